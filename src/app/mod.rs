@@ -1,0 +1,639 @@
+//! The console's model: `App` (all state the screen shows), `Action` (everything that
+//! can happen) and `update()`, which changes state and returns `Effect`s for the loop
+//! to perform. `update` does no I/O, so the whole console is tested without a terminal
+//! or a database.
+
+pub mod keymap;
+pub mod table;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use crate::clock::local_day;
+use crate::domain::rules::Rules;
+use crate::i18n::{Lang, Texts};
+use crate::store::presence::Online;
+use crate::store::views::{ContentRow, KpiRow, MemberRow, ReminderRow, SopRow};
+use keymap::{Key, Keymap};
+use table::{Table, TableCmd};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tab {
+    Today,
+    Members,
+    Content,
+    Kpi,
+    Reminders,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 5] = [
+        Tab::Today,
+        Tab::Members,
+        Tab::Content,
+        Tab::Kpi,
+        Tab::Reminders,
+    ];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Stable word: keymap section, presence, palette command.
+    pub fn word(self) -> &'static str {
+        match self {
+            Tab::Today => "today",
+            Tab::Members => "members",
+            Tab::Content => "content",
+            Tab::Kpi => "kpi",
+            Tab::Reminders => "reminders",
+        }
+    }
+
+    pub fn label(self, t: &Texts) -> &str {
+        match self {
+            Tab::Today => &t.tabs.today,
+            Tab::Members => &t.tabs.members,
+            Tab::Content => &t.tabs.content,
+            Tab::Kpi => &t.tabs.kpi,
+            Tab::Reminders => &t.tabs.reminders,
+        }
+    }
+
+    fn step(self, d: isize) -> Tab {
+        let n = Tab::ALL.len() as isize;
+        Tab::ALL[(self.index() as isize + d).rem_euclid(n) as usize]
+    }
+}
+
+/// Every action the keymap can name, in the order help lists them.
+pub const ACTIONS: &[&str] = &[
+    "quit",
+    "help",
+    "palette",
+    "next_tab",
+    "prev_tab",
+    "tab_today",
+    "tab_members",
+    "tab_content",
+    "tab_kpi",
+    "tab_reminders",
+    "down",
+    "up",
+    "top",
+    "bottom",
+    "page_down",
+    "page_up",
+    "search",
+    "open",
+    "back",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    Help,
+    Palette { input: String, selected: usize },
+    Search { input: String },
+    Detail,
+}
+
+/// Everything that can happen to the console.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Quit,
+    Help,
+    Palette,
+    NextTab,
+    PrevTab,
+    GoTab(Tab),
+    Down,
+    Up,
+    Top,
+    Bottom,
+    PageDown,
+    PageUp,
+    Search,
+    Open,
+    Back,
+    /// Text typed into the palette or the search line.
+    Input(char),
+    Backspace,
+    Submit,
+    Loaded(Loaded),
+    /// Colleagues online and the number of reminders due for me.
+    Presence {
+        others: Vec<Online>,
+        due: i64,
+    },
+    /// Another console committed something.
+    DataChanged,
+    Tick(DateTime<Utc>),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    Error(String),
+}
+
+#[derive(Debug, Clone)]
+pub enum Loaded {
+    Today(NaiveDate, Vec<SopRow>),
+    Members(Vec<MemberRow>),
+    Content(Vec<ContentRow>),
+    Kpi(Vec<KpiRow>),
+    Reminders(Vec<ReminderRow>),
+}
+
+/// What the loop must do after an update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Load a tab's data from the store (for this day, for Today).
+    Load(Tab, NaiveDate),
+    /// Tell the store thread which tab is on screen (presence).
+    ShowingTab(Tab),
+    Quit,
+}
+
+/// Rows of the terminal not available to a table: tab bar, status bar, hints, the
+/// table's border and header.
+pub const CHROME_ROWS: u16 = 6;
+/// Below this the console shows "terminal too small".
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+/// Days of KPI history the KPIs tab shows.
+pub const KPI_DAYS: u32 = 30;
+
+pub struct App {
+    pub lang: Lang,
+    pub texts: &'static Texts,
+    pub keymap: Keymap,
+    pub rules: Rules,
+    pub tab: Tab,
+    pub mode: Mode,
+    pub today: Table<SopRow>,
+    pub today_day: NaiveDate,
+    pub members: Table<MemberRow>,
+    pub content: Table<ContentRow>,
+    pub kpi: Table<KpiRow>,
+    pub reminders: Table<ReminderRow>,
+    pub now: DateTime<Utc>,
+    pub tz: Tz,
+    pub db_label: String,
+    pub operator: String,
+    pub others: Vec<Online>,
+    pub due: i64,
+    pub flash: Option<String>,
+    pub width: u16,
+    pub height: u16,
+    pub quit: bool,
+    /// `NO_COLOR`: draw without colours (the ▶ marker still shows the selection).
+    pub no_color: bool,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("tab", &self.tab)
+            .field("mode", &self.mode)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A palette command: its word and what it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Command {
+    pub word: &'static str,
+    pub action: &'static str,
+}
+
+pub const COMMANDS: &[Command] = &[
+    Command {
+        word: "today",
+        action: "tab_today",
+    },
+    Command {
+        word: "members",
+        action: "tab_members",
+    },
+    Command {
+        word: "content",
+        action: "tab_content",
+    },
+    Command {
+        word: "kpi",
+        action: "tab_kpi",
+    },
+    Command {
+        word: "reminders",
+        action: "tab_reminders",
+    },
+    Command {
+        word: "help",
+        action: "help",
+    },
+    Command {
+        word: "quit",
+        action: "quit",
+    },
+];
+
+impl App {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        lang: Lang,
+        keymap: Keymap,
+        rules: Rules,
+        now: DateTime<Utc>,
+        tz: Tz,
+        db_label: String,
+        operator: String,
+    ) -> App {
+        App {
+            lang,
+            texts: lang.texts(),
+            keymap,
+            rules,
+            tab: Tab::Today,
+            mode: Mode::Normal,
+            today: Table::default(),
+            today_day: local_day(now, tz),
+            members: Table::default(),
+            content: Table::default(),
+            kpi: Table::default(),
+            reminders: Table::default(),
+            now,
+            tz,
+            db_label,
+            operator,
+            others: Vec::new(),
+            due: 0,
+            flash: None,
+            width: MIN_WIDTH,
+            height: MIN_HEIGHT,
+            quit: false,
+            no_color: false,
+        }
+    }
+
+    /// The effects to run when the console starts.
+    pub fn start(&mut self) -> Vec<Effect> {
+        vec![Effect::ShowingTab(self.tab), self.load(self.tab)]
+    }
+
+    fn load(&self, tab: Tab) -> Effect {
+        Effect::Load(tab, self.today_day)
+    }
+
+    /// Rows a table can show at the current size.
+    pub fn page_rows(&self) -> usize {
+        usize::from(self.height.saturating_sub(CHROME_ROWS)).max(1)
+    }
+
+    pub fn palette_matches(&self, input: &str) -> Vec<Command> {
+        palette_matches(self.texts, input)
+    }
+
+    /// A key press: text entry in the palette and the search line, else the keymap.
+    pub fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if key.kind == KeyEventKind::Release {
+            return Vec::new();
+        }
+        let typing = matches!(self.mode, Mode::Palette { .. } | Mode::Search { .. });
+        if typing {
+            let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+            let action = match key.code {
+                KeyCode::Esc => Some(Action::Back),
+                KeyCode::Enter => Some(Action::Submit),
+                KeyCode::Backspace => Some(Action::Backspace),
+                KeyCode::Down => Some(Action::Down),
+                KeyCode::Up => Some(Action::Up),
+                KeyCode::Char('c') if ctrl => Some(Action::Back),
+                KeyCode::Char(c) if !ctrl => Some(Action::Input(c)),
+                _ => None,
+            };
+            return action.map(|a| self.update(a)).unwrap_or_default();
+        }
+        let Some(k) = Key::from_event(&key) else {
+            return Vec::new();
+        };
+        match self
+            .keymap
+            .action(self.tab.word(), k)
+            .and_then(action_named)
+        {
+            Some(a) => self.update(a),
+            None => Vec::new(),
+        }
+    }
+
+    /// Pasted text goes to whatever text line is open.
+    pub fn on_paste(&mut self, text: &str) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        for c in text.chars().filter(|c| !c.is_control()) {
+            fx.extend(self.update(Action::Input(c)));
+        }
+        fx
+    }
+
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Quit => {
+                self.quit = true;
+                return vec![Effect::Quit];
+            }
+            Action::Help => {
+                self.mode = if self.mode == Mode::Help {
+                    Mode::Normal
+                } else {
+                    Mode::Help
+                };
+            }
+            Action::Palette => {
+                self.mode = Mode::Palette {
+                    input: String::new(),
+                    selected: 0,
+                };
+            }
+            Action::NextTab => return self.go_tab(self.tab.step(1)),
+            Action::PrevTab => return self.go_tab(self.tab.step(-1)),
+            Action::GoTab(t) => return self.go_tab(t),
+            Action::Down | Action::Up => {
+                let d = if matches!(action, Action::Down) {
+                    1
+                } else {
+                    -1
+                };
+                match &mut self.mode {
+                    Mode::Palette { input, selected } => {
+                        let n = palette_matches(self.texts, input).len().max(1);
+                        *selected = selected.saturating_add_signed(d).min(n - 1);
+                    }
+                    _ => self.with_table(TableCmd::Move(d)),
+                }
+            }
+            Action::PageDown => self.with_table(TableCmd::Move(self.page_rows() as isize)),
+            Action::PageUp => self.with_table(TableCmd::Move(-(self.page_rows() as isize))),
+            Action::Top => self.with_table(TableCmd::Top),
+            Action::Bottom => self.with_table(TableCmd::Bottom),
+            Action::Search => {
+                let input = self.filter().to_string();
+                self.mode = Mode::Search { input };
+            }
+            Action::Open => {
+                if self.has_selection() {
+                    self.mode = Mode::Detail;
+                }
+            }
+            Action::Back => match self.mode {
+                Mode::Normal => {
+                    if !self.filter().is_empty() {
+                        self.with_table(TableCmd::Filter(String::new()));
+                    }
+                    self.flash = None;
+                }
+                // Esc in the search line keeps what was typed as the filter
+                _ => self.mode = Mode::Normal,
+            },
+            Action::Input(c) => match &mut self.mode {
+                Mode::Palette { input, selected } => {
+                    input.push(c);
+                    *selected = 0;
+                }
+                Mode::Search { input } => {
+                    input.push(c);
+                    let f = input.clone();
+                    self.with_table(TableCmd::Filter(f));
+                }
+                _ => {}
+            },
+            Action::Backspace => match &mut self.mode {
+                Mode::Palette { input, selected } => {
+                    input.pop();
+                    *selected = 0;
+                }
+                Mode::Search { input } => {
+                    input.pop();
+                    let f = input.clone();
+                    self.with_table(TableCmd::Filter(f));
+                }
+                _ => {}
+            },
+            Action::Submit => match std::mem::replace(&mut self.mode, Mode::Normal) {
+                Mode::Palette { input, selected } => {
+                    let matches = self.palette_matches(&input);
+                    if let Some(cmd) = matches.get(selected).or(matches.first())
+                        && let Some(a) = action_named(cmd.action)
+                    {
+                        return self.update(a);
+                    }
+                }
+                Mode::Search { .. } | Mode::Normal | Mode::Help | Mode::Detail => {}
+            },
+            Action::Loaded(l) => self.loaded(l),
+            Action::Presence { others, due } => {
+                self.others = others;
+                self.due = due;
+            }
+            Action::DataChanged => {
+                self.today.stale = true;
+                self.members.stale = true;
+                self.content.stale = true;
+                self.kpi.stale = true;
+                self.reminders.stale = true;
+                return vec![self.load(self.tab)];
+            }
+            Action::Tick(now) => {
+                self.now = now;
+                let day = local_day(now, self.tz);
+                if day != self.today_day {
+                    // Midnight passed: the Today tab follows the calendar.
+                    self.today_day = day;
+                    self.today.stale = true;
+                    if self.tab == Tab::Today {
+                        return vec![self.load(Tab::Today)];
+                    }
+                }
+            }
+            Action::Resize { width, height } => {
+                self.width = width;
+                self.height = height;
+            }
+            Action::Error(msg) => self.flash = Some(msg),
+        }
+        Vec::new()
+    }
+
+    fn go_tab(&mut self, tab: Tab) -> Vec<Effect> {
+        self.tab = tab;
+        self.mode = Mode::Normal;
+        let mut fx = vec![Effect::ShowingTab(tab)];
+        let (loaded, stale) = match tab {
+            Tab::Today => (self.today.loaded, self.today.stale),
+            Tab::Members => (self.members.loaded, self.members.stale),
+            Tab::Content => (self.content.loaded, self.content.stale),
+            Tab::Kpi => (self.kpi.loaded, self.kpi.stale),
+            Tab::Reminders => (self.reminders.loaded, self.reminders.stale),
+        };
+        if !loaded || stale {
+            fx.push(self.load(tab));
+        }
+        fx
+    }
+
+    fn loaded(&mut self, l: Loaded) {
+        match l {
+            Loaded::Today(day, rows) => {
+                // An answer for a day we have since left is dropped.
+                if day == self.today_day {
+                    self.today.set_rows(rows);
+                }
+            }
+            Loaded::Members(rows) => self.members.set_rows(rows),
+            Loaded::Content(rows) => self.content.set_rows(rows),
+            Loaded::Kpi(rows) => self.kpi.set_rows(rows),
+            Loaded::Reminders(rows) => self.reminders.set_rows(rows),
+        }
+    }
+
+    /// Apply a scroll or filter command to the visible tab's table.
+    fn with_table(&mut self, cmd: TableCmd) {
+        let page = self.page_rows();
+        match self.tab {
+            Tab::Today => self.today.apply(cmd, page),
+            Tab::Members => self.members.apply(cmd, page),
+            Tab::Content => self.content.apply(cmd, page),
+            Tab::Kpi => self.kpi.apply(cmd, page),
+            Tab::Reminders => self.reminders.apply(cmd, page),
+        }
+    }
+
+    pub fn filter(&self) -> &str {
+        match self.tab {
+            Tab::Today => &self.today.filter,
+            Tab::Members => &self.members.filter,
+            Tab::Content => &self.content.filter,
+            Tab::Kpi => &self.kpi.filter,
+            Tab::Reminders => &self.reminders.filter,
+        }
+    }
+
+    fn has_selection(&self) -> bool {
+        match self.tab {
+            Tab::Today => self.today.current().is_some(),
+            Tab::Members => self.members.current().is_some(),
+            Tab::Content => self.content.current().is_some(),
+            Tab::Kpi => self.kpi.current().is_some(),
+            Tab::Reminders => self.reminders.current().is_some(),
+        }
+    }
+}
+
+/// Commands in the palette matching what was typed (word or localised label).
+pub fn palette_matches(texts: &Texts, input: &str) -> Vec<Command> {
+    let needle = input.trim().to_lowercase();
+    COMMANDS
+        .iter()
+        .copied()
+        .filter(|c| {
+            needle.is_empty()
+                || c.word.contains(&needle)
+                || texts.action_text(c.action).to_lowercase().contains(&needle)
+        })
+        .collect()
+}
+
+/// The action an action name in the keymap stands for.
+pub fn action_named(name: &str) -> Option<Action> {
+    Some(match name {
+        "quit" => Action::Quit,
+        "help" => Action::Help,
+        "palette" => Action::Palette,
+        "next_tab" => Action::NextTab,
+        "prev_tab" => Action::PrevTab,
+        "tab_today" => Action::GoTab(Tab::Today),
+        "tab_members" => Action::GoTab(Tab::Members),
+        "tab_content" => Action::GoTab(Tab::Content),
+        "tab_kpi" => Action::GoTab(Tab::Kpi),
+        "tab_reminders" => Action::GoTab(Tab::Reminders),
+        "down" => Action::Down,
+        "up" => Action::Up,
+        "top" => Action::Top,
+        "bottom" => Action::Bottom,
+        "page_down" => Action::PageDown,
+        "page_up" => Action::PageUp,
+        "search" => Action::Search,
+        "open" => Action::Open,
+        "back" => Action::Back,
+        _ => return None,
+    })
+}
+
+use table::Row;
+
+impl Row for SopRow {
+    fn key(&self) -> i64 {
+        self.id
+    }
+    fn haystack(&self) -> String {
+        format!(
+            "{} {} {} {} {}",
+            self.slot,
+            self.group,
+            self.title,
+            self.state,
+            self.done_by.as_deref().unwrap_or("")
+        )
+    }
+}
+
+impl Row for MemberRow {
+    fn key(&self) -> i64 {
+        // a member shows once per group: the membership is the identity
+        self.membership_id
+    }
+    fn haystack(&self) -> String {
+        format!("{} {} {}", self.name, self.group, self.tier)
+    }
+}
+
+impl Row for ContentRow {
+    fn key(&self) -> i64 {
+        self.id
+    }
+    fn haystack(&self) -> String {
+        format!(
+            "{} {} {} {} {} {}",
+            self.title,
+            self.kind,
+            self.form,
+            self.state,
+            self.owner,
+            self.groups.join(" ")
+        )
+    }
+}
+
+impl Row for KpiRow {
+    fn key(&self) -> i64 {
+        self.group_id
+    }
+    fn haystack(&self) -> String {
+        format!("{} {}", self.group, self.kind)
+    }
+}
+
+impl Row for ReminderRow {
+    fn key(&self) -> i64 {
+        self.id
+    }
+    fn haystack(&self) -> String {
+        format!(
+            "{} {} {}",
+            self.title,
+            self.group.as_deref().unwrap_or(""),
+            self.state
+        )
+    }
+}

@@ -1,0 +1,221 @@
+//! A list the operator scrolls through: rows, a filter, the selection and the scroll
+//! offset. Generic over the row type so every tab scrolls, filters and keeps its
+//! selection across reloads the same way.
+
+/// What a table needs from its rows.
+pub trait Row {
+    /// Stable identity, so the selection survives a reload.
+    fn key(&self) -> i64;
+    /// Text the `/` filter searches (lower-cased by the caller).
+    fn haystack(&self) -> String;
+}
+
+/// A scroll or filter command, the same for every table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableCmd {
+    Move(isize),
+    Top,
+    Bottom,
+    Filter(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Table<R> {
+    pub rows: Vec<R>,
+    /// Indices into `rows` of those matching the filter.
+    pub visible: Vec<usize>,
+    pub filter: String,
+    /// Index into `visible`.
+    pub selected: usize,
+    /// First visible row drawn.
+    pub offset: usize,
+    pub loaded: bool,
+    /// Data changed since this table was loaded.
+    pub stale: bool,
+}
+
+impl<R> Default for Table<R> {
+    fn default() -> Self {
+        Table {
+            rows: Vec::new(),
+            visible: Vec::new(),
+            filter: String::new(),
+            selected: 0,
+            offset: 0,
+            loaded: false,
+            stale: false,
+        }
+    }
+}
+
+impl<R: Row> Table<R> {
+    /// Replace the rows, keeping the selected row selected when it still exists.
+    pub fn set_rows(&mut self, rows: Vec<R>) {
+        let keep = self.current().map(Row::key);
+        self.rows = rows;
+        self.loaded = true;
+        self.stale = false;
+        self.refilter();
+        if let Some(k) = keep
+            && let Some(pos) = self.visible.iter().position(|&i| self.rows[i].key() == k)
+        {
+            self.selected = pos;
+        }
+        self.clamp();
+    }
+
+    /// Run a command; `page` is how many rows fit on screen.
+    pub fn apply(&mut self, cmd: TableCmd, page: usize) {
+        match cmd {
+            TableCmd::Move(d) => self.move_by(d, page),
+            TableCmd::Top => self.top(),
+            TableCmd::Bottom => self.bottom(page),
+            TableCmd::Filter(f) => self.set_filter(&f),
+        }
+    }
+
+    pub fn set_filter(&mut self, filter: &str) {
+        self.filter = filter.to_string();
+        self.refilter();
+        self.selected = 0;
+        self.offset = 0;
+    }
+
+    fn refilter(&mut self) {
+        let needle = self.filter.to_lowercase();
+        let words: Vec<&str> = needle.split_whitespace().collect();
+        self.visible = self
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                if words.is_empty() {
+                    return true;
+                }
+                let hay = r.haystack().to_lowercase();
+                words.iter().all(|w| hay.contains(w))
+            })
+            .map(|(i, _)| i)
+            .collect();
+    }
+
+    pub fn current(&self) -> Option<&R> {
+        self.visible.get(self.selected).map(|&i| &self.rows[i])
+    }
+
+    /// The rows in view: (index into `visible`, row).
+    pub fn window(&self, height: usize) -> impl Iterator<Item = (usize, &R)> {
+        let offset = self.view_offset(height);
+        self.visible
+            .iter()
+            .enumerate()
+            .skip(offset)
+            .take(height)
+            .map(|(pos, &i)| (pos, &self.rows[i]))
+    }
+
+    /// The offset to draw from: the stored one, corrected if the selection would be out
+    /// of view (the window may have shrunk since the last move).
+    pub fn view_offset(&self, height: usize) -> usize {
+        let h = height.max(1);
+        if self.selected < self.offset {
+            self.selected
+        } else if self.selected >= self.offset + h {
+            self.selected + 1 - h
+        } else {
+            self.offset
+        }
+    }
+
+    pub fn move_by(&mut self, delta: isize, height: usize) {
+        let len = self.visible.len();
+        if len == 0 {
+            return;
+        }
+        let next = self.selected.saturating_add_signed(delta).min(len - 1);
+        self.selected = next;
+        self.offset = self.view_offset(height);
+    }
+
+    pub fn top(&mut self) {
+        self.selected = 0;
+        self.offset = 0;
+    }
+
+    pub fn bottom(&mut self, height: usize) {
+        self.selected = self.visible.len().saturating_sub(1);
+        self.offset = self.view_offset(height);
+    }
+
+    fn clamp(&mut self) {
+        self.selected = self.selected.min(self.visible.len().saturating_sub(1));
+        self.offset = self.offset.min(self.selected);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Clone)]
+    struct R(i64, &'static str);
+    impl Row for R {
+        fn key(&self) -> i64 {
+            self.0
+        }
+        fn haystack(&self) -> String {
+            self.1.to_string()
+        }
+    }
+
+    fn rows() -> Vec<R> {
+        vec![
+            R(1, "张三 宝妈群"),
+            R(2, "李四 Python"),
+            R(3, "张伟 Python"),
+            R(4, "Amy 宝妈群"),
+        ]
+    }
+
+    #[test]
+    fn selection_follows_its_row_across_reloads() {
+        let mut t = Table::default();
+        t.set_rows(rows());
+        t.move_by(2, 10);
+        assert_eq!(t.current().unwrap().0, 3);
+        let mut r = rows();
+        r.remove(0);
+        t.set_rows(r);
+        assert_eq!(t.current().unwrap().0, 3);
+    }
+
+    #[test]
+    fn filter_matches_all_words_case_insensitively() {
+        let mut t = Table::default();
+        t.set_rows(rows());
+        t.set_filter("python 张");
+        assert_eq!(t.visible.len(), 1);
+        t.set_filter("amy");
+        assert_eq!(t.current().unwrap().0, 4);
+        t.set_filter("nobody");
+        assert!(t.current().is_none());
+        t.move_by(1, 5); // no panic on an empty view
+    }
+
+    #[test]
+    fn offset_keeps_the_selection_in_view() {
+        let mut t = Table::default();
+        t.set_rows((0..100).map(|i| R(i, "x")).collect());
+        t.move_by(15, 10);
+        assert_eq!(t.offset, 6);
+        t.bottom(10);
+        assert_eq!((t.selected, t.offset), (99, 90));
+        // the window shrank: drawing still shows the selection
+        assert_eq!(t.view_offset(3), 97);
+        t.top();
+        assert_eq!(
+            t.window(3).map(|(p, _)| p).collect::<Vec<_>>(),
+            vec![0, 1, 2]
+        );
+    }
+}

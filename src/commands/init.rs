@@ -1,0 +1,71 @@
+//! `shequn init [--team UNIXGROUP]`: create an empty shared database; the caller
+//! becomes its owner. With `--team`, the directory is made setgid to the team's Unix
+//! group and the files group-writable (0660), so every operator can write and new
+//! files (the WAL and shared-memory files) keep the group.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use rusqlite::params;
+
+use super::{Ctx, UserError};
+use crate::store::{Store, audit};
+
+pub fn run(ctx: &Ctx, team: Option<&str>) -> anyhow::Result<ExitCode> {
+    if ctx.db.exists() {
+        return Err(UserError(format!(
+            "{} already exists; shequn init only creates new databases",
+            ctx.db.display()
+        ))
+        .into());
+    }
+    let gid = team.map(group_id).transpose()?;
+    let dir = ctx
+        .db
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    if let Some(gid) = gid {
+        std::os::unix::fs::chown(dir, None, Some(gid))
+            .with_context(|| format!("giving {} to the team group", dir.display()))?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o2770))
+            .with_context(|| format!("making {} setgid", dir.display()))?;
+    }
+    let mut store = Store::create(&ctx.db, &ctx.operator)?;
+    let now = ctx.now().timestamp();
+    store.write(|tx, op| {
+        tx.execute(
+            "INSERT INTO operators (login, display_name, role, created_at) VALUES (?1, ?1, 'owner', ?2)",
+            params![op, now],
+        )?;
+        audit(tx, now, op, "init", "database", None, None, Some(&serde_json::json!({ "owner": op })))?;
+        crate::store::sop::install_shipped(tx, op, now)?;
+        Ok(())
+    })?;
+    if gid.is_some() {
+        std::fs::set_permissions(&ctx.db, std::fs::Permissions::from_mode(0o660))
+            .with_context(|| format!("setting permissions on {}", ctx.db.display()))?;
+    }
+    println!("created {} (owner: {})", ctx.db.display(), ctx.operator);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn group_id(name: &str) -> anyhow::Result<u32> {
+    let c =
+        std::ffi::CString::new(name).map_err(|_| UserError(format!("bad group name {name:?}")))?;
+    // SAFETY: getgrnam reads a NUL-terminated string and returns a pointer into static
+    // storage or null; we copy gr_gid out immediately, on this thread, before any other
+    // call that could overwrite it.
+    let gr = unsafe { libc::getgrnam(c.as_ptr()) };
+    if gr.is_null() {
+        return Err(UserError(format!(
+            "no Unix group named {name:?}: create it first (groupadd {name})"
+        ))
+        .into());
+    }
+    // SAFETY: non-null pointer returned by getgrnam, see above.
+    Ok(unsafe { (*gr).gr_gid })
+}

@@ -1,0 +1,113 @@
+//! The non-console commands, one file each, and what they share: the context built
+//! from flags and environment, and how errors become exit codes (PRODUCT.md: 0 ok,
+//! 1 bad input or a refused action, 2 data or I/O failure).
+
+pub mod demo;
+pub mod init;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::cli::{Cli, Command, Format};
+use crate::clock::{Clock, FixedClock, SystemClock, parse_now};
+use crate::config;
+use crate::i18n::Lang;
+use crate::store::StoreError;
+
+/// A refusal the user can fix: exit 1 with this message.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UserError(pub String);
+
+/// Everything a command needs to know about how it was called.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub db: PathBuf,
+    pub lang: Lang,
+    pub format: Format,
+    pub tz: Tz,
+    pub clock: Arc<dyn Clock>,
+    pub operator: String,
+}
+
+impl Ctx {
+    pub fn from_cli(cli: &Cli) -> anyhow::Result<Ctx> {
+        let tz = config::team_tz().map_err(UserError)?;
+        let clock: Arc<dyn Clock> = match std::env::var("SHEQUN_NOW") {
+            Ok(v) if !v.is_empty() => Arc::new(FixedClock(
+                parse_now(&v, tz).map_err(|e| UserError(e.to_string()))?,
+            )),
+            _ => Arc::new(SystemClock),
+        };
+        Ok(Ctx {
+            db: config::resolve_db(cli.db.clone()),
+            lang: config::resolve_lang(cli.lang),
+            format: cli.format,
+            tz,
+            clock,
+            operator: config::operator_login(),
+        })
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}
+
+/// Run the parsed command line; errors are reported here and become exit codes.
+pub fn main(cli: Cli) -> ExitCode {
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("shequn: {e:#}");
+            tracing::error!("{e:#}");
+            ExitCode::from(exit_code(&e))
+        }
+    }
+}
+
+fn exit_code(e: &anyhow::Error) -> u8 {
+    if e.downcast_ref::<UserError>().is_some() || e.downcast_ref::<clap::Error>().is_some() {
+        return 1;
+    }
+    match e.downcast_ref::<StoreError>() {
+        Some(
+            StoreError::Missing(_)
+            | StoreError::NewerSchema { .. }
+            | StoreError::NotFound { .. }
+            | StoreError::Stale { .. },
+        ) => 1,
+        _ => 2,
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ctx = Ctx::from_cli(&cli)?;
+    match (&cli.command, cli.demo) {
+        (Some(_), true) => Err(UserError(
+            "--demo opens the console; to write a demo database use `shequn demo --db PATH`".into(),
+        )
+        .into()),
+        (Some(Command::Init { team }), false) => init::run(&ctx, team.as_deref()),
+        (Some(Command::Demo), false) => demo::run(&ctx),
+        (None, true) => {
+            let path = demo::temp_path(&ctx);
+            let ctx = Ctx { db: path, ..ctx };
+            demo::write(&ctx)?;
+            println!("demo database: {}", ctx.db.display());
+            let outcome = crate::console::run(&ctx)?;
+            if outcome == crate::console::Outcome::Quit {
+                println!("demo database kept at {}", ctx.db.display());
+            }
+            Ok(ExitCode::from(outcome.exit_code()))
+        }
+        (None, false) => {
+            let outcome = crate::console::run(&ctx)?;
+            Ok(ExitCode::from(outcome.exit_code()))
+        }
+    }
+}

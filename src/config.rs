@@ -1,0 +1,99 @@
+//! Where things live and who is asking: the database path (`--db`, `SHEQUN_DB`, the XDG
+//! default), the UI language, the team's zone, the operator's OS login, the log file.
+
+use std::path::PathBuf;
+
+use chrono_tz::Tz;
+
+use crate::i18n::Lang;
+
+/// The OS login of the person running shequn: the name written to the audit log.
+/// It comes from the password database (getpwuid) rather than `$USER`, which anyone
+/// can set, so the audit log names the account that really made the change.
+pub fn operator_login() -> String {
+    match whoami::fallible::username() {
+        Ok(name) if !name.is_empty() => name,
+        _ => std::env::var("USER").unwrap_or_else(|_| "unknown".into()),
+    }
+}
+
+fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("", "", "shequn")
+}
+
+/// `$XDG_DATA_HOME/shequn/shequn.db`.
+pub fn default_db_path() -> PathBuf {
+    project_dirs().map_or_else(
+        || PathBuf::from("shequn.db"),
+        |d| d.data_dir().join("shequn.db"),
+    )
+}
+
+/// `$XDG_CONFIG_HOME/shequn/`: user overrides of the shipped `data/` defaults.
+pub fn config_dir() -> Option<PathBuf> {
+    project_dirs().map(|d| d.config_dir().to_path_buf())
+}
+
+/// `$XDG_STATE_HOME/shequn/` (falls back to the data dir where there is no state dir).
+pub fn log_dir() -> PathBuf {
+    project_dirs().map_or_else(std::env::temp_dir, |d| {
+        d.state_dir()
+            .map_or_else(|| d.data_dir().to_path_buf(), ToOwned::to_owned)
+    })
+}
+
+/// `--db` wins, then `SHEQUN_DB` (clap reads it into the same flag), then XDG.
+pub fn resolve_db(flag: Option<PathBuf>) -> PathBuf {
+    flag.unwrap_or_else(default_db_path)
+}
+
+/// `--lang` wins; otherwise zh when `LANG` (or `LC_ALL`) starts with `zh`, else en.
+pub fn resolve_lang(flag: Option<Lang>) -> Lang {
+    if let Some(l) = flag {
+        return l;
+    }
+    let env = std::env::var("LC_ALL")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .or_else(|| std::env::var("LANG").ok())
+        .unwrap_or_default();
+    if env.starts_with("zh") {
+        Lang::Zh
+    } else {
+        Lang::En
+    }
+}
+
+/// The team's zone: `SHEQUN_TZ` (an IANA name) or Asia/Shanghai.
+pub fn team_tz() -> Result<Tz, String> {
+    match std::env::var("SHEQUN_TZ") {
+        Ok(name) if !name.is_empty() => name.parse::<Tz>().map_err(|_| {
+            format!("SHEQUN_TZ={name:?} is not an IANA time zone such as Asia/Shanghai")
+        }),
+        _ => Ok(crate::clock::DEFAULT_TZ),
+    }
+}
+
+/// Send `tracing` to `$XDG_STATE_HOME/shequn/shequn.log` (never to the terminal: the
+/// console owns it). Level from `SHEQUN_LOG` (default `info`). If the file cannot be
+/// opened shequn runs without a log rather than refusing to start.
+pub fn init_logging() {
+    let dir = log_dir();
+    if std::fs::create_dir_all(&dir).is_err() {
+        return;
+    }
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("shequn.log"))
+    else {
+        return;
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SHEQUN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init();
+}

@@ -1,0 +1,381 @@
+//! The console's event loop: one `Event` enum on one channel, fed by the terminal
+//! (crossterm `EventStream`), the store thread, signals, the clock and the tty
+//! watchdog. `App::update` turns events into state and effects; the loop performs the
+//! effects and draws only when something changed, so an idle console costs ~0 CPU and
+//! sends ~0 bytes over SSH.
+//!
+//! rusqlite is synchronous, so the store lives on its own thread: a 5-second busy wait
+//! on a colleague's write never freezes the screen. That thread also watches
+//! `PRAGMA data_version` (changes whenever another connection commits) and keeps this
+//! console's presence row fresh.
+
+use std::sync::Arc;
+use std::sync::mpsc as std_mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use chrono::{NaiveDate, Timelike};
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures_util::StreamExt;
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+
+use crate::app::keymap::Keymap;
+use crate::app::{ACTIONS, Action, App, Effect, KPI_DAYS, Loaded, Tab};
+use crate::clock::Clock;
+use crate::commands::{Ctx, UserError};
+use crate::domain::rules::Rules;
+use crate::store::{Store, StoreError, presence, views};
+use crate::{tui, ui};
+
+/// How often the store thread looks at `data_version`: a colleague's change shows
+/// within this (plus the reload) on every console.
+pub const WATCH_INTERVAL: Duration = Duration::from_millis(400);
+/// How often presence is refreshed.
+pub const HEARTBEAT: Duration = Duration::from_secs(20);
+
+#[derive(Debug)]
+pub enum Event {
+    Term(TermEvent),
+    /// The terminal's input ended or failed: treat as gone.
+    TermGone,
+    Signal(i32),
+    App(Action),
+}
+
+/// How the console ended, for the exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Quit,
+    Signal(i32),
+    TerminalGone,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Quit => 0,
+            // the shell's convention: 128 + signal number
+            Outcome::Signal(n) => 128u8.saturating_add(u8::try_from(n).unwrap_or(0)),
+            Outcome::TerminalGone => 129,
+        }
+    }
+}
+
+enum Request {
+    Load(Tab, NaiveDate),
+    Showing(Tab),
+    Quit,
+}
+
+pub fn run(ctx: &Ctx) -> anyhow::Result<Outcome> {
+    // Everything that can fail on input is checked before the terminal is touched, so
+    // the message lands on a normal screen.
+    let store = Store::open(&ctx.db, &ctx.operator)?;
+    let keymap = load_keymap()?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    rt.block_on(event_loop(ctx, store, keymap))
+}
+
+fn load_keymap() -> anyhow::Result<Keymap> {
+    let user_path = crate::config::config_dir().map(|d| d.join("keymap.toml"));
+    let user = match &user_path {
+        Some(p) if p.exists() => {
+            Some(std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?)
+        }
+        _ => None,
+    };
+    Keymap::load(user.as_deref(), ACTIONS).map_err(|e| {
+        let at = user_path
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        UserError(format!("{at}: {e}")).into()
+    })
+}
+
+async fn event_loop(ctx: &Ctx, store: Store, keymap: Keymap) -> anyhow::Result<Outcome> {
+    let (tx, mut rx) = unbounded_channel::<Event>();
+    let db_label = ctx.db.file_name().map_or_else(
+        || ctx.db.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let mut app = App::new(
+        ctx.lang,
+        keymap,
+        Rules::shipped(),
+        ctx.now(),
+        ctx.tz,
+        db_label,
+        ctx.operator.clone(),
+    );
+    app.no_color = ui::theme::no_color_env();
+
+    let (req_tx, req_rx) = std_mpsc::channel::<Request>();
+    let store_thread = {
+        let tx = tx.clone();
+        let clock = Arc::clone(&ctx.clock);
+        std::thread::Builder::new()
+            .name("store".into())
+            .spawn(move || store_loop(store, req_rx, tx, clock))
+            .context("starting the store thread")?
+    };
+    spawn_signals(tx.clone())?;
+    {
+        let tx = tx.clone();
+        tui::spawn_watchdog(
+            move || drop(tx.send(Event::TermGone)),
+            Duration::from_millis(1500),
+        )
+        .context("watching the terminal")?;
+    }
+    if !ctx.clock.is_fixed() {
+        spawn_minute_ticker(tx.clone(), Arc::clone(&ctx.clock));
+    }
+
+    let (guard, mut term) = tui::enter().context("setting up the terminal")?;
+    spawn_input(tx.clone());
+    if let Ok(size) = term.size() {
+        app.update(Action::Resize {
+            width: size.width,
+            height: size.height,
+        });
+    }
+    for fx in app.start() {
+        perform(fx, &req_tx);
+    }
+    let mut outcome = Outcome::Quit;
+    let mut dirty = true;
+    loop {
+        if dirty {
+            dirty = false;
+            if let Err(e) = term.draw(|f| ui::render(&app, f)) {
+                // The terminal is gone (EIO): nothing to draw on, nobody to tell.
+                tracing::info!("draw failed, leaving: {e}");
+                outcome = Outcome::TerminalGone;
+                break;
+            }
+        }
+        let Some(first) = rx.recv().await else { break };
+        let mut next = Some(first);
+        // Drain a burst (a paste, a fast typist, a reload) before drawing once.
+        while let Some(ev) = next {
+            match handle(&mut app, ev, &req_tx) {
+                Handled::Redraw => dirty = true,
+                Handled::Nothing => {}
+                Handled::Stop(o) => {
+                    outcome = o;
+                    break;
+                }
+            }
+            next = rx.try_recv().ok();
+        }
+        if app.quit || outcome != Outcome::Quit {
+            break;
+        }
+    }
+    let _ = req_tx.send(Request::Quit);
+    drop(guard);
+    drop(term);
+    // The store thread removes our presence row; don't wait long on a busy database.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while !store_thread.is_finished() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    Ok(outcome)
+}
+
+enum Handled {
+    Redraw,
+    Nothing,
+    Stop(Outcome),
+}
+
+fn handle(app: &mut App, ev: Event, req: &std_mpsc::Sender<Request>) -> Handled {
+    let effects = match ev {
+        Event::Term(TermEvent::Key(k)) => app.on_key(k),
+        Event::Term(TermEvent::Paste(text)) => app.on_paste(&text),
+        Event::Term(TermEvent::Resize(w, h)) => app.update(Action::Resize {
+            width: w,
+            height: h,
+        }),
+        Event::Term(_) => return Handled::Nothing,
+        Event::TermGone => return Handled::Stop(Outcome::TerminalGone),
+        Event::Signal(n) => return Handled::Stop(Outcome::Signal(n)),
+        Event::App(Action::Presence { others, due }) => {
+            if others == app.others && due == app.due {
+                return Handled::Nothing;
+            }
+            app.update(Action::Presence { others, due })
+        }
+        Event::App(a) => app.update(a),
+    };
+    for fx in effects {
+        if fx == Effect::Quit {
+            return Handled::Stop(Outcome::Quit);
+        }
+        perform(fx, req);
+    }
+    Handled::Redraw
+}
+
+fn perform(fx: Effect, req: &std_mpsc::Sender<Request>) {
+    let _ = match fx {
+        Effect::Load(tab, day) => req.send(Request::Load(tab, day)),
+        Effect::ShowingTab(tab) => req.send(Request::Showing(tab)),
+        Effect::Quit => Ok(()),
+    };
+}
+
+fn spawn_input(tx: UnboundedSender<Event>) {
+    tokio::spawn(async move {
+        let mut events = EventStream::new();
+        loop {
+            match events.next().await {
+                Some(Ok(ev)) => {
+                    if tx.send(Event::Term(ev)).is_err() {
+                        return;
+                    }
+                }
+                Some(Err(e)) => {
+                    tracing::info!("terminal input failed: {e}");
+                    let _ = tx.send(Event::TermGone);
+                    return;
+                }
+                None => {
+                    let _ = tx.send(Event::TermGone);
+                    return;
+                }
+            }
+        }
+    });
+}
+
+fn spawn_signals(tx: UnboundedSender<Event>) -> anyhow::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut kinds = vec![
+        (SignalKind::terminate(), libc::SIGTERM),
+        (SignalKind::interrupt(), libc::SIGINT),
+    ];
+    if !tui::sighup_ignored() {
+        kinds.push((SignalKind::hangup(), libc::SIGHUP));
+    }
+    for (kind, n) in kinds {
+        let mut s = signal(kind).context("installing a signal handler")?;
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            if s.recv().await.is_some() {
+                tracing::info!(signal = n, "signal");
+                let _ = tx.send(Event::Signal(n));
+            }
+        });
+    }
+    Ok(())
+}
+
+/// Wake once at each minute boundary to move the status-bar clock (and roll the Today
+/// tab over at midnight). Not a poll: one sleep per minute.
+fn spawn_minute_ticker(tx: UnboundedSender<Event>, clock: Arc<dyn Clock>) {
+    tokio::spawn(async move {
+        loop {
+            let now = clock.now();
+            let into_minute =
+                u64::from(now.second()) * 1000 + u64::from(now.timestamp_subsec_millis());
+            let wait = Duration::from_millis(60_000u64.saturating_sub(into_minute).max(1));
+            tokio::time::sleep(wait).await;
+            if tx.send(Event::App(Action::Tick(clock.now()))).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+fn store_loop(
+    store: Store,
+    rx: std_mpsc::Receiver<Request>,
+    tx: UnboundedSender<Event>,
+    clock: Arc<dyn Clock>,
+) {
+    let session = format!(
+        "{}-{}-{}",
+        hostname(),
+        std::process::id(),
+        clock.now().timestamp()
+    );
+    let host = hostname();
+    let login = store.operator().to_string();
+    let mut tab = Tab::Today;
+    let mut last_version = store.data_version().unwrap_or(0);
+    let mut next_beat = Instant::now();
+    let send = |a: Action| tx.send(Event::App(a)).is_ok();
+    loop {
+        let wait = WATCH_INTERVAL.min(next_beat.saturating_duration_since(Instant::now()));
+        match rx.recv_timeout(wait) {
+            Ok(Request::Load(t, day)) => {
+                let action = match load(&store, t, day, &login) {
+                    Ok(l) => Action::Loaded(l),
+                    Err(e) => Action::Error(describe(&e, &store)),
+                };
+                if !send(action) {
+                    break;
+                }
+            }
+            Ok(Request::Showing(t)) => {
+                tab = t;
+                next_beat = Instant::now();
+            }
+            Ok(Request::Quit) | Err(std_mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(std_mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        let mut changed = false;
+        match store.data_version() {
+            Ok(v) if v != last_version => {
+                last_version = v;
+                changed = true;
+                if !send(Action::DataChanged) {
+                    break;
+                }
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("data_version: {e}"),
+        }
+        if changed || Instant::now() >= next_beat {
+            next_beat = Instant::now() + HEARTBEAT;
+            let now = clock.now().timestamp();
+            let beat = presence::heartbeat(store.conn(), &session, &login, &host, tab.word(), now)
+                .and_then(|()| presence::others(store.conn(), &session, now))
+                .and_then(|others| Ok((others, views::due_count(store.conn(), &login, now)?)));
+            match beat {
+                Ok((others, due)) => {
+                    if !send(Action::Presence { others, due }) {
+                        break;
+                    }
+                }
+                Err(e) => tracing::warn!("presence: {e}"),
+            }
+        }
+    }
+    let _ = presence::leave(store.conn(), &session, clock.now().timestamp());
+}
+
+fn describe(e: &StoreError, store: &Store) -> String {
+    tracing::warn!(db = %store.path().display(), "load failed: {e}");
+    e.to_string()
+}
+
+/// A tab's data; the same loaders serve the CLI.
+pub fn load(store: &Store, tab: Tab, day: NaiveDate, login: &str) -> crate::store::Result<Loaded> {
+    let conn = store.conn();
+    Ok(match tab {
+        Tab::Today => Loaded::Today(day, views::today(conn, day)?),
+        Tab::Members => Loaded::Members(views::members(conn, day)?),
+        Tab::Content => Loaded::Content(views::content(conn)?),
+        Tab::Kpi => Loaded::Kpi(views::kpi(conn, day, KPI_DAYS)?),
+        Tab::Reminders => Loaded::Reminders(views::reminders(conn, login)?),
+    })
+}
+
+fn hostname() -> String {
+    whoami::fallible::hostname().unwrap_or_else(|_| "localhost".into())
+}

@@ -1,0 +1,6 @@
+//! Pure rules of the domain: no I/O, no clock of their own, table-tested against the
+//! figures in DOMAIN.md.
+
+pub mod rules;
+pub mod sop;
+pub mod stage;

@@ -1,0 +1,218 @@
+//! Every user-facing string of the console, one file per language (`data/i18n/*.toml`),
+//! embedded in the binary. The files are parsed into one typed struct, so a string the
+//! code asks for cannot be missing at run time; a test checks both files parse and that
+//! their free-form tables (`enums`, `actions`) have the same keys.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Texts {
+    pub app_name: String,
+    pub too_small: String,
+    pub loading: String,
+    pub empty: String,
+    pub no_match: String,
+    pub search_prompt: String,
+    pub palette_title: String,
+    pub palette_hint: String,
+    pub help_title: String,
+    pub help_footer: String,
+    pub detail_title: String,
+    pub filter_label: String,
+    pub rows: String,
+    pub busy: String,
+    pub changed_elsewhere: String,
+    pub tabs: TabTexts,
+    pub status: StatusTexts,
+    pub weekday: WeekdayTexts,
+    pub today: TodayTexts,
+    pub members: MembersTexts,
+    pub content: ContentTexts,
+    pub kpi: KpiTexts,
+    pub reminders: RemindersTexts,
+    /// Stable English enumeration words (`todo`, `core`, `draft`, ...) → display text.
+    pub enums: BTreeMap<String, String>,
+    /// Keymap action names → what the action does, for `?` help and the palette.
+    pub actions: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TabTexts {
+    pub today: String,
+    pub members: String,
+    pub content: String,
+    pub kpi: String,
+    pub reminders: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusTexts {
+    pub db: String,
+    pub operator: String,
+    pub online: String,
+    pub alone: String,
+    pub due: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeekdayTexts {
+    pub names: [String; 7],
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TodayTexts {
+    pub title: String,
+    pub progress: String,
+    pub col_slot: String,
+    pub col_group: String,
+    pub col_title: String,
+    pub col_state: String,
+    pub col_by: String,
+    pub empty: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MembersTexts {
+    pub title: String,
+    pub col_name: String,
+    pub col_group: String,
+    pub col_tier: String,
+    pub col_last: String,
+    pub col_30d: String,
+    pub col_reason: String,
+    pub never: String,
+    pub days_ago: String,
+    pub today: String,
+    pub empty: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContentTexts {
+    pub title: String,
+    pub col_state: String,
+    pub col_title: String,
+    pub col_kind: String,
+    pub col_form: String,
+    pub col_slot: String,
+    pub col_owner: String,
+    pub empty: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KpiTexts {
+    pub title: String,
+    pub col_group: String,
+    pub col_stage: String,
+    pub col_members: String,
+    pub col_dau: String,
+    pub col_trend: String,
+    pub col_msgs: String,
+    pub empty: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemindersTexts {
+    pub title: String,
+    pub col_due: String,
+    pub col_title: String,
+    pub col_group: String,
+    pub col_state: String,
+    pub col_for: String,
+    pub everyone: String,
+    pub empty: String,
+}
+
+const ZH_SRC: &str = include_str!("../data/i18n/zh.toml");
+const EN_SRC: &str = include_str!("../data/i18n/en.toml");
+
+fn parse(name: &str, src: &str) -> Texts {
+    // The files are compiled in and checked by a unit test, so a parse failure here is
+    // a build defect, not bad user input.
+    toml::from_str(src).unwrap_or_else(|e| panic!("data/i18n/{name}.toml is invalid: {e}"))
+}
+
+static ZH: LazyLock<Texts> = LazyLock::new(|| parse("zh", ZH_SRC));
+static EN: LazyLock<Texts> = LazyLock::new(|| parse("en", EN_SRC));
+
+impl Lang {
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::Zh => &ZH,
+            Lang::En => &EN,
+        }
+    }
+}
+
+impl Texts {
+    /// Display text for a stable enumeration word; the word itself if unknown, so new
+    /// values from a newer database still show something meaningful.
+    pub fn enum_text<'a>(&'a self, word: &'a str) -> &'a str {
+        self.enums.get(word).map_or(word, String::as_str)
+    }
+
+    pub fn action_text<'a>(&'a self, action: &'a str) -> &'a str {
+        self.actions.get(action).map_or(action, String::as_str)
+    }
+
+    /// Monday = 0.
+    pub fn weekday(&self, wd: chrono::Weekday) -> &str {
+        &self.weekday.names[wd.num_days_from_monday() as usize]
+    }
+}
+
+/// Fill `{name}` placeholders. Unknown placeholders are left as they are.
+pub fn fill(template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+    let mut out = template.to_string();
+    for (k, v) in args {
+        out = out.replace(&format!("{{{k}}}"), &v.to_string());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_parse_and_have_the_same_keys() {
+        let (zh, en) = (parse("zh", ZH_SRC), parse("en", EN_SRC));
+        assert_eq!(
+            zh.enums.keys().collect::<Vec<_>>(),
+            en.enums.keys().collect::<Vec<_>>()
+        );
+        assert_eq!(
+            zh.actions.keys().collect::<Vec<_>>(),
+            en.actions.keys().collect::<Vec<_>>()
+        );
+        assert_eq!(zh.tabs.members, "成员");
+        assert_eq!(en.tabs.members, "Members");
+    }
+
+    #[test]
+    fn fill_replaces_placeholders() {
+        assert_eq!(
+            fill("完成 {done}/{total}", &[("done", &3), ("total", &9)]),
+            "完成 3/9"
+        );
+    }
+}

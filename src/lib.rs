@@ -1,0 +1,29 @@
+//! shequn (社群): a terminal operations console for WeChat community operators.
+//!
+//! Module map (dependencies point one way: `ui → app → domain`,
+//! `commands → store → domain`; `domain` imports none of the others):
+//! - [`cli`]      clap types for every command and flag of PRODUCT.md
+//! - [`config`]   where the database, config and logs live; language; the team's zone
+//! - [`clock`]    the `Clock` trait: the system clock and a fixed one (`SHEQUN_NOW`)
+//! - [`i18n`]     every user-facing string, one file per language in `data/i18n/`
+//! - [`domain`]   pure rules without I/O or a clock: SOP recurrence, stages, thresholds
+//! - [`store`]    everything rusqlite: pragmas, migrations, audit, views, presence
+//! - [`demo`]     the deterministic demo database
+//! - [`commands`] one file per non-console command, exit codes
+//! - [`app`]      the console's model: `App`, `Action`, `update()`, keymap
+//! - [`ui`]       pure drawing from `&App`
+//! - [`tui`]      the terminal guard: raw mode, alternate screen, signals, dead-tty watchdog
+//! - [`console`]  the event loop tying terminal, timers and the store thread together
+
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod console;
+pub mod demo;
+pub mod domain;
+pub mod i18n;
+pub mod store;
+pub mod tui;
+pub mod ui;

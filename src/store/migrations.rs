@@ -1,0 +1,82 @@
+//! Schema migrations: numbered SQL files in `data/migrations/`, embedded in the binary,
+//! applied in order inside one transaction each; the version lives in `user_version`.
+
+use std::path::Path;
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::{Result, StoreError};
+
+/// (version, sql) in order. Add a file, add a line: the test below checks they match.
+pub const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../data/migrations/0001_init.sql"))];
+
+/// The schema version this binary writes.
+pub fn latest() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.0)
+}
+
+pub fn current(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// Bring the database up to [`latest`]. Refuses a database from a newer binary rather
+/// than guessing at tables it does not know.
+pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let found = current(conn)?;
+    if found > latest() {
+        return Err(StoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found,
+            supported: latest(),
+        });
+    }
+    if found == latest() {
+        return Ok(());
+    }
+    // IMMEDIATE: two consoles opening a fresh file at once must not both migrate.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found = current(&tx)?;
+    for (version, sql) in MIGRATIONS.iter().filter(|m| m.0 > found) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migration_numbers_are_consecutive_from_one() {
+        for (i, (v, _)) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(*v, i as i64 + 1);
+        }
+    }
+
+    #[test]
+    fn migrates_from_empty_and_is_idempotent() {
+        let mut c = Connection::open_in_memory().unwrap();
+        migrate(&mut c, Path::new(":memory:")).unwrap();
+        assert_eq!(current(&c).unwrap(), latest());
+        migrate(&mut c, Path::new(":memory:")).unwrap();
+        let tables: i64 = c
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(tables >= 25, "only {tables} tables");
+    }
+
+    #[test]
+    fn refuses_a_newer_database() {
+        let mut c = Connection::open_in_memory().unwrap();
+        c.pragma_update(None, "user_version", latest() + 1).unwrap();
+        let err = migrate(&mut c, Path::new("x.db")).unwrap_err();
+        assert!(matches!(err, StoreError::NewerSchema { .. }));
+        assert!(err.to_string().contains("newer shequn"), "{err}");
+    }
+}

@@ -1,0 +1,179 @@
+//! The store: everything rusqlite. Opening with explicit pragmas, migrations, the
+//! audit log, one file per area, and change watching through `PRAGMA data_version`.
+//!
+//! Why these choices (DESIGN.md "The store"):
+//! * WAL so readers never block the writer and several consoles share one file;
+//! * `synchronous=NORMAL`: in WAL mode a power cut can lose the last commit but never
+//!   corrupts the file — acceptable for an operations console whose every write is
+//!   small and re-doable, and it keeps a write at well under a millisecond;
+//! * every write is a short `BEGIN IMMEDIATE` transaction: a deferred transaction that
+//!   reads first and writes later fails with SQLITE_BUSY under several writers
+//!   instead of waiting on `busy_timeout`.
+
+pub mod audit;
+pub mod migrations;
+pub mod presence;
+pub mod sop;
+pub mod views;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+pub use audit::{AuditEntry, audit};
+
+/// How long a write waits for another operator's transaction before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error(
+        "database {path} has schema version {found}, but this shequn only knows up to {supported}: \
+         it was written by a newer shequn. Upgrade shequn (or use the newer binary) to open it"
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error("no database at {0}: create one with `shequn init --db {0}` or try `shequn --demo`")]
+    Missing(PathBuf),
+    #[error("{what} {id} not found")]
+    NotFound { what: &'static str, id: i64 },
+    #[error("{what} {id} was changed by {by} at {at} since you loaded it; reload and try again")]
+    Stale {
+        what: &'static str,
+        id: i64,
+        by: String,
+        at: String,
+    },
+    #[error("the database is busy (another operator is writing); try again in a moment")]
+    Busy,
+    #[error(transparent)]
+    Sqlite(rusqlite::Error),
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+    #[error(transparent)]
+    Template(#[from] crate::domain::sop::TemplateError),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                StoreError::Busy
+            }
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// One connection to the shared database, plus who is using it.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    operator: String,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("operator", &self.operator)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Open an existing database, migrating it to this binary's schema.
+    pub fn open(path: &Path, operator: &str) -> Result<Self> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        Self::open_with(path, operator, OpenFlags::SQLITE_OPEN_READ_WRITE)
+    }
+
+    /// Create (or open) a database file and bring it to this binary's schema.
+    pub fn create(path: &Path, operator: &str) -> Result<Self> {
+        Self::open_with(
+            path,
+            operator,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )
+    }
+
+    fn open_with(path: &Path, operator: &str, flags: OpenFlags) -> Result<Self> {
+        let flags = flags | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let open_err = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
+        configure(&conn).map_err(open_err)?;
+        migrations::migrate(&mut conn, path)?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            operator: operator.to_string(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn operator(&self) -> &str {
+        &self.operator
+    }
+
+    /// Read access. Reads run in autocommit mode and see the last committed state.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Run `f` in one short `BEGIN IMMEDIATE` transaction and commit it.
+    /// `f` gets the operator's login so it can write the audit row.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>, &str) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx, &self.operator)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// `PRAGMA data_version`: changes whenever *another* connection commits. Cheap (no
+    /// disk I/O), so consoles poll it to notice their colleagues' changes.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // journal_mode answers with a row, so it is read rather than executed.
+    let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA temp_store = MEMORY;",
+    )?;
+    Ok(())
+}
+
+/// Current unix time helpers live in `clock`; the store takes instants as arguments so
+/// it never has a clock of its own.
+pub fn unix(t: chrono::DateTime<chrono::Utc>) -> i64 {
+    t.timestamp()
+}

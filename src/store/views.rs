@@ -1,0 +1,258 @@
+//! Read models: what each console tab shows, loaded in one go on the store thread (never
+//! while drawing). Each loader is a plain query over the shared file; the CLI uses the
+//! same loaders so the console and scripts always agree.
+
+use chrono::{Days, NaiveDate};
+use rusqlite::{Connection, params};
+use serde::Serialize;
+
+use super::Result;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SopRow {
+    pub id: i64,
+    pub group: String,
+    pub slot: String,
+    pub title: String,
+    pub state: String,
+    pub done_by: Option<String>,
+    pub done_at: Option<i64>,
+    pub note: Option<String>,
+    pub claimed_by: Option<String>,
+}
+
+pub fn today(conn: &Connection, day: NaiveDate) -> Result<Vec<SopRow>> {
+    let mut st = conn.prepare_cached(
+        "SELECT s.id, g.name, s.slot, s.title, s.state, s.done_by, s.done_at, s.note, s.claimed_by
+         FROM sop_instances s JOIN groups g ON g.id = s.group_id
+         WHERE s.day = ?1 ORDER BY s.slot, g.name, s.id",
+    )?;
+    let rows = st.query_map([day.to_string()], |r| {
+        Ok(SopRow {
+            id: r.get(0)?,
+            group: r.get(1)?,
+            slot: r.get(2)?,
+            title: r.get(3)?,
+            state: r.get(4)?,
+            done_by: r.get(5)?,
+            done_at: r.get(6)?,
+            note: r.get(7)?,
+            claimed_by: r.get(8)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MemberRow {
+    #[serde(skip)]
+    pub membership_id: i64,
+    pub id: i64,
+    pub name: String,
+    pub group: String,
+    pub tier: String,
+    pub tier_reason: Option<String>,
+    pub kol: bool,
+    pub last_spoke: Option<String>,
+    pub messages_30d: i64,
+}
+
+/// One row per membership (a member in two groups shows twice, once per group),
+/// most engaged tiers first.
+pub fn members(conn: &Connection, today: NaiveDate) -> Result<Vec<MemberRow>> {
+    let since = today
+        .checked_sub_days(Days::new(29))
+        .unwrap_or(today)
+        .to_string();
+    let mut st = conn.prepare_cached(
+        "SELECT m.id, m.name, g.name, COALESCE(ms.tier, 'potential'), ms.tier_reason, ms.kol,
+                (SELECT max(a.day) FROM activity_daily a
+                  WHERE a.group_id = ms.group_id AND a.member_id = ms.member_id),
+                (SELECT COALESCE(sum(a.messages), 0) FROM activity_daily a
+                  WHERE a.group_id = ms.group_id AND a.member_id = ms.member_id AND a.day >= ?1),
+                ms.id
+         FROM memberships ms
+         JOIN members m ON m.id = ms.member_id
+         JOIN groups g ON g.id = ms.group_id
+         ORDER BY CASE COALESCE(ms.tier, 'potential') WHEN 'core' THEN 0 WHEN 'active' THEN 1
+                  WHEN 'new' THEN 2 WHEN 'potential' THEN 3 WHEN 'silent' THEN 4 ELSE 5 END,
+                  8 DESC, m.name, g.name",
+    )?;
+    let rows = st.query_map([since], |r| {
+        Ok(MemberRow {
+            membership_id: r.get(8)?,
+            id: r.get(0)?,
+            name: r.get(1)?,
+            group: r.get(2)?,
+            tier: r.get(3)?,
+            tier_reason: r.get(4)?,
+            kol: r.get(5)?,
+            last_spoke: r.get(6)?,
+            messages_30d: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContentRow {
+    pub id: i64,
+    pub title: String,
+    pub kind: String,
+    pub form: String,
+    pub state: String,
+    pub slot: Option<i64>,
+    pub owner: String,
+    pub groups: Vec<String>,
+}
+
+pub fn content(conn: &Connection) -> Result<Vec<ContentRow>> {
+    let mut st = conn.prepare_cached(
+        "SELECT c.id, c.title, c.kind, c.form, c.state, c.slot, c.owner,
+                (SELECT group_concat(g.name, char(31)) FROM content_groups cg
+                  JOIN groups g ON g.id = cg.group_id WHERE cg.content_id = c.id)
+         FROM content_items c
+         ORDER BY CASE c.state WHEN 'review' THEN 0 WHEN 'draft' THEN 1 WHEN 'scheduled' THEN 2
+                  WHEN 'published' THEN 3 ELSE 4 END, c.slot DESC, c.id",
+    )?;
+    let rows = st.query_map([], |r| {
+        let groups: Option<String> = r.get(7)?;
+        Ok(ContentRow {
+            id: r.get(0)?,
+            title: r.get(1)?,
+            kind: r.get(2)?,
+            form: r.get(3)?,
+            state: r.get(4)?,
+            slot: r.get(5)?,
+            owner: r.get(6)?,
+            groups: groups
+                .map(|g| g.split('\u{1f}').map(str::to_string).collect())
+                .unwrap_or_default(),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KpiRow {
+    pub group_id: i64,
+    pub group: String,
+    pub kind: String,
+    pub created_on: String,
+    pub members: Option<f64>,
+    /// Daily active rate (speakers / members) for each of the last `days` days, oldest
+    /// first; None where no value was recorded.
+    pub dau_rate: Vec<Option<f64>>,
+    pub messages_per_day: Option<f64>,
+}
+
+pub fn kpi(conn: &Connection, end: NaiveDate, days: u32) -> Result<Vec<KpiRow>> {
+    let start = end
+        .checked_sub_days(Days::new(u64::from(days.saturating_sub(1))))
+        .unwrap_or(end);
+    let mut groups = conn.prepare_cached(
+        "SELECT id, name, kind, created_on FROM groups WHERE archived = 0 ORDER BY id",
+    )?;
+    let groups = groups
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut series = conn.prepare_cached(
+        "SELECT day, metric, value FROM kpi_daily
+         WHERE group_id = ?1 AND day BETWEEN ?2 AND ?3 AND metric IN ('dau_rate', 'members', 'messages')
+         ORDER BY day",
+    )?;
+    let mut out = Vec::with_capacity(groups.len());
+    for (id, name, kind, created_on) in groups {
+        let mut dau = vec![None; days as usize];
+        let (mut members, mut msgs_sum, mut msgs_days) = (None, 0.0, 0u32);
+        let rows = series.query_map(params![id, start.to_string(), end.to_string()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, f64>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (day, metric, value) = row?;
+            let Ok(d) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") else {
+                continue;
+            };
+            let idx = (d - start).num_days();
+            match metric.as_str() {
+                "dau_rate" => {
+                    if let Some(slot) = usize::try_from(idx).ok().and_then(|i| dau.get_mut(i)) {
+                        *slot = Some(value);
+                    }
+                }
+                "members" => members = Some(value),
+                _ => {
+                    msgs_sum += value;
+                    msgs_days += 1;
+                }
+            }
+        }
+        out.push(KpiRow {
+            group_id: id,
+            group: name,
+            kind,
+            created_on,
+            members,
+            dau_rate: dau,
+            messages_per_day: (msgs_days > 0).then(|| msgs_sum / f64::from(msgs_days)),
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReminderRow {
+    pub id: i64,
+    pub due_at: i64,
+    pub title: String,
+    pub group: Option<String>,
+    pub state: String,
+    pub for_login: Option<String>,
+    pub snoozed_until: Option<i64>,
+}
+
+/// Reminders for `login` (or everyone): pending and snoozed first, by due time.
+pub fn reminders(conn: &Connection, login: &str) -> Result<Vec<ReminderRow>> {
+    let mut st = conn.prepare_cached(
+        "SELECT r.id, r.due_at, r.title, g.name, r.state, r.for_login, r.snoozed_until
+         FROM reminders r LEFT JOIN groups g ON g.id = r.group_id
+         WHERE r.for_login IS NULL OR r.for_login = ?1
+         ORDER BY CASE r.state WHEN 'fired' THEN 0 WHEN 'snoozed' THEN 1 WHEN 'pending' THEN 2 ELSE 3 END,
+                  r.due_at",
+    )?;
+    let rows = st.query_map([login], |r| {
+        Ok(ReminderRow {
+            id: r.get(0)?,
+            due_at: r.get(1)?,
+            title: r.get(2)?,
+            group: r.get(3)?,
+            state: r.get(4)?,
+            for_login: r.get(5)?,
+            snoozed_until: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Reminders due now for `login`: pending with `due_at <= now`, or snoozed past their time.
+pub fn due_count(conn: &Connection, login: &str, now: i64) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM reminders
+         WHERE (for_login IS NULL OR for_login = ?1)
+           AND ((state = 'pending' AND due_at <= ?2) OR state = 'fired'
+                OR (state = 'snoozed' AND snoozed_until <= ?2))",
+        params![login, now],
+        |r| r.get(0),
+    )?)
+}

@@ -1,0 +1,116 @@
+//! The Members tab: one row per member per group, with tier, last message and 30-day
+//! volume. Only the rows in view are built, so 100,000 members scroll as fast as 100.
+
+use chrono::NaiveDate;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Row};
+
+use super::Theme;
+use super::widgets::{ListSpec, list, list_height};
+use crate::app::App;
+use crate::i18n::fill;
+
+pub fn tier_style(theme: &Theme, tier: &str) -> Style {
+    match tier {
+        "core" => theme.excellent,
+        "active" => theme.ok,
+        "new" => theme.accent,
+        "silent" => theme.warning,
+        "left" => theme.muted,
+        _ => Style::default(),
+    }
+}
+
+/// "3 天前" / "today" / "never" relative to the Today tab's day.
+pub fn last_spoke(app: &App, day: Option<&str>) -> String {
+    let t = &app.texts.members;
+    match day.and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()) {
+        None => t.never.clone(),
+        Some(d) => match (app.today_day - d).num_days() {
+            n if n <= 0 => t.today.clone(),
+            n => fill(&t.days_ago, &[("n", &n)]),
+        },
+    }
+}
+
+pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let t = &app.texts.members;
+    let data = &app.members;
+    let title = Line::from(Span::styled(format!(" {} ", t.title), theme.title));
+    let rows = data
+        .window(list_height(area))
+        .map(|(_, r)| {
+            let name = if r.kol {
+                format!("{} ★", r.name)
+            } else {
+                r.name.clone()
+            };
+            Row::new(vec![
+                Cell::from(name),
+                Cell::from(r.group.clone()),
+                Cell::from(Span::styled(
+                    app.texts.enum_text(&r.tier).to_string(),
+                    tier_style(theme, &r.tier),
+                )),
+                Cell::from(last_spoke(app, r.last_spoke.as_deref())),
+                Cell::from(Line::from(r.messages_30d.to_string()).right_aligned()),
+                Cell::from(Span::styled(
+                    r.tier_reason.clone().unwrap_or_default(),
+                    theme.muted,
+                )),
+            ])
+        })
+        .collect();
+    list(
+        app,
+        frame,
+        area,
+        theme,
+        data,
+        ListSpec {
+            title,
+            header: vec![
+                &t.col_name,
+                &t.col_group,
+                &t.col_tier,
+                &t.col_last,
+                &t.col_30d,
+                &t.col_reason,
+            ],
+            widths: vec![
+                Constraint::Length(16),
+                Constraint::Length(20),
+                Constraint::Length(6),
+                Constraint::Length(8),
+                Constraint::Length(5),
+                Constraint::Fill(1),
+            ],
+            empty: &t.empty,
+        },
+        rows,
+    );
+}
+
+pub fn detail(app: &App) -> Vec<(String, String)> {
+    let t = &app.texts.members;
+    let Some(r) = app.members.current() else {
+        return Vec::new();
+    };
+    vec![
+        (
+            t.col_name.clone(),
+            format!("{}{}", r.name, if r.kol { " ★ KOL" } else { "" }),
+        ),
+        (t.col_group.clone(), r.group.clone()),
+        (t.col_tier.clone(), app.texts.enum_text(&r.tier).to_string()),
+        (
+            t.col_reason.clone(),
+            r.tier_reason.clone().unwrap_or_default(),
+        ),
+        (t.col_last.clone(), last_spoke(app, r.last_spoke.as_deref())),
+        (t.col_30d.clone(), r.messages_30d.to_string()),
+    ]
+}

@@ -1,0 +1,312 @@
+//! Drawing: a pure function of `&App`. Never touches the database or the clock; what
+//! it shows was loaded before. One file per tab, plus the frame around them (tab bar,
+//! status bar, key hints) and the overlays (help, palette, details).
+
+pub mod content;
+pub mod kpi;
+pub mod members;
+pub mod reminders;
+pub mod theme;
+pub mod today;
+pub mod widgets;
+
+use chrono::{DateTime, Datelike, TimeZone, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use crate::app::{ACTIONS, App, MIN_HEIGHT, MIN_WIDTH, Mode, Tab};
+use crate::i18n::fill;
+pub use theme::Theme;
+
+pub fn render(app: &App, frame: &mut Frame<'_>) {
+    let area = frame.area();
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let theme = Theme::get(app.no_color);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(app, frame, area, theme);
+        return;
+    }
+    let [tabs, body, status, hints] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    tab_bar(app, frame, tabs, theme);
+    match app.tab {
+        Tab::Today => today::render(app, frame, body, theme),
+        Tab::Members => members::render(app, frame, body, theme),
+        Tab::Content => content::render(app, frame, body, theme),
+        Tab::Kpi => kpi::render(app, frame, body, theme),
+        Tab::Reminders => reminders::render(app, frame, body, theme),
+    }
+    status_bar(app, frame, status, theme);
+    hint_line(app, frame, hints, theme);
+    match &app.mode {
+        Mode::Help => help(app, frame, body, theme),
+        Mode::Palette { input, selected } => palette(app, frame, body, theme, input, *selected),
+        Mode::Detail => detail(app, frame, body, theme),
+        Mode::Normal | Mode::Search { .. } => {}
+    }
+}
+
+fn too_small(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let msg = fill(
+        &app.texts.too_small,
+        &[
+            ("need", &format!("{MIN_WIDTH}×{MIN_HEIGHT}")),
+            ("have", &format!("{}×{}", area.width, area.height)),
+        ],
+    );
+    let top = area.height.saturating_sub(1) / 2;
+    let rect = Rect::new(area.x, area.y + top, area.width, area.height - top);
+    frame.render_widget(
+        Paragraph::new(msg)
+            .style(theme.warning)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        rect,
+    );
+}
+
+fn tab_bar(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let mut spans = vec![Span::styled(
+        format!(" {} ", app.texts.app_name),
+        theme.title,
+    )];
+    for tab in Tab::ALL {
+        let label = format!(" {} {} ", tab.index() + 1, tab.label(app.texts));
+        let style = if tab == app.tab {
+            theme.tab_active
+        } else {
+            Style::default()
+        };
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(label, style));
+    }
+    frame.render_widget(Line::from(spans), area);
+}
+
+/// `HH:MM` of an instant in the team's zone.
+pub fn hhmm(app: &App, at: i64) -> String {
+    local(app, at).map_or_else(String::new, |t| t.format("%H:%M").to_string())
+}
+
+/// `MM-DD HH:MM` of an instant in the team's zone.
+pub fn date_time(app: &App, at: i64) -> String {
+    local(app, at).map_or_else(String::new, |t| t.format("%m-%d %H:%M").to_string())
+}
+
+fn local(app: &App, at: i64) -> Option<DateTime<chrono_tz::Tz>> {
+    Utc.timestamp_opt(at, 0)
+        .single()
+        .map(|t| t.with_timezone(&app.tz))
+}
+
+fn status_bar(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let t = &app.texts.status;
+    let now = app.now.with_timezone(&app.tz);
+    let clock = format!(
+        "{} {} {}",
+        now.format("%m-%d"),
+        app.texts.weekday(now.weekday()),
+        now.format("%H:%M")
+    );
+    let online = if app.others.is_empty() {
+        t.alone.clone()
+    } else {
+        let mut names: Vec<String> = app.others.iter().map(|o| o.login.clone()).collect();
+        names.dedup();
+        format!("{} {}: {}", t.online, app.others.len(), names.join(" "))
+    };
+    let mut left = vec![
+        Span::styled(format!(" {} ", t.db), theme.muted),
+        Span::raw(app.db_label.clone()),
+        Span::styled(format!(" │ {} ", t.operator), theme.muted),
+        Span::raw(app.operator.clone()),
+        Span::styled(" │ ", theme.muted),
+        Span::raw(online),
+    ];
+    if app.due > 0 {
+        left.push(Span::styled(" │ ", theme.muted));
+        left.push(Span::styled(
+            fill(&t.due, &[("n", &app.due)]),
+            theme.warning,
+        ));
+    }
+    let right = Span::styled(format!("{clock} "), theme.accent);
+    let [l, r] = Layout::horizontal([Constraint::Min(1), Constraint::Length(right.width() as u16)])
+        .areas(area);
+    frame.render_widget(Line::from(left), l);
+    frame.render_widget(Line::from(right), r);
+}
+
+/// The bottom line: the search input while searching, a message if there is one,
+/// else the most useful keys — taken from the keymap, so they cannot drift.
+fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    if let Mode::Search { input } = &app.mode {
+        let line = Line::from(vec![
+            Span::styled(format!(" {}: ", app.texts.search_prompt), theme.key),
+            Span::raw(input.clone()),
+            Span::styled("▏", theme.accent),
+        ]);
+        frame.render_widget(line, area);
+        return;
+    }
+    if let Some(msg) = &app.flash {
+        frame.render_widget(
+            Line::from(Span::styled(format!(" {msg}"), theme.danger)),
+            area,
+        );
+        return;
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for action in ["down", "search", "open", "help", "palette", "quit"] {
+        if let Some(key) = app.keymap.key_for(app.tab.word(), action) {
+            let label = app.texts.action_text(action);
+            // Keep hints short: the text before any parenthesis.
+            let short = label.split(['(', '(']).next().unwrap_or(label).trim();
+            spans.push(Span::styled(key, theme.key));
+            spans.push(Span::styled(format!(" {short}  "), theme.muted));
+        }
+    }
+    frame.render_widget(Line::from(spans), area);
+}
+
+/// A centred popup of at most `w`×`h` inside `area`.
+pub fn popup(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn help(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let mut lines = Vec::new();
+    for section in ["global", app.tab.word()] {
+        for (action, keys) in app.keymap.bindings(section, ACTIONS) {
+            let keys = keys.join(" ");
+            let pad = 14usize.saturating_sub(unicode_width::UnicodeWidthStr::width(keys.as_str()));
+            lines.push(Line::from(vec![
+                Span::styled(format!(" {keys}{}", " ".repeat(pad)), theme.key),
+                Span::raw(app.texts.action_text(&action).to_string()),
+            ]));
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        format!(" {}", app.texts.help_footer),
+        theme.muted,
+    )));
+    let rect = popup(area, 64, lines.len() as u16 + 2);
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.accent)
+        .title(Span::styled(
+            format!(" {} · {} ", app.texts.help_title, app.tab.label(app.texts)),
+            theme.title,
+        ));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+fn palette(
+    app: &App,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    theme: &Theme,
+    input: &str,
+    selected: usize,
+) {
+    let matches = app.palette_matches(input);
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(" : ", theme.key),
+            Span::raw(input.to_string()),
+            Span::styled("▏", theme.accent),
+        ]),
+        Line::from(Span::styled(
+            format!(" {}", app.texts.palette_hint),
+            theme.muted,
+        )),
+    ];
+    if matches.is_empty() {
+        lines.push(Line::from(Span::styled(
+            format!("   {}", app.texts.no_match),
+            theme.muted,
+        )));
+    }
+    for (i, cmd) in matches.iter().enumerate() {
+        let text = format!("{:<10} {}", cmd.word, app.texts.action_text(cmd.action));
+        lines.push(if i == selected {
+            Line::from(Span::styled(format!(" ▶ {text}"), theme.selected))
+        } else {
+            Line::from(format!("   {text}"))
+        });
+    }
+    let rect = Rect::new(
+        area.x + area.width.saturating_sub(50) / 2,
+        area.y + 1,
+        50.min(area.width),
+        (lines.len() as u16 + 2).min(area.height.saturating_sub(1)),
+    );
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.accent)
+        .title(Span::styled(
+            format!(" {} ", app.texts.palette_title),
+            theme.title,
+        ));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+fn detail(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let fields: Vec<(String, String)> = match app.tab {
+        Tab::Today => today::detail(app),
+        Tab::Members => members::detail(app),
+        Tab::Content => content::detail(app),
+        Tab::Kpi => kpi::detail(app),
+        Tab::Reminders => reminders::detail(app),
+    };
+    let label_w = fields
+        .iter()
+        .map(|(k, _)| unicode_width::UnicodeWidthStr::width(k.as_str()))
+        .max()
+        .unwrap_or(0);
+    let lines: Vec<Line<'_>> = fields
+        .into_iter()
+        .map(|(k, v)| {
+            let pad = label_w - unicode_width::UnicodeWidthStr::width(k.as_str());
+            Line::from(vec![
+                Span::styled(format!(" {k}{} ", " ".repeat(pad)), theme.muted),
+                Span::raw(v),
+            ])
+        })
+        .collect();
+    let rect = popup(area, 70, lines.len() as u16 + 2);
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.accent)
+        .title(Span::styled(
+            format!(" {} ", app.texts.detail_title),
+            theme.title,
+        ));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}

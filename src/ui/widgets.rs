@@ -1,0 +1,147 @@
+//! Shared pieces: the scrolling table every tab uses (title, header, ▶ marker,
+//! only the rows in view are built), a one-line sparkline coloured by band, and
+//! width-aware truncation for Chinese text.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Block, Borders, Cell, HighlightSpacing, Paragraph, Row, Table, TableState, Wrap,
+};
+use unicode_width::UnicodeWidthChar;
+
+use super::Theme;
+use crate::app::App;
+use crate::app::table::{Row as DataRow, Table as DataTable};
+use crate::i18n::fill;
+
+/// Rows a list drawn in `area` can show (borders and header take three).
+pub fn list_height(area: Rect) -> usize {
+    usize::from(area.height.saturating_sub(3)).max(1)
+}
+
+pub struct ListSpec<'a> {
+    pub title: Line<'a>,
+    pub header: Vec<&'a str>,
+    pub widths: Vec<Constraint>,
+    pub empty: &'a str,
+}
+
+/// Draw `rows` (already limited to the window) as the tab's table.
+pub fn list<'a, R: DataRow>(
+    app: &App,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    theme: &Theme,
+    data: &DataTable<R>,
+    spec: ListSpec<'a>,
+    rows: Vec<Row<'a>>,
+) {
+    let h = list_height(area);
+    let mut title = spec.title;
+    let count = if data.filter.is_empty() {
+        fill(&app.texts.rows, &[("n", &data.visible.len())])
+    } else {
+        format!(
+            "{} “{}” · {}",
+            app.texts.filter_label,
+            data.filter,
+            fill(&app.texts.rows, &[("n", &data.visible.len())])
+        )
+    };
+    title
+        .spans
+        .push(Span::styled(format!(" · {count} "), theme.muted));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(title);
+    if !data.loaded {
+        frame.render_widget(
+            Paragraph::new(app.texts.loading.as_str()).block(block),
+            area,
+        );
+        return;
+    }
+    if data.visible.is_empty() {
+        let text = if data.rows.is_empty() {
+            spec.empty
+        } else {
+            app.texts.no_match.as_str()
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, theme.muted))
+                .block(block)
+                .wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let header = Row::new(
+        spec.header
+            .into_iter()
+            .map(|h| Cell::from(Span::styled(h, theme.muted))),
+    );
+    let table = Table::new(rows, spec.widths)
+        .header(header)
+        .block(block)
+        .column_spacing(1)
+        .row_highlight_style(theme.selected)
+        .highlight_symbol("▶ ")
+        .highlight_spacing(HighlightSpacing::Always);
+    let mut state = TableState::default();
+    state.select(Some(data.selected.saturating_sub(data.view_offset(h))));
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// One character per value, scaled to `max`; a gap is a space. `style` picks each
+/// character's style from its value (bands).
+pub fn sparkline<'a>(values: &[Option<f64>], max: f64, style: impl Fn(f64) -> Style) -> Line<'a> {
+    let spans: Vec<Span<'a>> = values
+        .iter()
+        .map(|v| match v {
+            Some(v) if max > 0.0 => {
+                let idx = ((v / max) * 7.0).round().clamp(0.0, 7.0) as usize;
+                Span::styled(BARS[idx].to_string(), style(*v))
+            }
+            _ => Span::raw(" "),
+        })
+        .collect();
+    Line::from(spans)
+}
+
+/// Cut `text` to at most `width` terminal columns (Chinese counts two), with … when cut.
+pub fn truncate(text: &str, width: usize) -> String {
+    let total: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncate_counts_display_width() {
+        assert_eq!(truncate("宝妈育儿交流群", 8), "宝妈育…");
+        assert_eq!(truncate("abc", 3), "abc");
+        assert_eq!(truncate("张三", 4), "张三");
+        assert_eq!(truncate("张三丰", 4), "张…");
+    }
+}

@@ -1,0 +1,156 @@
+//! The command line through the real binary: init, demo, exit codes and messages.
+
+use predicates::prelude::*;
+use rusqlite::Connection;
+
+use crate::{bin, dump, shared_demo};
+
+#[test]
+fn init_creates_an_empty_database_owned_by_the_caller() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("team").join("shequn.db");
+    bin()
+        .args(["init", "--db"])
+        .arg(&db)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("created"));
+    let c = Connection::open(&db).unwrap();
+    let (login, role): (String, String) = c
+        .query_row("SELECT login, role FROM operators", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(role, "owner");
+    assert_eq!(login, shequn::config::operator_login());
+    let audited: i64 = c
+        .query_row(
+            "SELECT count(*) FROM audit WHERE action = 'init' AND operator = ?1",
+            [&login],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 1);
+    let members: i64 = c
+        .query_row("SELECT count(*) FROM members", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(members, 0);
+    // a second init refuses and changes nothing
+    let before = dump(&db);
+    bin()
+        .args(["init", "--db"])
+        .arg(&db)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("already exists"));
+    assert_eq!(dump(&db), before);
+}
+
+#[test]
+fn init_with_an_unknown_team_group_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    bin()
+        .args(["init", "--team", "no-such-group-shequn", "--db"])
+        .arg(&db)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no Unix group"));
+    assert!(!db.exists());
+}
+
+#[test]
+fn db_comes_from_the_environment_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("env.db");
+    bin().env("SHEQUN_DB", &db).arg("init").assert().success();
+    assert!(db.exists());
+}
+
+#[test]
+fn the_demo_is_the_same_for_the_same_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let again = dir.path().join("again.db");
+    bin().args(["demo", "--db"]).arg(&again).assert().success();
+    let (a, b) = (dump(shared_demo()), dump(&again));
+    assert!(a.len() > 100_000, "the demo is substantial");
+    assert!(a == b, "two demos for the same day differ");
+}
+
+#[test]
+fn the_demo_looks_like_real_communities() {
+    let c = Connection::open(shared_demo()).unwrap();
+    let q = |sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert!((10..=14).contains(&q("SELECT count(*) FROM groups")));
+    assert!((4500..=5500).contains(&q("SELECT count(*) FROM members")));
+    assert!(q("SELECT count(*) FROM members WHERE name LIKE '张%'") > 10);
+    assert_eq!(q("SELECT count(DISTINCT day) FROM activity_daily"), 90);
+    assert_eq!(q("SELECT max(day) = '2026-03-02' FROM activity_daily"), 1);
+    assert_eq!(q("SELECT count(DISTINCT state) FROM content_items"), 5);
+    assert!(q("SELECT count(*) FROM sop_instances WHERE day = '2026-03-02'") > 20);
+    // a Monday: the weekly industry news is on today's list
+    assert!(
+        q("SELECT count(*) FROM sop_instances WHERE day = '2026-03-02' AND title = '行业早报'") > 0
+    );
+    assert!(q("SELECT count(*) FROM sop_instances WHERE state = 'done'") > 1000);
+    assert!(q("SELECT count(*) FROM kpi_daily WHERE metric = 'dau_rate'") > 900);
+}
+
+#[test]
+fn the_demo_will_not_overwrite_a_file() {
+    let before = dump(shared_demo());
+    bin()
+        .args(["demo", "--db"])
+        .arg(shared_demo())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("already exists"));
+    assert_eq!(dump(shared_demo()), before);
+}
+
+#[test]
+fn a_missing_database_is_explained_not_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nope.db");
+    bin()
+        .arg("--db")
+        .arg(&db)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("shequn init"));
+    assert!(!db.exists());
+}
+
+#[test]
+fn a_newer_database_is_refused_with_a_message() {
+    let (_d, db) = crate::fresh_demo();
+    Connection::open(&db)
+        .unwrap()
+        .pragma_update(None, "user_version", 999)
+        .unwrap();
+    bin()
+        .arg("--db")
+        .arg(&db)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("newer shequn"));
+}
+
+#[test]
+fn a_bad_shequn_now_is_explained() {
+    bin()
+        .env("SHEQUN_NOW", "tomorrow-ish")
+        .args(["demo", "--db", "/nonexistent/x.db"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("2026-03-02T08:25:00"));
+}
+
+#[test]
+fn help_lists_the_commands() {
+    bin()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("demo"));
+}

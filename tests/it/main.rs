@@ -1,0 +1,77 @@
+//! Integration tests, one binary (links once). Shared helpers live here.
+
+mod app_logic;
+mod cli;
+mod screens;
+mod store;
+mod tmux;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// The instant every test pins with `SHEQUN_NOW`: a Monday morning.
+pub const NOW: &str = "2026-03-02T08:25:00";
+
+pub fn bin() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("shequn").expect("the shequn binary is built");
+    c.env("SHEQUN_NOW", NOW)
+        .env_remove("SHEQUN_DB")
+        .env(
+            "XDG_STATE_HOME",
+            std::env::temp_dir().join("shequn-test-state"),
+        )
+        .env(
+            "XDG_CONFIG_HOME",
+            std::env::temp_dir().join("shequn-test-config-none"),
+        );
+    c
+}
+
+/// One demo database for the whole test run (read-only users share it).
+pub fn shared_demo() -> &'static Path {
+    static DEMO: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, path) = DEMO.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("demo.db");
+        bin().args(["demo", "--db"]).arg(&path).assert().success();
+        (dir, path)
+    });
+    path
+}
+
+/// A fresh demo database in its own directory (for tests that write).
+pub fn fresh_demo() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("demo.db");
+    std::fs::copy(shared_demo(), &path).expect("copy demo");
+    (dir, path)
+}
+
+/// Every row of every table, as text, for comparing two databases.
+pub fn dump(path: &Path) -> String {
+    let c = rusqlite::Connection::open(path).expect("open");
+    let tables: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut out = String::new();
+    for t in tables {
+        let mut st = c
+            .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1"))
+            .unwrap();
+        let n = st.column_count();
+        let mut rows = st.query([]).unwrap();
+        out.push_str(&format!("## {t}\n"));
+        while let Some(r) = rows.next().unwrap() {
+            for i in 0..n {
+                let v: rusqlite::types::Value = r.get(i).unwrap();
+                out.push_str(&format!("{v:?}|"));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}

@@ -1,0 +1,268 @@
+//! Screens through ratatui's TestBackend: insta snapshots of every tab in zh and en at
+//! 80×24 and 120×40, style checks on key cells, NO_COLOR, and a resize sweep.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
+
+use shequn::app::keymap::Keymap;
+use shequn::app::{ACTIONS, Action, App, Tab};
+use shequn::clock::{DEFAULT_TZ, parse_now};
+use shequn::domain::rules::Rules;
+use shequn::i18n::Lang;
+use shequn::store::Store;
+use shequn::store::presence::Online;
+
+use crate::{NOW, shared_demo};
+
+/// An App on the demo database with every tab loaded, as a console would have it.
+pub fn demo_app(lang: Lang) -> App {
+    let now = parse_now(NOW, DEFAULT_TZ).unwrap();
+    let mut app = App::new(
+        lang,
+        Keymap::load(None, ACTIONS).unwrap(),
+        Rules::shipped(),
+        now,
+        DEFAULT_TZ,
+        "demo.db".into(),
+        "li.na".into(),
+    );
+    let store = Store::open(shared_demo(), "li.na").unwrap();
+    for tab in Tab::ALL {
+        let loaded = shequn::console::load(&store, tab, app.today_day, "li.na").unwrap();
+        app.update(Action::Loaded(loaded));
+    }
+    app.update(Action::Presence {
+        others: vec![Online {
+            login: "wang.lei".into(),
+            tab: "members".into(),
+            host: "ops".into(),
+        }],
+        due: 2,
+    });
+    app
+}
+
+pub fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
+    app.update(Action::Resize {
+        width: w,
+        height: h,
+    });
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| shequn::ui::render(app, f)).unwrap();
+    term
+}
+
+fn text(buf: &Buffer) -> String {
+    let mut s = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            s.push_str(buf[(x, y)].symbol());
+        }
+        s.push('\n');
+    }
+    s
+}
+
+#[test]
+fn every_tab_in_both_languages_at_two_sizes() {
+    for lang in [Lang::Zh, Lang::En] {
+        let mut app = demo_app(lang);
+        for tab in Tab::ALL {
+            app.update(Action::GoTab(tab));
+            for (w, h) in [(80, 24), (120, 40)] {
+                let term = draw(&mut app, w, h);
+                let name = format!("{}_{:?}_{w}x{h}", tab.word(), lang).to_lowercase();
+                insta::assert_snapshot!(name, term.backend());
+            }
+        }
+    }
+}
+
+#[test]
+fn help_and_palette_overlays() {
+    let mut app = demo_app(Lang::Zh);
+    app.update(Action::GoTab(Tab::Members));
+    app.update(Action::Help);
+    insta::assert_snapshot!("help_members_zh", draw(&mut app, 80, 24).backend());
+    app.update(Action::Help);
+    app.update(Action::Palette);
+    for c in "mem".chars() {
+        app.update(Action::Input(c));
+    }
+    insta::assert_snapshot!("palette_zh_filter", draw(&mut app, 80, 24).backend());
+}
+
+#[test]
+fn chinese_names_show_on_the_members_tab() {
+    let mut app = demo_app(Lang::Zh);
+    app.update(Action::GoTab(Tab::Members));
+    let s = text(draw(&mut app, 100, 30).backend().buffer());
+    assert!(s.contains("成员"), "{s}");
+    assert!(
+        s.chars()
+            .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+            .count()
+            > 100
+    );
+}
+
+#[test]
+fn overdue_items_are_in_the_warning_colour() {
+    let mut app = demo_app(Lang::En);
+    // 08:25: find a todo row whose slot has passed (the demo leaves some undone)
+    let now_hhmm = "08:25";
+    let overdue = app
+        .today
+        .rows
+        .iter()
+        .position(|r| r.state == "todo" && r.slot.as_str() < now_hhmm)
+        .or_else(|| {
+            // make one, so the check always runs
+            let i = app.today.rows.iter().position(|r| r.state == "todo")?;
+            app.today.rows[i].slot = "08:00".into();
+            Some(i)
+        })
+        .expect("a todo item");
+    let id = app.today.rows[overdue].id;
+    let term = draw(&mut app, 120, 40);
+    let buf = term.backend().buffer();
+    let row_text = app.today.rows.iter().find(|r| r.id == id).unwrap().clone();
+    // find the row on screen by its slot + title and check the state cell's colour
+    let mut found = false;
+    for y in 0..buf.area.height {
+        let line: String = (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect();
+        if line.contains(&row_text.title) && line.contains(&row_text.slot) {
+            let x = line
+                .find("todo")
+                .map(|b| line[..b].chars().count())
+                .expect("state cell");
+            assert_eq!(buf[(x as u16, y)].fg, Color::Yellow, "{line}");
+            found = true;
+            break;
+        }
+    }
+    assert!(found, "overdue row not on screen");
+}
+
+#[test]
+fn sparkline_cells_follow_the_bands() {
+    let mut app = demo_app(Lang::En);
+    app.update(Action::GoTab(Tab::Kpi));
+    let term = draw(&mut app, 120, 40);
+    let buf = term.backend().buffer();
+    let bands = app.rules.kpi.dau_rate;
+    let mut checked = 0;
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            let cell = &buf[(x, y)];
+            if "▁▂▃▄▅▆▇█".contains(cell.symbol())
+                && !cell.symbol().is_empty()
+                && cell.symbol() != " "
+            {
+                assert!(
+                    [
+                        Color::LightRed,
+                        Color::Yellow,
+                        Color::Green,
+                        Color::LightGreen
+                    ]
+                    .contains(&cell.fg),
+                    "sparkline cell at {x},{y} has {:?}",
+                    cell.fg
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} sparkline cells");
+    // and one exact check: the first group's last value
+    let row = &app.kpi.rows[0];
+    let last = row.dau_rate.iter().rev().find_map(|v| *v).unwrap();
+    let want = match bands.band(last) {
+        shequn::domain::rules::Band::Alarm => Color::LightRed,
+        shequn::domain::rules::Band::Low => Color::Yellow,
+        shequn::domain::rules::Band::Target => Color::Green,
+        shequn::domain::rules::Band::Excellent => Color::LightGreen,
+    };
+    let y = (0..buf.area.height)
+        .find(|&y| {
+            let line: String = (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect();
+            line.contains(&row.group)
+        })
+        .expect("first group on screen");
+    let last_bar = (0..buf.area.width)
+        .rev()
+        .find(|&x| "▁▂▃▄▅▆▇█".contains(buf[(x, y)].symbol()) && buf[(x, y)].symbol() != " ")
+        .expect("a bar");
+    assert_eq!(buf[(last_bar, y)].fg, want);
+}
+
+#[test]
+fn no_color_keeps_the_selection_visible_with_a_marker() {
+    let mut app = demo_app(Lang::Zh);
+    app.no_color = true;
+    app.update(Action::GoTab(Tab::Members));
+    app.update(Action::Down);
+    let term = draw(&mut app, 80, 24);
+    let buf = term.backend().buffer();
+    let s = text(buf);
+    assert_eq!(s.matches('▶').count(), 1, "{s}");
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            assert_eq!(buf[(x, y)].fg, Color::Reset, "colour at {x},{y}");
+            assert_eq!(buf[(x, y)].bg, Color::Reset, "colour at {x},{y}");
+        }
+    }
+}
+
+#[test]
+fn small_terminals_get_a_message_not_garbage() {
+    let mut app = demo_app(Lang::En);
+    let s = text(draw(&mut app, 60, 20).backend().buffer());
+    assert!(s.contains("too small"), "{s}");
+    let mut app = demo_app(Lang::Zh);
+    let s = text(draw(&mut app, 79, 24).backend().buffer());
+    assert!(s.contains("终端太小"), "{s}");
+}
+
+#[test]
+fn no_panic_at_any_size() {
+    let mut app = demo_app(Lang::Zh);
+    let mut sizes: Vec<(u16, u16)> = Vec::new();
+    for w in 0..=300 {
+        for h in [0, 1, 2, 5, 23, 24, 25, 40, 100] {
+            sizes.push((w, h));
+        }
+    }
+    for h in 0..=100 {
+        for w in [0, 1, 2, 20, 79, 80, 81, 120, 300] {
+            sizes.push((w, h));
+        }
+    }
+    let modes: [fn(&mut App); 4] = [
+        |_| {},
+        |a| {
+            a.update(Action::Help);
+        },
+        |a| {
+            a.update(Action::Palette);
+        },
+        |a| {
+            a.update(Action::Open);
+        },
+    ];
+    for (i, (w, h)) in sizes.into_iter().enumerate() {
+        let tab = Tab::ALL[i % 5];
+        app.update(Action::GoTab(tab));
+        modes[i % 4](&mut app);
+        app.update(Action::Bottom);
+        draw(&mut app, w, h);
+        app.update(Action::Back);
+    }
+}

@@ -1,0 +1,171 @@
+//! The store with real files and two connections: migrations, the newer-schema
+//! refusal, the immutable audit log, concurrent writers, change watching.
+
+use rusqlite::Connection;
+use shequn::store::{Store, StoreError, audit, migrations};
+
+fn fresh() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("t.db");
+    Store::create(&p, "tester").unwrap();
+    (dir, p)
+}
+
+#[test]
+fn a_new_file_gets_the_whole_schema_and_wal() {
+    let (_d, p) = fresh();
+    let c = Connection::open(&p).unwrap();
+    let v: i64 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, migrations::latest());
+    let mode: String = c
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    for table in [
+        "groups",
+        "members",
+        "memberships",
+        "member_aliases",
+        "messages",
+        "activity_daily",
+        "sop_templates",
+        "sop_items",
+        "sop_instances",
+        "content_items",
+        "kpi_daily",
+        "reminders",
+        "risk_incidents",
+        "points_ledger",
+        "orders",
+        "tags",
+        "operators",
+        "presence",
+        "audit",
+        "alerts",
+        "sanctions",
+    ] {
+        let n: i64 = c
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = ?1",
+                [table],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 1, "table {table}");
+    }
+}
+
+#[test]
+fn a_database_from_a_newer_shequn_is_refused_and_left_alone() {
+    let (_d, p) = fresh();
+    let c = Connection::open(&p).unwrap();
+    c.pragma_update(None, "user_version", migrations::latest() + 5)
+        .unwrap();
+    drop(c);
+    let err = Store::open(&p, "tester").unwrap_err();
+    assert!(matches!(err, StoreError::NewerSchema { .. }));
+    assert!(err.to_string().contains("newer shequn"), "{err}");
+    let c = Connection::open(&p).unwrap();
+    let v: i64 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, migrations::latest() + 5);
+}
+
+#[test]
+fn audit_rows_cannot_be_changed_or_deleted() {
+    let (_d, p) = fresh();
+    let mut s = Store::open(&p, "tester").unwrap();
+    s.write(|tx, op| audit(tx, 1, op, "test", "thing", Some(1), None, None))
+        .unwrap();
+    let c = Connection::open(&p).unwrap();
+    let upd = c.execute("UPDATE audit SET operator = 'mallory'", []);
+    assert!(upd.unwrap_err().to_string().contains("append-only"));
+    let del = c.execute("DELETE FROM audit", []);
+    assert!(del.unwrap_err().to_string().contains("append-only"));
+    let who: String = c
+        .query_row(
+            "SELECT operator FROM audit WHERE action = 'test'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(who, "tester");
+}
+
+#[test]
+fn two_writers_at_once_both_commit() {
+    let (_d, p) = fresh();
+    let handles: Vec<_> = (0..2)
+        .map(|w| {
+            let p = p.clone();
+            std::thread::spawn(move || {
+                let mut s = Store::open(&p, &format!("op{w}")).unwrap();
+                for i in 0..50 {
+                    s.write(|tx, op| {
+                        tx.execute("INSERT INTO tags (name) VALUES (?1)", [format!("w{w}-{i}")])?;
+                        audit(tx, i, op, "add", "tag", None, None, None)
+                    })
+                    .unwrap();
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let c = Connection::open(&p).unwrap();
+    let n: i64 = c
+        .query_row("SELECT count(*) FROM tags", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 100);
+    let a: i64 = c
+        .query_row(
+            "SELECT count(DISTINCT operator) FROM audit WHERE entity = 'tag'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(a, 2);
+}
+
+#[test]
+fn another_connection_s_commit_changes_data_version() {
+    let (_d, p) = fresh();
+    let watcher = Store::open(&p, "a").unwrap();
+    let mut writer = Store::open(&p, "b").unwrap();
+    let before = watcher.data_version().unwrap();
+    assert_eq!(
+        watcher.data_version().unwrap(),
+        before,
+        "stable while nothing happens"
+    );
+    writer
+        .write(|tx, _| {
+            tx.execute("INSERT INTO tags (name) VALUES ('x')", [])?;
+            Ok(())
+        })
+        .unwrap();
+    assert_ne!(watcher.data_version().unwrap(), before);
+}
+
+#[test]
+fn a_failed_write_leaves_nothing_behind() {
+    let (_d, p) = fresh();
+    let mut s = Store::open(&p, "tester").unwrap();
+    let r: Result<(), StoreError> = s.write(|tx, op| {
+        tx.execute("INSERT INTO tags (name) VALUES ('half')", [])?;
+        audit(tx, 1, op, "add", "tag", None, None, None)?;
+        // a constraint violation halfway
+        tx.execute("INSERT INTO tags (name) VALUES ('half')", [])?;
+        Ok(())
+    });
+    assert!(r.is_err());
+    let n: i64 = s
+        .conn()
+        .query_row("SELECT count(*) FROM tags", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 0);
+}

@@ -1,0 +1,201 @@
+//! The console in a real terminal: tmux runs the binary, sends keys and reads the
+//! screen. Covers start, tabs, help, quit with the terminal restored, resizing down to
+//! 20×5 and back, and a hang-up while SIGHUP is ignored.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use crate::{NOW, fresh_demo};
+
+const BIN: &str = env!("CARGO_BIN_EXE_shequn");
+
+/// A private tmux server, killed on drop.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn new(tag: &str) -> Tmux {
+        let t = Tmux {
+            socket: format!("shequn-test-{tag}-{}", std::process::id()),
+        };
+        // make sure no stale server of ours is around
+        let _ = t.run(&["kill-server"]);
+        t
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-u")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .env("LANG", "C.UTF-8")
+            .env("TERM", "xterm-256color")
+            .output()
+            .expect("tmux must be installed (.ci/run installs it)")
+    }
+
+    /// Start `script` (a shell command line) in a detached 100×30 session.
+    fn start(&self, script: &str) {
+        let out = self.run(&[
+            "new-session",
+            "-d",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            "-s",
+            "t",
+            script,
+        ]);
+        assert!(
+            out.status.success(),
+            "tmux new-session: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // keep the pane after its command ends, so its last words can be read
+        let _ = self.run(&["set-option", "-t", "t", "remain-on-exit", "on"]);
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    /// Wait until the screen contains `needle` (10 s at most).
+    fn wait_for(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let s = self.screen();
+            if s.contains(needle) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited for {needle:?}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn pane_pid(&self) -> u32 {
+        let out = self.run(&["display-message", "-p", "-t", "t", "#{pane_pid}"]);
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .expect("pane pid")
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn console_cmd(db: &Path, lang: &str) -> String {
+    format!(
+        "env SHEQUN_NOW={NOW} XDG_STATE_HOME=/tmp/shequn-test-state XDG_CONFIG_HOME=/tmp/shequn-test-none {BIN} --db '{}' --lang {lang}",
+        db.display()
+    )
+}
+
+#[test]
+fn start_tabs_help_and_quit_restore_the_terminal() {
+    let (_d, db) = fresh_demo();
+    let tmux = Tmux::new("zh");
+    tmux.start(&format!(
+        "{}; echo EXIT=$?; stty -a | tr -s ' ;' '\\n\\n' | grep -E '^-?(icanon|echo|isig)$' | tr '\\n' ' '; echo; sleep 30",
+        console_cmd(&db, "zh")
+    ));
+    let s = tmux.wait_for("今日 SOP");
+    assert!(s.contains("2 成员") && s.contains("5 提醒"), "{s}");
+    assert!(s.contains("早安问候"), "today's checklist shows: {s}");
+    tmux.keys(&["2"]);
+    let s = tmux.wait_for("分层");
+    let han = s
+        .chars()
+        .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+        .count();
+    assert!(han > 200, "members with Chinese names:\n{s}");
+    tmux.keys(&["?"]);
+    let s = tmux.wait_for("帮助");
+    assert!(s.contains("退出"), "{s}");
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["q"]);
+    let s = tmux.wait_for("EXIT=");
+    assert!(s.contains("EXIT=0"), "{s}");
+    // cooked mode is back: icanon, echo and isig without a minus
+    assert!(
+        s.contains("icanon echo isig") || s.contains("isig icanon echo"),
+        "{s}"
+    );
+    assert!(!s.contains("-icanon") && !s.contains("-echo "), "{s}");
+    assert!(
+        !s.contains("今日 SOP"),
+        "the alternate screen was left:\n{s}"
+    );
+}
+
+#[test]
+fn english_tabs_and_resizing_down_to_20x5_and_back() {
+    let (_d, db) = fresh_demo();
+    let tmux = Tmux::new("en");
+    tmux.start(&format!(
+        "{}; echo EXIT=$?; sleep 30",
+        console_cmd(&db, "en")
+    ));
+    let s = tmux.wait_for("Today");
+    assert!(s.contains("Members") && s.contains("Reminders"), "{s}");
+    tmux.run(&["resize-window", "-t", "t", "-x", "20", "-y", "5"]);
+    tmux.wait_for("too small");
+    tmux.run(&["resize-window", "-t", "t", "-x", "60", "-y", "20"]);
+    tmux.wait_for("needs 80×24");
+    tmux.run(&["resize-window", "-t", "t", "-x", "100", "-y", "30"]);
+    let s = tmux.wait_for("Members");
+    assert!(
+        !s.contains("EXIT="),
+        "still running after the resizes:\n{s}"
+    );
+    tmux.keys(&["q"]);
+    let s = tmux.wait_for("EXIT=");
+    assert!(s.contains("EXIT=0"), "{s}");
+}
+
+#[test]
+fn a_hang_up_ends_the_console_even_when_sighup_is_ignored() {
+    let (_d, db) = fresh_demo();
+    let tmux = Tmux::new("hup");
+    // `exec` so the pane's pid is shequn itself; SIG_IGN survives exec
+    tmux.start(&format!("trap '' HUP; exec {}", console_cmd(&db, "en")));
+    tmux.wait_for("Today");
+    let pid = tmux.pane_pid();
+    let proc_dir = format!("/proc/{pid}");
+    let status = std::fs::read_to_string(format!("{proc_dir}/status")).unwrap_or_default();
+    assert!(
+        status.contains("shequn"),
+        "pane pid {pid} is shequn: {status}"
+    );
+    let killed = Instant::now();
+    tmux.run(&["kill-server"]);
+    while Path::new(&proc_dir).exists() && killed.elapsed() < Duration::from_secs(5) {
+        // a zombie (Z) has ended: its parent (tmux) is gone, init reaps it
+        let st = std::fs::read_to_string(format!("{proc_dir}/status")).unwrap_or_default();
+        if st.contains("State:\tZ") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let took = killed.elapsed();
+    assert!(
+        took < Duration::from_secs(3),
+        "still running {took:?} after the hang-up"
+    );
+}

@@ -177,7 +177,13 @@ async fn event_loop(ctx: &Ctx, store: Store, keymap: Keymap) -> anyhow::Result<O
     }
     let _ = req_tx.send(Request::Quit);
     drop(guard);
-    drop(term);
+    if outcome == Outcome::TerminalGone {
+        // ratatui's Drop eprintln!s when it cannot show the cursor, and eprintln!
+        // panics on a dead terminal; there is no cursor left to show anyway.
+        std::mem::forget(term);
+    } else {
+        drop(term);
+    }
     // The store thread removes our presence row; don't wait long on a busy database.
     let deadline = Instant::now() + Duration::from_secs(2);
     while !store_thread.is_finished() && Instant::now() < deadline {

@@ -42,7 +42,10 @@ pub fn enter() -> io::Result<(Guard, Term)> {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             restore();
-            tracing::error!("panic: {info}");
+            tracing::error!(
+                "panic: {info}\n{}",
+                std::backtrace::Backtrace::force_capture()
+            );
             previous(info);
         }));
     });

@@ -135,7 +135,7 @@ pub struct Keymap {
     sections: BTreeMap<String, Vec<(Key, String)>>,
 }
 
-type RawKeymap = BTreeMap<String, toml::Table>;
+type RawKeymap = toml::map::Map<String, toml::Value>;
 
 impl Keymap {
     /// The shipped keymap with `user` (a keymap file's text) layered on top: a user
@@ -150,10 +150,15 @@ impl Keymap {
     }
 
     fn merge(&mut self, text: &str, known: &[&str]) -> Result<(), KeymapError> {
-        // toml::Table keeps keys sorted; file order is not needed for lookups, and help
-        // is ordered by action below.
+        // toml's preserve_order keeps the file's order: the first key named for an
+        // action is the one hints show.
         let raw: RawKeymap = toml::from_str(text).map_err(|e| KeymapError::Toml(e.to_string()))?;
         for (section, table) in raw {
+            let Some(table) = table.as_table().cloned() else {
+                return Err(KeymapError::Toml(format!(
+                    "[{section}] must be a table of key = action"
+                )));
+            };
             let entries = self.sections.entry(section.clone()).or_default();
             for (k, v) in table {
                 let key = Key::parse(&k).ok_or_else(|| KeymapError::BadKey {
@@ -195,12 +200,11 @@ impl Keymap {
         order
             .iter()
             .filter_map(|a| {
-                let mut keys: Vec<&Key> = entries
+                let keys: Vec<&Key> = entries
                     .iter()
                     .filter(|(_, act)| act == a)
                     .map(|(k, _)| k)
                     .collect();
-                keys.sort();
                 (!keys.is_empty())
                     .then(|| ((*a).to_string(), keys.iter().map(|k| k.label()).collect()))
             })
@@ -210,15 +214,11 @@ impl Keymap {
     /// The first key label bound to an action (tab first, then global).
     pub fn key_for(&self, tab: &str, action: &str) -> Option<String> {
         [tab, "global"].iter().find_map(|s| {
-            let mut keys: Vec<&Key> = self
-                .sections
+            self.sections
                 .get(*s)?
                 .iter()
-                .filter(|(_, a)| a == action)
-                .map(|(k, _)| k)
-                .collect();
-            keys.sort();
-            keys.first().map(|k| k.label())
+                .find(|(_, a)| a == action)
+                .map(|(k, _)| k.label())
         })
     }
 }

@@ -300,6 +300,20 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return Vec::new();
         }
+        // Esc followed quickly by a key arrives as Alt+key (the terminal cannot tell
+        // them apart); nothing here uses Alt, so take it as the two keys it was.
+        if key.modifiers.contains(KeyModifiers::ALT)
+            && let KeyCode::Char(c) = key.code
+        {
+            let mut fx = self.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+            if !self.quit {
+                fx.extend(self.on_key(KeyEvent::new(
+                    KeyCode::Char(c),
+                    key.modifiers - KeyModifiers::ALT,
+                )));
+            }
+            return fx;
+        }
         let typing = matches!(self.mode, Mode::Palette { .. } | Mode::Search { .. });
         if typing {
             let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);

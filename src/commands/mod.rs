@@ -5,6 +5,7 @@
 pub mod demo;
 pub mod init;
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -63,8 +64,9 @@ pub fn main(cli: Cli) -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("shequn: {e:#}");
             tracing::error!("{e:#}");
+            // Not eprintln!: after a hang-up stderr is a dead tty, and eprintln! panics.
+            let _ = writeln!(std::io::stderr(), "shequn: {e:#}");
             ExitCode::from(exit_code(&e))
         }
     }

@@ -12,7 +12,7 @@ pub mod widgets;
 
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 use ratatui::Frame;
-use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
@@ -64,15 +64,22 @@ fn too_small(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             ("have", &format!("{}×{}", area.width, area.height)),
         ],
     );
-    let top = area.height.saturating_sub(1) / 2;
-    let rect = Rect::new(area.x, area.y + top, area.width, area.height - top);
-    frame.render_widget(
-        Paragraph::new(msg)
-            .style(theme.warning)
-            .alignment(Alignment::Center)
-            .wrap(Wrap { trim: true }),
-        rect,
-    );
+    // Wrapped and centred by hand: ratatui's centred wrap can index past a very
+    // narrow buffer with double-width text, and this screen must never panic.
+    let lines = widgets::wrap(&msg, usize::from(area.width));
+    let top = area.height.saturating_sub(lines.len() as u16) / 2;
+    for (i, line) in lines.iter().enumerate() {
+        let y = area.y + top + i as u16;
+        if y >= area.bottom() {
+            break;
+        }
+        let w = unicode_width::UnicodeWidthStr::width(line.as_str()) as u16;
+        let x = area.x + area.width.saturating_sub(w) / 2;
+        frame.render_widget(
+            Span::styled(line.clone(), theme.warning),
+            Rect::new(x, y, w.min(area.right() - x), 1),
+        );
+    }
 }
 
 fn tab_bar(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
@@ -166,13 +173,27 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         );
         return;
     }
+    let tab = app.tab.word();
+    let key = |a: &str| app.keymap.key_for(tab, a);
+    // (keys, label action): moving is one hint for the down and up keys.
+    let hints: Vec<(Option<String>, &str)> = vec![
+        (
+            key("down").zip(key("up")).map(|(d, u)| format!("{d}/{u}")),
+            "move",
+        ),
+        (key("search"), "search"),
+        (key("open"), "open"),
+        (key("help"), "help"),
+        (key("palette"), "palette"),
+        (key("quit"), "quit"),
+    ];
     let mut spans = vec![Span::raw(" ")];
-    for action in ["down", "search", "open", "help", "palette", "quit"] {
-        if let Some(key) = app.keymap.key_for(app.tab.word(), action) {
+    for (keys, action) in hints {
+        if let Some(keys) = keys {
             let label = app.texts.action_text(action);
             // Keep hints short: the text before any parenthesis.
             let short = label.split(['(', '(']).next().unwrap_or(label).trim();
-            spans.push(Span::styled(key, theme.key));
+            spans.push(Span::styled(keys, theme.key));
             spans.push(Span::styled(format!(" {short}  "), theme.muted));
         }
     }

@@ -38,8 +38,7 @@ impl Theme {
         Theme {
             accent: fg("accent", Color::Cyan),
             selected: Style::default()
-                .fg(c("selected_fg", Color::Black))
-                .bg(c("selected_bg", Color::Cyan))
+                .bg(c("selected_bg", Color::DarkGray))
                 .add_modifier(Modifier::BOLD),
             warning: fg("warning", Color::Yellow),
             danger: fg("danger", Color::LightRed),
@@ -49,7 +48,7 @@ impl Theme {
             border: fg("border", Color::DarkGray),
             title: fg("accent", Color::Cyan).add_modifier(Modifier::BOLD),
             tab_active: Style::default()
-                .fg(c("selected_fg", Color::Black))
+                .fg(c("tab_fg", Color::Black))
                 .bg(c("accent", Color::Cyan))
                 .add_modifier(Modifier::BOLD),
             key: fg("accent", Color::Cyan).add_modifier(Modifier::BOLD),

@@ -133,6 +133,46 @@ pub fn truncate(text: &str, width: usize) -> String {
     out
 }
 
+/// Break `text` into lines of at most `width` columns: at spaces where it can, inside
+/// a word (Chinese has no spaces) where it must.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    if width == 0 {
+        return lines;
+    }
+    let mut line = String::new();
+    let mut used = 0;
+    for word in text.split_inclusive(' ') {
+        let ww: usize = word.chars().map(|c| c.width().unwrap_or(0)).sum();
+        if used + ww.saturating_sub(usize::from(word.ends_with(' '))) > width
+            && used > 0
+            && ww <= width
+        {
+            lines.push(std::mem::take(&mut line).trim_end().to_string());
+            used = 0;
+        }
+        for c in word.chars() {
+            let cw = c.width().unwrap_or(0);
+            if used + cw > width {
+                if c == ' ' {
+                    continue;
+                }
+                lines.push(std::mem::take(&mut line).trim_end().to_string());
+                used = 0;
+            }
+            if cw > width {
+                continue; // a double-width char in a one-column terminal: nothing fits
+            }
+            line.push(c);
+            used += cw;
+        }
+    }
+    if !line.trim().is_empty() {
+        lines.push(line.trim_end().to_string());
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,5 +183,24 @@ mod tests {
         assert_eq!(truncate("abc", 3), "abc");
         assert_eq!(truncate("张三", 4), "张三");
         assert_eq!(truncate("张三丰", 4), "张…");
+    }
+
+    #[test]
+    fn wrap_fits_every_line() {
+        for text in [
+            "终端太小:至少需要 80×24,当前 20×5。",
+            "Terminal too small: needs 80×24, have 20×5.",
+        ] {
+            for width in 1..40 {
+                for line in wrap(text, width) {
+                    assert!(
+                        unicode_width::UnicodeWidthStr::width(line.as_str()) <= width,
+                        "{line:?} > {width}"
+                    );
+                }
+            }
+        }
+        assert_eq!(wrap("ab cd ef", 5), vec!["ab cd", "ef"]);
+        assert_eq!(wrap("终端太小", 5), vec!["终端", "太小"]);
     }
 }

@@ -54,15 +54,31 @@ pub fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
     term
 }
 
-fn text(buf: &Buffer) -> String {
+/// One screen line as a person reads it (the cell after a double-width char is skipped).
+fn line(buf: &Buffer, y: u16) -> String {
     let mut s = String::new();
-    for y in 0..buf.area.height {
-        for x in 0..buf.area.width {
-            s.push_str(buf[(x, y)].symbol());
+    let mut skip = 0;
+    for x in 0..buf.area.width {
+        if skip > 0 {
+            skip -= 1;
+            continue;
         }
-        s.push('\n');
+        let sym = buf[(x, y)].symbol();
+        skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+        s.push_str(sym);
     }
     s
+}
+
+/// Column of the cell where `needle` starts on line `y`.
+fn column_of(buf: &Buffer, y: u16, needle: &str) -> Option<u16> {
+    let l = line(buf, y);
+    let byte = l.find(needle)?;
+    Some(unicode_width::UnicodeWidthStr::width(&l[..byte]) as u16)
+}
+
+fn text(buf: &Buffer) -> String {
+    (0..buf.area.height).map(|y| line(buf, y) + "\n").collect()
 }
 
 #[test]
@@ -132,15 +148,11 @@ fn overdue_items_are_in_the_warning_colour() {
     // find the row on screen by its slot + title and check the state cell's colour
     let mut found = false;
     for y in 0..buf.area.height {
-        let line: String = (0..buf.area.width)
-            .map(|x| buf[(x, y)].symbol().to_string())
-            .collect();
-        if line.contains(&row_text.title) && line.contains(&row_text.slot) {
-            let x = line
-                .find("todo")
-                .map(|b| line[..b].chars().count())
-                .expect("state cell");
-            assert_eq!(buf[(x as u16, y)].fg, Color::Yellow, "{line}");
+        let l = line(buf, y);
+        if l.contains(&row_text.title) && l.contains(&row_text.slot) && l.contains(&row_text.group)
+        {
+            let x = column_of(buf, y, "todo").expect("state cell");
+            assert_eq!(buf[(x, y)].fg, Color::Yellow, "{l}");
             found = true;
             break;
         }
@@ -189,12 +201,7 @@ fn sparkline_cells_follow_the_bands() {
         shequn::domain::rules::Band::Excellent => Color::LightGreen,
     };
     let y = (0..buf.area.height)
-        .find(|&y| {
-            let line: String = (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect();
-            line.contains(&row.group)
-        })
+        .find(|&y| line(buf, y).contains(&row.group))
         .expect("first group on screen");
     let last_bar = (0..buf.area.width)
         .rev()

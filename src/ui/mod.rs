@@ -128,8 +128,18 @@ fn status_bar(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let online = if app.others.is_empty() {
         t.alone.clone()
     } else {
-        let mut names: Vec<String> = app.others.iter().map(|o| o.login.clone()).collect();
-        names.dedup();
+        // who and where: "wang.lei(成员)", so a colleague's edits can be expected
+        let names: Vec<String> = app
+            .others
+            .iter()
+            .map(|o| {
+                let tab = Tab::ALL.iter().find(|t| t.word() == o.tab);
+                match tab {
+                    Some(tab) => format!("{}({})", o.login, tab.label(app.texts)),
+                    None => o.login.clone(),
+                }
+            })
+            .collect();
         format!("{} {}: {}", t.online, app.others.len(), names.join(" "))
     };
     let mut left = vec![

@@ -199,3 +199,42 @@ fn a_hang_up_ends_the_console_even_when_sighup_is_ignored() {
         "still running {took:?} after the hang-up"
     );
 }
+
+#[test]
+fn sigterm_restores_the_terminal_and_exits_143() {
+    let (_d, db) = fresh_demo();
+    let tmux = Tmux::new("term");
+    tmux.start(&format!(
+        "{} & pid=$!; echo PID=$pid > '{}.pid'; wait $pid; echo EXIT=$?; stty -a | tr -s ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo; sleep 30",
+        console_cmd(&db, "en"),
+        db.display()
+    ));
+    tmux.wait_for("Today");
+    let pid_file = format!("{}.pid", db.display());
+    let pid = std::fs::read_to_string(&pid_file).expect("pid file");
+    let pid = pid.trim().trim_start_matches("PID=");
+    Command::new("kill").args(["-TERM", pid]).status().expect("kill");
+    let s = tmux.wait_for("EXIT=");
+    assert!(s.contains("EXIT=143"), "{s}");
+    assert!(s.contains("icanon echo"), "cooked mode is back: {s}");
+}
+
+#[test]
+fn demo_flag_writes_a_database_opens_it_and_says_where_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = Tmux::new("demo");
+    tmux.start(&format!(
+        "env TMPDIR='{}' SHEQUN_NOW={NOW} XDG_STATE_HOME=/tmp/shequn-test-state {BIN} --demo --lang en; echo EXIT=$?; sleep 30",
+        dir.path().display()
+    ));
+    tmux.wait_for("Members");
+    tmux.keys(&["q"]);
+    let s = tmux.wait_for("EXIT=0");
+    assert!(s.contains("demo database kept at"), "{s}");
+    let written: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".db"))
+        .collect();
+    assert_eq!(written.len(), 1, "one demo database in TMPDIR");
+}

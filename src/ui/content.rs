@@ -48,21 +48,13 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         data,
         ListSpec {
             title,
-            header: vec![
-                &t.col_state,
-                &t.col_title,
-                &t.col_kind,
-                &t.col_form,
-                &t.col_slot,
-                &t.col_owner,
-            ],
-            widths: vec![
-                Constraint::Length(9),
-                Constraint::Fill(1),
-                Constraint::Length(7),
-                Constraint::Length(9),
-                Constraint::Length(11),
-                Constraint::Length(9),
+            columns: vec![
+                (&t.col_state, Constraint::Length(9)),
+                (&t.col_title, Constraint::Fill(1)),
+                (&t.col_kind, Constraint::Length(7)),
+                (&t.col_form, Constraint::Length(9)),
+                (&t.col_slot, Constraint::Length(11)),
+                (&t.col_owner, Constraint::Length(9)),
             ],
             empty: &t.empty,
         },

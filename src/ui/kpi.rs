@@ -89,21 +89,13 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         data,
         ListSpec {
             title,
-            header: vec![
-                &t.col_group,
-                &t.col_stage,
-                &t.col_members,
-                &t.col_dau,
-                &t.col_trend,
-                &t.col_msgs,
-            ],
-            widths: vec![
-                Constraint::Fill(1),
-                Constraint::Length(10),
-                Constraint::Length(7),
-                Constraint::Length(7),
-                Constraint::Length(KPI_DAYS as u16),
-                Constraint::Length(8),
+            columns: vec![
+                (&t.col_group, Constraint::Fill(1)),
+                (&t.col_stage, Constraint::Length(10)),
+                (&t.col_members, Constraint::Length(7)),
+                (&t.col_dau, Constraint::Length(7)),
+                (&t.col_trend, Constraint::Length(KPI_DAYS as u16)),
+                (&t.col_msgs, Constraint::Length(8)),
             ],
             empty: &t.empty,
         },

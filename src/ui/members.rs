@@ -72,21 +72,13 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         data,
         ListSpec {
             title,
-            header: vec![
-                &t.col_name,
-                &t.col_group,
-                &t.col_tier,
-                &t.col_last,
-                &t.col_30d,
-                &t.col_reason,
-            ],
-            widths: vec![
-                Constraint::Length(16),
-                Constraint::Length(20),
-                Constraint::Length(6),
-                Constraint::Length(8),
-                Constraint::Length(5),
-                Constraint::Fill(1),
+            columns: vec![
+                (&t.col_name, Constraint::Length(16)),
+                (&t.col_group, Constraint::Length(20)),
+                (&t.col_tier, Constraint::Length(6)),
+                (&t.col_last, Constraint::Length(8)),
+                (&t.col_30d, Constraint::Length(5)),
+                (&t.col_reason, Constraint::Fill(1)),
             ],
             empty: &t.empty,
         },

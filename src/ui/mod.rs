@@ -125,43 +125,63 @@ fn status_bar(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         app.texts.weekday(now.weekday()),
         now.format("%H:%M")
     );
+    let right = Span::styled(format!("{clock} "), theme.accent);
+    let room = usize::from(area.width).saturating_sub(right.width() + 1);
+    // Most detail first; when it does not fit, colleagues shrink to a count, then the
+    // database name is cut, so the reminder count and the clock always stay readable.
+    let mut left = Vec::new();
+    for detail in [2, 1, 0] {
+        left = status_left(app, theme, detail, room);
+        if Line::from(left.clone()).width() <= room {
+            break;
+        }
+    }
+    let [l, r] = Layout::horizontal([Constraint::Min(1), Constraint::Length(right.width() as u16)])
+        .areas(area);
+    frame.render_widget(Line::from(left), l);
+    frame.render_widget(Line::from(right), r);
+}
+
+/// The status bar's left part. `detail` 2: colleagues with their tabs; 1: just how
+/// many are online; 0: that, and the database name cut to what is left of `room`.
+fn status_left<'a>(app: &App, theme: &Theme, detail: u8, room: usize) -> Vec<Span<'a>> {
+    let t = &app.texts.status;
     let online = if app.others.is_empty() {
         t.alone.clone()
-    } else {
+    } else if detail == 2 {
         // who and where: "wang.lei(成员)", so a colleague's edits can be expected
         let names: Vec<String> = app
             .others
             .iter()
-            .map(|o| {
-                let tab = Tab::ALL.iter().find(|t| t.word() == o.tab);
-                match tab {
-                    Some(tab) => format!("{}({})", o.login, tab.label(app.texts)),
-                    None => o.login.clone(),
-                }
+            .map(|o| match Tab::ALL.iter().find(|t| t.word() == o.tab) {
+                Some(tab) => format!("{}({})", o.login, tab.label(app.texts)),
+                None => o.login.clone(),
             })
             .collect();
         format!("{} {}: {}", t.online, app.others.len(), names.join(" "))
+    } else {
+        format!("{} {}", t.online, app.others.len())
     };
-    let mut left = vec![
-        Span::styled(format!(" {} ", t.db), theme.muted),
-        Span::raw(app.db_label.clone()),
+    let mut tail = vec![
         Span::styled(format!(" │ {} ", t.operator), theme.muted),
         Span::raw(app.operator.clone()),
         Span::styled(" │ ", theme.muted),
         Span::raw(online),
     ];
     if app.due > 0 {
-        left.push(Span::styled(" │ ", theme.muted));
-        left.push(Span::styled(
-            fill(&t.due, &[("n", &app.due)]),
-            theme.warning,
-        ));
+        tail.push(Span::styled(" │ ", theme.muted));
+        tail.push(Span::styled(fill(&t.due, &[("n", &app.due)]), theme.warning));
     }
-    let right = Span::styled(format!("{clock} "), theme.accent);
-    let [l, r] = Layout::horizontal([Constraint::Min(1), Constraint::Length(right.width() as u16)])
-        .areas(area);
-    frame.render_widget(Line::from(left), l);
-    frame.render_widget(Line::from(right), r);
+    let head = Span::styled(format!(" {} ", t.db), theme.muted);
+    let db = if detail == 0 {
+        let used = head.width() + Line::from(tail.clone()).width();
+        widgets::truncate(&app.db_label, room.saturating_sub(used).max(1))
+    } else {
+        app.db_label.clone()
+    };
+    let mut left = vec![head, Span::raw(db)];
+    left.extend(tail);
+    left
 }
 
 /// The bottom line: the search input while searching, a message if there is one,

@@ -48,19 +48,12 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         data,
         ListSpec {
             title,
-            header: vec![
-                &t.col_due,
-                &t.col_title,
-                &t.col_group,
-                &t.col_state,
-                &t.col_for,
-            ],
-            widths: vec![
-                Constraint::Length(13),
-                Constraint::Fill(1),
-                Constraint::Length(18),
-                Constraint::Length(9),
-                Constraint::Length(9),
+            columns: vec![
+                (&t.col_due, Constraint::Length(13)),
+                (&t.col_title, Constraint::Fill(1)),
+                (&t.col_group, Constraint::Length(18)),
+                (&t.col_state, Constraint::Length(9)),
+                (&t.col_for, Constraint::Length(9)),
             ],
             empty: &t.empty,
         },

@@ -72,19 +72,12 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         data,
         ListSpec {
             title,
-            header: vec![
-                &t.col_slot,
-                &t.col_group,
-                &t.col_title,
-                &t.col_state,
-                &t.col_by,
-            ],
-            widths: vec![
-                Constraint::Length(5),
-                Constraint::Percentage(30),
-                Constraint::Fill(1),
-                Constraint::Length(6),
-                Constraint::Length(10),
+            columns: vec![
+                (&t.col_slot, Constraint::Length(5)),
+                (&t.col_group, Constraint::Percentage(30)),
+                (&t.col_title, Constraint::Fill(1)),
+                (&t.col_state, Constraint::Length(6)),
+                (&t.col_by, Constraint::Length(10)),
             ],
             empty: &t.empty,
         },

@@ -23,8 +23,8 @@ pub fn list_height(area: Rect) -> usize {
 
 pub struct ListSpec<'a> {
     pub title: Line<'a>,
-    pub header: Vec<&'a str>,
-    pub widths: Vec<Constraint>,
+    /// (header, width) per column
+    pub columns: Vec<(&'a str, Constraint)>,
     pub empty: &'a str,
 }
 
@@ -78,12 +78,13 @@ pub fn list<'a, R: DataRow>(
         );
         return;
     }
+    let (headers, widths): (Vec<&str>, Vec<Constraint>) = spec.columns.into_iter().unzip();
     let header = Row::new(
-        spec.header
+        headers
             .into_iter()
             .map(|h| Cell::from(Span::styled(h, theme.muted))),
     );
-    let table = Table::new(rows, spec.widths)
+    let table = Table::new(rows, widths)
         .header(header)
         .block(block)
         .column_spacing(1)

@@ -213,7 +213,10 @@ fn sigterm_restores_the_terminal_and_exits_143() {
     let pid_file = format!("{}.pid", db.display());
     let pid = std::fs::read_to_string(&pid_file).expect("pid file");
     let pid = pid.trim().trim_start_matches("PID=");
-    Command::new("kill").args(["-TERM", pid]).status().expect("kill");
+    Command::new("kill")
+        .args(["-TERM", pid])
+        .status()
+        .expect("kill");
     let s = tmux.wait_for("EXIT=");
     assert!(s.contains("EXIT=143"), "{s}");
     assert!(s.contains("icanon echo"), "cooked mode is back: {s}");

@@ -117,7 +117,6 @@ fn local(app: &App, at: i64) -> Option<DateTime<chrono_tz::Tz>> {
 }
 
 fn status_bar(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
-    let t = &app.texts.status;
     let now = app.now.with_timezone(&app.tz);
     let clock = format!(
         "{} {} {}",

@@ -9,7 +9,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row};
 
 use super::Theme;
-use super::widgets::{ListSpec, list, list_height};
+use super::widgets::{ListSpec, list, list_height, truncate};
+
+const NAME_W: usize = 16;
+const GROUP_W: usize = 20;
 use crate::app::App;
 use crate::i18n::fill;
 
@@ -43,14 +46,15 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let rows = data
         .window(list_height(area))
         .map(|(_, r)| {
+            // cut with an ellipsis so a long nickname is visibly longer, not silently lost
             let name = if r.kol {
-                format!("{} ★", r.name)
+                format!("{} ★", truncate(&r.name, NAME_W - 2))
             } else {
-                r.name.clone()
+                truncate(&r.name, NAME_W)
             };
             Row::new(vec![
                 Cell::from(name),
-                Cell::from(r.group.clone()),
+                Cell::from(truncate(&r.group, GROUP_W)),
                 Cell::from(Span::styled(
                     app.texts.enum_text(&r.tier).to_string(),
                     tier_style(theme, &r.tier),
@@ -73,8 +77,8 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         ListSpec {
             title,
             columns: vec![
-                (&t.col_name, Constraint::Length(16)),
-                (&t.col_group, Constraint::Length(20)),
+                (&t.col_name, Constraint::Length(NAME_W as u16)),
+                (&t.col_group, Constraint::Length(GROUP_W as u16)),
                 (&t.col_tier, Constraint::Length(6)),
                 (&t.col_last, Constraint::Length(8)),
                 (&t.col_30d, Constraint::Length(5)),

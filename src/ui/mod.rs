@@ -169,7 +169,10 @@ fn status_left<'a>(app: &App, theme: &Theme, detail: u8, room: usize) -> Vec<Spa
     ];
     if app.due > 0 {
         tail.push(Span::styled(" │ ", theme.muted));
-        tail.push(Span::styled(fill(&t.due, &[("n", &app.due)]), theme.warning));
+        tail.push(Span::styled(
+            fill(&t.due, &[("n", &app.due)]),
+            theme.warning,
+        ));
     }
     let head = Span::styled(format!(" {} ", t.db), theme.muted);
     let db = if detail == 0 {

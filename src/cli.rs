@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::i18n::Lang;
@@ -52,4 +53,142 @@ pub enum Command {
     },
     /// Write the demo database (deterministic for a given day: SHEQUN_NOW) and exit
     Demo,
+    /// The daily SOP checklist
+    Sop {
+        #[command(subcommand)]
+        cmd: SopCmd,
+    },
+    /// Groups: add one, list them
+    Group {
+        #[command(subcommand)]
+        cmd: GroupCmd,
+    },
+    /// Who may do what
+    Operator {
+        #[command(subcommand)]
+        cmd: OperatorCmd,
+    },
+    /// CSV for spreadsheets
+    Export {
+        #[arg(value_enum)]
+        what: ExportWhat,
+        /// First day (default: 30 days before --to)
+        #[arg(long, value_parser = parse_date)]
+        from: Option<NaiveDate>,
+        /// Last day (default: today)
+        #[arg(long, value_parser = parse_date)]
+        to: Option<NaiveDate>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SopCmd {
+    /// The day's checklist across groups (creates the day's items and marks expired ones missed)
+    Today {
+        /// The day (YYYY-MM-DD; default: today in the team's zone)
+        #[arg(long, value_parser = parse_date)]
+        date: Option<NaiveDate>,
+    },
+    /// Mark an item done (a missed item can still be done late)
+    Done {
+        id: i64,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Take back a done or skipped mark
+    Undo { id: i64 },
+    /// Skip an item; the reason goes on record
+    Skip {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Say "I'm on it" (again to let go)
+    Claim { id: i64 },
+    /// Put a template on groups, optionally moving an item's time or changing its text
+    Apply {
+        /// Template code (file name in data/sop/) or name
+        template: String,
+        /// A group (repeat for several)
+        #[arg(long = "group", required = true, value_name = "NAME")]
+        groups: Vec<String>,
+        /// Move an item for these groups: ITEM=HH:MM, e.g. morning=09:00
+        #[arg(long = "at", value_name = "ITEM=HH:MM")]
+        at: Vec<String>,
+        /// Replace an item's script for these groups: ITEM=TEXT
+        #[arg(long = "text", value_name = "ITEM=TEXT")]
+        text: Vec<String>,
+    },
+    /// The templates and their items
+    Templates,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GroupCmd {
+    /// Add a group
+    Add {
+        name: String,
+        /// Its type (DOMAIN.md): 福利型, 知识型, 活动型, 服务型, 兴趣型, 转化型, ...
+        #[arg(long)]
+        kind: String,
+        #[arg(long, value_enum, default_value_t = Platform::Personal)]
+        platform: Platform,
+        /// Day it was created (default: today); cold-start items count from it
+        #[arg(long, value_parser = parse_date)]
+        created: Option<NaiveDate>,
+        /// Put the template for its type on it right away
+        #[arg(long)]
+        sop: bool,
+    },
+    /// List the groups
+    List,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Platform {
+    Wecom,
+    Personal,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OperatorCmd {
+    /// Add an operator (an OS login) with a role
+    Add {
+        login: String,
+        #[arg(long, value_enum)]
+        role: Role,
+    },
+    /// List operators
+    List,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Role {
+    Owner,
+    Operator,
+    Assistant,
+    Viewer,
+}
+
+impl Role {
+    pub fn word(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Operator => "operator",
+            Role::Assistant => "assistant",
+            Role::Viewer => "viewer",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportWhat {
+    /// SOP items of a range of days
+    Checklist,
+}
+
+/// `YYYY-MM-DD`, with a message that says so.
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("{s:?} is not a date: use YYYY-MM-DD, e.g. 2026-03-02"))
 }

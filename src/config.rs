@@ -97,3 +97,55 @@ pub fn init_logging() {
         .with_env_filter(filter)
         .try_init();
 }
+
+/// `data/rules.toml` with the user's `$XDG_CONFIG_HOME/shequn/config.toml` layered on
+/// top: a key set there replaces the shipped one, everything else keeps its default.
+pub fn rules() -> Result<crate::domain::rules::Rules, String> {
+    let path = config_dir().map(|d| d.join("config.toml"));
+    let user = match &path {
+        Some(p) if p.exists() => {
+            Some(std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?)
+        }
+        _ => None,
+    };
+    let at = path.map(|p| p.display().to_string()).unwrap_or_default();
+    rules_with(user.as_deref()).map_err(|e| format!("{at}: {e}"))
+}
+
+/// The shipped rules with `user` (a config file's text) merged over them.
+pub fn rules_with(user: Option<&str>) -> Result<crate::domain::rules::Rules, String> {
+    let mut base: toml::Value =
+        toml::from_str(crate::domain::rules::SHIPPED_RULES).map_err(|e| e.to_string())?;
+    if let Some(u) = user {
+        let over: toml::Value = toml::from_str(u).map_err(|e| e.to_string())?;
+        merge(&mut base, over);
+    }
+    base.try_into().map_err(|e: toml::de::Error| e.to_string())
+}
+
+fn merge(base: &mut toml::Value, over: toml::Value) {
+    match (base, over) {
+        (toml::Value::Table(b), toml::Value::Table(o)) => {
+            for (k, v) in o {
+                match b.get_mut(&k) {
+                    Some(slot) => merge(slot, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (slot, v) => *slot = v,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn user_config_overrides_only_what_it_names() {
+        let r = super::rules_with(Some("[kpi.dau_rate]\nalarm = 0.1\n")).unwrap();
+        assert!((r.kpi.dau_rate.alarm - 0.1).abs() < 1e-9);
+        assert!((r.kpi.dau_rate.target - 0.25).abs() < 1e-9);
+        assert!(super::rules_with(Some("[kpi.dau_rate]\nalarm = \"low\"\n")).is_err());
+    }
+}

@@ -23,7 +23,6 @@ use crate::app::keymap::Keymap;
 use crate::app::{ACTIONS, Action, App, Effect, KPI_DAYS, Loaded, Tab};
 use crate::clock::Clock;
 use crate::commands::{Ctx, UserError};
-use crate::domain::rules::Rules;
 use crate::store::{Store, StoreError, presence, views};
 use crate::{tui, ui};
 
@@ -104,7 +103,7 @@ async fn event_loop(ctx: &Ctx, store: Store, keymap: Keymap) -> anyhow::Result<O
     let mut app = App::new(
         ctx.lang,
         keymap,
-        Rules::shipped(),
+        ctx.rules.clone(),
         ctx.now(),
         ctx.tz,
         db_label,

@@ -5,6 +5,13 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // Rust ignores SIGPIPE, which turns `shequn sop today | head` into a panic inside
+    // println!. Restore the Unix default: the process ends quietly when the reader goes
+    // away. Every write to the database is committed before anything is printed.
+    // SAFETY: setting a signal's disposition to the default before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = shequn::cli::Cli::parse();
     shequn::config::init_logging();
     shequn::commands::main(cli)

@@ -3,7 +3,12 @@
 //! 1 bad input or a refused action, 2 data or I/O failure).
 
 pub mod demo;
+pub mod export;
+pub mod group;
 pub mod init;
+pub mod operator;
+pub mod output;
+pub mod sop;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -16,6 +21,7 @@ use chrono_tz::Tz;
 use crate::cli::{Cli, Command, Format};
 use crate::clock::{Clock, FixedClock, SystemClock, parse_now};
 use crate::config;
+use crate::domain::rules::Rules;
 use crate::i18n::Lang;
 use crate::store::StoreError;
 
@@ -33,6 +39,7 @@ pub struct Ctx {
     pub tz: Tz,
     pub clock: Arc<dyn Clock>,
     pub operator: String,
+    pub rules: Rules,
 }
 
 impl Ctx {
@@ -51,6 +58,7 @@ impl Ctx {
             tz,
             clock,
             operator: config::operator_login(),
+            rules: config::rules().map_err(UserError)?,
         })
     }
 
@@ -63,6 +71,14 @@ impl Ctx {
 pub fn main(cli: Cli) -> ExitCode {
     match run(cli) {
         Ok(code) => code,
+        // `shequn sop today | head`: the reader left; that is not an error.
+        Err(e)
+            if e
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             tracing::error!("{e:#}");
             // Not eprintln!: after a hang-up stderr is a dead tty, and eprintln! panics.
@@ -81,7 +97,8 @@ fn exit_code(e: &anyhow::Error) -> u8 {
             StoreError::Missing(_)
             | StoreError::NewerSchema { .. }
             | StoreError::NotFound { .. }
-            | StoreError::Stale { .. },
+            | StoreError::Stale { .. }
+            | StoreError::Refused(_),
         ) => 1,
         _ => 2,
     }
@@ -96,6 +113,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .into()),
         (Some(Command::Init { team }), false) => init::run(&ctx, team.as_deref()),
         (Some(Command::Demo), false) => demo::run(&ctx),
+        (Some(Command::Sop { cmd }), false) => sop::run(&ctx, cmd),
+        (Some(Command::Group { cmd }), false) => group::run(&ctx, cmd),
+        (Some(Command::Operator { cmd }), false) => operator::run(&ctx, cmd),
+        (Some(Command::Export { what, from, to }), false) => export::run(&ctx, *what, *from, *to),
         (None, true) => {
             let path = demo::temp_path(&ctx);
             let ctx = Ctx { db: path, ..ctx };

@@ -7,6 +7,38 @@ pub const SHIPPED_RULES: &str = include_str!("../../data/rules.toml");
 #[derive(Debug, Clone, Deserialize)]
 pub struct Rules {
     pub kpi: KpiRules,
+    pub quota: QuotaRules,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct QuotaRules {
+    pub sends_per_month: QuotaLimit,
+}
+
+/// `"days"` (one send per day of the month) or a fixed number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum QuotaLimit {
+    Fixed(u32),
+    Named(QuotaNamed),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuotaNamed {
+    Days,
+}
+
+impl QuotaRules {
+    /// The month's quota of mass sends for one group.
+    pub fn limit(&self, day: chrono::NaiveDate) -> i64 {
+        match self.sends_per_month {
+            QuotaLimit::Fixed(n) => i64::from(n),
+            QuotaLimit::Named(QuotaNamed::Days) => {
+                i64::from(crate::domain::sop::last_day_of_month(day))
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -63,6 +95,17 @@ impl Rules {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quota_defaults_to_the_days_of_the_month() {
+        let r = Rules::parse(SHIPPED_RULES).unwrap();
+        let d = |s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(r.quota.limit(d("2026-02-10")), 28);
+        assert_eq!(r.quota.limit(d("2024-02-10")), 29);
+        assert_eq!(r.quota.limit(d("2026-03-31")), 31);
+        let fixed = Rules::parse(&SHIPPED_RULES.replace("\"days\"", "20")).unwrap();
+        assert_eq!(fixed.quota.limit(d("2026-03-31")), 20);
+    }
 
     #[test]
     fn dau_bands_follow_domain_table() {

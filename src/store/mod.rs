@@ -54,6 +54,9 @@ pub enum StoreError {
         by: String,
         at: String,
     },
+    /// An action the rules do not allow, with what to do instead.
+    #[error("{0}")]
+    Refused(String),
     #[error("the database is busy (another operator is writing); try again in a moment")]
     Busy,
     #[error(transparent)]

@@ -1,11 +1,19 @@
-//! SOP in the store: shipped templates installed as rows, templates applied to groups,
-//! and the day's instances created idempotently per (group, item, day).
+//! SOP in the store: shipped templates installed as rows, templates applied to groups
+//! (with per-group overrides), the day's instances created idempotently per
+//! (group, item, day), the sweep that turns expired items into `missed`, and every
+//! change an operator makes to an item — each one short `BEGIN IMMEDIATE` write with its
+//! audit row, refused (not overwritten) when a colleague got there first.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use rusqlite::{OptionalExtension, Transaction, params};
+use serde_json::json;
 
-use super::{Result, audit};
-use crate::domain::sop::{Recurrence, SHIPPED, Template, parse_template};
+use super::{Result, StoreError, audit};
+use crate::clock::local_to_utc;
+use crate::domain::sop::{
+    ItemState, Recurrence, SHIPPED, SopChange, Template, parse_hhmm, parse_template, transition,
+};
 
 /// Install (or refresh) the shipped templates. Items are matched by code, so a
 /// template file can be edited without orphaning instances.
@@ -24,7 +32,7 @@ pub fn install_shipped(tx: &Transaction<'_>, operator: &str, at: i64) -> Result<
         "sop_template",
         None,
         None,
-        Some(&serde_json::json!({ "templates": n })),
+        Some(&json!({ "templates": n })),
     )?;
     Ok(n)
 }
@@ -35,7 +43,12 @@ pub fn install(tx: &Transaction<'_>, code: &str, t: &Template) -> Result<i64> {
         "INSERT INTO sop_templates (code, name, group_kind, description) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, group_kind = excluded.group_kind,
              description = excluded.description, version = version + 1",
-        params![code, t.name, t.group_kind, t.description],
+        params![
+            code,
+            t.name,
+            serde_json::to_string(&t.group_kinds)?,
+            t.description
+        ],
     )?;
     let id: i64 = tx.query_row(
         "SELECT id FROM sop_templates WHERE code = ?1",
@@ -43,11 +56,12 @@ pub fn install(tx: &Transaction<'_>, code: &str, t: &Template) -> Result<i64> {
         |r| r.get(0),
     )?;
     let mut st = tx.prepare_cached(
-        "INSERT INTO sop_items (template_id, code, title, script, recurrence, slot, expires, offsets, role)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        "INSERT INTO sop_items (template_id, code, title, script, recurrence, slot, expires, offsets, role, send)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (template_id, code) DO UPDATE SET title = excluded.title,
              script = excluded.script, recurrence = excluded.recurrence, slot = excluded.slot,
-             expires = excluded.expires, offsets = excluded.offsets, role = excluded.role",
+             expires = excluded.expires, offsets = excluded.offsets, role = excluded.role,
+             send = excluded.send",
     )?;
     for it in &t.items {
         st.execute(params![
@@ -59,13 +73,25 @@ pub fn install(tx: &Transaction<'_>, code: &str, t: &Template) -> Result<i64> {
             it.slot,
             it.expires,
             serde_json::to_string(&it.offsets)?,
-            it.role
+            it.role,
+            it.send
         ])?;
     }
     Ok(id)
 }
 
-/// Put a template on a group (idempotent).
+/// A template by its code (file stem) or its name.
+pub fn template_id(tx: &Transaction<'_>, code_or_name: &str) -> Result<Option<i64>> {
+    Ok(tx
+        .query_row(
+            "SELECT id FROM sop_templates WHERE code = ?1 OR name = ?1",
+            [code_or_name],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Put a template on a group (idempotent). Returns whether it was new.
 pub fn apply(
     tx: &Transaction<'_>,
     operator: &str,
@@ -87,17 +113,85 @@ pub fn apply(
             "group_sop",
             Some(group_id),
             None,
-            Some(&serde_json::json!({ "template_id": template_id })),
+            Some(&json!({ "template_id": template_id })),
         )?;
     }
     Ok(n > 0)
+}
+
+/// A per-group change of an item's time or text (or title).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Override {
+    pub slot: Option<String>,
+    pub script: Option<String>,
+    pub title: Option<String>,
+}
+
+/// Set (merge) a group's override of one item of a template, by item code.
+pub fn set_override(
+    tx: &Transaction<'_>,
+    operator: &str,
+    at: i64,
+    group_id: i64,
+    template_id: i64,
+    item_code: &str,
+    o: &Override,
+) -> Result<()> {
+    let item: i64 = tx
+        .query_row(
+            "SELECT id FROM sop_items WHERE template_id = ?1 AND code = ?2",
+            params![template_id, item_code],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::Refused(format!("the template has no item {item_code:?}")))?;
+    if let Some(slot) = &o.slot
+        && parse_hhmm(slot).is_none()
+    {
+        return Err(StoreError::Refused(format!(
+            "{slot:?} is not a time: use HH:MM, e.g. 09:15"
+        )));
+    }
+    tx.execute(
+        "INSERT INTO sop_overrides (group_id, item_id, slot, script, title) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (group_id, item_id) DO UPDATE SET
+             slot = COALESCE(excluded.slot, slot), script = COALESCE(excluded.script, script),
+             title = COALESCE(excluded.title, title)",
+        params![group_id, item, o.slot, o.script, o.title],
+    )?;
+    audit(
+        tx,
+        at,
+        operator,
+        "override",
+        "sop_item",
+        Some(item),
+        None,
+        Some(&json!({ "group_id": group_id, "slot": o.slot, "script": o.script, "title": o.title })),
+    )?;
+    Ok(())
+}
+
+/// Minutes between two `HH:MM` times (b − a).
+fn minutes_between(a: &str, b: &str) -> Option<i64> {
+    Some((parse_hhmm(b)? - parse_hhmm(a)?).num_minutes())
+}
+
+/// `slot` shifted by `minutes`, clamped to the same day.
+fn shift(slot: &str, minutes: i64) -> Option<String> {
+    let t = parse_hhmm(slot)?;
+    let m = (i64::from(chrono::Timelike::hour(&t)) * 60 + i64::from(chrono::Timelike::minute(&t))
+        + minutes)
+        .clamp(0, 23 * 60 + 59);
+    Some(format!("{:02}:{:02}", m / 60, m % 60))
 }
 
 /// Create the instances that fall on `day` for every group with a template. Two
 /// consoles doing this at the same instant create each row once (UNIQUE + OR IGNORE).
 pub fn materialize_day(tx: &Transaction<'_>, day: NaiveDate) -> Result<usize> {
     let mut items = tx.prepare_cached(
-        "SELECT g.id, g.created_on, i.id, i.recurrence, COALESCE(o.slot, i.slot), COALESCE(o.title, i.title)
+        "SELECT g.id, g.created_on, i.id, i.recurrence, i.slot, i.expires, o.slot,
+                COALESCE(o.title, i.title)
          FROM group_sop gs
          JOIN groups g ON g.id = gs.group_id AND g.archived = 0
          JOIN sop_items i ON i.template_id = gs.template_id
@@ -111,46 +205,297 @@ pub fn materialize_day(tx: &Transaction<'_>, day: NaiveDate) -> Result<usize> {
                 r.get::<_, i64>(2)?,
                 r.get::<_, String>(3)?,
                 r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, String>(7)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut ins = tx.prepare_cached(
-        "INSERT OR IGNORE INTO sop_instances (group_id, item_id, day, slot, title)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT OR IGNORE INTO sop_instances (group_id, item_id, day, slot, title, expires)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     let day_s = day.to_string();
     let mut created = 0;
-    for (group, created_on, item, rec, slot, title) in rows {
+    for (group, created_on, item, rec, slot, expires, override_slot, title) in rows {
         let Ok(rec) = Recurrence::parse(&rec) else {
             tracing::warn!(item, rec, "skipping an item with a bad recurrence");
             continue;
         };
         let created_on = NaiveDate::parse_from_str(&created_on, "%Y-%m-%d").unwrap_or(day);
-        if rec.occurs_on(day, created_on) {
-            created += ins.execute(params![group, item, day_s, slot, title])?;
+        if !rec.occurs_on(day, created_on) {
+            continue;
         }
+        // An override moves the slot; the expiry keeps its distance from the slot.
+        let (slot, expires) = match override_slot {
+            Some(o) => {
+                let gap = expires.as_deref().and_then(|e| minutes_between(&slot, e));
+                let exp = gap.and_then(|g| shift(&o, g));
+                (o, exp)
+            }
+            None => (slot, expires),
+        };
+        created += ins.execute(params![group, item, day_s, slot, title, expires])?;
     }
     Ok(created)
 }
 
-/// The template whose `group_kind` matches, else the base rhythm.
-pub fn template_for_kind(tx: &Transaction<'_>, kind: &str) -> Result<Option<i64>> {
-    let hit = tx
-        .query_row(
-            "SELECT id FROM sop_templates WHERE group_kind = ?1",
-            [kind],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if hit.is_some() {
-        return Ok(hit);
+/// Turn every undone item whose expiry has passed into `missed` (DOMAIN.md §2: a
+/// missed 08:30 greeting should not linger as a todo all day). Idempotent: whichever
+/// console or command looks first does it, once.
+pub fn sweep_missed(
+    tx: &Transaction<'_>,
+    operator: &str,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<usize> {
+    let today = now.with_timezone(&tz).date_naive();
+    let mut st = tx.prepare_cached(
+        "SELECT id, day, COALESCE(expires, '23:59') FROM sop_instances
+         WHERE state = 'todo' AND day <= ?1",
+    )?;
+    let candidates = st
+        .query_map([today.to_string()], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut upd = tx.prepare_cached(
+        "UPDATE sop_instances SET state = 'missed', version = version + 1
+         WHERE id = ?1 AND state = 'todo'",
+    )?;
+    let mut ids = Vec::new();
+    for (id, day, expires) in candidates {
+        if expiry_instant(&day, &expires, tz).is_some_and(|e| e <= now) {
+            upd.execute([id])?;
+            ids.push(id);
+        }
     }
+    if !ids.is_empty() {
+        audit(
+            tx,
+            now.timestamp(),
+            operator,
+            "expire",
+            "sop_instance",
+            None,
+            Some(&json!({ "state": "todo" })),
+            Some(&json!({ "state": "missed", "ids": ids })),
+        )?;
+    }
+    Ok(ids.len())
+}
+
+/// When an item of `day` expires (`HH:MM` in the team's zone).
+pub fn expiry_instant(day: &str, expires: &str, tz: Tz) -> Option<DateTime<Utc>> {
+    let d = NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+    local_to_utc(d.and_time(parse_hhmm(expires)?), tz)
+}
+
+/// Everything the checklist needs before it is read for `day`: its instances exist
+/// and the expired ones are marked missed.
+pub fn prepare_day(
+    tx: &Transaction<'_>,
+    operator: &str,
+    day: NaiveDate,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<()> {
+    materialize_day(tx, day)?;
+    sweep_missed(tx, operator, now, tz)?;
+    Ok(())
+}
+
+/// The template for a group type (a template lists the kinds it serves), else the base.
+pub fn template_for_kind(tx: &Transaction<'_>, kind: &str) -> Result<Option<i64>> {
+    let all: Vec<(i64, String, Option<String>)> = tx
+        .prepare_cached("SELECT id, code, group_kind FROM sop_templates ORDER BY id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let serves = |kinds: &Option<String>| {
+        kinds
+            .as_deref()
+            .and_then(|k| serde_json::from_str::<Vec<String>>(k).ok())
+            .is_some_and(|ks| ks.iter().any(|k| k == kind))
+    };
+    Ok(all
+        .iter()
+        .find(|(_, _, k)| serves(k))
+        .or_else(|| all.iter().find(|(_, code, _)| code == "base"))
+        .map(|(id, _, _)| *id))
+}
+
+/// An item as a change sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceNow {
+    pub id: i64,
+    pub state: ItemState,
+    pub done_by: Option<String>,
+    pub done_at: Option<i64>,
+    pub claimed_by: Option<String>,
+    pub version: i64,
+    pub label: String,
+}
+
+fn instance(tx: &Transaction<'_>, id: i64) -> Result<InstanceNow> {
+    tx.query_row(
+        "SELECT s.id, s.state, s.done_by, s.done_at, s.claimed_by, s.version,
+                s.title || ' · ' || g.name || ' · ' || s.day || ' ' || s.slot
+         FROM sop_instances s JOIN groups g ON g.id = s.group_id WHERE s.id = ?1",
+        [id],
+        |r| {
+            let state: String = r.get(1)?;
+            Ok(InstanceNow {
+                id: r.get(0)?,
+                state: ItemState::parse(&state).unwrap_or(ItemState::Todo),
+                done_by: r.get(2)?,
+                done_at: r.get(3)?,
+                claimed_by: r.get(4)?,
+                version: r.get(5)?,
+                label: r.get(6)?,
+            })
+        },
+    )
+    .optional()?
+    .ok_or(StoreError::NotFound {
+        what: "SOP item",
+        id,
+    })
+}
+
+/// Who changed a row last, from the audit log: (operator, at).
+pub fn last_change(tx: &Transaction<'_>, entity: &str, id: i64) -> Result<Option<(String, i64)>> {
     Ok(tx
         .query_row(
-            "SELECT id FROM sop_templates WHERE code = 'base'",
-            [],
-            |r| r.get(0),
+            "SELECT operator, at FROM audit WHERE entity = ?1 AND entity_id = ?2
+             ORDER BY id DESC LIMIT 1",
+            params![entity, id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?)
+}
+
+/// Apply an operator's change to one item. `seen_version` is the version the operator
+/// was looking at (the console passes it; the CLI passes None): if a colleague changed
+/// the item since, the change is refused with who and when, never silently applied.
+/// Returns the item's new label and state for the message.
+pub fn change(
+    tx: &Transaction<'_>,
+    operator: &str,
+    now: DateTime<Utc>,
+    tz: Tz,
+    id: i64,
+    seen_version: Option<i64>,
+    what: &SopChange,
+) -> Result<InstanceNow> {
+    let cur = instance(tx, id)?;
+    if let Some(seen) = seen_version
+        && seen != cur.version
+    {
+        let (by, at) = last_change(tx, "sop_instance", id)?.unwrap_or(("?".into(), 0));
+        return Err(StoreError::Stale {
+            what: "SOP item",
+            id,
+            by,
+            at: hhmm(at, tz),
+        });
+    }
+    let next = transition(cur.state, cur.claimed_by.as_deref(), operator, what).map_err(|e| {
+        let who = match (&cur.done_by, cur.done_at, &cur.claimed_by) {
+            (Some(by), Some(at), _) => format!("{by} at {}", hhmm(at, tz)),
+            (_, _, Some(c)) => c.clone(),
+            _ => String::new(),
+        };
+        StoreError::Refused(format!("{} ({}): {}", cur.label, e.explain(&who), e))
+    })?;
+    let at = now.timestamp();
+    let old = json!({ "state": cur.state.word(), "done_by": cur.done_by, "claimed_by": cur.claimed_by });
+    let state = next.word();
+    let new = match what {
+        SopChange::Done { note } => {
+            tx.execute(
+                "UPDATE sop_instances SET state = ?2, done_by = ?3, done_at = ?4,
+                     note = COALESCE(?5, note), claimed_by = NULL, claimed_at = NULL,
+                     version = version + 1 WHERE id = ?1",
+                params![id, state, operator, at, note],
+            )?;
+            json!({ "state": state, "note": note })
+        }
+        SopChange::Undo => {
+            tx.execute(
+                "UPDATE sop_instances SET state = ?2, done_by = NULL, done_at = NULL,
+                     version = version + 1 WHERE id = ?1",
+                params![id, state],
+            )?;
+            json!({ "state": state })
+        }
+        SopChange::Skip { reason } => {
+            tx.execute(
+                "UPDATE sop_instances SET state = ?2, done_by = ?3, done_at = ?4, note = ?5,
+                     claimed_by = NULL, claimed_at = NULL, version = version + 1 WHERE id = ?1",
+                params![id, state, operator, at, reason],
+            )?;
+            json!({ "state": state, "reason": reason })
+        }
+        SopChange::Note { text } => {
+            tx.execute(
+                "UPDATE sop_instances SET note = ?2, version = version + 1 WHERE id = ?1",
+                params![id, text],
+            )?;
+            json!({ "note": text })
+        }
+        SopChange::Claim => {
+            tx.execute(
+                "UPDATE sop_instances SET claimed_by = ?2, claimed_at = ?3, version = version + 1
+                 WHERE id = ?1",
+                params![id, operator, at],
+            )?;
+            json!({ "claimed_by": operator })
+        }
+        SopChange::Unclaim => {
+            tx.execute(
+                "UPDATE sop_instances SET claimed_by = NULL, claimed_at = NULL,
+                     version = version + 1 WHERE id = ?1",
+                [id],
+            )?;
+            json!({ "claimed_by": null })
+        }
+        SopChange::Assign { login } => {
+            let known: i64 = tx.query_row(
+                "SELECT count(*) FROM operators WHERE login = ?1",
+                [login],
+                |r| r.get(0),
+            )?;
+            if known == 0 {
+                return Err(StoreError::Refused(format!(
+                    "no operator {login:?}: add them with `shequn operator add {login} --role operator`"
+                )));
+            }
+            tx.execute(
+                "UPDATE sop_instances SET assignee = ?2, version = version + 1 WHERE id = ?1",
+                params![id, login],
+            )?;
+            json!({ "assignee": login })
+        }
+    };
+    audit(
+        tx,
+        at,
+        operator,
+        what.verb(),
+        "sop_instance",
+        Some(id),
+        Some(&old),
+        Some(&new),
+    )?;
+    instance(tx, id)
+}
+
+fn hhmm(at: i64, tz: Tz) -> String {
+    DateTime::<Utc>::from_timestamp(at, 0)
+        .map(|t| t.with_timezone(&tz).format("%m-%d %H:%M").to_string())
+        .unwrap_or_default()
 }

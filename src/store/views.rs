@@ -2,12 +2,15 @@
 //! while drawing). Each loader is a plain query over the shared file; the CLI uses the
 //! same loaders so the console and scripts always agree.
 
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use rusqlite::{Connection, params};
 use serde::Serialize;
 
 use super::Result;
 
+/// One item of a day's checklist. The JSON of `sop today` is this struct: the fields of
+/// PRODUCT.md (`id`, `group`, `slot`, `title`, `state`, `done_by`, `done_at`) plus a few
+/// more that scripts find useful.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SopRow {
     pub id: i64,
@@ -17,17 +20,38 @@ pub struct SopRow {
     pub state: String,
     pub done_by: Option<String>,
     pub done_at: Option<i64>,
+    pub day: String,
+    pub expires: Option<String>,
     pub note: Option<String>,
+    pub assignee: Option<String>,
     pub claimed_by: Option<String>,
+    /// A mass send (counts against the group's quota).
+    pub send: bool,
+    #[serde(skip)]
+    pub group_id: i64,
+    #[serde(skip)]
+    pub version: i64,
+    /// The script (话术) with this group's override, placeholders not yet filled.
+    #[serde(skip)]
+    pub script: String,
+    /// Days to the event, for countdown items.
+    #[serde(skip)]
+    pub countdown: Option<u32>,
 }
 
 pub fn today(conn: &Connection, day: NaiveDate) -> Result<Vec<SopRow>> {
     let mut st = conn.prepare_cached(
-        "SELECT s.id, g.name, s.slot, s.title, s.state, s.done_by, s.done_at, s.note, s.claimed_by
-         FROM sop_instances s JOIN groups g ON g.id = s.group_id
+        "SELECT s.id, g.name, s.slot, s.title, s.state, s.done_by, s.done_at, s.day, s.expires,
+                s.note, s.assignee, s.claimed_by, COALESCE(i.send, 1), s.group_id, s.version,
+                COALESCE(o.script, i.script, ''), i.recurrence
+         FROM sop_instances s
+         JOIN groups g ON g.id = s.group_id
+         LEFT JOIN sop_items i ON i.id = s.item_id
+         LEFT JOIN sop_overrides o ON o.group_id = s.group_id AND o.item_id = s.item_id
          WHERE s.day = ?1 ORDER BY s.slot, g.name, s.id",
     )?;
     let rows = st.query_map([day.to_string()], |r| {
+        let rec: Option<String> = r.get(16)?;
         Ok(SopRow {
             id: r.get(0)?,
             group: r.get(1)?,
@@ -36,10 +60,150 @@ pub fn today(conn: &Connection, day: NaiveDate) -> Result<Vec<SopRow>> {
             state: r.get(4)?,
             done_by: r.get(5)?,
             done_at: r.get(6)?,
-            note: r.get(7)?,
-            claimed_by: r.get(8)?,
+            day: r.get(7)?,
+            expires: r.get(8)?,
+            note: r.get(9)?,
+            assignee: r.get(10)?,
+            claimed_by: r.get(11)?,
+            send: r.get(12)?,
+            group_id: r.get(13)?,
+            version: r.get(14)?,
+            script: r.get(15)?,
+            countdown: rec
+                .and_then(|r| crate::domain::sop::Recurrence::parse(&r).ok())
+                .and_then(|r| r.countdown()),
         })
     })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A group's mass sends this month against its quota.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Quota {
+    pub group_id: i64,
+    pub group: String,
+    /// Sends done (or published) this month before `day`, plus those done on `day`.
+    pub used: i64,
+    /// Sends still open on `day`.
+    pub planned: i64,
+    pub limit: i64,
+}
+
+impl Quota {
+    /// The day's plan would take the group past its quota.
+    pub fn over(&self) -> bool {
+        self.used + self.planned > self.limit
+    }
+}
+
+/// Sends per group in `day`'s month. `limit` is the quota for that month.
+pub fn quotas(conn: &Connection, day: NaiveDate, limit: i64) -> Result<Vec<Quota>> {
+    let month_start = day.with_day(1).unwrap_or(day).to_string();
+    let mut st = conn.prepare_cached(
+        "SELECT g.id, g.name,
+                COALESCE(sum(CASE WHEN s.state = 'done' AND COALESCE(i.send, 1) = 1 THEN 1 END), 0),
+                COALESCE(sum(CASE WHEN s.day = ?2 AND s.state IN ('todo', 'missed')
+                                   AND COALESCE(i.send, 1) = 1 THEN 1 END), 0)
+         FROM groups g
+         LEFT JOIN sop_instances s ON s.group_id = g.id AND s.day BETWEEN ?1 AND ?2
+         LEFT JOIN sop_items i ON i.id = s.item_id
+         WHERE g.archived = 0
+         GROUP BY g.id ORDER BY g.name",
+    )?;
+    let rows = st.query_map(params![month_start, day.to_string()], |r| {
+        Ok(Quota {
+            group_id: r.get(0)?,
+            group: r.get(1)?,
+            used: r.get(2)?,
+            planned: r.get(3)?,
+            limit,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One operator's punctuality over a period: items done, and done before they expired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OnTime {
+    pub operator: String,
+    pub done: i64,
+    pub on_time: i64,
+}
+
+/// On-time rate per operator for items of `from..=to`.
+pub fn on_time(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    tz: chrono_tz::Tz,
+) -> Result<Vec<OnTime>> {
+    let mut st = conn.prepare_cached(
+        "SELECT done_by, day, COALESCE(expires, '23:59'), done_at FROM sop_instances
+         WHERE state = 'done' AND done_by IS NOT NULL AND day BETWEEN ?1 AND ?2",
+    )?;
+    let mut per: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+    let rows = st.query_map(params![from.to_string(), to.to_string()], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, Option<i64>>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (who, day, expires, at) = row?;
+        let e = per.entry(who).or_default();
+        e.0 += 1;
+        let deadline = crate::store::sop::expiry_instant(&day, &expires, tz);
+        if let (Some(d), Some(at)) = (deadline, at)
+            && at <= d.timestamp()
+        {
+            e.1 += 1;
+        }
+    }
+    Ok(per
+        .into_iter()
+        .map(|(operator, (done, on_time))| OnTime {
+            operator,
+            done,
+            on_time,
+        })
+        .collect())
+}
+
+/// Per day of a month: (day, items, done, missed), for the calendar.
+pub fn month_summary(conn: &Connection, month: NaiveDate) -> Result<Vec<(NaiveDate, i64, i64, i64)>> {
+    let first = month.with_day(1).unwrap_or(month);
+    let last = first
+        .checked_add_months(chrono::Months::new(1))
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(first);
+    let mut st = conn.prepare_cached(
+        "SELECT day, count(*), sum(state = 'done'), sum(state = 'missed') FROM sop_instances
+         WHERE day BETWEEN ?1 AND ?2 GROUP BY day ORDER BY day",
+    )?;
+    let rows = st.query_map(params![first.to_string(), last.to_string()], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (d, n, done, missed) = row?;
+        if let Ok(d) = NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
+            out.push((d, n, done, missed));
+        }
+    }
+    Ok(out)
+}
+
+/// Operators' logins, for assigning.
+pub fn operators(conn: &Connection) -> Result<Vec<String>> {
+    let mut st = conn.prepare_cached("SELECT login FROM operators ORDER BY login")?;
+    let rows = st.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

@@ -1,0 +1,38 @@
+//! `shequn export …`: CSV (or JSON) for spreadsheets, over a range of days.
+
+use std::process::ExitCode;
+
+use chrono::{Days, NaiveDate};
+
+use super::Ctx;
+use super::output::print;
+use crate::cli::{ExportWhat, Format};
+use crate::clock::local_day;
+use crate::store::Store;
+use crate::store::views;
+
+pub fn run(
+    ctx: &Ctx,
+    what: ExportWhat,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> anyhow::Result<ExitCode> {
+    let store = Store::open(&ctx.db, &ctx.operator)?;
+    let to = to.unwrap_or_else(|| local_day(ctx.now(), ctx.tz));
+    let from = from.unwrap_or_else(|| to.checked_sub_days(Days::new(29)).unwrap_or(to));
+    if from > to {
+        return Err(super::UserError(format!("--from {from} is after --to {to}")).into());
+    }
+    // A spreadsheet export defaults to CSV; --format json still works for scripts.
+    let format = if ctx.format == Format::Table { Format::Csv } else { ctx.format };
+    match what {
+        ExportWhat::Checklist => {
+            let mut rows = Vec::new();
+            for day in from.iter_days().take_while(|d| *d <= to) {
+                rows.extend(views::today(store.conn(), day)?.iter().map(|r| super::sop::out_row(ctx, r)));
+            }
+            print(format, &rows, super::sop::COLUMNS)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,254 @@
+//! `shequn sop …`: the day's checklist from scripts and cron. `today` prepares the day
+//! (creates its items once, marks expired ones missed) and prints it; `done`, `undo`,
+//! `skip` and `claim` change one item and print who did what; `apply` puts a template on
+//! groups with per-group overrides; `templates` lists what can be applied.
+
+use std::process::ExitCode;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+
+use super::output::{Column, print};
+use super::{Ctx, UserError};
+use crate::cli::{Format, SopCmd};
+use crate::clock::local_day;
+use crate::domain::sop::SopChange;
+use crate::store::sop::{self, Override};
+use crate::store::views::{self, SopRow};
+use crate::store::{Store, StoreError};
+
+pub fn run(ctx: &Ctx, cmd: &SopCmd) -> anyhow::Result<ExitCode> {
+    let mut store = Store::open(&ctx.db, &ctx.operator)?;
+    match cmd {
+        SopCmd::Today { date } => today(ctx, &mut store, *date),
+        SopCmd::Done { id, note } => change(ctx, &mut store, *id, &SopChange::Done { note: note.clone() }),
+        SopCmd::Undo { id } => change(ctx, &mut store, *id, &SopChange::Undo),
+        SopCmd::Skip { id, reason } => {
+            change(ctx, &mut store, *id, &SopChange::Skip { reason: reason.clone() })
+        }
+        SopCmd::Claim { id } => claim(ctx, &mut store, *id),
+        SopCmd::Apply {
+            template,
+            groups,
+            at,
+            text,
+        } => apply(ctx, &mut store, template, groups, at, text),
+        SopCmd::Templates => templates(ctx, &store),
+    }
+}
+
+/// A checklist row as scripts see it: times in the team's zone (RFC 3339 with offset).
+#[derive(Debug, Serialize)]
+pub struct SopOut {
+    pub id: i64,
+    pub day: String,
+    pub slot: String,
+    pub group: String,
+    pub title: String,
+    pub state: String,
+    pub done_by: Option<String>,
+    pub done_at: Option<String>,
+    pub expires: Option<String>,
+    pub assignee: Option<String>,
+    pub claimed_by: Option<String>,
+    pub note: Option<String>,
+}
+
+pub fn out_row(ctx: &Ctx, r: &SopRow) -> SopOut {
+    SopOut {
+        id: r.id,
+        day: r.day.clone(),
+        slot: r.slot.clone(),
+        group: r.group.clone(),
+        title: r.title.clone(),
+        state: r.state.clone(),
+        done_by: r.done_by.clone(),
+        done_at: r.done_at.and_then(|t| local_time(ctx, t)),
+        expires: r.expires.clone(),
+        assignee: r.assignee.clone(),
+        claimed_by: r.claimed_by.clone(),
+        note: r.note.clone(),
+    }
+}
+
+fn local_time(ctx: &Ctx, t: i64) -> Option<String> {
+    DateTime::<Utc>::from_timestamp(t, 0).map(|t| t.with_timezone(&ctx.tz).to_rfc3339())
+}
+
+pub const COLUMNS: &[Column<SopOut>] = &[
+    Column { header: "id", value: |r| r.id.to_string() },
+    Column { header: "slot", value: |r| r.slot.clone() },
+    Column { header: "group", value: |r| r.group.clone() },
+    Column { header: "title", value: |r| r.title.clone() },
+    Column { header: "state", value: |r| r.state.clone() },
+    Column {
+        header: "by",
+        value: |r| match (&r.done_by, &r.claimed_by) {
+            (Some(d), _) => d.clone(),
+            (None, Some(c)) => format!("({c} on it)"),
+            _ => String::new(),
+        },
+    },
+    Column {
+        header: "at",
+        value: |r| r.done_at.as_deref().and_then(|t| t.get(11..16)).unwrap_or("").to_string(),
+    },
+];
+
+fn today(ctx: &Ctx, store: &mut Store, date: Option<NaiveDate>) -> anyhow::Result<ExitCode> {
+    let now = ctx.now();
+    let day = date.unwrap_or_else(|| local_day(now, ctx.tz));
+    let tz = ctx.tz;
+    store.write(|tx, op| sop::prepare_day(tx, op, day, now, tz))?;
+    let rows = views::today(store.conn(), day)?;
+    let out: Vec<SopOut> = rows.iter().map(|r| out_row(ctx, r)).collect();
+    print(ctx.format, &out, COLUMNS)?;
+    if ctx.format == Format::Table {
+        let limit = ctx.rules.quota.limit(day);
+        for q in views::quotas(store.conn(), day, limit)? {
+            if q.over() {
+                println!(
+                    "warning: {} has used {}/{} mass sends this month; today's plan needs {} more",
+                    q.group, q.used, q.limit, q.planned
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn change(ctx: &Ctx, store: &mut Store, id: i64, what: &SopChange) -> anyhow::Result<ExitCode> {
+    let now = ctx.now();
+    let tz = ctx.tz;
+    let item = store.write(|tx, op| sop::change(tx, op, now, tz, id, None, what))?;
+    let out = match (&item.done_by, item.done_at) {
+        (Some(by), Some(at)) => format!(
+            "{} · {} · {by} {}",
+            item.label,
+            item.state.word(),
+            local_time(ctx, at).as_deref().and_then(|t| t.get(11..16)).unwrap_or("")
+        ),
+        _ => format!("{} · {}", item.label, item.state.word()),
+    };
+    match ctx.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::json!({ "id": item.id, "state": item.state.word(), "done_by": item.done_by,
+                "done_at": item.done_at.and_then(|t| local_time(ctx, t)) })
+        ),
+        _ => println!("{out}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn claim(ctx: &Ctx, store: &mut Store, id: i64) -> anyhow::Result<ExitCode> {
+    let mine: Option<Option<String>> = store
+        .conn()
+        .query_row("SELECT claimed_by FROM sop_instances WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?;
+    let what = match mine {
+        Some(Some(c)) if c == ctx.operator => SopChange::Unclaim,
+        _ => SopChange::Claim,
+    };
+    change(ctx, store, id, &what)
+}
+
+/// `ITEM=VALUE` pairs from the command line.
+fn pairs<'a>(flag: &str, list: &'a [String]) -> anyhow::Result<Vec<(&'a str, &'a str)>> {
+    list.iter()
+        .map(|p| {
+            p.split_once('=')
+                .filter(|(k, _)| !k.is_empty())
+                .ok_or_else(|| UserError(format!("--{flag} {p:?}: use ITEM=VALUE, e.g. --{flag} morning=09:00")).into())
+        })
+        .collect()
+}
+
+fn apply(
+    ctx: &Ctx,
+    store: &mut Store,
+    template: &str,
+    groups: &[String],
+    at: &[String],
+    text: &[String],
+) -> anyhow::Result<ExitCode> {
+    let at = pairs("at", at)?;
+    let text = pairs("text", text)?;
+    let now = ctx.now().timestamp();
+    let template = template.to_string();
+    let groups = groups.to_vec();
+    let applied = store.write(|tx, op| {
+        let tid = sop::template_id(tx, &template)?.ok_or_else(|| {
+            StoreError::Refused(format!(
+                "no template {template:?}; `shequn sop templates` lists them"
+            ))
+        })?;
+        let mut applied = Vec::new();
+        for g in &groups {
+            let gid: i64 = tx
+                .query_row("SELECT id FROM groups WHERE name = ?1", [g], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| {
+                    StoreError::Refused(format!("no group {g:?}; `shequn group list` lists them"))
+                })?;
+            let new = sop::apply(tx, op, now, tid, gid)?;
+            for (item, slot) in &at {
+                let o = Override { slot: Some((*slot).to_string()), ..Override::default() };
+                sop::set_override(tx, op, now, gid, tid, item, &o)?;
+            }
+            for (item, script) in &text {
+                let o = Override { script: Some((*script).to_string()), ..Override::default() };
+                sop::set_override(tx, op, now, gid, tid, item, &o)?;
+            }
+            applied.push((g.clone(), new));
+        }
+        Ok(applied)
+    })?;
+    for (g, new) in applied {
+        println!("{template} → {g}{}", if new { "" } else { " (already on it; overrides updated)" });
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Serialize)]
+struct TemplateOut {
+    code: String,
+    name: String,
+    group_kinds: Vec<String>,
+    items: i64,
+    groups: i64,
+}
+
+fn templates(ctx: &Ctx, store: &Store) -> anyhow::Result<ExitCode> {
+    let mut st = store.conn().prepare(
+        "SELECT t.code, t.name, t.group_kind,
+                (SELECT count(*) FROM sop_items i WHERE i.template_id = t.id),
+                (SELECT count(*) FROM group_sop gs WHERE gs.template_id = t.id)
+         FROM sop_templates t ORDER BY t.code",
+    )?;
+    let rows: Vec<TemplateOut> = st
+        .query_map([], |r| {
+            let kinds: Option<String> = r.get(2)?;
+            Ok(TemplateOut {
+                code: r.get(0)?,
+                name: r.get(1)?,
+                group_kinds: kinds.and_then(|k| serde_json::from_str(&k).ok()).unwrap_or_default(),
+                items: r.get(3)?,
+                groups: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let cols: &[Column<TemplateOut>] = &[
+        Column { header: "code", value: |r| r.code.clone() },
+        Column { header: "name", value: |r| r.name.clone() },
+        Column { header: "for", value: |r| r.group_kinds.join(" ") },
+        Column { header: "items", value: |r| r.items.to_string() },
+        Column { header: "groups", value: |r| r.groups.to_string() },
+    ];
+    if ctx.format == Format::Csv {
+        return Err(UserError("templates print as table or json".into()).into());
+    }
+    print(ctx.format, &rows, cols)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -14,16 +14,18 @@ use std::sync::mpsc as std_mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use chrono::{NaiveDate, Timelike};
+use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures_util::StreamExt;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use crate::app::keymap::Keymap;
-use crate::app::{ACTIONS, Action, App, Effect, KPI_DAYS, Loaded, Tab};
+use crate::app::{ACTIONS, Action, App, Effect, KPI_DAYS, Loaded, Tab, TodayData};
 use crate::clock::Clock;
 use crate::commands::{Ctx, UserError};
-use crate::store::{Store, StoreError, presence, views};
+use crate::domain::rules::Rules;
+use crate::domain::sop::SopChange;
+use crate::store::{Store, StoreError, presence, sop, views};
 use crate::{tui, ui};
 
 /// How often the store thread looks at `data_version`: a colleague's change shows
@@ -63,6 +65,12 @@ impl Outcome {
 enum Request {
     Load(Tab, NaiveDate),
     Showing(Tab),
+    Sop {
+        id: i64,
+        version: i64,
+        change: SopChange,
+    },
+    Calendar(NaiveDate),
     Quit,
 }
 
@@ -115,9 +123,13 @@ async fn event_loop(ctx: &Ctx, store: Store, keymap: Keymap) -> anyhow::Result<O
     let store_thread = {
         let tx = tx.clone();
         let clock = Arc::clone(&ctx.clock);
+        let env = StoreEnv {
+            tz: ctx.tz,
+            rules: ctx.rules.clone(),
+        };
         std::thread::Builder::new()
             .name("store".into())
-            .spawn(move || store_loop(store, req_rx, tx, clock))
+            .spawn(move || store_loop(store, req_rx, tx, clock, &env))
             .context("starting the store thread")?
     };
     spawn_signals(tx.clone())?;
@@ -198,6 +210,28 @@ enum Handled {
 }
 
 fn handle(app: &mut App, ev: Event, req: &std_mpsc::Sender<Request>) -> Handled {
+    let fx = match effects_of(app, ev) {
+        Ok(fx) => fx,
+        Err(h) => return h,
+    };
+    for fx in fx {
+        match fx {
+            Effect::Quit => return Handled::Stop(Outcome::Quit),
+            Effect::Copy(text) => {
+                // OSC 52 asks the operator's own terminal (over SSH, through tmux with
+                // set-clipboard on) to take the text; nothing is drawn.
+                let _ = crossterm::execute!(
+                    std::io::stdout(),
+                    crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
+                );
+            }
+            other => perform(other, req),
+        }
+    }
+    Handled::Redraw
+}
+
+fn effects_of(app: &mut App, ev: Event) -> Result<Vec<Effect>, Handled> {
     let effects = match ev {
         Event::Term(TermEvent::Key(k)) => app.on_key(k),
         Event::Term(TermEvent::Paste(text)) => app.on_paste(&text),
@@ -205,31 +239,35 @@ fn handle(app: &mut App, ev: Event, req: &std_mpsc::Sender<Request>) -> Handled 
             width: w,
             height: h,
         }),
-        Event::Term(_) => return Handled::Nothing,
-        Event::TermGone => return Handled::Stop(Outcome::TerminalGone),
-        Event::Signal(n) => return Handled::Stop(Outcome::Signal(n)),
+        Event::Term(_) => return Err(Handled::Nothing),
+        Event::TermGone => return Err(Handled::Stop(Outcome::TerminalGone)),
+        Event::Signal(n) => return Err(Handled::Stop(Outcome::Signal(n))),
         Event::App(Action::Presence { others, due }) => {
             if others == app.others && due == app.due {
-                return Handled::Nothing;
+                return Err(Handled::Nothing);
             }
             app.update(Action::Presence { others, due })
         }
         Event::App(a) => app.update(a),
     };
-    for fx in effects {
-        if fx == Effect::Quit {
-            return Handled::Stop(Outcome::Quit);
-        }
-        perform(fx, req);
-    }
-    Handled::Redraw
+    Ok(effects)
 }
 
 fn perform(fx: Effect, req: &std_mpsc::Sender<Request>) {
     let _ = match fx {
         Effect::Load(tab, day) => req.send(Request::Load(tab, day)),
         Effect::ShowingTab(tab) => req.send(Request::Showing(tab)),
-        Effect::Quit => Ok(()),
+        Effect::Sop {
+            id,
+            version,
+            change,
+        } => req.send(Request::Sop {
+            id,
+            version,
+            change,
+        }),
+        Effect::LoadCalendar(day) => req.send(Request::Calendar(day)),
+        Effect::Quit | Effect::Copy(_) => Ok(()),
     };
 }
 
@@ -296,11 +334,18 @@ fn spawn_minute_ticker(tx: UnboundedSender<Event>, clock: Arc<dyn Clock>) {
     });
 }
 
+/// What the store thread needs to know about the team.
+pub struct StoreEnv {
+    pub tz: chrono_tz::Tz,
+    pub rules: Rules,
+}
+
 fn store_loop(
-    store: Store,
+    mut store: Store,
     rx: std_mpsc::Receiver<Request>,
     tx: UnboundedSender<Event>,
     clock: Arc<dyn Clock>,
+    env: &StoreEnv,
 ) {
     let session = format!(
         "{}-{}-{}",
@@ -318,8 +363,31 @@ fn store_loop(
         let wait = WATCH_INTERVAL.min(next_beat.saturating_duration_since(Instant::now()));
         match rx.recv_timeout(wait) {
             Ok(Request::Load(t, day)) => {
-                let action = match load(&store, t, day, &login) {
+                let action = match load(&mut store, t, day, clock.now(), env) {
                     Ok(l) => Action::Loaded(l),
+                    Err(e) => Action::Error(describe(&e, &store)),
+                };
+                if !send(action) {
+                    break;
+                }
+            }
+            Ok(Request::Sop {
+                id,
+                version,
+                change,
+            }) => {
+                let now = clock.now();
+                let result = store
+                    .write(|tx, op| sop::change(tx, op, now, env.tz, id, Some(version), &change))
+                    .map(|item| format!("{} · {}", item.label, item.state.word()))
+                    .map_err(|e| describe(&e, &store));
+                if !send(Action::Saved(result)) {
+                    break;
+                }
+            }
+            Ok(Request::Calendar(day)) => {
+                let action = match views::month_summary(store.conn(), day) {
+                    Ok(s) => Action::Loaded(Loaded::Calendar(day, s)),
                     Err(e) => Action::Error(describe(&e, &store)),
                 };
                 if !send(action) {
@@ -369,15 +437,44 @@ fn describe(e: &StoreError, store: &Store) -> String {
     e.to_string()
 }
 
-/// A tab's data; the same loaders serve the CLI.
-pub fn load(store: &Store, tab: Tab, day: NaiveDate, login: &str) -> crate::store::Result<Loaded> {
+/// A tab's data; the same loaders serve the CLI. Loading Today first prepares the day
+/// (its items exist, expired ones are missed) — a short write, like `sop today`.
+pub fn load(
+    store: &mut Store,
+    tab: Tab,
+    day: NaiveDate,
+    now: DateTime<Utc>,
+    env: &StoreEnv,
+) -> crate::store::Result<Loaded> {
+    if tab == Tab::Today {
+        let today = crate::clock::local_day(now, env.tz);
+        let tz = env.tz;
+        store.write(|tx, op| {
+            // Past days keep the items they had; today and later are filled in.
+            if day >= today {
+                sop::materialize_day(tx, day)?;
+            }
+            sop::sweep_missed(tx, op, now, tz)?;
+            Ok(())
+        })?;
+    }
+    let login = store.operator().to_string();
     let conn = store.conn();
     Ok(match tab {
-        Tab::Today => Loaded::Today(day, views::today(conn, day)?),
+        Tab::Today => {
+            let from = day.checked_sub_days(chrono::Days::new(29)).unwrap_or(day);
+            Loaded::Today(Box::new(TodayData {
+                day,
+                rows: views::today(conn, day)?,
+                quotas: views::quotas(conn, day, env.rules.quota.limit(day))?,
+                on_time: views::on_time(conn, from, day, env.tz)?,
+                operators: views::operators(conn)?,
+            }))
+        }
         Tab::Members => Loaded::Members(views::members(conn, day)?),
         Tab::Content => Loaded::Content(views::content(conn)?),
         Tab::Kpi => Loaded::Kpi(views::kpi(conn, day, KPI_DAYS)?),
-        Tab::Reminders => Loaded::Reminders(views::reminders(conn, login)?),
+        Tab::Reminders => Loaded::Reminders(views::reminders(conn, &login)?),
     })
 }
 

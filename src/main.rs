@@ -12,7 +12,19 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = shequn::cli::Cli::parse();
+    // clap exits 2 on a usage error; PRODUCT.md says bad input is 1 (2 is for data and
+    // I/O failures), so parse errors are printed here and mapped.
+    let cli = match shequn::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     shequn::config::init_logging();
     shequn::commands::main(cli)
 }

@@ -3,6 +3,6 @@
 --     WeChat send quota) or internal work (planning, a review);
 --   * sop_instances.expires: the wall-clock time after which an undone item is missed,
 --     copied at creation so a per-group time override moves the expiry with it.
-ALTER TABLE sop_items ADD COLUMN send INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE sop_items ADD COLUMN send INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE sop_instances ADD COLUMN expires TEXT;
 CREATE INDEX sop_instances_group_day ON sop_instances (group_id, day);

@@ -227,27 +227,7 @@ impl Keymap {
 mod tests {
     use super::*;
 
-    const KNOWN: &[&str] = &[
-        "quit",
-        "help",
-        "down",
-        "up",
-        "top",
-        "bottom",
-        "next_tab",
-        "prev_tab",
-        "tab_today",
-        "tab_members",
-        "tab_content",
-        "tab_kpi",
-        "tab_reminders",
-        "palette",
-        "page_down",
-        "page_up",
-        "search",
-        "open",
-        "back",
-    ];
+    const KNOWN: &[&str] = crate::app::ACTIONS;
 
     #[test]
     fn shipped_keymap_loads_and_answers() {

@@ -5,6 +5,7 @@
 
 pub mod keymap;
 pub mod table;
+pub mod today;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -12,11 +13,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::clock::local_day;
 use crate::domain::rules::Rules;
+use crate::domain::sop::SopChange;
 use crate::i18n::{Lang, Texts};
 use crate::store::presence::Online;
 use crate::store::views::{ContentRow, KpiRow, MemberRow, ReminderRow, SopRow};
 use keymap::{Key, Keymap};
 use table::{Table, TableCmd};
+pub use today::{SopState, TodayData};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Tab {
@@ -88,15 +91,81 @@ pub const ACTIONS: &[&str] = &[
     "search",
     "open",
     "back",
+    // the Today tab
+    "toggle_done",
+    "skip",
+    "note",
+    "assign",
+    "claim",
+    "walk",
+    "copy",
+    "prev_day",
+    "next_day",
+    "go_today",
+    "calendar",
+    "mine",
+    "undone",
+    "group_filter",
+    "panel",
+    // modes
+    "left",
+    "right",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
     Normal,
     Help,
-    Palette { input: String, selected: usize },
-    Search { input: String },
+    Palette {
+        input: String,
+        selected: usize,
+    },
+    Search {
+        input: String,
+    },
     Detail,
+    /// A line of text for an item: a skip reason or a note.
+    Prompt {
+        kind: PromptKind,
+        input: String,
+        id: i64,
+        version: i64,
+    },
+    /// Stepping through the undone items, one script at a time.
+    Walk {
+        ids: Vec<i64>,
+        pos: usize,
+    },
+    /// A month calendar with a date cursor.
+    Calendar {
+        cursor: NaiveDate,
+    },
+    /// Choosing one of a list: an operator to assign, a group to filter by.
+    Picker {
+        kind: PickerKind,
+        items: Vec<String>,
+        input: String,
+        selected: usize,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    Skip,
+    Note,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickerKind {
+    Assign { id: i64, version: i64 },
+    Group,
+}
+
+/// A message on the bottom line until the next key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    pub text: String,
+    pub error: bool,
 }
 
 /// Everything that can happen to the console.
@@ -135,11 +204,33 @@ pub enum Action {
         height: u16,
     },
     Error(String),
+    /// A write finished: what happened, or why it was refused.
+    Saved(Result<String, String>),
+    // the Today tab
+    ToggleDone,
+    Skip,
+    Note,
+    Assign,
+    Claim,
+    Walk,
+    Copy,
+    PrevDay,
+    NextDay,
+    GoToday,
+    Calendar,
+    ToggleMine,
+    ToggleUndone,
+    GroupFilter,
+    TogglePanel,
+    Left,
+    Right,
 }
 
 #[derive(Debug, Clone)]
 pub enum Loaded {
-    Today(NaiveDate, Vec<SopRow>),
+    Today(Box<TodayData>),
+    /// Per-day (items, done, missed) of a month, for the calendar.
+    Calendar(NaiveDate, Vec<(NaiveDate, i64, i64, i64)>),
     Members(Vec<MemberRow>),
     Content(Vec<ContentRow>),
     Kpi(Vec<KpiRow>),
@@ -153,6 +244,16 @@ pub enum Effect {
     Load(Tab, NaiveDate),
     /// Tell the store thread which tab is on screen (presence).
     ShowingTab(Tab),
+    /// Change one SOP item, as seen at `version`.
+    Sop {
+        id: i64,
+        version: i64,
+        change: SopChange,
+    },
+    /// Load a month's summary for the calendar.
+    LoadCalendar(NaiveDate),
+    /// Put text on the operator's own clipboard (OSC 52: works over SSH).
+    Copy(String),
     Quit,
 }
 
@@ -172,8 +273,11 @@ pub struct App {
     pub rules: Rules,
     pub tab: Tab,
     pub mode: Mode,
+    /// The Today tab's list (after its filters).
     pub today: Table<SopRow>,
+    /// The day the Today tab shows.
     pub today_day: NaiveDate,
+    pub sop: SopState,
     pub members: Table<MemberRow>,
     pub content: Table<ContentRow>,
     pub kpi: Table<KpiRow>,
@@ -184,7 +288,7 @@ pub struct App {
     pub operator: String,
     pub others: Vec<Online>,
     pub due: i64,
-    pub flash: Option<String>,
+    pub flash: Option<Flash>,
     pub width: u16,
     pub height: u16,
     pub quit: bool,
@@ -259,6 +363,7 @@ impl App {
             mode: Mode::Normal,
             today: Table::default(),
             today_day: local_day(now, tz),
+            sop: SopState::default(),
             members: Table::default(),
             content: Table::default(),
             kpi: Table::default(),
@@ -291,6 +396,11 @@ impl App {
         usize::from(self.height.saturating_sub(CHROME_ROWS)).max(1)
     }
 
+    /// The team's calendar day now (the Today tab may be showing another).
+    pub fn real_today(&self) -> NaiveDate {
+        local_day(self.now, self.tz)
+    }
+
     pub fn palette_matches(&self, input: &str) -> Vec<Command> {
         palette_matches(self.texts, input)
     }
@@ -314,7 +424,10 @@ impl App {
             }
             return fx;
         }
-        let typing = matches!(self.mode, Mode::Palette { .. } | Mode::Search { .. });
+        let typing = matches!(
+            self.mode,
+            Mode::Palette { .. } | Mode::Search { .. } | Mode::Prompt { .. } | Mode::Picker { .. }
+        );
         if typing {
             let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
             let action = match key.code {
@@ -329,14 +442,21 @@ impl App {
             };
             return action.map(|a| self.update(a)).unwrap_or_default();
         }
+        if self.mode == Mode::Normal {
+            // a message stays until the next key
+            self.flash = None;
+        }
         let Some(k) = Key::from_event(&key) else {
             return Vec::new();
         };
-        match self
-            .keymap
-            .action(self.tab.word(), k)
-            .and_then(action_named)
-        {
+        // A modal view's own keys first (walkthrough, calendar), then the tab's, then
+        // the global ones.
+        let section = match self.mode {
+            Mode::Walk { .. } => "walk",
+            Mode::Calendar { .. } => "calendar",
+            _ => self.tab.word(),
+        };
+        match self.keymap.action(section, k).and_then(action_named) {
             Some(a) => self.update(a),
             None => Vec::new(),
         }
@@ -384,6 +504,16 @@ impl App {
                         let n = palette_matches(self.texts, input).len().max(1);
                         *selected = selected.saturating_add_signed(d).min(n - 1);
                     }
+                    Mode::Picker {
+                        items,
+                        input,
+                        selected,
+                        ..
+                    } => {
+                        let n = picker_matches(items, input).len().max(1);
+                        *selected = selected.saturating_add_signed(d).min(n - 1);
+                    }
+                    Mode::Walk { .. } | Mode::Calendar { .. } => return self.today_action(action),
                     _ => self.with_table(TableCmd::Move(d)),
                 }
             }
@@ -396,6 +526,9 @@ impl App {
                 self.mode = Mode::Search { input };
             }
             Action::Open => {
+                if matches!(self.mode, Mode::Calendar { .. }) {
+                    return self.today_action(Action::Open);
+                }
                 if self.has_selection() {
                     self.mode = Mode::Detail;
                 }
@@ -410,6 +543,36 @@ impl App {
                 // Esc in the search line keeps what was typed as the filter
                 _ => self.mode = Mode::Normal,
             },
+            Action::ToggleDone
+            | Action::Skip
+            | Action::Note
+            | Action::Assign
+            | Action::Claim
+            | Action::Walk
+            | Action::Copy
+            | Action::PrevDay
+            | Action::NextDay
+            | Action::GoToday
+            | Action::Calendar
+            | Action::ToggleMine
+            | Action::ToggleUndone
+            | Action::GroupFilter
+            | Action::TogglePanel
+            | Action::Left
+            | Action::Right => {
+                if self.tab == Tab::Today {
+                    return self.today_action(action);
+                }
+            }
+            Action::Saved(result) => {
+                self.flash = Some(match result {
+                    Ok(text) => Flash { text, error: false },
+                    Err(text) => Flash { text, error: true },
+                });
+                // our own write does not bump our data_version: reload what we show
+                self.today.stale = true;
+                return vec![self.load(self.tab)];
+            }
             Action::Input(c) => match &mut self.mode {
                 Mode::Palette { input, selected } => {
                     input.push(c);
@@ -419,6 +582,13 @@ impl App {
                     input.push(c);
                     let f = input.clone();
                     self.with_table(TableCmd::Filter(f));
+                }
+                Mode::Prompt { input, .. } => input.push(c),
+                Mode::Picker {
+                    input, selected, ..
+                } => {
+                    input.push(c);
+                    *selected = 0;
                 }
                 _ => {}
             },
@@ -432,6 +602,15 @@ impl App {
                     let f = input.clone();
                     self.with_table(TableCmd::Filter(f));
                 }
+                Mode::Prompt { input, .. } => {
+                    input.pop();
+                }
+                Mode::Picker {
+                    input, selected, ..
+                } => {
+                    input.pop();
+                    *selected = 0;
+                }
                 _ => {}
             },
             Action::Submit => match std::mem::replace(&mut self.mode, Mode::Normal) {
@@ -443,6 +622,35 @@ impl App {
                         return self.update(a);
                     }
                 }
+                Mode::Prompt {
+                    kind,
+                    input,
+                    id,
+                    version,
+                } => {
+                    let change = match kind {
+                        PromptKind::Skip => SopChange::Skip { reason: input },
+                        PromptKind::Note => SopChange::Note { text: input },
+                    };
+                    return vec![Effect::Sop {
+                        id,
+                        version,
+                        change,
+                    }];
+                }
+                Mode::Picker {
+                    kind,
+                    items,
+                    input,
+                    selected,
+                } => {
+                    let matches = picker_matches(&items, &input);
+                    let Some(choice) = matches.get(selected).or(matches.first()) else {
+                        return Vec::new();
+                    };
+                    return self.picked(kind, choice);
+                }
+                m @ (Mode::Walk { .. } | Mode::Calendar { .. }) => self.mode = m,
                 Mode::Search { .. } | Mode::Normal | Mode::Help | Mode::Detail => {}
             },
             Action::Loaded(l) => self.loaded(l),
@@ -459,22 +667,26 @@ impl App {
                 return vec![self.load(self.tab)];
             }
             Action::Tick(now) => {
+                let was = self.real_today();
                 self.now = now;
-                let day = local_day(now, self.tz);
-                if day != self.today_day {
-                    // Midnight passed: the Today tab follows the calendar.
+                let day = self.real_today();
+                if day != was && self.today_day == was {
+                    // Midnight passed while looking at today: follow the calendar.
                     self.today_day = day;
                     self.today.stale = true;
                     if self.tab == Tab::Today {
                         return vec![self.load(Tab::Today)];
                     }
+                } else if self.tab == Tab::Today {
+                    // items expire by the minute: let the store mark them missed
+                    return vec![self.load(Tab::Today)];
                 }
             }
             Action::Resize { width, height } => {
                 self.width = width;
                 self.height = height;
             }
-            Action::Error(msg) => self.flash = Some(msg),
+            Action::Error(text) => self.flash = Some(Flash { text, error: true }),
         }
         Vec::new()
     }
@@ -498,11 +710,9 @@ impl App {
 
     fn loaded(&mut self, l: Loaded) {
         match l {
-            Loaded::Today(day, rows) => {
-                // An answer for a day we have since left is dropped.
-                if day == self.today_day {
-                    self.today.set_rows(rows);
-                }
+            Loaded::Today(data) => self.today_loaded(*data),
+            Loaded::Calendar(month, summary) => {
+                self.sop.calendar = Some((month, summary));
             }
             Loaded::Members(rows) => self.members.set_rows(rows),
             Loaded::Content(rows) => self.content.set_rows(rows),
@@ -558,6 +768,15 @@ pub fn palette_matches(texts: &Texts, input: &str) -> Vec<Command> {
         .collect()
 }
 
+/// Picker items matching what was typed.
+pub fn picker_matches<'a>(items: &'a [String], input: &str) -> Vec<&'a String> {
+    let needle = input.trim().to_lowercase();
+    items
+        .iter()
+        .filter(|i| needle.is_empty() || i.to_lowercase().contains(&needle))
+        .collect()
+}
+
 /// The action an action name in the keymap stands for.
 pub fn action_named(name: &str) -> Option<Action> {
     Some(match name {
@@ -580,6 +799,23 @@ pub fn action_named(name: &str) -> Option<Action> {
         "search" => Action::Search,
         "open" => Action::Open,
         "back" => Action::Back,
+        "toggle_done" => Action::ToggleDone,
+        "skip" => Action::Skip,
+        "note" => Action::Note,
+        "assign" => Action::Assign,
+        "claim" => Action::Claim,
+        "walk" => Action::Walk,
+        "copy" => Action::Copy,
+        "prev_day" => Action::PrevDay,
+        "next_day" => Action::NextDay,
+        "go_today" => Action::GoToday,
+        "calendar" => Action::Calendar,
+        "mine" => Action::ToggleMine,
+        "undone" => Action::ToggleUndone,
+        "group_filter" => Action::GroupFilter,
+        "panel" => Action::TogglePanel,
+        "left" => Action::Left,
+        "right" => Action::Right,
         _ => return None,
     })
 }

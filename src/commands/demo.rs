@@ -166,7 +166,12 @@ fn sop_history(
             continue;
         };
         let who = ops.get(rng.random_range(0..ops.len().max(1))).cloned();
-        let late = rng.random_range(-600..2400);
+        // most items are done around their slot; a fifth drift past the expiry
+        let late = if rng.random_bool(0.8) {
+            rng.random_range(-600..2400)
+        } else {
+            rng.random_range(2400..10_800)
+        };
         let roll: f64 = rng.random();
         if d < today {
             match roll {

@@ -24,12 +24,20 @@ pub fn run(
         return Err(super::UserError(format!("--from {from} is after --to {to}")).into());
     }
     // A spreadsheet export defaults to CSV; --format json still works for scripts.
-    let format = if ctx.format == Format::Table { Format::Csv } else { ctx.format };
+    let format = if ctx.format == Format::Table {
+        Format::Csv
+    } else {
+        ctx.format
+    };
     match what {
         ExportWhat::Checklist => {
             let mut rows = Vec::new();
             for day in from.iter_days().take_while(|d| *d <= to) {
-                rows.extend(views::today(store.conn(), day)?.iter().map(|r| super::sop::out_row(ctx, r)));
+                rows.extend(
+                    views::today(store.conn(), day)?
+                        .iter()
+                        .map(|r| super::sop::out_row(ctx, r)),
+                );
             }
             print(format, &rows, super::sop::COLUMNS)?;
         }

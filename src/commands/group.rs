@@ -91,12 +91,30 @@ pub fn run(ctx: &Ctx, cmd: &GroupCmd) -> anyhow::Result<ExitCode> {
                 })?
                 .collect::<rusqlite::Result<_>>()?;
             let cols: &[Column<G>] = &[
-                Column { header: "id", value: |g| g.id.to_string() },
-                Column { header: "name", value: |g| g.name.clone() },
-                Column { header: "kind", value: |g| g.kind.clone() },
-                Column { header: "platform", value: |g| g.platform.clone() },
-                Column { header: "created", value: |g| g.created_on.clone() },
-                Column { header: "sop", value: |g| g.templates.clone() },
+                Column {
+                    header: "id",
+                    value: |g| g.id.to_string(),
+                },
+                Column {
+                    header: "name",
+                    value: |g| g.name.clone(),
+                },
+                Column {
+                    header: "kind",
+                    value: |g| g.kind.clone(),
+                },
+                Column {
+                    header: "platform",
+                    value: |g| g.platform.clone(),
+                },
+                Column {
+                    header: "created",
+                    value: |g| g.created_on.clone(),
+                },
+                Column {
+                    header: "sop",
+                    value: |g| g.templates.clone(),
+                },
             ];
             print(ctx.format, &rows, cols)?;
             Ok(ExitCode::SUCCESS)

@@ -73,8 +73,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Ok(code) => code,
         // `shequn sop today | head`: the reader left; that is not an error.
         Err(e)
-            if e
-                .downcast_ref::<std::io::Error>()
+            if e.downcast_ref::<std::io::Error>()
                 .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
         {
             ExitCode::SUCCESS

@@ -60,13 +60,26 @@ pub fn run(ctx: &Ctx, cmd: &OperatorCmd) -> anyhow::Result<ExitCode> {
                 login: String,
                 role: String,
             }
-            let mut st = store.conn().prepare("SELECT login, role FROM operators ORDER BY login")?;
+            let mut st = store
+                .conn()
+                .prepare("SELECT login, role FROM operators ORDER BY login")?;
             let rows: Vec<O> = st
-                .query_map([], |r| Ok(O { login: r.get(0)?, role: r.get(1)? }))?
+                .query_map([], |r| {
+                    Ok(O {
+                        login: r.get(0)?,
+                        role: r.get(1)?,
+                    })
+                })?
                 .collect::<rusqlite::Result<_>>()?;
             let cols: &[Column<O>] = &[
-                Column { header: "login", value: |o| o.login.clone() },
-                Column { header: "role", value: |o| o.role.clone() },
+                Column {
+                    header: "login",
+                    value: |o| o.login.clone(),
+                },
+                Column {
+                    header: "role",
+                    value: |o| o.role.clone(),
+                },
             ];
             print(ctx.format, &rows, cols)?;
             Ok(ExitCode::SUCCESS)

@@ -16,7 +16,11 @@ pub struct Column<T> {
 
 /// Print `rows` in `format` to stdout. JSON and CSV use the rows' serde fields, so their
 /// names are the stable snake_case of PRODUCT.md; the table uses `columns`.
-pub fn print<T: Serialize>(format: Format, rows: &[T], columns: &[Column<T>]) -> anyhow::Result<()> {
+pub fn print<T: Serialize>(
+    format: Format,
+    rows: &[T],
+    columns: &[Column<T>],
+) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match format {

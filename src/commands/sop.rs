@@ -22,11 +22,21 @@ pub fn run(ctx: &Ctx, cmd: &SopCmd) -> anyhow::Result<ExitCode> {
     let mut store = Store::open(&ctx.db, &ctx.operator)?;
     match cmd {
         SopCmd::Today { date } => today(ctx, &mut store, *date),
-        SopCmd::Done { id, note } => change(ctx, &mut store, *id, &SopChange::Done { note: note.clone() }),
+        SopCmd::Done { id, note } => change(
+            ctx,
+            &mut store,
+            *id,
+            &SopChange::Done { note: note.clone() },
+        ),
         SopCmd::Undo { id } => change(ctx, &mut store, *id, &SopChange::Undo),
-        SopCmd::Skip { id, reason } => {
-            change(ctx, &mut store, *id, &SopChange::Skip { reason: reason.clone() })
-        }
+        SopCmd::Skip { id, reason } => change(
+            ctx,
+            &mut store,
+            *id,
+            &SopChange::Skip {
+                reason: reason.clone(),
+            },
+        ),
         SopCmd::Claim { id } => claim(ctx, &mut store, *id),
         SopCmd::Apply {
             template,
@@ -77,11 +87,26 @@ fn local_time(ctx: &Ctx, t: i64) -> Option<String> {
 }
 
 pub const COLUMNS: &[Column<SopOut>] = &[
-    Column { header: "id", value: |r| r.id.to_string() },
-    Column { header: "slot", value: |r| r.slot.clone() },
-    Column { header: "group", value: |r| r.group.clone() },
-    Column { header: "title", value: |r| r.title.clone() },
-    Column { header: "state", value: |r| r.state.clone() },
+    Column {
+        header: "id",
+        value: |r| r.id.to_string(),
+    },
+    Column {
+        header: "slot",
+        value: |r| r.slot.clone(),
+    },
+    Column {
+        header: "group",
+        value: |r| r.group.clone(),
+    },
+    Column {
+        header: "title",
+        value: |r| r.title.clone(),
+    },
+    Column {
+        header: "state",
+        value: |r| r.state.clone(),
+    },
     Column {
         header: "by",
         value: |r| match (&r.done_by, &r.claimed_by) {
@@ -92,7 +117,13 @@ pub const COLUMNS: &[Column<SopOut>] = &[
     },
     Column {
         header: "at",
-        value: |r| r.done_at.as_deref().and_then(|t| t.get(11..16)).unwrap_or("").to_string(),
+        value: |r| {
+            r.done_at
+                .as_deref()
+                .and_then(|t| t.get(11..16))
+                .unwrap_or("")
+                .to_string()
+        },
     },
 ];
 
@@ -127,7 +158,10 @@ fn change(ctx: &Ctx, store: &mut Store, id: i64, what: &SopChange) -> anyhow::Re
             "{} · {} · {by} {}",
             item.label,
             item.state.word(),
-            local_time(ctx, at).as_deref().and_then(|t| t.get(11..16)).unwrap_or("")
+            local_time(ctx, at)
+                .as_deref()
+                .and_then(|t| t.get(11..16))
+                .unwrap_or("")
         ),
         _ => format!("{} · {}", item.label, item.state.word()),
     };
@@ -145,7 +179,11 @@ fn change(ctx: &Ctx, store: &mut Store, id: i64, what: &SopChange) -> anyhow::Re
 fn claim(ctx: &Ctx, store: &mut Store, id: i64) -> anyhow::Result<ExitCode> {
     let mine: Option<Option<String>> = store
         .conn()
-        .query_row("SELECT claimed_by FROM sop_instances WHERE id = ?1", [id], |r| r.get(0))
+        .query_row(
+            "SELECT claimed_by FROM sop_instances WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
         .optional()?;
     let what = match mine {
         Some(Some(c)) if c == ctx.operator => SopChange::Unclaim,
@@ -160,7 +198,12 @@ fn pairs<'a>(flag: &str, list: &'a [String]) -> anyhow::Result<Vec<(&'a str, &'a
         .map(|p| {
             p.split_once('=')
                 .filter(|(k, _)| !k.is_empty())
-                .ok_or_else(|| UserError(format!("--{flag} {p:?}: use ITEM=VALUE, e.g. --{flag} morning=09:00")).into())
+                .ok_or_else(|| {
+                    UserError(format!(
+                        "--{flag} {p:?}: use ITEM=VALUE, e.g. --{flag} morning=09:00"
+                    ))
+                    .into()
+                })
         })
         .collect()
 }
@@ -194,11 +237,17 @@ fn apply(
                 })?;
             let new = sop::apply(tx, op, now, tid, gid)?;
             for (item, slot) in &at {
-                let o = Override { slot: Some((*slot).to_string()), ..Override::default() };
+                let o = Override {
+                    slot: Some((*slot).to_string()),
+                    ..Override::default()
+                };
                 sop::set_override(tx, op, now, gid, tid, item, &o)?;
             }
             for (item, script) in &text {
-                let o = Override { script: Some((*script).to_string()), ..Override::default() };
+                let o = Override {
+                    script: Some((*script).to_string()),
+                    ..Override::default()
+                };
                 sop::set_override(tx, op, now, gid, tid, item, &o)?;
             }
             applied.push((g.clone(), new));
@@ -206,7 +255,14 @@ fn apply(
         Ok(applied)
     })?;
     for (g, new) in applied {
-        println!("{template} → {g}{}", if new { "" } else { " (already on it; overrides updated)" });
+        println!(
+            "{template} → {g}{}",
+            if new {
+                ""
+            } else {
+                " (already on it; overrides updated)"
+            }
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -233,18 +289,35 @@ fn templates(ctx: &Ctx, store: &Store) -> anyhow::Result<ExitCode> {
             Ok(TemplateOut {
                 code: r.get(0)?,
                 name: r.get(1)?,
-                group_kinds: kinds.and_then(|k| serde_json::from_str(&k).ok()).unwrap_or_default(),
+                group_kinds: kinds
+                    .and_then(|k| serde_json::from_str(&k).ok())
+                    .unwrap_or_default(),
                 items: r.get(3)?,
                 groups: r.get(4)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
     let cols: &[Column<TemplateOut>] = &[
-        Column { header: "code", value: |r| r.code.clone() },
-        Column { header: "name", value: |r| r.name.clone() },
-        Column { header: "for", value: |r| r.group_kinds.join(" ") },
-        Column { header: "items", value: |r| r.items.to_string() },
-        Column { header: "groups", value: |r| r.groups.to_string() },
+        Column {
+            header: "code",
+            value: |r| r.code.clone(),
+        },
+        Column {
+            header: "name",
+            value: |r| r.name.clone(),
+        },
+        Column {
+            header: "for",
+            value: |r| r.group_kinds.join(" "),
+        },
+        Column {
+            header: "items",
+            value: |r| r.items.to_string(),
+        },
+        Column {
+            header: "groups",
+            value: |r| r.groups.to_string(),
+        },
     ];
     if ctx.format == Format::Csv {
         return Err(UserError("templates print as table or json".into()).into());

@@ -123,14 +123,10 @@ pub struct TemplateItem {
     pub role: Option<String>,
     #[serde(default)]
     pub script: String,
-    /// A mass send to the group (counts against the send quota); false for internal
-    /// work such as planning or a review.
-    #[serde(default = "yes")]
+    /// A mass send (群发) to the group, counted against its monthly quota. Most items
+    /// are posted by hand in the group or are internal work, so the default is false.
+    #[serde(default)]
     pub send: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -170,7 +166,9 @@ pub fn parse_template(file: &str, text: &str) -> Result<Template, TemplateError>
                 )));
             }
             if name == "countdown" && !matches!(rec, Recurrence::Countdown { .. }) {
-                return Err(err("{countdown} only means something in a countdown item".into()));
+                return Err(err(
+                    "{countdown} only means something in a countdown item".into()
+                ));
             }
         }
         parse_hhmm(&item.slot).ok_or_else(|| err(format!("slot {:?} is not HH:MM", item.slot)))?;
@@ -186,7 +184,15 @@ pub fn parse_hhmm(s: &str) -> Option<NaiveTime> {
 }
 
 /// Placeholders a script may use.
-pub const PLACEHOLDERS: &[&str] = &["group", "date", "weekday", "month", "time", "countdown", "operator"];
+pub const PLACEHOLDERS: &[&str] = &[
+    "group",
+    "date",
+    "weekday",
+    "month",
+    "time",
+    "countdown",
+    "operator",
+];
 
 /// Weekday names for scripts. Scripts are pasted into the community's WeChat, so they
 /// follow the community's language (Chinese), not the operator's UI language.
@@ -316,7 +322,13 @@ mod tests {
 
     #[test]
     fn scripts_are_filled_and_unknown_placeholders_refused() {
-        let v = ScriptVars { group: "宝妈群", day: d("2026-03-02"), time: "08:30", operator: "li.na", countdown: None };
+        let v = ScriptVars {
+            group: "宝妈群",
+            day: d("2026-03-02"),
+            time: "08:30",
+            operator: "li.na",
+            countdown: None,
+        };
         assert_eq!(
             render_script("{group} {date} {weekday} {month} {time}", &v),
             "宝妈群 3月2日 周一 3月 08:30"
@@ -326,7 +338,10 @@ mod tests {
         let e = parse_template("t", bad).unwrap_err().to_string();
         assert!(e.contains("{grup}"), "{e}");
         let cd = bad.replace("{grup}", "{countdown}");
-        assert!(parse_template("t", &cd).is_err(), "countdown outside a countdown item");
+        assert!(
+            parse_template("t", &cd).is_err(),
+            "countdown outside a countdown item"
+        );
     }
 
     #[test]
@@ -343,7 +358,11 @@ mod tests {
                     countdown: rec.countdown(),
                 };
                 let out = render_script(&item.script, &v);
-                assert!(!out.contains('{') && !out.contains('}'), "{name}/{}: {out}", item.code);
+                assert!(
+                    !out.contains('{') && !out.contains('}'),
+                    "{name}/{}: {out}",
+                    item.code
+                );
                 assert!(!out.is_empty(), "{name}/{} has no script", item.code);
             }
         }
@@ -356,13 +375,35 @@ mod tests {
             .flat_map(|(n, t)| parse_template(n, t).unwrap().group_kinds)
             .collect();
         // DOMAIN.md §1: the types of 000 and 001, and their synonyms in 002/003
-        for k in ["福利型", "知识型", "活动型", "服务型", "兴趣型", "转化型", "知识分享", "客户服务型", "产品服务", "兴趣社交", "群发推广型"] {
+        for k in [
+            "福利型",
+            "知识型",
+            "活动型",
+            "服务型",
+            "兴趣型",
+            "转化型",
+            "知识分享",
+            "客户服务型",
+            "产品服务",
+            "兴趣社交",
+            "群发推广型",
+        ] {
             assert!(kinds.iter().any(|x| x == k), "no template for {k}");
         }
         // the base rhythm of DOMAIN.md §2 is there for everything else
         let base = parse_template("base", SHIPPED[0].1).unwrap();
         let titles: Vec<&str> = base.items.iter().map(|i| i.title.as_str()).collect();
-        for t in ["早安问候", "干货分享", "福利推送", "行业早报", "直播预告", "会员日", "会员日倒计时", "月度主题策划", "月中用户调研"] {
+        for t in [
+            "早安问候",
+            "干货分享",
+            "福利推送",
+            "行业早报",
+            "直播预告",
+            "会员日",
+            "会员日倒计时",
+            "月度主题策划",
+            "月中用户调研",
+        ] {
             assert!(titles.contains(&t), "base lacks {t}");
         }
     }
@@ -430,15 +471,23 @@ impl ItemState {
 /// What an operator does to an item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SopChange {
-    Done { note: Option<String> },
+    Done {
+        note: Option<String>,
+    },
     /// Take back a done (or skipped) mark.
     Undo,
-    Skip { reason: String },
-    Note { text: String },
+    Skip {
+        reason: String,
+    },
+    Note {
+        text: String,
+    },
     /// "I'm on it": visible to every colleague.
     Claim,
     Unclaim,
-    Assign { login: String },
+    Assign {
+        login: String,
+    },
 }
 
 impl SopChange {
@@ -534,8 +583,15 @@ mod transition_tests {
     #[test]
     fn transition_table() {
         let done = SopChange::Done { note: None };
-        let skip = SopChange::Skip { reason: "活动顺延".into() };
-        let table: &[(ItemState, Option<&str>, SopChange, Result<ItemState, Refusal>)] = &[
+        let skip = SopChange::Skip {
+            reason: "活动顺延".into(),
+        };
+        let table: &[(
+            ItemState,
+            Option<&str>,
+            SopChange,
+            Result<ItemState, Refusal>,
+        )] = &[
             (Todo, None, done.clone(), Ok(Done)),
             (Missed, None, done.clone(), Ok(Done)), // done late
             (Done, None, done.clone(), Err(Refusal::AlreadyDone)),
@@ -544,18 +600,39 @@ mod transition_tests {
             (Skipped, None, SopChange::Undo, Ok(Todo)),
             (Todo, None, SopChange::Undo, Err(Refusal::NothingToUndo)),
             (Todo, None, skip.clone(), Ok(Skipped)),
-            (Todo, None, SopChange::Skip { reason: "  ".into() }, Err(Refusal::NoReason)),
+            (
+                Todo,
+                None,
+                SopChange::Skip {
+                    reason: "  ".into(),
+                },
+                Err(Refusal::NoReason),
+            ),
             (Done, None, skip, Err(Refusal::AlreadyDone)),
             (Todo, None, SopChange::Claim, Ok(Todo)),
             (Todo, Some("me"), SopChange::Claim, Ok(Todo)),
-            (Todo, Some("li.na"), SopChange::Claim, Err(Refusal::ClaimedByOther)),
+            (
+                Todo,
+                Some("li.na"),
+                SopChange::Claim,
+                Err(Refusal::ClaimedByOther),
+            ),
             (Done, None, SopChange::Claim, Err(Refusal::NotOpen)),
-            (Todo, Some("li.na"), SopChange::Unclaim, Err(Refusal::ClaimedByOther)),
+            (
+                Todo,
+                Some("li.na"),
+                SopChange::Unclaim,
+                Err(Refusal::ClaimedByOther),
+            ),
             (Todo, Some("me"), SopChange::Unclaim, Ok(Todo)),
             (Done, None, SopChange::Note { text: "x".into() }, Ok(Done)),
         ];
         for (state, claimed, change, want) in table {
-            assert_eq!(transition(*state, *claimed, "me", change), *want, "{state:?} {claimed:?} {change:?}");
+            assert_eq!(
+                transition(*state, *claimed, "me", change),
+                *want,
+                "{state:?} {claimed:?} {change:?}"
+            );
         }
     }
 }

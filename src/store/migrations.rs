@@ -10,7 +10,10 @@ use super::{Result, StoreError};
 /// (version, sql) in order. Add a file, add a line: the test below checks they match.
 pub const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../data/migrations/0001_init.sql")),
-    (2, include_str!("../../data/migrations/0002_sop_details.sql")),
+    (
+        2,
+        include_str!("../../data/migrations/0002_sop_details.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

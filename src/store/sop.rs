@@ -167,7 +167,9 @@ pub fn set_override(
         "sop_item",
         Some(item),
         None,
-        Some(&json!({ "group_id": group_id, "slot": o.slot, "script": o.script, "title": o.title })),
+        Some(
+            &json!({ "group_id": group_id, "slot": o.slot, "script": o.script, "title": o.title }),
+        ),
     )?;
     Ok(())
 }
@@ -180,7 +182,8 @@ fn minutes_between(a: &str, b: &str) -> Option<i64> {
 /// `slot` shifted by `minutes`, clamped to the same day.
 fn shift(slot: &str, minutes: i64) -> Option<String> {
     let t = parse_hhmm(slot)?;
-    let m = (i64::from(chrono::Timelike::hour(&t)) * 60 + i64::from(chrono::Timelike::minute(&t))
+    let m = (i64::from(chrono::Timelike::hour(&t)) * 60
+        + i64::from(chrono::Timelike::minute(&t))
         + minutes)
         .clamp(0, 23 * 60 + 59);
     Some(format!("{:02}:{:02}", m / 60, m % 60))
@@ -412,7 +415,8 @@ pub fn change(
         StoreError::Refused(format!("{} ({}): {}", cur.label, e.explain(&who), e))
     })?;
     let at = now.timestamp();
-    let old = json!({ "state": cur.state.word(), "done_by": cur.done_by, "claimed_by": cur.claimed_by });
+    let old =
+        json!({ "state": cur.state.word(), "done_by": cur.done_by, "claimed_by": cur.claimed_by });
     let state = next.word();
     let new = match what {
         SopChange::Done { note } => {

@@ -42,7 +42,7 @@ pub struct SopRow {
 pub fn today(conn: &Connection, day: NaiveDate) -> Result<Vec<SopRow>> {
     let mut st = conn.prepare_cached(
         "SELECT s.id, g.name, s.slot, s.title, s.state, s.done_by, s.done_at, s.day, s.expires,
-                s.note, s.assignee, s.claimed_by, COALESCE(i.send, 1), s.group_id, s.version,
+                s.note, s.assignee, s.claimed_by, COALESCE(i.send, 0), s.group_id, s.version,
                 COALESCE(o.script, i.script, ''), i.recurrence
          FROM sop_instances s
          JOIN groups g ON g.id = s.group_id
@@ -101,9 +101,9 @@ pub fn quotas(conn: &Connection, day: NaiveDate, limit: i64) -> Result<Vec<Quota
     let month_start = day.with_day(1).unwrap_or(day).to_string();
     let mut st = conn.prepare_cached(
         "SELECT g.id, g.name,
-                COALESCE(sum(CASE WHEN s.state = 'done' AND COALESCE(i.send, 1) = 1 THEN 1 END), 0),
+                COALESCE(sum(CASE WHEN s.state = 'done' AND COALESCE(i.send, 0) = 1 THEN 1 END), 0),
                 COALESCE(sum(CASE WHEN s.day = ?2 AND s.state IN ('todo', 'missed')
-                                   AND COALESCE(i.send, 1) = 1 THEN 1 END), 0)
+                                   AND COALESCE(i.send, 0) = 1 THEN 1 END), 0)
          FROM groups g
          LEFT JOIN sop_instances s ON s.group_id = g.id AND s.day BETWEEN ?1 AND ?2
          LEFT JOIN sop_items i ON i.id = s.item_id
@@ -172,7 +172,10 @@ pub fn on_time(
 }
 
 /// Per day of a month: (day, items, done, missed), for the calendar.
-pub fn month_summary(conn: &Connection, month: NaiveDate) -> Result<Vec<(NaiveDate, i64, i64, i64)>> {
+pub fn month_summary(
+    conn: &Connection,
+    month: NaiveDate,
+) -> Result<Vec<(NaiveDate, i64, i64, i64)>> {
     let first = month.with_day(1).unwrap_or(month);
     let last = first
         .checked_add_months(chrono::Months::new(1))

@@ -17,7 +17,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use crate::app::{ACTIONS, App, MIN_HEIGHT, MIN_WIDTH, Mode, Tab};
+use crate::app::{
+    ACTIONS, App, MIN_HEIGHT, MIN_WIDTH, Mode, PickerKind, PromptKind, Tab, picker_matches,
+};
 use crate::i18n::fill;
 pub use theme::Theme;
 
@@ -52,7 +54,17 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         Mode::Help => help(app, frame, body, theme),
         Mode::Palette { input, selected } => palette(app, frame, body, theme, input, *selected),
         Mode::Detail => detail(app, frame, body, theme),
-        Mode::Normal | Mode::Search { .. } => {}
+        Mode::Walk { .. } => today::walk(app, frame, body, theme),
+        Mode::Calendar { cursor } => today::calendar(app, frame, body, theme, *cursor),
+        Mode::Picker {
+            kind,
+            items,
+            input,
+            selected,
+        } => {
+            picker(app, frame, body, theme, *kind, items, input, *selected);
+        }
+        Mode::Normal | Mode::Search { .. } | Mode::Prompt { .. } => {}
     }
 }
 
@@ -198,9 +210,27 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         frame.render_widget(line, area);
         return;
     }
-    if let Some(msg) = &app.flash {
+    if let Mode::Prompt { kind, input, .. } = &app.mode {
+        let label = match kind {
+            PromptKind::Skip => &app.texts.today.skip_prompt,
+            PromptKind::Note => &app.texts.today.note_prompt,
+        };
+        let line = Line::from(vec![
+            Span::styled(format!(" {label}: "), theme.key),
+            Span::raw(input.clone()),
+            Span::styled("▏", theme.accent),
+        ]);
+        frame.render_widget(line, area);
+        return;
+    }
+    if let Some(flash) = &app.flash {
+        let style = if flash.error {
+            theme.danger
+        } else {
+            theme.accent
+        };
         frame.render_widget(
-            Line::from(Span::styled(format!(" {msg}"), theme.danger)),
+            Line::from(Span::styled(format!(" {}", flash.text), style)),
             area,
         );
         return;
@@ -244,9 +274,49 @@ pub fn popup(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
+/// Clear a popup's area, and mend the wide characters cut by its edges: a Chinese
+/// character whose right half lies under the popup's left border would otherwise be
+/// drawn over it by the terminal, and a right half left alone past the right edge
+/// would shift the rest of the line.
+pub fn clear_popup(frame: &mut Frame<'_>, rect: Rect) {
+    frame.render_widget(Clear, rect);
+    let area = frame.area();
+    let buf = frame.buffer_mut();
+    for y in rect.top()..rect.bottom() {
+        if rect.left() > area.left() {
+            let cell = &mut buf[(rect.left() - 1, y)];
+            if unicode_width::UnicodeWidthStr::width(cell.symbol()) > 1 {
+                cell.set_symbol(" ");
+            }
+        }
+        if rect.right() < area.right() {
+            let cell = &mut buf[(rect.right(), y)];
+            if cell.symbol().is_empty() {
+                cell.set_symbol(" ");
+            }
+        }
+    }
+}
+
 fn help(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let mut lines = Vec::new();
-    for section in ["global", app.tab.word()] {
+    let sections: &[&str] = match app.tab {
+        Tab::Today => &["global", "today", "walk", "calendar"],
+        _ => &["global", app.tab.word()],
+    };
+    for (i, section) in sections.iter().enumerate() {
+        let title = match *section {
+            "global" => None,
+            "walk" => Some(app.texts.action_text("walk")),
+            "calendar" => Some(app.texts.action_text("calendar")),
+            _ => Some(app.tab.label(app.texts)),
+        };
+        if let Some(t) = title {
+            if i > 0 {
+                lines.push(Line::from(""));
+            }
+            lines.push(Line::from(Span::styled(format!(" {t}"), theme.title)));
+        }
         for (action, keys) in app.keymap.bindings(section, ACTIONS) {
             let keys = keys.join(" ");
             let pad = 14usize.saturating_sub(unicode_width::UnicodeWidthStr::width(keys.as_str()));
@@ -261,8 +331,34 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         format!(" {}", app.texts.help_footer),
         theme.muted,
     )));
+    // Two columns when one would not fit the screen.
+    let rows = usize::from(area.height.saturating_sub(2)).max(1);
+    if lines.len() > rows && area.width >= 100 {
+        let half = lines.len().div_ceil(2);
+        let right: Vec<Line<'_>> = lines.split_off(half);
+        let rect = popup(
+            area,
+            area.width.min(128),
+            (half as u16 + 2).min(area.height),
+        );
+        clear_popup(frame, rect);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.accent)
+            .title(Span::styled(
+                format!(" {} · {} ", app.texts.help_title, app.tab.label(app.texts)),
+                theme.title,
+            ));
+        let inner = block.inner(rect);
+        frame.render_widget(block, rect);
+        let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .areas(inner);
+        frame.render_widget(Paragraph::new(lines), l);
+        frame.render_widget(Paragraph::new(right), r);
+        return;
+    }
     let rect = popup(area, 64, lines.len() as u16 + 2);
-    frame.render_widget(Clear, rect);
+    clear_popup(frame, rect);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.accent)
@@ -313,7 +409,7 @@ fn palette(
         50.min(area.width),
         (lines.len() as u16 + 2).min(area.height.saturating_sub(1)),
     );
-    frame.render_widget(Clear, rect);
+    clear_popup(frame, rect);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.accent)
@@ -348,7 +444,7 @@ fn detail(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         })
         .collect();
     let rect = popup(area, 70, lines.len() as u16 + 2);
-    frame.render_widget(Clear, rect);
+    clear_popup(frame, rect);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.accent)
@@ -362,4 +458,49 @@ fn detail(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             .wrap(Wrap { trim: false }),
         rect,
     );
+}
+
+#[allow(clippy::too_many_arguments)]
+fn picker(
+    app: &App,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    theme: &Theme,
+    kind: PickerKind,
+    items: &[String],
+    input: &str,
+    selected: usize,
+) {
+    let title = match kind {
+        PickerKind::Assign { .. } => &app.texts.today.assign_title,
+        PickerKind::Group => &app.texts.today.group_title,
+    };
+    let matches = picker_matches(items, input);
+    let room = usize::from(area.height.saturating_sub(5)).max(1);
+    let first = selected.saturating_sub(room - 1);
+    let mut lines = vec![Line::from(vec![
+        Span::styled(" > ", theme.key),
+        Span::raw(input.to_string()),
+        Span::styled("▏", theme.accent),
+    ])];
+    if matches.is_empty() {
+        lines.push(Line::from(Span::styled(
+            format!("   {}", app.texts.no_match),
+            theme.muted,
+        )));
+    }
+    for (i, item) in matches.iter().enumerate().skip(first).take(room) {
+        lines.push(if i == selected {
+            Line::from(Span::styled(format!(" ▶ {item}"), theme.selected))
+        } else {
+            Line::from(format!("   {item}"))
+        });
+    }
+    let rect = popup(area, 44, lines.len() as u16 + 2);
+    clear_popup(frame, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.accent)
+        .title(Span::styled(format!(" {title} "), theme.title));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }

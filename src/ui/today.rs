@@ -1,22 +1,74 @@
-//! The Today tab: the day's SOP items across groups, by time slot.
+//! The Today tab: the day's SOP items across groups by time slot, a side panel
+//! (completion and send quota per group, punctuality per operator), the walkthrough
+//! and the month calendar.
 
-use chrono::Datelike;
+use chrono::{Datelike, Days, NaiveDate};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row};
 
-use super::widgets::{ListSpec, list, list_height};
-use super::{Theme, date_time};
+use super::widgets::{ListSpec, list, list_height, truncate, wrap};
+use super::{Theme, clear_popup, date_time, popup};
 use crate::app::App;
 use crate::i18n::fill;
+use crate::store::views::SopRow;
+
+/// The side panel's width; it shows when the screen is at least this much wider.
+const PANEL_W: u16 = 38;
+const PANEL_MIN_SCREEN: u16 = 110;
+
+/// Style of an item's state; an open item past its slot today is overdue (warning).
+fn state_style(app: &App, theme: &Theme, r: &SopRow) -> Style {
+    match r.state.as_str() {
+        "done" => theme.ok,
+        "missed" => theme.danger,
+        "skipped" => theme.muted,
+        _ if overdue(app, r) => theme.warning,
+        _ => Style::default(),
+    }
+}
+
+fn overdue(app: &App, r: &SopRow) -> bool {
+    let real = app.real_today();
+    let now = app.now.with_timezone(&app.tz).format("%H:%M").to_string();
+    app.today_day < real || (app.today_day == real && r.slot < now)
+}
+
+/// "by" column: who did it, who is on it, or who it is for.
+fn by(r: &SopRow) -> String {
+    match (&r.done_by, &r.claimed_by, &r.assignee) {
+        (Some(d), _, _) => d.clone(),
+        (None, Some(c), _) => format!("✋{c}"),
+        (None, None, Some(a)) => format!("→{a}"),
+        _ => String::new(),
+    }
+}
 
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let show_panel = app.sop.panel && area.width >= PANEL_MIN_SCREEN;
+    let (list_area, panel_area) = if show_panel {
+        let [l, p] =
+            Layout::horizontal([Constraint::Min(40), Constraint::Length(PANEL_W)]).areas(area);
+        (l, Some(p))
+    } else {
+        (area, None)
+    };
+    render_list(app, frame, list_area, theme);
+    if let Some(p) = panel_area {
+        panel(app, frame, p, theme);
+    }
+}
+
+fn render_list(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let t = &app.texts.today;
     let data = &app.today;
-    let done = data.rows.iter().filter(|r| r.state == "done").count();
+    let source = &app.sop.source;
+    let done = source.iter().filter(|r| r.state == "done").count();
+    let missed = source.iter().filter(|r| r.state == "missed").count();
     let day = app.today_day;
-    let title = Line::from(vec![
+    let mut spans = vec![
         Span::styled(
             format!(
                 " {} ",
@@ -31,36 +83,49 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             theme.title,
         ),
         Span::styled(
-            fill(&t.progress, &[("done", &done), ("total", &data.rows.len())]),
+            fill(&t.progress, &[("done", &done), ("total", &source.len())]),
             theme.accent,
         ),
-    ]);
-    let now_hhmm = app.now.with_timezone(&app.tz).format("%H:%M").to_string();
+    ];
+    if missed > 0 {
+        spans.push(Span::styled(
+            format!(" · {}", fill(&t.missed, &[("n", &missed)])),
+            theme.danger,
+        ));
+    }
+    let mut filters = Vec::new();
+    if app.sop.mine {
+        filters.push(t.filter_mine.clone());
+    }
+    if app.sop.undone {
+        filters.push(t.filter_undone.clone());
+    }
+    if let Some(g) = &app.sop.group {
+        filters.push(g.clone());
+    }
+    if !filters.is_empty() {
+        spans.push(Span::styled(
+            format!(" · [{}]", filters.join(" ")),
+            theme.warning,
+        ));
+    }
     let rows = data
         .window(list_height(area))
         .map(|(_, r)| {
-            let state_style = match r.state.as_str() {
-                "done" => theme.ok,
-                "missed" => theme.danger,
-                "skipped" => theme.muted,
-                // past its slot and still open: overdue
-                _ if r.slot < now_hhmm => theme.warning,
-                _ => ratatui::style::Style::default(),
+            let title = if r.note.is_some() {
+                format!("{} ✎", r.title)
+            } else {
+                r.title.clone()
             };
-            let by = r
-                .done_by
-                .clone()
-                .or_else(|| r.claimed_by.as_ref().map(|c| format!("{c} …")))
-                .unwrap_or_default();
             Row::new(vec![
                 Cell::from(r.slot.clone()),
                 Cell::from(r.group.clone()),
-                Cell::from(r.title.clone()),
+                Cell::from(title),
                 Cell::from(Span::styled(
                     app.texts.enum_text(&r.state).to_string(),
-                    state_style,
+                    state_style(app, theme, r),
                 )),
-                Cell::from(by),
+                Cell::from(by(r)),
             ])
         })
         .collect();
@@ -71,7 +136,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         theme,
         data,
         ListSpec {
-            title,
+            title: Line::from(spans),
             columns: vec![
                 (&t.col_slot, Constraint::Length(5)),
                 (&t.col_group, Constraint::Percentage(30)),
@@ -85,13 +150,88 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     );
 }
 
+/// Completion and quota per group, punctuality per operator.
+fn panel(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let t = &app.texts.today;
+    let inner_w = usize::from(area.width.saturating_sub(2));
+    let mut lines = vec![Line::from(Span::styled(
+        t.panel_groups.clone(),
+        theme.muted,
+    ))];
+    for q in &app.sop.quotas {
+        let items: Vec<&SopRow> = app
+            .sop
+            .source
+            .iter()
+            .filter(|r| r.group_id == q.group_id)
+            .collect();
+        if items.is_empty() && q.used == 0 {
+            continue;
+        }
+        let done = items.iter().filter(|r| r.state == "done").count();
+        let progress = format!("{done}/{}", items.len());
+        let quota = format!("{}/{}", q.used, q.limit);
+        // name, then "  3/5" (5 wide) and "  12/31" (7 wide)
+        let name_w = inner_w.saturating_sub(13);
+        let name = truncate(&q.group, name_w);
+        let pad = name_w.saturating_sub(unicode_width::UnicodeWidthStr::width(name.as_str()));
+        let done_style = if done == items.len() && !items.is_empty() {
+            theme.ok
+        } else {
+            Style::default()
+        };
+        lines.push(Line::from(vec![
+            Span::raw(format!("{name}{}", " ".repeat(pad))),
+            Span::styled(format!("{progress:>5}"), done_style),
+            Span::styled(
+                format!("{quota:>7}"),
+                if q.over() { theme.danger } else { theme.muted },
+            ),
+        ]));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        t.panel_on_time.clone(),
+        theme.muted,
+    )));
+    for o in &app.sop.on_time {
+        let pct = if o.done > 0 {
+            o.on_time * 100 / o.done
+        } else {
+            0
+        };
+        let style = match pct {
+            90.. => theme.ok,
+            70..90 => Style::default(),
+            _ => theme.warning,
+        };
+        lines.push(Line::from(vec![
+            Span::raw(format!("{:<12}", truncate(&o.operator, 12))),
+            Span::styled(format!("{pct:>4}%"), style),
+            Span::styled(format!(" {}/{}", o.on_time, o.done), theme.muted),
+        ]));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
 pub fn detail(app: &App) -> Vec<(String, String)> {
     let t = &app.texts.today;
     let Some(r) = app.today.current() else {
         return Vec::new();
     };
-    vec![
-        (t.col_slot.clone(), format!("{} {}", app.today_day, r.slot)),
+    let mut fields = vec![
+        (
+            t.col_slot.clone(),
+            format!(
+                "{} {} → {}",
+                r.day,
+                r.slot,
+                r.expires.clone().unwrap_or_default()
+            ),
+        ),
         (t.col_group.clone(), r.group.clone()),
         (t.col_title.clone(), r.title.clone()),
         (
@@ -102,10 +242,167 @@ pub fn detail(app: &App) -> Vec<(String, String)> {
             t.col_by.clone(),
             match (&r.done_by, r.done_at) {
                 (Some(by), Some(at)) => format!("{by} · {}", date_time(app, at)),
-                (Some(by), None) => by.clone(),
-                _ => r.claimed_by.clone().unwrap_or_default(),
+                _ => by(r),
             },
         ),
-        ("✎".to_string(), r.note.clone().unwrap_or_default()),
-    ]
+    ];
+    if let Some(n) = &r.note {
+        fields.push(("✎".to_string(), n.clone()));
+    }
+    fields.push((t.script.clone(), app.filled_script(r)));
+    fields
+}
+
+/// The walkthrough: the current item's script, filled in, with its keys.
+pub fn walk(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let t = &app.texts.today;
+    let (Some((pos, total)), Some(r)) = (app.walk_position(), app.walk_item()) else {
+        return;
+    };
+    let w = area.width.min(76);
+    let text_w = usize::from(w.saturating_sub(4)).max(1);
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(format!(" {} ", r.slot), theme.key),
+            Span::styled(r.group.clone(), theme.title),
+            Span::raw(format!(" · {} · ", r.title)),
+            Span::styled(
+                app.texts.enum_text(&r.state).to_string(),
+                state_style(app, theme, r),
+            ),
+        ]),
+        Line::from(""),
+    ];
+    for para in app.filled_script(r).lines() {
+        for l in wrap(para, text_w) {
+            lines.push(Line::from(format!(" {l}")));
+        }
+    }
+    lines.push(Line::from(""));
+    // the walkthrough's keys, from the keymap, in the order they are used
+    let mut hints = vec![Span::raw(" ")];
+    for (action, label) in [
+        ("toggle_done", &t.walk_hint_done),
+        ("copy", &t.walk_hint_copy),
+        (
+            "skip",
+            &app.texts
+                .action_text("skip")
+                .split(['(', '('])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string(),
+        ),
+        ("down", &t.walk_hint_next),
+        ("back", &t.walk_hint_exit),
+    ] {
+        if let Some(key) = app.keymap.key_for("walk", action) {
+            hints.push(Span::styled(key, theme.key));
+            hints.push(Span::styled(format!(" {label}  "), theme.muted));
+        }
+    }
+    lines.push(Line::from(hints));
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let rect = popup(area, w, h);
+    clear_popup(frame, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.accent)
+        .title(Span::styled(
+            format!(
+                " {} ",
+                fill(&t.walk_title, &[("pos", &pos), ("total", &total)])
+            ),
+            theme.title,
+        ));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+/// The month calendar with its date cursor; each day coloured by how it went.
+pub fn calendar(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme, cursor: NaiveDate) {
+    let t = &app.texts.today;
+    let first = cursor.with_day(1).unwrap_or(cursor);
+    let summary = app
+        .sop
+        .calendar
+        .as_ref()
+        .filter(|(m, _)| m.year() == cursor.year() && m.month() == cursor.month())
+        .map(|(_, s)| s.as_slice())
+        .unwrap_or(&[]);
+    let mut lines = vec![Line::from(
+        (0..7)
+            .map(|i| {
+                let wd = chrono::Weekday::try_from(i as u8).unwrap_or(chrono::Weekday::Mon);
+                // centred by display width: a Chinese weekday is two columns per char
+                let name = app.texts.weekday(wd);
+                let w = unicode_width::UnicodeWidthStr::width(name);
+                let left = 5usize.saturating_sub(w) / 2;
+                let right = 5usize.saturating_sub(w + left);
+                Span::styled(
+                    format!("{}{name}{}", " ".repeat(left), " ".repeat(right)),
+                    theme.muted,
+                )
+            })
+            .collect::<Vec<_>>(),
+    )];
+    let lead = first.weekday().num_days_from_monday() as usize;
+    let mut week: Vec<Span<'_>> = vec![Span::raw("     "); lead];
+    let real = app.real_today();
+    let mut day = first;
+    while day.month() == first.month() {
+        let stats = summary.iter().find(|(d, ..)| *d == day);
+        let mut style = match stats {
+            Some((_, n, done, _)) if *n > 0 && done == n => theme.ok,
+            Some((_, _, _, missed)) if *missed > 0 => theme.danger,
+            Some(_) => Style::default(),
+            None => theme.muted,
+        };
+        if day == real {
+            style = style.add_modifier(Modifier::UNDERLINED);
+        }
+        let text = if day == cursor {
+            style = style.patch(theme.selected);
+            format!("[{:>2}] ", day.day())
+        } else {
+            format!(" {:>2}  ", day.day())
+        };
+        week.push(Span::styled(text, style));
+        if week.len() == 7 {
+            lines.push(Line::from(std::mem::take(&mut week)));
+        }
+        match day.checked_add_days(Days::new(1)) {
+            Some(d) => day = d,
+            None => break,
+        }
+    }
+    if !week.is_empty() {
+        lines.push(Line::from(week));
+    }
+    if let Some((_, n, done, missed)) = summary.iter().find(|(d, ..)| *d == cursor) {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            format!(
+                " {} · {} · {}",
+                cursor,
+                fill(&t.progress, &[("done", done), ("total", n)]),
+                fill(&t.missed, &[("n", missed)])
+            ),
+            theme.muted,
+        )));
+    }
+    let month = match app.lang {
+        crate::i18n::Lang::Zh => format!("{}年{}月", first.year(), first.month()),
+        crate::i18n::Lang::En => first.format("%B %Y").to_string(),
+    };
+    let rect = popup(area, 39, lines.len() as u16 + 2);
+    clear_popup(frame, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.accent)
+        .title(Span::styled(
+            format!(" {} ", fill(&t.calendar_title, &[("month", &month)])),
+            theme.title,
+        ));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }

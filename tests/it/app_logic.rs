@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use shequn::app::keymap::Keymap;
-use shequn::app::{ACTIONS, Action, App, Effect, Loaded, Mode, Tab};
+use shequn::app::{ACTIONS, Action, App, Effect, Loaded, Mode, Tab, TodayData};
 use shequn::clock::{DEFAULT_TZ, parse_now};
 use shequn::domain::rules::Rules;
 use shequn::i18n::Lang;
@@ -197,15 +197,202 @@ fn help_toggles_and_enter_opens_details_only_on_a_row() {
 #[test]
 fn midnight_rolls_the_today_tab_over() {
     let mut a = app();
-    a.update(Action::Loaded(Loaded::Today(a.today_day, Vec::new())));
+    a.update(Action::Loaded(Loaded::Today(Box::new(TodayData {
+        day: a.today_day,
+        ..TodayData::default()
+    }))));
     let next = parse_now("2026-03-03T00:00:30", DEFAULT_TZ).unwrap();
     let fx = a.update(Action::Tick(next));
     let day = NaiveDate::from_ymd_opt(2026, 3, 3).unwrap();
     assert_eq!(fx, vec![Effect::Load(Tab::Today, day)]);
     // a late answer for yesterday is dropped
-    a.update(Action::Loaded(Loaded::Today(
-        NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
-        Vec::new(),
-    )));
+    a.update(Action::Loaded(Loaded::Today(Box::new(TodayData {
+        day: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+        ..TodayData::default()
+    }))));
     assert!(a.today.stale);
+}
+
+fn sop_row(
+    id: i64,
+    slot: &str,
+    group: &str,
+    title: &str,
+    state: &str,
+) -> shequn::store::views::SopRow {
+    shequn::store::views::SopRow {
+        id,
+        group: group.into(),
+        slot: slot.into(),
+        title: title.into(),
+        state: state.into(),
+        done_by: (state == "done").then(|| "li.na".into()),
+        done_at: None,
+        day: "2026-03-02".into(),
+        expires: Some("23:00".into()),
+        note: None,
+        assignee: None,
+        claimed_by: None,
+        send: false,
+        group_id: 1,
+        version: 7,
+        script: "{group} {date} {weekday}".into(),
+        countdown: None,
+    }
+}
+
+fn today_app() -> App {
+    let mut a = app();
+    let day = a.today_day;
+    a.update(Action::Loaded(Loaded::Today(Box::new(TodayData {
+        day,
+        rows: vec![
+            sop_row(1, "08:30", "宝妈群", "早安问候", "done"),
+            sop_row(2, "08:30", "学习群", "早安问候", "todo"),
+            sop_row(3, "15:00", "宝妈群", "干货分享", "missed"),
+            sop_row(4, "20:00", "学习群", "福利推送", "todo"),
+        ],
+        operators: vec!["li.na".into(), "me".into(), "wang.lei".into()],
+        ..TodayData::default()
+    }))));
+    a
+}
+
+fn space() -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE)
+}
+
+#[test]
+fn space_marks_done_with_the_version_seen_and_again_takes_it_back() {
+    use shequn::domain::sop::SopChange;
+    let mut a = today_app();
+    a.on_key(key('j')); // row 2: todo
+    assert_eq!(
+        a.on_key(space()),
+        vec![Effect::Sop {
+            id: 2,
+            version: 7,
+            change: SopChange::Done { note: None }
+        }]
+    );
+    a.on_key(key('k')); // row 1: done
+    assert_eq!(
+        a.on_key(space()),
+        vec![Effect::Sop {
+            id: 1,
+            version: 7,
+            change: SopChange::Undo
+        }]
+    );
+    // claim, and a skip needs its reason typed
+    assert!(matches!(
+        a.on_key(key('c'))[0],
+        Effect::Sop {
+            change: SopChange::Claim,
+            ..
+        }
+    ));
+    a.on_key(key('s'));
+    assert!(matches!(a.mode, Mode::Prompt { .. }));
+    a.on_paste("活动顺延");
+    let fx = a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert_eq!(
+        fx,
+        vec![Effect::Sop {
+            id: 1,
+            version: 7,
+            change: SopChange::Skip {
+                reason: "活动顺延".into()
+            }
+        }]
+    );
+    // assign picks from the operators
+    a.on_key(key('a'));
+    a.on_paste("wang");
+    let fx = a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert_eq!(
+        fx,
+        vec![Effect::Sop {
+            id: 1,
+            version: 7,
+            change: SopChange::Assign {
+                login: "wang.lei".into()
+            }
+        }]
+    );
+}
+
+#[test]
+fn filters_undone_mine_and_group() {
+    let mut a = today_app();
+    a.on_key(key('u'));
+    assert_eq!(a.today.visible.len(), 3, "todo and missed");
+    a.on_key(key('u'));
+    a.on_key(key('f'));
+    a.on_paste("学习");
+    a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert_eq!(a.today.visible.len(), 2);
+    assert!(a.today.rows.iter().all(|r| r.group == "学习群"));
+    a.on_key(key('f'));
+    a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)); // "(all groups)" is first
+    assert_eq!(a.today.visible.len(), 4);
+    a.on_key(KeyEvent::new(KeyCode::Char('M'), KeyModifiers::SHIFT));
+    assert_eq!(a.today.visible.len(), 0, "nothing is mine");
+}
+
+#[test]
+fn the_walkthrough_steps_through_undone_items_and_copies_filled_scripts() {
+    let mut a = today_app();
+    a.on_key(key('w'));
+    assert_eq!(a.walk_position(), Some((1, 3)));
+    let fx = a.on_key(key('y'));
+    let Effect::Copy(text) = &fx[0] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(text, "学习群 3月2日 周一");
+    assert!(!text.contains('{'));
+    // done & next, twice, then next past the end leaves the walkthrough
+    assert!(matches!(a.on_key(space())[0], Effect::Sop { id: 2, .. }));
+    assert_eq!(a.walk_item().unwrap().id, 3);
+    a.on_key(space());
+    assert_eq!(a.walk_item().unwrap().id, 4);
+    a.on_key(key('j'));
+    assert_eq!(a.mode, Mode::Normal);
+    assert!(a.flash.is_some());
+}
+
+#[test]
+fn day_navigation_and_the_calendar() {
+    let mut a = today_app();
+    let fx = a.on_key(key(']'));
+    let next = NaiveDate::from_ymd_opt(2026, 3, 3).unwrap();
+    assert_eq!(fx, vec![Effect::Load(Tab::Today, next)]);
+    assert_eq!(a.today_day, next);
+    a.on_key(key('t'));
+    assert_eq!(a.today_day, NaiveDate::from_ymd_opt(2026, 3, 2).unwrap());
+    let fx = a.on_key(KeyEvent::new(KeyCode::Char('C'), KeyModifiers::SHIFT));
+    assert!(matches!(fx[0], Effect::LoadCalendar(_)));
+    a.on_key(key('h'));
+    a.on_key(key('h'));
+    let fx = a.on_key(key('k')); // a week earlier: into February
+    assert!(
+        matches!(fx[0], Effect::LoadCalendar(d) if d == NaiveDate::from_ymd_opt(2026, 2, 21).unwrap())
+    );
+    let fx = a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert_eq!(
+        fx,
+        vec![Effect::Load(
+            Tab::Today,
+            NaiveDate::from_ymd_opt(2026, 2, 21).unwrap()
+        )]
+    );
+    assert_eq!(a.mode, Mode::Normal);
+}
+
+#[test]
+fn a_refused_save_is_shown_and_the_day_reloads() {
+    let mut a = today_app();
+    let fx = a.update(Action::Saved(Err("已由 li.na 完成".into())));
+    assert!(a.flash.as_ref().is_some_and(|f| f.error));
+    assert!(matches!(fx[0], Effect::Load(Tab::Today, _)));
 }

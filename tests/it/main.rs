@@ -3,6 +3,7 @@
 mod app_logic;
 mod cli;
 mod screens;
+mod sop;
 mod store;
 mod tmux;
 

@@ -14,7 +14,8 @@ use shequn::i18n::Lang;
 use shequn::store::Store;
 use shequn::store::presence::Online;
 
-use crate::{NOW, shared_demo};
+use crate::{NOW, fresh_demo};
+use shequn::console::StoreEnv;
 
 /// An App on the demo database with every tab loaded, as a console would have it.
 pub fn demo_app(lang: Lang) -> App {
@@ -28,11 +29,19 @@ pub fn demo_app(lang: Lang) -> App {
         "demo.db".into(),
         "li.na".into(),
     );
-    let store = Store::open(shared_demo(), "li.na").unwrap();
+    // Loading Today writes (it prepares the day), so each app gets its own copy.
+    let (dir, db) = fresh_demo();
+    let mut store = Store::open(&db, "li.na").unwrap();
+    let env = StoreEnv {
+        tz: DEFAULT_TZ,
+        rules: Rules::shipped(),
+    };
     for tab in Tab::ALL {
-        let loaded = shequn::console::load(&store, tab, app.today_day, "li.na").unwrap();
+        let loaded = shequn::console::load(&mut store, tab, app.today_day, now, &env).unwrap();
         app.update(Action::Loaded(loaded));
     }
+    drop(store);
+    drop(dir);
     app.update(Action::Presence {
         others: vec![Online {
             login: "wang.lei".into(),
@@ -272,4 +281,35 @@ fn no_panic_at_any_size() {
         draw(&mut app, w, h);
         app.update(Action::Back);
     }
+}
+
+#[test]
+fn the_walkthrough_never_shows_an_unfilled_placeholder() {
+    for lang in [Lang::Zh, Lang::En] {
+        let mut app = demo_app(lang);
+        app.update(Action::GoTab(Tab::Today));
+        app.update(Action::Walk);
+        let (_, total) = app.walk_position().expect("walking");
+        for _ in 0..total {
+            let s = text(draw(&mut app, 100, 30).backend().buffer());
+            assert!(!s.contains('{') && !s.contains('}'), "{s}");
+            app.update(Action::Down);
+        }
+        assert_eq!(app.mode, shequn::app::Mode::Normal);
+    }
+}
+
+#[test]
+fn today_with_panel_walkthrough_and_calendar() {
+    let mut app = demo_app(Lang::Zh);
+    insta::assert_snapshot!("today_panel_zh_120x40", draw(&mut app, 120, 40).backend());
+    app.update(Action::Walk);
+    insta::assert_snapshot!("walk_zh_100x30", draw(&mut app, 100, 30).backend());
+    app.update(Action::Back);
+    app.update(Action::Calendar);
+    insta::assert_snapshot!("calendar_en_80x24", {
+        app.lang = Lang::En;
+        app.texts = Lang::En.texts();
+        draw(&mut app, 80, 24).backend().to_string()
+    });
 }

@@ -1,0 +1,383 @@
+//! The Today tab's model: the day's items with the operator's filters (mine, undone, a
+//! group), day navigation and the month calendar, the walkthrough, and the actions on
+//! an item (done, skip, note, assign, claim). Every change leaves as an `Effect::Sop`
+//! carrying the version the operator saw, so a colleague's newer change is never
+//! overwritten.
+
+use chrono::{Datelike, Days, Months, NaiveDate};
+
+use super::{Action, App, Effect, Flash, Mode, PickerKind, PromptKind, Tab};
+use crate::domain::sop::{ItemState, ScriptVars, SopChange, render_script};
+use crate::store::views::{OnTime, Quota, SopRow};
+
+/// Everything loaded for one day of the Today tab.
+#[derive(Debug, Clone, Default)]
+pub struct TodayData {
+    pub day: NaiveDate,
+    pub rows: Vec<SopRow>,
+    pub quotas: Vec<Quota>,
+    /// Punctuality per operator over the 30 days up to the day.
+    pub on_time: Vec<OnTime>,
+    pub operators: Vec<String>,
+}
+
+/// The Today tab's state beyond its table.
+#[derive(Debug, Clone)]
+pub struct SopState {
+    /// All items of the day shown; the table holds those passing the filters.
+    pub source: Vec<SopRow>,
+    pub quotas: Vec<Quota>,
+    pub on_time: Vec<OnTime>,
+    pub operators: Vec<String>,
+    /// Only items assigned to, claimed or done by me.
+    pub mine: bool,
+    /// Only todo and missed items.
+    pub undone: bool,
+    pub group: Option<String>,
+    /// Show the side panel (completion, quota, punctuality) where there is room.
+    pub panel: bool,
+    /// The month summary the calendar shows.
+    pub calendar: Option<(NaiveDate, Vec<(NaiveDate, i64, i64, i64)>)>,
+}
+
+impl Default for SopState {
+    fn default() -> Self {
+        SopState {
+            source: Vec::new(),
+            quotas: Vec::new(),
+            on_time: Vec::new(),
+            operators: Vec::new(),
+            mine: false,
+            undone: false,
+            group: None,
+            panel: true,
+            calendar: None,
+        }
+    }
+}
+
+impl App {
+    pub(super) fn today_loaded(&mut self, data: TodayData) {
+        // An answer for a day we have since left is dropped.
+        if data.day != self.today_day {
+            return;
+        }
+        self.sop.source = data.rows;
+        self.sop.quotas = data.quotas;
+        self.sop.on_time = data.on_time;
+        self.sop.operators = data.operators;
+        self.refilter_today();
+    }
+
+    /// Rebuild the table from the day's items and the filters (the table keeps its
+    /// selection and its text filter).
+    fn refilter_today(&mut self) {
+        let me = self.operator.as_str();
+        let rows: Vec<SopRow> = self
+            .sop
+            .source
+            .iter()
+            .filter(|r| {
+                !self.sop.mine
+                    || [&r.assignee, &r.claimed_by, &r.done_by]
+                        .iter()
+                        .any(|w| w.as_deref() == Some(me))
+            })
+            .filter(|r| !self.sop.undone || matches!(r.state.as_str(), "todo" | "missed"))
+            .filter(|r| self.sop.group.as_ref().is_none_or(|g| *g == r.group))
+            .cloned()
+            .collect();
+        self.today.set_rows(rows);
+    }
+
+    /// The item a key acts on: the walkthrough's current one, else the selected row.
+    fn target(&self) -> Option<&SopRow> {
+        match &self.mode {
+            Mode::Walk { ids, pos } => {
+                let id = ids.get(*pos)?;
+                self.sop.source.iter().find(|r| r.id == *id)
+            }
+            _ => self.today.current(),
+        }
+    }
+
+    /// The script of an item, filled for its group and day.
+    pub fn filled_script(&self, r: &SopRow) -> String {
+        render_script(
+            &r.script,
+            &ScriptVars {
+                group: &r.group,
+                day: self.today_day,
+                time: &r.slot,
+                operator: &self.operator,
+                countdown: r.countdown,
+            },
+        )
+    }
+
+    fn load_day(&mut self, day: NaiveDate) -> Vec<Effect> {
+        self.today_day = day;
+        self.today.loaded = false;
+        self.sop.source.clear();
+        self.today.set_rows(Vec::new());
+        self.today.loaded = false;
+        vec![Effect::Load(Tab::Today, day)]
+    }
+
+    pub(super) fn today_action(&mut self, action: Action) -> Vec<Effect> {
+        // The calendar has its own meaning for movement keys.
+        if let Mode::Calendar { cursor } = self.mode {
+            let (next, month_changed) = match action {
+                Action::Left => (cursor.pred_opt(), false),
+                Action::Right => (cursor.succ_opt(), false),
+                Action::Up => (cursor.checked_sub_days(Days::new(7)), false),
+                Action::Down => (cursor.checked_add_days(Days::new(7)), false),
+                Action::PrevDay => (cursor.checked_sub_months(Months::new(1)), true),
+                Action::NextDay => (cursor.checked_add_months(Months::new(1)), true),
+                Action::GoToday => (Some(self.real_today()), true),
+                Action::Open | Action::ToggleDone => {
+                    self.mode = Mode::Normal;
+                    return self.load_day(cursor);
+                }
+                _ => (None, false),
+            };
+            let Some(next) = next else { return Vec::new() };
+            self.mode = Mode::Calendar { cursor: next };
+            let shown = self
+                .sop
+                .calendar
+                .as_ref()
+                .map(|(m, _)| (m.year(), m.month()));
+            if month_changed || shown != Some((next.year(), next.month())) {
+                return vec![Effect::LoadCalendar(next)];
+            }
+            return Vec::new();
+        }
+        if let Mode::Walk { ids, pos } = &mut self.mode {
+            match action {
+                Action::Down | Action::Right => {
+                    *pos = (*pos + 1).min(ids.len());
+                    return self.walk_settle();
+                }
+                Action::Up | Action::Left => {
+                    *pos = pos.saturating_sub(1);
+                    return Vec::new();
+                }
+                _ => {}
+            }
+        }
+        match action {
+            Action::ToggleDone => {
+                let walking = matches!(self.mode, Mode::Walk { .. });
+                let Some(r) = self.target() else {
+                    return Vec::new();
+                };
+                let (id, version) = (r.id, r.version);
+                let state = ItemState::parse(&r.state).unwrap_or(ItemState::Todo);
+                let mut fx = Vec::new();
+                if state.is_open() {
+                    fx.push(Effect::Sop {
+                        id,
+                        version,
+                        change: SopChange::Done { note: None },
+                    });
+                } else if !walking {
+                    fx.push(Effect::Sop {
+                        id,
+                        version,
+                        change: SopChange::Undo,
+                    });
+                }
+                if let Mode::Walk { ids, pos } = &mut self.mode {
+                    *pos = (*pos + 1).min(ids.len());
+                    fx.extend(self.walk_settle());
+                }
+                fx
+            }
+            Action::Skip | Action::Note => {
+                let Some(r) = self.target() else {
+                    return Vec::new();
+                };
+                let kind = if matches!(action, Action::Skip) {
+                    PromptKind::Skip
+                } else {
+                    PromptKind::Note
+                };
+                let input = match kind {
+                    PromptKind::Note => r.note.clone().unwrap_or_default(),
+                    PromptKind::Skip => String::new(),
+                };
+                self.mode = Mode::Prompt {
+                    kind,
+                    input,
+                    id: r.id,
+                    version: r.version,
+                };
+                Vec::new()
+            }
+            Action::Assign => {
+                let Some(r) = self.target() else {
+                    return Vec::new();
+                };
+                self.mode = Mode::Picker {
+                    kind: PickerKind::Assign {
+                        id: r.id,
+                        version: r.version,
+                    },
+                    items: self.sop.operators.clone(),
+                    input: String::new(),
+                    selected: 0,
+                };
+                Vec::new()
+            }
+            Action::Claim => {
+                let Some(r) = self.target() else {
+                    return Vec::new();
+                };
+                let change = if r.claimed_by.as_deref() == Some(self.operator.as_str()) {
+                    SopChange::Unclaim
+                } else {
+                    SopChange::Claim
+                };
+                vec![Effect::Sop {
+                    id: r.id,
+                    version: r.version,
+                    change,
+                }]
+            }
+            Action::Walk => {
+                // the undone items in time order, from the selected one on if it is undone
+                let mut ids: Vec<i64> = self
+                    .today
+                    .visible
+                    .iter()
+                    .map(|&i| &self.today.rows[i])
+                    .filter(|r| matches!(r.state.as_str(), "todo" | "missed"))
+                    .map(|r| r.id)
+                    .collect();
+                if ids.is_empty() {
+                    self.flash = Some(Flash {
+                        text: self.texts.today.walk_nothing.clone(),
+                        error: false,
+                    });
+                    return Vec::new();
+                }
+                let start = self
+                    .today
+                    .current()
+                    .and_then(|c| ids.iter().position(|&i| i == c.id))
+                    .unwrap_or(0);
+                ids.rotate_left(start);
+                self.mode = Mode::Walk { ids, pos: 0 };
+                Vec::new()
+            }
+            Action::Copy => {
+                let Some(r) = self.target() else {
+                    return Vec::new();
+                };
+                let text = self.filled_script(r);
+                if text.trim().is_empty() {
+                    return Vec::new();
+                }
+                self.flash = Some(Flash {
+                    text: self.texts.today.copied.clone(),
+                    error: false,
+                });
+                vec![Effect::Copy(text)]
+            }
+            Action::PrevDay | Action::NextDay | Action::GoToday => {
+                let day = match action {
+                    Action::PrevDay => self.today_day.pred_opt(),
+                    Action::NextDay => self.today_day.succ_opt(),
+                    _ => Some(self.real_today()),
+                };
+                day.map(|d| self.load_day(d)).unwrap_or_default()
+            }
+            Action::Calendar => {
+                self.mode = Mode::Calendar {
+                    cursor: self.today_day,
+                };
+                vec![Effect::LoadCalendar(self.today_day)]
+            }
+            Action::ToggleMine => {
+                self.sop.mine = !self.sop.mine;
+                self.refilter_today();
+                Vec::new()
+            }
+            Action::ToggleUndone => {
+                self.sop.undone = !self.sop.undone;
+                self.refilter_today();
+                Vec::new()
+            }
+            Action::GroupFilter => {
+                let mut groups: Vec<String> =
+                    self.sop.source.iter().map(|r| r.group.clone()).collect();
+                groups.sort();
+                groups.dedup();
+                groups.insert(0, self.texts.today.all_groups.clone());
+                self.mode = Mode::Picker {
+                    kind: PickerKind::Group,
+                    items: groups,
+                    input: String::new(),
+                    selected: 0,
+                };
+                Vec::new()
+            }
+            Action::TogglePanel => {
+                self.sop.panel = !self.sop.panel;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// After moving in the walkthrough: past the last item, it ends.
+    fn walk_settle(&mut self) -> Vec<Effect> {
+        if let Mode::Walk { ids, pos } = &self.mode
+            && *pos >= ids.len()
+        {
+            self.mode = Mode::Normal;
+            self.flash = Some(Flash {
+                text: self.texts.today.walk_done.clone(),
+                error: false,
+            });
+        }
+        Vec::new()
+    }
+
+    pub(super) fn picked(&mut self, kind: PickerKind, choice: &str) -> Vec<Effect> {
+        match kind {
+            PickerKind::Assign { id, version } => {
+                vec![Effect::Sop {
+                    id,
+                    version,
+                    change: SopChange::Assign {
+                        login: choice.to_string(),
+                    },
+                }]
+            }
+            PickerKind::Group => {
+                self.sop.group =
+                    (choice != self.texts.today.all_groups).then(|| choice.to_string());
+                self.refilter_today();
+                Vec::new()
+            }
+        }
+    }
+
+    /// Items of the walkthrough: (position, total) for the title.
+    pub fn walk_position(&self) -> Option<(usize, usize)> {
+        match &self.mode {
+            Mode::Walk { ids, pos } => Some((*pos + 1, ids.len())),
+            _ => None,
+        }
+    }
+
+    /// The item the walkthrough shows.
+    pub fn walk_item(&self) -> Option<&SopRow> {
+        match &self.mode {
+            Mode::Walk { .. } => self.target(),
+            _ => None,
+        }
+    }
+}

@@ -230,7 +230,7 @@ pub enum Action {
 pub enum Loaded {
     Today(Box<TodayData>),
     /// Per-day (items, done, missed) of a month, for the calendar.
-    Calendar(NaiveDate, Vec<(NaiveDate, i64, i64, i64)>),
+    Calendar(NaiveDate, Vec<crate::store::views::DaySummary>),
     Members(Vec<MemberRow>),
     Content(Vec<ContentRow>),
     Kpi(Vec<KpiRow>),

@@ -8,7 +8,7 @@ use chrono::{Datelike, Days, Months, NaiveDate};
 
 use super::{Action, App, Effect, Flash, Mode, PickerKind, PromptKind, Tab};
 use crate::domain::sop::{ItemState, ScriptVars, SopChange, render_script};
-use crate::store::views::{OnTime, Quota, SopRow};
+use crate::store::views::{DaySummary, OnTime, Quota, SopRow};
 
 /// Everything loaded for one day of the Today tab.
 #[derive(Debug, Clone, Default)]
@@ -37,7 +37,7 @@ pub struct SopState {
     /// Show the side panel (completion, quota, punctuality) where there is room.
     pub panel: bool,
     /// The month summary the calendar shows.
-    pub calendar: Option<(NaiveDate, Vec<(NaiveDate, i64, i64, i64)>)>,
+    pub calendar: Option<(NaiveDate, Vec<DaySummary>)>,
 }
 
 impl Default for SopState {

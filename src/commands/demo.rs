@@ -82,12 +82,13 @@ pub fn write(ctx: &Ctx) -> anyhow::Result<DemoCounts> {
         ))
         .into());
     }
+    super::check_no_leftovers(&ctx.db)?;
     if let Some(dir) = ctx.db.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     let side = side_path(&ctx.db);
     let _ = std::fs::remove_file(&side);
-    let result = build(ctx, &side);
+    let result = build(&side, &ctx.operator, ctx.now(), ctx.tz);
     if result.is_err() {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", side.display()));
@@ -105,11 +106,17 @@ fn side_path(db: &Path) -> PathBuf {
     db.with_file_name(name)
 }
 
-fn build(ctx: &Ctx, path: &Path) -> anyhow::Result<DemoCounts> {
-    let now = ctx.now();
-    let end = local_day(now, ctx.tz);
-    let tz = ctx.tz;
-    let mut store = Store::create(path, &ctx.operator)?;
+/// Build the demo in a new file at `path` as `operator` (who becomes its owner), for
+/// the day of `now` in `tz`. Tests call this with a fixed operator so what they see
+/// does not depend on who runs them.
+pub fn build(
+    path: &Path,
+    operator: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    tz: chrono_tz::Tz,
+) -> anyhow::Result<DemoCounts> {
+    let end = local_day(now, tz);
+    let mut store = Store::create(path, operator)?;
     let counts = store.write(|tx, op| {
         let counts = populate(tx, end, tz, op)?;
         sop::install_shipped(tx, op, now.timestamp())?;

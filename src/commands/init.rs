@@ -21,6 +21,7 @@ pub fn run(ctx: &Ctx, team: Option<&str>) -> anyhow::Result<ExitCode> {
         ))
         .into());
     }
+    super::check_no_leftovers(&ctx.db)?;
     let gid = team.map(group_id).transpose()?;
     let dir = ctx
         .db

@@ -67,6 +67,23 @@ impl Ctx {
     }
 }
 
+/// Refuse to create a database where a `-wal` or `-shm` file of an earlier one is still
+/// lying around: SQLite would replay that old log into the new file and corrupt it.
+/// (Seen for real: a console still open on a database someone deleted.)
+pub fn check_no_leftovers(db: &std::path::Path) -> Result<(), UserError> {
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let side = std::path::PathBuf::from(format!("{}{suffix}", db.display()));
+        if side.exists() {
+            return Err(UserError(format!(
+                "{} is left over from an earlier database at this path (is a console still open on it?); \
+                 close that console or remove the file, then try again",
+                side.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Run the parsed command line; errors are reported here and become exit codes.
 pub fn main(cli: Cli) -> ExitCode {
     match run(cli) {

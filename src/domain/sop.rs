@@ -586,12 +586,13 @@ mod transition_tests {
         let skip = SopChange::Skip {
             reason: "活动顺延".into(),
         };
-        let table: &[(
+        type Case<'a> = (
             ItemState,
-            Option<&str>,
+            Option<&'a str>,
             SopChange,
             Result<ItemState, Refusal>,
-        )] = &[
+        );
+        let table: &[Case<'_>] = &[
             (Todo, None, done.clone(), Ok(Done)),
             (Missed, None, done.clone(), Ok(Done)), // done late
             (Done, None, done.clone(), Err(Refusal::AlreadyDone)),

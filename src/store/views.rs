@@ -171,11 +171,17 @@ pub fn on_time(
         .collect())
 }
 
-/// Per day of a month: (day, items, done, missed), for the calendar.
-pub fn month_summary(
-    conn: &Connection,
-    month: NaiveDate,
-) -> Result<Vec<(NaiveDate, i64, i64, i64)>> {
+/// How one day of the checklist went, for the calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DaySummary {
+    pub day: NaiveDate,
+    pub items: i64,
+    pub done: i64,
+    pub missed: i64,
+}
+
+/// Every day of `month` that has items, for the calendar.
+pub fn month_summary(conn: &Connection, month: NaiveDate) -> Result<Vec<DaySummary>> {
     let first = month.with_day(1).unwrap_or(month);
     let last = first
         .checked_add_months(chrono::Months::new(1))
@@ -195,9 +201,14 @@ pub fn month_summary(
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (d, n, done, missed) = row?;
-        if let Ok(d) = NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
-            out.push((d, n, done, missed));
+        let (d, items, done, missed) = row?;
+        if let Ok(day) = NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
+            out.push(DaySummary {
+                day,
+                items,
+                done,
+                missed,
+            });
         }
     }
     Ok(out)

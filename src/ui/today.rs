@@ -351,10 +351,10 @@ pub fn calendar(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme, cur
     let real = app.real_today();
     let mut day = first;
     while day.month() == first.month() {
-        let stats = summary.iter().find(|(d, ..)| *d == day);
+        let stats = summary.iter().find(|s| s.day == day);
         let mut style = match stats {
-            Some((_, n, done, _)) if *n > 0 && done == n => theme.ok,
-            Some((_, _, _, missed)) if *missed > 0 => theme.danger,
+            Some(s) if s.items > 0 && s.done == s.items => theme.ok,
+            Some(s) if s.missed > 0 => theme.danger,
             Some(_) => Style::default(),
             None => theme.muted,
         };
@@ -379,14 +379,14 @@ pub fn calendar(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme, cur
     if !week.is_empty() {
         lines.push(Line::from(week));
     }
-    if let Some((_, n, done, missed)) = summary.iter().find(|(d, ..)| *d == cursor) {
+    if let Some(s) = summary.iter().find(|s| s.day == cursor) {
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(
             format!(
                 " {} · {} · {}",
                 cursor,
-                fill(&t.progress, &[("done", done), ("total", n)]),
-                fill(&t.missed, &[("n", missed)])
+                fill(&t.progress, &[("done", &s.done), ("total", &s.items)]),
+                fill(&t.missed, &[("n", &s.missed)])
             ),
             theme.muted,
         )));

@@ -154,3 +154,19 @@ fn help_lists_the_commands() {
         .success()
         .stdout(predicate::str::contains("demo"));
 }
+
+#[test]
+fn a_leftover_wal_file_stops_a_new_database_at_that_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    std::fs::write(dir.path().join("x.db-wal"), b"old log").unwrap();
+    for cmd in ["demo", "init"] {
+        bin()
+            .args([cmd, "--db"])
+            .arg(&db)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("x.db-wal"));
+        assert!(!db.exists());
+    }
+}

@@ -14,8 +14,22 @@ use shequn::i18n::Lang;
 use shequn::store::Store;
 use shequn::store::presence::Online;
 
-use crate::{NOW, fresh_demo};
+use crate::NOW;
 use shequn::console::StoreEnv;
+
+/// The demo as built by the operator "ops.lead", once per test run.
+fn screen_demo() -> &'static std::path::Path {
+    static DEMO: std::sync::OnceLock<(tempfile::TempDir, std::path::PathBuf)> =
+        std::sync::OnceLock::new();
+    let (_, p) = DEMO.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("demo.db");
+        let now = parse_now(NOW, DEFAULT_TZ).unwrap();
+        shequn::commands::demo::build(&p, "ops.lead", now, DEFAULT_TZ).unwrap();
+        (dir, p)
+    });
+    p
+}
 
 /// An App on the demo database with every tab loaded, as a console would have it.
 pub fn demo_app(lang: Lang) -> App {
@@ -29,8 +43,11 @@ pub fn demo_app(lang: Lang) -> App {
         "demo.db".into(),
         "li.na".into(),
     );
-    // Loading Today writes (it prepares the day), so each app gets its own copy.
-    let (dir, db) = fresh_demo();
+    // Loading Today writes (it prepares the day), so each app gets its own copy; built
+    // as a fixed operator so the screens do not depend on who runs the tests.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    std::fs::copy(screen_demo(), &db).unwrap();
     let mut store = Store::open(&db, "li.na").unwrap();
     let env = StoreEnv {
         tz: DEFAULT_TZ,

@@ -115,9 +115,11 @@ fn start_tabs_help_and_quit_restore_the_terminal() {
         "{}; echo EXIT=$?; stty -a | tr -s ' ;' '\\n\\n' | grep -E '^-?(icanon|echo|isig)$' | tr '\\n' ' '; echo; sleep 30",
         console_cmd(&db, "zh")
     ));
-    let s = tmux.wait_for("今日 SOP");
-    assert!(s.contains("2 成员") && s.contains("5 提醒"), "{s}");
-    assert!(s.contains("早安问候"), "today's checklist shows: {s}");
+    let s = tmux.wait_for("早安问候");
+    assert!(
+        s.contains("今日 SOP") && s.contains("2 成员") && s.contains("5 提醒"),
+        "{s}"
+    );
     tmux.keys(&["2"]);
     let s = tmux.wait_for("分层");
     let han = s
@@ -240,4 +242,78 @@ fn demo_flag_writes_a_database_opens_it_and_says_where_it_is() {
         .filter(|e| e.file_name().to_string_lossy().ends_with(".db"))
         .collect();
     assert_eq!(written.len(), 1, "one demo database in TMPDIR");
+}
+
+#[test]
+fn an_item_done_by_another_process_shows_within_1_5_s() {
+    let (_d, db) = fresh_demo();
+    let tmux = Tmux::new("live");
+    tmux.start(&format!("{}; sleep 30", console_cmd(&db, "en")));
+    tmux.wait_for("Today");
+    // the first row's id, from the same day's list
+    let out = crate::bin()
+        .args(["sop", "today", "--format", "json", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let first = rows.iter().find(|r| r["state"] == "todo").unwrap();
+    let (id, group) = (
+        first["id"].as_i64().unwrap(),
+        first["group"].as_str().unwrap().to_string(),
+    );
+    tmux.keys(&["/"]);
+    for c in group.chars() {
+        tmux.keys(&["-l", &c.to_string()]);
+    }
+    tmux.keys(&["Enter"]);
+    let s = tmux.wait_for("filter");
+    assert!(!s.contains("done 1/"), "{s}");
+    let marked = Instant::now();
+    crate::bin()
+        .args(["sop", "done", &id.to_string(), "--db"])
+        .arg(&db)
+        .assert()
+        .success();
+    let me = shequn::config::operator_login();
+    let deadline = marked + Duration::from_millis(1500);
+    loop {
+        let s = tmux.screen();
+        // the filtered list shows the row done by me
+        if s.lines()
+            .any(|l| l.contains(&group) && l.contains(" done ") && l.contains(me.as_str()))
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "not shown within 1.5 s:\n{s}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn the_walkthrough_copies_the_filled_script_to_the_clipboard() {
+    let (_d, db) = fresh_demo();
+    let tmux = Tmux::new("copy");
+    tmux.start(&format!("{}; sleep 30", console_cmd(&db, "zh")));
+    // tmux takes OSC 52 from applications into its paste buffer with set-clipboard on
+    tmux.run(&["set-option", "-g", "set-clipboard", "on"]);
+    tmux.wait_for("今日 SOP");
+    tmux.keys(&["w"]);
+    tmux.wait_for("走查 1/");
+    tmux.keys(&["y"]);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let buf = String::from_utf8_lossy(&tmux.run(&["show-buffer"]).stdout).into_owned();
+        if !buf.is_empty() {
+            assert!(!buf.contains('{'), "{buf}");
+            assert!(
+                buf.contains("3月2日")
+                    || buf.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{buf}"
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "nothing reached the clipboard");
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }

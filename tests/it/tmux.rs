@@ -249,7 +249,7 @@ fn an_item_done_by_another_process_shows_within_1_5_s() {
     let (_d, db) = fresh_demo();
     let tmux = Tmux::new("live");
     tmux.start(&format!("{}; sleep 30", console_cmd(&db, "en")));
-    tmux.wait_for("Today");
+    tmux.wait_for("早安问候"); // the day is loaded
     // the first row's id, from the same day's list
     let out = crate::bin()
         .args(["sop", "today", "--format", "json", "--db"])
@@ -297,7 +297,7 @@ fn the_walkthrough_copies_the_filled_script_to_the_clipboard() {
     tmux.start(&format!("{}; sleep 30", console_cmd(&db, "zh")));
     // tmux takes OSC 52 from applications into its paste buffer with set-clipboard on
     tmux.run(&["set-option", "-g", "set-clipboard", "on"]);
-    tmux.wait_for("今日 SOP");
+    tmux.wait_for("早安问候"); // the day is loaded
     tmux.keys(&["w"]);
     tmux.wait_for("走查 1/");
     tmux.keys(&["y"]);

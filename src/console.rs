@@ -19,7 +19,7 @@ use crossterm::event::{Event as TermEvent, EventStream};
 use futures_util::StreamExt;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
-use crate::app::keymap::Keymap;
+use crate::app::keymap::{Keymap, KeymapError};
 use crate::app::{ACTIONS, Action, App, Effect, KPI_DAYS, Loaded, Tab, TodayData};
 use crate::clock::Clock;
 use crate::commands::{Ctx, UserError};
@@ -71,6 +71,15 @@ enum Request {
         change: SopChange,
     },
     Calendar(NaiveDate),
+    Override {
+        group_id: i64,
+        item_id: i64,
+        o: sop::Override,
+    },
+    Apply {
+        template: String,
+        groups: Vec<String>,
+    },
     Quit,
 }
 
@@ -94,11 +103,14 @@ fn load_keymap() -> anyhow::Result<Keymap> {
         }
         _ => None,
     };
-    Keymap::load(user.as_deref(), ACTIONS).map_err(|e| {
-        let at = user_path
-            .map(|p| p.display().to_string())
-            .unwrap_or_default();
-        UserError(format!("{at}: {e}")).into()
+    Keymap::load(user.as_deref(), ACTIONS).map_err(|e| match e {
+        KeymapError::Shipped(_) => anyhow::anyhow!(e),
+        _ => {
+            let at = user_path
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            UserError(format!("{at}: {e}")).into()
+        }
     })
 }
 
@@ -126,6 +138,7 @@ async fn event_loop(ctx: &Ctx, store: Store, keymap: Keymap) -> anyhow::Result<O
         let env = StoreEnv {
             tz: ctx.tz,
             rules: ctx.rules.clone(),
+            saved_override: ctx.lang.texts().today.saved_override.clone(),
         };
         std::thread::Builder::new()
             .name("store".into())
@@ -267,6 +280,21 @@ fn perform(fx: Effect, req: &std_mpsc::Sender<Request>) {
             change,
         }),
         Effect::LoadCalendar(day) => req.send(Request::Calendar(day)),
+        Effect::Override {
+            group_id,
+            item_id,
+            slot,
+            script,
+        } => req.send(Request::Override {
+            group_id,
+            item_id,
+            o: sop::Override {
+                slot,
+                script,
+                title: None,
+            },
+        }),
+        Effect::ApplyTemplate { template, groups } => req.send(Request::Apply { template, groups }),
         Effect::Quit | Effect::Copy(_) => Ok(()),
     };
 }
@@ -338,6 +366,8 @@ fn spawn_minute_ticker(tx: UnboundedSender<Event>, clock: Arc<dyn Clock>) {
 pub struct StoreEnv {
     pub tz: chrono_tz::Tz,
     pub rules: Rules,
+    /// What to say after an override is saved (in the console's language).
+    pub saved_override: String,
 }
 
 fn store_loop(
@@ -380,6 +410,42 @@ fn store_loop(
                 let result = store
                     .write(|tx, op| sop::change(tx, op, now, env.tz, id, Some(version), &change))
                     .map(|item| format!("{} · {}", item.label, item.state.word()))
+                    .map_err(|e| describe(&e, &store));
+                if !send(Action::Saved(result)) {
+                    break;
+                }
+            }
+            Ok(Request::Override {
+                group_id,
+                item_id,
+                o,
+            }) => {
+                let now = clock.now();
+                let today = crate::clock::local_day(now, env.tz);
+                let result = store
+                    .write(|tx, op| {
+                        sop::set_override_item(
+                            tx,
+                            op,
+                            now.timestamp(),
+                            today,
+                            group_id,
+                            item_id,
+                            &o,
+                        )
+                    })
+                    .map(|()| env.saved_override.clone())
+                    .map_err(|e| describe(&e, &store));
+                if !send(Action::Saved(result)) {
+                    break;
+                }
+            }
+            Ok(Request::Apply { template, groups }) => {
+                let now = clock.now().timestamp();
+                let n = groups.len();
+                let result = store
+                    .write(|tx, op| sop::apply_by_name(tx, op, now, &template, &groups))
+                    .map(|new| format!("{template} → {new}/{n}"))
                     .map_err(|e| describe(&e, &store));
                 if !send(Action::Saved(result)) {
                     break;
@@ -469,6 +535,7 @@ pub fn load(
                 quotas: views::quotas(conn, day, env.rules.quota.limit(day))?,
                 on_time: views::on_time(conn, from, day, env.tz)?,
                 operators: views::operators(conn)?,
+                templates: views::templates(conn)?,
             }))
         }
         Tab::Members => Loaded::Members(views::members(conn, day)?),

@@ -106,6 +106,11 @@ pub struct TodayTexts {
     pub walk_hint_copy: String,
     pub walk_hint_next: String,
     pub walk_hint_exit: String,
+    pub saved_override: String,
+    pub retime_prompt: String,
+    pub editor_title: String,
+    pub editor_hint: String,
+    pub apply_title: String,
 }
 
 #[derive(Debug, Deserialize)]

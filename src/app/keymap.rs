@@ -115,6 +115,9 @@ impl Key {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeymapError {
+    /// The keymap compiled into the binary is broken: a build defect, caught by tests.
+    #[error("the shipped data/keymap.toml is broken: {0}")]
+    Shipped(String),
     #[error("keymap: {0}")]
     Toml(String),
     #[error(
@@ -142,7 +145,8 @@ impl Keymap {
     /// entry replaces the shipped binding of the same key in the same section.
     pub fn load(user: Option<&str>, known_actions: &[&str]) -> Result<Keymap, KeymapError> {
         let mut km = Keymap::default();
-        km.merge(SHIPPED_KEYMAP, known_actions)?;
+        km.merge(SHIPPED_KEYMAP, known_actions)
+            .map_err(|e| KeymapError::Shipped(e.to_string()))?;
         if let Some(u) = user {
             km.merge(u, known_actions)?;
         }

@@ -19,7 +19,7 @@ use crate::store::presence::Online;
 use crate::store::views::{ContentRow, KpiRow, MemberRow, ReminderRow, SopRow};
 use keymap::{Key, Keymap};
 use table::{Table, TableCmd};
-pub use today::{SopState, TodayData};
+pub use today::{ScriptEditor, SopState, TodayData};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Tab {
@@ -110,6 +110,10 @@ pub const ACTIONS: &[&str] = &[
     // modes
     "left",
     "right",
+    "retime",
+    "edit_script",
+    "apply_template",
+    "save",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,18 +151,30 @@ pub enum Mode {
         input: String,
         selected: usize,
     },
+    /// Choosing several groups to put a template on (space marks, Enter applies).
+    MultiPick {
+        template: String,
+        items: Vec<String>,
+        marked: Vec<usize>,
+        selected: usize,
+    },
+    /// Editing a group's script for an item (the text lives in `App::editor`).
+    Edit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PromptKind {
     Skip,
     Note,
+    /// A new time for this group's item, from today on.
+    Retime,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PickerKind {
     Assign { id: i64, version: i64 },
     Group,
+    Template,
 }
 
 /// A message on the bottom line until the next key.
@@ -224,6 +240,10 @@ pub enum Action {
     TogglePanel,
     Left,
     Right,
+    Retime,
+    EditScript,
+    ApplyTemplate,
+    Save,
 }
 
 #[derive(Debug, Clone)]
@@ -252,6 +272,18 @@ pub enum Effect {
     },
     /// Load a month's summary for the calendar.
     LoadCalendar(NaiveDate),
+    /// A group's own time or text for an item (from today on).
+    Override {
+        group_id: i64,
+        item_id: i64,
+        slot: Option<String>,
+        script: Option<String>,
+    },
+    /// Put a template on groups.
+    ApplyTemplate {
+        template: String,
+        groups: Vec<String>,
+    },
     /// Put text on the operator's own clipboard (OSC 52: works over SSH).
     Copy(String),
     Quit,
@@ -278,6 +310,8 @@ pub struct App {
     /// The day the Today tab shows.
     pub today_day: NaiveDate,
     pub sop: SopState,
+    /// The script editor, while `Mode::Edit`.
+    pub editor: Option<ScriptEditor>,
     pub members: Table<MemberRow>,
     pub content: Table<ContentRow>,
     pub kpi: Table<KpiRow>,
@@ -334,6 +368,10 @@ pub const COMMANDS: &[Command] = &[
         action: "tab_reminders",
     },
     Command {
+        word: "apply",
+        action: "apply_template",
+    },
+    Command {
         word: "help",
         action: "help",
     },
@@ -364,6 +402,7 @@ impl App {
             today: Table::default(),
             today_day: local_day(now, tz),
             sop: SopState::default(),
+            editor: None,
             members: Table::default(),
             content: Table::default(),
             kpi: Table::default(),
@@ -424,6 +463,11 @@ impl App {
             }
             return fx;
         }
+        match self.mode {
+            Mode::Edit => return self.editor_key(key),
+            Mode::MultiPick { .. } => return self.multipick_key(key),
+            _ => {}
+        }
         let typing = matches!(
             self.mode,
             Mode::Palette { .. } | Mode::Search { .. } | Mode::Prompt { .. } | Mode::Picker { .. }
@@ -464,6 +508,11 @@ impl App {
 
     /// Pasted text goes to whatever text line is open.
     pub fn on_paste(&mut self, text: &str) -> Vec<Effect> {
+        if let (Mode::Edit, Some(ed)) = (&self.mode, &mut self.editor) {
+            // newlines are kept in the editor (a script has several lines)
+            ed.textarea.insert_str(text.replace("\r\n", "\n"));
+            return Vec::new();
+        }
         let mut fx = Vec::new();
         for c in text.chars().filter(|c| !c.is_control()) {
             fx.extend(self.update(Action::Input(c)));
@@ -559,11 +608,23 @@ impl App {
             | Action::GroupFilter
             | Action::TogglePanel
             | Action::Left
-            | Action::Right => {
+            | Action::Right
+            | Action::Retime
+            | Action::EditScript => {
                 if self.tab == Tab::Today {
                     return self.today_action(action);
                 }
             }
+            Action::ApplyTemplate => {
+                // from the palette, on any tab: the Today tab knows the templates
+                let mut fx = Vec::new();
+                if self.tab != Tab::Today {
+                    fx = self.go_tab(Tab::Today);
+                }
+                fx.extend(self.today_action(Action::ApplyTemplate));
+                return fx;
+            }
+            Action::Save => {}
             Action::Saved(result) => {
                 self.flash = Some(match result {
                     Ok(text) => Flash { text, error: false },
@@ -631,6 +692,20 @@ impl App {
                     let change = match kind {
                         PromptKind::Skip => SopChange::Skip { reason: input },
                         PromptKind::Note => SopChange::Note { text: input },
+                        PromptKind::Retime => {
+                            let Some(r) = self.sop.source.iter().find(|r| r.id == id) else {
+                                return Vec::new();
+                            };
+                            let Some(item_id) = r.item_id else {
+                                return Vec::new();
+                            };
+                            return vec![Effect::Override {
+                                group_id: r.group_id,
+                                item_id,
+                                slot: Some(input.trim().to_string()),
+                                script: None,
+                            }];
+                        }
                     };
                     return vec![Effect::Sop {
                         id,
@@ -650,7 +725,12 @@ impl App {
                     };
                     return self.picked(kind, choice);
                 }
-                m @ (Mode::Walk { .. } | Mode::Calendar { .. }) => self.mode = m,
+                m @ (Mode::Walk { .. }
+                | Mode::Calendar { .. }
+                | Mode::MultiPick { .. }
+                | Mode::Edit) => {
+                    self.mode = m;
+                }
                 Mode::Search { .. } | Mode::Normal | Mode::Help | Mode::Detail => {}
             },
             Action::Loaded(l) => self.loaded(l),
@@ -816,6 +896,10 @@ pub fn action_named(name: &str) -> Option<Action> {
         "panel" => Action::TogglePanel,
         "left" => Action::Left,
         "right" => Action::Right,
+        "retime" => Action::Retime,
+        "edit_script" => Action::EditScript,
+        "apply_template" => Action::ApplyTemplate,
+        "save" => Action::Save,
         _ => return None,
     })
 }

@@ -6,8 +6,12 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 
+use ratatui_textarea::{CursorMove, TextArea, WrapMode};
+
 use super::{Action, App, Effect, Flash, Mode, PickerKind, PromptKind, Tab};
-use crate::domain::sop::{ItemState, ScriptVars, SopChange, render_script};
+use crate::domain::sop::{
+    ItemState, Recurrence, ScriptVars, SopChange, check_script, render_script,
+};
 use crate::store::views::{DaySummary, OnTime, Quota, SopRow};
 
 /// Everything loaded for one day of the Today tab.
@@ -19,6 +23,8 @@ pub struct TodayData {
     /// Punctuality per operator over the 30 days up to the day.
     pub on_time: Vec<OnTime>,
     pub operators: Vec<String>,
+    /// (code, name) of every template, for applying from the console.
+    pub templates: Vec<(String, String)>,
 }
 
 /// The Today tab's state beyond its table.
@@ -29,6 +35,7 @@ pub struct SopState {
     pub quotas: Vec<Quota>,
     pub on_time: Vec<OnTime>,
     pub operators: Vec<String>,
+    pub templates: Vec<(String, String)>,
     /// Only items assigned to, claimed or done by me.
     pub mine: bool,
     /// Only todo and missed items.
@@ -47,6 +54,7 @@ impl Default for SopState {
             quotas: Vec::new(),
             on_time: Vec::new(),
             operators: Vec::new(),
+            templates: Vec::new(),
             mine: false,
             undone: false,
             group: None,
@@ -66,6 +74,7 @@ impl App {
         self.sop.quotas = data.quotas;
         self.sop.on_time = data.on_time;
         self.sop.operators = data.operators;
+        self.sop.templates = data.templates;
         self.refilter_today();
     }
 
@@ -205,7 +214,7 @@ impl App {
                 };
                 let input = match kind {
                     PromptKind::Note => r.note.clone().unwrap_or_default(),
-                    PromptKind::Skip => String::new(),
+                    PromptKind::Skip | PromptKind::Retime => String::new(),
                 };
                 self.mode = Mode::Prompt {
                     kind,
@@ -327,6 +336,58 @@ impl App {
                 self.sop.panel = !self.sop.panel;
                 Vec::new()
             }
+            Action::Retime => {
+                let Some(r) = self.target() else {
+                    return Vec::new();
+                };
+                if r.item_id.is_none() {
+                    return Vec::new();
+                }
+                self.mode = Mode::Prompt {
+                    kind: PromptKind::Retime,
+                    input: r.slot.clone(),
+                    id: r.id,
+                    version: r.version,
+                };
+                Vec::new()
+            }
+            Action::EditScript => {
+                let Some(r) = self.target() else {
+                    return Vec::new();
+                };
+                let Some(item_id) = r.item_id else {
+                    return Vec::new();
+                };
+                let mut textarea = TextArea::new(r.script.lines().map(str::to_string).collect());
+                textarea.set_wrap_mode(WrapMode::WordOrGlyph);
+                textarea.move_cursor(CursorMove::Bottom);
+                textarea.move_cursor(CursorMove::End);
+                self.editor = Some(ScriptEditor {
+                    textarea,
+                    group_id: r.group_id,
+                    item_id,
+                    label: format!("{} · {}", r.group, r.title),
+                    error: None,
+                    countdown: r.countdown.is_some(),
+                });
+                self.mode = Mode::Edit;
+                Vec::new()
+            }
+            Action::ApplyTemplate => {
+                let items = self
+                    .sop
+                    .templates
+                    .iter()
+                    .map(|(code, name)| format!("{code} · {name}"))
+                    .collect();
+                self.mode = Mode::Picker {
+                    kind: PickerKind::Template,
+                    items,
+                    input: String::new(),
+                    selected: 0,
+                };
+                Vec::new()
+            }
             _ => Vec::new(),
         }
     }
@@ -356,6 +417,19 @@ impl App {
                     },
                 }]
             }
+            PickerKind::Template => {
+                let code = choice.split(" · ").next().unwrap_or(choice).to_string();
+                let mut groups: Vec<String> =
+                    self.sop.quotas.iter().map(|q| q.group.clone()).collect();
+                groups.sort();
+                self.mode = Mode::MultiPick {
+                    template: code,
+                    items: groups,
+                    marked: Vec::new(),
+                    selected: 0,
+                };
+                Vec::new()
+            }
             PickerKind::Group => {
                 self.sop.group =
                     (choice != self.texts.today.all_groups).then(|| choice.to_string());
@@ -379,5 +453,122 @@ impl App {
             Mode::Walk { .. } => self.target(),
             _ => None,
         }
+    }
+}
+
+/// The script editor (`e` on the Today tab): this group's own text for an item.
+#[derive(Debug, Clone)]
+pub struct ScriptEditor {
+    pub textarea: TextArea<'static>,
+    pub group_id: i64,
+    pub item_id: i64,
+    pub label: String,
+    /// Why the last save was refused (an unknown placeholder), shown under the text.
+    pub error: Option<String>,
+    /// A countdown item may use `{countdown}`.
+    pub countdown: bool,
+}
+
+impl App {
+    /// A key in the script editor: the keymap's [editor] keys (save, back), anything
+    /// else edits the text (ratatui-textarea: Chinese input, undo with C-u, ...).
+    pub(super) fn editor_key(&mut self, key: crossterm::event::KeyEvent) -> Vec<Effect> {
+        let action = super::keymap::Key::from_event(&key)
+            .and_then(|k| self.keymap.action("editor", k))
+            .and_then(super::action_named);
+        match action {
+            Some(Action::Back) => {
+                self.editor = None;
+                self.mode = Mode::Normal;
+                Vec::new()
+            }
+            Some(Action::Save) => {
+                let Some(ed) = &mut self.editor else {
+                    return Vec::new();
+                };
+                let text = ed.textarea.lines().join("\n");
+                // the same check as a template file, before anything is written
+                let rec = if ed.countdown {
+                    Recurrence::Countdown {
+                        weekday: chrono::Weekday::Fri,
+                        days_before: 1,
+                    }
+                } else {
+                    Recurrence::Daily
+                };
+                if let Err(e) = check_script(&text, rec) {
+                    ed.error = Some(e);
+                    return Vec::new();
+                }
+                let fx = vec![Effect::Override {
+                    group_id: ed.group_id,
+                    item_id: ed.item_id,
+                    slot: None,
+                    script: Some(text),
+                }];
+                self.editor = None;
+                self.mode = Mode::Normal;
+                fx
+            }
+            _ => {
+                if let Some(ed) = &mut self.editor {
+                    ed.textarea.input(key);
+                    ed.error = None;
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    /// A key in the multi-group picker of "apply template".
+    pub(super) fn multipick_key(&mut self, key: crossterm::event::KeyEvent) -> Vec<Effect> {
+        use crossterm::event::KeyCode;
+        let Mode::MultiPick {
+            template,
+            items,
+            marked,
+            selected,
+        } = &mut self.mode
+        else {
+            return Vec::new();
+        };
+        match key.code {
+            KeyCode::Esc => self.mode = Mode::Normal,
+            KeyCode::Down | KeyCode::Char('j') => {
+                *selected = (*selected + 1).min(items.len().saturating_sub(1))
+            }
+            KeyCode::Up | KeyCode::Char('k') => *selected = selected.saturating_sub(1),
+            KeyCode::Char(' ') => {
+                if let Some(pos) = marked.iter().position(|m| *m == *selected) {
+                    marked.remove(pos);
+                } else {
+                    marked.push(*selected);
+                }
+            }
+            KeyCode::Char('a') => {
+                *marked = if marked.len() == items.len() {
+                    Vec::new()
+                } else {
+                    (0..items.len()).collect()
+                };
+            }
+            KeyCode::Enter => {
+                let mut picked: Vec<String> = marked
+                    .iter()
+                    .filter_map(|&i| items.get(i).cloned())
+                    .collect();
+                if picked.is_empty() {
+                    picked.extend(items.get(*selected).cloned());
+                }
+                let fx = vec![Effect::ApplyTemplate {
+                    template: template.clone(),
+                    groups: picked,
+                }];
+                self.mode = Mode::Normal;
+                return fx;
+            }
+            _ => {}
+        }
+        Vec::new()
     }
 }

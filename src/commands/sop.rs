@@ -219,6 +219,7 @@ fn apply(
     let at = pairs("at", at)?;
     let text = pairs("text", text)?;
     let now = ctx.now().timestamp();
+    let today = local_day(ctx.now(), ctx.tz);
     let template = template.to_string();
     let groups = groups.to_vec();
     let applied = store.write(|tx, op| {
@@ -241,14 +242,14 @@ fn apply(
                     slot: Some((*slot).to_string()),
                     ..Override::default()
                 };
-                sop::set_override(tx, op, now, gid, tid, item, &o)?;
+                sop::set_override(tx, op, now, today, gid, tid, item, &o)?;
             }
             for (item, script) in &text {
                 let o = Override {
                     script: Some((*script).to_string()),
                     ..Override::default()
                 };
-                sop::set_override(tx, op, now, gid, tid, item, &o)?;
+                sop::set_override(tx, op, now, today, gid, tid, item, &o)?;
             }
             applied.push((g.clone(), new));
         }

@@ -183,6 +183,23 @@ pub fn parse_hhmm(s: &str) -> Option<NaiveTime> {
     NaiveTime::parse_from_str(s, "%H:%M").ok()
 }
 
+/// A script may only use known placeholders (so a filled script never shows a raw
+/// `{…}`), and `{countdown}` only in a countdown item.
+pub fn check_script(script: &str, rec: Recurrence) -> Result<(), String> {
+    for name in placeholders(script) {
+        if !PLACEHOLDERS.contains(&name) {
+            return Err(format!(
+                "unknown placeholder {{{name}}}; known: {}",
+                PLACEHOLDERS.join(", ")
+            ));
+        }
+        if name == "countdown" && !matches!(rec, Recurrence::Countdown { .. }) {
+            return Err("{countdown} only means something in a countdown item".into());
+        }
+    }
+    Ok(())
+}
+
 /// Placeholders a script may use.
 pub const PLACEHOLDERS: &[&str] = &[
     "group",

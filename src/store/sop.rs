@@ -12,7 +12,8 @@ use serde_json::json;
 use super::{Result, StoreError, audit};
 use crate::clock::local_to_utc;
 use crate::domain::sop::{
-    ItemState, Recurrence, SHIPPED, SopChange, Template, parse_hhmm, parse_template, transition,
+    ItemState, Recurrence, SHIPPED, SopChange, Template, check_script, parse_hhmm, parse_template,
+    transition,
 };
 
 /// Install (or refresh) the shipped templates. Items are matched by code, so a
@@ -128,10 +129,12 @@ pub struct Override {
 }
 
 /// Set (merge) a group's override of one item of a template, by item code.
+#[allow(clippy::too_many_arguments)]
 pub fn set_override(
     tx: &Transaction<'_>,
     operator: &str,
     at: i64,
+    today: NaiveDate,
     group_id: i64,
     template_id: i64,
     item_code: &str,
@@ -145,12 +148,41 @@ pub fn set_override(
         )
         .optional()?
         .ok_or_else(|| StoreError::Refused(format!("the template has no item {item_code:?}")))?;
-    if let Some(slot) = &o.slot
-        && parse_hhmm(slot).is_none()
+    set_override_item(tx, operator, at, today, group_id, item, o)
+}
+
+/// Set (merge) a group's override of one item. A new time also moves the group's open
+/// items of today and later, with their expiry, so what is on screen follows at once.
+pub fn set_override_item(
+    tx: &Transaction<'_>,
+    operator: &str,
+    at: i64,
+    today: NaiveDate,
+    group_id: i64,
+    item: i64,
+    o: &Override,
+) -> Result<()> {
+    let (rec, slot, expires): (String, String, Option<String>) = tx
+        .query_row(
+            "SELECT recurrence, slot, expires FROM sop_items WHERE id = ?1",
+            [item],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?
+        .ok_or(StoreError::NotFound {
+            what: "SOP item",
+            id: item,
+        })?;
+    if let Some(new_slot) = &o.slot
+        && parse_hhmm(new_slot).is_none()
     {
         return Err(StoreError::Refused(format!(
-            "{slot:?} is not a time: use HH:MM, e.g. 09:15"
+            "{new_slot:?} is not a time: use HH:MM, e.g. 09:15"
         )));
+    }
+    if let Some(script) = &o.script {
+        let rec = Recurrence::parse(&rec).map_err(|e| StoreError::Refused(e.to_string()))?;
+        check_script(script, rec).map_err(StoreError::Refused)?;
     }
     tx.execute(
         "INSERT INTO sop_overrides (group_id, item_id, slot, script, title) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -159,6 +191,15 @@ pub fn set_override(
              title = COALESCE(excluded.title, title)",
         params![group_id, item, o.slot, o.script, o.title],
     )?;
+    if let Some(new_slot) = &o.slot {
+        let gap = expires.as_deref().and_then(|e| minutes_between(&slot, e));
+        let new_exp = gap.and_then(|g| shift(new_slot, g));
+        tx.execute(
+            "UPDATE sop_instances SET slot = ?1, expires = ?2, version = version + 1
+             WHERE group_id = ?3 AND item_id = ?4 AND day >= ?5 AND state = 'todo'",
+            params![new_slot, new_exp, group_id, item, today.to_string()],
+        )?;
+    }
     audit(
         tx,
         at,
@@ -172,6 +213,34 @@ pub fn set_override(
         ),
     )?;
     Ok(())
+}
+
+/// Put a template on groups by name (the console's apply).
+pub fn apply_by_name(
+    tx: &Transaction<'_>,
+    operator: &str,
+    at: i64,
+    template: &str,
+    groups: &[String],
+) -> Result<usize> {
+    let tid = template_id(tx, template)?.ok_or_else(|| {
+        StoreError::Refused(format!(
+            "no template {template:?}; `shequn sop templates` lists them"
+        ))
+    })?;
+    let mut n = 0;
+    for g in groups {
+        let gid: i64 = tx
+            .query_row("SELECT id FROM groups WHERE name = ?1", [g], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| {
+                StoreError::Refused(format!("no group {g:?}; `shequn group list` lists them"))
+            })?;
+        if apply(tx, operator, at, tid, gid)? {
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 /// Minutes between two `HH:MM` times (b − a).

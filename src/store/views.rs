@@ -29,6 +29,9 @@ pub struct SopRow {
     pub send: bool,
     #[serde(skip)]
     pub group_id: i64,
+    /// The template item it came from (None for tasks made by alerts).
+    #[serde(skip)]
+    pub item_id: Option<i64>,
     #[serde(skip)]
     pub version: i64,
     /// The script (话术) with this group's override, placeholders not yet filled.
@@ -43,7 +46,7 @@ pub fn today(conn: &Connection, day: NaiveDate) -> Result<Vec<SopRow>> {
     let mut st = conn.prepare_cached(
         "SELECT s.id, g.name, s.slot, s.title, s.state, s.done_by, s.done_at, s.day, s.expires,
                 s.note, s.assignee, s.claimed_by, COALESCE(i.send, 0), s.group_id, s.version,
-                COALESCE(o.script, i.script, ''), i.recurrence
+                COALESCE(o.script, i.script, ''), i.recurrence, s.item_id
          FROM sop_instances s
          JOIN groups g ON g.id = s.group_id
          LEFT JOIN sop_items i ON i.id = s.item_id
@@ -67,6 +70,7 @@ pub fn today(conn: &Connection, day: NaiveDate) -> Result<Vec<SopRow>> {
             claimed_by: r.get(11)?,
             send: r.get(12)?,
             group_id: r.get(13)?,
+            item_id: r.get(17)?,
             version: r.get(14)?,
             script: r.get(15)?,
             countdown: rec
@@ -212,6 +216,13 @@ pub fn month_summary(conn: &Connection, month: NaiveDate) -> Result<Vec<DaySumma
         }
     }
     Ok(out)
+}
+
+/// Templates as (code, name), for applying from the console.
+pub fn templates(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut st = conn.prepare_cached("SELECT code, name FROM sop_templates ORDER BY code")?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Operators' logins, for assigning.

@@ -15,7 +15,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::app::{
     ACTIONS, App, MIN_HEIGHT, MIN_WIDTH, Mode, PickerKind, PromptKind, Tab, picker_matches,
@@ -64,6 +64,15 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         } => {
             picker(app, frame, body, theme, *kind, items, input, *selected);
         }
+        Mode::MultiPick {
+            template,
+            items,
+            marked,
+            selected,
+        } => {
+            multipick(app, frame, body, theme, template, items, marked, *selected);
+        }
+        Mode::Edit => today::editor(app, frame, body, theme),
         Mode::Normal | Mode::Search { .. } | Mode::Prompt { .. } => {}
     }
 }
@@ -214,6 +223,7 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         let label = match kind {
             PromptKind::Skip => &app.texts.today.skip_prompt,
             PromptKind::Note => &app.texts.today.note_prompt,
+            PromptKind::Retime => &app.texts.today.retime_prompt,
         };
         let line = Line::from(vec![
             Span::styled(format!(" {label}: "), theme.key),
@@ -433,17 +443,26 @@ fn detail(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         .map(|(k, _)| unicode_width::UnicodeWidthStr::width(k.as_str()))
         .max()
         .unwrap_or(0);
-    let lines: Vec<Line<'_>> = fields
-        .into_iter()
-        .map(|(k, v)| {
-            let pad = label_w - unicode_width::UnicodeWidthStr::width(k.as_str());
-            Line::from(vec![
-                Span::styled(format!(" {k}{} ", " ".repeat(pad)), theme.muted),
-                Span::raw(v),
-            ])
-        })
-        .collect();
-    let rect = popup(area, 70, lines.len() as u16 + 2);
+    // values wrap under themselves, labels stay in their column
+    let width = area.width.min(76);
+    let value_w = usize::from(width).saturating_sub(label_w + 4).max(8);
+    let mut lines: Vec<Line<'_>> = Vec::new();
+    for (k, v) in fields {
+        let pad = label_w - unicode_width::UnicodeWidthStr::width(k.as_str());
+        let mut label = format!(" {k}{} ", " ".repeat(pad));
+        let parts: Vec<String> = v.lines().flat_map(|l| widgets::wrap(l, value_w)).collect();
+        if parts.is_empty() {
+            lines.push(Line::from(Span::styled(label.clone(), theme.muted)));
+        }
+        for part in parts {
+            lines.push(Line::from(vec![
+                Span::styled(label.clone(), theme.muted),
+                Span::raw(part),
+            ]));
+            label = " ".repeat(label_w + 2);
+        }
+    }
+    let rect = popup(area, width, lines.len() as u16 + 2);
     clear_popup(frame, rect);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -452,12 +471,7 @@ fn detail(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             format!(" {} ", app.texts.detail_title),
             theme.title,
         ));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        rect,
-    );
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -474,6 +488,7 @@ fn picker(
     let title = match kind {
         PickerKind::Assign { .. } => &app.texts.today.assign_title,
         PickerKind::Group => &app.texts.today.group_title,
+        PickerKind::Template => &app.texts.actions["apply_template"],
     };
     let matches = picker_matches(items, input);
     let room = usize::from(area.height.saturating_sub(5)).max(1);
@@ -497,6 +512,44 @@ fn picker(
         });
     }
     let rect = popup(area, 44, lines.len() as u16 + 2);
+    clear_popup(frame, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.accent)
+        .title(Span::styled(format!(" {title} "), theme.title));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn multipick(
+    app: &App,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    theme: &Theme,
+    template: &str,
+    items: &[String],
+    marked: &[usize],
+    selected: usize,
+) {
+    let room = usize::from(area.height.saturating_sub(3)).max(1);
+    let first = selected.saturating_sub(room - 1);
+    let lines: Vec<Line<'_>> = items
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(room)
+        .map(|(i, g)| {
+            let mark = if marked.contains(&i) { "[x]" } else { "[ ]" };
+            if i == selected {
+                Line::from(Span::styled(format!(" ▶ {mark} {g}"), theme.selected))
+            } else {
+                Line::from(format!("   {mark} {g}"))
+            }
+        })
+        .collect();
+    let title = fill(&app.texts.today.apply_title, &[("template", &template)]);
+    let w = (unicode_width::UnicodeWidthStr::width(title.as_str()) as u16 + 4).max(44);
+    let rect = popup(area, w, lines.len() as u16 + 2);
     clear_popup(frame, rect);
     let block = Block::default()
         .borders(Borders::ALL)

@@ -406,3 +406,46 @@ pub fn calendar(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme, cur
         ));
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
+
+/// The script editor: ratatui-textarea in a popup. The terminal's own cursor is put at
+/// the caret, so a Chinese input method's candidate window opens where one types.
+pub fn editor(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let t = &app.texts.today;
+    let Some(ed) = &app.editor else { return };
+    let rect = popup(area, area.width.min(80), area.height.min(14));
+    clear_popup(frame, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.accent)
+        .title(Span::styled(
+            format!(" {} · {} ", t.editor_title, ed.label),
+            theme.title,
+        ));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let [text_area, error_line, hint_line] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    frame.render_widget(&ed.textarea, text_area);
+    if let Some(e) = &ed.error {
+        frame.render_widget(
+            Line::from(Span::styled(e.clone(), theme.danger)),
+            error_line,
+        );
+    }
+    frame.render_widget(
+        Line::from(Span::styled(t.editor_hint.clone(), theme.muted)),
+        hint_line,
+    );
+    // rendering recorded the scroll position; place the real cursor on the caret
+    let caret = ed.textarea.screen_cursor();
+    let (top, left) = ed.textarea.scroll_offset();
+    let row = caret.row.saturating_sub(usize::from(top));
+    let col = caret.col.saturating_sub(usize::from(left));
+    if row < usize::from(text_area.height) && col <= usize::from(text_area.width) {
+        frame.set_cursor_position((text_area.x + col as u16, text_area.y + row as u16));
+    }
+}

@@ -235,6 +235,7 @@ fn sop_row(
         claimed_by: None,
         send: false,
         group_id: 1,
+        item_id: Some(id),
         version: 7,
         script: "{group} {date} {weekday}".into(),
         countdown: None,
@@ -395,4 +396,92 @@ fn a_refused_save_is_shown_and_the_day_reloads() {
     let fx = a.update(Action::Saved(Err("已由 li.na 完成".into())));
     assert!(a.flash.as_ref().is_some_and(|f| f.error));
     assert!(matches!(fx[0], Effect::Load(Tab::Today, _)));
+}
+
+#[test]
+fn retime_edit_and_apply_from_the_console() {
+    let mut a = today_app();
+    a.on_key(key('j'));
+    a.on_key(key('o'));
+    assert!(matches!(a.mode, Mode::Prompt { .. }));
+    for _ in 0..5 {
+        a.on_key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
+    }
+    a.on_paste("09:15");
+    let fx = a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert_eq!(
+        fx,
+        vec![Effect::Override {
+            group_id: 1,
+            item_id: 2,
+            slot: Some("09:15".into()),
+            script: None
+        }]
+    );
+    // the script editor: Chinese text, paste with newlines, save with C-s
+    a.on_key(key('e'));
+    assert_eq!(a.mode, Mode::Edit);
+    a.on_key(key('好'));
+    a.on_paste("\n第二行 {grup}");
+    let ctrl_s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(
+        a.on_key(ctrl_s).is_empty(),
+        "an unknown placeholder is refused"
+    );
+    assert!(
+        a.editor
+            .as_ref()
+            .unwrap()
+            .error
+            .as_ref()
+            .unwrap()
+            .contains("{grup}")
+    );
+    for _ in 0.."{grup}".chars().count() {
+        a.on_key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
+    }
+    a.on_paste("{group}");
+    let fx = a.on_key(ctrl_s);
+    assert_eq!(
+        fx,
+        vec![Effect::Override {
+            group_id: 1,
+            item_id: 2,
+            slot: None,
+            script: Some("{group} {date} {weekday}好\n第二行 {group}".into())
+        }]
+    );
+    assert_eq!(a.mode, Mode::Normal);
+    // apply a template to two groups from the palette
+    let mut a = today_app();
+    a.sop.templates = vec![
+        ("base".into(), "通用社群 SOP".into()),
+        ("welfare".into(), "福利型社群 SOP".into()),
+    ];
+    a.sop.quotas = ["宝妈群", "学习群", "新群"]
+        .iter()
+        .enumerate()
+        .map(|(i, g)| shequn::store::views::Quota {
+            group_id: i as i64,
+            group: (*g).into(),
+            used: 0,
+            planned: 0,
+            limit: 31,
+        })
+        .collect();
+    a.on_key(key(':'));
+    a.on_paste("apply");
+    a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    a.on_paste("welf");
+    a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert!(matches!(a.mode, Mode::MultiPick { .. }));
+    a.on_key(space()); // 宝妈群 (sorted: 学习群, 宝妈群, 新群 by code point)
+    a.on_key(key('j'));
+    a.on_key(space());
+    let fx = a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let Effect::ApplyTemplate { template, groups } = &fx[0] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(template, "welfare");
+    assert_eq!(groups.len(), 2);
 }

@@ -52,6 +52,7 @@ pub fn demo_app(lang: Lang) -> App {
     let env = StoreEnv {
         tz: DEFAULT_TZ,
         rules: Rules::shipped(),
+        saved_override: String::new(),
     };
     for tab in Tab::ALL {
         let loaded = shequn::console::load(&mut store, tab, app.today_day, now, &env).unwrap();
@@ -329,4 +330,27 @@ fn today_with_panel_walkthrough_and_calendar() {
         app.texts = Lang::En.texts();
         draw(&mut app, 80, 24).backend().to_string()
     });
+}
+
+#[test]
+fn the_script_editor_puts_the_terminal_cursor_at_the_caret() {
+    let mut app = demo_app(Lang::Zh);
+    app.update(Action::EditScript);
+    // replace the text with Chinese and move to a known place
+    let ed = app.editor.as_mut().expect("editor open");
+    ed.textarea.select_all();
+    ed.textarea.cut();
+    ed.textarea.insert_str("早上好,{group}!\n今天是{date}");
+    let mut term = draw(&mut app, 100, 30);
+    insta::assert_snapshot!("editor_zh_100x30", term.backend());
+    let pos = term.get_cursor_position().unwrap();
+    let buf = term.backend().buffer().clone();
+    // the caret is after "今天是{date}": find that text on screen and add its width
+    let y = (0..buf.area.height)
+        .find(|&y| line(&buf, y).contains("今天是{date}"))
+        .expect("on screen");
+    let x = column_of(&buf, y, "今天是{date}").unwrap()
+        + unicode_width::UnicodeWidthStr::width("今天是{date}") as u16;
+    assert_eq!((pos.x, pos.y), (x, y));
+    term.show_cursor().unwrap();
 }

@@ -502,3 +502,84 @@ fn a_stale_edit_is_refused_with_who_changed_it() {
         .to_string();
     assert!(err.contains("wang.lei") && err.contains("reload"), "{err}");
 }
+
+#[test]
+fn a_new_time_moves_today_s_open_item_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    bin().args(["init", "--db"]).arg(&db).assert().success();
+    bin()
+        .args([
+            "group",
+            "add",
+            "宝妈群",
+            "--kind",
+            "兴趣型",
+            "--created",
+            "2026-01-01",
+            "--sop",
+            "--db",
+        ])
+        .arg(&db)
+        .assert()
+        .success();
+    let before = today_json(&db, "2026-03-02T07:00:00");
+    assert!(
+        before
+            .iter()
+            .any(|r| r["title"] == "早安问候" && r["slot"] == "08:30")
+    );
+    bin()
+        .env("SHEQUN_NOW", "2026-03-02T07:05:00")
+        .args([
+            "sop",
+            "apply",
+            "interest",
+            "--group",
+            "宝妈群",
+            "--at",
+            "morning=09:45",
+            "--db",
+        ])
+        .arg(&db)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("overrides updated"));
+    let after = today_json(&db, "2026-03-02T07:10:00");
+    let m = after.iter().find(|r| r["title"] == "早安问候").unwrap();
+    assert_eq!(
+        (m["slot"].as_str(), m["expires"].as_str()),
+        (Some("09:45"), Some("11:15"))
+    );
+    assert_eq!(after.len(), before.len(), "moved, not duplicated");
+    bin()
+        .args([
+            "sop",
+            "apply",
+            "interest",
+            "--group",
+            "宝妈群",
+            "--at",
+            "morning=9点",
+            "--db",
+        ])
+        .arg(&db)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("HH:MM"));
+    bin()
+        .args([
+            "sop",
+            "apply",
+            "interest",
+            "--group",
+            "宝妈群",
+            "--text",
+            "morning=早 {grup}",
+            "--db",
+        ])
+        .arg(&db)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("{grup}"));
+}

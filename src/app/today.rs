@@ -14,6 +14,9 @@ use crate::domain::sop::{
 };
 use crate::store::views::{DaySummary, OnTime, Quota, SopRow};
 
+/// From this width on the side panel shows without asking.
+pub const PANEL_AUTO_WIDTH: u16 = 110;
+
 /// Everything loaded for one day of the Today tab.
 #[derive(Debug, Clone, Default)]
 pub struct TodayData {
@@ -41,8 +44,9 @@ pub struct SopState {
     /// Only todo and missed items.
     pub undone: bool,
     pub group: Option<String>,
-    /// Show the side panel (completion, quota, punctuality) where there is room.
-    pub panel: bool,
+    /// The side panel (completion, quota, punctuality): None shows it where there is
+    /// room (110 columns); `i` forces it on or off.
+    pub panel: Option<bool>,
     /// The month summary the calendar shows.
     pub calendar: Option<(NaiveDate, Vec<DaySummary>)>,
 }
@@ -58,7 +62,7 @@ impl Default for SopState {
             mine: false,
             undone: false,
             group: None,
-            panel: true,
+            panel: None,
             calendar: None,
         }
     }
@@ -333,7 +337,7 @@ impl App {
                 Vec::new()
             }
             Action::TogglePanel => {
-                self.sop.panel = !self.sop.panel;
+                self.sop.panel = Some(!self.panel_shown(self.width));
                 Vec::new()
             }
             Action::Retime => {
@@ -437,6 +441,11 @@ impl App {
                 Vec::new()
             }
         }
+    }
+
+    /// Whether the side panel shows in a body `width` columns wide.
+    pub fn panel_shown(&self, width: u16) -> bool {
+        self.sop.panel.unwrap_or(width >= PANEL_AUTO_WIDTH)
     }
 
     /// Items of the walkthrough: (position, total) for the title.

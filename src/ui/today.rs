@@ -15,9 +15,8 @@ use crate::app::App;
 use crate::i18n::fill;
 use crate::store::views::SopRow;
 
-/// The side panel's width; it shows when the screen is at least this much wider.
+/// The side panel's width.
 const PANEL_W: u16 = 38;
-const PANEL_MIN_SCREEN: u16 = 110;
 
 /// Style of an item's state; an open item past its slot today is overdue (warning).
 fn state_style(app: &App, theme: &Theme, r: &SopRow) -> Style {
@@ -47,7 +46,7 @@ fn by(r: &SopRow) -> String {
 }
 
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
-    let show_panel = app.sop.panel && area.width >= PANEL_MIN_SCREEN;
+    let show_panel = app.panel_shown(area.width) && area.width >= PANEL_W + 40;
     let (list_area, panel_area) = if show_panel {
         let [l, p] =
             Layout::horizontal([Constraint::Min(40), Constraint::Length(PANEL_W)]).areas(area);

@@ -111,6 +111,7 @@ pub struct TodayTexts {
     pub editor_title: String,
     pub editor_hint: String,
     pub apply_title: String,
+    pub over_quota: String,
 }
 
 #[derive(Debug, Deserialize)]

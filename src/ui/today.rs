@@ -46,17 +46,21 @@ fn by(r: &SopRow) -> String {
 }
 
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
-    let show_panel = app.panel_shown(area.width) && area.width >= PANEL_W + 40;
-    let (list_area, panel_area) = if show_panel {
+    let shown = app.panel_shown(area.width);
+    if shown && area.width >= crate::app::today::PANEL_AUTO_WIDTH {
         let [l, p] =
             Layout::horizontal([Constraint::Min(40), Constraint::Length(PANEL_W)]).areas(area);
-        (l, Some(p))
-    } else {
-        (area, None)
-    };
-    render_list(app, frame, list_area, theme);
-    if let Some(p) = panel_area {
+        render_list(app, frame, l, theme);
         panel(app, frame, p, theme);
+    } else {
+        render_list(app, frame, area, theme);
+        if shown {
+            // too narrow to sit beside the list: it opens over it, `i` closes it
+            let rows = app.sop.quotas.len() + app.sop.on_time.len() + 5;
+            let rect = popup(area, PANEL_W, rows as u16);
+            clear_popup(frame, rect);
+            panel(app, frame, rect, theme);
+        }
     }
 }
 
@@ -89,6 +93,13 @@ fn render_list(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     if missed > 0 {
         spans.push(Span::styled(
             format!(" · {}", fill(&t.missed, &[("n", &missed)])),
+            theme.danger,
+        ));
+    }
+    let over = app.sop.quotas.iter().filter(|q| q.over()).count();
+    if over > 0 {
+        spans.push(Span::styled(
+            format!(" · ⚠ {}", fill(&t.over_quota, &[("n", &over)])),
             theme.danger,
         ));
     }

@@ -31,7 +31,7 @@ pub struct TodayData {
 }
 
 /// The Today tab's state beyond its table.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SopState {
     /// All items of the day shown; the table holds those passing the filters.
     pub source: Vec<SopRow>,
@@ -49,23 +49,6 @@ pub struct SopState {
     pub panel: Option<bool>,
     /// The month summary the calendar shows.
     pub calendar: Option<(NaiveDate, Vec<DaySummary>)>,
-}
-
-impl Default for SopState {
-    fn default() -> Self {
-        SopState {
-            source: Vec::new(),
-            quotas: Vec::new(),
-            on_time: Vec::new(),
-            operators: Vec::new(),
-            templates: Vec::new(),
-            mine: false,
-            undone: false,
-            group: None,
-            panel: None,
-            calendar: None,
-        }
-    }
 }
 
 impl App {

@@ -7,6 +7,8 @@
 //! - [`clock`]    the `Clock` trait: the system clock and a fixed one (`SHEQUN_NOW`)
 //! - [`i18n`]     every user-facing string, one file per language in `data/i18n/`
 //! - [`domain`]   pure rules without I/O or a clock: SOP recurrence, stages, thresholds
+//! - [`import`]   chat exports, rosters and orders read from files (streaming parsers)
+//! - [`search`]   member search: fuzzy + full pinyin + initials (张三 ← zhang, zs)
 //! - [`store`]    everything rusqlite: pragmas, migrations, audit, views, presence
 //! - [`demo`]     the deterministic demo database
 //! - [`commands`] one file per non-console command, exit codes
@@ -24,6 +26,8 @@ pub mod console;
 pub mod demo;
 pub mod domain;
 pub mod i18n;
+pub mod import;
+pub mod search;
 pub mod store;
 pub mod tui;
 pub mod ui;

@@ -1,0 +1,2 @@
+//! Member search benchmark (being written).
+fn main() {}

@@ -1,0 +1,1 @@
+//! Member search: fuzzy, pinyin and initials (being written).

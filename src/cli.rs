@@ -68,6 +68,16 @@ pub enum Command {
         #[command(subcommand)]
         cmd: OperatorCmd,
     },
+    /// Chat exports, rosters and orders
+    Import {
+        #[command(subcommand)]
+        cmd: ImportCmd,
+    },
+    /// Members, their tiers and activity
+    Members {
+        #[command(subcommand)]
+        cmd: MembersCmd,
+    },
     /// CSV for spreadsheets
     Export {
         #[arg(value_enum)]
@@ -121,6 +131,46 @@ pub enum SopCmd {
     },
     /// The templates and their items
     Templates,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCmd {
+    /// A chat export (WeChatMsg/留痕, MemoTrace, PyWxDump, chatlog, ChatLab, 企业微信 archive, or any CSV with --map)
+    Chat {
+        file: PathBuf,
+        /// The group the messages belong to (default: what the export says)
+        #[arg(long, value_name = "NAME")]
+        group: Option<String>,
+        /// auto (sniffed from the content), wechatmsg, memotrace, pywxdump, chatlog, chatlab, wecom, csv
+        #[arg(long, value_name = "FORMAT")]
+        from: Option<String>,
+        /// For other CSVs: time=列名,sender=列名,content=列名[,sender_id=…,kind=…,id=…,group=…]
+        #[arg(long, value_name = "MAP")]
+        map: Option<String>,
+    },
+    /// A group's member list (generic CSV, 企业微信 groupchat/get JSON, PyWxDump users.json); members missing from it are marked as left
+    Members {
+        file: PathBuf,
+        #[arg(long, value_name = "NAME")]
+        group: Option<String>,
+    },
+    /// Orders (member, time, amount) for RFM
+    Orders { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MembersCmd {
+    /// Members with tier, KOL flag, last message, volume and points
+    List {
+        #[arg(long, value_name = "NAME")]
+        group: Option<String>,
+        /// core, active, new, potential, silent or left
+        #[arg(long)]
+        tier: Option<String>,
+        /// The console's search: name, pinyin or initials (zhang, zs → 张三)
+        #[arg(long, value_name = "QUERY")]
+        search: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

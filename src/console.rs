@@ -80,6 +80,12 @@ enum Request {
         template: String,
         groups: Vec<String>,
     },
+    Member {
+        id: i64,
+        version: Option<i64>,
+        change: crate::store::members::MemberChange,
+    },
+    LoadMember(i64),
     Quit,
 }
 
@@ -295,6 +301,16 @@ fn perform(fx: Effect, req: &std_mpsc::Sender<Request>) {
             },
         }),
         Effect::ApplyTemplate { template, groups } => req.send(Request::Apply { template, groups }),
+        Effect::Member {
+            id,
+            version,
+            change,
+        } => req.send(Request::Member {
+            id,
+            version,
+            change,
+        }),
+        Effect::LoadMember(id) => req.send(Request::LoadMember(id)),
         Effect::Quit | Effect::Copy(_) => Ok(()),
     };
 }
@@ -448,6 +464,36 @@ fn store_loop(
                     .map(|new| format!("{template} → {new}/{n}"))
                     .map_err(|e| describe(&e, &store));
                 if !send(Action::Saved(result)) {
+                    break;
+                }
+            }
+            Ok(Request::Member {
+                id,
+                version,
+                change,
+            }) => {
+                let at = clock.now().timestamp();
+                let result = store
+                    .write(|tx, op| crate::store::members::change(tx, op, at, id, version, &change, &env.rules))
+                    .map(|name| format!("{name} · ✓"))
+                    .map_err(|e| describe(&e, &store));
+                if !send(Action::Saved(result)) {
+                    break;
+                }
+            }
+            Ok(Request::LoadMember(id)) => {
+                let today = crate::clock::local_day(clock.now(), env.tz);
+                let detail = crate::store::members::detail(store.conn(), id, today).and_then(|d| {
+                    let rfm = views::rfm(store.conn(), today, env.tz, &env.rules.rfm)?
+                        .into_iter()
+                        .find(|s| s.member_id == id);
+                    Ok((d, rfm))
+                });
+                let action = match detail {
+                    Ok(d) => Action::Loaded(Loaded::MemberDetail(Box::new(d))),
+                    Err(e) => Action::Error(describe(&e, &store)),
+                };
+                if !send(action) {
                     break;
                 }
             }

@@ -128,6 +128,40 @@ pub struct MembersTexts {
     pub days_ago: String,
     pub today: String,
     pub empty: String,
+    pub reason_left: String,
+    pub reason_new: String,
+    pub reason_core: String,
+    pub reason_active: String,
+    pub reason_silent: String,
+    pub reason_silent_never: String,
+    pub reason_potential_never: String,
+    pub reason_potential: String,
+    pub all: String,
+    pub bad_days: String,
+    pub bad_points: String,
+    pub prompt_silent: String,
+    pub prompt_tag: String,
+    pub prompt_note: String,
+    pub prompt_points: String,
+    pub prompt_sanction: String,
+    pub detail_title: String,
+    pub detail_groups: String,
+    pub detail_tags: String,
+    pub detail_points: String,
+    pub detail_orders: String,
+    pub detail_rfm: String,
+    pub detail_sanctions: String,
+    pub detail_identity: String,
+    pub detail_aliases: String,
+    pub detail_30d: String,
+    pub detail_note: String,
+    pub filter_silent: String,
+    pub filter_invert: String,
+    pub pick_tier: String,
+    pub pick_group: String,
+    pub pick_tag: String,
+    pub pick_sanction: String,
+    pub pick_identity: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -199,6 +233,24 @@ impl Texts {
 
     pub fn action_text<'a>(&'a self, action: &'a str) -> &'a str {
         self.actions.get(action).map_or(action, String::as_str)
+    }
+
+    /// Why a member is in their tier, from the stored reason (JSON of
+    /// `domain::tiers::Reason`); text that is not such JSON is shown as it is.
+    pub fn tier_reason(&self, stored: &str) -> String {
+        use crate::domain::tiers::Reason;
+        let t = &self.members;
+        match serde_json::from_str::<Reason>(stored) {
+            Ok(Reason::Left { days }) => fill(&t.reason_left, &[("days", &days)]),
+            Ok(Reason::New { hours }) => fill(&t.reason_new, &[("hours", &hours)]),
+            Ok(Reason::Core { weeks, avg }) => fill(&t.reason_core, &[("weeks", &weeks), ("avg", &avg)]),
+            Ok(Reason::Active { n }) => fill(&t.reason_active, &[("n", &n)]),
+            Ok(Reason::Silent { days }) => fill(&t.reason_silent, &[("days", &days)]),
+            Ok(Reason::SilentNever { days }) => fill(&t.reason_silent_never, &[("days", &days)]),
+            Ok(Reason::PotentialNever { days }) => fill(&t.reason_potential_never, &[("days", &days)]),
+            Ok(Reason::Potential { n }) => fill(&t.reason_potential, &[("n", &n)]),
+            Err(_) => stored.to_string(),
+        }
     }
 
     /// Monday = 0.

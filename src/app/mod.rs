@@ -4,6 +4,7 @@
 //! or a database.
 
 pub mod keymap;
+pub mod members;
 pub mod table;
 pub mod today;
 
@@ -19,6 +20,7 @@ use crate::store::presence::Online;
 use crate::store::views::{ContentRow, KpiRow, MemberRow, ReminderRow, SopRow};
 use keymap::{Key, Keymap};
 use table::{Table, TableCmd};
+pub use members::MembersState;
 pub use today::{ScriptEditor, SopState, TodayData};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -114,6 +116,16 @@ pub const ACTIONS: &[&str] = &[
     "edit_script",
     "apply_template",
     "save",
+    // the Members tab
+    "tier_filter",
+    "tag_filter",
+    "silent_filter",
+    "invert",
+    "tag",
+    "points",
+    "redeem",
+    "sanction",
+    "identity",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,6 +180,15 @@ pub enum PromptKind {
     Note,
     /// A new time for this group's item, from today on.
     Retime,
+    /// Members: silent for more than N days.
+    SilentDays,
+    /// Members: a tag to add (`-tag` removes it).
+    Tag,
+    MemberNote,
+    /// Members: `+50 reason` or `-20 reason`.
+    Points,
+    /// Members: the reason for a sanction in the selected row's group.
+    SanctionReason { level: &'static str, group: i64 },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,6 +196,11 @@ pub enum PickerKind {
     Assign { id: i64, version: i64 },
     Group,
     Template,
+    Tier,
+    MemberGroup,
+    Tag,
+    SanctionLevel { id: i64 },
+    Identity { id: i64, version: i64 },
 }
 
 /// A message on the bottom line until the next key.
@@ -244,6 +270,16 @@ pub enum Action {
     EditScript,
     ApplyTemplate,
     Save,
+    // the Members tab
+    TierFilter,
+    TagFilter,
+    SilentFilter,
+    Invert,
+    Tag,
+    Points,
+    Redeem,
+    Sanction,
+    Identity,
 }
 
 #[derive(Debug, Clone)]
@@ -251,6 +287,7 @@ pub enum Loaded {
     Today(Box<TodayData>),
     /// Per-day (items, done, missed) of a month, for the calendar.
     Calendar(NaiveDate, Vec<crate::store::views::DaySummary>),
+    MemberDetail(Box<(crate::store::members::MemberDetail, Option<crate::domain::rfm::RfmScore>)>),
     Members(Vec<MemberRow>),
     Content(Vec<ContentRow>),
     Kpi(Vec<KpiRow>),
@@ -284,6 +321,14 @@ pub enum Effect {
         template: String,
         groups: Vec<String>,
     },
+    /// Change a member (`version` guards note and identity against a stale edit).
+    Member {
+        id: i64,
+        version: Option<i64>,
+        change: crate::store::members::MemberChange,
+    },
+    /// Load one member's detail.
+    LoadMember(i64),
     /// Put text on the operator's own clipboard (OSC 52: works over SSH).
     Copy(String),
     Quit,
@@ -312,6 +357,8 @@ pub struct App {
     pub sop: SopState,
     /// The script editor, while `Mode::Edit`.
     pub editor: Option<ScriptEditor>,
+    /// The Members tab's search, filters and detail.
+    pub msearch: MembersState,
     pub members: Table<MemberRow>,
     pub content: Table<ContentRow>,
     pub kpi: Table<KpiRow>,
@@ -403,6 +450,7 @@ impl App {
             today_day: local_day(now, tz),
             sop: SopState::default(),
             editor: None,
+            msearch: MembersState::default(),
             members: Table::default(),
             content: Table::default(),
             kpi: Table::default(),
@@ -521,6 +569,21 @@ impl App {
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let mut fx = self.update_inner(action);
+        // The Members tab shows the selected member's detail: ask for it once per
+        // selection (not once per keystroke on the same row).
+        if self.tab == Tab::Members
+            && matches!(self.mode, Mode::Normal | Mode::Search { .. } | Mode::Detail)
+            && let Some(id) = self.wanted_detail()
+            && self.msearch.requested != Some(id)
+        {
+            self.msearch.requested = Some(id);
+            fx.push(Effect::LoadMember(id));
+        }
+        fx
+    }
+
+    fn update_inner(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Quit => {
                 self.quit = true;
@@ -610,9 +673,24 @@ impl App {
             | Action::Left
             | Action::Right
             | Action::Retime
-            | Action::EditScript => {
-                if self.tab == Tab::Today {
-                    return self.today_action(action);
+            | Action::EditScript => match self.tab {
+                Tab::Today => return self.today_action(action),
+                Tab::Members if matches!(action, Action::Note | Action::GroupFilter) => {
+                    return self.members_action(action);
+                }
+                _ => {}
+            },
+            Action::TierFilter
+            | Action::TagFilter
+            | Action::SilentFilter
+            | Action::Invert
+            | Action::Tag
+            | Action::Points
+            | Action::Redeem
+            | Action::Sanction
+            | Action::Identity => {
+                if self.tab == Tab::Members {
+                    return self.members_action(action);
                 }
             }
             Action::ApplyTemplate => {
@@ -632,6 +710,8 @@ impl App {
                 });
                 // our own write does not bump our data_version: reload what we show
                 self.today.stale = true;
+                self.msearch.detail = None;
+                self.msearch.requested = None;
                 return vec![self.load(self.tab)];
             }
             Action::Input(c) => match &mut self.mode {
@@ -690,6 +770,13 @@ impl App {
                     version,
                 } => {
                     let change = match kind {
+                        PromptKind::SilentDays
+                        | PromptKind::Tag
+                        | PromptKind::MemberNote
+                        | PromptKind::Points
+                        | PromptKind::SanctionReason { .. } => {
+                            return self.member_prompt(kind, &input, id, version);
+                        }
                         PromptKind::Skip => SopChange::Skip { reason: input },
                         PromptKind::Note => SopChange::Note { text: input },
                         PromptKind::Retime => {
@@ -794,7 +881,13 @@ impl App {
             Loaded::Calendar(month, summary) => {
                 self.sop.calendar = Some((month, summary));
             }
-            Loaded::Members(rows) => self.members.set_rows(rows),
+            Loaded::Members(rows) => self.members_loaded(rows),
+            Loaded::MemberDetail(d) => {
+                // only if it is still the selected member
+                if self.members.current().is_some_and(|r| r.id == d.0.id) {
+                    self.msearch.detail = Some(*d);
+                }
+            }
             Loaded::Content(rows) => self.content.set_rows(rows),
             Loaded::Kpi(rows) => self.kpi.set_rows(rows),
             Loaded::Reminders(rows) => self.reminders.set_rows(rows),
@@ -806,7 +899,16 @@ impl App {
         let page = self.page_rows();
         match self.tab {
             Tab::Today => self.today.apply(cmd, page),
-            Tab::Members => self.members.apply(cmd, page),
+            Tab::Members => {
+                if let TableCmd::Filter(f) = cmd {
+                    // the Members tab searches by name, pinyin and initials
+                    self.members.filter = f;
+                    self.refilter_members();
+                    self.members.top();
+                } else {
+                    self.members.apply(cmd, page);
+                }
+            }
             Tab::Content => self.content.apply(cmd, page),
             Tab::Kpi => self.kpi.apply(cmd, page),
             Tab::Reminders => self.reminders.apply(cmd, page),
@@ -900,6 +1002,15 @@ pub fn action_named(name: &str) -> Option<Action> {
         "edit_script" => Action::EditScript,
         "apply_template" => Action::ApplyTemplate,
         "save" => Action::Save,
+        "tier_filter" => Action::TierFilter,
+        "tag_filter" => Action::TagFilter,
+        "silent_filter" => Action::SilentFilter,
+        "invert" => Action::Invert,
+        "tag" => Action::Tag,
+        "points" => Action::Points,
+        "redeem" => Action::Redeem,
+        "sanction" => Action::Sanction,
+        "identity" => Action::Identity,
         _ => return None,
     })
 }

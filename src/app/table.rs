@@ -64,6 +64,21 @@ impl<R: Row> Table<R> {
         self.clamp();
     }
 
+    /// Show exactly these rows (indices into `rows`, in this order): for tables whose
+    /// filtering is done outside (the Members tab's search). Keeps the selection when
+    /// its row is still shown.
+    pub fn set_visible(&mut self, visible: Vec<usize>) {
+        let keep = self.current().map(Row::key);
+        self.visible = visible;
+        self.selected = 0;
+        if let Some(k) = keep
+            && let Some(pos) = self.visible.iter().position(|&i| self.rows[i].key() == k)
+        {
+            self.selected = pos;
+        }
+        self.clamp();
+    }
+
     /// Run a command; `page` is how many rows fit on screen.
     pub fn apply(&mut self, cmd: TableCmd, page: usize) {
         match cmd {

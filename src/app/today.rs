@@ -201,7 +201,7 @@ impl App {
                 };
                 let input = match kind {
                     PromptKind::Note => r.note.clone().unwrap_or_default(),
-                    PromptKind::Skip | PromptKind::Retime => String::new(),
+                    _ => String::new(),
                 };
                 self.mode = Mode::Prompt {
                     kind,
@@ -395,6 +395,11 @@ impl App {
 
     pub(super) fn picked(&mut self, kind: PickerKind, choice: &str) -> Vec<Effect> {
         match kind {
+            PickerKind::Tier
+            | PickerKind::MemberGroup
+            | PickerKind::Tag
+            | PickerKind::SanctionLevel { .. }
+            | PickerKind::Identity { .. } => self.member_picked(kind, choice),
             PickerKind::Assign { id, version } => {
                 vec![Effect::Sop {
                     id,

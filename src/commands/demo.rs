@@ -16,7 +16,7 @@ use crate::cli::Format;
 use crate::clock::{local_day, local_to_utc};
 use crate::demo::{DemoCounts, populate};
 use crate::domain::sop::parse_hhmm;
-use crate::store::{Store, sop};
+use crate::store::{Store, members, sop};
 
 /// Days of history in the demo.
 pub const DAYS: u64 = 90;
@@ -134,6 +134,11 @@ pub fn build(
             sop::materialize_day(tx, day)?;
         }
         sop_history(tx, end, tz, now.timestamp())?;
+        // tiers by the rules engine, so the demo shows what an import would compute
+        tx.execute("UPDATE memberships SET tier = NULL, tier_reason = NULL", [])?;
+        let groups = members::all_groups(tx)?;
+        let rules = crate::domain::rules::Rules::shipped();
+        members::recompute_tiers(tx, &groups, now, tz, &rules.tiers)?;
         Ok(counts)
     })?;
     drop(store);

@@ -5,7 +5,9 @@
 pub mod demo;
 pub mod export;
 pub mod group;
+pub mod import;
 pub mod init;
+pub mod members;
 pub mod operator;
 pub mod output;
 pub mod sop;
@@ -133,6 +135,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         (Some(Command::Group { cmd }), false) => group::run(&ctx, cmd),
         (Some(Command::Operator { cmd }), false) => operator::run(&ctx, cmd),
         (Some(Command::Export { what, from, to }), false) => export::run(&ctx, *what, *from, *to),
+        (Some(Command::Import { cmd }), false) => import::run(&ctx, cmd),
+        (Some(Command::Members { cmd }), false) => members::run(&ctx, cmd),
         (None, true) => {
             let path = demo::temp_path(&ctx);
             let ctx = Ctx { db: path, ..ctx };

@@ -8,6 +8,25 @@ pub const SHIPPED_RULES: &str = include_str!("../../data/rules.toml");
 pub struct Rules {
     pub kpi: KpiRules,
     pub quota: QuotaRules,
+    pub tiers: crate::domain::tiers::TierRules,
+    pub points: PointRules,
+    pub rfm: crate::domain::rfm::RfmRules,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct PointRules {
+    pub per_message: i64,
+    /// At most this many points a day per member and group from chatting.
+    pub daily_cap: i64,
+    /// A coupon's price in points.
+    pub coupon_at: i64,
+}
+
+impl PointRules {
+    /// Points earned by `messages` messages on one day (capped against farming).
+    pub fn for_day(&self, messages: i64) -> i64 {
+        (messages.max(0) * self.per_message).min(self.daily_cap)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -95,6 +114,15 @@ impl Rules {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn points_are_10_a_message_capped_per_day() {
+        let p = Rules::parse(SHIPPED_RULES).unwrap().points;
+        for (msgs, pts) in [(0, 0), (1, 10), (4, 40), (5, 50), (40, 50), (-3, 0)] {
+            assert_eq!(p.for_day(msgs), pts, "{msgs}");
+        }
+        assert_eq!(p.coupon_at, 100);
+    }
 
     #[test]
     fn quota_defaults_to_the_days_of_the_month() {

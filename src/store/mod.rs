@@ -11,6 +11,8 @@
 //!   instead of waiting on `busy_timeout`.
 
 pub mod audit;
+pub mod import;
+pub mod members;
 pub mod migrations;
 pub mod presence;
 pub mod sop;
@@ -136,6 +138,11 @@ impl Store {
 
     pub fn operator(&self) -> &str {
         &self.operator
+    }
+
+    /// For bulk work that manages its own transaction (imports).
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
     }
 
     /// Read access. Reads run in autocommit mode and see the last committed state.

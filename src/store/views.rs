@@ -244,6 +244,23 @@ pub struct MemberRow {
     pub kol: bool,
     pub last_spoke: Option<String>,
     pub messages_30d: i64,
+    pub messages_total: i64,
+    pub points: i64,
+    #[serde(skip)]
+    pub wxid: Option<String>,
+    #[serde(skip)]
+    pub group_nickname: Option<String>,
+    pub tags: Vec<String>,
+}
+
+impl MemberRow {
+    /// What the member search looks at: name, group nickname, wxid.
+    pub fn search_texts(&self) -> Vec<String> {
+        let mut v = vec![self.name.clone()];
+        v.extend(self.group_nickname.clone());
+        v.extend(self.wxid.clone());
+        v
+    }
 }
 
 /// One row per membership (a member in two groups shows twice, once per group),
@@ -259,7 +276,13 @@ pub fn members(conn: &Connection, today: NaiveDate) -> Result<Vec<MemberRow>> {
                   WHERE a.group_id = ms.group_id AND a.member_id = ms.member_id),
                 (SELECT COALESCE(sum(a.messages), 0) FROM activity_daily a
                   WHERE a.group_id = ms.group_id AND a.member_id = ms.member_id AND a.day >= ?1),
-                ms.id
+                ms.id,
+                (SELECT COALESCE(sum(a.messages), 0) FROM activity_daily a
+                  WHERE a.group_id = ms.group_id AND a.member_id = ms.member_id),
+                (SELECT COALESCE(sum(p.delta), 0) FROM points_ledger p WHERE p.member_id = ms.member_id),
+                m.wxid, ms.group_nickname,
+                (SELECT group_concat(t.name, char(31)) FROM member_tags mt JOIN tags t ON t.id = mt.tag_id
+                  WHERE mt.member_id = ms.member_id)
          FROM memberships ms
          JOIN members m ON m.id = ms.member_id
          JOIN groups g ON g.id = ms.group_id
@@ -278,6 +301,14 @@ pub fn members(conn: &Connection, today: NaiveDate) -> Result<Vec<MemberRow>> {
             kol: r.get(5)?,
             last_spoke: r.get(6)?,
             messages_30d: r.get(7)?,
+            messages_total: r.get(9)?,
+            points: r.get(10)?,
+            wxid: r.get(11)?,
+            group_nickname: r.get(12)?,
+            tags: r
+                .get::<_, Option<String>>(13)?
+                .map(|t| t.split('\u{1f}').map(str::to_string).collect())
+                .unwrap_or_default(),
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -444,4 +475,33 @@ pub fn due_count(conn: &Connection, login: &str, now: i64) -> Result<i64> {
         params![login, now],
         |r| r.get(0),
     )?)
+}
+
+/// A buyer's RFM scores (for the member detail and `members list`).
+pub fn rfm(
+    conn: &Connection,
+    today: NaiveDate,
+    tz: chrono_tz::Tz,
+    rules: &crate::domain::rfm::RfmRules,
+) -> Result<Vec<crate::domain::rfm::RfmScore>> {
+    use crate::domain::rfm::{RfmInput, score};
+    let since = today
+        .checked_sub_days(Days::new(u64::try_from(rules.window_days).unwrap_or(365)))
+        .unwrap_or(today);
+    let since_ts = crate::clock::local_to_utc(since.and_hms_opt(0, 0, 0).unwrap_or_default(), tz)
+        .map_or(0, |t| t.timestamp());
+    let mut st = conn.prepare_cached(
+        "SELECT member_id, max(at), count(*), sum(amount_cents) FROM orders WHERE at >= ?1 GROUP BY member_id",
+    )?;
+    let rows = st.query_map([since_ts], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
+    })?;
+    let mut input = Vec::new();
+    for row in rows {
+        let (member_id, last, orders, amount_cents) = row?;
+        let last_day = chrono::DateTime::<chrono::Utc>::from_timestamp(last, 0)
+            .map_or(today, |t| t.with_timezone(&tz).date_naive());
+        input.push(RfmInput { member_id, recency_days: (today - last_day).num_days().max(0), orders, amount_cents });
+    }
+    Ok(score(&input, rules))
 }

@@ -224,6 +224,11 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             PromptKind::Skip => &app.texts.today.skip_prompt,
             PromptKind::Note => &app.texts.today.note_prompt,
             PromptKind::Retime => &app.texts.today.retime_prompt,
+            PromptKind::SilentDays => &app.texts.members.prompt_silent,
+            PromptKind::Tag => &app.texts.members.prompt_tag,
+            PromptKind::MemberNote => &app.texts.members.prompt_note,
+            PromptKind::Points => &app.texts.members.prompt_points,
+            PromptKind::SanctionReason { .. } => &app.texts.members.prompt_sanction,
         };
         let line = Line::from(vec![
             Span::styled(format!(" {label}: "), theme.key),
@@ -431,6 +436,18 @@ fn palette(
 }
 
 fn detail(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    if app.tab == Tab::Members {
+        let width = area.width.min(72);
+        let lines = members::detail_lines(app, theme, usize::from(width.saturating_sub(2)));
+        let rect = popup(area, width, lines.len() as u16 + 2);
+        clear_popup(frame, rect);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.accent)
+            .title(Span::styled(format!(" {} ", app.texts.members.detail_title), theme.title));
+        frame.render_widget(Paragraph::new(lines).block(block), rect);
+        return;
+    }
     let fields: Vec<(String, String)> = match app.tab {
         Tab::Today => today::detail(app),
         Tab::Members => members::detail(app),
@@ -488,7 +505,12 @@ fn picker(
     let title = match kind {
         PickerKind::Assign { .. } => &app.texts.today.assign_title,
         PickerKind::Group => &app.texts.today.group_title,
-        PickerKind::Template => &app.texts.actions["apply_template"],
+        PickerKind::Template => app.texts.action_text("apply_template"),
+        PickerKind::Tier => &app.texts.members.pick_tier,
+        PickerKind::MemberGroup => &app.texts.members.pick_group,
+        PickerKind::Tag => &app.texts.members.pick_tag,
+        PickerKind::SanctionLevel { .. } => &app.texts.members.pick_sanction,
+        PickerKind::Identity { .. } => &app.texts.members.pick_identity,
     };
     let matches = picker_matches(items, input);
     let room = usize::from(area.height.saturating_sub(5)).max(1);

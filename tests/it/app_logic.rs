@@ -40,6 +40,11 @@ fn members(names: &[&str]) -> Vec<MemberRow> {
             kol: false,
             last_spoke: None,
             messages_30d: 0,
+            messages_total: 0,
+            points: 0,
+            wxid: None,
+            group_nickname: None,
+            tags: Vec::new(),
         })
         .collect()
 }

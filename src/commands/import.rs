@@ -1,0 +1,133 @@
+//! `shequn import chat|members|orders FILE`: chat exports (format sniffed from the
+//! content), rosters and orders. A malformed row stops the import with exit 1, the file
+//! and line, the reason — and the database exactly as before.
+
+use std::process::ExitCode;
+
+use super::{Ctx, UserError};
+use crate::cli::{Format as OutFormat, ImportCmd};
+use crate::import::{self, Format};
+use crate::store::Store;
+use crate::store::import::{ChatImportError, ChatOptions, import_chat, import_orders, import_roster};
+
+pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
+    let mut store = Store::open(&ctx.db, &ctx.operator)?;
+    let now = ctx.now();
+    match cmd {
+        ImportCmd::Chat { file, group, from, map } => {
+            let format = match (from.as_deref(), map) {
+                (None | Some("auto"), None) => None,
+                (Some("csv") | None, Some(spec)) => {
+                    Some(Format::Csv(import::parse_map(spec).map_err(UserError)?))
+                }
+                (Some("csv"), None) => {
+                    return Err(UserError("--from csv needs --map time=…,sender=…,content=…".into()).into());
+                }
+                (Some(name), _) => Some(named_format(name)?),
+            };
+            let records = import::open(file, format, ctx.tz).map_err(|e| bad(file, &e))?;
+            let format_word = import::format_name(records.detected()).to_string();
+            let platform = if format_word == "wecom" { "wecom" } else { "personal" };
+            let label = file.display().to_string();
+            let opts = ChatOptions { group: group.as_deref(), platform, file: &label, format: &format_word };
+            let summary = match import_chat(&mut store, records, &opts, now, ctx.tz, &ctx.rules) {
+                Ok(s) => s,
+                Err(ChatImportError::Bad { file, err }) => {
+                    return Err(UserError(format!(
+                        "{file}:{}: {} — nothing was imported; fix the file and run the import again",
+                        err.line, err.reason
+                    ))
+                    .into());
+                }
+                Err(ChatImportError::Store(e)) => return Err(e.into()),
+            };
+            match ctx.format {
+                OutFormat::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
+                _ => println!(
+                    "{} ({}): read {}, messages {}, events {}, duplicates {}, skipped {}, errors {} · {} new members · groups: {}",
+                    summary.file,
+                    summary.format,
+                    summary.read,
+                    summary.messages,
+                    summary.events,
+                    summary.duplicates,
+                    summary.skipped,
+                    summary.errors,
+                    summary.new_members,
+                    summary.groups.join(", ")
+                ),
+            }
+        }
+        ImportCmd::Members { file, group } => {
+            let (format, file_group, entries) =
+                import::roster::read_roster(file, ctx.tz).map_err(|e| bad(file, &e))?;
+            let group = group.clone().or(file_group).ok_or_else(|| {
+                UserError("the roster does not name its group: pass --group NAME".into())
+            })?;
+            let s = import_roster(
+                &mut store,
+                &entries,
+                &group,
+                &file.display().to_string(),
+                &format,
+                now,
+                ctx.tz,
+                &ctx.rules,
+            )?;
+            match ctx.format {
+                OutFormat::Json => println!("{}", serde_json::to_string_pretty(&s)?),
+                _ => println!(
+                    "{} ({}) → {}: read {}, joined {}, left {}, unchanged {}, {} new members",
+                    s.file, s.format, s.group, s.read, s.joined, s.left, s.unchanged, s.new_members
+                ),
+            }
+        }
+        ImportCmd::Orders { file } => {
+            let rows = import::orders::read_orders(file, ctx.tz).map_err(|e| bad(file, &e))?;
+            let label = file.display().to_string();
+            let s = match import_orders(&mut store, rows, &label, now) {
+                Ok(s) => s,
+                Err(ChatImportError::Bad { file, err }) => {
+                    return Err(UserError(format!(
+                        "{file}:{}: {} — nothing was imported",
+                        err.line, err.reason
+                    ))
+                    .into());
+                }
+                Err(ChatImportError::Store(e)) => return Err(e.into()),
+            };
+            match ctx.format {
+                OutFormat::Json => println!("{}", serde_json::to_string_pretty(&s)?),
+                _ => println!(
+                    "{}: read {}, orders {}, duplicates {}, unmatched members {}",
+                    s.file, s.read, s.orders, s.duplicates, s.unmatched
+                ),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bad(file: &std::path::Path, e: &import::ImportError) -> anyhow::Error {
+    if e.line == 0 {
+        return anyhow::Error::new(UserError(format!("{}: {}", file.display(), e.reason)));
+    }
+    UserError(format!("{}:{}: {}", file.display(), e.line, e.reason)).into()
+}
+
+fn named_format(name: &str) -> anyhow::Result<Format> {
+    Ok(match name {
+        "wechatmsg" => Format::WeChatMsg,
+        "memotrace" => Format::MemoTrace,
+        "pywxdump" => Format::PyWxDump,
+        "chatlog" => Format::Chatlog,
+        "chatlab" => Format::ChatLab,
+        "wecom" => Format::WeCom,
+        other => {
+            return Err(UserError(format!(
+                "--from {other}: use auto, wechatmsg, memotrace, pywxdump, chatlog, chatlab, wecom or csv"
+            ))
+            .into());
+        }
+    })
+}

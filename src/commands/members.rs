@@ -1,0 +1,54 @@
+//! `shequn members list`: the member table from scripts, with the console's search.
+
+use std::process::ExitCode;
+
+use super::output::{Column, print};
+use super::{Ctx, UserError};
+use crate::cli::MembersCmd;
+use crate::clock::local_day;
+use crate::domain::tiers::Tier;
+use crate::search::SearchIndex;
+use crate::store::Store;
+use crate::store::views::{self, MemberRow};
+
+pub fn run(ctx: &Ctx, cmd: &MembersCmd) -> anyhow::Result<ExitCode> {
+    let store = Store::open(&ctx.db, &ctx.operator)?;
+    match cmd {
+        MembersCmd::List { group, tier, search } => {
+            if let Some(t) = tier
+                && Tier::parse(t).is_none()
+            {
+                return Err(UserError(format!(
+                    "--tier {t}: use core, active, new, potential, silent or left"
+                ))
+                .into());
+            }
+            let today = local_day(ctx.now(), ctx.tz);
+            let mut rows: Vec<MemberRow> = views::members(store.conn(), today)?
+                .into_iter()
+                .filter(|r| group.as_ref().is_none_or(|g| *g == r.group))
+                .filter(|r| tier.as_ref().is_none_or(|t| *t == r.tier))
+                .collect();
+            if let Some(q) = search {
+                let index = SearchIndex::build(rows.iter().map(MemberRow::search_texts));
+                let hits = index.search(q);
+                let mut picked: Vec<Option<MemberRow>> = rows.into_iter().map(Some).collect();
+                rows = hits.into_iter().filter_map(|i| picked.get_mut(i as usize).and_then(Option::take)).collect();
+            }
+            let cols: &[Column<MemberRow>] = &[
+                Column { header: "id", value: |r| r.id.to_string() },
+                Column { header: "name", value: |r| r.name.clone() },
+                Column { header: "group", value: |r| r.group.clone() },
+                Column { header: "tier", value: |r| r.tier.clone() },
+                Column { header: "kol", value: |r| if r.kol { "★".into() } else { String::new() } },
+                Column { header: "last_spoke", value: |r| r.last_spoke.clone().unwrap_or_default() },
+                Column { header: "30d", value: |r| r.messages_30d.to_string() },
+                Column { header: "total", value: |r| r.messages_total.to_string() },
+                Column { header: "points", value: |r| r.points.to_string() },
+            ];
+            print(ctx.format, &rows, cols)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+

@@ -1,0 +1,713 @@
+//! Helpers shared by the parsers: keys (FNV-1a), times, type labels, CSV rows,
+//! system-row handling.
+
+use std::io::Read;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone};
+use chrono_tz::Tz;
+
+use super::{Event, ImportError, Message, MsgKind, Record, RecordKind, parse_system_text};
+
+/// What every parser hands to `Records`.
+pub(crate) type Items = Box<dyn Iterator<Item = Result<Record, ImportError>> + Send>;
+
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+// ---------------------------------------------------------------- keys
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// 64-bit FNV-1a over the parts, separated by 0x1F (so ("ab","c") ≠ ("a","bc")).
+/// Stable across Rust versions and platforms, unlike `DefaultHasher`.
+pub(crate) fn fnv1a(parts: &[&str]) -> u64 {
+    let mut h = FNV_OFFSET;
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            h ^= 0x1f;
+            h = h.wrapping_mul(FNV_PRIME);
+        }
+        for b in part.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(FNV_PRIME);
+        }
+    }
+    h
+}
+
+/// `h:` + 16 hex digits of FNV-1a over (time, who, content).
+pub(crate) fn hash_key(at: i64, who: &str, content: &str) -> String {
+    format!("h:{:016x}", fnv1a(&[&at.to_string(), who, content]))
+}
+
+/// A non-empty trimmed field, or None.
+pub(crate) fn non_empty(s: &str) -> Option<String> {
+    let t = s.trim();
+    if t.is_empty() {
+        None
+    } else {
+        Some(t.to_string())
+    }
+}
+
+/// At most `max` characters of `s`, with `…` when cut (for reasons shown to operators).
+pub(crate) fn clip(s: &str, max: usize) -> String {
+    let s = s.trim();
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+// ---------------------------------------------------------------- records
+
+/// A member's message; the key is the export's id when given, else the hash.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn message(
+    key: Option<String>,
+    at: i64,
+    sender_id: Option<String>,
+    sender_name: String,
+    group: Option<String>,
+    kind: MsgKind,
+    content: String,
+) -> RecordKind {
+    let key =
+        key.unwrap_or_else(|| hash_key(at, sender_id.as_deref().unwrap_or(&sender_name), &content));
+    RecordKind::Message(Message {
+        key,
+        at,
+        sender_id,
+        sender_name,
+        group,
+        kind,
+        content,
+    })
+}
+
+/// A system row: an event when `parse_system_text` understands it, else a skip.
+/// `key` is the export's id for the row (without `ev:`), if it has one.
+pub(crate) fn system(
+    text: &str,
+    at: i64,
+    group: Option<String>,
+    key: Option<String>,
+) -> RecordKind {
+    match parse_system_text(text) {
+        Some((kind, actor, targets, detail)) => {
+            let key = match key {
+                Some(k) => format!("ev:{k}"),
+                None => format!(
+                    "ev:{}",
+                    hash_key(at, actor.as_deref().unwrap_or(""), text.trim())
+                ),
+            };
+            RecordKind::Event(Event {
+                key,
+                at,
+                group,
+                kind,
+                actor,
+                targets,
+                detail,
+            })
+        }
+        None => skip_system(text),
+    }
+}
+
+pub(crate) fn skip_system(text: &str) -> RecordKind {
+    let reason = if text.trim().is_empty() {
+        "empty system message".to_string()
+    } else {
+        format!("system message not understood: {}", clip(text, 60))
+    };
+    RecordKind::Skip { reason }
+}
+
+pub(crate) fn skip(reason: impl Into<String>) -> RecordKind {
+    RecordKind::Skip {
+        reason: reason.into(),
+    }
+}
+
+// ---------------------------------------------------------------- kinds
+
+/// What a type label or number stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Label {
+    Msg(MsgKind),
+    /// A system row (goes through `parse_system_text`).
+    System,
+}
+
+/// Chinese and English type labels of MemoTrace, PyWxDump and mapped CSVs.
+pub(crate) fn label_kind(label: &str) -> Label {
+    let l = label.trim().to_ascii_lowercase();
+    let l = l.as_str();
+    if let Ok(n) = l.parse::<i64>() {
+        return wechat_type(n, 0);
+    }
+    match l {
+        "" | "文本" | "文字" | "消息" | "引用消息" | "引用回复" | "回复" | "接龙"
+        | "粘贴的文本" | "text" | "reply" | "quote" => Label::Msg(MsgKind::Text),
+        "图片" | "image" | "picture" | "photo" => Label::Msg(MsgKind::Image),
+        "语音" | "voice" | "audio" => Label::Msg(MsgKind::Voice),
+        "视频" | "小视频" | "video" => Label::Msg(MsgKind::Video),
+        "表情包" | "表情" | "动画表情" | "用户上传的gif表情" | "emoji" | "emotion" | "sticker" => {
+            Label::Msg(MsgKind::Emoji)
+        }
+        "系统消息" | "系统通知" | "拍一拍" | "撤回消息" | "邀请加群" | "system" | "recall"
+        | "revoke" | "pat" => Label::System,
+        _ if l.starts_with("消息撤回") => Label::System,
+        _ => {
+            const APP: [&str; 20] = [
+                "文件",
+                "分享",
+                "链接",
+                "转发",
+                "小程序",
+                "转账",
+                "红包",
+                "位置",
+                "名片",
+                "公告",
+                "视频号",
+                "音乐",
+                "笔记",
+                "收藏",
+                "直播",
+                "app",
+                "file",
+                "link",
+                "location",
+                "card",
+            ];
+            if APP.iter().any(|w| l.contains(w)) {
+                Label::Msg(MsgKind::App)
+            } else {
+                Label::Msg(MsgKind::Other)
+            }
+        }
+    }
+}
+
+/// WeChat's own message type numbers (WeChatMsg `Type`/`SubType`, chatlog `type`).
+pub(crate) fn wechat_type(t: i64, sub: i64) -> Label {
+    match t {
+        1 => Label::Msg(MsgKind::Text),
+        3 => Label::Msg(MsgKind::Image),
+        34 => Label::Msg(MsgKind::Voice),
+        43 => Label::Msg(MsgKind::Video),
+        47 => Label::Msg(MsgKind::Emoji),
+        // 57 quote-reply, 53 接龙: members typing text
+        49 if sub == 57 || sub == 53 => Label::Msg(MsgKind::Text),
+        49 => Label::Msg(MsgKind::App),
+        10000 | 10002 => Label::System,
+        _ => Label::Msg(MsgKind::Other),
+    }
+}
+
+// ---------------------------------------------------------------- times
+
+/// The formats a free-form time may take (for the operator's error message).
+pub(crate) const TIME_FORMATS: &str =
+    "Unix seconds or milliseconds, RFC 3339, YYYY-MM-DD HH:MM[:SS] or YYYY/M/D H:MM[:SS]";
+
+/// Unix seconds, Unix milliseconds (≥ 12 digits), RFC 3339 (with offset), or a local
+/// `YYYY-MM-DD HH:MM[:SS[.f]]`, `YYYY/M/D H:MM[:SS]`, `YYYY-MM-DD` read in `tz`.
+pub(crate) fn parse_time(s: &str, tz: Tz) -> Option<i64> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        let n: i64 = s.parse().ok()?;
+        return Some(if digits.len() >= 12 {
+            n.div_euclid(1000)
+        } else {
+            n
+        });
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.timestamp());
+    }
+    for f in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z"] {
+        if let Ok(t) = DateTime::parse_from_str(s, f) {
+            return Some(t.timestamp());
+        }
+    }
+    parse_local(s, tz)
+}
+
+/// A local date-time without offset, read in `tz` (the earlier instant when ambiguous).
+pub(crate) fn parse_local(s: &str, tz: Tz) -> Option<i64> {
+    const FORMATS: [&str; 6] = [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+        "%Y/%m/%d %H:%M:%S%.f",
+        "%Y/%m/%d %H:%M",
+        "%Y.%m.%d %H:%M:%S",
+    ];
+    let s = s.trim();
+    let naive = FORMATS
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+        .or_else(|| {
+            ["%Y-%m-%d", "%Y/%m/%d"]
+                .iter()
+                .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+        })?;
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.timestamp())
+}
+
+/// `"{column} "{value}" is not a time (expected …)"`.
+pub(crate) fn bad_time(column: &str, value: &str) -> String {
+    format!(
+        "{column} \"{}\" is not a time (expected {TIME_FORMATS})",
+        clip(value, 40)
+    )
+}
+
+// ---------------------------------------------------------------- CSV
+
+/// Where the line breaks are, for the line a CSV record starts on.
+///
+/// `csv` reports a record's position as the end of the previous record: before the
+/// `\n` of a CRLF and before any blank lines. So the reader under the CSV parser
+/// notes the offsets of `\r` and `\n` bytes; a record starts after the line breaks
+/// at its reported offset, on 1 + the number of `\n` before that. Offsets are
+/// dropped as records pass, so this holds at most the parser's read-ahead (plus the
+/// breaks inside one record).
+#[derive(Debug, Default)]
+struct Breaks {
+    /// (offset, is `\n`) of the `\r`/`\n` bytes not yet passed
+    pending: std::collections::VecDeque<(u64, bool)>,
+    /// `\n` bytes before the first pending offset
+    newlines: u64,
+}
+
+type SharedBreaks = std::sync::Arc<std::sync::Mutex<Breaks>>;
+
+struct BreakIndex<R> {
+    inner: R,
+    offset: u64,
+    breaks: SharedBreaks,
+}
+
+impl<R: Read> Read for BreakIndex<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut breaks = self
+            .breaks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (i, &b) in buf[..n].iter().enumerate() {
+            if b == b'\n' || b == b'\r' {
+                breaks
+                    .pending
+                    .push_back((self.offset + i as u64, b == b'\n'));
+            }
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+/// The 1-based line of the first byte at or after `offset` that is not a line break.
+fn line_at(breaks: &SharedBreaks, offset: u64) -> u64 {
+    let mut b = breaks
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut start = offset;
+    loop {
+        while let Some(&(at, lf)) = b.pending.front() {
+            if at >= start {
+                break;
+            }
+            b.pending.pop_front();
+            if lf {
+                b.newlines += 1;
+            }
+        }
+        match b.pending.front() {
+            Some(&(at, _)) if at == start => start += 1,
+            _ => return b.newlines + 1,
+        }
+    }
+}
+
+/// A CSV file read row by row: the header, then records with the line they start on.
+/// Rows with a different number of fields than the header are errors; invalid UTF-8
+/// is an error for that row only.
+pub(crate) struct CsvSource<R: Read> {
+    rdr: csv::Reader<BreakIndex<R>>,
+    breaks: SharedBreaks,
+    pub(crate) header: Vec<String>,
+    header_line: u64,
+    done: bool,
+}
+
+impl<R: Read> CsvSource<R> {
+    /// Reads the header row (the first non-blank line). The input must not start
+    /// with a BOM (`open` strips it).
+    pub(crate) fn new(input: R) -> Result<Self, ImportError> {
+        let breaks = SharedBreaks::default();
+        let input = BreakIndex {
+            inner: input,
+            offset: 0,
+            breaks: breaks.clone(),
+        };
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(input);
+        let mut rec = csv::ByteRecord::new();
+        let got = rdr
+            .read_byte_record(&mut rec)
+            .map_err(|e| csv_error(&e, 1))?;
+        if !got {
+            return Err(ImportError {
+                line: 1,
+                reason: "the file is empty".into(),
+            });
+        }
+        let line = line_at(&breaks, rec.position().map_or(0, |p| p.byte()));
+        let header = rec
+            .iter()
+            .map(|f| {
+                String::from_utf8_lossy(f)
+                    .trim()
+                    .trim_start_matches('\u{feff}')
+                    .to_string()
+            })
+            .collect();
+        Ok(Self {
+            rdr,
+            breaks,
+            header,
+            header_line: line,
+            done: false,
+        })
+    }
+
+    pub(crate) fn header_line(&self) -> u64 {
+        self.header_line
+    }
+
+    /// The index of the column named `name` (exact, after trimming).
+    pub(crate) fn col(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+
+    /// The index of the first column whose name is one of `names` (ASCII case-
+    /// insensitive), preferring earlier names.
+    pub(crate) fn col_any(&self, names: &[&str]) -> Option<usize> {
+        names
+            .iter()
+            .find_map(|n| self.header.iter().position(|h| h.eq_ignore_ascii_case(n)))
+    }
+
+    /// The indices of `names`, or an error at the header line naming what is missing.
+    pub(crate) fn require(&self, what: &str, names: &[&str]) -> Result<Vec<usize>, ImportError> {
+        let missing: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| self.col(n).is_none())
+            .collect();
+        if !missing.is_empty() {
+            return Err(ImportError {
+                line: self.header_line,
+                reason: format!(
+                    "not a {what} header: missing column(s) {}; the header has: {}",
+                    missing.join(", "),
+                    clip(&self.header.join(","), 200)
+                ),
+            });
+        }
+        Ok(names.iter().filter_map(|n| self.col(n)).collect())
+    }
+
+    /// The next data row: `(line, record)`, skipping blank lines.
+    pub(crate) fn next_row(&mut self) -> Option<Result<(u64, csv::StringRecord), ImportError>> {
+        if self.done {
+            return None;
+        }
+        loop {
+            let mut rec = csv::ByteRecord::new();
+            match self.rdr.read_byte_record(&mut rec) {
+                Ok(false) => {
+                    self.done = true;
+                    return None;
+                }
+                Ok(true) => {}
+                Err(e) => {
+                    // An I/O error: the rest of the file cannot be read.
+                    self.done = true;
+                    return Some(Err(csv_error(&e, self.header_line)));
+                }
+            }
+            let line = line_at(&self.breaks, rec.position().map_or(0, |p| p.byte()));
+            if rec.len() == 1
+                && rec
+                    .get(0)
+                    .is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
+            {
+                continue;
+            }
+            if rec.len() != self.header.len() {
+                return Some(Err(ImportError {
+                    line,
+                    reason: format!(
+                        "expected {} fields like the header, found {}",
+                        self.header.len(),
+                        rec.len()
+                    ),
+                }));
+            }
+            return Some(match csv::StringRecord::from_byte_record(rec) {
+                Ok(r) => Ok((line, r)),
+                Err(_) => Err(ImportError {
+                    line,
+                    reason: "not valid UTF-8 (shequn reads UTF-8 only: re-save the file as UTF-8)"
+                        .into(),
+                }),
+            });
+        }
+    }
+}
+
+fn csv_error(e: &csv::Error, fallback: u64) -> ImportError {
+    let line = e.position().map_or(fallback, |p| p.line());
+    let reason = match e.kind() {
+        csv::ErrorKind::Io(io) => format!("cannot read the file: {io}"),
+        csv::ErrorKind::Utf8 { .. } => {
+            "not valid UTF-8 (shequn reads UTF-8 only: re-save the file as UTF-8)".into()
+        }
+        _ => format!("malformed CSV: {e}"),
+    };
+    ImportError { line, reason }
+}
+
+/// A field of a record ("" when absent).
+pub(crate) fn field(rec: &csv::StringRecord, i: usize) -> &str {
+    rec.get(i).unwrap_or("")
+}
+
+/// One CSV row turned into a record, or why the row is malformed.
+pub(crate) trait RowParser: Send {
+    fn row(&mut self, rec: &csv::StringRecord) -> Result<RecordKind, String>;
+}
+
+/// The records of a CSV file, one per data row.
+pub(crate) struct CsvRecords<R: Read, P: RowParser> {
+    pub(crate) src: CsvSource<R>,
+    pub(crate) parser: P,
+}
+
+impl<R: Read + Send, P: RowParser> Iterator for CsvRecords<R, P> {
+    type Item = Result<Record, ImportError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        Some(match self.src.next_row()? {
+            Ok((line, rec)) => {
+                if rec.iter().all(|f| f.trim().is_empty()) {
+                    Ok(Record {
+                        line,
+                        kind: skip("empty row"),
+                    })
+                } else {
+                    match self.parser.row(&rec) {
+                        Ok(kind) => Ok(Record { line, kind }),
+                        Err(reason) => Err(ImportError { line, reason }),
+                    }
+                }
+            }
+            Err(e) => Err(e),
+        })
+    }
+}
+
+// ---------------------------------------------------------------- JSON
+
+/// `serde_json` errors for operators: the message without the position suffix (the
+/// line is in `ImportError`), plus the column.
+pub(crate) fn json_error(e: &serde_json::Error) -> ImportError {
+    let text = e.to_string();
+    let msg = text
+        .rfind(" at line ")
+        .map_or(text.as_str(), |i| &text[..i]);
+    let line = if e.line() == 0 { 1 } else { e.line() as u64 };
+    ImportError {
+        line,
+        reason: format!("invalid JSON: {msg} (column {})", e.column()),
+    }
+}
+
+/// A JSON scalar as text: strings as is, numbers printed, null/absent as "".
+pub(crate) fn value_str(v: Option<&serde_json::Value>) -> String {
+    match v {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// A JSON number (or numeric string) as i64, if it is one.
+pub(crate) fn value_i64(v: Option<&serde_json::Value>) -> Option<i64> {
+    match v? {
+        serde_json::Value::Number(n) => n
+            .as_i64()
+            .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64)),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------- JSON lines
+
+/// A file read line by line with a reused buffer; blank lines are passed over.
+pub(crate) struct LineReader<R: std::io::BufRead> {
+    input: R,
+    buf: Vec<u8>,
+    line: u64,
+    done: bool,
+}
+
+impl<R: std::io::BufRead> LineReader<R> {
+    pub(crate) fn new(input: R) -> Self {
+        Self {
+            input,
+            buf: Vec::new(),
+            line: 0,
+            done: false,
+        }
+    }
+
+    /// The next non-blank line, trimmed, with its 1-based number. After an I/O error
+    /// the reader ends; invalid UTF-8 is an error for that line only.
+    pub(crate) fn next_line(&mut self) -> Option<Result<(u64, &str), ImportError>> {
+        loop {
+            if self.done {
+                return None;
+            }
+            self.buf.clear();
+            match self.input.read_until(b'\n', &mut self.buf) {
+                Ok(0) => {
+                    self.done = true;
+                    return None;
+                }
+                Ok(_) => self.line += 1,
+                Err(e) => {
+                    self.done = true;
+                    let reason = format!("cannot read the file: {e}");
+                    return Some(Err(ImportError {
+                        line: self.line + 1,
+                        reason,
+                    }));
+                }
+            }
+            if self.buf.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let line = self.line;
+            return Some(match std::str::from_utf8(&self.buf) {
+                Ok(text) => Ok((line, text.trim())),
+                Err(_) => Err(ImportError {
+                    line,
+                    reason: "not valid UTF-8 (shequn reads UTF-8 only: re-save the file as UTF-8)"
+                        .into(),
+                }),
+            });
+        }
+    }
+}
+
+/// A `serde_json` error on one line of a JSON-lines file.
+pub(crate) fn json_line_error(line: u64, e: &serde_json::Error) -> ImportError {
+    ImportError {
+        line,
+        reason: json_error(e).reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv_known_vectors() {
+        // Reference values of 64-bit FNV-1a.
+        assert_eq!(fnv1a(&[""]), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(&["a"]), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a(&["foobar"]), 0x8594_4171_f739_67e8);
+        assert_ne!(fnv1a(&["ab", "c"]), fnv1a(&["a", "bc"]));
+        assert_eq!(hash_key(1, "a", "b").len(), 18);
+    }
+
+    #[test]
+    fn times() {
+        let sh = chrono_tz::Asia::Shanghai;
+        assert_eq!(parse_time("1709339100", sh), Some(1_709_339_100));
+        assert_eq!(parse_time("1709339100123", sh), Some(1_709_339_100));
+        assert_eq!(
+            parse_time("2024-03-02T08:25:00+08:00", sh),
+            Some(1_709_339_100)
+        );
+        assert_eq!(parse_time("2024-03-02T00:25:00Z", sh), Some(1_709_339_100));
+        assert_eq!(parse_time("2024-03-02 08:25:00", sh), Some(1_709_339_100));
+        assert_eq!(parse_time("2024-03-02 08:25", sh), Some(1_709_339_100));
+        assert_eq!(parse_time("2024/3/2 8:25", sh), Some(1_709_339_100));
+        assert_eq!(parse_time("2024/03/02 08:25:00", sh), Some(1_709_339_100));
+        assert_eq!(parse_time("2024-03-02", sh), Some(1_709_308_800));
+        assert_eq!(
+            parse_time("2024-03-02 08:25:00", chrono_tz::UTC),
+            Some(1_709_367_900)
+        );
+        assert_eq!(parse_time("yesterday", sh), None);
+        assert_eq!(parse_time("", sh), None);
+        assert_eq!(parse_time("2024-13-02 08:25", sh), None);
+    }
+
+    #[test]
+    fn labels() {
+        assert_eq!(label_kind("文本"), Label::Msg(MsgKind::Text));
+        assert_eq!(label_kind("引用回复"), Label::Msg(MsgKind::Text));
+        assert_eq!(label_kind("动画表情"), Label::Msg(MsgKind::Emoji));
+        assert_eq!(label_kind("系统通知"), Label::System);
+        assert_eq!(label_kind("消息撤回5"), Label::System);
+        assert_eq!(label_kind("(分享)卡片式链接"), Label::Msg(MsgKind::App));
+        assert_eq!(label_kind("视频号名片"), Label::Msg(MsgKind::App));
+        assert_eq!(label_kind("语音通话"), Label::Msg(MsgKind::Other));
+        assert_eq!(label_kind("3"), Label::Msg(MsgKind::Image));
+        assert_eq!(wechat_type(49, 57), Label::Msg(MsgKind::Text));
+        assert_eq!(wechat_type(49, 5), Label::Msg(MsgKind::App));
+        assert_eq!(wechat_type(10000, 0), Label::System);
+    }
+
+    #[test]
+    fn csv_lines_count_crlf_blank_lines_and_quoted_breaks() {
+        let data = "\r\nh1,h2\r\n\r\na,b\r\n\"c\r\nd\ne\",f\r\n\n\ng,h\nlast,row";
+        let mut src = CsvSource::new(data.as_bytes()).unwrap();
+        assert_eq!(src.header_line(), 2);
+        let mut lines = Vec::new();
+        while let Some(row) = src.next_row() {
+            let (line, rec) = row.unwrap();
+            lines.push((line, rec.get(0).unwrap_or("").to_string()));
+        }
+        let want = [(4, "a"), (5, "c\r\nd\ne"), (10, "g"), (11, "last")];
+        let want: Vec<(u64, String)> = want.iter().map(|(l, s)| (*l, s.to_string())).collect();
+        assert_eq!(lines, want);
+    }
+
+    #[test]
+    fn clip_counts_chars() {
+        assert_eq!(clip("你好世界", 2), "你好…");
+        assert_eq!(clip("abc", 3), "abc");
+    }
+}

@@ -521,6 +521,24 @@ fn segments(mut pool: &[u8]) -> impl Iterator<Item = (&[u8], u8)> {
     })
 }
 
+/// Items scored together (see `SearchIndex::score_batch`).
+const BATCH: usize = 32;
+
+/// Item indices waiting to be scored.
+struct Batch {
+    items: [u32; BATCH],
+    len: usize,
+}
+
+impl Default for Batch {
+    fn default() -> Batch {
+        Batch {
+            items: [0; BATCH],
+            len: 0,
+        }
+    }
+}
+
 /// Which items a scan looks at.
 #[derive(Clone, Copy)]
 enum Candidates<'a> {
@@ -684,20 +702,52 @@ impl SearchIndex {
         out: &mut Vec<(u32, u32)>,
     ) {
         out.clear();
-        match cands {
-            Candidates::All => {
-                for i in range {
-                    if let Some(key) = self.score_item(query, i, w) {
-                        out.push((i as u32, key));
-                    }
+        let mut batch = Batch::default();
+        let mut visit = |i: u32| {
+            // The mask rejects most items with one load, before their texts are touched.
+            if self.masks[i as usize] & query.mask == query.mask {
+                batch.items[batch.len] = i;
+                batch.len += 1;
+                if batch.len == BATCH {
+                    self.score_batch(query, &batch.items, w, out);
+                    batch.len = 0;
                 }
             }
-            Candidates::Bitmap(bits) => {
-                for_each_set_bit(bits, range, |i| {
-                    if let Some(key) = self.score_item(query, i as usize, w) {
-                        out.push((i, key));
-                    }
-                });
+        };
+        match cands {
+            Candidates::All => range.for_each(|i| visit(i as u32)),
+            Candidates::Bitmap(bits) => for_each_set_bit(bits, range, visit),
+        }
+        self.score_batch(query, &batch.items[..batch.len], w, out);
+    }
+
+    /// Scores a few items. Their texts are first touched all together, so that the cache
+    /// misses overlap instead of coming one after the other.
+    fn score_batch(&self, query: &Query, items: &[u32], w: &mut Worker, out: &mut Vec<(u32, u32)>) {
+        let ascii = query.words.iter().any(|word| word.ascii.is_some());
+        let mut touched = 0u64;
+        for &i in items {
+            let i = i as usize;
+            touched ^= if ascii {
+                u64::from(
+                    self.ascii
+                        .get(self.ascii_off[i] as usize)
+                        .copied()
+                        .unwrap_or(0),
+                )
+            } else {
+                u64::from(
+                    self.uni
+                        .get(self.uni_off[i] as usize)
+                        .copied()
+                        .unwrap_or(UNI_END),
+                )
+            };
+        }
+        std::hint::black_box(touched);
+        for &i in items {
+            if let Some(key) = self.score_item(query, i as usize, w) {
+                out.push((i, key));
             }
         }
     }
@@ -706,9 +756,6 @@ impl SearchIndex {
     #[inline]
     fn score_item(&self, query: &Query, i: usize, w: &mut Worker) -> Option<u32> {
         let mask = self.masks[i];
-        if mask & query.mask != query.mask {
-            return None;
-        }
         let mut total = 0u32;
         for word in &query.words {
             total = total.saturating_add(self.score_word(word, i, mask, w)?);

@@ -32,8 +32,13 @@ impl Rng {
     }
 }
 
-const SURNAMES: &[&str] = &["张", "王", "李", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林"];
-const GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀", "霞", "平"];
+const SURNAMES: &[&str] = &[
+    "张", "王", "李", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明",
+    "超", "秀", "霞", "平",
+];
 const LINES: &[&str] = &[
     "早上好呀",
     "今天的干货太有用了,收藏了",
@@ -92,13 +97,20 @@ fn sqlite3_import(csv: &Path, db: &Path) -> Option<f64> {
 }
 
 fn main() -> anyhow::Result<()> {
-    let rows: u64 = std::env::var("SHEQUN_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let rows: u64 = std::env::var("SHEQUN_BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
     let dir = tempfile::tempdir()?;
     let csv = dir.path().join("chat.csv");
     let t = Instant::now();
     write_csv(&csv, rows)?;
     let size = std::fs::metadata(&csv)?.len();
-    println!("generated {rows} messages, {:.1} MB, in {:.2}s", size as f64 / 1e6, t.elapsed().as_secs_f64());
+    println!(
+        "generated {rows} messages, {:.1} MB, in {:.2}s",
+        size as f64 / 1e6,
+        t.elapsed().as_secs_f64()
+    );
 
     // Warm the page cache for both runs alike.
     let _ = std::fs::read(&csv)?;
@@ -113,9 +125,16 @@ fn main() -> anyhow::Result<()> {
     let rules = Rules::shipped();
     let now = shequn::clock::parse_now("2026-03-01T09:00:00", DEFAULT_TZ)?;
     let t = Instant::now();
-    let records = shequn::import::open(&csv, None, DEFAULT_TZ).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let opts = ChatOptions { group: Some("基准测试群"), platform: "personal", file: "chat.csv", format: "wechatmsg" };
-    let summary = import_chat(&mut store, records, &opts, now, DEFAULT_TZ, &rules).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let records =
+        shequn::import::open(&csv, None, DEFAULT_TZ).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let opts = ChatOptions {
+        group: Some("基准测试群"),
+        platform: "personal",
+        file: "chat.csv",
+        format: "wechatmsg",
+    };
+    let summary = import_chat(&mut store, records, &opts, now, DEFAULT_TZ, &rules)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let ours = t.elapsed().as_secs_f64();
     println!(
         "shequn import chat: {ours:.2}s ({:.0} messages/s) — read {}, messages {}, duplicates {}, members {}",
@@ -126,8 +145,10 @@ fn main() -> anyhow::Result<()> {
         summary.new_members
     );
     let t = Instant::now();
-    let records = shequn::import::open(&csv, None, DEFAULT_TZ).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let again = import_chat(&mut store, records, &opts, now, DEFAULT_TZ, &rules).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let records =
+        shequn::import::open(&csv, None, DEFAULT_TZ).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let again = import_chat(&mut store, records, &opts, now, DEFAULT_TZ, &rules)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
         "re-import (all duplicates): {:.2}s, messages {}, duplicates {}",
         t.elapsed().as_secs_f64(),

@@ -474,7 +474,9 @@ fn store_loop(
             }) => {
                 let at = clock.now().timestamp();
                 let result = store
-                    .write(|tx, op| crate::store::members::change(tx, op, at, id, version, &change, &env.rules))
+                    .write(|tx, op| {
+                        crate::store::members::change(tx, op, at, id, version, &change, &env.rules)
+                    })
                     .map(|name| format!("{name} · ✓"))
                     .map_err(|e| describe(&e, &store));
                 if !send(Action::Saved(result)) {

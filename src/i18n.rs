@@ -243,11 +243,15 @@ impl Texts {
         match serde_json::from_str::<Reason>(stored) {
             Ok(Reason::Left { days }) => fill(&t.reason_left, &[("days", &days)]),
             Ok(Reason::New { hours }) => fill(&t.reason_new, &[("hours", &hours)]),
-            Ok(Reason::Core { weeks, avg }) => fill(&t.reason_core, &[("weeks", &weeks), ("avg", &avg)]),
+            Ok(Reason::Core { weeks, avg }) => {
+                fill(&t.reason_core, &[("weeks", &weeks), ("avg", &avg)])
+            }
             Ok(Reason::Active { n }) => fill(&t.reason_active, &[("n", &n)]),
             Ok(Reason::Silent { days }) => fill(&t.reason_silent, &[("days", &days)]),
             Ok(Reason::SilentNever { days }) => fill(&t.reason_silent_never, &[("days", &days)]),
-            Ok(Reason::PotentialNever { days }) => fill(&t.reason_potential_never, &[("days", &days)]),
+            Ok(Reason::PotentialNever { days }) => {
+                fill(&t.reason_potential_never, &[("days", &days)])
+            }
             Ok(Reason::Potential { n }) => fill(&t.reason_potential, &[("n", &n)]),
             Err(_) => stored.to_string(),
         }

@@ -42,10 +42,12 @@ impl std::fmt::Debug for MembersState {
     }
 }
 
-
 impl MembersState {
     pub fn any_filter(&self) -> bool {
-        self.tier.is_some() || self.group.is_some() || self.tag.is_some() || self.silent_days.is_some()
+        self.tier.is_some()
+            || self.group.is_some()
+            || self.tag.is_some()
+            || self.silent_days.is_some()
     }
 
     fn keeps(&self, r: &MemberRow, today: NaiveDate) -> bool {
@@ -112,36 +114,73 @@ impl App {
         match action {
             Action::TierFilter => {
                 let mut items = vec![self.texts.members.all.clone()];
-                items.extend(Tier::ALL.iter().map(|t| format!("{} {}", t.word(), self.texts.enum_text(t.word()))));
-                self.mode = Mode::Picker { kind: PickerKind::Tier, items, input: String::new(), selected: 0 };
+                items.extend(
+                    Tier::ALL
+                        .iter()
+                        .map(|t| format!("{} {}", t.word(), self.texts.enum_text(t.word()))),
+                );
+                self.mode = Mode::Picker {
+                    kind: PickerKind::Tier,
+                    items,
+                    input: String::new(),
+                    selected: 0,
+                };
             }
             Action::GroupFilter => {
-                let mut groups: Vec<String> = self.members.rows.iter().map(|r| r.group.clone()).collect();
+                let mut groups: Vec<String> =
+                    self.members.rows.iter().map(|r| r.group.clone()).collect();
                 groups.sort();
                 groups.dedup();
                 groups.insert(0, self.texts.members.all.clone());
-                self.mode = Mode::Picker { kind: PickerKind::MemberGroup, items: groups, input: String::new(), selected: 0 };
+                self.mode = Mode::Picker {
+                    kind: PickerKind::MemberGroup,
+                    items: groups,
+                    input: String::new(),
+                    selected: 0,
+                };
             }
             Action::TagFilter => {
-                let mut tags: Vec<String> = self.members.rows.iter().flat_map(|r| r.tags.iter().cloned()).collect();
+                let mut tags: Vec<String> = self
+                    .members
+                    .rows
+                    .iter()
+                    .flat_map(|r| r.tags.iter().cloned())
+                    .collect();
                 tags.sort();
                 tags.dedup();
                 tags.insert(0, self.texts.members.all.clone());
-                self.mode = Mode::Picker { kind: PickerKind::Tag, items: tags, input: String::new(), selected: 0 };
+                self.mode = Mode::Picker {
+                    kind: PickerKind::Tag,
+                    items: tags,
+                    input: String::new(),
+                    selected: 0,
+                };
             }
             Action::SilentFilter => {
                 let Some(r) = self.member_target().map(|r| (r.id, 0)) else {
-                    self.mode = Mode::Prompt { kind: PromptKind::SilentDays, input: "30".into(), id: 0, version: 0 };
+                    self.mode = Mode::Prompt {
+                        kind: PromptKind::SilentDays,
+                        input: "30".into(),
+                        id: 0,
+                        version: 0,
+                    };
                     return Vec::new();
                 };
-                self.mode = Mode::Prompt { kind: PromptKind::SilentDays, input: "30".into(), id: r.0, version: r.1 };
+                self.mode = Mode::Prompt {
+                    kind: PromptKind::SilentDays,
+                    input: "30".into(),
+                    id: r.0,
+                    version: r.1,
+                };
             }
             Action::Invert => {
                 self.msearch.invert = !self.msearch.invert;
                 self.refilter_members();
             }
             Action::Tag | Action::Note | Action::Points => {
-                let Some(r) = self.member_target() else { return Vec::new() };
+                let Some(r) = self.member_target() else {
+                    return Vec::new();
+                };
                 let (kind, input) = match action {
                     Action::Tag => (PromptKind::Tag, String::new()),
                     Action::Note => (
@@ -155,15 +194,33 @@ impl App {
                     ),
                     _ => (PromptKind::Points, String::new()),
                 };
-                let version = self.msearch.detail.as_ref().filter(|(d, _)| d.id == r.id).map_or(0, |(d, _)| d.version);
-                self.mode = Mode::Prompt { kind, input, id: r.id, version };
+                let version = self
+                    .msearch
+                    .detail
+                    .as_ref()
+                    .filter(|(d, _)| d.id == r.id)
+                    .map_or(0, |(d, _)| d.version);
+                self.mode = Mode::Prompt {
+                    kind,
+                    input,
+                    id: r.id,
+                    version,
+                };
             }
             Action::Redeem => {
-                let Some(r) = self.member_target() else { return Vec::new() };
-                return vec![Effect::Member { id: r.id, version: None, change: MemberChange::Redeem }];
+                let Some(r) = self.member_target() else {
+                    return Vec::new();
+                };
+                return vec![Effect::Member {
+                    id: r.id,
+                    version: None,
+                    change: MemberChange::Redeem,
+                }];
             }
             Action::Sanction => {
-                let Some(r) = self.member_target() else { return Vec::new() };
+                let Some(r) = self.member_target() else {
+                    return Vec::new();
+                };
                 let items = ["warn", "mute", "remove"]
                     .iter()
                     .map(|l| format!("{l} {}", self.texts.enum_text(l)))
@@ -176,12 +233,19 @@ impl App {
                 };
             }
             Action::Identity => {
-                let Some(r) = self.member_target() else { return Vec::new() };
+                let Some(r) = self.member_target() else {
+                    return Vec::new();
+                };
                 let items = ["customer", "partner", "staff", "none"]
                     .iter()
                     .map(|l| format!("{l} {}", self.texts.enum_text(l)))
                     .collect();
-                let version = self.msearch.detail.as_ref().filter(|(d, _)| d.id == r.id).map_or(0, |(d, _)| d.version);
+                let version = self
+                    .msearch
+                    .detail
+                    .as_ref()
+                    .filter(|(d, _)| d.id == r.id)
+                    .map_or(0, |(d, _)| d.version);
                 self.mode = Mode::Picker {
                     kind: PickerKind::Identity { id: r.id, version },
                     items,
@@ -195,7 +259,13 @@ impl App {
     }
 
     /// A prompt on the Members tab was submitted.
-    pub(super) fn member_prompt(&mut self, kind: PromptKind, input: &str, id: i64, version: i64) -> Vec<Effect> {
+    pub(super) fn member_prompt(
+        &mut self,
+        kind: PromptKind,
+        input: &str,
+        id: i64,
+        version: i64,
+    ) -> Vec<Effect> {
         let input = input.trim();
         let change = match kind {
             PromptKind::SilentDays => {
@@ -203,37 +273,67 @@ impl App {
                     Ok(n) if n >= 0 => self.msearch.silent_days = Some(n),
                     _ if input.is_empty() => self.msearch.silent_days = None,
                     _ => {
-                        self.flash = Some(Flash { text: self.texts.members.bad_days.clone(), error: true });
+                        self.flash = Some(Flash {
+                            text: self.texts.members.bad_days.clone(),
+                            error: true,
+                        });
                     }
                 }
                 self.refilter_members();
                 return Vec::new();
             }
             PromptKind::Tag => match input.strip_prefix('-') {
-                Some(t) => MemberChange::Tag { name: t.trim().to_string(), remove: true },
-                None => MemberChange::Tag { name: input.to_string(), remove: false },
+                Some(t) => MemberChange::Tag {
+                    name: t.trim().to_string(),
+                    remove: true,
+                },
+                None => MemberChange::Tag {
+                    name: input.to_string(),
+                    remove: false,
+                },
             },
-            PromptKind::MemberNote => MemberChange::Note { text: input.to_string() },
+            PromptKind::MemberNote => MemberChange::Note {
+                text: input.to_string(),
+            },
             PromptKind::Points => {
                 // "+50 活动奖励" / "-20 违规"
                 let (num, reason) = input.split_once(char::is_whitespace).unwrap_or((input, ""));
                 match num.trim_start_matches('+').parse::<i64>() {
-                    Ok(delta) => MemberChange::Points { delta, reason: reason.trim().to_string() },
+                    Ok(delta) => MemberChange::Points {
+                        delta,
+                        reason: reason.trim().to_string(),
+                    },
                     Err(_) => {
-                        self.flash = Some(Flash { text: self.texts.members.bad_points.clone(), error: true });
+                        self.flash = Some(Flash {
+                            text: self.texts.members.bad_points.clone(),
+                            error: true,
+                        });
                         return Vec::new();
                     }
                 }
             }
             PromptKind::SanctionReason { level, group } => MemberChange::Sanction {
-                group: self.members.rows.iter().find(|r| r.membership_id == group).map_or_else(String::new, |r| r.group.clone()),
+                group: self
+                    .members
+                    .rows
+                    .iter()
+                    .find(|r| r.membership_id == group)
+                    .map_or_else(String::new, |r| r.group.clone()),
                 level: level.to_string(),
                 reason: input.to_string(),
             },
             _ => return Vec::new(),
         };
-        let version = matches!(change, MemberChange::Note { .. } | MemberChange::Identity { .. }).then_some(version);
-        vec![Effect::Member { id, version, change }]
+        let version = matches!(
+            change,
+            MemberChange::Note { .. } | MemberChange::Identity { .. }
+        )
+        .then_some(version);
+        vec![Effect::Member {
+            id,
+            version,
+            change,
+        }]
     }
 
     /// A picker on the Members tab was chosen.
@@ -261,7 +361,10 @@ impl App {
                 };
                 let membership = self.members.current().map_or(0, |r| r.membership_id);
                 self.mode = Mode::Prompt {
-                    kind: PromptKind::SanctionReason { level, group: membership },
+                    kind: PromptKind::SanctionReason {
+                        level,
+                        group: membership,
+                    },
                     input: String::new(),
                     id,
                     version: 0,
@@ -269,7 +372,11 @@ impl App {
             }
             PickerKind::Identity { id, version } => {
                 let identity = (word != "none").then(|| word.to_string());
-                return vec![Effect::Member { id, version: Some(version), change: MemberChange::Identity { identity } }];
+                return vec![Effect::Member {
+                    id,
+                    version: Some(version),
+                    change: MemberChange::Identity { identity },
+                }];
             }
             _ => {}
         }

@@ -19,8 +19,8 @@ use crate::i18n::{Lang, Texts};
 use crate::store::presence::Online;
 use crate::store::views::{ContentRow, KpiRow, MemberRow, ReminderRow, SopRow};
 use keymap::{Key, Keymap};
-use table::{Table, TableCmd};
 pub use members::MembersState;
+use table::{Table, TableCmd};
 pub use today::{ScriptEditor, SopState, TodayData};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -188,7 +188,10 @@ pub enum PromptKind {
     /// Members: `+50 reason` or `-20 reason`.
     Points,
     /// Members: the reason for a sanction in the selected row's group.
-    SanctionReason { level: &'static str, group: i64 },
+    SanctionReason {
+        level: &'static str,
+        group: i64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -287,7 +290,12 @@ pub enum Loaded {
     Today(Box<TodayData>),
     /// Per-day (items, done, missed) of a month, for the calendar.
     Calendar(NaiveDate, Vec<crate::store::views::DaySummary>),
-    MemberDetail(Box<(crate::store::members::MemberDetail, Option<crate::domain::rfm::RfmScore>)>),
+    MemberDetail(
+        Box<(
+            crate::store::members::MemberDetail,
+            Option<crate::domain::rfm::RfmScore>,
+        )>,
+    ),
     Members(Vec<MemberRow>),
     Content(Vec<ContentRow>),
     Kpi(Vec<KpiRow>),

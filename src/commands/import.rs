@@ -8,28 +8,47 @@ use super::{Ctx, UserError};
 use crate::cli::{Format as OutFormat, ImportCmd};
 use crate::import::{self, Format};
 use crate::store::Store;
-use crate::store::import::{ChatImportError, ChatOptions, import_chat, import_orders, import_roster};
+use crate::store::import::{
+    ChatImportError, ChatOptions, import_chat, import_orders, import_roster,
+};
 
 pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
     let mut store = Store::open(&ctx.db, &ctx.operator)?;
     let now = ctx.now();
     match cmd {
-        ImportCmd::Chat { file, group, from, map } => {
+        ImportCmd::Chat {
+            file,
+            group,
+            from,
+            map,
+        } => {
             let format = match (from.as_deref(), map) {
                 (None | Some("auto"), None) => None,
                 (Some("csv") | None, Some(spec)) => {
                     Some(Format::Csv(import::parse_map(spec).map_err(UserError)?))
                 }
                 (Some("csv"), None) => {
-                    return Err(UserError("--from csv needs --map time=…,sender=…,content=…".into()).into());
+                    return Err(UserError(
+                        "--from csv needs --map time=…,sender=…,content=…".into(),
+                    )
+                    .into());
                 }
                 (Some(name), _) => Some(named_format(name)?),
             };
             let records = import::open(file, format, ctx.tz).map_err(|e| bad(file, &e))?;
             let format_word = import::format_name(records.detected()).to_string();
-            let platform = if format_word == "wecom" { "wecom" } else { "personal" };
+            let platform = if format_word == "wecom" {
+                "wecom"
+            } else {
+                "personal"
+            };
             let label = file.display().to_string();
-            let opts = ChatOptions { group: group.as_deref(), platform, file: &label, format: &format_word };
+            let opts = ChatOptions {
+                group: group.as_deref(),
+                platform,
+                file: &label,
+                format: &format_word,
+            };
             let summary = match import_chat(&mut store, records, &opts, now, ctx.tz, &ctx.rules) {
                 Ok(s) => s,
                 Err(ChatImportError::Bad { file, err }) => {

@@ -14,7 +14,11 @@ use crate::store::views::{self, MemberRow};
 pub fn run(ctx: &Ctx, cmd: &MembersCmd) -> anyhow::Result<ExitCode> {
     let store = Store::open(&ctx.db, &ctx.operator)?;
     match cmd {
-        MembersCmd::List { group, tier, search } => {
+        MembersCmd::List {
+            group,
+            tier,
+            search,
+        } => {
             if let Some(t) = tier
                 && Tier::parse(t).is_none()
             {
@@ -33,22 +37,51 @@ pub fn run(ctx: &Ctx, cmd: &MembersCmd) -> anyhow::Result<ExitCode> {
                 let index = SearchIndex::build(rows.iter().map(MemberRow::search_texts));
                 let hits = index.search(q);
                 let mut picked: Vec<Option<MemberRow>> = rows.into_iter().map(Some).collect();
-                rows = hits.into_iter().filter_map(|i| picked.get_mut(i as usize).and_then(Option::take)).collect();
+                rows = hits
+                    .into_iter()
+                    .filter_map(|i| picked.get_mut(i as usize).and_then(Option::take))
+                    .collect();
             }
             let cols: &[Column<MemberRow>] = &[
-                Column { header: "id", value: |r| r.id.to_string() },
-                Column { header: "name", value: |r| r.name.clone() },
-                Column { header: "group", value: |r| r.group.clone() },
-                Column { header: "tier", value: |r| r.tier.clone() },
-                Column { header: "kol", value: |r| if r.kol { "★".into() } else { String::new() } },
-                Column { header: "last_spoke", value: |r| r.last_spoke.clone().unwrap_or_default() },
-                Column { header: "30d", value: |r| r.messages_30d.to_string() },
-                Column { header: "total", value: |r| r.messages_total.to_string() },
-                Column { header: "points", value: |r| r.points.to_string() },
+                Column {
+                    header: "id",
+                    value: |r| r.id.to_string(),
+                },
+                Column {
+                    header: "name",
+                    value: |r| r.name.clone(),
+                },
+                Column {
+                    header: "group",
+                    value: |r| r.group.clone(),
+                },
+                Column {
+                    header: "tier",
+                    value: |r| r.tier.clone(),
+                },
+                Column {
+                    header: "kol",
+                    value: |r| if r.kol { "★".into() } else { String::new() },
+                },
+                Column {
+                    header: "last_spoke",
+                    value: |r| r.last_spoke.clone().unwrap_or_default(),
+                },
+                Column {
+                    header: "30d",
+                    value: |r| r.messages_30d.to_string(),
+                },
+                Column {
+                    header: "total",
+                    value: |r| r.messages_total.to_string(),
+                },
+                Column {
+                    header: "points",
+                    value: |r| r.points.to_string(),
+                },
             ];
             print(ctx.format, &rows, cols)?;
             Ok(ExitCode::SUCCESS)
         }
     }
 }
-

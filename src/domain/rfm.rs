@@ -114,7 +114,10 @@ pub fn score(rows: &[RfmInput], rules: &RfmRules) -> Vec<RfmScore> {
         None => quintiles(&rec),
     };
     let f_scores = match rules.frequency {
-        Some(b) => freq.iter().map(|v| by_breaks(*v, &b.map(|x| x as f64))).collect(),
+        Some(b) => freq
+            .iter()
+            .map(|v| by_breaks(*v, &b.map(|x| x as f64)))
+            .collect(),
         None => quintiles(&freq),
     };
     let m_scores = match rules.monetary_yuan {
@@ -142,14 +145,24 @@ mod tests {
     }
 
     fn input(id: i64, days: i64, orders: i64, yuan: i64) -> RfmInput {
-        RfmInput { member_id: id, recency_days: days, orders, amount_cents: yuan * 100 }
+        RfmInput {
+            member_id: id,
+            recency_days: days,
+            orders,
+            amount_cents: yuan * 100,
+        }
     }
 
     #[test]
     fn quintiles_spread_ten_buyers_over_1_to_5() {
-        let rows: Vec<RfmInput> = (0..10).map(|i| input(i, 100 - i * 10, i + 1, (i + 1) * 100)).collect();
+        let rows: Vec<RfmInput> = (0..10)
+            .map(|i| input(i, 100 - i * 10, i + 1, (i + 1) * 100))
+            .collect();
         let s = score(&rows, &rules());
-        assert_eq!(s.iter().map(|x| x.f).collect::<Vec<_>>(), vec![1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
+        assert_eq!(
+            s.iter().map(|x| x.f).collect::<Vec<_>>(),
+            vec![1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+        );
         // the most recent buyer (10 days ago) gets R = 5
         assert_eq!(s[9].r, 5);
         assert_eq!(s[0].r, 1);

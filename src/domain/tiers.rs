@@ -33,7 +33,14 @@ pub enum Tier {
 }
 
 impl Tier {
-    pub const ALL: [Tier; 6] = [Tier::Core, Tier::Active, Tier::New, Tier::Potential, Tier::Silent, Tier::Left];
+    pub const ALL: [Tier; 6] = [
+        Tier::Core,
+        Tier::Active,
+        Tier::New,
+        Tier::Potential,
+        Tier::Silent,
+        Tier::Left,
+    ];
 
     pub fn word(self) -> &'static str {
         match self {
@@ -96,22 +103,41 @@ pub fn classify(f: &Facts, r: &TierRules) -> (Tier, Reason, bool) {
     let weeks = &f.weeks;
     if r.core_weeks > 0
         && weeks.len() >= r.core_weeks
-        && weeks[..r.core_weeks].iter().all(|&w| w as f64 >= r.core_daily * 7.0)
+        && weeks[..r.core_weeks]
+            .iter()
+            .all(|&w| w as f64 >= r.core_daily * 7.0)
         && in_days.is_none_or(|d| d >= 7 * r.core_weeks as i64)
     {
         let total: i64 = weeks[..r.core_weeks].iter().sum();
         let avg = total as f64 / (7 * r.core_weeks) as f64;
-        return (Tier::Core, Reason::Core { weeks: r.core_weeks, avg: (avg * 10.0).round() / 10.0 }, kol);
+        return (
+            Tier::Core,
+            Reason::Core {
+                weeks: r.core_weeks,
+                avg: (avg * 10.0).round() / 10.0,
+            },
+            kol,
+        );
     }
     if f.last7 >= r.active_weekly {
         return (Tier::Active, Reason::Active { n: f.last7 }, kol);
     }
     match f.last_spoke_days {
         Some(d) if d >= r.silent_days => (Tier::Silent, Reason::Silent { days: d }, kol),
-        None if in_days.is_none_or(|d| d >= r.silent_days) => {
-            (Tier::Silent, Reason::SilentNever { days: in_days.unwrap_or(r.silent_days) }, kol)
-        }
-        None => (Tier::Potential, Reason::PotentialNever { days: in_days.unwrap_or(0) }, kol),
+        None if in_days.is_none_or(|d| d >= r.silent_days) => (
+            Tier::Silent,
+            Reason::SilentNever {
+                days: in_days.unwrap_or(r.silent_days),
+            },
+            kol,
+        ),
+        None => (
+            Tier::Potential,
+            Reason::PotentialNever {
+                days: in_days.unwrap_or(0),
+            },
+            kol,
+        ),
         Some(_) => (Tier::Potential, Reason::Potential { n: f.last30 }, kol),
     }
 }
@@ -134,7 +160,13 @@ mod tests {
         crate::domain::rules::Rules::shipped().tiers
     }
 
-    fn facts(in_days: Option<i64>, last: Option<i64>, weeks: &[i64], last7: i64, last30: i64) -> Facts {
+    fn facts(
+        in_days: Option<i64>,
+        last: Option<i64>,
+        weeks: &[i64],
+        last7: i64,
+        last30: i64,
+    ) -> Facts {
         Facts {
             in_group_secs: in_days.map(|d| d * 86_400 + 3600),
             left_days: None,
@@ -151,15 +183,34 @@ mod tests {
         // (facts, tier) — DOMAIN.md §3
         let table: Vec<(Facts, Tier)> = vec![
             // core: ≥5 a day on average in each of 3 consecutive weeks
-            (facts(Some(60), Some(0), &[35, 40, 36, 2], 35, 140), Tier::Core),
+            (
+                facts(Some(60), Some(0), &[35, 40, 36, 2], 35, 140),
+                Tier::Core,
+            ),
             // one weak week breaks the run
-            (facts(Some(60), Some(0), &[35, 34, 50], 35, 120), Tier::Active),
+            (
+                facts(Some(60), Some(0), &[35, 34, 50], 35, 120),
+                Tier::Active,
+            ),
             // active: ≥3 in the last 7 days
             (facts(Some(60), Some(1), &[3, 0, 0], 3, 3), Tier::Active),
             (facts(Some(60), Some(1), &[2, 0, 0], 2, 5), Tier::Potential),
             // new: joined < 72 h ago, even if already chatty
-            (Facts { in_group_secs: Some(71 * 3600), last7: 9, ..Facts::default() }, Tier::New),
-            (Facts { in_group_secs: Some(73 * 3600), ..Facts::default() }, Tier::Potential),
+            (
+                Facts {
+                    in_group_secs: Some(71 * 3600),
+                    last7: 9,
+                    ..Facts::default()
+                },
+                Tier::New,
+            ),
+            (
+                Facts {
+                    in_group_secs: Some(73 * 3600),
+                    ..Facts::default()
+                },
+                Tier::Potential,
+            ),
             // silent: nothing for 30 days
             (facts(Some(90), Some(30), &[0, 0, 0], 0, 0), Tier::Silent),
             (facts(Some(90), Some(29), &[0, 0, 0], 0, 1), Tier::Potential),
@@ -167,7 +218,14 @@ mod tests {
             (facts(Some(30), None, &[0, 0, 0], 0, 0), Tier::Silent),
             (facts(Some(12), None, &[0, 0, 0], 0, 0), Tier::Potential),
             // left beats everything
-            (Facts { left_days: Some(3), last7: 50, ..Facts::default() }, Tier::Left),
+            (
+                Facts {
+                    left_days: Some(3),
+                    last7: 50,
+                    ..Facts::default()
+                },
+                Tier::Left,
+            ),
         ];
         for (f, want) in table {
             assert_eq!(classify(&f, &r).0, want, "{f:?}");
@@ -188,11 +246,17 @@ mod tests {
     #[test]
     fn a_new_member_silent_for_3_days_is_flagged_once_for_a_few_days() {
         let r = rules();
-        let f = |d: i64| Facts { in_group_secs: Some(d * 86_400), ..Facts::default() };
+        let f = |d: i64| Facts {
+            in_group_secs: Some(d * 86_400),
+            ..Facts::default()
+        };
         assert!(!new_member_silent(&f(2), &r));
         assert!(new_member_silent(&f(3), &r));
         assert!(!new_member_silent(&f(10), &r));
-        let spoke = Facts { last_spoke_days: Some(1), ..f(3) };
+        let spoke = Facts {
+            last_spoke_days: Some(1),
+            ..f(3)
+        };
         assert!(!new_member_silent(&spoke, &r));
     }
 }

@@ -18,7 +18,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 use super::jsonstream::{self, Emitter, LineCounter};
-use super::util::{self, non_empty, value_i64, value_str};
+use super::util::{self, Num, Text, non_empty, value_str};
 use super::{ImportError, MsgKind, Record};
 
 /// ChatLab JSON or JSONL, told apart while reading: the first top-level value is
@@ -93,38 +93,41 @@ struct Meta {
     group_id: Option<Value>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct Member {
     #[serde(rename = "platformId")]
-    platform_id: Option<Value>,
+    platform_id: Text,
     #[serde(rename = "accountName")]
-    account_name: Option<Value>,
+    account_name: Text,
     #[serde(rename = "groupNickname")]
-    group_nickname: Option<Value>,
+    group_nickname: Text,
 }
 
-/// A message object (also a JSONL header or member line: `_type` tells).
-#[derive(Debug, Deserialize)]
+/// A message object (also a JSONL header or member line: `_type` tells). Fields are
+/// lenient (`Text`, `Num`) rather than `Value`s: this runs once per message.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct Msg {
     #[serde(rename = "_type")]
-    line_type: Option<String>,
-    sender: Option<Value>,
+    line_type: Text,
+    sender: Text,
     #[serde(rename = "accountName")]
-    account_name: Option<Value>,
+    account_name: Text,
     #[serde(rename = "groupNickname")]
-    group_nickname: Option<Value>,
-    timestamp: Option<Value>,
+    group_nickname: Text,
+    timestamp: Num,
     #[serde(rename = "type")]
-    kind: Option<Value>,
-    content: Option<Value>,
-    id: Option<Value>,
+    kind: Num,
+    content: Text,
+    id: Text,
     #[serde(rename = "platformMessageId")]
-    platform_message_id: Option<Value>,
+    platform_message_id: Text,
     // header and member lines of JSONL
     meta: Option<Meta>,
     members: Option<Vec<Member>>,
     #[serde(rename = "platformId")]
-    platform_id: Option<Value>,
+    platform_id: Text,
 }
 
 #[derive(Debug, Default)]
@@ -140,34 +143,33 @@ impl Ctx {
             .or_else(|| non_empty(&value_str(meta.group_id.as_ref())));
     }
 
-    fn add_member(&mut self, id: Option<&Value>, account: Option<&Value>, nick: Option<&Value>) {
-        let Some(id) = non_empty(&value_str(id)) else {
+    fn add_member(&mut self, id: &Text, account: &Text, nick: &Text) {
+        let (Some(id), Some(name)) = (id.get(), nick.get().or_else(|| account.get())) else {
             return;
         };
-        let name = non_empty(&value_str(nick)).or_else(|| non_empty(&value_str(account)));
-        if let Some(name) = name {
-            self.names.insert(id, name);
-        }
+        self.names.insert(id.to_string(), name.to_string());
     }
 
     fn convert(&self, line: u64, m: &Msg) -> Result<Record, ImportError> {
         let err = |reason: String| ImportError { line, reason };
-        let at = match (value_i64(m.timestamp.as_ref()), &m.timestamp) {
-            (Some(t), _) if t.abs() >= 100_000_000_000 => t.div_euclid(1000),
-            (Some(t), _) => t,
-            (None, None) => return Err(err("timestamp is missing".into())),
-            (None, Some(v)) => {
-                return Err(err(format!(
-                    "timestamp {} is not a Unix time",
-                    util::clip(&v.to_string(), 40)
-                )));
+        let at = match &m.timestamp.0 {
+            Some(Ok(t)) if t.abs() >= 100_000_000_000 => t.div_euclid(1000),
+            Some(Ok(t)) => *t,
+            None => return Err(err("timestamp is missing".into())),
+            Some(Err(v)) => {
+                let shown = util::clip(v, 40);
+                return Err(err(format!("timestamp \"{shown}\" is not a Unix time")));
             }
         };
-        let kind = value_i64(m.kind.as_ref()).unwrap_or(0);
-        let content = value_str(m.content.as_ref());
-        let key = non_empty(&value_str(m.id.as_ref()))
-            .or_else(|| non_empty(&value_str(m.platform_message_id.as_ref())))
-            .map(|id| format!("lab:{id}"));
+        let kind = match &m.kind.0 {
+            Some(Ok(k)) => *k,
+            _ => 0,
+        };
+        let content = m.content.0.clone().unwrap_or_default();
+        let key =
+            m.id.get()
+                .or_else(|| m.platform_message_id.get())
+                .map(|id| format!("lab:{id}"));
         let group = self.group.clone();
         let msg_kind = match kind {
             0 | 25 => MsgKind::Text,
@@ -190,15 +192,18 @@ impl Ctx {
             }
             _ => MsgKind::Other,
         };
-        let sender_id = non_empty(&value_str(m.sender.as_ref()));
-        let name = non_empty(&value_str(m.group_nickname.as_ref()))
-            .or_else(|| non_empty(&value_str(m.account_name.as_ref())))
+        let sender_id = m.sender.get().map(str::to_string);
+        let name = m
+            .group_nickname
+            .get()
+            .or_else(|| m.account_name.get())
             .or_else(|| {
                 sender_id
-                    .as_ref()
-                    .and_then(|id| self.names.get(id).cloned())
+                    .as_deref()
+                    .and_then(|id| self.names.get(id).map(String::as_str))
             })
-            .or_else(|| sender_id.clone());
+            .or(sender_id.as_deref())
+            .map(str::to_string);
         let kind = match name {
             Some(name) => util::message(key, at, sender_id, name, group, msg_kind, content),
             None => util::system(&content, at, group, key),
@@ -267,11 +272,8 @@ impl<'de> Visitor<'de> for TopSeed<'_> {
                 "members" => {
                     let members: Vec<Member> = map.next_value()?;
                     for m in &members {
-                        self.ctx.add_member(
-                            m.platform_id.as_ref(),
-                            m.account_name.as_ref(),
-                            m.group_nickname.as_ref(),
-                        );
+                        self.ctx
+                            .add_member(&m.platform_id, &m.account_name, &m.group_nickname);
                     }
                 }
                 "messages" => {
@@ -362,26 +364,18 @@ impl Ctx {
     /// One JSONL value after the header: a record, or None for header and member
     /// lines (which only feed the group name and the member names).
     fn line(&mut self, line: u64, msg: &Msg) -> Option<Result<Record, ImportError>> {
-        match msg.line_type.as_deref() {
+        match msg.line_type.get() {
             Some("header") => {
                 if let Some(meta) = &msg.meta {
                     self.set_meta(meta);
                 }
                 for m in msg.members.iter().flatten() {
-                    self.add_member(
-                        m.platform_id.as_ref(),
-                        m.account_name.as_ref(),
-                        m.group_nickname.as_ref(),
-                    );
+                    self.add_member(&m.platform_id, &m.account_name, &m.group_nickname);
                 }
                 None
             }
             Some("member") => {
-                self.add_member(
-                    msg.platform_id.as_ref(),
-                    msg.account_name.as_ref(),
-                    msg.group_nickname.as_ref(),
-                );
+                self.add_member(&msg.platform_id, &msg.account_name, &msg.group_nickname);
                 None
             }
             _ => Some(self.convert(line, msg)),

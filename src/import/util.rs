@@ -549,6 +549,95 @@ pub(crate) fn json_error(e: &serde_json::Error) -> ImportError {
     }
 }
 
+/// A JSON field read leniently and without building a `Value`: strings as is,
+/// numbers and booleans printed; null, objects and arrays as absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Text(pub(crate) Option<String>);
+
+impl Text {
+    /// The trimmed text if not empty.
+    pub(crate) fn get(&self) -> Option<&str> {
+        self.0.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(TextVisitor).map(Text)
+    }
+}
+
+struct TextVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TextVisitor {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string, a number or null")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+        while a.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+        while a
+            .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(None)
+    }
+}
+
+/// A JSON number (or numeric string) read leniently: `Some(Ok(n))`, `Some(Err(text))`
+/// when present but not a whole number (kept for the error message), None if absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Num(pub(crate) Option<Result<i64, String>>);
+
+impl<'de> serde::Deserialize<'de> for Num {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = Text::deserialize(d)?;
+        Ok(Num(text.0.map(|t| {
+            let s = t.trim();
+            s.parse::<i64>()
+                .ok()
+                .or_else(|| {
+                    s.parse::<f64>()
+                        .ok()
+                        .filter(|f| f.is_finite())
+                        .map(|f| f as i64)
+                })
+                .ok_or(t)
+        })))
+    }
+}
+
 /// A JSON scalar as text: strings as is, numbers printed, null/absent as "".
 pub(crate) fn value_str(v: Option<&serde_json::Value>) -> String {
     match v {

@@ -92,7 +92,9 @@ impl Ctx<'_, '_> {
         }
         let found: Option<i64> = self
             .tx
-            .query_row("SELECT id FROM groups WHERE name = ?1", [name], |r| r.get(0))
+            .query_row("SELECT id FROM groups WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
             .optional()?;
         let id = match found {
             Some(id) => id,
@@ -117,16 +119,17 @@ impl Ctx<'_, '_> {
         if let Some(&m) = self.members.get(&key) {
             return Ok(m);
         }
-        let by_name = |tx: &Transaction<'_>, only_without_id: bool| -> rusqlite::Result<Option<i64>> {
-            tx.prepare_cached(
-                "SELECT m.id FROM memberships ms JOIN members m ON m.id = ms.member_id
+        let by_name =
+            |tx: &Transaction<'_>, only_without_id: bool| -> rusqlite::Result<Option<i64>> {
+                tx.prepare_cached(
+                    "SELECT m.id FROM memberships ms JOIN members m ON m.id = ms.member_id
                  WHERE ms.group_id = ?1 AND (ms.group_nickname = ?2 OR m.name = ?2)
                    AND (?3 = 0 OR m.wxid IS NULL)
                  ORDER BY ms.left_at IS NOT NULL, ms.id LIMIT 1",
-            )?
-            .query_row(params![g, name, only_without_id], |r| r.get(0))
-            .optional()
-        };
+                )?
+                .query_row(params![g, name, only_without_id], |r| r.get(0))
+                .optional()
+            };
         let found: Option<i64> = match id {
             Some(wxid) => {
                 let known: Option<i64> = self
@@ -155,7 +158,9 @@ impl Ctx<'_, '_> {
             Some(m) => m,
             None => {
                 self.tx
-                    .prepare_cached("INSERT INTO members (wxid, name, created_at) VALUES (?1, ?2, ?3)")?
+                    .prepare_cached(
+                        "INSERT INTO members (wxid, name, created_at) VALUES (?1, ?2, ?3)",
+                    )?
                     .execute(params![id, name, at])?;
                 self.new_members += 1;
                 self.tx.last_insert_rowid()
@@ -169,7 +174,9 @@ impl Ctx<'_, '_> {
     fn membership(&mut self, g: i64, m: i64) -> Result<(), StoreError> {
         if self.memberships.insert((g, m), ()).is_none() {
             self.tx
-                .prepare_cached("INSERT OR IGNORE INTO memberships (group_id, member_id) VALUES (?1, ?2)")?
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO memberships (group_id, member_id) VALUES (?1, ?2)",
+                )?
                 .execute(params![g, m])?;
         }
         Ok(())
@@ -206,7 +213,8 @@ impl Ctx<'_, '_> {
         let targets: Vec<&String> = ev.targets.iter().filter(|t| !is_self(t)).collect();
         let mut inserted = false;
         if targets.is_empty() || matches!(ev.kind, EventKind::Rename | EventKind::Revoke) {
-            let detail = json!({ "text": ev.detail, "actor": ev.actor, "kind": ev.kind }).to_string();
+            let detail =
+                json!({ "text": ev.detail, "actor": ev.actor, "kind": ev.kind }).to_string();
             inserted = self
                 .tx
                 .prepare_cached(
@@ -219,7 +227,8 @@ impl Ctx<'_, '_> {
         }
         for (i, t) in targets.into_iter().enumerate() {
             let m = self.member(g, None, t, ev.at)?;
-            let detail = json!({ "text": ev.detail, "actor": ev.actor, "kind": ev.kind }).to_string();
+            let detail =
+                json!({ "text": ev.detail, "actor": ev.actor, "kind": ev.kind }).to_string();
             let n = self
                 .tx
                 .prepare_cached(
@@ -245,7 +254,11 @@ impl Ctx<'_, '_> {
                         .execute(params![g, m, ev.at])?;
                 }
                 EventKind::Kick | EventKind::Leave => {
-                    let why = if ev.kind == EventKind::Kick { "kicked" } else { "left" };
+                    let why = if ev.kind == EventKind::Kick {
+                        "kicked"
+                    } else {
+                        "left"
+                    };
                     self.tx
                         .prepare_cached(
                             "UPDATE memberships SET left_at = ?3, left_reason = ?4
@@ -323,7 +336,10 @@ where
         new_members: 0,
     };
     for rec in records {
-        let rec = rec.map_err(|err| ChatImportError::Bad { file: file.clone(), err })?;
+        let rec = rec.map_err(|err| ChatImportError::Bad {
+            file: file.clone(),
+            err,
+        })?;
         summary.read += 1;
         let group_of = |g: &Option<String>| -> Result<String, ChatImportError> {
             opts.group
@@ -333,7 +349,8 @@ where
                     file: file.clone(),
                     err: ImportError {
                         line: rec.line,
-                        reason: "the export does not say which group this is: pass --group NAME".into(),
+                        reason: "the export does not say which group this is: pass --group NAME"
+                            .into(),
                     },
                 })
         };
@@ -505,22 +522,39 @@ pub struct OrdersSummary {
 }
 
 /// Orders (member, time, amount) for RFM, in one transaction; a bad row aborts all.
-pub fn import_orders<I>(store: &mut Store, rows: I, file: &str, now: DateTime<Utc>) -> Result<OrdersSummary, ChatImportError>
+pub fn import_orders<I>(
+    store: &mut Store,
+    rows: I,
+    file: &str,
+    now: DateTime<Utc>,
+) -> Result<OrdersSummary, ChatImportError>
 where
     I: Iterator<Item = Result<crate::import::orders::OrderRow, ImportError>>,
 {
-    let mut s = OrdersSummary { file: file.to_string(), ..OrdersSummary::default() };
+    let mut s = OrdersSummary {
+        file: file.to_string(),
+        ..OrdersSummary::default()
+    };
     let operator = store.operator().to_string();
-    let tx = store.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let tx = store
+        .conn_mut()
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut by_key: HashMap<String, Option<i64>> = HashMap::new();
     for row in rows {
-        let row = row.map_err(|err| ChatImportError::Bad { file: file.to_string(), err })?;
+        let row = row.map_err(|err| ChatImportError::Bad {
+            file: file.to_string(),
+            err,
+        })?;
         s.read += 1;
         let member = match by_key.get(&row.member) {
             Some(m) => *m,
             None => {
                 let by_wxid: Option<i64> = tx
-                    .query_row("SELECT id FROM members WHERE wxid = ?1", [&row.member], |r| r.get(0))
+                    .query_row(
+                        "SELECT id FROM members WHERE wxid = ?1",
+                        [&row.member],
+                        |r| r.get(0),
+                    )
                     .optional()?;
                 let m = match by_wxid {
                     Some(m) => Some(m),
@@ -566,7 +600,16 @@ where
             s.duplicates += 1;
         }
     }
-    audit(&tx, now.timestamp(), &operator, "import", "orders", None, None, Some(&serde_json::to_value(&s).map_err(StoreError::from)?))?;
+    audit(
+        &tx,
+        now.timestamp(),
+        &operator,
+        "import",
+        "orders",
+        None,
+        None,
+        Some(&serde_json::to_value(&s).map_err(StoreError::from)?),
+    )?;
     tx.commit()?;
     Ok(s)
 }

@@ -19,6 +19,17 @@ struct Agg {
     weeks: [i64; 4],
 }
 
+/// (membership id, member, joined_at, left_at, tier, tier_reason, kol)
+type MembershipRow = (
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    bool,
+);
+
 /// What a recomputation changed.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct TierChanges {
@@ -35,7 +46,12 @@ pub fn recompute_tiers(
     rules: &TierRules,
 ) -> Result<TierChanges> {
     let today = now.with_timezone(&tz).date_naive();
-    let ago = |n: u64| today.checked_sub_days(Days::new(n)).unwrap_or(today).to_string();
+    let ago = |n: u64| {
+        today
+            .checked_sub_days(Days::new(n))
+            .unwrap_or(today)
+            .to_string()
+    };
     let mut out = TierChanges::default();
     let mut agg_q = tx.prepare_cached(
         "SELECT member_id,
@@ -63,7 +79,15 @@ pub fn recompute_tiers(
     for &g in groups {
         let mut agg: HashMap<i64, Agg> = HashMap::new();
         let rows = agg_q.query_map(
-            params![g, ago(7), ago(30), ago(14), ago(21), ago(28), today.to_string()],
+            params![
+                g,
+                ago(7),
+                ago(30),
+                ago(14),
+                ago(21),
+                ago(28),
+                today.to_string()
+            ],
             |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
@@ -89,9 +113,17 @@ pub fn recompute_tiers(
                 last.insert(m, d);
             }
         }
-        let memberships: Vec<(i64, i64, Option<i64>, Option<i64>, Option<String>, Option<String>, bool)> = ms_q
+        let memberships: Vec<MembershipRow> = ms_q
             .query_map([g], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
             })?
             .collect::<rusqlite::Result<_>>()?;
         for (id, member, joined, left, old_tier, old_reason, old_kol) in memberships {
@@ -99,8 +131,9 @@ pub fn recompute_tiers(
             let facts = Facts {
                 in_group_secs: joined.map(|j| (now.timestamp() - j).max(0)),
                 left_days: left.map(|l| {
-                    DateTime::<Utc>::from_timestamp(l, 0)
-                        .map_or(0, |t| (today - t.with_timezone(&tz).date_naive()).num_days())
+                    DateTime::<Utc>::from_timestamp(l, 0).map_or(0, |t| {
+                        (today - t.with_timezone(&tz).date_naive()).num_days()
+                    })
                 }),
                 last_spoke_days: last.get(&member).map(|d| (today - *d).num_days()),
                 weeks: a.weeks.to_vec(),
@@ -110,12 +143,20 @@ pub fn recompute_tiers(
             let (tier, reason, kol) = classify(&facts, rules);
             let reason = serde_json::to_string(&reason)?;
             out.evaluated += 1;
-            if old_tier.as_deref() == Some(tier.word()) && old_reason.as_deref() == Some(reason.as_str()) && old_kol == kol {
+            if old_tier.as_deref() == Some(tier.word())
+                && old_reason.as_deref() == Some(reason.as_str())
+                && old_kol == kol
+            {
                 continue;
             }
             upd.execute(params![id, tier.word(), reason, kol])?;
             if let Some(old) = old_tier.filter(|o| o != tier.word()) {
-                ev.execute(params![g, member, now.timestamp(), format!("{old}→{}", tier.word())])?;
+                ev.execute(params![
+                    g,
+                    member,
+                    now.timestamp(),
+                    format!("{old}→{}", tier.word())
+                ])?;
                 out.changed += 1;
             }
         }
@@ -131,7 +172,12 @@ pub fn all_groups(tx: &Transaction<'_>) -> Result<Vec<i64>> {
 }
 
 /// Record a recomputation in the audit log (one row, not one per member).
-pub fn audit_recompute(tx: &Transaction<'_>, operator: &str, at: i64, c: TierChanges) -> Result<()> {
+pub fn audit_recompute(
+    tx: &Transaction<'_>,
+    operator: &str,
+    at: i64,
+    c: TierChanges,
+) -> Result<()> {
     audit(
         tx,
         at,
@@ -144,6 +190,17 @@ pub fn audit_recompute(tx: &Transaction<'_>, operator: &str, at: i64, c: TierCha
     )
 }
 
+/// One of a member's groups, for the detail pane.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct MemberGroup {
+    pub group: String,
+    pub nickname: Option<String>,
+    pub tier: String,
+    pub reason: Option<String>,
+    pub joined_at: Option<i64>,
+    pub left_at: Option<i64>,
+}
+
 /// Everything the Members tab's detail pane shows about one member.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct MemberDetail {
@@ -154,8 +211,7 @@ pub struct MemberDetail {
     pub note: Option<String>,
     pub version: i64,
     pub aliases: Vec<String>,
-    /// (group, group nickname, tier, stored reason, joined_at, left_at)
-    pub groups: Vec<(String, Option<String>, String, Option<String>, Option<i64>, Option<i64>)>,
+    pub groups: Vec<MemberGroup>,
     pub tags: Vec<String>,
     pub points: i64,
     /// Messages per day over the last 30 days, oldest first, all groups together.
@@ -186,7 +242,9 @@ pub fn detail(conn: &rusqlite::Connection, id: i64, today: NaiveDate) -> Result<
             },
         )
         .map_err(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => super::StoreError::NotFound { what: "member", id },
+            rusqlite::Error::QueryReturnedNoRows => {
+                super::StoreError::NotFound { what: "member", id }
+            }
             e => e.into(),
         })?;
     let strings = |sql: &str| -> Result<Vec<String>> {
@@ -203,7 +261,16 @@ pub fn detail(conn: &rusqlite::Connection, id: i64, today: NaiveDate) -> Result<
          FROM memberships ms JOIN groups g ON g.id = ms.group_id WHERE ms.member_id = ?1 ORDER BY g.name",
     )?;
     d.groups = st
-        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
+        .query_map([id], |r| {
+            Ok(MemberGroup {
+                group: r.get(0)?,
+                nickname: r.get(1)?,
+                tier: r.get(2)?,
+                reason: r.get(3)?,
+                joined_at: r.get(4)?,
+                left_at: r.get(5)?,
+            })
+        })?
         .collect::<rusqlite::Result<_>>()?;
     d.points = conn.query_row(
         "SELECT COALESCE(sum(delta), 0) FROM points_ledger WHERE member_id = ?1",
@@ -221,7 +288,9 @@ pub fn detail(conn: &rusqlite::Connection, id: i64, today: NaiveDate) -> Result<
     for row in rows {
         let (day, n) = row?;
         if let Ok(day) = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
-            && let Some(slot) = usize::try_from((day - start).num_days()).ok().and_then(|i| d.daily.get_mut(i))
+            && let Some(slot) = usize::try_from((day - start).num_days())
+                .ok()
+                .and_then(|i| d.daily.get_mut(i))
         {
             *slot = n;
         }
@@ -251,15 +320,29 @@ pub fn detail(conn: &rusqlite::Connection, id: i64, today: NaiveDate) -> Result<
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MemberChange {
     /// Add a tag (created if new); `remove` takes it off.
-    Tag { name: String, remove: bool },
-    Note { text: String },
+    Tag {
+        name: String,
+        remove: bool,
+    },
+    Note {
+        text: String,
+    },
     /// Grant (positive) or deduct (negative) points, with the reason on record.
-    Points { delta: i64, reason: String },
+    Points {
+        delta: i64,
+        reason: String,
+    },
     /// Redeem a coupon: deducts the coupon's price if the balance covers it.
     Redeem,
     /// 警告 → 禁言 → 移出 (DOMAIN.md §3/§6): on record, in a group.
-    Sanction { group: String, level: String, reason: String },
-    Identity { identity: Option<String> },
+    Sanction {
+        group: String,
+        level: String,
+        reason: String,
+    },
+    Identity {
+        identity: Option<String>,
+    },
 }
 
 /// Apply a change to a member as `operator`, audited. `seen_version` guards the
@@ -275,12 +358,19 @@ pub fn change(
 ) -> Result<String> {
     use super::StoreError;
     let (name, version): (String, i64) = tx
-        .query_row("SELECT name, version FROM members WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT name, version FROM members WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .map_err(|e| match e {
             rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound { what: "member", id },
             e => e.into(),
         })?;
-    let entity_edit = matches!(what, MemberChange::Note { .. } | MemberChange::Identity { .. });
+    let entity_edit = matches!(
+        what,
+        MemberChange::Note { .. } | MemberChange::Identity { .. }
+    );
     if entity_edit
         && let Some(seen) = seen_version
         && seen != version
@@ -290,7 +380,9 @@ pub fn change(
             what: "member",
             id,
             by,
-            at: DateTime::<Utc>::from_timestamp(when, 0).map(|t| t.to_rfc3339()).unwrap_or_default(),
+            at: DateTime::<Utc>::from_timestamp(when, 0)
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_default(),
         });
     }
     let (action, new) = match what {
@@ -300,16 +392,26 @@ pub fn change(
                 return Err(StoreError::Refused("a tag needs a name".into()));
             }
             tx.execute("INSERT OR IGNORE INTO tags (name) VALUES (?1)", [tag])?;
-            let tid: i64 = tx.query_row("SELECT id FROM tags WHERE name = ?1", [tag], |r| r.get(0))?;
+            let tid: i64 =
+                tx.query_row("SELECT id FROM tags WHERE name = ?1", [tag], |r| r.get(0))?;
             if *remove {
-                tx.execute("DELETE FROM member_tags WHERE member_id = ?1 AND tag_id = ?2", params![id, tid])?;
+                tx.execute(
+                    "DELETE FROM member_tags WHERE member_id = ?1 AND tag_id = ?2",
+                    params![id, tid],
+                )?;
             } else {
-                tx.execute("INSERT OR IGNORE INTO member_tags (member_id, tag_id) VALUES (?1, ?2)", params![id, tid])?;
+                tx.execute(
+                    "INSERT OR IGNORE INTO member_tags (member_id, tag_id) VALUES (?1, ?2)",
+                    params![id, tid],
+                )?;
             }
             (if *remove { "untag" } else { "tag" }, json!({ "tag": tag }))
         }
         MemberChange::Note { text } => {
-            tx.execute("UPDATE members SET note = ?2, version = version + 1 WHERE id = ?1", params![id, text])?;
+            tx.execute(
+                "UPDATE members SET note = ?2, version = version + 1 WHERE id = ?1",
+                params![id, text],
+            )?;
             ("note", json!({ "note": text }))
         }
         MemberChange::Points { delta, reason } => {
@@ -343,12 +445,20 @@ pub fn change(
             )?;
             ("redeem", json!({ "delta": -price }))
         }
-        MemberChange::Sanction { group, level, reason } => {
+        MemberChange::Sanction {
+            group,
+            level,
+            reason,
+        } => {
             if !matches!(level.as_str(), "warn" | "mute" | "remove") {
-                return Err(StoreError::Refused(format!("{level:?}: use warn, mute or remove")));
+                return Err(StoreError::Refused(format!(
+                    "{level:?}: use warn, mute or remove"
+                )));
             }
             if reason.trim().is_empty() {
-                return Err(StoreError::Refused("a sanction needs its reason on record".into()));
+                return Err(StoreError::Refused(
+                    "a sanction needs its reason on record".into(),
+                ));
             }
             let gid: i64 = tx
                 .query_row(
@@ -357,7 +467,9 @@ pub fn change(
                     params![group, id],
                     |r| r.get(0),
                 )
-                .map_err(|_| StoreError::Refused(format!("{name} is not in a group named {group:?}")))?;
+                .map_err(|_| {
+                    StoreError::Refused(format!("{name} is not in a group named {group:?}"))
+                })?;
             tx.execute(
                 "INSERT INTO sanctions (member_id, group_id, level, reason, by, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![id, gid, level, reason, operator, at],
@@ -368,13 +480,18 @@ pub fn change(
                     params![gid, id, at],
                 )?;
             }
-            ("sanction", json!({ "group": group, "level": level, "reason": reason }))
+            (
+                "sanction",
+                json!({ "group": group, "level": level, "reason": reason }),
+            )
         }
         MemberChange::Identity { identity } => {
             if let Some(i) = identity
                 && !matches!(i.as_str(), "customer" | "partner" | "staff")
             {
-                return Err(StoreError::Refused(format!("{i:?}: use customer, partner or staff")));
+                return Err(StoreError::Refused(format!(
+                    "{i:?}: use customer, partner or staff"
+                )));
             }
             tx.execute(
                 "UPDATE members SET identity = ?2, version = version + 1 WHERE id = ?1",
@@ -383,6 +500,15 @@ pub fn change(
             ("identity", json!({ "identity": identity }))
         }
     };
-    audit(tx, at, operator, action, "member", Some(id), None, Some(&new))?;
+    audit(
+        tx,
+        at,
+        operator,
+        action,
+        "member",
+        Some(id),
+        None,
+        Some(&new),
+    )?;
     Ok(name)
 }

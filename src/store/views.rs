@@ -494,14 +494,24 @@ pub fn rfm(
         "SELECT member_id, max(at), count(*), sum(amount_cents) FROM orders WHERE at >= ?1 GROUP BY member_id",
     )?;
     let rows = st.query_map([since_ts], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
     })?;
     let mut input = Vec::new();
     for row in rows {
         let (member_id, last, orders, amount_cents) = row?;
         let last_day = chrono::DateTime::<chrono::Utc>::from_timestamp(last, 0)
             .map_or(today, |t| t.with_timezone(&tz).date_naive());
-        input.push(RfmInput { member_id, recency_days: (today - last_day).num_days().max(0), orders, amount_cents });
+        input.push(RfmInput {
+            member_id,
+            recency_days: (today - last_day).num_days().max(0),
+            orders,
+            amount_cents,
+        });
     }
     Ok(score(&input, rules))
 }

@@ -45,7 +45,8 @@ const PANE_MIN_SCREEN: u16 = 120;
 
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     if area.width >= PANE_MIN_SCREEN {
-        let [l, p] = Layout::horizontal([Constraint::Min(60), Constraint::Length(PANE_W)]).areas(area);
+        let [l, p] =
+            Layout::horizontal([Constraint::Min(60), Constraint::Length(PANE_W)]).areas(area);
         render_list(app, frame, l, theme);
         pane(app, frame, p, theme);
     } else {
@@ -72,8 +73,15 @@ fn render_list(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         filters.push(fill(&t.filter_silent, &[("n", &n)]));
     }
     if !filters.is_empty() {
-        let inv = if f.invert { format!("{} ", t.filter_invert) } else { String::new() };
-        spans.push(Span::styled(format!("[{inv}{}]", filters.join(" ")), theme.warning));
+        let inv = if f.invert {
+            format!("{} ", t.filter_invert)
+        } else {
+            String::new()
+        };
+        spans.push(Span::styled(
+            format!("[{inv}{}]", filters.join(" ")),
+            theme.warning,
+        ));
     }
     let title = Line::from(spans);
     let rows = data
@@ -95,7 +103,10 @@ fn render_list(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
                 Cell::from(last_spoke(app, r.last_spoke.as_deref())),
                 Cell::from(Line::from(r.messages_30d.to_string()).right_aligned()),
                 Cell::from(Span::styled(
-                    r.tier_reason.as_deref().map(|x| app.texts.tier_reason(x)).unwrap_or_default(),
+                    r.tier_reason
+                        .as_deref()
+                        .map(|x| app.texts.tier_reason(x))
+                        .unwrap_or_default(),
                     theme.muted,
                 )),
             ])
@@ -137,7 +148,10 @@ pub fn detail(app: &App) -> Vec<(String, String)> {
         (t.col_tier.clone(), app.texts.enum_text(&r.tier).to_string()),
         (
             t.col_reason.clone(),
-            r.tier_reason.as_deref().map(|x| app.texts.tier_reason(x)).unwrap_or_default(),
+            r.tier_reason
+                .as_deref()
+                .map(|x| app.texts.tier_reason(x))
+                .unwrap_or_default(),
         ),
         (t.col_last.clone(), last_spoke(app, r.last_spoke.as_deref())),
         (t.col_30d.clone(), r.messages_30d.to_string()),
@@ -146,7 +160,9 @@ pub fn detail(app: &App) -> Vec<(String, String)> {
 
 /// The selected member, beside the list on wide screens.
 fn pane(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
-    let block = Block::default().borders(Borders::ALL).border_style(theme.border);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let lines = detail_lines(app, theme, usize::from(inner.width));
@@ -168,7 +184,10 @@ pub fn detail_lines<'a>(app: &'a App, theme: &Theme, width: usize) -> Vec<Line<'
     if let Some((d, _)) = loaded
         && let Some(i) = &d.identity
     {
-        head.push(Span::styled(format!(" · {}", app.texts.enum_text(i)), theme.accent));
+        head.push(Span::styled(
+            format!(" · {}", app.texts.enum_text(i)),
+            theme.accent,
+        ));
     }
     out.push(Line::from(head));
     if let Some(w) = &r.wxid {
@@ -177,49 +196,95 @@ pub fn detail_lines<'a>(app: &'a App, theme: &Theme, width: usize) -> Vec<Line<'
     let label = |s: &str| Span::styled(format!("{s} "), theme.muted);
     out.push(Line::from(vec![
         label(&t.col_tier),
-        Span::styled(app.texts.enum_text(&r.tier).to_string(), tier_style(theme, &r.tier)),
+        Span::styled(
+            app.texts.enum_text(&r.tier).to_string(),
+            tier_style(theme, &r.tier),
+        ),
         Span::raw(" · "),
-        Span::raw(r.tier_reason.as_deref().map(|x| app.texts.tier_reason(x)).unwrap_or_default()),
+        Span::raw(
+            r.tier_reason
+                .as_deref()
+                .map(|x| app.texts.tier_reason(x))
+                .unwrap_or_default(),
+        ),
     ]));
     let Some((d, rfm)) = loaded else {
-        out.push(Line::from(Span::styled(app.texts.loading.clone(), theme.muted)));
+        out.push(Line::from(Span::styled(
+            app.texts.loading.clone(),
+            theme.muted,
+        )));
         return out;
     };
     let max = d.daily.iter().copied().max().unwrap_or(0).max(1) as f64;
     let values: Vec<Option<f64>> = d.daily.iter().map(|&n| Some(n as f64)).collect();
     let mut spark = vec![label(&t.detail_30d)];
     spark.extend(super::widgets::sparkline(&values, max, |_| theme.accent).spans);
-    spark.push(Span::styled(format!(" {}", d.daily.iter().sum::<i64>()), theme.muted));
+    spark.push(Span::styled(
+        format!(" {}", d.daily.iter().sum::<i64>()),
+        theme.muted,
+    ));
     out.push(Line::from(spark));
-    for (g, nick, tier, _, _, left) in &d.groups {
-        let mut s = vec![label(&t.detail_groups), Span::raw(truncate(g, width.saturating_sub(20)))];
-        if let Some(n) = nick {
+    for g in &d.groups {
+        let mut s = vec![
+            label(&t.detail_groups),
+            Span::raw(truncate(&g.group, width.saturating_sub(20))),
+        ];
+        if let Some(n) = &g.nickname {
             s.push(Span::styled(format!(" ({})", truncate(n, 12)), theme.muted));
         }
-        let style = if left.is_some() { theme.muted } else { tier_style(theme, tier) };
-        s.push(Span::styled(format!(" {}", app.texts.enum_text(tier)), style));
+        let style = if g.left_at.is_some() {
+            theme.muted
+        } else {
+            tier_style(theme, &g.tier)
+        };
+        s.push(Span::styled(
+            format!(" {}", app.texts.enum_text(&g.tier)),
+            style,
+        ));
         out.push(Line::from(s));
     }
     if !d.aliases.is_empty() {
-        out.push(Line::from(vec![label(&t.detail_aliases), Span::raw(d.aliases.join(" · "))]));
+        out.push(Line::from(vec![
+            label(&t.detail_aliases),
+            Span::raw(d.aliases.join(" · ")),
+        ]));
     }
     if !d.tags.is_empty() {
         out.push(Line::from(vec![
             label(&t.detail_tags),
-            Span::styled(d.tags.iter().map(|t| format!("#{t}")).collect::<Vec<_>>().join(" "), theme.accent),
+            Span::styled(
+                d.tags
+                    .iter()
+                    .map(|t| format!("#{t}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                theme.accent,
+            ),
         ]));
     }
     let mut pts = vec![label(&t.detail_points), Span::raw(d.points.to_string())];
     if let Some((_, delta, reason, by)) = d.ledger.first() {
-        pts.push(Span::styled(format!("  ({delta:+} {reason} · {by})"), theme.muted));
+        pts.push(Span::styled(
+            format!("  ({delta:+} {reason} · {by})"),
+            theme.muted,
+        ));
     }
     out.push(Line::from(pts));
     if !d.orders.is_empty() {
         let total: i64 = d.orders.iter().map(|o| o.1).sum();
-        let last = d.orders.first().map(|o| super::date_time(app, o.0)).unwrap_or_default();
+        let last = d
+            .orders
+            .first()
+            .map(|o| super::date_time(app, o.0))
+            .unwrap_or_default();
         out.push(Line::from(vec![
             label(&t.detail_orders),
-            Span::raw(format!("{} · ¥{}.{:02} · {last}", d.orders.len(), total / 100, (total % 100).abs())),
+            Span::raw(format!(
+                "{} · ¥{}.{:02} · {last}",
+                d.orders.len(),
+                total / 100,
+                (total % 100).abs()
+            )),
         ]));
     }
     if let Some(s) = rfm {
@@ -232,13 +297,27 @@ pub fn detail_lines<'a>(app: &'a App, theme: &Theme, width: usize) -> Vec<Line<'
     for (at, level, reason, by) in d.sanctions.iter().take(3) {
         out.push(Line::from(vec![
             label(&t.detail_sanctions),
-            Span::styled(format!("{} {} ", super::date_time(app, *at), app.texts.enum_text(level)), theme.danger),
+            Span::styled(
+                format!(
+                    "{} {} ",
+                    super::date_time(app, *at),
+                    app.texts.enum_text(level)
+                ),
+                theme.danger,
+            ),
             Span::raw(format!("{reason} · {by}")),
         ]));
     }
     if let Some(n) = &d.note {
-        for (i, l) in super::widgets::wrap(n, width.saturating_sub(6)).into_iter().enumerate() {
-            let lab = if i == 0 { label(&t.detail_note) } else { Span::raw("     ") };
+        for (i, l) in super::widgets::wrap(n, width.saturating_sub(6))
+            .into_iter()
+            .enumerate()
+        {
+            let lab = if i == 0 {
+                label(&t.detail_note)
+            } else {
+                Span::raw("     ")
+            };
             out.push(Line::from(vec![lab, Span::raw(l)]));
         }
     }

@@ -444,7 +444,10 @@ fn detail(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.accent)
-            .title(Span::styled(format!(" {} ", app.texts.members.detail_title), theme.title));
+            .title(Span::styled(
+                format!(" {} ", app.texts.members.detail_title),
+                theme.title,
+            ));
         frame.render_widget(Paragraph::new(lines).block(block), rect);
         return;
     }

@@ -11,7 +11,9 @@ use serde_json::Value;
 use crate::{bin, dump};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import")
+        .join(name)
 }
 
 fn fresh_db() -> (tempfile::TempDir, PathBuf) {
@@ -28,7 +30,11 @@ fn import(db: &Path, args: &[&str]) -> Value {
         .args(args)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -50,7 +56,18 @@ fn every_format_imports_its_fixture_and_the_counts_add_up_and_reimport_adds_noth
         ("chatlab.json", &[], (8, 2, 2)),
         ("chatlab.jsonl", &[], (6, 2, 1)),
         ("wecom.jsonl", &[], (7, 1, 2)),
-        ("mapped.csv", &["--group", "读书会", "--from", "csv", "--map", "time=时间,sender=发送人,content=内容"], (8, 1, 1)),
+        (
+            "mapped.csv",
+            &[
+                "--group",
+                "读书会",
+                "--from",
+                "csv",
+                "--map",
+                "time=时间,sender=发送人,content=内容",
+            ],
+            (8, 1, 1),
+        ),
     ];
     for (file, extra, (msgs, events, skipped)) in cases {
         let (_d, db) = fresh_db();
@@ -59,21 +76,46 @@ fn every_format_imports_its_fixture_and_the_counts_add_up_and_reimport_adds_noth
         args.extend_from_slice(extra);
         let first = import(&db, &args);
         assert_eq!(
-            (n(&first, "messages"), n(&first, "events"), n(&first, "skipped")),
+            (
+                n(&first, "messages"),
+                n(&first, "events"),
+                n(&first, "skipped")
+            ),
             (*msgs, *events, *skipped),
             "{file}: {first}"
         );
-        let parts = ["messages", "events", "duplicates", "skipped", "errors"].iter().map(|k| n(&first, k)).sum::<u64>();
-        assert_eq!(n(&first, "read"), parts, "{file}: every record counted once");
+        let parts = ["messages", "events", "duplicates", "skipped", "errors"]
+            .iter()
+            .map(|k| n(&first, k))
+            .sum::<u64>();
+        assert_eq!(
+            n(&first, "read"),
+            parts,
+            "{file}: every record counted once"
+        );
         let before = dump(&db);
         let second = import(&db, &args);
-        assert_eq!((n(&second, "messages"), n(&second, "events")), (0, 0), "{file} re-import: {second}");
+        assert_eq!(
+            (n(&second, "messages"), n(&second, "events")),
+            (0, 0),
+            "{file} re-import: {second}"
+        );
         assert_eq!(n(&second, "duplicates"), msgs + events, "{file}");
         // nothing new but the audit and batch rows of the second import
-        let strip = |d: &str| d.lines().filter(|l| !l.contains("\"import\"") && !l.contains("import_batches")).count();
-        assert_eq!(strip(&before) + 0, strip(&dump(&db)) - 2 * 0 - (strip(&dump(&db)) - strip(&before)), "{file}");
+        let strip = |d: &str| {
+            d.lines()
+                .filter(|l| !l.contains("\"import\"") && !l.contains("import_batches"))
+                .count()
+        };
+        assert_eq!(
+            strip(&before) + 0,
+            strip(&dump(&db)) - 2 * 0 - (strip(&dump(&db)) - strip(&before)),
+            "{file}"
+        );
         let c = Connection::open(&db).unwrap();
-        let m: i64 = c.query_row("SELECT count(*) FROM messages", [], |r| r.get(0)).unwrap();
+        let m: i64 = c
+            .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(m as u64, *msgs, "{file}: messages stored once");
     }
 }
@@ -126,7 +168,9 @@ fn tiers_of_a_hand_built_group_follow_the_rules() {
     // now: 2026-03-02 08:25 in Shanghai = 2026-03-02T00:25:00Z
     let now = 1_772_411_100i64;
     let day = 86_400i64;
-    let mut csv = String::from("\u{feff}localId,TalkerId,Type,SubType,IsSender,CreateTime,Status,StrContent,StrTime,Remark,NickName,Sender\r\n");
+    let mut csv = String::from(
+        "\u{feff}localId,TalkerId,Type,SubType,IsSender,CreateTime,Status,StrContent,StrTime,Remark,NickName,Sender\r\n",
+    );
     let mut id = 0;
     let mut push = |t: i64, wxid: &str, name: &str, content: &str, kind: &str| {
         id += 1;
@@ -135,7 +179,13 @@ fn tiers_of_a_hand_built_group_follow_the_rules() {
     // 核心: 6 a day for the last 21 days
     for d in 0..21 {
         for k in 0..6 {
-            push(now - d * day - 3600 - k * 60, "wxid_core", "老张", "今天也来打卡", "1");
+            push(
+                now - d * day - 3600 - k * 60,
+                "wxid_core",
+                "老张",
+                "今天也来打卡",
+                "1",
+            );
         }
     }
     // 活跃: 3 in the last 7 days
@@ -146,7 +196,13 @@ fn tiers_of_a_hand_built_group_follow_the_rules() {
     push(now - 41 * day, "wxid_silent", "王五", "好的", "1");
     // 新人: invited a day ago; 潜在: invited 10 days ago, never spoke
     push(now - day, "", "", "\"老张\"邀请\"小新\"加入了群聊", "10000");
-    push(now - 10 * day, "", "", "\"老张\"邀请\"阿潜\"加入了群聊", "10000");
+    push(
+        now - 10 * day,
+        "",
+        "",
+        "\"老张\"邀请\"阿潜\"加入了群聊",
+        "10000",
+    );
     // 已退群: kicked
     push(now - 50 * day, "wxid_gone", "赵六", "hi", "1");
     push(now - 2 * day, "", "", "你将\"赵六\"移出了群聊", "10000");
@@ -156,14 +212,28 @@ fn tiers_of_a_hand_built_group_follow_the_rules() {
     let (_d, db) = fresh_db();
     import(&db, &[file.to_str().unwrap(), "--group", "分层测试群"]);
     let out = bin()
-        .args(["members", "list", "--group", "分层测试群", "--format", "json", "--db"])
+        .args([
+            "members",
+            "list",
+            "--group",
+            "分层测试群",
+            "--format",
+            "json",
+            "--db",
+        ])
         .arg(&db)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     let tier = |name: &str| -> String {
-        rows.iter().find(|r| r["name"] == name).unwrap_or_else(|| panic!("{name} in {rows:?}"))["tier"]
+        rows.iter()
+            .find(|r| r["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {rows:?}"))["tier"]
             .as_str()
             .unwrap()
             .to_string()
@@ -180,18 +250,35 @@ fn tiers_of_a_hand_built_group_follow_the_rules() {
     assert_eq!(zhang["last_spoke"], "2026-03-02");
     // 10 points a message, capped at 50 a day: 21 days × 50
     assert_eq!(zhang["points"], 21 * 50);
-    for field in ["id", "name", "group", "tier", "kol", "last_spoke", "messages_30d", "messages_total", "points"] {
+    for field in [
+        "id",
+        "name",
+        "group",
+        "tier",
+        "kol",
+        "last_spoke",
+        "messages_30d",
+        "messages_total",
+        "points",
+    ] {
         assert!(zhang.get(field).is_some(), "{field}");
     }
     // --tier filters, a bad tier is explained
     let out = bin()
-        .args(["members", "list", "--tier", "silent", "--format", "json", "--db"])
+        .args([
+            "members", "list", "--tier", "silent", "--format", "json", "--db",
+        ])
         .arg(&db)
         .output()
         .unwrap();
     let silent: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert!(silent.iter().all(|r| r["tier"] == "silent") && !silent.is_empty());
-    bin().args(["members", "list", "--tier", "vip", "--db"]).arg(&db).assert().code(1).stderr(predicate::str::contains("core"));
+    bin()
+        .args(["members", "list", "--tier", "vip", "--db"])
+        .arg(&db)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("core"));
 }
 
 #[test]
@@ -206,13 +293,26 @@ fn members_list_search_finds_zhang_by_pinyin_and_initials() {
         let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
         assert!(!rows.is_empty(), "{q}");
         // 张 by pinyin, and a latin "Zhang" by its letters, are both right answers
-        let top: Vec<&str> = rows.iter().take(20).map(|r| r["name"].as_str().unwrap()).collect();
+        let top: Vec<&str> = rows
+            .iter()
+            .take(20)
+            .map(|r| r["name"].as_str().unwrap())
+            .collect();
         assert!(top.iter().any(|n| n.contains('张')), "{q}: {top:?}");
     }
     let (_d2, db2) = fresh_db();
-    import(&db2, &[fixture("wechatmsg.csv").to_str().unwrap(), "--group", "读书会"]);
+    import(
+        &db2,
+        &[
+            fixture("wechatmsg.csv").to_str().unwrap(),
+            "--group",
+            "读书会",
+        ],
+    );
     let out = bin()
-        .args(["members", "list", "--search", "zs", "--format", "json", "--db"])
+        .args([
+            "members", "list", "--search", "zs", "--format", "json", "--db",
+        ])
         .arg(&db2)
         .output()
         .unwrap();
@@ -224,12 +324,24 @@ fn members_list_search_finds_zhang_by_pinyin_and_initials() {
 fn a_roster_marks_who_left_and_brings_back_who_returned() {
     let (_d, db) = fresh_db();
     let out = bin()
-        .args(["import", "members", "--group", "读书会", "--format", "json", "--db"])
+        .args([
+            "import",
+            "members",
+            "--group",
+            "读书会",
+            "--format",
+            "json",
+            "--db",
+        ])
         .arg(&db)
         .arg(fixture("roster.csv"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let first: Value = serde_json::from_slice(&out.stdout).unwrap();
     let total = n(&first, "read");
     assert_eq!(n(&first, "joined"), total);
@@ -241,14 +353,32 @@ fn a_roster_marks_who_left_and_brings_back_who_returned() {
     let smaller = dir.path().join("roster2.csv");
     std::fs::write(&smaller, lines.join("\n")).unwrap();
     let out = bin()
-        .args(["import", "members", "--group", "读书会", "--format", "json", "--db"])
+        .args([
+            "import",
+            "members",
+            "--group",
+            "读书会",
+            "--format",
+            "json",
+            "--db",
+        ])
         .arg(&db)
         .arg(&smaller)
         .output()
         .unwrap();
     let second: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!((n(&second, "left"), n(&second, "joined")), (1, 0), "{second}");
-    let out = bin().args(["members", "list", "--tier", "left", "--format", "json", "--db"]).arg(&db).output().unwrap();
+    assert_eq!(
+        (n(&second, "left"), n(&second, "joined")),
+        (1, 0),
+        "{second}"
+    );
+    let out = bin()
+        .args([
+            "members", "list", "--tier", "left", "--format", "json", "--db",
+        ])
+        .arg(&db)
+        .output()
+        .unwrap();
     let left: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(left.len(), 1);
     assert_eq!(left[0]["name"], gone.as_str());
@@ -267,7 +397,14 @@ fn a_roster_marks_who_left_and_brings_back_who_returned() {
 #[test]
 fn orders_import_matches_members_and_is_idempotent() {
     let (_d, db) = fresh_db();
-    import(&db, &[fixture("wechatmsg.csv").to_str().unwrap(), "--group", "读书会"]);
+    import(
+        &db,
+        &[
+            fixture("wechatmsg.csv").to_str().unwrap(),
+            "--group",
+            "读书会",
+        ],
+    );
     let run = || -> Value {
         let out = bin()
             .args(["import", "orders", "--format", "json", "--db"])
@@ -275,12 +412,19 @@ fn orders_import_matches_members_and_is_idempotent() {
             .arg(fixture("orders.csv"))
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice(&out.stdout).unwrap()
     };
     let first = run();
     assert!(n(&first, "orders") > 0, "{first}");
-    assert_eq!(n(&first, "read"), n(&first, "orders") + n(&first, "duplicates") + n(&first, "unmatched"));
+    assert_eq!(
+        n(&first, "read"),
+        n(&first, "orders") + n(&first, "duplicates") + n(&first, "unmatched")
+    );
     let second = run();
     assert_eq!(n(&second, "orders"), 0);
     assert_eq!(n(&second, "duplicates"), n(&first, "orders"));

@@ -74,7 +74,7 @@ fn write_csv(path: &Path, rows: u64) -> std::io::Result<()> {
         let line = LINES[rng.below(LINES.len() as u64) as usize];
         write!(
             f,
-            "{i},bench@chatroom,1,0,0,{t},2,{line},,,{name},wxid_bench{s:05}\r\n"
+            "{i},bench@chatroom,1,0,0,{t},2,\"{line}\",,,{name},wxid_bench{s:05}\r\n"
         )?;
     }
     f.flush()
@@ -86,6 +86,7 @@ fn sqlite3_import(csv: &Path, db: &Path) -> Option<f64> {
         .arg(db)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .spawn()
         .ok()?;
     {
@@ -97,6 +98,8 @@ fn sqlite3_import(csv: &Path, db: &Path) -> Option<f64> {
 }
 
 fn main() -> anyhow::Result<()> {
+    // phase timings of the import go to stderr
+    let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter("shequn=info").try_init();
     let rows: u64 = std::env::var("SHEQUN_BENCH_ROWS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -120,8 +123,15 @@ fn main() -> anyhow::Result<()> {
         None => println!("sqlite3 .import: not available (no sqlite3 shell)"),
     }
 
+    let t = Instant::now();
+    let parsed = shequn::import::open(&csv, None, DEFAULT_TZ).map_err(|e| anyhow::anyhow!("{e}"))?.count();
+    println!("parsing alone: {:.2}s ({parsed} records)", t.elapsed().as_secs_f64());
+
     let db = dir.path().join("shequn.db");
     let mut store = Store::create(&db, "bench")?;
+    if let Ok(sql) = std::env::var("SHEQUN_BENCH_SQL") {
+        store.conn().execute_batch(&sql)?;
+    }
     let rules = Rules::shipped();
     let now = shequn::clock::parse_now("2026-03-01T09:00:00", DEFAULT_TZ)?;
     let t = Instant::now();

@@ -485,7 +485,7 @@ fn store_loop(
             }
             Ok(Request::LoadMember(id)) => {
                 let today = crate::clock::local_day(clock.now(), env.tz);
-                let detail = crate::store::members::detail(store.conn(), id, today).and_then(|d| {
+                let detail = crate::store::members::detail(store.conn(), id, today, &env.rules.points).and_then(|d| {
                     let rfm = views::rfm(store.conn(), today, env.tz, &env.rules.rfm)?
                         .into_iter()
                         .find(|s| s.member_id == id);
@@ -586,7 +586,7 @@ pub fn load(
                 templates: views::templates(conn)?,
             }))
         }
-        Tab::Members => Loaded::Members(views::members(conn, day)?),
+        Tab::Members => Loaded::Members(views::members(conn, day, &env.rules.points)?),
         Tab::Content => Loaded::Content(views::content(conn)?),
         Tab::Kpi => Loaded::Kpi(views::kpi(conn, day, KPI_DAYS)?),
         Tab::Reminders => Loaded::Reminders(views::reminders(conn, &login)?),

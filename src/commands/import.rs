@@ -49,6 +49,7 @@ pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
                 file: &label,
                 format: &format_word,
             };
+            let records = import::prefetch(records);
             let summary = match import_chat(&mut store, records, &opts, now, ctx.tz, &ctx.rules) {
                 Ok(s) => s,
                 Err(ChatImportError::Bad { file, err }) => {

@@ -28,7 +28,7 @@ pub fn run(ctx: &Ctx, cmd: &MembersCmd) -> anyhow::Result<ExitCode> {
                 .into());
             }
             let today = local_day(ctx.now(), ctx.tz);
-            let mut rows: Vec<MemberRow> = views::members(store.conn(), today)?
+            let mut rows: Vec<MemberRow> = views::members(store.conn(), today, &ctx.rules.points)?
                 .into_iter()
                 .filter(|r| group.as_ref().is_none_or(|g| *g == r.group))
                 .filter(|r| tier.as_ref().is_none_or(|t| *t == r.tier))

@@ -472,3 +472,32 @@ fn unknown_format(head: &[u8]) -> ImportError {
         ),
     }
 }
+
+/// Read records on a worker thread, a batch at a time, while the caller writes the
+/// previous ones: parsing and SQLite then use both cores. Memory stays bounded (a few
+/// batches in flight). Dropping the returned iterator stops the worker.
+pub fn prefetch<I>(inner: I) -> impl Iterator<Item = I::Item>
+where
+    I: Iterator + Send + 'static,
+    I::Item: Send + 'static,
+{
+    const BATCH: usize = 2048;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<I::Item>>(4);
+    let worker = std::thread::Builder::new()
+        .name("shequn-prefetch".into())
+        .spawn(move || {
+            let mut inner = inner;
+            loop {
+                let batch: Vec<I::Item> = inner.by_ref().take(BATCH).collect();
+                let done = batch.len() < BATCH;
+                if tx.send(batch).is_err() || done {
+                    return;
+                }
+            }
+        });
+    // If the thread cannot start, the iterator is simply empty after the error is logged.
+    if let Err(e) = &worker {
+        tracing::error!("cannot start the import reader thread: {e}");
+    }
+    rx.into_iter().flatten()
+}

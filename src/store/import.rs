@@ -68,22 +68,41 @@ fn is_self(name: &str) -> bool {
 
 struct Ctx<'t, 'c> {
     tx: &'t Transaction<'c>,
-    now: i64,
     tz: Tz,
     platform: String,
     groups: HashMap<String, i64>,
     group_names: Vec<(i64, String)>,
     /// (group, sender id or name) → member
-    members: HashMap<(i64, String), i64>,
+    /// group → (sender id or name → member); looked up by &str, no allocation
+    members: HashMap<i64, HashMap<String, i64>>,
     memberships: HashMap<(i64, i64), ()>,
     activity: HashMap<(i64, i64, NaiveDate), i64>,
+    /// [from, to) of the last day computed, and that day
+    day_cache: Option<(i64, i64, NaiveDate)>,
     new_members: u64,
 }
 
 impl Ctx<'_, '_> {
-    fn day(&self, at: i64) -> NaiveDate {
-        DateTime::<Utc>::from_timestamp(at, 0)
-            .map_or(NaiveDate::MIN, |t| t.with_timezone(&self.tz).date_naive())
+    /// The team's day of an instant. Messages come in time order, so the last day's
+    /// bounds answer almost every call without a time-zone lookup.
+    fn day(&mut self, at: i64) -> NaiveDate {
+        if let Some((from, to, day)) = self.day_cache
+            && at >= from
+            && at < to
+        {
+            return day;
+        }
+        let day = DateTime::<Utc>::from_timestamp(at, 0)
+            .map_or(NaiveDate::MIN, |t| t.with_timezone(&self.tz).date_naive());
+        let bound = |d: NaiveDate| {
+            d.and_hms_opt(0, 0, 0)
+                .and_then(|n| crate::clock::local_to_utc(n, self.tz))
+                .map(|t| t.timestamp())
+        };
+        if let (Some(from), Some(to)) = (bound(day), day.succ_opt().and_then(bound)) {
+            self.day_cache = Some((from, to, day));
+        }
+        day
     }
 
     fn group(&mut self, name: &str, at: i64) -> Result<i64, StoreError> {
@@ -99,11 +118,12 @@ impl Ctx<'_, '_> {
         let id = match found {
             Some(id) => id,
             None => {
+                let created = self.day(at).to_string();
                 // A group seen for the first time: its type is not known yet
                 // (`shequn group` can set it); it existed at least since this record.
                 self.tx.execute(
                     "INSERT INTO groups (name, kind, platform, created_on) VALUES (?1, '未分类', ?2, ?3)",
-                    params![name, self.platform, self.day(at).to_string()],
+                    params![name, self.platform, created],
                 )?;
                 self.tx.last_insert_rowid()
             }
@@ -115,21 +135,36 @@ impl Ctx<'_, '_> {
 
     /// The member behind an id (wxid) or a display name in a group; created if new.
     fn member(&mut self, g: i64, id: Option<&str>, name: &str, at: i64) -> Result<i64, StoreError> {
-        let key = (g, id.unwrap_or(name).to_string());
-        if let Some(&m) = self.members.get(&key) {
+        let key = id.unwrap_or(name);
+        if let Some(&m) = self.members.get(&g).and_then(|by| by.get(key)) {
             return Ok(m);
         }
-        let by_name =
-            |tx: &Transaction<'_>, only_without_id: bool| -> rusqlite::Result<Option<i64>> {
-                tx.prepare_cached(
-                    "SELECT m.id FROM memberships ms JOIN members m ON m.id = ms.member_id
-                 WHERE ms.group_id = ?1 AND (ms.group_nickname = ?2 OR m.name = ?2)
-                   AND (?3 = 0 OR m.wxid IS NULL)
-                 ORDER BY ms.left_at IS NOT NULL, ms.id LIMIT 1",
+        // Two indexed lookups (by group nickname, then by name) rather than one OR,
+        // which SQLite answers by walking the whole group: that made importing a
+        // 5,000-member group quadratic. INDEXED BY because without statistics the
+        // planner may still prefer the (group_id, member_id) index.
+        let by_name = |tx: &Transaction<'_>, only_without_id: bool| -> rusqlite::Result<Option<i64>> {
+            let nick: Option<i64> = tx
+                .prepare_cached(
+                    "SELECT m.id FROM memberships ms INDEXED BY memberships_group_nick
+                     JOIN members m ON m.id = ms.member_id
+                     WHERE ms.group_id = ?1 AND ms.group_nickname = ?2 AND (?3 = 0 OR m.wxid IS NULL)
+                     ORDER BY ms.left_at IS NOT NULL, ms.id LIMIT 1",
                 )?
                 .query_row(params![g, name, only_without_id], |r| r.get(0))
-                .optional()
-            };
+                .optional()?;
+            if nick.is_some() {
+                return Ok(nick);
+            }
+            tx.prepare_cached(
+                "SELECT m.id FROM members m INDEXED BY members_name
+                 JOIN memberships ms ON ms.member_id = m.id AND ms.group_id = ?1
+                 WHERE m.name = ?2 AND (?3 = 0 OR m.wxid IS NULL)
+                 ORDER BY ms.left_at IS NOT NULL, ms.id LIMIT 1",
+            )?
+            .query_row(params![g, name, only_without_id], |r| r.get(0))
+            .optional()
+        };
         let found: Option<i64> = match id {
             Some(wxid) => {
                 let known: Option<i64> = self
@@ -166,7 +201,7 @@ impl Ctx<'_, '_> {
                 self.tx.last_insert_rowid()
             }
         };
-        self.members.insert(key, m);
+        self.members.entry(g).or_default().insert(key.to_string(), m);
         self.membership(g, m)?;
         Ok(m)
     }
@@ -192,7 +227,8 @@ impl Ctx<'_, '_> {
             )?
             .execute(params![g, m, msg.at, msg.kind.word(), msg.content, msg.key])?;
         if n > 0 {
-            *self.activity.entry((g, m, self.day(msg.at))).or_default() += 1;
+            let day = self.day(msg.at);
+            *self.activity.entry((g, m, day)).or_default() += 1;
         }
         Ok(n > 0)
     }
@@ -273,29 +309,18 @@ impl Ctx<'_, '_> {
         Ok(inserted)
     }
 
-    /// Write the summed activity and the chat points it earns (capped per day).
-    fn flush(&mut self, rules: &Rules) -> Result<(), StoreError> {
+    /// Write the summed activity: one upsert per member and day. Chat points are not
+    /// written: they are derived from this activity (see `members::balance`).
+    fn flush(&mut self) -> Result<(), StoreError> {
         let mut up = self.tx.prepare_cached(
             "INSERT INTO activity_daily (group_id, member_id, day, messages) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (group_id, member_id, day) DO UPDATE SET messages = messages + excluded.messages
-             RETURNING messages",
-        )?;
-        let mut granted = self.tx.prepare_cached(
-            "SELECT COALESCE(sum(delta), 0) FROM points_ledger WHERE member_id = ?1 AND group_id = ?2 AND reason = ?3",
-        )?;
-        let mut grant = self.tx.prepare_cached(
-            "INSERT INTO points_ledger (member_id, group_id, at, delta, reason, by) VALUES (?1, ?2, ?3, ?4, ?5, 'system')",
+             ON CONFLICT (group_id, member_id, day) DO UPDATE SET messages = messages + excluded.messages",
         )?;
         let mut rows: Vec<_> = self.activity.drain().collect();
+        // in key order: the B-tree is filled front to back
         rows.sort_unstable();
         for ((g, m, day), n) in rows {
-            let total: i64 = up.query_row(params![g, m, day.to_string(), n], |r| r.get(0))?;
-            let reason = format!("chat:{day}");
-            let due = rules.points.for_day(total);
-            let had: i64 = granted.query_row(params![m, g, reason], |r| r.get(0))?;
-            if due > had {
-                grant.execute(params![m, g, self.now, due - had, reason])?;
-            }
+            up.execute(params![g, m, day.to_string(), n])?;
         }
         Ok(())
     }
@@ -313,6 +338,7 @@ pub fn import_chat<I>(
 where
     I: Iterator<Item = Result<Record, ImportError>>,
 {
+    let started = std::time::Instant::now();
     let mut summary = ChatSummary {
         file: opts.file.to_string(),
         format: opts.format.to_string(),
@@ -325,7 +351,6 @@ where
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut ctx = Ctx {
         tx: &tx,
-        now: now.timestamp(),
         tz,
         platform: opts.platform.to_string(),
         groups: HashMap::new(),
@@ -333,6 +358,7 @@ where
         members: HashMap::new(),
         memberships: HashMap::new(),
         activity: HashMap::new(),
+        day_cache: None,
         new_members: 0,
     };
     for rec in records {
@@ -374,12 +400,21 @@ where
             RecordKind::Skip { .. } => summary.skipped += 1,
         }
     }
-    ctx.flush(rules)?;
+    let t_records = started.elapsed();
+    ctx.flush()?;
+    let t_flush = started.elapsed();
     let groups: Vec<i64> = ctx.group_names.iter().map(|(id, _)| *id).collect();
     summary.groups = ctx.group_names.iter().map(|(_, n)| n.clone()).collect();
     summary.new_members = ctx.new_members;
     let changes = members::recompute_tiers(&tx, &groups, now, tz, &rules.tiers)?;
     summary.tier_changes = changes.changed;
+    tracing::info!(
+        records_ms = t_records.as_millis() as u64,
+        flush_ms = (t_flush - t_records).as_millis() as u64,
+        tiers_ms = (started.elapsed() - t_flush).as_millis() as u64,
+        read = summary.read,
+        "chat import"
+    );
     audit(
         &tx,
         now.timestamp(),
@@ -444,7 +479,6 @@ pub fn import_roster(
     store.write(|tx, op| {
         let mut ctx = Ctx {
             tx,
-            now: at,
             tz,
             platform: if format == "wecom" { "wecom".into() } else { "personal".into() },
             groups: HashMap::new(),
@@ -452,6 +486,7 @@ pub fn import_roster(
             members: HashMap::new(),
             memberships: HashMap::new(),
             activity: HashMap::new(),
+        day_cache: None,
             new_members: 0,
         };
         let g = ctx.group(group, at)?;

@@ -164,6 +164,28 @@ pub fn recompute_tiers(
     Ok(out)
 }
 
+/// A member's points: what chatting earned (10 a message, capped per day and group,
+/// derived from `activity_daily` so an import never writes thousands of ledger rows and
+/// a re-import cannot pay twice) plus the ledger (grants, deductions, redemptions).
+pub fn balance(conn: &rusqlite::Connection, member: i64, rules: &crate::domain::rules::PointRules) -> Result<i64> {
+    Ok(conn.query_row(
+        &format!(
+            "SELECT ({}) + (SELECT COALESCE(sum(delta), 0) FROM points_ledger WHERE member_id = ?1)",
+            chat_points_sql("?1")
+        ),
+        params![member, rules.per_message, rules.daily_cap],
+        |r| r.get(0),
+    )?)
+}
+
+/// SQL for the chat points of the member `member_expr`; binds ?2 = points per message,
+/// ?3 = daily cap.
+pub fn chat_points_sql(member_expr: &str) -> String {
+    format!(
+        "SELECT COALESCE(sum(min(a.messages * ?2, ?3)), 0) FROM activity_daily a WHERE a.member_id = {member_expr}"
+    )
+}
+
 /// All groups' ids (to recompute everything, e.g. after the demo).
 pub fn all_groups(tx: &Transaction<'_>) -> Result<Vec<i64>> {
     let mut st = tx.prepare_cached("SELECT id FROM groups ORDER BY id")?;
@@ -224,7 +246,12 @@ pub struct MemberDetail {
     pub ledger: Vec<(i64, i64, String, String)>,
 }
 
-pub fn detail(conn: &rusqlite::Connection, id: i64, today: NaiveDate) -> Result<MemberDetail> {
+pub fn detail(
+    conn: &rusqlite::Connection,
+    id: i64,
+    today: NaiveDate,
+    rules: &crate::domain::rules::PointRules,
+) -> Result<MemberDetail> {
     let mut d: MemberDetail = conn
         .query_row(
             "SELECT id, name, wxid, identity, note, version FROM members WHERE id = ?1",
@@ -272,11 +299,7 @@ pub fn detail(conn: &rusqlite::Connection, id: i64, today: NaiveDate) -> Result<
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    d.points = conn.query_row(
-        "SELECT COALESCE(sum(delta), 0) FROM points_ledger WHERE member_id = ?1",
-        [id],
-        |r| r.get(0),
-    )?;
+    d.points = balance(conn, id, rules)?;
     let start = today.checked_sub_days(Days::new(29)).unwrap_or(today);
     d.daily = vec![0; 30];
     let mut st = conn.prepare_cached(
@@ -428,11 +451,7 @@ pub fn change(
             ("points", json!({ "delta": delta, "reason": reason }))
         }
         MemberChange::Redeem => {
-            let balance: i64 = tx.query_row(
-                "SELECT COALESCE(sum(delta), 0) FROM points_ledger WHERE member_id = ?1",
-                [id],
-                |r| r.get(0),
-            )?;
+            let balance: i64 = balance(tx, id, &rules.points)?;
             let price = rules.points.coupon_at;
             if balance < price {
                 return Err(StoreError::Refused(format!(

@@ -14,6 +14,10 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("../../data/migrations/0002_sop_details.sql"),
     ),
+    (
+        3,
+        include_str!("../../data/migrations/0003_import_indexes.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

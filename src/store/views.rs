@@ -265,7 +265,11 @@ impl MemberRow {
 
 /// One row per membership (a member in two groups shows twice, once per group),
 /// most engaged tiers first.
-pub fn members(conn: &Connection, today: NaiveDate) -> Result<Vec<MemberRow>> {
+pub fn members(
+    conn: &Connection,
+    today: NaiveDate,
+    points: &crate::domain::rules::PointRules,
+) -> Result<Vec<MemberRow>> {
     let since = today
         .checked_sub_days(Days::new(29))
         .unwrap_or(today)
@@ -279,7 +283,8 @@ pub fn members(conn: &Connection, today: NaiveDate) -> Result<Vec<MemberRow>> {
                 ms.id,
                 (SELECT COALESCE(sum(a.messages), 0) FROM activity_daily a
                   WHERE a.group_id = ms.group_id AND a.member_id = ms.member_id),
-                (SELECT COALESCE(sum(p.delta), 0) FROM points_ledger p WHERE p.member_id = ms.member_id),
+                (SELECT COALESCE(sum(min(a.messages * ?2, ?3)), 0) FROM activity_daily a WHERE a.member_id = ms.member_id)
+                  + (SELECT COALESCE(sum(p.delta), 0) FROM points_ledger p WHERE p.member_id = ms.member_id),
                 m.wxid, ms.group_nickname,
                 (SELECT group_concat(t.name, char(31)) FROM member_tags mt JOIN tags t ON t.id = mt.tag_id
                   WHERE mt.member_id = ms.member_id)
@@ -290,7 +295,7 @@ pub fn members(conn: &Connection, today: NaiveDate) -> Result<Vec<MemberRow>> {
                   WHEN 'new' THEN 2 WHEN 'potential' THEN 3 WHEN 'silent' THEN 4 ELSE 5 END,
                   8 DESC, m.name, g.name",
     )?;
-    let rows = st.query_map([since], |r| {
+    let rows = st.query_map(params![since, points.per_message, points.daily_cap], |r| {
         Ok(MemberRow {
             membership_id: r.get(8)?,
             id: r.get(0)?,

@@ -58,6 +58,10 @@ pub fn demo_app(lang: Lang) -> App {
         let loaded = shequn::console::load(&mut store, tab, app.today_day, now, &env).unwrap();
         app.update(Action::Loaded(loaded));
     }
+    // the Members tab's detail pane shows the first member
+    let first = app.members.current().map(|r| r.id).expect("members");
+    let detail = shequn::store::members::detail(store.conn(), first, app.today_day, &env.rules.points).unwrap();
+    app.update(Action::Loaded(shequn::app::Loaded::MemberDetail(Box::new((detail, None)))));
     drop(store);
     drop(dir);
     app.update(Action::Presence {

@@ -99,7 +99,10 @@ fn sqlite3_import(csv: &Path, db: &Path) -> Option<f64> {
 
 fn main() -> anyhow::Result<()> {
     // phase timings of the import go to stderr
-    let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter("shequn=info").try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter("shequn=info")
+        .try_init();
     let rows: u64 = std::env::var("SHEQUN_BENCH_ROWS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -124,8 +127,13 @@ fn main() -> anyhow::Result<()> {
     }
 
     let t = Instant::now();
-    let parsed = shequn::import::open(&csv, None, DEFAULT_TZ).map_err(|e| anyhow::anyhow!("{e}"))?.count();
-    println!("parsing alone: {:.2}s ({parsed} records)", t.elapsed().as_secs_f64());
+    let parsed = shequn::import::open(&csv, None, DEFAULT_TZ)
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .count();
+    println!(
+        "parsing alone: {:.2}s ({parsed} records)",
+        t.elapsed().as_secs_f64()
+    );
 
     let db = dir.path().join("shequn.db");
     let mut store = Store::create(&db, "bench")?;

@@ -485,12 +485,14 @@ fn store_loop(
             }
             Ok(Request::LoadMember(id)) => {
                 let today = crate::clock::local_day(clock.now(), env.tz);
-                let detail = crate::store::members::detail(store.conn(), id, today, &env.rules.points).and_then(|d| {
-                    let rfm = views::rfm(store.conn(), today, env.tz, &env.rules.rfm)?
-                        .into_iter()
-                        .find(|s| s.member_id == id);
-                    Ok((d, rfm))
-                });
+                let detail =
+                    crate::store::members::detail(store.conn(), id, today, &env.rules.points)
+                        .and_then(|d| {
+                            let rfm = views::rfm(store.conn(), today, env.tz, &env.rules.rfm)?
+                                .into_iter()
+                                .find(|s| s.member_id == id);
+                            Ok((d, rfm))
+                        });
                 let action = match detail {
                     Ok(d) => Action::Loaded(Loaded::MemberDetail(Box::new(d))),
                     Err(e) => Action::Error(describe(&e, &store)),

@@ -1,49 +1,56 @@
 //! Member search: fuzzy on the text itself, on its full pinyin and on its pinyin initials
-//! (张三 ← `张三`, `zhang`, `zhangsan`, `zs`), for a list of up to a few million members.
+//! (张三 ← `张三`, `zhang`, `zhangsan`, `zs`), fast enough per keystroke over a million members.
 //!
 //! This module owns [`SearchIndex`]: building the index from each member's texts (name first,
-//! then group nickname / aliases) and answering a query per keystroke, best first.
+//! then group nickname / aliases) and answering a query per keystroke, best first. Nothing else
+//! in the crate depends on how it works inside.
 //!
 //! Design choices (and why):
-//! - **Everything that does not depend on the query is computed once, in [`SearchIndex::build`]**:
-//!   for every text its own characters (grapheme-first code points, as nucleo expects), a
-//!   case-folded and normalised copy for the pre-check, its full pinyin and its initials as
-//!   lower-case ASCII bytes. A keystroke then only compares bytes and calls the matcher.
-//! - **Flat, struct-of-arrays storage**: one byte pool, one `char` pool and a 12-byte record per
-//!   haystack, with a `u32` offset table per member. A million members take ~150 MB and the
-//!   scan walks memory in order.
-//! - **Scoring is nucleo's** ([`Atom`] with [`CaseMatching::Ignore`] and
-//!   [`Normalization::Smart`]), so prefix and word-boundary matches rank first. Before calling it
-//!   we run a cheap subsequence pre-check on the folded copy (the same folding nucleo applies),
-//!   which rejects most haystacks without a call; it is only a necessary condition, so it
-//!   never changes a result.
-//! - **Kinds and ranking**: the sort key of a word is `score * 4 + rank`, rank 3 for the text
-//!   itself, 2 for the main pinyin reading, 1 for another reading, 0 for initials: a direct
-//!   match beats a pinyin match beats an initials match at equal scores. An initials score
-//!   counts 3/4: a letter there stands for a whole syllable nobody typed, so `zhang` ranks
-//!   小张 (`xiaozhang`, 96) above a name whose initials happen to spell it in the middle
-//!   (阿郑好安宁高, `azhang`, 96 → 72), while an exact `lxm` on 李晓明's initials (88 → 66)
-//!   still beats the same letters spread over `lixiaoming` (60).
-//!   Several words add their keys; an item must match every word.
-//! - **Heteronyms, bounded**: each Chinese character contributes at most 3 distinct plain
-//!   readings and each text at most 4 pinyin strings: the first readings, then one character
-//!   swapped for another reading, earliest characters (the surname) first. 单 gives `dan` and
-//!   `shan`, 曾 `ceng` and `zeng`, 解 `jie` and `xie`.
-//! - **Initials are pruned through their pinyin**: initials are a subsequence of the pinyin
-//!   string they come from, so when that pinyin does not match, its initials are not tried.
-//! - **Narrowing**: fuzzy matching is monotone (a match for `zhang` is a match for `zhan`), so
-//!   [`SearchIndex::search_within`] only looks at the previous keystroke's result. It marks
-//!   those in a bitmap and walks it in index order, so the outcome does not depend on the order
-//!   of `within` and equals [`SearchIndex::search`].
-//! - **Ties by index without a comparison sort**: candidates are visited in index order and
-//!   sorted with a stable counting sort on the key (keys are small integers), which is linear.
-//! - **Two cores**: above 50,000 candidates the scan is split into contiguous, equally loaded
-//!   ranges run under `std::thread::scope`; the parts are concatenated in order.
-//! - **Low allocation per keystroke**: matchers (nucleo allocates ~135 KB each), the bitmap,
-//!   the per-thread result buffers and the counting array are kept in the index and reused.
-//!   Two searches at once stay correct: the second one just allocates its own.
-//! - **Bounded per-text work**: texts are cut at 256 characters.
+//! - **Scores are nucleo's** (`Atom`, `CaseMatching::Ignore`, `Normalization::Smart`), so
+//!   prefix and word-boundary matches rank first. Non-ASCII texts (张三, `sunny🌞`) go to nucleo
+//!   itself. ASCII haystacks (pinyin, initials, latin names) go to `ascii::score`, a port of
+//!   nucleo's fuzzy scoring for ASCII (same paths, bonuses and matrix) without its per-call
+//!   set-up; `ascii_score_matches_nucleo` checks it against nucleo on 300,000 random pairs and
+//!   `search_equals_plain_nucleo_over_every_haystack` checks whole searches against plain
+//!   nucleo calls on every haystack.
+//! - **Kinds and ranking**: a word's key is `score * 4 + rank`, rank 3 for the text itself, 2
+//!   for the main pinyin, 1 for another reading, 0 for initials, so at equal scores direct >
+//!   pinyin > initials. An initials score counts 3/4: a letter there stands for a syllable
+//!   nobody typed, so `zhang` ranks 小张 (`xiaozhang`, 96) above a name whose initials spell it
+//!   in the middle (阿郑好安宁高, `azhang`, 96 → 72), while an exact `lxm` on 李晓明's
+//!   initials (88 → 66) still beats the same letters spread over `lixiaoming` (60). Words add
+//!   their keys; an item must match every word. Ties go by index.
+//! - **Heteronyms, bounded**: the first Chinese character of a text (a name's surname) gives up
+//!   to 3 readings, hence up to 3 pinyin strings (单 `dan`/`chan`/`shan`, 曾 `ceng`/`zeng`,
+//!   解 `jie`/`xie`); the other characters keep their first, most common reading, since their
+//!   rare ones (王 `yu`, 明 `meng`) would multiply the strings and the noise.
+//! - **Everything not depending on the query is computed in `build`** (~1 s per million
+//!   members): pinyin and initials as lower-case ASCII, per segment a letter mask and nucleo's
+//!   largest bonus, per member a mask, per letter and digit the key of every member for that
+//!   one-character query, and for each Chinese character the members holding it.
+//! - **Flat storage**: one 16-byte head per member (mask, offsets), one ASCII pool of segments
+//!   `[kind, length, mask, bytes]`, one `char` pool for non-ASCII texts: ~155 MB for a million.
+//! - **Per keystroke, cheap rejections first**: the member mask (one load), then each segment's
+//!   mask, then a bound per segment (from the needle length and the segment's largest bonus);
+//!   segments are scored best bound first and the rest are skipped once the best score reaches
+//!   the next bound. Members are scored in batches of 32 whose memory is touched first, so cache
+//!   misses overlap (this alone halved keystrokes at a million members).
+//! - **First keystrokes without scanning**: one letter or digit reads its precomputed column
+//!   (a counting sort over a megabyte); a query with a Chinese character only looks at the
+//!   members holding its rarest one.
+//! - **Narrowing**: fuzzy matching is monotone (a match for `zhang` matches `zhan`), so
+//!   `search_within` only scores the previous keystroke's result, marked in a bitmap and walked
+//!   in index order: the result does not depend on the order of `within` and equals `search`.
+//! - **Linear sort**: candidates come in index order and keys are small integers, so a stable
+//!   counting sort gives best first, ties by index.
+//! - **Two cores**: above 8,192 candidates the scan is split into contiguous, equally loaded
+//!   ranges under `std::thread::scope`; the parts are concatenated in order.
+//! - **Low allocation per keystroke**: nucleo matchers (~135 KB each), the ASCII scorer's
+//!   matrix, the bitmap and the per-thread buffers live in the index and are reused; two
+//!   searches at once stay correct (the second allocates its own).
+//! - **Bounded work per text**: texts are cut at 256 characters, ASCII segments at 255 bytes.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Mutex;
 
@@ -76,19 +83,35 @@ const K_ALT: u8 = 3;
 /// Initials of the pinyin segment just before it.
 const K_INITIALS: u8 = 4;
 /// Flag on the kind byte: the segment holds lower-case letters only, so nucleo gives a bonus at
-/// its first byte only, and a match not starting there scores at most `20 * n - 4`.
+/// its first byte only.
 const K_LOWER: u8 = 0x80;
+/// Bits of the kind byte holding nucleo's largest bonus at any position but the first.
+const K_BONUS: u8 = 0x78;
+const K_BONUS_SHIFT: u8 = 3;
 /// The kind without flags.
-const K_KIND: u8 = 0x7F;
+const K_KIND: u8 = 0x07;
+/// Segments of one item bounded and ordered before scoring; more are scored in pool order.
+const MAX_PENDING: usize = 24;
 /// Ends a segment in the `char` pool (a non-ASCII text itself). Texts never contain control
 /// characters (they are stored as spaces), so this cannot be confused.
 const UNI_END: char = '\0';
-/// Item mask bit: it has a pure ASCII text (a `K_DIRECT` segment in the ASCII pool).
-const F_ASCII_DIRECT: u64 = 1 << 30;
 /// Item masks hold, from this bit on, the `byte_bit`s of the ASCII chars (after folding) of its
 /// non-ASCII texts (`sunny🌞`, `杭州-张三`): an ASCII word can only match those texts when
 /// they have all its bits.
 const UNI_SHIFT: u32 = 32;
+
+/// Letters and digits: each has a precomputed column of single-character keys.
+const SINGLES: usize = 36;
+
+/// The column of a one-character query (`a`–`z`, `0`–`9`, lower-cased already).
+#[inline]
+fn single_index(c: u8) -> Option<usize> {
+    match c {
+        b'a'..=b'z' => Some(usize::from(c - b'a')),
+        b'0'..=b'9' => Some(26 + usize::from(c - b'0')),
+        _ => None,
+    }
+}
 
 /// The mask bit of an ASCII byte (after folding): one per letter, one for all digits, one for
 /// everything else.
@@ -129,6 +152,16 @@ impl Worker {
     }
 }
 
+/// Where an item's texts start, and its mask: the `byte_bit`s of every ASCII byte it holds
+/// (folded), and above `UNI_SHIFT` the bits of its non-ASCII texts alone. A
+/// query with a letter outside them cannot match: one load rejects.
+#[derive(Clone, Copy, Default)]
+struct Head {
+    mask: u64,
+    ascii: u32,
+    uni: u32,
+}
+
 /// Buffers reused from one keystroke to the next.
 #[derive(Default)]
 struct Scratch {
@@ -140,18 +173,22 @@ struct Scratch {
 
 /// Search over members; built once per load of the member list, queried per keystroke.
 pub struct SearchIndex {
-    /// Item `i` owns `ascii[ascii_off[i]..ascii_off[i + 1]]`: its ASCII segments (ASCII texts,
-    /// pinyin, initials), each as a kind byte, a length byte and the bytes.
-    ascii_off: Vec<u32>,
+    /// Item `i`'s mask and where its texts start; one more at the end marks where the last
+    /// item's texts end. One record per item (not one array per field): a candidate costs one
+    /// cache miss before its texts, not three.
+    heads: Vec<Head>,
+    /// Item `i` owns `ascii[heads[i].ascii..heads[i + 1].ascii]`: its ASCII segments (ASCII
+    /// texts, pinyin, initials), each a `SEGMENT_HEADER` (kind, length, mask) and the bytes.
     ascii: Vec<u8>,
-    /// Item `i` owns `uni[uni_off[i]..uni_off[i + 1]]`: its non-ASCII texts as nucleo sees them
-    /// (first code point of each grapheme), each followed by `UNI_END`.
-    uni_off: Vec<u32>,
+    /// Item `i` owns `uni[heads[i].uni..heads[i + 1].uni]`: its non-ASCII texts as nucleo sees
+    /// them (first code point of each grapheme), each followed by `UNI_END`.
     uni: Vec<char>,
-    /// Per item: the `byte_bit`s of every ASCII byte it holds (folded), `F_ASCII_DIRECT`, and
-    /// above `UNI_SHIFT` the bits of its non-ASCII texts alone. A query with a letter outside
-    /// them cannot match: one load rejects.
-    masks: Vec<u64>,
+    /// `singles[c][i]`: item `i`'s key for the one-character query `c` (see `single_index`),
+    /// 0 when it does not match. The first keystroke over a million members is then two
+    /// passes over a megabyte instead of scoring every member.
+    singles: Vec<Vec<u8>>,
+    /// The items whose texts hold a Chinese character, for each one present (ascending).
+    cjk: HashMap<char, Vec<u32>>,
     threads: usize,
     scratch: Mutex<Scratch>,
 }
@@ -211,7 +248,9 @@ impl Word {
                 cs.iter().all(|&c| chars::normalize(c) == c),
             ),
         };
-        let perfect = if chars.iter().all(|c| c.is_alphanumeric()) {
+        // (Longer needles would overflow nucleo's u16 scores; they match no ASCII segment.)
+        let perfect = if chars.len() <= ascii::MAX_LEN && chars.iter().all(|c| c.is_alphanumeric())
+        {
             match &ascii {
                 Some(bytes) => ascii::score(bytes, bytes, false, &mut w.dp),
                 None => atom.score(Utf32Str::Unicode(&chars), &mut w.matcher),
@@ -239,18 +278,24 @@ impl Word {
         self.perfect.map_or(u32::MAX, |p| kind_key(kind, p))
     }
 
-    /// A tighter upper bound for an ASCII segment: in one of lower-case letters that does not
-    /// start with the needle's first char, every char scores at most 16 + 4 (see `ascii`).
+    /// A tighter upper bound for an ASCII segment. When its first char is not the needle's,
+    /// the needle's first char scores at most 16 + 2 × the segment's largest bonus after
+    /// position 0 (kept in its kind byte) and every next char 16 + that bonus (or the
+    /// consecutive bonus, 4): for lower-case letters, where that bonus is 0, `20 * n - 4`.
     #[inline]
     fn segment_bound(&self, seg: &[u8], kind: u8, needle: &[u8]) -> u32 {
-        match self.perfect {
-            Some(_) if kind & K_LOWER != 0 && seg.first() != needle.first() => {
-                let n = needle.len().min(usize::from(u16::MAX) / 32) as u16;
-                kind_key(kind, (20 * n).saturating_sub(4))
-            }
-            Some(p) => kind_key(kind, p),
-            None => u32::MAX,
+        let Some(perfect) = self.perfect else {
+            return u32::MAX;
+        };
+        let first = seg.first().map(u8::to_ascii_lowercase);
+        if first.is_none() || first == needle.first().copied() {
+            return kind_key(kind, perfect);
         }
+        // The first char matches after position 0, where no bonus exceeds the segment's.
+        let inner = u32::from((kind & K_BONUS) >> K_BONUS_SHIFT);
+        let n = needle.len() as u32;
+        let bound = 16 * n + 2 * inner + (n - 1) * inner.max(4);
+        kind_key(kind, bound.min(u32::from(perfect)) as u16)
     }
 }
 
@@ -263,12 +308,18 @@ fn fold_char(c: char) -> char {
     }
 }
 
-/// `fold_char`, skipping the table look-ups for CJK (which neither folds nor normalises).
+/// Chinese characters (and other CJK ones): nucleo neither folds nor normalises them.
+#[inline]
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3FFFF}')
+}
+
+/// `fold_char`, skipping the table look-ups for CJK.
 #[inline]
 fn fold_fast(c: char) -> char {
     if c.is_ascii() {
         c.to_ascii_lowercase()
-    } else if ('\u{3000}'..='\u{9FFF}').contains(&c) {
+    } else if is_cjk(c) {
         c
     } else {
         fold_char(c)
@@ -309,12 +360,19 @@ enum Seg {
 
 /// Builds the pools while items are added.
 struct Builder {
-    ascii_off: Vec<u32>,
+    /// The last one is the item being built.
+    heads: Vec<Head>,
     ascii: Vec<u8>,
-    uni_off: Vec<u32>,
     uni: Vec<char>,
-    masks: Vec<u64>,
     item_mask: u64,
+    singles: Vec<Vec<u8>>,
+    item_singles: [u8; SINGLES],
+    cjk: HashMap<char, Vec<u32>>,
+    /// The Chinese characters of the item being built.
+    item_cjk: Vec<char>,
+    /// For the single-character keys of non-ASCII texts.
+    single_atoms: Vec<Atom>,
+    matcher: Matcher,
     // Reused per text.
     clean: String,
     segs: Vec<Seg>,
@@ -325,12 +383,28 @@ struct Builder {
 impl Builder {
     fn new() -> Builder {
         Builder {
-            ascii_off: vec![0],
+            heads: vec![Head::default()],
             ascii: Vec::new(),
-            uni_off: vec![0],
             uni: Vec::new(),
-            masks: Vec::new(),
             item_mask: 0,
+            singles: vec![Vec::new(); SINGLES],
+            item_singles: [0; SINGLES],
+            cjk: HashMap::new(),
+            item_cjk: Vec::new(),
+            single_atoms: (b'a'..=b'z')
+                .chain(b'0'..=b'9')
+                .map(|c| {
+                    let needle = char::from(c).to_string();
+                    Atom::new(
+                        &needle,
+                        CaseMatching::Ignore,
+                        Normalization::Smart,
+                        AtomKind::Fuzzy,
+                        false,
+                    )
+                })
+                .collect(),
+            matcher: Matcher::new(Config::DEFAULT),
             clean: String::new(),
             segs: Vec::new(),
             full: Vec::new(),
@@ -338,25 +412,48 @@ impl Builder {
         }
     }
 
-    /// Closes the current item. Returns false when the index cannot grow any more.
+    /// Closes the current item. Returns false (and leaves the item out) when the index cannot
+    /// grow any more: 4 GiB of text, or 2^32 - 2 items.
     fn end_item(&mut self) -> bool {
+        let mask = std::mem::take(&mut self.item_mask);
+        let singles = std::mem::replace(&mut self.item_singles, [0; SINGLES]);
         match (
             u32::try_from(self.ascii.len()),
             u32::try_from(self.uni.len()),
         ) {
-            (Ok(a), Ok(u)) if self.masks.len() < u32::MAX as usize - 1 => {
-                self.ascii_off.push(a);
-                self.uni_off.push(u);
-                self.masks.push(self.item_mask);
-                self.item_mask = 0;
+            (Ok(a), Ok(u)) if self.heads.len() < u32::MAX as usize - 1 => {
+                if let Some(head) = self.heads.last_mut() {
+                    head.mask = mask;
+                }
+                self.heads.push(Head {
+                    mask: 0,
+                    ascii: a,
+                    uni: u,
+                });
+                for (column, key) in self.singles.iter_mut().zip(singles) {
+                    column.push(key);
+                }
+                let item = (self.heads.len() - 2) as u32;
+                self.item_cjk.sort_unstable();
+                self.item_cjk.dedup();
+                for &c in &self.item_cjk {
+                    self.cjk.entry(c).or_default().push(item);
+                }
+                self.item_cjk.clear();
                 true
             }
-            _ => false,
+            _ => {
+                self.item_cjk.clear();
+                let start = self.heads.last().copied().unwrap_or_default();
+                self.ascii.truncate(start.ascii as usize);
+                self.uni.truncate(start.uni as usize);
+                false
+            }
         }
     }
 
     fn add_text(&mut self, text: &str) {
-        // Control characters would clash with the segment ends; nobody types them anyway.
+        // Control characters would clash with `UNI_END`; nobody types them anyway.
         self.clean.clear();
         self.clean.extend(
             text.chars()
@@ -370,21 +467,45 @@ impl Builder {
         if text.is_ascii() {
             // Pure ASCII: pinyin and initials would be the text itself.
             self.push_segment(K_DIRECT, text.as_bytes());
-            self.item_mask |= F_ASCII_DIRECT;
         } else {
             let start = self.uni.len();
             self.uni.extend(chars::graphemes(&text));
+            let mut alphanumeric = false;
             for &c in &self.uni[start..] {
+                if is_cjk(c) {
+                    self.item_cjk.push(c);
+                }
                 let folded = fold_fast(c);
                 if folded.is_ascii() {
                     let bit = u64::from(byte_bit(folded as u8));
                     self.item_mask |= bit | bit << UNI_SHIFT;
+                    alphanumeric |= folded.is_ascii_alphanumeric();
                 }
+            }
+            if alphanumeric {
+                self.add_uni_singles(start);
             }
             self.uni.push(UNI_END);
             self.add_pinyin(&text);
         }
         self.clean = text;
+    }
+
+    /// The single-character keys of the non-ASCII text at `uni[start..]` (nucleo's scores).
+    fn add_uni_singles(&mut self, start: usize) {
+        let text = &self.uni[start..];
+        for (c, atom) in (b'a'..=b'z').chain(b'0'..=b'9').zip(&self.single_atoms) {
+            if !text.iter().any(|&t| fold_fast(t) == char::from(c)) {
+                continue;
+            }
+            if let (Some(ix), Some(score)) = (
+                single_index(c),
+                atom.score(Utf32Str::Unicode(text), &mut self.matcher),
+            ) {
+                let key = u8::try_from(kind_key(K_DIRECT, score)).unwrap_or(u8::MAX);
+                self.item_singles[ix] = self.item_singles[ix].max(key);
+            }
+        }
     }
 
     fn add_pinyin(&mut self, text: &str) {
@@ -475,12 +596,20 @@ impl Builder {
         } else {
             0
         };
-        self.ascii.push(kind | lower);
-        self.ascii.push(bytes.len() as u8);
-        self.ascii.extend_from_slice(bytes);
-        for &b in bytes {
-            self.item_mask |= u64::from(byte_bit(b));
+        let inner = (ascii::max_inner_bonus(bytes) as u8) << K_BONUS_SHIFT;
+        let mask = bytes.iter().fold(0, |mask, &b| mask | byte_bit(b));
+        for (p, b) in bytes.iter().enumerate() {
+            if let Some(ix) = single_index(b.to_ascii_lowercase()) {
+                let key = kind_key(kind, ascii::single_score(bytes, p));
+                let key = u8::try_from(key).unwrap_or(u8::MAX);
+                self.item_singles[ix] = self.item_singles[ix].max(key);
+            }
         }
+        self.ascii.push(kind | inner | lower);
+        self.ascii.push(bytes.len() as u8);
+        self.ascii.extend_from_slice(&mask.to_le_bytes());
+        self.ascii.extend_from_slice(bytes);
+        self.item_mask |= u64::from(mask);
     }
 
     /// Whether `text` (cut like a segment) is already a segment of one of `kinds` in `ascii[from..]`.
@@ -496,15 +625,13 @@ impl Builder {
             .clamp(1, MAX_THREADS);
         self.ascii.shrink_to_fit();
         self.uni.shrink_to_fit();
-        self.ascii_off.shrink_to_fit();
-        self.uni_off.shrink_to_fit();
-        self.masks.shrink_to_fit();
+        self.heads.shrink_to_fit();
         SearchIndex {
-            ascii_off: self.ascii_off,
+            heads: self.heads,
             ascii: self.ascii,
-            uni_off: self.uni_off,
             uni: self.uni,
-            masks: self.masks,
+            singles: self.singles,
+            cjk: self.cjk,
             threads,
             scratch: Mutex::new(Scratch::default()),
         }
@@ -512,13 +639,42 @@ impl Builder {
 }
 
 /// The segments of an ASCII pool slice with their kinds.
-fn segments(mut pool: &[u8]) -> impl Iterator<Item = (&[u8], u8)> {
+fn segments(pool: &[u8]) -> impl Iterator<Item = (&[u8], u8)> {
+    let mut at = 0;
     std::iter::from_fn(move || {
-        let (&[kind, len], rest) = pool.split_first_chunk::<2>()?;
-        let (seg, rest) = rest.split_at_checked(usize::from(len))?;
-        pool = rest;
-        Some((seg, kind))
+        let (seg, next) = segment_at(pool, at)?;
+        at = next;
+        Some((seg.text, seg.kind))
     })
+}
+
+/// Bytes before a segment's text in the ASCII pool: kind, length, mask (4, little-endian).
+const SEGMENT_HEADER: usize = 6;
+
+/// One segment of the ASCII pool.
+struct Segment<'a> {
+    /// Kind, with the `K_LOWER` and `K_BONUS` bits.
+    kind: u8,
+    /// The `byte_bit`s of its bytes: a word with a bit outside cannot match it.
+    mask: u32,
+    text: &'a [u8],
+}
+
+/// The segment at `at` in `pool`, and where the next one starts.
+#[inline(always)]
+fn segment_at(pool: &[u8], at: usize) -> Option<(Segment<'_>, usize)> {
+    let header: &[u8; SEGMENT_HEADER] = pool.get(at..at + SEGMENT_HEADER)?.try_into().ok()?;
+    let end = at + SEGMENT_HEADER + usize::from(header[1]);
+    let text = pool.get(at + SEGMENT_HEADER..end)?;
+    let mask = u32::from_le_bytes([header[2], header[3], header[4], header[5]]);
+    Some((
+        Segment {
+            kind: header[0],
+            mask,
+            text,
+        },
+        end,
+    ))
 }
 
 /// Items scored together (see `SearchIndex::score_batch`).
@@ -546,6 +702,8 @@ enum Candidates<'a> {
     All,
     /// The items whose bit is set.
     Bitmap(&'a [u64]),
+    /// These items (ascending).
+    List(&'a [u32]),
 }
 
 impl SearchIndex {
@@ -569,7 +727,7 @@ impl SearchIndex {
     }
 
     pub fn len(&self) -> usize {
-        self.masks.len()
+        self.heads.len() - 1
     }
 
     pub fn is_empty(&self) -> bool {
@@ -582,7 +740,13 @@ impl SearchIndex {
         let mut scratch = self.take_scratch();
         let out = match self.parse_query(query, &mut scratch) {
             None => (0..self.len() as u32).collect(),
-            Some(query) => self.run(&query, Candidates::All, self.len(), &mut scratch),
+            Some(query) => match (self.single_column(&query), self.postings(&query)) {
+                (Some(column), _) => sort_column(column, Candidates::All),
+                (None, Some(items)) => {
+                    self.run(&query, Candidates::List(items), items.len(), &mut scratch)
+                }
+                (None, None) => self.run(&query, Candidates::All, self.len(), &mut scratch),
+            },
         };
         self.put_scratch(scratch);
         out
@@ -612,11 +776,37 @@ impl SearchIndex {
                 for_each_set_bit(&bitmap, 0..bitmap.len(), |i| out.push(i));
                 out
             }
-            Some(query) => self.run(&query, Candidates::Bitmap(&bitmap), count, &mut scratch),
+            Some(query) => match self.single_column(&query) {
+                Some(column) => sort_column(column, Candidates::Bitmap(&bitmap)),
+                None => self.run(&query, Candidates::Bitmap(&bitmap), count, &mut scratch),
+            },
         };
         scratch.bitmap = bitmap;
         self.put_scratch(scratch);
         out
+    }
+
+    /// The items holding the rarest Chinese character of the query, when it has one: only
+    /// they can match (nucleo neither folds nor normalises those characters).
+    fn postings(&self, query: &Query) -> Option<&[u32]> {
+        query
+            .words
+            .iter()
+            .flat_map(|word| &word.chars)
+            .filter(|&&c| is_cjk(c))
+            .map(|c| self.cjk.get(c).map_or(&[][..], Vec::as_slice))
+            .min_by_key(|items| items.len())
+    }
+
+    /// The precomputed keys when `query` is one letter or digit.
+    fn single_column(&self, query: &Query) -> Option<&[u8]> {
+        match query.words.as_slice() {
+            [word] => match word.ascii.as_deref() {
+                Some(&[c]) => Some(self.singles.get(single_index(c)?)?.as_slice()),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// The words of `query`, or `None` when it is blank.
@@ -663,6 +853,7 @@ impl SearchIndex {
         let ranges = match cands {
             Candidates::All => split_even(self.len(), threads),
             Candidates::Bitmap(bits) => split_bitmap(bits, count, threads),
+            Candidates::List(items) => split_even(items.len(), threads),
         };
         while scratch.workers.len() < ranges.len() {
             scratch.workers.push(Worker::new());
@@ -714,6 +905,7 @@ impl SearchIndex {
         match cands {
             Candidates::All => range.for_each(|i| visit(i as u32)),
             Candidates::Bitmap(bits) => for_each_set_bit(bits, range, visit),
+            Candidates::List(items) => items[range].iter().for_each(|&i| visit(i)),
         }
         self.score_batch(query, &batch.items[..batch.len], w, out);
     }
@@ -727,7 +919,7 @@ impl SearchIndex {
         let mut kept = [0u32; BATCH];
         let mut n = 0;
         for &i in items {
-            if self.masks[i as usize] & query.mask == query.mask {
+            if self.heads[i as usize].mask & query.mask == query.mask {
                 kept[n] = i;
                 n += 1;
             }
@@ -738,14 +930,14 @@ impl SearchIndex {
         for &i in kept {
             let i = i as usize;
             touched ^= if ascii {
-                let (start, end) = (self.ascii_off[i] as usize, self.ascii_off[i + 1] as usize);
+                let Range { start, end } = self.ascii_range(i);
                 let first = self.ascii.get(start).copied().unwrap_or(0);
                 let last = self.ascii.get(end.saturating_sub(1)).copied().unwrap_or(0);
                 u64::from(first ^ last)
             } else {
                 u64::from(
                     self.uni
-                        .get(self.uni_off[i] as usize)
+                        .get(self.heads[i].uni as usize)
                         .copied()
                         .unwrap_or(UNI_END),
                 )
@@ -762,7 +954,7 @@ impl SearchIndex {
     /// The sort key of item `i` for the query (higher is better), or `None` if a word misses.
     #[inline]
     fn score_item(&self, query: &Query, i: usize, w: &mut Worker) -> Option<u32> {
-        let mask = self.masks[i];
+        let mask = self.heads[i].mask;
         let mut total = 0u32;
         for word in &query.words {
             total = total.saturating_add(self.score_word(word, i, mask, w)?);
@@ -773,7 +965,7 @@ impl SearchIndex {
     /// The best key of item `i` for one word.
     #[inline]
     fn score_word(&self, word: &Word, i: usize, mask: u64, w: &mut Worker) -> Option<u32> {
-        let Worker { matcher: m, dp } = w;
+        let m = &mut w.matcher;
         let mut best = None;
         let Some(needle) = word.ascii.as_deref() else {
             // Only the non-ASCII texts: nucleo never matches such a needle in an ASCII haystack.
@@ -802,45 +994,84 @@ impl SearchIndex {
                 }
             }
         }
-        // Nothing can beat an exact prefix match of the best kind left.
-        let top = if mask & F_ASCII_DIRECT != 0 {
-            word.bound(K_DIRECT)
-        } else {
-            word.bound(K_PINYIN)
-        };
-        if best >= Some(top) {
-            return best;
-        }
-        let mut pinyin_matched = false;
-        for (seg, kind) in
-            segments(&self.ascii[self.ascii_off[i] as usize..self.ascii_off[i + 1] as usize])
-        {
-            // Initials are a subsequence of the pinyin before them: no pinyin match, no match.
-            let skip = (kind & K_KIND == K_INITIALS && !pinyin_matched)
-                || best.is_some_and(|best| best >= word.segment_bound(seg, kind, needle));
-            if skip {
-                pinyin_matched = false;
+        // Best first: bound every segment cheaply, then score them by decreasing bound until
+        // the best score so far reaches the next bound. A member's name rarely needs scoring
+        // once a group nickname with a word boundary in the right place has scored.
+        let pool = &self.ascii[self.ascii_range(i)];
+        let mut pending = [(0u32, 0usize); MAX_PENDING];
+        let mut n_pending = 0;
+        let mut at = 0;
+        while let Some((segment, next)) = segment_at(pool, at) {
+            let seg_at = at;
+            at = next;
+            let Segment {
+                kind,
+                mask,
+                text: seg,
+            } = segment;
+            if mask & word.mask != word.mask {
                 continue;
             }
-            let score = if seg.len() <= ascii::MAX_LEN {
-                ascii::score(seg, needle, kind & K_LOWER != 0, dp)
-            } else {
-                word.atom.score(Utf32Str::Ascii(seg), m)
-            };
-            pinyin_matched = score.is_some();
-            if let Some(score) = score {
+            let bound = word.segment_bound(seg, kind, needle);
+            if best.is_some_and(|best| best >= bound) {
+                continue;
+            }
+            if n_pending < MAX_PENDING {
+                pending[n_pending] = (bound, seg_at);
+                n_pending += 1;
+            } else if let Some(score) = self.score_segment(word, seg, kind, w) {
                 improve(&mut best, kind_key(kind, score));
-                if best >= Some(top) {
-                    break;
+            }
+        }
+        while n_pending > 0 {
+            let mut k = 0;
+            for j in 1..n_pending {
+                if pending[j].0 > pending[k].0 {
+                    k = j;
                 }
+            }
+            let (bound, seg_at) = pending[k];
+            if best.is_some_and(|best| best >= bound) {
+                break;
+            }
+            n_pending -= 1;
+            pending[k] = pending[n_pending];
+            let Some((
+                Segment {
+                    kind, text: seg, ..
+                },
+                _,
+            )) = segment_at(pool, seg_at)
+            else {
+                continue;
+            };
+            if let Some(score) = self.score_segment(word, seg, kind, w) {
+                improve(&mut best, kind_key(kind, score));
             }
         }
         best
     }
 
+    /// nucleo's score of an ASCII word in one ASCII segment.
+    #[inline]
+    fn score_segment(&self, word: &Word, seg: &[u8], kind: u8, w: &mut Worker) -> Option<u16> {
+        let needle = word.ascii.as_deref()?;
+        if seg.len() <= ascii::MAX_LEN {
+            ascii::score(seg, needle, kind & K_LOWER != 0, &mut w.dp)
+        } else {
+            word.atom.score(Utf32Str::Ascii(seg), &mut w.matcher)
+        }
+    }
+
+    /// Where the ASCII segments of item `i` are in the pool.
+    #[inline]
+    fn ascii_range(&self, i: usize) -> Range<usize> {
+        self.heads[i].ascii as usize..self.heads[i + 1].ascii as usize
+    }
+
     /// The non-ASCII texts of item `i`.
     fn uni_segments(&self, i: usize) -> impl Iterator<Item = &[char]> {
-        self.uni[self.uni_off[i] as usize..self.uni_off[i + 1] as usize]
+        self.uni[self.heads[i].uni as usize..self.heads[i + 1].uni as usize]
             .split(|&c| c == UNI_END)
             .filter(|seg| !seg.is_empty())
     }
@@ -869,9 +1100,6 @@ fn split_even(n: usize, parts: usize) -> Vec<Range<usize>> {
 
 /// Ranges of bitmap words, each holding about `count / parts` set bits.
 fn split_bitmap(bits: &[u64], count: usize, parts: usize) -> Vec<Range<usize>> {
-    if parts <= 1 {
-        return vec![0..bits.len()];
-    }
     let per = count.div_ceil(parts).max(1);
     let mut ranges = Vec::with_capacity(parts);
     let mut start = 0;
@@ -886,6 +1114,49 @@ fn split_bitmap(bits: &[u64], count: usize, parts: usize) -> Vec<Range<usize>> {
     }
     ranges.push(start..bits.len());
     ranges
+}
+
+/// The candidates with a non-zero key in `column`, by descending key then index: a counting
+/// sort over the 148 possible keys.
+fn sort_column(column: &[u8], cands: Candidates<'_>) -> Vec<u32> {
+    let mut counts = [0u32; 256];
+    let each = |f: &mut dyn FnMut(u32, u8)| match cands {
+        Candidates::All => {
+            for (i, &key) in column.iter().enumerate() {
+                f(i as u32, key);
+            }
+        }
+        Candidates::Bitmap(bits) => for_each_set_bit(bits, 0..bits.len(), |i| {
+            if let Some(&key) = column.get(i as usize) {
+                f(i, key);
+            }
+        }),
+        Candidates::List(items) => {
+            for &i in items {
+                if let Some(&key) = column.get(i as usize) {
+                    f(i, key);
+                }
+            }
+        }
+    };
+    each(&mut |_, key| counts[usize::from(key)] += 1);
+    // Slots from the best key down; key 0 (no match) gets none.
+    let total: u32 = counts[1..].iter().sum();
+    let mut next = [0u32; 256];
+    let mut sum = 0;
+    for key in (1..256).rev() {
+        next[key] = sum;
+        sum += counts[key];
+    }
+    let mut out = vec![0u32; total as usize];
+    each(&mut |i, key| {
+        if key != 0 {
+            let slot = &mut next[usize::from(key)];
+            out[*slot as usize] = i;
+            *slot += 1;
+        }
+    });
+    out
 }
 
 /// Item indices by descending key; `parts` are in index order, so ties stay by index.
@@ -1021,6 +1292,25 @@ mod ascii {
         }
     }
 
+    /// nucleo's bonus for matching `hay[p]`.
+    #[inline(always)]
+    fn bonus_at(hay: &[u8], p: usize) -> u16 {
+        u16::from(BONUS_TABLE[prev_class(hay, p) as usize][class(hay[p]) as usize])
+    }
+
+    /// nucleo's score for a one-character needle matched at `hay[p]`.
+    pub(super) fn single_score(hay: &[u8], p: usize) -> u16 {
+        SCORE_MATCH + BONUS_FIRST_CHAR_MULTIPLIER * bonus_at(hay, p)
+    }
+
+    /// nucleo's largest bonus at any position of `hay` but the first.
+    pub(super) fn max_inner_bonus(hay: &[u8]) -> u16 {
+        hay.windows(2)
+            .map(|w| bonus_for(class(w[0]), class(w[1])))
+            .max()
+            .unwrap_or(0)
+    }
+
     #[inline(always)]
     fn fold(b: u8) -> u8 {
         b.to_ascii_lowercase()
@@ -1076,6 +1366,15 @@ mod ascii {
             }
             return (best != 0).then_some(best);
         }
+        let starts = fold(hay[0]) == needle[0];
+        if starts
+            && hay[..n].iter().zip(needle).all(|(&h, &c)| fold(h) == c)
+            && needle.iter().all(u8::is_ascii_alphanumeric)
+        {
+            // A prefix match of letters and digits: the first char gets the largest bonus
+            // and every next one the same, which no other alignment beats.
+            return Some((SCORE_MATCH + BONUS_BOUNDARY_WHITE) * n as u16 + BONUS_BOUNDARY_WHITE);
+        }
         // The prefilter: first occurrence of the first char, greedy rest, last occurrence of
         // the last char after that.
         let start = hay[..len - n + 1]
@@ -1099,11 +1398,8 @@ mod ascii {
         if n == end - start {
             return Some(contiguous(hay, needle, start, greedy_end));
         }
-        if lower && start > 0 && hay.windows(n).any(|w| w == needle) {
-            // Lower-case letters, not starting with the needle's first char: every bonus is
-            // 0, so no alignment beats a run without gaps (16 for the first char, 16 + 4 for
-            // each next one) and nucleo's matrix finds exactly that.
-            return Some(SCORE_MATCH + (n as u16 - 1) * (SCORE_MATCH + BONUS_CONSECUTIVE));
+        if n == 2 {
+            return Some(optimal2(hay, needle, start, end, usize::from(dp.offs[1])));
         }
         Some(optimal(hay, needle, start, end, lower, dp))
     }
@@ -1157,25 +1453,24 @@ mod ascii {
     }
 
     /// A cell of nucleo's matrix: the best score with needle char `row` matched at a column.
+    /// (nucleo also keeps whether the cell continued a run, for the match indices only.)
     #[derive(Clone, Copy, PartialEq, Eq)]
     struct Cell {
         score: u16,
         consecutive_bonus: u8,
-        matched: bool,
     }
 
+    /// No match here (a match scores at least 16).
     const UNMATCHED: Cell = Cell {
         score: 0,
         consecutive_bonus: 0,
-        matched: true,
     };
 
     #[inline(always)]
     fn next_m_cell(p_score: u16, bonus: u16, m_cell: Cell) -> Cell {
-        if m_cell == UNMATCHED {
+        if m_cell.score == 0 {
             return Cell {
                 score: p_score + bonus + SCORE_MATCH,
-                matched: false,
                 consecutive_bonus: bonus as u8,
             };
         }
@@ -1188,13 +1483,11 @@ mod ascii {
         if score_match > score_skip {
             Cell {
                 score: score_match + SCORE_MATCH,
-                matched: true,
                 consecutive_bonus: consecutive_bonus as u8,
             }
         } else {
             Cell {
                 score: score_skip + SCORE_MATCH,
-                matched: false,
                 consecutive_bonus: bonus as u8,
             }
         }
@@ -1205,6 +1498,40 @@ mod ascii {
         prev_m_score
             .saturating_sub(PENALTY_GAP_START)
             .max(prev_p_score.saturating_sub(PENALTY_GAP_EXTENSION))
+    }
+
+    /// `optimal` for a two-char needle: one pass, the single row kept in two variables.
+    fn optimal2(hay: &[u8], needle: &[u8], start: usize, end: usize, second_off: usize) -> u16 {
+        let h = &hay[start..end];
+        let (first, second) = (needle[0], needle[1]);
+        let mut prev_class = prev_class(hay, start);
+        let mut class_j = class(h[0]);
+        let mut bonus_j = BONUS_TABLE[prev_class as usize][class_j as usize];
+        prev_class = class_j;
+        let mut prev_p = 0;
+        let mut prev_m = 0;
+        let mut best = 0;
+        for j in 0..h.len() - 1 {
+            let p = p_score(prev_p, prev_m);
+            let m_cell = if fold(h[j]) == first {
+                Cell {
+                    score: u16::from(bonus_j) * BONUS_FIRST_CHAR_MULTIPLIER + SCORE_MATCH,
+                    consecutive_bonus: bonus_j,
+                }
+            } else {
+                UNMATCHED
+            };
+            class_j = class(h[j + 1]);
+            let bonus_next = BONUS_TABLE[prev_class as usize][class_j as usize];
+            prev_class = class_j;
+            if j + 1 >= second_off && fold(h[j + 1]) == second {
+                best = best.max(next_m_cell(p, u16::from(bonus_next), m_cell).score);
+            }
+            prev_p = p;
+            prev_m = m_cell.score;
+            bonus_j = bonus_next;
+        }
+        best
     }
 
     /// nucleo's `fuzzy_match_optimal` over `hay[start..end]`; `dp.offs[k]` is where the
@@ -1235,35 +1562,43 @@ mod ascii {
             }
         }
         // Row `i`'s cell for column `j` lives at `row[j - i]` (as in nucleo), so the next row
-        // can be written in place.
+        // can be written in place. Row 0 first.
+        let first = needle[0];
+        for ((cell, &c), &b) in row.iter_mut().zip(h).zip(bonus.iter()) {
+            *cell = if fold(c) == first {
+                Cell {
+                    score: u16::from(b) * BONUS_FIRST_CHAR_MULTIPLIER + SCORE_MATCH,
+                    consecutive_bonus: b,
+                }
+            } else {
+                UNMATCHED
+            };
+        }
         for i in 0..needle.len() - 1 {
             let row_off = usize::from(offs[i]);
             let next_row_off = usize::from(offs[i + 1]);
             let next_char = needle[i + 1];
             let mut prev_p = 0;
             let mut prev_m = 0;
-            for j in row_off..len {
+            // Columns before the next char's first possible place only carry the gap score.
+            for cell in &row[row_off - i..next_row_off - 1 - i] {
+                prev_p = p_score(prev_p, prev_m);
+                prev_m = cell.score;
+            }
+            let cols = next_row_off - 1..len - 1;
+            let cells = &mut row[next_row_off - 1 - i..len - 1 - i];
+            for ((cell, &c), &b) in cells
+                .iter_mut()
+                .zip(&h[cols.start + 1..])
+                .zip(&bonus[cols.start + 1..len])
+            {
                 let p = p_score(prev_p, prev_m);
-                let m_cell = if i == 0 {
-                    if fold(h[j]) == needle[0] {
-                        Cell {
-                            score: u16::from(bonus[j]) * BONUS_FIRST_CHAR_MULTIPLIER + SCORE_MATCH,
-                            matched: false,
-                            consecutive_bonus: bonus[j],
-                        }
-                    } else {
-                        UNMATCHED
-                    }
+                let m_cell = *cell;
+                *cell = if fold(c) == next_char {
+                    next_m_cell(p, u16::from(b), m_cell)
                 } else {
-                    row[j - i]
+                    UNMATCHED
                 };
-                if j + 1 >= next_row_off && j + 1 < len {
-                    row[j - i] = if fold(h[j + 1]) == next_char {
-                        next_m_cell(p, u16::from(bonus[j + 1]), m_cell)
-                    } else {
-                        UNMATCHED
-                    };
-                }
                 prev_p = p;
                 prev_m = m_cell.score;
             }
@@ -1360,6 +1695,38 @@ mod tests {
     }
 
     #[test]
+    fn odd_queries_and_texts_do_not_break_anything() {
+        let long_name = "张".repeat(300) + &"a".repeat(300);
+        let idx = index(&[&["张三"], &["a\u{0}b\tc"], &[long_name.as_str()], &["🌞🌞"]]);
+        let long_query = "a".repeat(5000);
+        assert_eq!(idx.search(&long_query), Vec::<u32>::new());
+        assert_eq!(
+            idx.search_within(&long_query, &[0, 1, 2, 3]),
+            Vec::<u32>::new()
+        );
+        assert_eq!(idx.search("abc"), [1]);
+        assert_eq!(idx.search("a b"), [1]);
+        assert_eq!(idx.search("\u{0}"), Vec::<u32>::new());
+        assert_eq!(idx.search("zhang".repeat(40).as_str()), [2]);
+        // Cut at 256 characters, then 255 bytes of pinyin.
+        assert_eq!(idx.search("zhang".repeat(60).as_str()), Vec::<u32>::new());
+        assert_eq!(idx.search("🌞"), [3]);
+        assert_eq!(idx.search("!^'$"), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn the_index_can_be_shared_between_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<SearchIndex>();
+        let idx = index(&[&["张三"], &["李四"]]);
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| assert_eq!(idx.search("zs"), [0]));
+            }
+        });
+    }
+
+    #[test]
     fn empty_and_blank_queries_match_everything_in_order() {
         let idx = index(&[&["张三"], &[], &["Amy_Li"], &["🌞"]]);
         assert_eq!(idx.len(), 4);
@@ -1404,20 +1771,31 @@ mod tests {
         from[(next(state) % from.len() as u64) as usize]
     }
 
-    #[test]
-    fn search_within_equals_search_for_every_prefix() {
+    /// A few hundred members in the shapes the console sees: Chinese names with heteronyms and
+    /// emoji, latin nicknames, group nicknames, WeChat ids.
+    fn generated_items(n: usize, seed: u64) -> Vec<Vec<String>> {
         const SURNAMES: &[&str] = &[
-            "张", "王", "李", "赵", "单", "曾", "解", "长", "陈", "刘", "小",
+            "张", "王", "李", "赵", "单", "曾", "解", "长", "陈", "刘", "小", "查",
         ];
         const GIVEN: &[&str] = &[
             "三", "晓", "明", "伟", "芳", "行", "乐", "重", "子", "雄", "信", "宝", "妈", "🌸",
         ];
-        const LATIN: &[&str] = &["Amy_Li", "Kevin.Z", "sunny🌞", "zhang", "Dan", "Zoë"];
-        let mut state = 42;
-        let mut items: Vec<Vec<String>> = Vec::new();
-        for _ in 0..400 {
+        const LATIN: &[&str] = &[
+            "Amy_Li",
+            "Kevin.Z",
+            "sunny🌞",
+            "zhang",
+            "Dan",
+            "Zoë",
+            "LiLy 2024",
+            "wang-X",
+        ];
+        const CITIES: &[&str] = &["杭州", "上海", "长沙", "重庆"];
+        let mut state = seed;
+        let mut items = Vec::new();
+        for _ in 0..n {
             let mut texts = Vec::new();
-            if next(&mut state) % 10 == 0 {
+            if next(&mut state).is_multiple_of(8) {
                 texts.push(pick(&mut state, LATIN).to_string());
             } else {
                 let mut name = pick(&mut state, SURNAMES).to_string();
@@ -1426,42 +1804,110 @@ mod tests {
                 }
                 texts.push(name);
             }
-            if next(&mut state) % 3 == 0 {
-                texts.push(format!("杭州-{}-设计", pick(&mut state, GIVEN)));
+            if next(&mut state).is_multiple_of(3) {
+                let city = pick(&mut state, CITIES);
+                texts.push(format!("{city}-{}-设计", pick(&mut state, GIVEN)));
+            }
+            if next(&mut state).is_multiple_of(4) {
+                texts.push(format!("wxid_{}", next(&mut state) % 1000));
             }
             items.push(texts);
         }
-        let idx = SearchIndex::build(&items);
-        let queries = [
-            "zhang",
-            "zs",
-            "李晓",
-            "lxm",
-            "wang xiao",
-            "amy",
-            "zhangwei",
-            "dan",
-            "shan x",
-            "ZENG 宝",
-            "hz sj",
-            "zoë",
-            "🌸",
-        ];
-        for query in queries {
+        items
+    }
+
+    const QUERIES: &[&str] = &[
+        "zhang",
+        "zs",
+        "李晓",
+        "lxm",
+        "wang xiao",
+        "amy",
+        "zhangwei",
+        "dan",
+        "shan x",
+        "ZENG 宝",
+        "hz sj",
+        "zoë",
+        "🌸",
+        "wxid_1",
+        "Li2",
+        "x-",
+        "cs 设",
+    ];
+
+    #[test]
+    fn search_within_equals_search_for_every_prefix() {
+        let idx = SearchIndex::build(generated_items(400, 42));
+        for query in QUERIES {
             let mut prev = idx.search("");
-            let chars: Vec<(usize, char)> = query.char_indices().collect();
-            for &(at, c) in chars.iter().skip(1).chain([&(query.len(), ' ')]) {
-                let _ = c;
-                let prefix = &query[..at];
+            let ends = query.char_indices().skip(1).map(|(at, _)| at);
+            for end in ends.chain([query.len()]) {
+                let prefix = &query[..end];
                 let full = idx.search(prefix);
                 let narrowed = idx.search_within(prefix, &prev);
                 assert_eq!(narrowed, full, "query {prefix:?}");
                 prev = narrowed;
             }
-            assert!(
-                !prev.is_empty() || query == "zoë",
-                "{query:?} found nothing"
-            );
+            assert!(!prev.is_empty(), "{query:?} found nothing");
+        }
+    }
+
+    /// What the index must return, the slow way: nucleo on every haystack of every item, no
+    /// pre-check, bound or ASCII scorer, then a plain sort.
+    fn plain_search(idx: &SearchIndex, query: &str) -> Vec<u32> {
+        let mut m = Matcher::new(Config::DEFAULT);
+        let atoms: Vec<Atom> = query
+            .split_whitespace()
+            .map(|w| {
+                Atom::new(
+                    w,
+                    CaseMatching::Ignore,
+                    Normalization::Smart,
+                    AtomKind::Fuzzy,
+                    false,
+                )
+            })
+            .collect();
+        let mut hits = Vec::new();
+        'items: for i in 0..idx.len() {
+            let mut total = 0u32;
+            for atom in &atoms {
+                let mut best = None;
+                for seg in idx.uni_segments(i) {
+                    if let Some(score) = atom.score(Utf32Str::Unicode(seg), &mut m) {
+                        improve(&mut best, kind_key(K_DIRECT, score));
+                    }
+                }
+                let pool = &idx.ascii[idx.ascii_range(i)];
+                for (seg, kind) in segments(pool) {
+                    if let Some(score) = atom.score(Utf32Str::Ascii(seg), &mut m) {
+                        improve(&mut best, kind_key(kind, score));
+                    }
+                }
+                match best {
+                    Some(key) => total = total.saturating_add(key),
+                    None => continue 'items,
+                }
+            }
+            hits.push((i as u32, total));
+        }
+        hits.sort_by_key(|&(i, key)| (std::cmp::Reverse(key), i));
+        hits.into_iter().map(|(i, _)| i).collect()
+    }
+
+    #[test]
+    fn search_equals_plain_nucleo_over_every_haystack() {
+        let idx = SearchIndex::build(generated_items(600, 7));
+        let extra = [
+            "z", "a", "i", "n", "g", "-", "_", "2", "zhangsan", "x z", "杭", "芳 f",
+        ];
+        for query in QUERIES.iter().chain(&extra) {
+            let ends = query.char_indices().skip(1).map(|(at, _)| at);
+            for end in ends.chain([query.len()]) {
+                let prefix = &query[..end];
+                assert_eq!(idx.search(prefix), plain_search(&idx, prefix), "{prefix:?}");
+            }
         }
     }
 
@@ -1486,6 +1932,7 @@ mod tests {
         const NEEDLE: &[u8] = b"zhangsilxmaw0129 -_/.:|'";
         let mut m = Matcher::new(Config::DEFAULT);
         let mut dp = ascii::Dp::new();
+        let mut worker = Worker::new();
         let mut state = 7;
         let mut check = |hay: &[u8], needle: &[u8]| {
             let text = std::str::from_utf8(needle).unwrap_or_default();
@@ -1505,6 +1952,13 @@ mod tests {
             if hay.iter().all(u8::is_ascii_lowercase) {
                 assert_eq!(ascii::score(hay, lower, true, &mut dp), expected);
             }
+            // The bound used to skip segments holds.
+            if let Some(score) = expected {
+                let word = Word::new(text, &mut worker);
+                let kind = K_PINYIN | (ascii::max_inner_bonus(hay) as u8) << K_BONUS_SHIFT;
+                let bound = word.segment_bound(hay, kind, lower);
+                assert!(kind_key(kind, score) <= bound, "{text:?} in {hay:?}");
+            }
             assert_eq!(
                 got,
                 expected,
@@ -1513,9 +1967,13 @@ mod tests {
                 String::from_utf8_lossy(hay)
             );
         };
-        for round in 0..200_000 {
+        for round in 0..300_000 {
             // Small alphabets make long, many-way matches likely.
-            let alphabet = if round % 2 == 0 { &HAY[..8] } else { HAY };
+            let alphabet: &[u8] = match round % 3 {
+                0 => &HAY[..8],
+                1 => HAY,
+                _ => b"ab-A1 _/:",
+            };
             let len = 1 + (next(&mut state) % 40) as usize;
             let hay: Vec<u8> = (0..len)
                 .map(|_| alphabet[(next(&mut state) % alphabet.len() as u64) as usize])
@@ -1525,7 +1983,7 @@ mod tests {
                 // A subsequence of the haystack, so that it matches.
                 let mut picked: Vec<u8> = hay
                     .iter()
-                    .filter(|_| next(&mut state) % 3 == 0)
+                    .filter(|_| next(&mut state).is_multiple_of(3))
                     .map(u8::to_ascii_lowercase)
                     .collect();
                 picked.truncate(n);
@@ -1534,7 +1992,11 @@ mod tests {
                 }
                 picked
             } else {
-                let alphabet = if round % 2 == 0 { &NEEDLE[..6] } else { NEEDLE };
+                let alphabet: &[u8] = match round % 3 {
+                    0 => &NEEDLE[..6],
+                    1 => NEEDLE,
+                    _ => b"ab1-_",
+                };
                 (0..n)
                     .map(|_| alphabet[(next(&mut state) % alphabet.len() as u64) as usize])
                     .collect()
@@ -1550,6 +2012,22 @@ mod tests {
         check(long, b"nz");
         check(long, b"zhangsanzhang");
         check(long, &long[..ascii::MAX_LEN - 1].to_ascii_lowercase());
+    }
+
+    #[test]
+    fn cjk_chars_are_neither_folded_nor_normalised() {
+        // `postings` and `fold_fast` rely on it.
+        let ranges = [
+            '\u{3000}'..='\u{9FFF}',
+            '\u{F900}'..='\u{FAFF}',
+            '\u{20000}'..='\u{3FFFF}',
+        ];
+        for c in ranges.into_iter().flatten() {
+            assert!(is_cjk(c));
+            assert_eq!(fold_char(c), c, "{c:?}");
+            assert_eq!(chars::to_lower_case(c), c, "{c:?}");
+        }
+        assert!(!is_cjk('Ａ') && !is_cjk('a') && !is_cjk('é') && !is_cjk('🌸'));
     }
 
     #[test]

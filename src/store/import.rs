@@ -143,7 +143,9 @@ impl Ctx<'_, '_> {
         // which SQLite answers by walking the whole group: that made importing a
         // 5,000-member group quadratic. INDEXED BY because without statistics the
         // planner may still prefer the (group_id, member_id) index.
-        let by_name = |tx: &Transaction<'_>, only_without_id: bool| -> rusqlite::Result<Option<i64>> {
+        let by_name = |tx: &Transaction<'_>,
+                       only_without_id: bool|
+         -> rusqlite::Result<Option<i64>> {
             let nick: Option<i64> = tx
                 .prepare_cached(
                     "SELECT m.id FROM memberships ms INDEXED BY memberships_group_nick
@@ -201,7 +203,10 @@ impl Ctx<'_, '_> {
                 self.tx.last_insert_rowid()
             }
         };
-        self.members.entry(g).or_default().insert(key.to_string(), m);
+        self.members
+            .entry(g)
+            .or_default()
+            .insert(key.to_string(), m);
         self.membership(g, m)?;
         Ok(m)
     }

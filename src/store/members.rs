@@ -167,7 +167,11 @@ pub fn recompute_tiers(
 /// A member's points: what chatting earned (10 a message, capped per day and group,
 /// derived from `activity_daily` so an import never writes thousands of ledger rows and
 /// a re-import cannot pay twice) plus the ledger (grants, deductions, redemptions).
-pub fn balance(conn: &rusqlite::Connection, member: i64, rules: &crate::domain::rules::PointRules) -> Result<i64> {
+pub fn balance(
+    conn: &rusqlite::Connection,
+    member: i64,
+    rules: &crate::domain::rules::PointRules,
+) -> Result<i64> {
     Ok(conn.query_row(
         &format!(
             "SELECT ({}) + (SELECT COALESCE(sum(delta), 0) FROM points_ledger WHERE member_id = ?1)",

@@ -254,11 +254,11 @@ pub struct MemberRow {
 }
 
 impl MemberRow {
-    /// What the member search looks at: name, group nickname, wxid.
+    /// What the member search looks at: name and group nickname. Not the wxid: its
+    /// random letters match every two-letter query and drown the pinyin hits.
     pub fn search_texts(&self) -> Vec<String> {
         let mut v = vec![self.name.clone()];
         v.extend(self.group_nickname.clone());
-        v.extend(self.wxid.clone());
         v
     }
 }

@@ -51,6 +51,11 @@ pub fn fresh_demo() -> (tempfile::TempDir, PathBuf) {
 
 /// Every row of every table, as text, for comparing two databases.
 pub fn dump(path: &Path) -> String {
+    dump_except(path, &[])
+}
+
+/// Like [`dump`], leaving out some tables.
+pub fn dump_except(path: &Path, skip: &[&str]) -> String {
     let c = rusqlite::Connection::open(path).expect("open");
     let tables: Vec<String> = c
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
@@ -60,7 +65,7 @@ pub fn dump(path: &Path) -> String {
         .collect::<Result<_, _>>()
         .unwrap();
     let mut out = String::new();
-    for t in tables {
+    for t in tables.into_iter().filter(|t| !skip.contains(&t.as_str())) {
         let mut st = c
             .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1"))
             .unwrap();

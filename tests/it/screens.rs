@@ -60,8 +60,12 @@ pub fn demo_app(lang: Lang) -> App {
     }
     // the Members tab's detail pane shows the first member
     let first = app.members.current().map(|r| r.id).expect("members");
-    let detail = shequn::store::members::detail(store.conn(), first, app.today_day, &env.rules.points).unwrap();
-    app.update(Action::Loaded(shequn::app::Loaded::MemberDetail(Box::new((detail, None)))));
+    let detail =
+        shequn::store::members::detail(store.conn(), first, app.today_day, &env.rules.points)
+            .unwrap();
+    app.update(Action::Loaded(shequn::app::Loaded::MemberDetail(Box::new(
+        (detail, None),
+    ))));
     drop(store);
     drop(dir);
     app.update(Action::Presence {

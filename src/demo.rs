@@ -3358,7 +3358,7 @@ impl World {
         // messages
         {
             let mut st = tx.prepare_cached(
-                "INSERT INTO messages (id, group_id, member_id, sent_at, kind, content, source_key)
+                "INSERT INTO messages (id, group_id, member_id, sent_at, kind, content, key_hash)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
             for (k, m) in self.messages.iter().enumerate() {
@@ -3370,7 +3370,7 @@ impl World {
                     m.at,
                     m.kind,
                     m.content,
-                    format!("demo:{id}")
+                    crate::store::key_hash(&format!("demo:{id}"))
                 ])?;
             }
         }

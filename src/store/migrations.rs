@@ -18,6 +18,10 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../../data/migrations/0003_import_indexes.sql"),
     ),
+    (
+        4,
+        include_str!("../../data/migrations/0004_message_keys.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
@@ -32,6 +36,7 @@ pub fn current(conn: &Connection) -> rusqlite::Result<i64> {
 /// Bring the database up to [`latest`]. Refuses a database from a newer binary rather
 /// than guessing at tables it does not know.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    super::register_functions(conn)?;
     let found = current(conn)?;
     if found > latest() {
         return Err(StoreError::NewerSchema {
@@ -43,15 +48,33 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     if found == latest() {
         return Ok(());
     }
-    // IMMEDIATE: two consoles opening a fresh file at once must not both migrate.
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let found = current(&tx)?;
-    for (version, sql) in MIGRATIONS.iter().filter(|m| m.0 > found) {
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", version)?;
-    }
-    tx.commit()?;
-    Ok(())
+    // Foreign keys off while migrating (it can only change outside a transaction):
+    // SQLite's recipe for rebuilding a table that others reference. The check before
+    // commit makes sure nothing was left dangling.
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let result = (|| -> Result<()> {
+        // IMMEDIATE: two consoles opening a fresh file at once must not both migrate.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let found = current(&tx)?;
+        for (version, sql) in MIGRATIONS.iter().filter(|m| m.0 > found) {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", version)?;
+        }
+        let dangling: i64 =
+            tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })?;
+        if dangling > 0 {
+            return Err(StoreError::Refused(format!(
+                "migrating {} would leave {dangling} broken references; nothing was changed",
+                path.display()
+            )));
+        }
+        tx.commit()?;
+        Ok(())
+    })();
+    conn.pragma_update(None, "foreign_keys", true)?;
+    result
 }
 
 #[cfg(test)]

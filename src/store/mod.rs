@@ -182,6 +182,28 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// The de-duplication key of a message: FNV-1a 64 of its export key, as SQLite's
+/// signed integer. Stable across versions and platforms (std's hasher is not).
+pub fn key_hash(key: &str) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h as i64
+}
+
+/// SQL functions shequn's migrations use.
+pub fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "shequn_key_hash",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| Ok(key_hash(&ctx.get::<String>(0)?)),
+    )
+}
+
 /// Current unix time helpers live in `clock`; the store takes instants as arguments so
 /// it never has a clock of its own.
 pub fn unix(t: chrono::DateTime<chrono::Utc>) -> i64 {

@@ -169,3 +169,43 @@ fn a_failed_write_leaves_nothing_behind() {
         .unwrap();
     assert_eq!(n, 0);
 }
+
+#[test]
+fn messages_keep_their_rows_and_get_key_hashes_when_migrating_to_4() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("old.db");
+    {
+        let c = Connection::open(&p).unwrap();
+        shequn::store::register_functions(&c).unwrap();
+        for (v, sql) in migrations::MIGRATIONS.iter().filter(|m| m.0 <= 3) {
+            c.execute_batch(sql).unwrap();
+            c.pragma_update(None, "user_version", v).unwrap();
+        }
+        c.execute_batch(
+            "INSERT INTO groups (id, name, kind, platform, created_on) VALUES (1, 'g', 'k', 'personal', '2026-01-01');
+             INSERT INTO members (id, name, created_at) VALUES (1, '张三', 0);
+             INSERT INTO messages (id, group_id, member_id, sent_at, kind, content, source_key)
+                 VALUES (7, 1, 1, 100, 'text', '早', 'wm:x:1');
+             INSERT INTO risk_incidents (group_id, member_id, message_id, at, level) VALUES (1, 1, 7, 100, 3);",
+        )
+        .unwrap();
+    }
+    let s = Store::open(&p, "tester").unwrap();
+    let (id, hash, content): (i64, i64, String) = s
+        .conn()
+        .query_row("SELECT id, key_hash, content FROM messages", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!(
+        (id, hash, content.as_str()),
+        (7, shequn::store::key_hash("wm:x:1"), "早")
+    );
+    let fk: i64 = s
+        .conn()
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(fk, 0, "risk incidents still point at their message");
+}

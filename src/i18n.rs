@@ -162,6 +162,7 @@ pub struct MembersTexts {
     pub pick_tag: String,
     pub pick_sanction: String,
     pub pick_identity: String,
+    pub structure: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -68,6 +68,34 @@ impl MembersState {
     }
 }
 
+/// Shares of core / active / potential among the members still in the group(s) shown,
+/// to hold against the "olive" target (DOMAIN.md §3: 20/30/50).
+pub fn structure(rows: &[&MemberRow]) -> Option<[f64; 3]> {
+    let present: Vec<&&MemberRow> = rows.iter().filter(|r| r.tier != "left").collect();
+    if present.is_empty() {
+        return None;
+    }
+    let n = present.len() as f64;
+    let share = |t: &str| present.iter().filter(|r| r.tier == t).count() as f64 / n;
+    Some([
+        share("core"),
+        share("active"),
+        1.0 - share("core") - share("active"),
+    ])
+}
+
+/// A new member who has said nothing for the warning window (DOMAIN.md §3: 3 days →
+/// a private chat to activate them).
+pub fn new_and_silent(r: &MemberRow, now: i64, rules: &crate::domain::tiers::TierRules) -> bool {
+    let facts = crate::domain::tiers::Facts {
+        in_group_secs: r.joined_at.map(|j| now - j),
+        left_days: (r.tier == "left").then_some(0),
+        last_spoke_days: r.last_spoke.as_ref().map(|_| 0),
+        ..Default::default()
+    };
+    crate::domain::tiers::new_member_silent(&facts, rules)
+}
+
 impl App {
     /// Recompute which members show: search hits (best first) or everyone, then the
     /// filters.

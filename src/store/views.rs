@@ -251,6 +251,7 @@ pub struct MemberRow {
     #[serde(skip)]
     pub group_nickname: Option<String>,
     pub tags: Vec<String>,
+    pub joined_at: Option<i64>,
 }
 
 impl MemberRow {
@@ -287,7 +288,8 @@ pub fn members(
                   + (SELECT COALESCE(sum(p.delta), 0) FROM points_ledger p WHERE p.member_id = ms.member_id),
                 m.wxid, ms.group_nickname,
                 (SELECT group_concat(t.name, char(31)) FROM member_tags mt JOIN tags t ON t.id = mt.tag_id
-                  WHERE mt.member_id = ms.member_id)
+                  WHERE mt.member_id = ms.member_id),
+                ms.joined_at
          FROM memberships ms
          JOIN members m ON m.id = ms.member_id
          JOIN groups g ON g.id = ms.group_id
@@ -314,6 +316,7 @@ pub fn members(
                 .get::<_, Option<String>>(13)?
                 .map(|t| t.split('\u{1f}').map(str::to_string).collect())
                 .unwrap_or_default(),
+            joined_at: r.get(14)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

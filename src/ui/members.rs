@@ -72,6 +72,29 @@ fn render_list(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     if let Some(n) = f.silent_days {
         filters.push(fill(&t.filter_silent, &[("n", &n)]));
     }
+    // the structure of what is shown, against the olive target
+    let shown: Vec<&crate::store::views::MemberRow> =
+        data.visible.iter().map(|&i| &data.rows[i]).collect();
+    if let Some([c, a, p]) = crate::app::members::structure(&shown) {
+        let [tc, ta, tp] = app.rules.tiers.olive;
+        let pct = |x: f64| (x * 100.0).round() as i64;
+        spans.push(Span::styled(
+            fill(
+                &t.structure,
+                &[
+                    ("core", &pct(c)),
+                    ("active", &pct(a)),
+                    ("potential", &pct(p)),
+                    ("target", &format!("{}/{}/{}", pct(tc), pct(ta), pct(tp))),
+                ],
+            ),
+            if c < tc / 2.0 {
+                theme.warning
+            } else {
+                theme.muted
+            },
+        ));
+    }
     if !filters.is_empty() {
         let inv = if f.invert {
             format!("{} ", t.filter_invert)
@@ -87,8 +110,13 @@ fn render_list(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let rows = data
         .window(list_height(area))
         .map(|(_, r)| {
-            // cut with an ellipsis so a long nickname is visibly longer, not silently lost
-            let name = if r.kol {
+            // cut with an ellipsis so a long nickname is visibly longer, not silently lost;
+            // ⚠ a new member silent for 3 days (time for a private chat)
+            let warn =
+                crate::app::members::new_and_silent(r, app.now.timestamp(), &app.rules.tiers);
+            let name = if warn {
+                format!("⚠{}", truncate(&r.name, NAME_W - 1))
+            } else if r.kol {
                 format!("{} ★", truncate(&r.name, NAME_W - 2))
             } else {
                 truncate(&r.name, NAME_W)

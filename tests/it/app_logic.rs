@@ -45,6 +45,7 @@ fn members(names: &[&str]) -> Vec<MemberRow> {
             wxid: None,
             group_nickname: None,
             tags: Vec::new(),
+            joined_at: None,
         })
         .collect()
 }
@@ -489,4 +490,196 @@ fn retime_edit_and_apply_from_the_console() {
     };
     assert_eq!(template, "welfare");
     assert_eq!(groups.len(), 2);
+}
+
+fn member_row(
+    id: i64,
+    name: &str,
+    group: &str,
+    tier: &str,
+    tags: &[&str],
+    last: Option<&str>,
+) -> MemberRow {
+    MemberRow {
+        membership_id: id,
+        id,
+        name: name.into(),
+        group: group.into(),
+        tier: tier.into(),
+        tier_reason: None,
+        kol: false,
+        last_spoke: last.map(str::to_string),
+        messages_30d: 0,
+        messages_total: 0,
+        points: 0,
+        wxid: None,
+        group_nickname: None,
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        joined_at: None,
+    }
+}
+
+fn members_app() -> App {
+    let mut a = app();
+    a.on_key(key('2'));
+    a.update(Action::Loaded(Loaded::Members(vec![
+        member_row(1, "张三", "宝妈群", "core", &["高意向"], Some("2026-03-02")),
+        member_row(2, "李四", "宝妈群", "silent", &[], Some("2026-01-01")),
+        member_row(
+            3,
+            "张伟",
+            "学习群",
+            "active",
+            &["高意向", "学员"],
+            Some("2026-02-28"),
+        ),
+        member_row(4, "Amy", "学习群", "potential", &[], None),
+        member_row(5, "赵六", "学习群", "left", &[], None),
+    ])));
+    a
+}
+
+fn visible_names(a: &App) -> Vec<String> {
+    a.members
+        .visible
+        .iter()
+        .map(|&i| a.members.rows[i].name.clone())
+        .collect()
+}
+
+#[test]
+fn member_search_uses_pinyin_and_initials_and_narrows_per_keystroke() {
+    let mut a = members_app();
+    a.on_key(key('/'));
+    a.on_key(key('z'));
+    a.on_key(key('s'));
+    assert_eq!(visible_names(&a)[0], "张三");
+    a.on_key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
+    a.on_key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
+    a.on_paste("zhang");
+    let names = visible_names(&a);
+    assert!(
+        names.contains(&"张三".to_string()) && names.contains(&"张伟".to_string()),
+        "{names:?}"
+    );
+    assert!(!names.contains(&"李四".to_string()));
+    a.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    a.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    assert_eq!(a.members.visible.len(), 5);
+}
+
+#[test]
+fn member_filters_combine_and_invert() {
+    let mut a = members_app();
+    // tier
+    a.on_key(KeyEvent::new(KeyCode::Char('T'), KeyModifiers::SHIFT));
+    a.on_paste("silent");
+    a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert_eq!(visible_names(&a), vec!["李四"]);
+    // ! inverts
+    a.on_key(key('!'));
+    assert_eq!(a.members.visible.len(), 4);
+    a.on_key(key('!'));
+    // tier back to all, then a tag
+    a.on_key(KeyEvent::new(KeyCode::Char('T'), KeyModifiers::SHIFT));
+    a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    a.on_key(key('#'));
+    a.on_paste("高意向");
+    a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert_eq!(visible_names(&a), vec!["张三", "张伟"]);
+    // and a group on top
+    a.on_key(key('f'));
+    a.on_paste("学习");
+    a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert_eq!(visible_names(&a), vec!["张伟"]);
+    // silent for more than 30 days (never spoke counts), alone
+    let mut b = members_app();
+    b.on_key(KeyEvent::new(KeyCode::Char('S'), KeyModifiers::SHIFT));
+    b.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)); // the prompt starts at 30
+    assert_eq!(visible_names(&b), vec!["李四", "Amy", "赵六"]);
+    let structure =
+        shequn::app::members::structure(&b.members.rows.iter().collect::<Vec<_>>()).unwrap();
+    assert!(
+        (structure[0] - 0.25).abs() < 1e-9 && (structure[1] - 0.25).abs() < 1e-9,
+        "{structure:?}"
+    );
+}
+
+#[test]
+fn member_actions_become_effects_with_what_was_typed() {
+    use shequn::store::members::MemberChange;
+    let mut a = members_app();
+    // selecting a member asks for their detail once
+    let fx = a.on_key(key('j'));
+    assert!(fx.contains(&Effect::LoadMember(2)), "{fx:?}");
+    let fx = a.update(Action::Resize {
+        width: 100,
+        height: 30,
+    });
+    assert!(
+        !fx.iter().any(|f| matches!(f, Effect::LoadMember(_))),
+        "asked once per selection: {fx:?}"
+    );
+    a.on_key(key('k'));
+    a.on_key(key('t'));
+    a.on_paste("宝妈");
+    let fx = a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert_eq!(
+        fx,
+        vec![Effect::Member {
+            id: 1,
+            version: None,
+            change: MemberChange::Tag {
+                name: "宝妈".into(),
+                remove: false
+            }
+        }]
+    );
+    a.on_key(key('p'));
+    a.on_paste("+50 活动奖励");
+    let fx = a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert_eq!(
+        fx,
+        vec![Effect::Member {
+            id: 1,
+            version: None,
+            change: MemberChange::Points {
+                delta: 50,
+                reason: "活动奖励".into()
+            }
+        }]
+    );
+    a.on_key(key('p'));
+    a.on_paste("很多");
+    assert!(
+        a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))
+            .is_empty()
+    );
+    assert!(a.flash.as_ref().is_some_and(|f| f.error));
+    a.on_key(key('x'));
+    a.on_paste("warn");
+    a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    a.on_paste("刷屏广告");
+    let fx = a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert_eq!(
+        fx,
+        vec![Effect::Member {
+            id: 1,
+            version: None,
+            change: MemberChange::Sanction {
+                group: "宝妈群".into(),
+                level: "warn".into(),
+                reason: "刷屏广告".into()
+            }
+        }]
+    );
+    let fx = a.on_key(key('r'));
+    assert_eq!(
+        fx,
+        vec![Effect::Member {
+            id: 1,
+            version: None,
+            change: MemberChange::Redeem
+        }]
+    );
 }

@@ -209,3 +209,126 @@ fn messages_keep_their_rows_and_get_key_hashes_when_migrating_to_4() {
         .unwrap();
     assert_eq!(fk, 0, "risk incidents still point at their message");
 }
+
+#[test]
+fn member_actions_are_audited_refused_when_wrong_and_stale_edits_refused() {
+    use shequn::store::members::{MemberChange, change, detail};
+    let (_d, p) = crate::fresh_demo();
+    let rules = shequn::domain::rules::Rules::shipped();
+    let mut a = Store::open(&p, "li.na").unwrap();
+    let mut b = Store::open(&p, "wang.lei").unwrap();
+    let id: i64 = a
+        .conn()
+        .query_row(
+            "SELECT member_id FROM memberships WHERE left_at IS NULL LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let group: String = a
+        .conn()
+        .query_row("SELECT g.name FROM memberships ms JOIN groups g ON g.id = ms.group_id WHERE ms.member_id = ?1 LIMIT 1", [id], |r| r.get(0))
+        .unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let seen = detail(a.conn(), id, day, &rules.points).unwrap().version;
+    let before = detail(a.conn(), id, day, &rules.points).unwrap().points;
+    let run = |s: &mut Store, v: Option<i64>, c: MemberChange| {
+        s.write(|tx, op| change(tx, op, 1, id, v, &c, &rules))
+    };
+    run(
+        &mut b,
+        Some(seen),
+        MemberChange::Note {
+            text: "老客户,喜欢直播".into(),
+        },
+    )
+    .unwrap();
+    let stale = run(
+        &mut a,
+        Some(seen),
+        MemberChange::Note {
+            text: "覆盖".into(),
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(stale.contains("wang.lei"), "{stale}");
+    run(
+        &mut a,
+        None,
+        MemberChange::Tag {
+            name: "高意向".into(),
+            remove: false,
+        },
+    )
+    .unwrap();
+    run(
+        &mut a,
+        None,
+        MemberChange::Points {
+            delta: 200,
+            reason: "活动奖励".into(),
+        },
+    )
+    .unwrap();
+    assert!(
+        run(
+            &mut a,
+            None,
+            MemberChange::Points {
+                delta: 5,
+                reason: " ".into()
+            }
+        )
+        .is_err()
+    );
+    run(&mut a, None, MemberChange::Redeem).unwrap();
+    run(
+        &mut a,
+        None,
+        MemberChange::Identity {
+            identity: Some("customer".into()),
+        }
+        .clone(),
+    )
+    .ok();
+    assert!(
+        run(
+            &mut a,
+            None,
+            MemberChange::Identity {
+                identity: Some("vip".into())
+            }
+        )
+        .is_err()
+    );
+    run(
+        &mut a,
+        None,
+        MemberChange::Sanction {
+            group: group.clone(),
+            level: "remove".into(),
+            reason: "诈骗广告".into(),
+        },
+    )
+    .unwrap();
+    let d = detail(a.conn(), id, day, &rules.points).unwrap();
+    assert_eq!(d.note.as_deref(), Some("老客户,喜欢直播"));
+    assert!(d.tags.contains(&"高意向".to_string()));
+    assert_eq!(d.points, before + 200 - rules.points.coupon_at);
+    assert_eq!(d.sanctions.len(), 1);
+    assert!(
+        d.groups
+            .iter()
+            .any(|g| g.group == group && g.left_at.is_some())
+    );
+    let audited: i64 = a
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM audit WHERE entity = 'member' AND entity_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(audited >= 6, "{audited}");
+}

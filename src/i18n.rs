@@ -29,6 +29,7 @@ pub struct Texts {
     pub palette_hint: String,
     pub help_title: String,
     pub help_footer: String,
+    pub help_global: String,
     pub detail_title: String,
     pub filter_label: String,
     pub rows: String,

@@ -315,13 +315,14 @@ pub fn clear_popup(frame: &mut Frame<'_>, rect: Rect) {
 
 fn help(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let mut lines = Vec::new();
+    // the tab's own keys first: they are what `?` is pressed for
     let sections: &[&str] = match app.tab {
-        Tab::Today => &["global", "today", "walk", "calendar"],
-        _ => &["global", app.tab.word()],
+        Tab::Today => &["today", "walk", "calendar", "global"],
+        _ => &[app.tab.word(), "global"],
     };
     for (i, section) in sections.iter().enumerate() {
         let title = match *section {
-            "global" => None,
+            "global" => Some(app.texts.help_global.as_str()),
             "walk" => Some(app.texts.action_text("walk")),
             "calendar" => Some(app.texts.action_text("calendar")),
             _ => Some(app.tab.label(app.texts)),
@@ -348,7 +349,7 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     )));
     // Two columns when one would not fit the screen.
     let rows = usize::from(area.height.saturating_sub(2)).max(1);
-    if lines.len() > rows && area.width >= 100 {
+    if lines.len() > rows && area.width >= 80 {
         let half = lines.len().div_ceil(2);
         let right: Vec<Line<'_>> = lines.split_off(half);
         let rect = popup(

@@ -364,6 +364,28 @@ where
         format: opts.format.to_string(),
         ..ChatSummary::default()
     };
+    // A bigger page cache while the message index grows (keys arrive in random
+    // order), restored afterwards.
+    store.conn().pragma_update(None, "cache_size", -65_536)?;
+    let result = import_chat_tx(store, records, opts, now, tz, rules, &mut summary, started);
+    let _ = store.conn().pragma_update(None, "cache_size", -2_000);
+    result.map(|()| summary)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn import_chat_tx<I>(
+    store: &mut Store,
+    records: I,
+    opts: &ChatOptions<'_>,
+    now: DateTime<Utc>,
+    tz: Tz,
+    rules: &Rules,
+    summary: &mut ChatSummary,
+    started: std::time::Instant,
+) -> Result<(), ChatImportError>
+where
+    I: Iterator<Item = Result<Record, ImportError>>,
+{
     let file = opts.file.to_string();
     let operator = store.operator().to_string();
     let tx = store
@@ -444,7 +466,7 @@ where
         "chat",
         None,
         None,
-        Some(&serde_json::to_value(&summary).map_err(StoreError::from)?),
+        Some(&serde_json::to_value(&*summary).map_err(StoreError::from)?),
     )?;
     tx.execute(
         "INSERT INTO import_batches (file, digest, format, started_at, finished_at, summary)
@@ -453,11 +475,11 @@ where
             summary.file,
             summary.format,
             now.timestamp(),
-            serde_json::to_string(&summary).map_err(StoreError::from)?
+            serde_json::to_string(&*summary).map_err(StoreError::from)?
         ],
     )?;
     tx.commit()?;
-    Ok(summary)
+    Ok(())
 }
 
 /// What a roster import did.

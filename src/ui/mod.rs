@@ -289,6 +289,14 @@ pub fn popup(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
+/// The frame of a popup: accent border, bold title.
+pub fn popup_block<'a>(title: String, theme: &Theme) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.accent)
+        .title(Span::styled(title, theme.title))
+}
+
 /// Clear a popup's area, and mend the wide characters cut by its edges: a Chinese
 /// character whose right half lies under the popup's left border would otherwise be
 /// drawn over it by the terminal, and a right half left alone past the right edge
@@ -358,13 +366,10 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             (half as u16 + 2).min(area.height),
         );
         clear_popup(frame, rect);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.accent)
-            .title(Span::styled(
-                format!(" {} · {} ", app.texts.help_title, app.tab.label(app.texts)),
-                theme.title,
-            ));
+        let block = popup_block(
+            format!(" {} · {} ", app.texts.help_title, app.tab.label(app.texts)),
+            theme,
+        );
         let inner = block.inner(rect);
         frame.render_widget(block, rect);
         let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
@@ -375,13 +380,10 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     }
     let rect = popup(area, 64, lines.len() as u16 + 2);
     clear_popup(frame, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.accent)
-        .title(Span::styled(
-            format!(" {} · {} ", app.texts.help_title, app.tab.label(app.texts)),
-            theme.title,
-        ));
+    let block = popup_block(
+        format!(" {} · {} ", app.texts.help_title, app.tab.label(app.texts)),
+        theme,
+    );
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
@@ -426,13 +428,7 @@ fn palette(
         (lines.len() as u16 + 2).min(area.height.saturating_sub(1)),
     );
     clear_popup(frame, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.accent)
-        .title(Span::styled(
-            format!(" {} ", app.texts.palette_title),
-            theme.title,
-        ));
+    let block = popup_block(format!(" {} ", app.texts.palette_title), theme);
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
@@ -442,13 +438,7 @@ fn detail(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         let lines = members::detail_lines(app, theme, usize::from(width.saturating_sub(2)));
         let rect = popup(area, width, lines.len() as u16 + 2);
         clear_popup(frame, rect);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.accent)
-            .title(Span::styled(
-                format!(" {} ", app.texts.members.detail_title),
-                theme.title,
-            ));
+        let block = popup_block(format!(" {} ", app.texts.members.detail_title), theme);
         frame.render_widget(Paragraph::new(lines).block(block), rect);
         return;
     }
@@ -485,13 +475,7 @@ fn detail(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     }
     let rect = popup(area, width, lines.len() as u16 + 2);
     clear_popup(frame, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.accent)
-        .title(Span::styled(
-            format!(" {} ", app.texts.detail_title),
-            theme.title,
-        ));
+    let block = popup_block(format!(" {} ", app.texts.detail_title), theme);
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
@@ -539,10 +523,7 @@ fn picker(
     }
     let rect = popup(area, 44, lines.len() as u16 + 2);
     clear_popup(frame, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.accent)
-        .title(Span::styled(format!(" {title} "), theme.title));
+    let block = popup_block(format!(" {title} "), theme);
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
@@ -577,9 +558,6 @@ fn multipick(
     let w = (unicode_width::UnicodeWidthStr::width(title.as_str()) as u16 + 4).max(44);
     let rect = popup(area, w, lines.len() as u16 + 2);
     clear_popup(frame, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.accent)
-        .title(Span::styled(format!(" {title} "), theme.title));
+    let block = popup_block(format!(" {title} "), theme);
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }

@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row};
 
 use super::widgets::{ListSpec, list, list_height, truncate, wrap};
-use super::{Theme, clear_popup, date_time, popup};
+use super::{Theme, clear_popup, date_time, popup, popup_block};
 use crate::app::App;
 use crate::i18n::fill;
 use crate::store::views::SopRow;
@@ -424,13 +424,7 @@ pub fn editor(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let Some(ed) = &app.editor else { return };
     let rect = popup(area, area.width.min(80), area.height.min(14));
     clear_popup(frame, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.accent)
-        .title(Span::styled(
-            format!(" {} · {} ", t.editor_title, ed.label),
-            theme.title,
-        ));
+    let block = popup_block(format!(" {} · {} ", t.editor_title, ed.label), theme);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let [text_area, error_line, hint_line] = Layout::vertical([

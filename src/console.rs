@@ -588,7 +588,14 @@ pub fn load(
                 templates: views::templates(conn)?,
             }))
         }
-        Tab::Members => Loaded::Members(views::members(conn, day, &env.rules.points)?),
+        Tab::Members => {
+            let rows = views::members(conn, day, &env.rules.points)?;
+            let index = crate::search::SearchIndex::build(
+                rows.iter()
+                    .map(crate::store::views::MemberRow::search_texts),
+            );
+            Loaded::Members(rows, Some(std::sync::Arc::new(index)))
+        }
         Tab::Content => Loaded::Content(views::content(conn)?),
         Tab::Kpi => Loaded::Kpi(views::kpi(conn, day, KPI_DAYS)?),
         Tab::Reminders => Loaded::Reminders(views::reminders(conn, &login)?),

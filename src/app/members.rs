@@ -14,8 +14,8 @@ use crate::store::views::MemberRow;
 /// The Members tab's state beyond its table.
 #[derive(Default)]
 pub struct MembersState {
-    /// Built when the list loads; every keystroke of `/` searches it.
-    pub index: Option<SearchIndex>,
+    /// Built with the list (on the store thread); every keystroke of `/` searches it.
+    pub index: Option<std::sync::Arc<SearchIndex>>,
     /// The last query and its hits (indices into the table's rows), so the next
     /// keystroke only searches within them.
     pub last: Option<(String, Vec<u32>)>,
@@ -126,8 +126,15 @@ impl App {
         self.members.set_visible(visible);
     }
 
-    pub(super) fn members_loaded(&mut self, rows: Vec<MemberRow>) {
-        self.msearch.index = Some(SearchIndex::build(rows.iter().map(MemberRow::search_texts)));
+    pub(super) fn members_loaded(
+        &mut self,
+        rows: Vec<MemberRow>,
+        index: Option<std::sync::Arc<SearchIndex>>,
+    ) {
+        // (tests and small lists may come without an index: build it here then)
+        self.msearch.index = Some(index.unwrap_or_else(|| {
+            std::sync::Arc::new(SearchIndex::build(rows.iter().map(MemberRow::search_texts)))
+        }));
         self.msearch.last = None;
         self.members.set_rows(rows);
         self.refilter_members();

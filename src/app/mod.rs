@@ -296,7 +296,12 @@ pub enum Loaded {
             Option<crate::domain::rfm::RfmScore>,
         )>,
     ),
-    Members(Vec<MemberRow>),
+    /// The member rows and their search index, built on the store thread: for a
+    /// million members that takes a second the screen should not wait for.
+    Members(
+        Vec<MemberRow>,
+        Option<std::sync::Arc<crate::search::SearchIndex>>,
+    ),
     Content(Vec<ContentRow>),
     Kpi(Vec<KpiRow>),
     Reminders(Vec<ReminderRow>),
@@ -889,7 +894,7 @@ impl App {
             Loaded::Calendar(month, summary) => {
                 self.sop.calendar = Some((month, summary));
             }
-            Loaded::Members(rows) => self.members_loaded(rows),
+            Loaded::Members(rows, index) => self.members_loaded(rows, index),
             Loaded::MemberDetail(d) => {
                 // only if it is still the selected member
                 if self.members.current().is_some_and(|r| r.id == d.0.id) {

@@ -68,7 +68,7 @@ fn number_keys_switch_tabs_and_load_each_once() {
         fx.iter()
             .any(|f| matches!(f, Effect::Load(Tab::Members, _)))
     );
-    a.update(Action::Loaded(Loaded::Members(members(&["张三"]))));
+    a.update(Action::Loaded(Loaded::Members(members(&["张三"]), None)));
     a.on_key(key('1'));
     let fx = a.on_key(key('2'));
     assert!(
@@ -94,9 +94,10 @@ fn number_keys_switch_tabs_and_load_each_once() {
 fn slash_filters_the_list_and_esc_clears_it() {
     let mut a = app();
     a.on_key(key('2'));
-    a.update(Action::Loaded(Loaded::Members(members(&[
-        "张三", "李四", "Amy", "张伟",
-    ]))));
+    a.update(Action::Loaded(Loaded::Members(
+        members(&["张三", "李四", "Amy", "张伟"]),
+        None,
+    )));
     a.on_key(key('/'));
     assert!(matches!(a.mode, Mode::Search { .. }));
     a.on_key(key('张'));
@@ -116,7 +117,10 @@ fn slash_filters_the_list_and_esc_clears_it() {
 fn pasted_text_goes_into_the_search_line() {
     let mut a = app();
     a.on_key(key('2'));
-    a.update(Action::Loaded(Loaded::Members(members(&["张三", "李四"]))));
+    a.update(Action::Loaded(Loaded::Members(
+        members(&["张三", "李四"]),
+        None,
+    )));
     a.on_key(key('/'));
     a.on_paste("李四\n");
     assert_eq!(a.members.filter, "李四");
@@ -129,7 +133,7 @@ fn j_k_g_and_shift_g_move_the_selection() {
     a.on_key(key('2'));
     let names: Vec<String> = (0..100).map(|i| format!("成员{i}")).collect();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    a.update(Action::Loaded(Loaded::Members(members(&refs))));
+    a.update(Action::Loaded(Loaded::Members(members(&refs), None)));
     a.on_key(key('j'));
     a.on_key(key('j'));
     assert_eq!(a.members.selected, 2);
@@ -193,7 +197,7 @@ fn help_toggles_and_enter_opens_details_only_on_a_row() {
     a.on_key(key('2'));
     a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
     assert_eq!(a.mode, Mode::Normal, "nothing to open on an empty list");
-    a.update(Action::Loaded(Loaded::Members(members(&["张三"]))));
+    a.update(Action::Loaded(Loaded::Members(members(&["张三"]), None)));
     a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
     assert_eq!(a.mode, Mode::Detail);
     a.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
@@ -522,20 +526,23 @@ fn member_row(
 fn members_app() -> App {
     let mut a = app();
     a.on_key(key('2'));
-    a.update(Action::Loaded(Loaded::Members(vec![
-        member_row(1, "张三", "宝妈群", "core", &["高意向"], Some("2026-03-02")),
-        member_row(2, "李四", "宝妈群", "silent", &[], Some("2026-01-01")),
-        member_row(
-            3,
-            "张伟",
-            "学习群",
-            "active",
-            &["高意向", "学员"],
-            Some("2026-02-28"),
-        ),
-        member_row(4, "Amy", "学习群", "potential", &[], None),
-        member_row(5, "赵六", "学习群", "left", &[], None),
-    ])));
+    a.update(Action::Loaded(Loaded::Members(
+        vec![
+            member_row(1, "张三", "宝妈群", "core", &["高意向"], Some("2026-03-02")),
+            member_row(2, "李四", "宝妈群", "silent", &[], Some("2026-01-01")),
+            member_row(
+                3,
+                "张伟",
+                "学习群",
+                "active",
+                &["高意向", "学员"],
+                Some("2026-02-28"),
+            ),
+            member_row(4, "Amy", "学习群", "potential", &[], None),
+            member_row(5, "赵六", "学习群", "left", &[], None),
+        ],
+        None,
+    )));
     a
 }
 

@@ -190,6 +190,19 @@ pub enum GroupCmd {
         #[arg(long)]
         sop: bool,
     },
+    /// Change a group: its name (imports name groups by their room id), type, platform
+    /// or creation day
+    Edit {
+        name: String,
+        #[arg(long = "name", value_name = "NEW")]
+        new_name: Option<String>,
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long, value_enum)]
+        platform: Option<Platform>,
+        #[arg(long, value_parser = parse_date)]
+        created: Option<NaiveDate>,
+    },
     /// List the groups
     List,
 }

@@ -62,6 +62,71 @@ pub fn run(ctx: &Ctx, cmd: &GroupCmd) -> anyhow::Result<ExitCode> {
             println!("group {id}: {name}");
             Ok(ExitCode::SUCCESS)
         }
+        GroupCmd::Edit {
+            name,
+            new_name,
+            kind,
+            platform,
+            created,
+        } => {
+            if new_name.is_none() && kind.is_none() && platform.is_none() && created.is_none() {
+                return Err(UserError(
+                    "nothing to change: give --name, --kind, --platform or --created".into(),
+                )
+                .into());
+            }
+            let platform = platform.map(|p| match p {
+                Platform::Wecom => "wecom",
+                Platform::Personal => "personal",
+            });
+            let at = ctx.now().timestamp();
+            let new_name = new_name.as_ref().map(|n| n.trim().to_string());
+            if new_name.as_deref() == Some("") {
+                return Err(UserError("a group's name cannot be empty".into()).into());
+            }
+            store.write(|tx, op| {
+                let (id, old_name, old_kind, old_platform, old_created): (i64, String, String, String, String) = tx
+                    .query_row(
+                        "SELECT id, name, kind, platform, created_on FROM groups WHERE name = ?1",
+                        [name],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                    )
+                    .map_err(|_| {
+                        crate::store::StoreError::Refused(format!(
+                            "no group {name:?}; `shequn group list` lists them"
+                        ))
+                    })?;
+                if let Some(n) = &new_name
+                    && n != &old_name
+                {
+                    let taken: i64 =
+                        tx.query_row("SELECT count(*) FROM groups WHERE name = ?1", [n], |r| r.get(0))?;
+                    if taken > 0 {
+                        return Err(crate::store::StoreError::Refused(format!(
+                            "a group named {n:?} exists already"
+                        )));
+                    }
+                }
+                tx.execute(
+                    "UPDATE groups SET name = COALESCE(?2, name), kind = COALESCE(?3, kind),
+                         platform = COALESCE(?4, platform), created_on = COALESCE(?5, created_on),
+                         version = version + 1 WHERE id = ?1",
+                    params![id, new_name, kind, platform, created.map(|d| d.to_string())],
+                )?;
+                audit(
+                    tx,
+                    at,
+                    op,
+                    "edit",
+                    "group",
+                    Some(id),
+                    Some(&serde_json::json!({ "name": old_name, "kind": old_kind, "platform": old_platform, "created_on": old_created })),
+                    Some(&serde_json::json!({ "name": new_name, "kind": kind, "platform": platform, "created_on": created.map(|d| d.to_string()) })),
+                )
+            })?;
+            println!("group {name}: updated");
+            Ok(ExitCode::SUCCESS)
+        }
         GroupCmd::List => {
             #[derive(Serialize)]
             struct G {

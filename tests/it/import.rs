@@ -425,3 +425,66 @@ fn orders_import_matches_members_and_is_idempotent() {
     assert_eq!(n(&second, "orders"), 0);
     assert_eq!(n(&second, "duplicates"), n(&first, "orders"));
 }
+
+#[test]
+fn an_imported_room_id_group_can_be_renamed_typed_and_given_its_sop() {
+    let (_d, db) = fresh_db();
+    import(&db, &[fixture("wechatmsg.csv").to_str().unwrap()]);
+    bin()
+        .args([
+            "group",
+            "edit",
+            "45678901234@chatroom",
+            "--name",
+            "读书会🌟2024",
+            "--kind",
+            "兴趣型",
+            "--db",
+        ])
+        .arg(&db)
+        .assert()
+        .success();
+    bin()
+        .args([
+            "sop",
+            "apply",
+            "interest",
+            "--group",
+            "读书会🌟2024",
+            "--db",
+        ])
+        .arg(&db)
+        .assert()
+        .success();
+    let out = bin()
+        .args(["group", "list", "--format", "json", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    let groups: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(groups[0]["name"], "读书会🌟2024");
+    assert_eq!(groups[0]["kind"], "兴趣型");
+    assert_eq!(groups[0]["templates"], "interest");
+    // re-importing the same export still recognises the messages (groups by id, keys by hash)
+    let again = import(
+        &db,
+        &[
+            fixture("wechatmsg.csv").to_str().unwrap(),
+            "--group",
+            "读书会🌟2024",
+        ],
+    );
+    assert_eq!(n(&again, "messages"), 0, "{again}");
+    bin()
+        .args(["group", "edit", "nope", "--kind", "x", "--db"])
+        .arg(&db)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("group list"));
+    bin()
+        .args(["group", "edit", "读书会🌟2024", "--db"])
+        .arg(&db)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("nothing to change"));
+}

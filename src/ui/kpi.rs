@@ -37,11 +37,17 @@ fn latest(r: &KpiRow) -> Option<f64> {
 }
 
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    // Below 100 columns the last two weeks, so group names keep room to be read.
+    let days: usize = if area.width < 100 {
+        14
+    } else {
+        KPI_DAYS as usize
+    };
     let t = &app.texts.kpi;
     let data = &app.kpi;
     let bands = app.rules.kpi.dau_rate;
     let title = Line::from(Span::styled(
-        format!(" {} ", fill(&t.title, &[("n", &KPI_DAYS)])),
+        format!(" {} ", fill(&t.title, &[("n", &days)])),
         theme.title,
     ));
     // One scale for every group, so the sparklines compare across rows.
@@ -68,9 +74,11 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
                     ))
                     .right_aligned(),
                 ),
-                Cell::from(sparkline(&r.dau_rate, max, |v| {
-                    band_style(theme, bands.band(v))
-                })),
+                Cell::from(sparkline(
+                    &r.dau_rate[r.dau_rate.len().saturating_sub(days)..],
+                    max,
+                    |v| band_style(theme, bands.band(v)),
+                )),
                 Cell::from(
                     Line::from(
                         r.messages_per_day
@@ -94,7 +102,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
                 (&t.col_stage, Constraint::Length(10)),
                 (&t.col_members, Constraint::Length(7)),
                 (&t.col_dau, Constraint::Length(7)),
-                (&t.col_trend, Constraint::Length(KPI_DAYS as u16)),
+                (&t.col_trend, Constraint::Length(days as u16)),
                 (&t.col_msgs, Constraint::Length(8)),
             ],
             empty: &t.empty,

@@ -113,8 +113,8 @@ impl App {
 
     fn load_day(&mut self, day: NaiveDate) -> Vec<Effect> {
         self.today_day = day;
-        self.today.loaded = false;
         self.sop.source.clear();
+        // empty and "loading" until the day's answer arrives
         self.today.set_rows(Vec::new());
         self.today.loaded = false;
         vec![Effect::Load(Tab::Today, day)]

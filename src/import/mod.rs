@@ -34,6 +34,7 @@ pub mod pywxdump;
 pub mod roster;
 pub mod system;
 mod util;
+pub(crate) use util::fnv1a;
 pub mod wechatmsg;
 pub mod wecom;
 

@@ -79,9 +79,13 @@ const INSERT_MESSAGE: &str =
     "INSERT OR IGNORE INTO messages (group_id, member_id, sent_at, kind, content, key_hash)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
-/// Names that stand for the exporting account itself in system texts.
+/// Names that stand for the exporting account itself: the parsers' markers, and the
+/// English client's "You" as it appears in system texts.
 fn is_self(name: &str) -> bool {
-    matches!(name.trim(), "你" | "You" | "you" | "我")
+    let n = name.trim();
+    n == crate::import::SELF_TARGET
+        || n == crate::import::SELF_SENDER
+        || n.eq_ignore_ascii_case("you")
 }
 
 struct Ctx<'t, 'c> {

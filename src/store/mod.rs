@@ -185,12 +185,8 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 /// The de-duplication key of a message: FNV-1a 64 of its export key, as SQLite's
 /// signed integer. Stable across versions and platforms (std's hasher is not).
 pub fn key_hash(key: &str) -> i64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in key.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h as i64
+    // the same FNV-1a the parsers use for keys of exports without ids
+    crate::import::fnv1a(&[key]) as i64
 }
 
 /// SQL functions shequn's migrations use.

@@ -26,6 +26,18 @@ fn key(c: char) -> KeyEvent {
     KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
 }
 
+fn enter() -> KeyEvent {
+    KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)
+}
+
+fn esc() -> KeyEvent {
+    KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)
+}
+
+fn backspace() -> KeyEvent {
+    KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE)
+}
+
 fn members(names: &[&str]) -> Vec<MemberRow> {
     names
         .iter()
@@ -105,11 +117,11 @@ fn slash_filters_the_list_and_esc_clears_it() {
     // typing 'q' in the search line is text, not quit
     let fx = a.on_key(key('q'));
     assert!(!a.quit && fx.is_empty());
-    a.on_key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
-    a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    a.on_key(backspace());
+    a.on_key(enter());
     assert_eq!(a.mode, Mode::Normal);
     assert_eq!(a.members.filter, "张");
-    a.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    a.on_key(esc());
     assert_eq!(a.members.visible.len(), 4);
 }
 
@@ -154,7 +166,7 @@ fn the_palette_runs_commands_by_name_in_either_language() {
     for c in "remi".chars() {
         a.on_key(key(c));
     }
-    a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    a.on_key(enter());
     assert_eq!(a.tab, Tab::Reminders);
     assert_eq!(a.mode, Mode::Normal);
     let mut zh = App::new(
@@ -168,11 +180,11 @@ fn the_palette_runs_commands_by_name_in_either_language() {
     );
     zh.on_key(key(':'));
     zh.on_paste("成员");
-    zh.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    zh.on_key(enter());
     assert_eq!(zh.tab, Tab::Members);
     zh.on_key(key(':'));
     zh.on_paste("quit");
-    let fx = zh.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let fx = zh.on_key(enter());
     assert!(zh.quit && fx.contains(&Effect::Quit));
 }
 
@@ -195,12 +207,12 @@ fn help_toggles_and_enter_opens_details_only_on_a_row() {
     a.on_key(key('?'));
     assert_eq!(a.mode, Mode::Normal);
     a.on_key(key('2'));
-    a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    a.on_key(enter());
     assert_eq!(a.mode, Mode::Normal, "nothing to open on an empty list");
     a.update(Action::Loaded(Loaded::Members(members(&["张三"]), None)));
-    a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    a.on_key(enter());
     assert_eq!(a.mode, Mode::Detail);
-    a.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    a.on_key(esc());
     assert_eq!(a.mode, Mode::Normal);
 }
 
@@ -306,7 +318,7 @@ fn space_marks_done_with_the_version_seen_and_again_takes_it_back() {
     a.on_key(key('s'));
     assert!(matches!(a.mode, Mode::Prompt { .. }));
     a.on_paste("活动顺延");
-    let fx = a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let fx = a.on_key(enter());
     assert_eq!(
         fx,
         vec![Effect::Sop {
@@ -320,7 +332,7 @@ fn space_marks_done_with_the_version_seen_and_again_takes_it_back() {
     // assign picks from the operators
     a.on_key(key('a'));
     a.on_paste("wang");
-    let fx = a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let fx = a.on_key(enter());
     assert_eq!(
         fx,
         vec![Effect::Sop {
@@ -341,11 +353,11 @@ fn filters_undone_mine_and_group() {
     a.on_key(key('u'));
     a.on_key(key('f'));
     a.on_paste("学习");
-    a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    a.on_key(enter());
     assert_eq!(a.today.visible.len(), 2);
     assert!(a.today.rows.iter().all(|r| r.group == "学习群"));
     a.on_key(key('f'));
-    a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)); // "(all groups)" is first
+    a.on_key(enter()); // "(all groups)" is first
     assert_eq!(a.today.visible.len(), 4);
     a.on_key(KeyEvent::new(KeyCode::Char('M'), KeyModifiers::SHIFT));
     assert_eq!(a.today.visible.len(), 0, "nothing is mine");
@@ -389,7 +401,7 @@ fn day_navigation_and_the_calendar() {
     assert!(
         matches!(fx[0], Effect::LoadCalendar(d) if d == NaiveDate::from_ymd_opt(2026, 2, 21).unwrap())
     );
-    let fx = a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let fx = a.on_key(enter());
     assert_eq!(
         fx,
         vec![Effect::Load(
@@ -415,10 +427,10 @@ fn retime_edit_and_apply_from_the_console() {
     a.on_key(key('o'));
     assert!(matches!(a.mode, Mode::Prompt { .. }));
     for _ in 0..5 {
-        a.on_key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
+        a.on_key(backspace());
     }
     a.on_paste("09:15");
-    let fx = a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let fx = a.on_key(enter());
     assert_eq!(
         fx,
         vec![Effect::Override {
@@ -448,7 +460,7 @@ fn retime_edit_and_apply_from_the_console() {
             .contains("{grup}")
     );
     for _ in 0.."{grup}".chars().count() {
-        a.on_key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
+        a.on_key(backspace());
     }
     a.on_paste("{group}");
     let fx = a.on_key(ctrl_s);
@@ -481,14 +493,14 @@ fn retime_edit_and_apply_from_the_console() {
         .collect();
     a.on_key(key(':'));
     a.on_paste("apply");
-    a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    a.on_key(enter());
     a.on_paste("welf");
-    a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    a.on_key(enter());
     assert!(matches!(a.mode, Mode::MultiPick { .. }));
     a.on_key(space()); // 宝妈群 (sorted: 学习群, 宝妈群, 新群 by code point)
     a.on_key(key('j'));
     a.on_key(space());
-    let fx = a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let fx = a.on_key(enter());
     let Effect::ApplyTemplate { template, groups } = &fx[0] else {
         panic!("{fx:?}")
     };
@@ -561,8 +573,8 @@ fn member_search_uses_pinyin_and_initials_and_narrows_per_keystroke() {
     a.on_key(key('z'));
     a.on_key(key('s'));
     assert_eq!(visible_names(&a)[0], "张三");
-    a.on_key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
-    a.on_key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
+    a.on_key(backspace());
+    a.on_key(backspace());
     a.on_paste("zhang");
     let names = visible_names(&a);
     assert!(
@@ -570,8 +582,8 @@ fn member_search_uses_pinyin_and_initials_and_narrows_per_keystroke() {
         "{names:?}"
     );
     assert!(!names.contains(&"李四".to_string()));
-    a.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
-    a.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    a.on_key(esc());
+    a.on_key(esc());
     assert_eq!(a.members.visible.len(), 5);
 }
 
@@ -581,7 +593,7 @@ fn member_filters_combine_and_invert() {
     // tier
     a.on_key(KeyEvent::new(KeyCode::Char('T'), KeyModifiers::SHIFT));
     a.on_paste("silent");
-    a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    a.on_key(enter());
     assert_eq!(visible_names(&a), vec!["李四"]);
     // ! inverts
     a.on_key(key('!'));
@@ -589,20 +601,20 @@ fn member_filters_combine_and_invert() {
     a.on_key(key('!'));
     // tier back to all, then a tag
     a.on_key(KeyEvent::new(KeyCode::Char('T'), KeyModifiers::SHIFT));
-    a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    a.on_key(enter());
     a.on_key(key('#'));
     a.on_paste("高意向");
-    a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    a.on_key(enter());
     assert_eq!(visible_names(&a), vec!["张三", "张伟"]);
     // and a group on top
     a.on_key(key('f'));
     a.on_paste("学习");
-    a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    a.on_key(enter());
     assert_eq!(visible_names(&a), vec!["张伟"]);
     // silent for more than 30 days (never spoke counts), alone
     let mut b = members_app();
     b.on_key(KeyEvent::new(KeyCode::Char('S'), KeyModifiers::SHIFT));
-    b.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)); // the prompt starts at 30
+    b.on_key(enter()); // the prompt starts at 30
     assert_eq!(visible_names(&b), vec!["李四", "Amy", "赵六"]);
     let structure =
         shequn::app::members::structure(&b.members.rows.iter().collect::<Vec<_>>()).unwrap();
@@ -630,7 +642,7 @@ fn member_actions_become_effects_with_what_was_typed() {
     a.on_key(key('k'));
     a.on_key(key('t'));
     a.on_paste("宝妈");
-    let fx = a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let fx = a.on_key(enter());
     assert_eq!(
         fx,
         vec![Effect::Member {
@@ -644,7 +656,7 @@ fn member_actions_become_effects_with_what_was_typed() {
     );
     a.on_key(key('p'));
     a.on_paste("+50 活动奖励");
-    let fx = a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let fx = a.on_key(enter());
     assert_eq!(
         fx,
         vec![Effect::Member {
@@ -658,16 +670,13 @@ fn member_actions_become_effects_with_what_was_typed() {
     );
     a.on_key(key('p'));
     a.on_paste("很多");
-    assert!(
-        a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))
-            .is_empty()
-    );
+    assert!(a.on_key(enter()).is_empty());
     assert!(a.flash.as_ref().is_some_and(|f| f.error));
     a.on_key(key('x'));
     a.on_paste("warn");
-    a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    a.on_key(enter());
     a.on_paste("刷屏广告");
-    let fx = a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let fx = a.on_key(enter());
     assert_eq!(
         fx,
         vec![Effect::Member {

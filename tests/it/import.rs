@@ -16,12 +16,7 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn fresh_db() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("t.db");
-    bin().args(["init", "--db"]).arg(&db).assert().success();
-    (dir, db)
-}
+use crate::init_db as fresh_db;
 
 fn import(db: &Path, args: &[&str]) -> Value {
     let out = bin()

@@ -49,6 +49,14 @@ pub fn fresh_demo() -> (tempfile::TempDir, PathBuf) {
     (dir, path)
 }
 
+/// A new, empty team database (`shequn init`) in its own directory.
+pub fn init_db() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("t.db");
+    bin().args(["init", "--db"]).arg(&db).assert().success();
+    (dir, db)
+}
+
 /// Every row of every table, as text, for comparing two databases.
 pub fn dump(path: &Path) -> String {
     dump_except(path, &[])

@@ -208,9 +208,7 @@ fn unknown_ids_and_bad_input_exit_1_and_change_nothing() {
 
 #[test]
 fn apply_puts_a_template_on_groups_with_per_group_overrides() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("t.db");
-    bin().args(["init", "--db"]).arg(&db).assert().success();
+    let (_dir, db) = crate::init_db();
     for g in ["宝妈群", "学习群"] {
         bin()
             .args([
@@ -291,9 +289,7 @@ fn apply_puts_a_template_on_groups_with_per_group_overrides() {
 
 #[test]
 fn cold_start_items_count_from_the_group_s_creation_day() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("t.db");
-    bin().args(["init", "--db"]).arg(&db).assert().success();
+    let (_dir, db) = crate::init_db();
     bin()
         .args([
             "group",
@@ -505,9 +501,7 @@ fn a_stale_edit_is_refused_with_who_changed_it() {
 
 #[test]
 fn a_new_time_moves_today_s_open_item_at_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("t.db");
-    bin().args(["init", "--db"]).arg(&db).assert().success();
+    let (_dir, db) = crate::init_db();
     bin()
         .args([
             "group",

@@ -134,8 +134,8 @@ pub fn truncate(text: &str, width: usize) -> String {
     out
 }
 
-/// Break `text` into lines of at most `width` columns: at spaces where it can, inside
-/// a word (Chinese has no spaces) where it must.
+/// Break `text` into lines of at most `width` columns: latin words move whole to the
+/// next line; Chinese (which has no spaces) fills each line and breaks anywhere.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     if width == 0 {
@@ -145,7 +145,9 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut used = 0;
     for word in text.split_inclusive(' ') {
         let ww: usize = word.chars().map(|c| c.width().unwrap_or(0)).sum();
-        if used + ww.saturating_sub(usize::from(word.ends_with(' '))) > width
+        let cjk = word.chars().any(|c| c.width().unwrap_or(0) > 1);
+        if !cjk
+            && used + ww.saturating_sub(usize::from(word.ends_with(' '))) > width
             && used > 0
             && ww <= width
         {
@@ -203,5 +205,10 @@ mod tests {
         }
         assert_eq!(wrap("ab cd ef", 5), vec!["ab cd", "ef"]);
         assert_eq!(wrap("终端太小", 5), vec!["终端", "太小"]);
+        // Chinese after a space fills the line instead of jumping to the next one
+        assert_eq!(
+            wrap("今天是3月2日 周一,本周活动", 16),
+            vec!["今天是3月2日 周", "一,本周活动"]
+        );
     }
 }

@@ -3358,19 +3358,17 @@ impl World {
         // messages
         {
             let mut st = tx.prepare_cached(
-                "INSERT INTO messages (id, group_id, member_id, sent_at, kind, content, key_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO messages (group_id, member_id, sent_at, kind, content, key_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             for (k, m) in self.messages.iter().enumerate() {
-                let id = k as i64 + 1;
                 st.execute(params![
-                    id,
                     gid(m.g),
                     mid[self.ms[m.ms].m],
                     m.at,
                     m.kind,
                     m.content,
-                    crate::store::key_hash(&format!("demo:{id}"))
+                    demo_message_key(k)
                 ])?;
             }
         }
@@ -3561,16 +3559,22 @@ impl World {
         // risk, sanctions, points, orders
         {
             let mut st = tx.prepare_cached(
-                "INSERT INTO risk_incidents (id, group_id, member_id, message_id, at, level, category,
-                     keyword, action, handled_by, handled_at, note)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                "INSERT INTO risk_incidents (id, group_id, member_id, message_at, message_key, at,
+                     level, category, keyword, action, handled_by, handled_at, note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?;
             for (k, r) in self.risks.iter().enumerate() {
+                // the message by its key, when it is one of this group's
+                let msg = r
+                    .msg
+                    .and_then(|x| self.messages.get(x).map(|m| (x, m)))
+                    .filter(|(_, m)| m.g == r.g);
                 st.execute(params![
                     k as i64 + 1,
                     gid(r.g),
                     r.m.map(|m| mid[m]),
-                    r.msg.map(|x| x as i64 + 1),
+                    msg.map(|(_, m)| m.at),
+                    msg.map(|(x, _)| demo_message_key(x)),
                     r.at,
                     r.level,
                     r.category,
@@ -3786,6 +3790,11 @@ fn self_intro(rng: &mut ChaCha8Rng, m: &Member, g: usize) -> String {
         )
         .to_string()
     }
+}
+
+/// The key hash of the demo's k-th message (its export key is `demo:<k+1>`).
+fn demo_message_key(k: usize) -> i64 {
+    crate::store::key_hash(&format!("demo:{}", k + 1))
 }
 
 #[cfg(test)]

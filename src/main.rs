@@ -4,6 +4,14 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// mimalloc rather than glibc's malloc: `import chat` parses on one thread and writes on
+// another, so every string is freed by a thread that did not allocate it, and glibc
+// serialises those frees on the allocating arena's lock. Measured on the 1M-message
+// import benchmark: the write phase 2.2–2.7 s → 1.7–2.1 s. A well-kept allocator made
+// for this (Microsoft's, used by many Rust CLIs), one line, nothing else changes.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // Rust ignores SIGPIPE, which turns `shequn sop today | head` into a panic inside
     // println!. Restore the Unix default: the process ends quietly when the reader goes

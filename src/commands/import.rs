@@ -49,7 +49,8 @@ pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
                 file: &label,
                 format: &format_word,
             };
-            let records = import::prefetch(records);
+            let records = import::prefetch(records)
+                .map_err(|e| anyhow::anyhow!("cannot start the import's reader thread: {e}"))?;
             let summary = match import_chat(&mut store, records, &opts, now, ctx.tz, &ctx.rules) {
                 Ok(s) => s,
                 Err(ChatImportError::Bad { file, err }) => {

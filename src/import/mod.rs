@@ -475,16 +475,19 @@ fn unknown_format(head: &[u8]) -> ImportError {
 }
 
 /// Read records on a worker thread, a batch at a time, while the caller writes the
-/// previous ones: parsing and SQLite then use both cores. Memory stays bounded (a few
-/// batches in flight). Dropping the returned iterator stops the worker.
-pub fn prefetch<I>(inner: I) -> impl Iterator<Item = I::Item>
+/// previous ones: parsing and SQLite then use both cores. Memory stays bounded: at most
+/// 64 batches of 2,048 records in flight (~20 MB), whatever the file size — deep enough
+/// that the reader keeps going while the writer sorts and writes a 65,536-message chunk
+/// (with 4 batches it stalled and the two ran one after the other). Dropping the
+/// returned iterator stops the worker. Fails only when the thread cannot start.
+pub fn prefetch<I>(inner: I) -> std::io::Result<impl Iterator<Item = I::Item>>
 where
     I: Iterator + Send + 'static,
     I::Item: Send + 'static,
 {
     const BATCH: usize = 2048;
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<I::Item>>(4);
-    let worker = std::thread::Builder::new()
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<I::Item>>(64);
+    std::thread::Builder::new()
         .name("shequn-prefetch".into())
         .spawn(move || {
             let mut inner = inner;
@@ -495,10 +498,6 @@ where
                     return;
                 }
             }
-        });
-    // If the thread cannot start, the iterator is simply empty after the error is logged.
-    if let Err(e) = &worker {
-        tracing::error!("cannot start the import reader thread: {e}");
-    }
-    rx.into_iter().flatten()
+        })?;
+    Ok(rx.into_iter().flatten())
 }

@@ -22,6 +22,10 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         4,
         include_str!("../../data/migrations/0004_message_keys.sql"),
     ),
+    (
+        5,
+        include_str!("../../data/migrations/0005_message_time_key.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

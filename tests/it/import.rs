@@ -108,6 +108,13 @@ fn every_format_imports_its_fixture_and_the_counts_add_up_and_reimport_adds_noth
             .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
             .unwrap();
         assert_eq!(m as u64, *msgs, "{file}: messages stored once");
+        // the import writes with foreign-key checks off: prove it left nothing dangling
+        let dangling: i64 = c
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(dangling, 0, "{file}: every reference resolves");
     }
 }
 

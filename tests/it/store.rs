@@ -171,7 +171,7 @@ fn a_failed_write_leaves_nothing_behind() {
 }
 
 #[test]
-fn messages_keep_their_rows_and_get_key_hashes_when_migrating_to_4() {
+fn messages_keep_their_rows_keys_and_incidents_when_migrating_from_3() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("old.db");
     {
@@ -190,17 +190,25 @@ fn messages_keep_their_rows_and_get_key_hashes_when_migrating_to_4() {
         )
         .unwrap();
     }
+    // 0004 hashes the keys, 0005 keys messages by (group, time, hash)
     let s = Store::open(&p, "tester").unwrap();
-    let (id, hash, content): (i64, i64, String) = s
+    let (at, hash, content): (i64, i64, String) = s
         .conn()
-        .query_row("SELECT id, key_hash, content FROM messages", [], |r| {
+        .query_row("SELECT sent_at, key_hash, content FROM messages", [], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })
         .unwrap();
-    assert_eq!(
-        (id, hash, content.as_str()),
-        (7, shequn::store::key_hash("wm:x:1"), "早")
-    );
+    let key = shequn::store::key_hash("wm:x:1");
+    assert_eq!((at, hash, content.as_str()), (100, key, "早"));
+    let linked: (i64, i64) = s
+        .conn()
+        .query_row(
+            "SELECT message_at, message_key FROM risk_incidents",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(linked, (100, key), "the incident still names its message");
     let fk: i64 = s
         .conn()
         .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
@@ -331,4 +339,32 @@ fn member_actions_are_audited_refused_when_wrong_and_stale_edits_refused() {
         )
         .unwrap();
     assert!(audited >= 6, "{audited}");
+}
+
+#[test]
+fn a_chat_import_turns_foreign_keys_back_on_after_success_and_failure() {
+    use shequn::store::import::{ChatOptions, import_chat};
+    let (_d, p) = fresh();
+    let mut s = Store::open(&p, "tester").unwrap();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import");
+    let rules = shequn::domain::rules::Rules::shipped();
+    let tz = shequn::clock::DEFAULT_TZ;
+    let now = shequn::clock::parse_now("2026-03-02T08:25:00", tz).unwrap();
+    let opts = ChatOptions {
+        group: None,
+        platform: "personal",
+        file: "x.csv",
+        format: "wechatmsg",
+    };
+    let fk = |s: &Store| -> i64 {
+        s.conn()
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap()
+    };
+    for (file, ok) in [("wechatmsg.csv", true), ("broken_wechatmsg.csv", false)] {
+        let records = shequn::import::open(&fixtures.join(file), None, tz).unwrap();
+        let r = import_chat(&mut s, records, &opts, now, tz, &rules);
+        assert_eq!(r.is_ok(), ok, "{file}");
+        assert_eq!(fk(&s), 1, "{file}: foreign keys are on again");
+    }
 }

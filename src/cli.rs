@@ -89,6 +89,30 @@ pub enum Command {
         #[arg(long, value_parser = parse_date)]
         to: Option<NaiveDate>,
     },
+    /// Daily KPI values per group and the open alerts
+    Kpi {
+        /// One group (default: all)
+        #[arg(long, value_name = "NAME")]
+        group: Option<String>,
+        /// Days up to today
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
+        days: u32,
+    },
+    /// Reports to paste into a work chat
+    Report {
+        #[command(subcommand)]
+        cmd: ReportCmd,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCmd {
+    /// The day as Markdown: checklist per group and operator, open alerts, due reminders, top movers
+    Daily {
+        /// The day (YYYY-MM-DD; default: today in the team's zone)
+        #[arg(long, value_parser = parse_date)]
+        date: Option<NaiveDate>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -156,6 +180,13 @@ pub enum ImportCmd {
     },
     /// Orders (member, time, amount) for RFM
     Orders { file: PathBuf },
+    /// Daily numbers only WeChat sees: CSV (group, date, opens, clicks, orders, gmv, …) or 企业微信 groupchat/statistic JSON
+    Stats {
+        file: PathBuf,
+        /// The group the numbers are for (a file without a group column; 企业微信 JSON)
+        #[arg(long, value_name = "NAME")]
+        group: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -248,6 +279,8 @@ impl Role {
 pub enum ExportWhat {
     /// SOP items of a range of days
     Checklist,
+    /// Daily KPI values per group, one column per metric
+    Kpi,
 }
 
 /// `YYYY-MM-DD`, with a message that says so.

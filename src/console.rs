@@ -581,7 +581,7 @@ pub fn load(
             let from = day.checked_sub_days(chrono::Days::new(29)).unwrap_or(day);
             Loaded::Today(Box::new(TodayData {
                 day,
-                rows: views::today(conn, day)?,
+                rows: views::today_open(conn, day)?,
                 quotas: views::quotas(conn, day, env.rules.quota.limit(day))?,
                 on_time: views::on_time(conn, from, day, env.tz)?,
                 operators: views::operators(conn)?,

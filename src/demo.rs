@@ -1,7 +1,8 @@
 //! The deterministic demo database: [`populate`] fills an empty, migrated database with
 //! 90 days of a realistic operation — 12 groups, ~4,900 members, ~5,700 memberships,
 //! daily activity, the last two days of chat, content in every state, KPIs, reminders,
-//! risk incidents, sanctions, points, orders, one open alert and one audit row. The SOP
+//! risk incidents, sanctions, points, orders, one open alert (a second, on a weak mass
+//! send's open rate, opens when the KPI rules first run) and one audit row. The SOP
 //! tables are left empty (the SOP module installs and materialises them afterwards).
 //!
 //! Choices:
@@ -480,6 +481,8 @@ const GROUPS: [GroupSpec; 12] = [
 /// The group in trouble (its daily active rate falls under 15%) and the cold-start group.
 const DECLINING: usize = 3;
 const COLD_START: usize = 11;
+/// The VIP group, whose last mass send was hardly opened (an open-rate alert).
+const WEAK_PUSH: usize = 5;
 
 #[rustfmt::skip]
 const SURNAMES: [&str; 100] = [
@@ -3516,6 +3519,22 @@ impl World {
             }
             for ((g, d), v) in &self.opens {
                 st.execute(params![gid(*g), days[*d as usize], "opens", v, "manual"])?;
+            }
+            // Yesterday's 20:00 福利推送 in the VIP group (an SOP mass send, not a
+            // queued content item) was opened by 13% of the group, entered by hand: the
+            // KPI rules open an "open rate < 20%" alert on it, next to the declining
+            // group's daily-active alert. No random draw, so nothing else moves.
+            let d = LAST - 1;
+            if !self.opens.contains_key(&(WEAK_PUSH, d)) {
+                let members = f64::from(self.stats[WEAK_PUSH][d as usize].members);
+                let opens = (members * 0.13).round();
+                st.execute(params![
+                    gid(WEAK_PUSH),
+                    days[d as usize],
+                    "opens",
+                    opens,
+                    "manual"
+                ])?;
             }
         }
         // alert

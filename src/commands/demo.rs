@@ -139,6 +139,14 @@ pub fn build(
         let groups = members::all_groups(tx)?;
         let rules = crate::domain::rules::Rules::shipped();
         members::recompute_tiers(tx, &groups, now, tz, &rules.tiers)?;
+        // KPI values and alerts as every command would find them at its start
+        let env = crate::store::kpi::KpiEnv {
+            now,
+            tz,
+            rules: &rules,
+            is_ad: &crate::store::kpi::is_ad,
+        };
+        crate::store::kpi::refresh(tx, op, &env)?;
         Ok(counts)
     })?;
     drop(store);

@@ -1,4 +1,4 @@
-//! `shequn export …`: CSV (or JSON) for spreadsheets, over a range of days.
+//! `shequn export checklist|kpi`: CSV (or JSON) for spreadsheets, over a range of days.
 
 use std::process::ExitCode;
 
@@ -41,6 +41,7 @@ pub fn run(
             }
             print(format, &rows, super::sop::COLUMNS)?;
         }
+        ExportWhat::Kpi => super::kpi::show(ctx, &store, None, from, to, format)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,10 +7,10 @@ use std::process::ExitCode;
 use super::{Ctx, UserError};
 use crate::cli::{Format as OutFormat, ImportCmd};
 use crate::import::{self, Format};
-use crate::store::Store;
 use crate::store::import::{
     ChatImportError, ChatOptions, import_chat, import_orders, import_roster,
 };
+use crate::store::{Store, kpi};
 
 pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
     let mut store = Store::open(&ctx.db, &ctx.operator)?;
@@ -78,6 +78,7 @@ pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
                     summary.groups.join(", ")
                 ),
             }
+            after_import(ctx, &mut store)?;
         }
         ImportCmd::Members { file, group } => {
             let (format, file_group, entries) =
@@ -102,6 +103,7 @@ pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
                     s.file, s.format, s.group, s.read, s.joined, s.left, s.unchanged, s.new_members
                 ),
             }
+            after_import(ctx, &mut store)?;
         }
         ImportCmd::Orders { file } => {
             let rows = import::orders::read_orders(file, ctx.tz).map_err(|e| bad(file, &e))?;
@@ -125,8 +127,72 @@ pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
                 ),
             }
         }
+        ImportCmd::Stats { file, group } => {
+            let (format, rows) =
+                import::stats::read_stats(file, ctx.tz).map_err(|e| bad(file, &e))?;
+            let label = file.display().to_string();
+            let mut values = Vec::with_capacity(rows.len());
+            for r in rows {
+                let Some(g) = r.group.or_else(|| group.clone()) else {
+                    let at = if r.line > 0 {
+                        format!("{label}:{}", r.line)
+                    } else {
+                        label.clone()
+                    };
+                    return Err(UserError(format!(
+                        "{at}: the file does not say which group: pass --group NAME (nothing was imported)"
+                    ))
+                    .into());
+                };
+                values.push(kpi::StatValue {
+                    line: r.line,
+                    group: g,
+                    day: r.day,
+                    metric: r.metric,
+                    value: r.value,
+                });
+            }
+            let env = super::kpi::env(ctx);
+            let s = kpi::import_stats(&mut store, &values, &label, &format, &env)?;
+            match ctx.format {
+                OutFormat::Json => println!("{}", serde_json::to_string_pretty(&s)?),
+                _ => {
+                    println!(
+                        "{} ({}): {} values ({} changed) on {} days · groups: {}",
+                        s.file,
+                        s.format,
+                        s.values,
+                        s.changed,
+                        s.days,
+                        s.groups.join(", ")
+                    );
+                    let r = kpi::Refreshed {
+                        opened: s.opened.clone(),
+                        closed: s.closed.clone(),
+                        ..kpi::Refreshed::default()
+                    };
+                    for line in super::kpi::describe(&r, ctx) {
+                        println!("{line}");
+                    }
+                }
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Recompute the days the import touched and judge the alerts, right after it. The
+/// import's own summary is printed already; alerts that opened or closed follow on
+/// their own lines (not in JSON, which stays one document).
+fn after_import(ctx: &Ctx, store: &mut Store) -> anyhow::Result<()> {
+    if let Some(r) = super::kpi::refresh_if_needed(ctx, store)?
+        && ctx.format != OutFormat::Json
+    {
+        for line in super::kpi::describe(&r, ctx) {
+            println!("{line}");
+        }
+    }
+    Ok(())
 }
 
 fn bad(file: &std::path::Path, e: &import::ImportError) -> anyhow::Error {

@@ -7,9 +7,11 @@ pub mod export;
 pub mod group;
 pub mod import;
 pub mod init;
+pub mod kpi;
 pub mod members;
 pub mod operator;
 pub mod output;
+pub mod report;
 pub mod sop;
 
 use std::io::Write;
@@ -124,6 +126,12 @@ fn exit_code(e: &anyhow::Error) -> u8 {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let ctx = Ctx::from_cli(&cli)?;
+    // Every command and console judges the KPI alerts first when the data changed
+    // since the last judgement, so they all show the same ones (init and demo make
+    // their own database and judge it themselves).
+    if !cli.demo && !matches!(cli.command, Some(Command::Init { .. } | Command::Demo)) {
+        kpi::on_start(&ctx);
+    }
     match (&cli.command, cli.demo) {
         (Some(_), true) => Err(UserError(
             "--demo opens the console; to write a demo database use `shequn demo --db PATH`".into(),
@@ -137,6 +145,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         (Some(Command::Export { what, from, to }), false) => export::run(&ctx, *what, *from, *to),
         (Some(Command::Import { cmd }), false) => import::run(&ctx, cmd),
         (Some(Command::Members { cmd }), false) => members::run(&ctx, cmd),
+        (Some(Command::Kpi { group, days }), false) => kpi::run(&ctx, group.as_deref(), *days),
+        (Some(Command::Report { cmd }), false) => report::run(&ctx, cmd),
         (None, true) => {
             let path = demo::temp_path(&ctx);
             let ctx = Ctx { db: path, ..ctx };

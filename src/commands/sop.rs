@@ -132,7 +132,7 @@ fn today(ctx: &Ctx, store: &mut Store, date: Option<NaiveDate>) -> anyhow::Resul
     let day = date.unwrap_or_else(|| local_day(now, ctx.tz));
     let tz = ctx.tz;
     store.write(|tx, op| sop::prepare_day(tx, op, day, now, tz))?;
-    let rows = views::today(store.conn(), day)?;
+    let rows = views::today_open(store.conn(), day)?;
     let out: Vec<SopOut> = rows.iter().map(|r| out_row(ctx, r)).collect();
     print(ctx.format, &out, COLUMNS)?;
     if ctx.format == Format::Table {

@@ -1,6 +1,7 @@
 //! Pure rules of the domain: no I/O, no clock of their own, table-tested against the
 //! figures in DOMAIN.md.
 
+pub mod kpi;
 pub mod rfm;
 pub mod rules;
 pub mod sop;

@@ -63,9 +63,30 @@ impl QuotaRules {
 #[derive(Debug, Clone, Deserialize)]
 pub struct KpiRules {
     pub dau_rate: Thresholds,
+    pub message_decline: Thresholds,
+    pub kol_share: Thresholds,
+    pub stages: crate::domain::stage::StageDays,
+    pub health: crate::domain::kpi::HealthRules,
+    pub first_response: crate::domain::kpi::FirstResponseRules,
+    /// By name (`dau_low`, …): a config file changes one rule's line by naming it.
+    pub alerts: std::collections::BTreeMap<String, crate::domain::kpi::AlertRule>,
 }
 
-/// For a metric where higher is better.
+impl KpiRules {
+    /// The bands of a metric that has them (日活率, 消息衰减, KOL 产出比).
+    pub fn bands(&self, m: crate::domain::kpi::Metric) -> Option<Thresholds> {
+        use crate::domain::kpi::Metric;
+        match m {
+            Metric::DauRate => Some(self.dau_rate),
+            Metric::MessageDecline => Some(self.message_decline),
+            Metric::KolShare => Some(self.kol_share),
+            _ => None,
+        }
+    }
+}
+
+/// Alarm / target / excellent lines. Higher is better when `alarm < excellent`; a
+/// metric where lower is better (message decline) lists them the other way round.
 #[derive(Debug, Clone, Copy, Deserialize)]
 pub struct Thresholds {
     pub alarm: f64,
@@ -86,7 +107,22 @@ pub enum Band {
 }
 
 impl Thresholds {
+    pub fn lower_is_better(&self) -> bool {
+        self.alarm > self.excellent
+    }
+
     pub fn band(&self, v: f64) -> Band {
+        if self.lower_is_better() {
+            return if v > self.alarm {
+                Band::Alarm
+            } else if v > self.target {
+                Band::Low
+            } else if v < self.excellent {
+                Band::Excellent
+            } else {
+                Band::Target
+            };
+        }
         if v < self.alarm {
             Band::Alarm
         } else if v < self.target {
@@ -149,5 +185,62 @@ mod tests {
         ] {
             assert_eq!(t.band(v), band, "{v}");
         }
+    }
+
+    #[test]
+    fn decline_and_kol_bands_follow_domain_table() {
+        let k = Rules::parse(SHIPPED_RULES).unwrap().kpi;
+        // 消息衰减: > 30% alarm, 15% target, < 5% excellent (lower is better)
+        for (v, band) in [
+            (0.45, Band::Alarm),
+            (0.31, Band::Alarm),
+            (0.30, Band::Low),
+            (0.16, Band::Low),
+            (0.15, Band::Target),
+            (0.05, Band::Target),
+            (0.049, Band::Excellent),
+            (-0.2, Band::Excellent),
+        ] {
+            assert_eq!(k.message_decline.band(v), band, "decline {v}");
+        }
+        // KOL 产出比: < 5% alarm, 10% target, > 20% excellent
+        for (v, band) in [
+            (0.02, Band::Alarm),
+            (0.05, Band::Low),
+            (0.099, Band::Low),
+            (0.10, Band::Target),
+            (0.20, Band::Target),
+            (0.21, Band::Excellent),
+        ] {
+            assert_eq!(k.kol_share.band(v), band, "kol {v}");
+        }
+    }
+
+    #[test]
+    fn the_alert_rules_of_domain_md_are_shipped() {
+        use crate::domain::kpi::Metric;
+        let a = Rules::parse(SHIPPED_RULES).unwrap().kpi.alerts;
+        let r = |n: &str| a.get(n).unwrap_or_else(|| panic!("rule {n}"));
+        assert_eq!(
+            (r("dau_low").metric, r("dau_low").below, r("dau_low").days),
+            (Metric::DauRate, Some(0.15), 3)
+        );
+        assert_eq!(
+            (r("messages_low").below, r("messages_low").days),
+            (Some(2.0), 3)
+        );
+        assert_eq!(
+            (r("exit_high").metric, r("exit_high").above),
+            (Metric::WeeklyExitRate, Some(0.08))
+        );
+        assert_eq!(
+            (r("ads_high").metric, r("ads_high").above),
+            (Metric::AdShare, Some(0.05))
+        );
+        assert_eq!(
+            (r("open_low").metric, r("open_low").below),
+            (Metric::OpenRate, Some(0.20))
+        );
+        assert_eq!(r("ads_high").step, "启动关键词过滤");
     }
 }

@@ -32,6 +32,7 @@ pub mod memotrace;
 pub mod orders;
 pub mod pywxdump;
 pub mod roster;
+pub mod stats;
 pub mod system;
 mod util;
 pub(crate) use util::fnv1a;

@@ -12,6 +12,7 @@
 
 pub mod audit;
 pub mod import;
+pub mod kpi;
 pub mod members;
 pub mod migrations;
 pub mod presence;

@@ -43,7 +43,23 @@ pub struct SopRow {
 }
 
 pub fn today(conn: &Connection, day: NaiveDate) -> Result<Vec<SopRow>> {
-    let mut st = conn.prepare_cached(
+    checklist(conn, day, "s.day = ?1")
+}
+
+/// [`today`] plus the tasks of KPI alerts still open that fell on an earlier day and
+/// are not done: such a task stays on the list until it is done or its alert closes.
+/// (The console and `sop today` show this; `export checklist` keeps to exact days.)
+pub fn today_open(conn: &Connection, day: NaiveDate) -> Result<Vec<SopRow>> {
+    checklist(
+        conn,
+        day,
+        "s.day = ?1 OR (s.alert_id IS NOT NULL AND s.day < ?1 AND s.state IN ('todo', 'missed')
+             AND EXISTS (SELECT 1 FROM alerts a WHERE a.id = s.alert_id AND a.closed_at IS NULL))",
+    )
+}
+
+fn checklist(conn: &Connection, day: NaiveDate, filter: &str) -> Result<Vec<SopRow>> {
+    let mut st = conn.prepare_cached(&format!(
         "SELECT s.id, g.name, s.slot, s.title, s.state, s.done_by, s.done_at, s.day, s.expires,
                 s.note, s.assignee, s.claimed_by, COALESCE(i.send, 0), s.group_id, s.version,
                 COALESCE(o.script, i.script, ''), i.recurrence, s.item_id
@@ -51,8 +67,8 @@ pub fn today(conn: &Connection, day: NaiveDate) -> Result<Vec<SopRow>> {
          JOIN groups g ON g.id = s.group_id
          LEFT JOIN sop_items i ON i.id = s.item_id
          LEFT JOIN sop_overrides o ON o.group_id = s.group_id AND o.item_id = s.item_id
-         WHERE s.day = ?1 ORDER BY s.slot, g.name, s.id",
-    )?;
+         WHERE {filter} ORDER BY s.slot, g.name, s.id"
+    ))?;
     let rows = st.query_map([day.to_string()], |r| {
         let rec: Option<String> = r.get(16)?;
         Ok(SopRow {

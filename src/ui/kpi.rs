@@ -29,7 +29,9 @@ fn stage(app: &App, r: &KpiRow) -> String {
     let age = NaiveDate::parse_from_str(&r.created_on, "%Y-%m-%d")
         .map(|c| (app.today_day - c).num_days())
         .unwrap_or(0);
-    app.texts.enum_text(Stage::of_age(age).word()).to_string()
+    app.texts
+        .enum_text(Stage::of_age(age, &app.rules.kpi.stages).word())
+        .to_string()
 }
 
 fn latest(r: &KpiRow) -> Option<f64> {

@@ -1,0 +1,366 @@
+//! `shequn kpi [--group G] [--days N]`: daily KPI values and the open alerts; also the
+//! judgement every command and console runs first ([`on_start`]) and the wide CSV that
+//! `export kpi` writes.
+//!
+//! Table: without `--group` one line per group (ranked by health, the last 7 days'
+//! mean and the change against the 7 before), then the open alerts; with `--group` one
+//! line per day. JSON: per group `group`, `stage`, `health`, `rank`, `days` (each with
+//! `date` and every metric, null where there is no value) and `alerts` (`rule`,
+//! `since`, `value`, …). CSV: one row per group and day, one column per metric.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use serde_json::{Map, Value, json};
+
+use super::{Ctx, UserError};
+use crate::cli::Format;
+use crate::clock::local_day;
+use crate::domain::kpi::{Metric, mean, week_over_week};
+use crate::store::Store;
+use crate::store::kpi::{self, AlertRow, GroupKpi, KpiEnv, Refreshed};
+
+/// The environment a refresh runs in for this command line.
+pub fn env(ctx: &Ctx) -> KpiEnv<'_> {
+    KpiEnv {
+        now: ctx.now(),
+        tz: ctx.tz,
+        rules: &ctx.rules,
+        is_ad: &kpi::is_ad,
+    }
+}
+
+/// Recompute and judge if the data (or the KPI rules) changed since the last time.
+pub fn refresh_if_needed(ctx: &Ctx, store: &mut Store) -> anyhow::Result<Option<Refreshed>> {
+    if !kpi::needs_refresh(store.conn(), &ctx.rules)? {
+        return Ok(None);
+    }
+    let env = env(ctx);
+    Ok(Some(store.write(|tx, op| kpi::refresh(tx, op, &env))?))
+}
+
+/// At the start of a command or console. Never stops the command: a busy database or
+/// a missing file is the command's own business to report.
+pub fn on_start(ctx: &Ctx) {
+    if !ctx.db.exists() {
+        return;
+    }
+    let result = Store::open(&ctx.db, &ctx.operator)
+        .map_err(anyhow::Error::from)
+        .and_then(|mut store| refresh_if_needed(ctx, &mut store));
+    if let Err(e) = result {
+        tracing::warn!("KPI refresh at start: {e:#}");
+    }
+}
+
+/// One line per opened or closed alert, for the commands that changed data.
+pub fn describe(r: &Refreshed, ctx: &Ctx) -> Vec<String> {
+    let rule_line = |a: &AlertRow| {
+        ctx.rules
+            .kpi
+            .alerts
+            .get(&a.rule)
+            .map(|r| format!("{} {}", r.metric.word(), r.line()))
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    for a in &r.opened {
+        out.push(format!(
+            "alert opened: {} · {} ({}) since {} → task {}",
+            a.group,
+            a.rule,
+            rule_line(a),
+            a.since,
+            a.task.map_or_else(String::new, |t| t.to_string())
+        ));
+    }
+    for a in &r.closed {
+        out.push(format!(
+            "alert closed: {} · {} (recovered)",
+            a.group, a.rule
+        ));
+    }
+    out
+}
+
+pub fn run(ctx: &Ctx, group: Option<&str>, days: u32) -> anyhow::Result<ExitCode> {
+    let store = Store::open(&ctx.db, &ctx.operator)?;
+    let to = local_day(ctx.now(), ctx.tz);
+    let from = to
+        .checked_sub_days(Days::new(u64::from(days.saturating_sub(1))))
+        .unwrap_or(to);
+    show(ctx, &store, group, from, to, ctx.format)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The values of `from..=to` in `format` (`export kpi` comes here too).
+pub fn show(
+    ctx: &Ctx,
+    store: &Store,
+    group: Option<&str>,
+    from: NaiveDate,
+    to: NaiveDate,
+    format: Format,
+) -> anyhow::Result<()> {
+    // the week-over-week columns need 14 days even when fewer are asked for
+    let wide_from = from.min(to.checked_sub_days(Days::new(13)).unwrap_or(to));
+    let groups = kpi::frames(store.conn(), wide_from, to, group, &ctx.rules)?;
+    if let Some(g) = group
+        && groups.is_empty()
+    {
+        return Err(UserError(format!(
+            "no group {g:?}: `shequn group list` shows the names"
+        ))
+        .into());
+    }
+    let alerts = kpi::open_alerts(store.conn())?;
+    match format {
+        Format::Json => {
+            let out: Vec<Value> = groups
+                .iter()
+                .map(|g| group_json(ctx, g, from, &alerts))
+                .collect();
+            let stdout = std::io::stdout();
+            let mut w = stdout.lock();
+            serde_json::to_writer_pretty(&mut w, &out)?;
+            writeln!(w)?;
+        }
+        Format::Csv => write_csv(&groups, from, to)?,
+        Format::Table => match group {
+            Some(_) => days_table(&groups, from)?,
+            None => summary_table(ctx, &groups, &alerts)?,
+        },
+    }
+    Ok(())
+}
+
+fn local_time(ctx: &Ctx, t: i64) -> Option<String> {
+    DateTime::<Utc>::from_timestamp(t, 0).map(|t| t.with_timezone(&ctx.tz).to_rfc3339())
+}
+
+fn group_json(ctx: &Ctx, g: &GroupKpi, from: NaiveDate, alerts: &[AlertRow]) -> Value {
+    let days: Vec<Value> = (0..g.frame.len)
+        .filter(|&i| g.frame.day(i) >= from)
+        .map(|i| {
+            let mut day = Map::new();
+            day.insert("date".into(), json!(g.frame.day(i).to_string()));
+            for m in Metric::ALL {
+                day.insert(m.word().into(), json!(g.frame.get(m, i)));
+            }
+            Value::Object(day)
+        })
+        .collect();
+    let alerts: Vec<Value> = alerts
+        .iter()
+        .filter(|a| a.group_id == g.group_id)
+        .map(|a| {
+            json!({
+                "rule": a.rule,
+                "metric": ctx.rules.kpi.alerts.get(&a.rule).map(|r| r.metric.word()),
+                "since": a.since,
+                "value": a.value,
+                "opened_at": local_time(ctx, a.opened_at),
+                "task": a.task,
+                "task_state": a.task_state,
+                "assignee": a.assignee,
+                "step": a.step,
+            })
+        })
+        .collect();
+    json!({
+        "group": g.group,
+        "kind": g.kind,
+        "stage": g.stage,
+        "health": g.health,
+        "rank": g.rank,
+        "days": days,
+        "alerts": alerts,
+    })
+}
+
+/// The wide CSV: group, date, then one column per metric (empty where no value).
+pub fn write_csv(groups: &[GroupKpi], from: NaiveDate, to: NaiveDate) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut w = csv::Writer::from_writer(stdout.lock());
+    let mut header = vec!["group".to_string(), "date".to_string()];
+    header.extend(Metric::ALL.iter().map(|m| m.word().to_string()));
+    w.write_record(&header)?;
+    for g in groups {
+        for i in 0..g.frame.len {
+            let day = g.frame.day(i);
+            if day < from || day > to {
+                continue;
+            }
+            let mut row = vec![g.group.clone(), day.to_string()];
+            row.extend(Metric::ALL.iter().map(|&m| {
+                g.frame
+                    .get(m, i)
+                    .map(|v| {
+                        // shares keep 4 decimals, counts none: what a spreadsheet wants
+                        if m.is_share() || v.fract() != 0.0 {
+                            format!("{v:.4}")
+                        } else {
+                            format!("{v:.0}")
+                        }
+                    })
+                    .unwrap_or_default()
+            }));
+            w.write_record(&row)?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// The 7-day mean of a metric and its change against the week before, as text.
+fn week(g: &GroupKpi, m: Metric) -> (String, String) {
+    match week_over_week(&g.frame.tail(m, 14)) {
+        Some(w) => (
+            m.show(w.now),
+            w.delta().map(|d| m.show_delta(d)).unwrap_or_default(),
+        ),
+        None => (String::new(), String::new()),
+    }
+}
+
+fn summary_table(ctx: &Ctx, groups: &[GroupKpi], alerts: &[AlertRow]) -> anyhow::Result<()> {
+    let mut sorted: Vec<&GroupKpi> = groups.iter().collect();
+    sorted.sort_by_key(|g| (g.rank.unwrap_or(usize::MAX), g.group_id));
+    let header = [
+        "rank",
+        "group",
+        "stage",
+        "health",
+        "members",
+        "dau_7d",
+        "dau_wow",
+        "msgs/member",
+        "kol_share",
+        "decline",
+        "exit_7d",
+        "alerts",
+    ];
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for g in sorted {
+        let (dau, dau_d) = week(g, Metric::DauRate);
+        let last = |m: Metric| {
+            g.frame
+                .latest(m)
+                .map(|(_, v)| m.show(v))
+                .unwrap_or_default()
+        };
+        let mpm = mean(&g.frame.tail(Metric::MessagesPerMember, 7))
+            .map(|v| Metric::MessagesPerMember.show(v))
+            .unwrap_or_default();
+        let kol = mean(&g.frame.tail(Metric::KolShare, 7))
+            .map(|v| Metric::KolShare.show(v))
+            .unwrap_or_default();
+        rows.push(vec![
+            g.rank.map_or_else(String::new, |r| r.to_string()),
+            g.group.clone(),
+            g.stage
+                .map(|s| s.word().trim_start_matches("stage_").to_string())
+                .unwrap_or_default(),
+            g.health.map_or_else(String::new, |h| h.to_string()),
+            last(Metric::Members),
+            dau,
+            dau_d,
+            mpm,
+            kol,
+            last(Metric::MessageDecline),
+            last(Metric::WeeklyExitRate),
+            g.alerts.to_string(),
+        ]);
+    }
+    print_rows(&header, &rows)?;
+    if !alerts.is_empty() {
+        println!();
+        for a in alerts {
+            let rule = ctx.rules.kpi.alerts.get(&a.rule);
+            println!(
+                "alert: {} · {} ({}) since {} · now {} → {} [{}]",
+                a.group,
+                a.rule,
+                rule.map(|r| format!("{} {}", r.metric.word(), r.line()))
+                    .unwrap_or_default(),
+                a.since,
+                match (rule, a.value) {
+                    (Some(r), Some(v)) => r.metric.show(v),
+                    _ => String::new(),
+                },
+                a.step.as_deref().unwrap_or(""),
+                a.assignee.as_deref().unwrap_or("-"),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn days_table(groups: &[GroupKpi], from: NaiveDate) -> anyhow::Result<()> {
+    let metrics = [
+        Metric::Members,
+        Metric::Joins,
+        Metric::Leaves,
+        Metric::Messages,
+        Metric::Speakers,
+        Metric::DauRate,
+        Metric::MessagesPerSpeaker,
+        Metric::KolShare,
+        Metric::MessageDecline,
+        Metric::WeeklyExitRate,
+        Metric::AdShare,
+        Metric::FirstResponse,
+        Metric::Opens,
+        Metric::OpenRate,
+    ];
+    let mut header = vec!["date"];
+    header.extend(metrics.iter().map(|m| m.word()));
+    let mut rows = Vec::new();
+    for g in groups {
+        for i in 0..g.frame.len {
+            if g.frame.day(i) < from {
+                continue;
+            }
+            let mut row = vec![g.frame.day(i).to_string()];
+            row.extend(
+                metrics
+                    .iter()
+                    .map(|&m| g.frame.get(m, i).map(|v| m.show(v)).unwrap_or_default()),
+            );
+            rows.push(row);
+        }
+    }
+    print_rows(&header, &rows)
+}
+
+/// An aligned table (Chinese counts two columns).
+fn print_rows(header: &[&str], rows: &[Vec<String>]) -> anyhow::Result<()> {
+    use unicode_width::UnicodeWidthStr;
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].width())
+                .chain([header[i].width()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let line = |vals: Vec<&str>| {
+        let mut s = String::new();
+        for (i, v) in vals.iter().enumerate() {
+            s.push_str(v);
+            if i + 1 < vals.len() {
+                s.push_str(&" ".repeat(widths[i] - v.width() + 2));
+            }
+        }
+        s
+    };
+    writeln!(out, "{}", line(header.to_vec()))?;
+    for r in rows {
+        writeln!(out, "{}", line(r.iter().map(String::as_str).collect()))?;
+    }
+    Ok(())
+}

@@ -20,7 +20,7 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use crate::app::keymap::{Keymap, KeymapError};
-use crate::app::{ACTIONS, Action, App, Effect, KPI_DAYS, Loaded, Tab, TodayData};
+use crate::app::{ACTIONS, Action, App, Effect, Loaded, Tab, TodayData};
 use crate::clock::Clock;
 use crate::commands::{Ctx, UserError};
 use crate::domain::rules::Rules;
@@ -86,6 +86,13 @@ enum Request {
         change: crate::store::members::MemberChange,
     },
     LoadMember(i64),
+    KpiEntry {
+        group_id: i64,
+        day: NaiveDate,
+        metric: crate::domain::kpi::Metric,
+        value: f64,
+        saved: String,
+    },
     Quit,
 }
 
@@ -311,6 +318,19 @@ fn perform(fx: Effect, req: &std_mpsc::Sender<Request>) {
             change,
         }),
         Effect::LoadMember(id) => req.send(Request::LoadMember(id)),
+        Effect::KpiEntry {
+            group_id,
+            day,
+            metric,
+            value,
+            saved,
+        } => req.send(Request::KpiEntry {
+            group_id,
+            day,
+            metric,
+            value: value.0,
+            saved,
+        }),
         Effect::Quit | Effect::Copy(_) => Ok(()),
     };
 }
@@ -501,6 +521,40 @@ fn store_loop(
                     break;
                 }
             }
+            Ok(Request::KpiEntry {
+                group_id,
+                day,
+                metric,
+                value,
+                saved,
+            }) => {
+                let env_kpi = crate::store::kpi::KpiEnv {
+                    now: clock.now(),
+                    tz: env.tz,
+                    rules: &env.rules,
+                    is_ad: &crate::store::kpi::is_ad,
+                };
+                // the entry, its recompute and the alert judgement commit together
+                let result = store
+                    .write(|tx, op| {
+                        crate::store::kpi::enter(
+                            tx,
+                            op,
+                            env_kpi.now.timestamp(),
+                            group_id,
+                            day,
+                            metric,
+                            value,
+                        )?;
+                        crate::store::kpi::refresh(tx, op, &env_kpi)?;
+                        Ok(())
+                    })
+                    .map(|()| saved)
+                    .map_err(|e| describe(&e, &store));
+                if !send(Action::Saved(result)) {
+                    break;
+                }
+            }
             Ok(Request::Calendar(day)) => {
                 let action = match views::month_summary(store.conn(), day) {
                     Ok(s) => Action::Loaded(Loaded::Calendar(day, s)),
@@ -597,7 +651,12 @@ pub fn load(
             Loaded::Members(rows, Some(std::sync::Arc::new(index)))
         }
         Tab::Content => Loaded::Content(views::content(conn)?),
-        Tab::Kpi => Loaded::Kpi(views::kpi(conn, day, KPI_DAYS)?),
+        Tab::Kpi => Loaded::Kpi(Box::new(crate::store::kpi::board(
+            conn,
+            day,
+            crate::app::kpi::LOAD_DAYS,
+            &env.rules,
+        )?)),
         Tab::Reminders => Loaded::Reminders(views::reminders(conn, &login)?),
     })
 }

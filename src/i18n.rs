@@ -42,6 +42,7 @@ pub struct Texts {
     pub members: MembersTexts,
     pub content: ContentTexts,
     pub kpi: KpiTexts,
+    pub report: ReportTexts,
     pub reminders: RemindersTexts,
     /// Stable English enumeration words (`todo`, `core`, `draft`, ...) → display text.
     pub enums: BTreeMap<String, String>,
@@ -183,13 +184,58 @@ pub struct ContentTexts {
 #[serde(deny_unknown_fields)]
 pub struct KpiTexts {
     pub title: String,
+    pub col_rank: String,
     pub col_group: String,
     pub col_stage: String,
     pub col_members: String,
-    pub col_dau: String,
+    pub col_health: String,
+    pub col_value: String,
+    pub col_wow: String,
     pub col_trend: String,
-    pub col_msgs: String,
+    pub col_key: String,
+    pub col_alerts: String,
+    pub all_groups: String,
     pub empty: String,
+    pub alerts_title: String,
+    pub unassigned: String,
+    pub alert_run: String,
+    pub detail_title: String,
+    pub detail_key: String,
+    pub detail_other: String,
+    pub detail_age: String,
+    pub detail_health: String,
+    pub detail_cols: String,
+    pub form_title: String,
+    pub form_day: String,
+    pub form_metric: String,
+    pub form_value: String,
+    pub form_hint: String,
+    pub bad_day: String,
+    pub bad_value: String,
+    pub future_day: String,
+    pub saved: String,
+    pub pick_group: String,
+}
+
+/// `shequn report daily` (Markdown for a work chat).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportTexts {
+    pub title: String,
+    pub checklist: String,
+    pub missed: String,
+    pub group_line: String,
+    pub operators: String,
+    pub operator_line: String,
+    pub none: String,
+    pub alerts: String,
+    pub alert_line: String,
+    pub assignee: String,
+    pub recovered: String,
+    pub reminders: String,
+    pub reminder_line: String,
+    pub movers: String,
+    pub mover_line: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -4,6 +4,7 @@
 //! or a database.
 
 pub mod keymap;
+pub mod kpi;
 pub mod members;
 pub mod table;
 pub mod today;
@@ -16,8 +17,9 @@ use crate::clock::local_day;
 use crate::domain::rules::Rules;
 use crate::domain::sop::SopChange;
 use crate::i18n::{Lang, Texts};
+use crate::store::kpi::{GroupKpi, KpiBoard};
 use crate::store::presence::Online;
-use crate::store::views::{ContentRow, KpiRow, MemberRow, ReminderRow, SopRow};
+use crate::store::views::{ContentRow, MemberRow, ReminderRow, SopRow};
 use keymap::{Key, Keymap};
 pub use members::MembersState;
 use table::{Table, TableCmd};
@@ -126,6 +128,10 @@ pub const ACTIONS: &[&str] = &[
     "redeem",
     "sanction",
     "identity",
+    // the KPIs tab
+    "kpi_days",
+    "kpi_metric",
+    "kpi_enter",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,6 +178,8 @@ pub enum Mode {
     },
     /// Editing a group's script for an item (the text lives in `App::editor`).
     Edit,
+    /// Entering a value only WeChat sees, for one group and day (KPIs tab).
+    KpiForm(Box<kpi::KpiForm>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -283,6 +291,13 @@ pub enum Action {
     Redeem,
     Sanction,
     Identity,
+    // the KPIs tab
+    /// Sparklines over 30 / 90 days.
+    KpiDays,
+    /// The next banded metric in the sparklines.
+    KpiMetric,
+    /// Open the form for a value only WeChat sees.
+    KpiEnter,
 }
 
 #[derive(Debug, Clone)]
@@ -303,7 +318,7 @@ pub enum Loaded {
         Option<std::sync::Arc<crate::search::SearchIndex>>,
     ),
     Content(Vec<ContentRow>),
-    Kpi(Vec<KpiRow>),
+    Kpi(Box<KpiBoard>),
     Reminders(Vec<ReminderRow>),
 }
 
@@ -344,6 +359,15 @@ pub enum Effect {
     LoadMember(i64),
     /// Put text on the operator's own clipboard (OSC 52: works over SSH).
     Copy(String),
+    /// Store a value only WeChat sees (and recompute, judge alerts).
+    KpiEntry {
+        group_id: i64,
+        day: NaiveDate,
+        metric: crate::domain::kpi::Metric,
+        value: kpi::Value,
+        /// What to say once it is saved.
+        saved: String,
+    },
     Quit,
 }
 
@@ -374,7 +398,9 @@ pub struct App {
     pub msearch: MembersState,
     pub members: Table<MemberRow>,
     pub content: Table<ContentRow>,
-    pub kpi: Table<KpiRow>,
+    pub kpi: Table<GroupKpi>,
+    /// The KPIs tab's metric, days and alerts.
+    pub kpi_view: kpi::KpiView,
     pub reminders: Table<ReminderRow>,
     pub now: DateTime<Utc>,
     pub tz: Tz,
@@ -467,6 +493,7 @@ impl App {
             members: Table::default(),
             content: Table::default(),
             kpi: Table::default(),
+            kpi_view: kpi::KpiView::default(),
             reminders: Table::default(),
             now,
             tz,
@@ -527,6 +554,7 @@ impl App {
         match self.mode {
             Mode::Edit => return self.editor_key(key),
             Mode::MultiPick { .. } => return self.multipick_key(key),
+            Mode::KpiForm(_) => return self.kpi_form_key(key),
             _ => {}
         }
         let typing = matches!(
@@ -706,6 +734,11 @@ impl App {
                     return self.members_action(action);
                 }
             }
+            Action::KpiDays | Action::KpiMetric | Action::KpiEnter => {
+                if self.tab == Tab::Kpi {
+                    return self.kpi_action(action);
+                }
+            }
             Action::ApplyTemplate => {
                 // from the palette, on any tab: the Today tab knows the templates
                 let mut fx = Vec::new();
@@ -828,7 +861,8 @@ impl App {
                 m @ (Mode::Walk { .. }
                 | Mode::Calendar { .. }
                 | Mode::MultiPick { .. }
-                | Mode::Edit) => {
+                | Mode::Edit
+                | Mode::KpiForm(_)) => {
                     self.mode = m;
                 }
                 Mode::Search { .. } | Mode::Normal | Mode::Help | Mode::Detail => {}
@@ -902,7 +936,7 @@ impl App {
                 }
             }
             Loaded::Content(rows) => self.content.set_rows(rows),
-            Loaded::Kpi(rows) => self.kpi.set_rows(rows),
+            Loaded::Kpi(board) => self.kpi_loaded(*board),
             Loaded::Reminders(rows) => self.reminders.set_rows(rows),
         }
     }
@@ -1024,6 +1058,9 @@ pub fn action_named(name: &str) -> Option<Action> {
         "redeem" => Action::Redeem,
         "sanction" => Action::Sanction,
         "identity" => Action::Identity,
+        "kpi_days" => Action::KpiDays,
+        "kpi_metric" => Action::KpiMetric,
+        "kpi_enter" => Action::KpiEnter,
         _ => return None,
     })
 }
@@ -1070,15 +1107,6 @@ impl Row for ContentRow {
             self.owner,
             self.groups.join(" ")
         )
-    }
-}
-
-impl Row for KpiRow {
-    fn key(&self) -> i64 {
-        self.group_id
-    }
-    fn haystack(&self) -> String {
-        format!("{} {}", self.group, self.kind)
     }
 }
 

@@ -547,6 +547,18 @@ pub fn open_alerts(conn: &Connection) -> Result<Vec<AlertRow>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Alerts whose episode covers `day` (`day_start` is its first instant): begun by
+/// then and not closed before it. For a report on an earlier day.
+pub fn alerts_on(conn: &Connection, day: NaiveDate, day_start: i64) -> Result<Vec<AlertRow>> {
+    let sql = format!(
+        "{ALERT_SELECT} WHERE a.since <= ?1 AND (a.closed_at IS NULL OR a.closed_at >= ?2)
+         ORDER BY a.since, g.name, a.rule"
+    );
+    let mut st = conn.prepare_cached(&sql)?;
+    let rows = st.query_map(params![day.to_string(), day_start], alert_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 fn alert_by_id(conn: &Connection, id: i64) -> Result<AlertRow> {
     let sql = format!("{ALERT_SELECT} WHERE a.id = ?1");
     conn.query_row(&sql, [id], alert_row)
@@ -672,8 +684,11 @@ fn open_alert(
     Ok(id)
 }
 
-/// The alert's task on the Today tab: the playbook step, due `due_hours` from now, for
-/// the group's owner when the owner is an operator (else unassigned: anyone claims it).
+/// The alert's task on today's list: the playbook step, due `due_hours` from now but
+/// by the end of the day at the latest (a task due tomorrow would not be on the list
+/// the operator looks at now), for the group's owner when the owner is an operator
+/// (else unassigned: anyone claims it). Until it is done or the alert closes it stays
+/// on the list of the following days too (`views::today_open`).
 #[allow(clippy::too_many_arguments)]
 fn create_task(
     tx: &Transaction<'_>,
@@ -685,12 +700,14 @@ fn create_task(
     since: &str,
     value: Option<f64>,
 ) -> Result<i64> {
-    let due = env.now + chrono::Duration::hours(i64::from(rule.due_hours));
-    let local = due.with_timezone(&env.tz);
-    let (day, slot) = (
-        local.date_naive().to_string(),
-        local.format("%H:%M").to_string(),
-    );
+    let today = local_day(env.now, env.tz);
+    let due = (env.now + chrono::Duration::hours(i64::from(rule.due_hours))).with_timezone(&env.tz);
+    let slot = if due.date_naive() > today {
+        "23:59".to_string()
+    } else {
+        due.format("%H:%M").to_string()
+    };
+    let day = today.to_string();
     let assignee: Option<String> = tx
         .query_row(
             "SELECT g.owner FROM groups g JOIN operators o ON o.login = g.owner WHERE g.id = ?1",

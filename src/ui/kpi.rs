@@ -1,20 +1,38 @@
-//! The KPIs tab: per group, the daily active rate over the last 30 days as a sparkline
-//! coloured by the alarm / target / excellent bands of `data/rules.toml`.
+//! The KPIs tab: the all-groups row, then the groups ranked by health, each with its
+//! lifecycle stage, the last 7 days of the chosen banded metric (日活率, 消息衰减 or KOL
+//! 产出比) coloured by its band, the change against the week before, and a sparkline
+//! over 30 or 90 days whose every cell is coloured by the band of the days it stands
+//! for; from 100 columns also the stage's first key metric and the open alerts, from 140
+//! the member count.
+//! The open alerts sit below. `Enter` opens a group's details (the stage's key
+//! metrics first), `e` the form for a value only WeChat sees.
+//!
+//! A sparkline has fewer cells than days when the column is narrow: each cell is the
+//! mean of equal runs of days ending today (2 days a cell for 30 days in 15 cells), so
+//! the whole window stays in view instead of its last fortnight.
 
 use chrono::NaiveDate;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row};
+use unicode_width::UnicodeWidthStr;
 
 use super::Theme;
-use super::widgets::{ListSpec, list, list_height, sparkline};
-use crate::app::{App, KPI_DAYS};
-use crate::domain::rules::Band;
+use super::widgets::{ListSpec, list, list_height};
+use crate::app::App;
+use crate::app::kpi::{FormField, KpiForm};
+use crate::domain::kpi::{Metric, mean, week_over_week};
+use crate::domain::rules::{Band, Thresholds};
 use crate::domain::stage::Stage;
 use crate::i18n::fill;
-use crate::store::views::KpiRow;
+use crate::store::kpi::{AlertRow, GroupKpi};
+
+/// Below this width the table keeps to the essentials and 15-cell sparklines.
+const WIDE: u16 = 100;
+/// From this width the member count has a column too.
+const WIDER: u16 = 140;
 
 pub fn band_style(theme: &Theme, band: Band) -> Style {
     match band {
@@ -25,117 +43,498 @@ pub fn band_style(theme: &Theme, band: Band) -> Style {
     }
 }
 
-fn stage(app: &App, r: &KpiRow) -> String {
-    let age = NaiveDate::parse_from_str(&r.created_on, "%Y-%m-%d")
-        .map(|c| (app.today_day - c).num_days())
-        .unwrap_or(0);
-    app.texts
-        .enum_text(Stage::of_age(age, &app.rules.kpi.stages).word())
-        .to_string()
+/// The style of a value of `m`: its band's colour when it has bands.
+fn value_style(app: &App, theme: &Theme, m: Metric, v: f64) -> Style {
+    app.rules
+        .kpi
+        .bands(m)
+        .map_or(Style::default(), |b| band_style(theme, b.band(v)))
 }
 
-fn latest(r: &KpiRow) -> Option<f64> {
-    r.dau_rate.iter().rev().find_map(|v| *v)
+/// Means of equal runs of `values` so that at most `cells` remain, the last run ending
+/// with the last value (the latest day is always a cell of its own run).
+pub fn buckets(values: &[Option<f64>], cells: usize) -> Vec<Option<f64>> {
+    if cells == 0 || values.is_empty() {
+        return Vec::new();
+    }
+    let per = values.len().div_ceil(cells);
+    let mut out: Vec<Option<f64>> = values.rchunks(per).map(mean).collect();
+    out.reverse();
+    out
+}
+
+const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// One character per value between `lo` and `hi`; a gap is a space.
+fn spark<'a>(values: &[Option<f64>], lo: f64, hi: f64, style: impl Fn(f64) -> Style) -> Line<'a> {
+    let span = (hi - lo).max(1e-9);
+    Line::from(
+        values
+            .iter()
+            .map(|v| match v {
+                Some(v) => {
+                    let idx = (((v - lo) / span) * 7.0).round().clamp(0.0, 7.0) as usize;
+                    Span::styled(BARS[idx].to_string(), style(*v))
+                }
+                None => Span::raw(" "),
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// The range a metric's sparklines share: from 0 (or below, for a growth shown as a
+/// negative decline) to the largest value, and at least to the excellent (or alarm)
+/// line so a flat low series does not fill the cell.
+fn scale(values: impl Iterator<Item = f64>, bands: Option<Thresholds>) -> (f64, f64) {
+    let (mut lo, mut hi) = (0.0f64, 0.0f64);
+    for v in values {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if let Some(b) = bands {
+        hi = hi.max(b.excellent.max(b.alarm));
+    }
+    (lo, hi)
+}
+
+fn stage_text(app: &App, stage: Option<Stage>) -> String {
+    stage.map_or_else(String::new, |s| app.texts.enum_text(s.word()).to_string())
+}
+
+fn metric_text(app: &App, m: Metric) -> String {
+    app.texts.enum_text(&m.label_key()).to_string()
+}
+
+/// `▲0.4` / `▼6.7` in the colour of better / worse.
+fn wow_span<'a>(theme: &Theme, m: Metric, values: &[Option<f64>]) -> Span<'a> {
+    let Some(w) = week_over_week(values) else {
+        return Span::raw("");
+    };
+    let Some(d) = w.delta() else {
+        return Span::raw("");
+    };
+    let text = m.show_delta(d);
+    let digits = text.trim_start_matches(['+', '-']);
+    match w.improved(m) {
+        None => Span::styled(format!("={digits}"), theme.muted),
+        Some(better) => Span::styled(
+            format!("{}{digits}", if d > 0.0 { '▲' } else { '▼' }),
+            if better { theme.ok } else { theme.warning },
+        ),
+    }
+}
+
+/// A group's first key metric with a value in the last 7 days (other than the one the
+/// row already shows): label and value.
+fn key_metric(app: &App, theme: &Theme, r: &GroupKpi, shown: Metric) -> Line<'static> {
+    let Some(stage) = r.stage else {
+        return Line::from("");
+    };
+    for &m in stage.key_metrics().iter().filter(|m| **m != shown) {
+        let Some(v) = mean(&r.frame.tail(m, 7)) else {
+            continue;
+        };
+        return Line::from(vec![
+            Span::styled(format!("{} ", metric_text(app, m)), theme.muted),
+            Span::styled(m.show(v), value_style(app, theme, m, v)),
+        ]);
+    }
+    Line::from("")
 }
 
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
-    // Below 100 columns the last two weeks, so group names keep room to be read.
-    let days: usize = if area.width < 100 {
-        14
+    let alerts = &app.kpi_view.alerts;
+    let panel = if alerts.is_empty() || !app.kpi.loaded {
+        0
     } else {
-        KPI_DAYS as usize
+        (alerts.len() as u16 + 2).min(area.height / 3).max(3)
     };
+    let [table_area, alerts_area] =
+        Layout::vertical([Constraint::Min(5), Constraint::Length(panel)]).areas(area);
+    table(app, frame, table_area, theme);
+    if panel > 0 {
+        alerts_panel(app, frame, alerts_area, theme);
+    }
+}
+
+fn table(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let t = &app.texts.kpi;
-    let data = &app.kpi;
-    let bands = app.rules.kpi.dau_rate;
+    let view = &app.kpi_view;
+    let m = view.spark_metric();
+    let days = view.days as usize;
+    let wide = area.width >= WIDE;
+    let wider = area.width >= WIDER;
+    let cells = if wide { 30 } else { 15 };
     let title = Line::from(Span::styled(
-        format!(" {} ", fill(&t.title, &[("n", &days)])),
+        format!(
+            " {} ",
+            fill(&t.title, &[("n", &days), ("metric", &metric_text(app, m))])
+        ),
         theme.title,
     ));
-    // One scale for every group, so the sparklines compare across rows.
-    let max = data
-        .rows
-        .iter()
-        .flat_map(|r| r.dau_rate.iter().flatten())
-        .fold(bands.excellent, |a, &b| a.max(b));
-    let rows = data
+    let bands = app.rules.kpi.bands(m);
+    let (lo, hi) = scale(
+        app.kpi
+            .rows
+            .iter()
+            .flat_map(|r| buckets(&r.frame.tail(m, days), cells))
+            .flatten(),
+        bands,
+    );
+    let stage_w = [
+        Stage::Cold,
+        Stage::Activation,
+        Stage::Monetize,
+        Stage::Retention,
+        Stage::Spread,
+    ]
+    .iter()
+    .map(|s| stage_text(app, Some(*s)).width())
+    .chain([t.col_stage.width()])
+    .max()
+    .unwrap_or(6);
+    let rows = app
+        .kpi
         .window(list_height(area))
         .map(|(_, r)| {
-            let dau = latest(r);
-            Row::new(vec![
-                Cell::from(r.group.clone()),
-                Cell::from(stage(app, r)),
+            let week = mean(&r.frame.tail(m, 7));
+            let name = if r.is_all() {
+                Span::styled(r.group.clone(), theme.accent)
+            } else {
+                Span::raw(r.group.clone())
+            };
+            let health = r.health.map_or(Span::raw(""), |h| {
+                let style = match h {
+                    0..40 => theme.danger,
+                    40..60 => theme.warning,
+                    60..80 => theme.ok,
+                    _ => theme.excellent,
+                };
+                Span::styled(h.to_string(), style)
+            });
+            let mut cells_out = vec![
                 Cell::from(
-                    Line::from(r.members.map_or(String::new(), |m| format!("{m:.0}")))
-                        .right_aligned(),
+                    Line::from(r.rank.map_or(String::new(), |n| n.to_string())).right_aligned(),
                 ),
-                Cell::from(
-                    Line::from(Span::styled(
-                        dau.map_or(String::new(), |v| format!("{:.1}%", v * 100.0)),
-                        dau.map_or(Style::default(), |v| band_style(theme, bands.band(v))),
-                    ))
-                    .right_aligned(),
-                ),
-                Cell::from(sparkline(
-                    &r.dau_rate[r.dau_rate.len().saturating_sub(days)..],
-                    max,
-                    |v| band_style(theme, bands.band(v)),
-                )),
-                Cell::from(
+                Cell::from(name),
+                Cell::from(stage_text(app, r.stage)),
+                Cell::from(Line::from(health).right_aligned()),
+            ];
+            if wider {
+                cells_out.push(Cell::from(
                     Line::from(
-                        r.messages_per_day
-                            .map_or(String::new(), |m| format!("{m:.0}")),
+                        r.frame
+                            .latest(Metric::Members)
+                            .map_or(String::new(), |(_, v)| format!("{v:.0}")),
                     )
                     .right_aligned(),
-                ),
-            ])
+                ));
+            }
+            cells_out.push(Cell::from(
+                Line::from(week.map_or(Span::raw(""), |v| {
+                    Span::styled(m.show(v), value_style(app, theme, m, v))
+                }))
+                .right_aligned(),
+            ));
+            cells_out.push(Cell::from(
+                Line::from(wow_span(theme, m, &r.frame.tail(m, 14))).right_aligned(),
+            ));
+            cells_out.push(Cell::from(spark(
+                &buckets(&r.frame.tail(m, days), cells),
+                lo,
+                hi,
+                |v| bands.map_or(theme.accent, |b| band_style(theme, b.band(v))),
+            )));
+            if wide {
+                cells_out.push(Cell::from(key_metric(app, theme, r, m)));
+                cells_out.push(Cell::from(if r.alerts > 0 {
+                    Span::styled(format!("⚠{}", r.alerts), theme.danger)
+                } else {
+                    Span::raw("")
+                }));
+            }
+            Row::new(cells_out)
         })
         .collect();
+    let w = |s: &str, min: usize| Constraint::Length(s.width().max(min) as u16);
+    let mut columns = vec![
+        (t.col_rank.as_str(), w(&t.col_rank, 2)),
+        (t.col_group.as_str(), Constraint::Fill(1)),
+        (t.col_stage.as_str(), Constraint::Length(stage_w as u16)),
+        (t.col_health.as_str(), w(&t.col_health, 3)),
+    ];
+    if wider {
+        columns.push((t.col_members.as_str(), w(&t.col_members, 5)));
+    }
+    columns.push((t.col_value.as_str(), w(&t.col_value, 6)));
+    columns.push((t.col_wow.as_str(), w(&t.col_wow, 5)));
+    columns.push((
+        t.col_trend.as_str(),
+        Constraint::Length(days.div_ceil(days.div_ceil(cells)) as u16),
+    ));
+    if wide {
+        columns.push((t.col_key.as_str(), w(&t.col_key, 22)));
+        columns.push((t.col_alerts.as_str(), w(&t.col_alerts, 2)));
+    }
     list(
         app,
         frame,
         area,
         theme,
-        data,
+        &app.kpi,
         ListSpec {
             title,
-            columns: vec![
-                (&t.col_group, Constraint::Fill(1)),
-                (&t.col_stage, Constraint::Length(10)),
-                (&t.col_members, Constraint::Length(7)),
-                (&t.col_dau, Constraint::Length(7)),
-                (&t.col_trend, Constraint::Length(days as u16)),
-                (&t.col_msgs, Constraint::Length(8)),
-            ],
+            columns,
             empty: &t.empty,
         },
         rows,
     );
 }
 
-pub fn detail(app: &App) -> Vec<(String, String)> {
+/// `日活率 10.9%(< 15.0%,连续 3 天)`: what an alert is about.
+pub fn alert_what(app: &App, a: &AlertRow) -> (String, String) {
+    let rule = app.rules.kpi.alerts.get(&a.rule);
+    let metric = rule.map_or_else(|| a.rule.clone(), |r| metric_text(app, r.metric));
+    let value = match (rule, a.value) {
+        (Some(r), Some(v)) => r.metric.show(v),
+        _ => String::new(),
+    };
+    let line = rule.map_or_else(String::new, |r| {
+        let run = if r.days > 1 {
+            fill(&app.texts.kpi.alert_run, &[("days", &r.days)])
+        } else {
+            String::new()
+        };
+        format!("{}{run}", r.line())
+    });
+    (format!("{metric} {value}"), line)
+}
+
+fn alerts_panel(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let t = &app.texts.kpi;
+    let alerts = &app.kpi_view.alerts;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Span::styled(
+            format!(" {} ", fill(&t.alerts_title, &[("n", &alerts.len())])),
+            theme.danger,
+        ));
+    let lines: Vec<Line<'_>> = alerts
+        .iter()
+        .map(|a| {
+            let (what, line) = alert_what(app, a);
+            let since = a.since.get(5..).unwrap_or(&a.since);
+            Line::from(vec![
+                Span::styled("⚠ ", theme.danger),
+                Span::raw(format!("{} ", a.group)),
+                Span::styled(what, theme.danger),
+                Span::styled(format!(" ({line}) {since} "), theme.muted),
+                Span::raw(format!("→ {}", a.step.as_deref().unwrap_or(""))),
+                Span::styled(
+                    format!(
+                        " · {}",
+                        a.assignee.as_deref().unwrap_or(t.unassigned.as_str())
+                    ),
+                    theme.muted,
+                ),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// The metrics the details list after the stage's key ones (those with a value).
+const DETAIL_METRICS: [Metric; 15] = [
+    Metric::DauRate,
+    Metric::MessageDecline,
+    Metric::KolShare,
+    Metric::MessagesPerSpeaker,
+    Metric::MessagesPerMember,
+    Metric::WeeklyExitRate,
+    Metric::Members,
+    Metric::Messages,
+    Metric::AdShare,
+    Metric::FirstResponse,
+    Metric::OpenRate,
+    Metric::Orders,
+    Metric::Gmv,
+    Metric::Invites,
+    Metric::QrScans,
+];
+
+/// The selected row's details: who it is, health, then one line per metric (7-day
+/// mean, change, 30-day sparkline), the stage's key metrics first.
+pub fn detail_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
     let t = &app.texts.kpi;
     let Some(r) = app.kpi.current() else {
         return Vec::new();
     };
-    vec![
-        (t.col_group.clone(), format!("{} · {}", r.group, r.kind)),
-        (
-            t.col_stage.clone(),
-            format!("{} · {}", stage(app, r), r.created_on),
+    let mut lines = Vec::new();
+    let mut head = vec![Span::styled(format!(" {}", r.group), theme.title)];
+    if !r.is_all() {
+        let age = NaiveDate::parse_from_str(&r.created_on, "%Y-%m-%d")
+            .ok()
+            .zip(app.kpi_view.end)
+            .map(|(c, e)| (e - c).num_days());
+        head.push(Span::styled(
+            format!(
+                " · {} · {}{}",
+                r.kind,
+                stage_text(app, r.stage),
+                age.map_or_else(String::new, |d| format!(
+                    " · {}",
+                    fill(&t.detail_age, &[("days", &d)])
+                ))
+            ),
+            theme.muted,
+        ));
+    }
+    lines.push(Line::from(head));
+    let ranked = app.kpi.rows.iter().filter(|g| g.rank.is_some()).count();
+    lines.push(Line::from(Span::styled(
+        format!(
+            " {}",
+            fill(
+                &t.detail_health,
+                &[
+                    (
+                        "score",
+                        &r.health.map_or("—".to_string(), |h| h.to_string())
+                    ),
+                    ("rank", &r.rank.map_or("—".to_string(), |n| n.to_string())),
+                    ("n", &ranked),
+                    ("alerts", &r.alerts),
+                ]
+            )
         ),
-        (
-            t.col_members.clone(),
-            r.members.map_or(String::new(), |m| format!("{m:.0}")),
+        theme.muted,
+    )));
+    let label_w = 16usize;
+    let spark_w = width.saturating_sub(label_w + 20).min(30);
+    let metric_line = |m: Metric| -> Line<'static> {
+        let label = metric_text(app, m);
+        let pad = label_w.saturating_sub(label.width());
+        let week = mean(&r.frame.tail(m, 7));
+        let value = week.map_or(Span::styled("—".to_string(), theme.muted), |v| {
+            Span::styled(m.show(v), value_style(app, theme, m, v))
+        });
+        let vw = value.content.width();
+        let wow = wow_span(theme, m, &r.frame.tail(m, 14));
+        let ww = wow.content.width();
+        let tail = r.frame.tail(m, 30);
+        let bands = app.rules.kpi.bands(m);
+        let (lo, hi) = scale(tail.iter().flatten().copied(), bands);
+        let mut spans = vec![
+            Span::raw(format!(" {label}{}", " ".repeat(pad))),
+            Span::raw(" ".repeat(9usize.saturating_sub(vw))),
+            value,
+            Span::raw(" ".repeat(9usize.saturating_sub(ww))),
+            wow,
+            Span::raw("  "),
+        ];
+        spans.extend(
+            spark(&buckets(&tail, spark_w), lo, hi, |v| {
+                bands.map_or(theme.accent, |b| band_style(theme, b.band(v)))
+            })
+            .spans,
+        );
+        Line::from(spans)
+    };
+    let key: Vec<Metric> = r.stage.map_or(Vec::new(), |s| s.key_metrics().to_vec());
+    lines.push(Line::from(""));
+    if !key.is_empty() {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(
+                    " {}",
+                    fill(&t.detail_key, &[("stage", &stage_text(app, r.stage))])
+                ),
+                theme.title,
+            ),
+            Span::styled(format!("  {}", t.detail_cols), theme.muted),
+        ]));
+        lines.extend(key.iter().map(|&m| metric_line(m)));
+        lines.push(Line::from(Span::styled(
+            format!(" {}", t.detail_other),
+            theme.title,
+        )));
+    }
+    let present = r.frame.metrics();
+    lines.extend(
+        DETAIL_METRICS
+            .iter()
+            .filter(|m| !key.contains(m) && present.contains(m))
+            .map(|&m| metric_line(m)),
+    );
+    lines
+}
+
+/// The form for a value only WeChat sees.
+pub fn form(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme, f: &KpiForm) {
+    let t = &app.texts.kpi;
+    let field = |label: &str, value: Vec<Span<'static>>, on: bool| -> Line<'static> {
+        let pad = 8usize.saturating_sub(label.width());
+        let mut spans = vec![Span::styled(
+            format!(
+                " {}{label}{} ",
+                if on { "▶ " } else { "  " },
+                " ".repeat(pad)
+            ),
+            if on { theme.key } else { theme.muted },
+        )];
+        spans.extend(value);
+        if on {
+            spans.push(Span::styled("▏", theme.accent));
+        }
+        Line::from(spans)
+    };
+    let metric = metric_text(app, f.metric());
+    let mut lines = vec![
+        field(
+            &t.form_day,
+            vec![Span::raw(f.day.clone())],
+            f.field == FormField::Day,
         ),
-        (
-            t.col_dau.clone(),
-            latest(r).map_or(String::new(), |v| format!("{:.1}%", v * 100.0)),
+        field(
+            &t.form_metric,
+            vec![Span::raw(format!("◀ {metric} ▶"))],
+            f.field == FormField::Metric,
         ),
-        (
-            t.col_msgs.clone(),
-            r.messages_per_day
-                .map_or(String::new(), |m| format!("{m:.1}")),
+        field(
+            &t.form_value,
+            vec![Span::raw(f.value.clone())],
+            f.field == FormField::Value,
         ),
-    ]
+        Line::from(""),
+        Line::from(Span::styled(format!(" {}", t.form_hint), theme.muted)),
+    ];
+    if let Some(e) = &f.error {
+        lines.push(Line::from(Span::styled(format!(" {e}"), theme.danger)));
+    }
+    let title = fill(&t.form_title, &[("group", &f.group)]);
+    let width = (t.form_hint.width().max(title.width()) + 6).max(40) as u16;
+    let rect = super::popup(area, width, lines.len() as u16 + 2);
+    super::clear_popup(frame, rect);
+    let block = super::popup_block(format!(" {title} "), theme);
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_keep_the_latest_day_in_the_last_cell() {
+        let v: Vec<Option<f64>> = (1..=30).map(|i| Some(f64::from(i))).collect();
+        assert_eq!(buckets(&v, 30).len(), 30);
+        let b = buckets(&v, 15);
+        assert_eq!(b.len(), 15);
+        assert_eq!(b[14], Some(29.5));
+        assert_eq!(b[0], Some(1.5));
+        let b = buckets(&v, 7); // 5 a cell: 6 cells
+        assert_eq!(b.len(), 6);
+        assert_eq!(b[5], Some(28.0));
+        assert_eq!(buckets(&[None, None, Some(1.0)], 1), vec![Some(1.0)]);
+    }
 }

@@ -73,6 +73,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             multipick(app, frame, body, theme, template, items, marked, *selected);
         }
         Mode::Edit => today::editor(app, frame, body, theme),
+        Mode::KpiForm(f) => kpi::form(app, frame, body, theme, f),
         Mode::Normal | Mode::Search { .. } | Mode::Prompt { .. } => {}
     }
 }
@@ -442,11 +443,20 @@ fn detail(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         frame.render_widget(Paragraph::new(lines).block(block), rect);
         return;
     }
+    if app.tab == Tab::Kpi {
+        let width = area.width.min(76);
+        let lines = kpi::detail_lines(app, theme, usize::from(width.saturating_sub(2)));
+        let rect = popup(area, width, lines.len() as u16 + 2);
+        clear_popup(frame, rect);
+        let block = popup_block(format!(" {} ", app.texts.kpi.detail_title), theme);
+        frame.render_widget(Paragraph::new(lines).block(block), rect);
+        return;
+    }
     let fields: Vec<(String, String)> = match app.tab {
         Tab::Today => today::detail(app),
         Tab::Members => members::detail(app),
         Tab::Content => content::detail(app),
-        Tab::Kpi => kpi::detail(app),
+        Tab::Kpi => Vec::new(),
         Tab::Reminders => reminders::detail(app),
     };
     let label_w = fields

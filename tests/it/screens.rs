@@ -195,54 +195,67 @@ fn overdue_items_are_in_the_warning_colour() {
     assert!(found, "overdue row not on screen");
 }
 
+/// The colour a band is drawn in (data/theme.toml).
+fn band_colour(b: shequn::domain::rules::Band) -> Color {
+    use shequn::domain::rules::Band;
+    match b {
+        Band::Alarm => Color::LightRed,
+        Band::Low => Color::Yellow,
+        Band::Target => Color::Green,
+        Band::Excellent => Color::LightGreen,
+    }
+}
+
+/// Every sparkline cell of every row is the colour of the band of the days it stands
+/// for, for each banded metric, over 30 and 90 days, wide and narrow.
 #[test]
 fn sparkline_cells_follow_the_bands() {
+    use shequn::ui::kpi::buckets;
     let mut app = demo_app(Lang::En);
     app.update(Action::GoTab(Tab::Kpi));
-    let term = draw(&mut app, 120, 40);
-    let buf = term.backend().buffer();
-    let bands = app.rules.kpi.dau_rate;
     let mut checked = 0;
-    for y in 0..buf.area.height {
-        for x in 0..buf.area.width {
-            let cell = &buf[(x, y)];
-            if "▁▂▃▄▅▆▇█".contains(cell.symbol())
-                && !cell.symbol().is_empty()
-                && cell.symbol() != " "
-            {
-                assert!(
-                    [
-                        Color::LightRed,
-                        Color::Yellow,
-                        Color::Green,
-                        Color::LightGreen
-                    ]
-                    .contains(&cell.fg),
-                    "sparkline cell at {x},{y} has {:?}",
-                    cell.fg
-                );
-                checked += 1;
+    let mut colours = std::collections::BTreeSet::new();
+    for (w, h, cells) in [(120u16, 40u16, 30usize), (80, 24, 15)] {
+        for days in [30usize, 90] {
+            for _metric in 0..3 {
+                let m = app.kpi_view.spark_metric();
+                let bands = app.rules.kpi.bands(m).expect("a banded metric");
+                let term = draw(&mut app, w, h);
+                let buf = term.backend().buffer();
+                assert_eq!(app.kpi_view.days as usize, days);
+                let header = (0..buf.area.height)
+                    .find(|&y| line(buf, y).contains("Trend"))
+                    .expect("header");
+                let x0 = column_of(buf, header, "Trend").unwrap();
+                for r in &app.kpi.rows {
+                    let Some(y) = (header + 1..buf.area.height)
+                        .find(|&y| line(buf, y).contains(r.group.as_str()))
+                    else {
+                        continue; // below the fold at 80×24
+                    };
+                    let want = buckets(&r.frame.tail(m, days), cells);
+                    for (i, v) in want.iter().enumerate() {
+                        let cell = &buf[(x0 + i as u16, y)];
+                        match v {
+                            Some(v) => {
+                                assert!("▁▂▃▄▅▆▇█".contains(cell.symbol()), "{} {i}", r.group);
+                                let c = band_colour(bands.band(*v));
+                                assert_eq!(cell.fg, c, "{} {m:?} {days}d cell {i} ({v})", r.group);
+                                colours.insert(format!("{c:?}"));
+                                checked += 1;
+                            }
+                            None => assert_eq!(cell.symbol(), " ", "{} cell {i}", r.group),
+                        }
+                    }
+                }
+                app.update(Action::KpiMetric);
             }
+            app.update(Action::KpiDays);
         }
     }
-    assert!(checked > 100, "only {checked} sparkline cells");
-    // and one exact check: the first group's last value
-    let row = &app.kpi.rows[0];
-    let last = row.dau_rate.iter().rev().find_map(|v| *v).unwrap();
-    let want = match bands.band(last) {
-        shequn::domain::rules::Band::Alarm => Color::LightRed,
-        shequn::domain::rules::Band::Low => Color::Yellow,
-        shequn::domain::rules::Band::Target => Color::Green,
-        shequn::domain::rules::Band::Excellent => Color::LightGreen,
-    };
-    let y = (0..buf.area.height)
-        .find(|&y| line(buf, y).contains(&row.group))
-        .expect("first group on screen");
-    let last_bar = (0..buf.area.width)
-        .rev()
-        .find(|&x| "▁▂▃▄▅▆▇█".contains(buf[(x, y)].symbol()) && buf[(x, y)].symbol() != " ")
-        .expect("a bar");
-    assert_eq!(buf[(last_bar, y)].fg, want);
+    assert!(checked > 1000, "only {checked} cells");
+    // the demo has groups in every band of some metric
+    assert!(colours.len() >= 3, "{colours:?}");
 }
 
 #[test]

@@ -86,6 +86,17 @@ enum Request {
         change: crate::store::members::MemberChange,
     },
     LoadMember(i64),
+    LoadContent(i64),
+    ContentSave {
+        id: Option<i64>,
+        version: Option<i64>,
+        input: Box<crate::store::content::ContentInput>,
+    },
+    ContentStep {
+        id: i64,
+        version: Option<i64>,
+        step: crate::store::content::ContentStep,
+    },
     Quit,
 }
 
@@ -136,6 +147,8 @@ async fn event_loop(ctx: &Ctx, store: Store, keymap: Keymap) -> anyhow::Result<O
         ctx.operator.clone(),
     );
     app.no_color = ui::theme::no_color_env();
+    let keywords = Arc::new(crate::config::keywords());
+    app.content_state.keywords = Some(Arc::clone(&keywords));
 
     let (req_tx, req_rx) = std_mpsc::channel::<Request>();
     let store_thread = {
@@ -145,6 +158,7 @@ async fn event_loop(ctx: &Ctx, store: Store, keymap: Keymap) -> anyhow::Result<O
             tz: ctx.tz,
             rules: ctx.rules.clone(),
             saved_override: ctx.lang.texts().today.saved_override.clone(),
+            keywords,
         };
         std::thread::Builder::new()
             .name("store".into())
@@ -311,6 +325,13 @@ fn perform(fx: Effect, req: &std_mpsc::Sender<Request>) {
             change,
         }),
         Effect::LoadMember(id) => req.send(Request::LoadMember(id)),
+        Effect::LoadContent(id) => req.send(Request::LoadContent(id)),
+        Effect::ContentSave { id, version, input } => {
+            req.send(Request::ContentSave { id, version, input })
+        }
+        Effect::ContentStep { id, version, step } => {
+            req.send(Request::ContentStep { id, version, step })
+        }
         Effect::Quit | Effect::Copy(_) => Ok(()),
     };
 }
@@ -382,6 +403,8 @@ fn spawn_minute_ticker(tx: UnboundedSender<Event>, clock: Arc<dyn Clock>) {
 pub struct StoreEnv {
     pub tz: chrono_tz::Tz,
     pub rules: Rules,
+    /// The keyword lists approvals are checked against.
+    pub keywords: std::sync::Arc<crate::domain::keywords::Keywords>,
     /// What to say after an override is saved (in the console's language).
     pub saved_override: String,
 }
@@ -478,6 +501,61 @@ fn store_loop(
                         crate::store::members::change(tx, op, at, id, version, &change, &env.rules)
                     })
                     .map(|name| format!("{name} · ✓"))
+                    .map_err(|e| describe(&e, &store));
+                if !send(Action::Saved(result)) {
+                    break;
+                }
+            }
+            Ok(Request::LoadContent(id)) => {
+                let action = match crate::store::content::get(store.conn(), id) {
+                    Ok(item) => Action::Loaded(Loaded::ContentItem(Box::new(item))),
+                    Err(e) => Action::Error(describe(&e, &store)),
+                };
+                if !send(action) {
+                    break;
+                }
+            }
+            Ok(Request::ContentSave { id, version, input }) => {
+                let at = clock.now().timestamp();
+                let tz = env.tz;
+                let result = store.write(|tx, op| match (id, version) {
+                    (Some(id), Some(v)) => {
+                        crate::store::content::save(tx, op, at, id, v, &input, tz).map(|()| id)
+                    }
+                    _ => crate::store::content::create(tx, op, at, &input, tz),
+                });
+                let action = match result {
+                    Ok(id) => Action::Saved(Ok(format!("#{id} {} · ✓", input.title))),
+                    // A colleague saved first: keep the operator's text (on screen and
+                    // on disk) and tell who.
+                    Err(StoreError::Stale { id, by, at, .. }) => Action::ContentConflict {
+                        id,
+                        by,
+                        at,
+                        rescued: rescue(id, &input.title, &input.body),
+                    },
+                    Err(e) => Action::Saved(Err(describe(&e, &store))),
+                };
+                if !send(action) {
+                    break;
+                }
+            }
+            Ok(Request::ContentStep { id, version, step }) => {
+                let at = clock.now().timestamp();
+                let result = store
+                    .write(|tx, op| {
+                        crate::store::content::step(
+                            tx,
+                            op,
+                            at,
+                            id,
+                            version,
+                            &step,
+                            &env.rules,
+                            &env.keywords,
+                        )
+                    })
+                    .map(|state| format!("#{id} → {}", state.word()))
                     .map_err(|e| describe(&e, &store));
                 if !send(Action::Saved(result)) {
                     break;
@@ -581,8 +659,14 @@ pub fn load(
             let from = day.checked_sub_days(chrono::Days::new(29)).unwrap_or(day);
             Loaded::Today(Box::new(TodayData {
                 day,
-                rows: views::today(conn, day)?,
-                quotas: views::quotas(conn, day, env.rules.quota.limit(day))?,
+                rows: {
+                    // the day's SOP items and the content posts scheduled for it
+                    let mut rows = views::today(conn, day)?;
+                    rows.extend(views::content_today(conn, day, env.tz)?);
+                    rows.sort_by(|a, b| a.slot.cmp(&b.slot).then(a.group.cmp(&b.group)));
+                    rows
+                },
+                quotas: views::quotas(conn, day, env.rules.quota.limit(day), env.tz)?,
                 on_time: views::on_time(conn, from, day, env.tz)?,
                 operators: views::operators(conn)?,
                 templates: views::templates(conn)?,
@@ -596,10 +680,112 @@ pub fn load(
             );
             Loaded::Members(rows, Some(std::sync::Arc::new(index)))
         }
-        Tab::Content => Loaded::Content(views::content(conn)?),
+        Tab::Content => Loaded::Content(Box::new(load_content(conn, day, now, env)?)),
         Tab::Kpi => Loaded::Kpi(views::kpi(conn, day, KPI_DAYS)?),
         Tab::Reminders => Loaded::Reminders(views::reminders(conn, &login)?),
     })
+}
+
+/// The Content tab: the queue, the week of `day`, the mix (overall and per group, 7 and
+/// 30 days to today) and the week's review, shaped for drawing.
+fn load_content(
+    conn: &rusqlite::Connection,
+    day: NaiveDate,
+    now: DateTime<Utc>,
+    env: &StoreEnv,
+) -> crate::store::Result<crate::app::content::ContentData> {
+    use crate::app::content::{ContentData, MixLine, MixView, ReviewView, WeekItem, WeekView};
+    use crate::store::content;
+    let today = crate::clock::local_day(now, env.tz);
+    let monday = day - chrono::Days::new(u64::from(day.weekday().num_days_from_monday()));
+    let groups = views::group_names(conn)?;
+    let mix_view = |m: content::MixReport| MixView {
+        total: m.total,
+        lines: m
+            .lines
+            .into_iter()
+            .map(|l| MixLine {
+                kind: l.kind,
+                count: l.count,
+                share: l.share,
+                target: l.target,
+            })
+            .collect(),
+    };
+    let mut mix = Vec::new();
+    for g in std::iter::once(None).chain(groups.iter().map(|(id, _)| Some(*id))) {
+        mix.push((
+            g,
+            mix_view(content::mix(conn, g, today, 7, env.tz, &env.rules)?),
+            mix_view(content::mix(conn, g, today, 30, env.tz, &env.rules)?),
+        ));
+    }
+    let w = content::week(conn, None, monday, env.tz, &env.rules)?;
+    let clashing: std::collections::HashSet<i64> = w
+        .conflicts
+        .iter()
+        .flat_map(|c| [c.first, c.second])
+        .collect();
+    let hhmm = |at: i64| {
+        DateTime::from_timestamp(at, 0)
+            .map(|t| t.with_timezone(&env.tz).format("%H:%M").to_string())
+            .unwrap_or_default()
+    };
+    let week = WeekView {
+        items: w
+            .days
+            .iter()
+            .flat_map(|d| {
+                d.items.iter().map(|it| WeekItem {
+                    id: it.id,
+                    day: d.day,
+                    time: hhmm(it.slot),
+                    title: it.title.clone(),
+                    kind: it.kind,
+                    state: it.state,
+                    groups: it.groups.iter().map(|(id, _)| *id).collect(),
+                    clash: clashing.contains(&it.id),
+                })
+            })
+            .collect(),
+        over: w
+            .over_posting
+            .iter()
+            .map(|o| (o.group_id, o.day, o.count))
+            .collect(),
+        max_per_day: w.max_pushes_per_day,
+        hints: w
+            .days
+            .iter()
+            .map(|d| {
+                d.hints
+                    .iter()
+                    .map(|h| format!("{} {}", h.time.format("%H:%M"), h.what))
+                    .collect()
+            })
+            .collect(),
+    };
+    let r = content::weekly_review(conn, today, env.tz)?;
+    let review = review_view(&r, today);
+    Ok(ContentData {
+        rows: views::content(conn)?,
+        groups,
+        monday,
+        week,
+        mix,
+        review,
+    })
+}
+
+/// Keep a refused save's text on disk too, so nothing typed is lost even if the
+/// console goes away: `$XDG_STATE_HOME/shequn/rescued/content-<id>-<time>.md`.
+fn rescue(id: i64, title: &str, body: &str) -> Option<String> {
+    let dir = crate::config::log_dir().join("rescued");
+    std::fs::create_dir_all(&dir).ok()?;
+    let stamp = Utc::now().format("%Y%m%dT%H%M%S");
+    let path = dir.join(format!("content-{id}-{stamp}.md"));
+    std::fs::write(&path, format!("# {title}\n\n{body}\n")).ok()?;
+    Some(path.display().to_string())
 }
 
 fn hostname() -> String {

@@ -3,6 +3,7 @@
 //! to perform. `update` does no I/O, so the whole console is tested without a terminal
 //! or a database.
 
+pub mod content;
 pub mod keymap;
 pub mod members;
 pub mod table;
@@ -172,6 +173,14 @@ pub enum Mode {
     },
     /// Editing a group's script for an item (the text lives in `App::editor`).
     Edit,
+    /// The content item form (`App::content_state.form`).
+    ContentForm,
+    /// The three-check review of a content item.
+    ReviewForm,
+    /// Results of a published content item.
+    ResultsForm,
+    /// The weekly content review (a popup over the Content tab).
+    WeeklyReview,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,6 +213,8 @@ pub enum PickerKind {
     Tag,
     SanctionLevel { id: i64 },
     Identity { id: i64, version: i64 },
+    /// Content: the group the week view and the mix show.
+    ContentGroup,
 }
 
 /// A message on the bottom line until the next key.
@@ -283,6 +294,23 @@ pub enum Action {
     Redeem,
     Sanction,
     Identity,
+    // the Content tab
+    NewContent,
+    EditContent,
+    SubmitContent,
+    ReviewContent,
+    PublishContent,
+    UnscheduleContent,
+    ResultsContent,
+    WeekView,
+    WeeklyReview,
+    /// A content save was refused because a colleague saved first.
+    ContentConflict {
+        id: i64,
+        by: String,
+        at: String,
+        rescued: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -302,7 +330,9 @@ pub enum Loaded {
         Vec<MemberRow>,
         Option<std::sync::Arc<crate::search::SearchIndex>>,
     ),
-    Content(Vec<ContentRow>),
+    Content(Box<content::ContentData>),
+    /// One content item, for the form it was asked for.
+    ContentItem(Box<crate::store::content::ContentItem>),
     Kpi(Vec<KpiRow>),
     Reminders(Vec<ReminderRow>),
 }
@@ -342,6 +372,20 @@ pub enum Effect {
     },
     /// Load one member's detail.
     LoadMember(i64),
+    /// Load one content item (for its form).
+    LoadContent(i64),
+    /// Create (no id) or save a content item, as seen at `version`.
+    ContentSave {
+        id: Option<i64>,
+        version: Option<i64>,
+        input: Box<crate::store::content::ContentInput>,
+    },
+    /// Move a content item along its pipeline.
+    ContentStep {
+        id: i64,
+        version: Option<i64>,
+        step: crate::store::content::ContentStep,
+    },
     /// Put text on the operator's own clipboard (OSC 52: works over SSH).
     Copy(String),
     Quit,
@@ -374,6 +418,8 @@ pub struct App {
     pub msearch: MembersState,
     pub members: Table<MemberRow>,
     pub content: Table<ContentRow>,
+    /// The Content tab's views, forms and what they were loaded with.
+    pub content_state: content::ContentState,
     pub kpi: Table<KpiRow>,
     pub reminders: Table<ReminderRow>,
     pub now: DateTime<Utc>,
@@ -466,6 +512,7 @@ impl App {
             msearch: MembersState::default(),
             members: Table::default(),
             content: Table::default(),
+            content_state: content::ContentState::default(),
             kpi: Table::default(),
             reminders: Table::default(),
             now,
@@ -488,7 +535,11 @@ impl App {
     }
 
     fn load(&self, tab: Tab) -> Effect {
-        Effect::Load(tab, self.today_day)
+        match tab {
+            // the Content tab's day is the week its schedule shows
+            Tab::Content => Effect::Load(tab, self.content_monday()),
+            _ => Effect::Load(tab, self.today_day),
+        }
     }
 
     /// Rows a table can show at the current size.
@@ -527,6 +578,9 @@ impl App {
         match self.mode {
             Mode::Edit => return self.editor_key(key),
             Mode::MultiPick { .. } => return self.multipick_key(key),
+            Mode::ContentForm => return self.content_form_key(key),
+            Mode::ReviewForm => return self.review_form_key(key),
+            Mode::ResultsForm => return self.results_form_key(key),
             _ => {}
         }
         let typing = matches!(
@@ -572,6 +626,10 @@ impl App {
         if let (Mode::Edit, Some(ed)) = (&self.mode, &mut self.editor) {
             // newlines are kept in the editor (a script has several lines)
             ed.textarea.insert_str(text.replace("\r\n", "\n"));
+            return Vec::new();
+        }
+        if self.mode == Mode::ContentForm {
+            self.content_form_paste(text);
             return Vec::new();
         }
         let mut fx = Vec::new();
@@ -691,8 +749,43 @@ impl App {
                 Tab::Members if matches!(action, Action::Note | Action::GroupFilter) => {
                     return self.members_action(action);
                 }
+                Tab::Content
+                    if matches!(
+                        action,
+                        Action::PrevDay
+                            | Action::NextDay
+                            | Action::GoToday
+                            | Action::TogglePanel
+                            | Action::GroupFilter
+                    ) =>
+                {
+                    return self.content_action(action);
+                }
                 _ => {}
             },
+            Action::NewContent
+            | Action::EditContent
+            | Action::SubmitContent
+            | Action::ReviewContent
+            | Action::PublishContent
+            | Action::UnscheduleContent
+            | Action::ResultsContent
+            | Action::WeekView
+            | Action::WeeklyReview => {
+                if self.tab == Tab::Content {
+                    return self.content_action(action);
+                }
+            }
+            Action::ContentConflict {
+                id,
+                by,
+                at,
+                rescued,
+            } => {
+                self.content_conflict(id, by, at, rescued);
+                // their version, so the next save knowingly replaces it
+                return vec![Effect::LoadContent(id)];
+            }
             Action::TierFilter
             | Action::TagFilter
             | Action::SilentFilter
@@ -717,6 +810,22 @@ impl App {
             }
             Action::Save => {}
             Action::Saved(result) => {
+                // the item form stays open on a refusal (nothing typed is lost) and
+                // closes once its save went through
+                if self.mode == Mode::ContentForm
+                    && let Some(form) = &mut self.content_state.form
+                {
+                    match &result {
+                        Ok(_) => {
+                            self.content_state.form = None;
+                            self.mode = Mode::Normal;
+                        }
+                        Err(e) => {
+                            form.error = Some(e.clone());
+                            return Vec::new();
+                        }
+                    }
+                }
                 self.flash = Some(match result {
                     Ok(text) => Flash { text, error: false },
                     Err(text) => Flash { text, error: true },
@@ -828,10 +937,17 @@ impl App {
                 m @ (Mode::Walk { .. }
                 | Mode::Calendar { .. }
                 | Mode::MultiPick { .. }
-                | Mode::Edit) => {
+                | Mode::Edit
+                | Mode::ContentForm
+                | Mode::ReviewForm
+                | Mode::ResultsForm) => {
                     self.mode = m;
                 }
-                Mode::Search { .. } | Mode::Normal | Mode::Help | Mode::Detail => {}
+                Mode::Search { .. }
+                | Mode::Normal
+                | Mode::Help
+                | Mode::Detail
+                | Mode::WeeklyReview => {}
             },
             Action::Loaded(l) => self.loaded(l),
             Action::Presence { others, due } => {
@@ -901,7 +1017,8 @@ impl App {
                     self.msearch.detail = Some(*d);
                 }
             }
-            Loaded::Content(rows) => self.content.set_rows(rows),
+            Loaded::Content(data) => self.content_loaded(*data),
+            Loaded::ContentItem(item) => self.content_item_loaded(*item),
             Loaded::Kpi(rows) => self.kpi.set_rows(rows),
             Loaded::Reminders(rows) => self.reminders.set_rows(rows),
         }
@@ -1024,6 +1141,19 @@ pub fn action_named(name: &str) -> Option<Action> {
         "redeem" => Action::Redeem,
         "sanction" => Action::Sanction,
         "identity" => Action::Identity,
+        "new_content" => Action::NewContent,
+        "edit_content" => Action::EditContent,
+        "submit_content" => Action::SubmitContent,
+        "review_content" => Action::ReviewContent,
+        "publish_content" => Action::PublishContent,
+        "unschedule_content" => Action::UnscheduleContent,
+        "results_content" => Action::ResultsContent,
+        "week_view" => Action::WeekView,
+        "weekly_review" => Action::WeeklyReview,
+        // the Content tab's week schedule moves by weeks
+        "prev_week" => Action::PrevDay,
+        "next_week" => Action::NextDay,
+        "this_week" => Action::GoToday,
         _ => return None,
     })
 }
@@ -1032,6 +1162,7 @@ use table::Row;
 
 impl Row for SopRow {
     fn key(&self) -> i64 {
+        // content rows carry a negative id of their own (see views::content_today)
         self.id
     }
     fn haystack(&self) -> String {

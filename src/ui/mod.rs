@@ -73,6 +73,10 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             multipick(app, frame, body, theme, template, items, marked, *selected);
         }
         Mode::Edit => today::editor(app, frame, body, theme),
+        Mode::ContentForm => content::form(app, frame, body, theme),
+        Mode::ReviewForm => content::review(app, frame, body, theme),
+        Mode::ResultsForm => content::results(app, frame, body, theme),
+        Mode::WeeklyReview => content::weekly(app, frame, body, theme),
         Mode::Normal | Mode::Search { .. } | Mode::Prompt { .. } => {}
     }
 }

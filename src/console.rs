@@ -14,6 +14,7 @@ use std::sync::mpsc as std_mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use chrono::Datelike as _;
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures_util::StreamExt;
@@ -147,7 +148,8 @@ async fn event_loop(ctx: &Ctx, store: Store, keymap: Keymap) -> anyhow::Result<O
         ctx.operator.clone(),
     );
     app.no_color = ui::theme::no_color_env();
-    let keywords = Arc::new(crate::config::keywords());
+    // a broken keyword file of the team's is reported before the terminal is taken
+    let keywords = Arc::new(crate::config::keywords().map_err(|e| anyhow::anyhow!(e))?);
     app.content_state.keywords = Some(Arc::clone(&keywords));
 
     let (req_tx, req_rx) = std_mpsc::channel::<Request>();
@@ -754,19 +756,39 @@ fn load_content(
             .map(|o| (o.group_id, o.day, o.count))
             .collect(),
         max_per_day: w.max_pushes_per_day,
+        // every-day hints (commute hours) go to the legend only
         hints: w
             .days
             .iter()
             .map(|d| {
                 d.hints
                     .iter()
-                    .map(|h| format!("{} {}", h.time.format("%H:%M"), h.what))
+                    .filter(|h| !h.weekdays.is_empty())
+                    .map(|h| h.when())
                     .collect()
             })
             .collect(),
+        legend: env
+            .rules
+            .content
+            .slot_hints
+            .iter()
+            .map(|h| (h.weekdays.clone(), h.when(), h.what.clone()))
+            .collect(),
     };
     let r = content::weekly_review(conn, today, env.tz)?;
-    let review = review_view(&r, today);
+    let pick = |ids: &[i64]| -> Vec<(i64, String, f64)> {
+        ids.iter()
+            .filter_map(|id| r.items.iter().find(|i| i.id == *id))
+            .map(|i| (i.id, i.title.clone(), i.value))
+            .collect()
+    };
+    let review = ReviewView {
+        end: Some(r.to),
+        drop: pick(&r.drop),
+        top: pick(&r.top),
+        traits: r.traits.clone(),
+    };
     Ok(ContentData {
         rows: views::content(conn)?,
         groups,

@@ -238,6 +238,8 @@ pub struct ContentTexts {
     pub weekly_title: String,
     pub weekly_drop: String,
     pub weekly_top: String,
+    pub weekly_traits: String,
+    pub score: String,
     pub weekly_empty: String,
     pub detail_reviews: String,
     pub detail_results: String,

@@ -71,8 +71,11 @@ pub struct WeekView {
     /// (group, day, pushes) where a group gets more than `max_per_day`.
     pub over: Vec<(i64, NaiveDate, u32)>,
     pub max_per_day: u32,
-    /// Slot hints per weekday (0 = Monday): "20:00 知识教程".
+    /// Times of the day-specific slot hints per weekday (0 = Monday): "20:00".
     pub hints: Vec<Vec<String>>,
+    /// Every hint once, for the legend: "周二/周四 20:00 知识教程" is drawn from
+    /// (weekdays, when, what); empty weekdays = every day.
+    pub legend: Vec<(Vec<chrono::Weekday>, String, String)>,
 }
 
 /// The weekly review: what to drop, what works.
@@ -83,8 +86,8 @@ pub struct ReviewView {
     pub drop: Vec<(i64, String, f64)>,
     /// (id, title, score) of the top 20 %.
     pub top: Vec<(i64, String, f64)>,
-    /// What the top items share: form, slot, title length, each as a line.
-    pub shared: Vec<String>,
+    /// What the top items share: form, slot, title length.
+    pub traits: Option<crate::domain::content::TopTraits>,
 }
 
 /// The list, or the week schedule.
@@ -113,11 +116,15 @@ pub struct ContentState {
     pub keywords: Option<Arc<Keywords>>,
     /// What the next loaded item is for.
     pub pending: Option<(i64, Purpose)>,
+    /// The whole item behind the detail popup (Enter).
+    pub detail: Option<ContentItem>,
 }
 
 /// Why an item is being loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
+    /// The detail popup.
+    Detail,
     Edit,
     Review,
     Results,
@@ -241,8 +248,7 @@ pub fn parse_slot(s: &str, day: NaiveDate) -> Option<NaiveDateTime> {
             return Some(t);
         }
     }
-    if let Ok(t) = NaiveDateTime::parse_from_str(&format!("{}-{s}", day.year()), "%Y-%m-%d %H:%M")
-    {
+    if let Ok(t) = NaiveDateTime::parse_from_str(&format!("{}-{s}", day.year()), "%Y-%m-%d %H:%M") {
         return Some(t);
     }
     NaiveTime::parse_from_str(s, "%H:%M")
@@ -288,8 +294,14 @@ impl ContentForm {
             slot: line_field(slot.as_deref().unwrap_or("")),
             tags: line_field(&item.tags.join(", ")),
             owner: line_field(&item.owner),
-            body: body_field(&item.body),
-            material: None,
+            body: {
+                // carry on where the text ends
+                let mut b = body_field(&item.body);
+                b.move_cursor(CursorMove::Bottom);
+                b.move_cursor(CursorMove::End);
+                b
+            },
+            material: item.material_set.then(|| item.material_name.clone()),
             hits: Vec::new(),
             error: None,
             conflict: None,
@@ -355,7 +367,9 @@ impl ContentForm {
         self.body.set_search_style(
             ratatui::style::Style::default()
                 .fg(ratatui::style::Color::Red)
-                .add_modifier(ratatui::style::Modifier::BOLD | ratatui::style::Modifier::UNDERLINED),
+                .add_modifier(
+                    ratatui::style::Modifier::BOLD | ratatui::style::Modifier::UNDERLINED,
+                ),
         );
     }
 
@@ -434,7 +448,10 @@ impl std::fmt::Debug for ResultsForm {
 impl App {
     /// The Monday of the week the schedule shows.
     pub fn content_monday(&self) -> NaiveDate {
-        let day = self.content_state.week_of.unwrap_or_else(|| self.real_today());
+        let day = self
+            .content_state
+            .week_of
+            .unwrap_or_else(|| self.real_today());
         day - chrono::Days::new(u64::from(day.weekday().num_days_from_monday()))
     }
 
@@ -555,6 +572,7 @@ impl App {
         }
         let keywords = self.content_state.keywords.clone();
         match purpose {
+            Purpose::Detail => self.content_state.detail = Some(item),
             Purpose::Edit => {
                 if !matches!(item.state, State::Draft | State::Review) {
                     self.flash = Some(super::Flash {
@@ -573,11 +591,12 @@ impl App {
             Purpose::Conflict => {
                 // keep every character typed; take their version so the next save
                 // knowingly replaces it
+                let at = self.slot_text(item.updated_at);
                 if let Some(form) = &mut self.content_state.form {
                     form.version = Some(item.version);
                     if let Some(c) = &mut form.conflict {
                         c.by = item.updated_by.clone();
-                        c.at = self.slot_text(item.updated_at);
+                        c.at = at;
                     }
                 }
             }
@@ -648,12 +667,22 @@ impl App {
     /// "2026-03-03 20:00" in the team's zone.
     fn slot_text(&self, at: i64) -> String {
         chrono::DateTime::from_timestamp(at, 0)
-            .map(|t| t.with_timezone(&self.tz).format("%Y-%m-%d %H:%M").to_string())
+            .map(|t| {
+                t.with_timezone(&self.tz)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
             .unwrap_or_default()
     }
 
     /// A save came back refused because someone else saved first: keep the form.
-    pub(super) fn content_conflict(&mut self, id: i64, by: String, at: String, rescued: Option<String>) {
+    pub(super) fn content_conflict(
+        &mut self,
+        id: i64,
+        by: String,
+        at: String,
+        rescued: Option<String>,
+    ) {
         if let Some(form) = &mut self.content_state.form
             && form.id == Some(id)
         {
@@ -822,7 +851,11 @@ impl App {
                     // sent back: the notes of the failed checks are the reason
                     let reason = [&review.compliance, &review.fit, &review.appeal]
                         .iter()
-                        .zip([&texts.check_compliance, &texts.check_fit, &texts.check_appeal])
+                        .zip([
+                            &texts.check_compliance,
+                            &texts.check_fit,
+                            &texts.check_appeal,
+                        ])
                         .filter(|(c, _)| !c.pass)
                         .map(|(c, label)| {
                             if c.note.is_empty() {
@@ -900,7 +933,8 @@ impl App {
                     match s.parse::<i64>() {
                         Ok(n) if n >= 0 => v[i] = Some(n),
                         _ => {
-                            f.error = Some(crate::i18n::fill(&texts.not_a_number, &[("input", &s)]));
+                            f.error =
+                                Some(crate::i18n::fill(&texts.not_a_number, &[("input", &s)]));
                             f.focus = i;
                             return Vec::new();
                         }
@@ -915,6 +949,7 @@ impl App {
                         replies: v[2],
                         clicks: v[3],
                         orders: v[4],
+                        lesson: None,
                     }),
                 }];
                 self.content_state.results = None;
@@ -929,7 +964,11 @@ impl App {
                 f.focus = (f.focus + 4) % 5;
                 Vec::new()
             }
-            (_, KeyCode::Char(c)) if !c.is_ascii_digit() && !key.modifiers.contains(KeyModifiers::CONTROL) => Vec::new(),
+            (_, KeyCode::Char(c))
+                if !c.is_ascii_digit() && !key.modifiers.contains(KeyModifiers::CONTROL) =>
+            {
+                Vec::new()
+            }
             _ => {
                 f.fields[f.focus].input(key);
                 f.error = None;

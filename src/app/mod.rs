@@ -127,6 +127,18 @@ pub const ACTIONS: &[&str] = &[
     "redeem",
     "sanction",
     "identity",
+    "new_content",
+    "edit_content",
+    "submit_content",
+    "review_content",
+    "publish_content",
+    "unschedule_content",
+    "results_content",
+    "week_view",
+    "weekly_review",
+    "prev_week",
+    "next_week",
+    "this_week",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,14 +217,22 @@ pub enum PromptKind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PickerKind {
-    Assign { id: i64, version: i64 },
+    Assign {
+        id: i64,
+        version: i64,
+    },
     Group,
     Template,
     Tier,
     MemberGroup,
     Tag,
-    SanctionLevel { id: i64 },
-    Identity { id: i64, version: i64 },
+    SanctionLevel {
+        id: i64,
+    },
+    Identity {
+        id: i64,
+        version: i64,
+    },
     /// Content: the group the week view and the mix show.
     ContentGroup,
 }
@@ -338,7 +358,7 @@ pub enum Loaded {
 }
 
 /// What the loop must do after an update.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Load a tab's data from the store (for this day, for Today).
     Load(Tab, NaiveDate),
@@ -714,6 +734,14 @@ impl App {
                 }
                 if self.has_selection() {
                     self.mode = Mode::Detail;
+                    // the content popup shows the whole item: ask the store for it
+                    if self.tab == Tab::Content
+                        && let Some(r) = self.content.current()
+                    {
+                        let id = r.id;
+                        self.content_state.pending = Some((id, content::Purpose::Detail));
+                        return vec![Effect::LoadContent(id)];
+                    }
                 }
             }
             Action::Back => match self.mode {

@@ -194,15 +194,18 @@ pub fn quotas(
          WHERE g.archived = 0
          GROUP BY g.id ORDER BY g.name",
     )?;
-    let rows = st.query_map(params![month_start, day.to_string(), month_from, day_from, day_to], |r| {
-        Ok(Quota {
-            group_id: r.get(0)?,
-            group: r.get(1)?,
-            used: r.get(2)?,
-            planned: r.get(3)?,
-            limit,
-        })
-    })?;
+    let rows = st.query_map(
+        params![month_start, day.to_string(), month_from, day_from, day_to],
+        |r| {
+            Ok(Quota {
+                group_id: r.get(0)?,
+                group: r.get(1)?,
+                used: r.get(2)?,
+                planned: r.get(3)?,
+                limit,
+            })
+        },
+    )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

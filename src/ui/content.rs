@@ -27,9 +27,13 @@ fn state_style(theme: &Theme, state: &str) -> Style {
 }
 
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
-    let (main, side) = if app.content_panel() && area.width >= 80 {
-        let [m, s] =
-            Layout::horizontal([Constraint::Min(50), Constraint::Length(34)]).areas(area);
+    // the week needs its width: the panel shows there only when asked for (i)
+    let panel = match app.content_state.view {
+        ContentView::List => app.content_panel(),
+        ContentView::Week => app.content_state.panel == Some(true),
+    };
+    let (main, side) = if panel && area.width >= 80 {
+        let [m, s] = Layout::horizontal([Constraint::Min(50), Constraint::Length(34)]).areas(area);
         (m, Some(s))
     } else {
         (area, None)
@@ -117,7 +121,10 @@ fn mix_panel(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             theme.muted,
         )));
         if m.total == 0 {
-            lines.push(Line::from(Span::styled(format!("  {}", t.mix_none), theme.muted)));
+            lines.push(Line::from(Span::styled(
+                format!("  {}", t.mix_none),
+                theme.muted,
+            )));
             continue;
         }
         for l in &m.lines {
@@ -160,7 +167,10 @@ fn week(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let monday = app.content_monday();
     let title = fill(
         &t.week_title,
-        &[("date", &monday.format("%Y-%m-%d")), ("group", &group_label(app))],
+        &[
+            ("date", &monday.format("%Y-%m-%d")),
+            ("group", &group_label(app)),
+        ],
     );
     let block = Block::default()
         .borders(Borders::ALL)
@@ -172,13 +182,49 @@ fn week(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         return;
     };
     let group = app.content_state.group.as_ref().map(|(id, _)| *id);
-    let cols: [Rect; 7] = Layout::horizontal([Constraint::Ratio(1, 7); 7]).areas(inner);
+    // the legend of good slots under the grid (DOMAIN.md §4)
+    let legend: Vec<String> = data
+        .week
+        .legend
+        .iter()
+        .map(|(days, when, what)| {
+            let days: Vec<&str> = days.iter().map(|d| app.texts.weekday(*d)).collect();
+            if days.is_empty() {
+                format!("{when} {what}")
+            } else {
+                format!("{} {when} {what}", days.join("/"))
+            }
+        })
+        .collect();
+    let legend_lines = super::widgets::wrap(
+        &format!("☆ {}", legend.join(" · ")),
+        usize::from(inner.width),
+    );
+    let [grid, foot] = Layout::vertical([
+        Constraint::Min(3),
+        Constraint::Length((legend_lines.len() as u16).min(3)),
+    ])
+    .areas(inner);
+    frame.render_widget(
+        Paragraph::new(
+            legend_lines
+                .into_iter()
+                .map(|l| Line::from(Span::styled(l, theme.muted)))
+                .collect::<Vec<_>>(),
+        ),
+        foot,
+    );
+    let cols: [Rect; 7] = Layout::horizontal([Constraint::Ratio(1, 7); 7]).areas(grid);
     let today = app.real_today();
     for (d, col) in cols.iter().enumerate() {
         let day = monday + chrono::Days::new(d as u64);
         let w = usize::from(col.width.saturating_sub(1)).max(1);
         let mut lines: Vec<Line<'_>> = Vec::new();
-        let head_style = if day == today { theme.selected } else { theme.key };
+        let head_style = if day == today {
+            theme.selected
+        } else {
+            theme.key
+        };
         lines.push(Line::from(Span::styled(
             super::widgets::truncate(
                 &format!("{} {}", weekday_label(app, day), day.format("%m-%d")),
@@ -210,9 +256,17 @@ fn week(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
                 theme.danger,
             )));
         }
-        for h in data.week.hints.get(d).into_iter().flatten() {
+        let hints: Vec<&str> = data
+            .week
+            .hints
+            .get(d)
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        if !hints.is_empty() {
             lines.push(Line::from(Span::styled(
-                super::widgets::truncate(&format!("· {h}"), w),
+                super::widgets::truncate(&format!("☆{}", hints.join(" ")), w),
                 theme.muted,
             )));
         }
@@ -232,7 +286,9 @@ fn week(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
                 super::widgets::truncate(&format!("{}{mark}", it.time), w),
                 style,
             )));
-            lines.push(Line::from(Span::raw(super::widgets::truncate(&it.title, w))));
+            lines.push(Line::from(Span::raw(super::widgets::truncate(
+                &it.title, w,
+            ))));
         }
         frame.render_widget(Paragraph::new(lines), *col);
     }
@@ -255,25 +311,46 @@ pub fn weekly(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let inner_w = usize::from(width.saturating_sub(4));
     let mut lines: Vec<Line<'_>> = Vec::new();
     if r.drop.is_empty() && r.top.is_empty() {
-        lines.push(Line::from(Span::styled(t.weekly_empty.clone(), theme.muted)));
+        lines.push(Line::from(Span::styled(
+            t.weekly_empty.clone(),
+            theme.muted,
+        )));
     } else {
-        lines.push(Line::from(Span::styled(t.weekly_drop.clone(), theme.danger)));
+        lines.push(Line::from(Span::styled(
+            t.weekly_drop.clone(),
+            theme.danger,
+        )));
         for (id, title, score) in &r.drop {
             lines.push(Line::from(format!(
-                "  #{id} {} · {score:.0}",
-                super::widgets::truncate(title, inner_w.saturating_sub(14))
+                "  #{id} {} · {}",
+                super::widgets::truncate(title, inner_w.saturating_sub(16)),
+                fill(&t.score, &[("n", &format!("{score:.0}"))])
             )));
         }
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(t.weekly_top.clone(), theme.ok)));
         for (id, title, score) in &r.top {
             lines.push(Line::from(format!(
-                "  #{id} {} · {score:.0}",
-                super::widgets::truncate(title, inner_w.saturating_sub(14))
+                "  #{id} {} · {}",
+                super::widgets::truncate(title, inner_w.saturating_sub(16)),
+                fill(&t.score, &[("n", &format!("{score:.0}"))])
             )));
         }
-        for s in &r.shared {
-            for l in super::widgets::wrap(&format!("· {s}"), inner_w) {
+        if let Some(tr) = &r.traits {
+            let rest = tr
+                .title_chars_rest
+                .map_or_else(|| "—".to_string(), |n| format!("{n:.0}"));
+            let text = fill(
+                &t.weekly_traits,
+                &[
+                    ("form", &app.texts.enum_text(tr.form.word())),
+                    ("weekday", &app.texts.weekday(tr.weekday)),
+                    ("hour", &tr.hour),
+                    ("top", &format!("{:.0}", tr.title_chars_top)),
+                    ("rest", &rest),
+                ],
+            );
+            for l in super::widgets::wrap(&text, inner_w) {
                 lines.push(Line::from(Span::styled(format!("  {l}"), theme.muted)));
             }
         }
@@ -281,7 +358,10 @@ pub fn weekly(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let rect = popup(area, width, (lines.len() as u16 + 2).min(area.height));
     clear_popup(frame, rect);
     let block = popup_block(
-        format!(" {} ", fill(&t.weekly_title, &[("date", &end.format("%Y-%m-%d"))])),
+        format!(
+            " {} ",
+            fill(&t.weekly_title, &[("date", &end.format("%Y-%m-%d"))])
+        ),
         theme,
     );
     frame.render_widget(Paragraph::new(lines).block(block), rect);
@@ -292,7 +372,7 @@ pub fn detail(app: &App) -> Vec<(String, String)> {
     let Some(r) = app.content.current() else {
         return Vec::new();
     };
-    vec![
+    let mut fields = vec![
         (t.col_title.clone(), r.title.clone()),
         (
             t.col_state.clone(),
@@ -305,8 +385,65 @@ pub fn detail(app: &App) -> Vec<(String, String)> {
             r.slot.map(|s| date_time(app, s)).unwrap_or_default(),
         ),
         (t.col_owner.clone(), r.owner.clone()),
-        (app.texts.tabs.members.clone(), r.groups.join("、")),
-    ]
+        (t.col_groups.clone(), r.groups.join("、")),
+    ];
+    // the whole item, once the store has answered for this row
+    let Some(item) = app.content_state.detail.as_ref().filter(|i| i.id == r.id) else {
+        return fields;
+    };
+    fields.push((t.material.clone(), item.material_name.clone()));
+    fields.push((t.author.clone(), item.author.clone()));
+    if !item.tags.is_empty() {
+        fields.push((t.f_tags.clone(), item.tags.join("、")));
+    }
+    if let Some(reason) = &item.reject_reason {
+        fields.push((t.detail_reject.clone(), reason.clone()));
+    }
+    for rv in &item.reviews {
+        let mark = |c: &crate::domain::content::Check, label: &str| {
+            let m = if c.pass { "✓" } else { "✗" };
+            if c.note.is_empty() {
+                format!("{label}{m}")
+            } else {
+                format!("{label}{m} {}", c.note)
+            }
+        };
+        let mut v = format!(
+            "{} {} · {} · {} · {}",
+            rv.reviewer,
+            date_time(app, rv.at),
+            mark(&rv.compliance, &t.check_compliance),
+            mark(&rv.fit, &t.check_fit),
+            mark(&rv.appeal, &t.check_appeal)
+        );
+        if let Some(o) = &rv.override_reason {
+            v.push_str(&format!(" · {}: {o}", t.override_reason));
+        }
+        fields.push((t.detail_reviews.clone(), v));
+    }
+    if let Some(res) = &item.results {
+        let n = |v: Option<i64>| v.map_or_else(|| "—".to_string(), |x| x.to_string());
+        fields.push((
+            t.detail_results.clone(),
+            format!(
+                "{} {} · {} {} · {} {} · {} {} · {} {}",
+                t.r_opens,
+                n(res.opens),
+                t.r_forwards,
+                n(res.forwards),
+                t.r_replies,
+                n(res.replies),
+                t.r_clicks,
+                n(res.clicks),
+                t.r_orders,
+                n(res.orders)
+            ),
+        ));
+    }
+    if !item.body.is_empty() {
+        fields.push((t.f_body.clone(), item.body.clone()));
+    }
+    fields
 }
 
 /// Put the terminal's own cursor on a text field's caret, so a Chinese input method's
@@ -349,7 +486,12 @@ pub fn form(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let lw = [
-        &t.f_title, &t.f_kind, &t.f_groups, &t.f_slot, &t.f_tags, &t.f_body,
+        &t.f_title,
+        &t.f_kind,
+        &t.f_groups,
+        &t.f_slot,
+        &t.f_tags,
+        &t.f_body,
     ]
     .iter()
     .map(|s| UnicodeWidthStr::width(s.as_str()))
@@ -385,7 +527,7 @@ pub fn form(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let rows: [Rect; 5] = Layout::vertical([Constraint::Length(1); 5]).areas(fields);
     let lw16 = lw as u16 + 1;
     // a text field: label, then the textarea (its caret only when focused)
-    let mut text_field = |frame: &mut Frame<'_>, area: Rect, name: &str, field: Field| {
+    let text_field = |frame: &mut Frame<'_>, area: Rect, name: &str, field: Field| {
         let focused = f.focus == field;
         frame.render_widget(Line::from(label(name, lw, focused, theme)), area);
         let rest = Rect::new(area.x + lw16, area.y, area.width.saturating_sub(lw16), 1);
@@ -431,7 +573,12 @@ pub fn form(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     {
         let area = rows[3];
         let half = area.width / 2;
-        text_field(frame, Rect::new(area.x, area.y, half, 1), &t.f_slot, Field::Slot);
+        text_field(
+            frame,
+            Rect::new(area.x, area.y, half, 1),
+            &t.f_slot,
+            Field::Slot,
+        );
         let right = Rect::new(area.x + half, area.y, area.width - half, 1);
         let ow = UnicodeWidthStr::width(t.f_owner.as_str());
         frame.render_widget(
@@ -494,11 +641,25 @@ pub fn form(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     // the hint follows the focus: known groups, good slots, or the keys
     let hint_text = match f.focus {
         Field::Groups => {
+            // the groups matching what is being typed (the last name in the list)
+            let typed = crate::app::content::text_of(&f.groups);
+            let part = typed
+                .rsplit([',', ',', '、', ';', ';'])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_lowercase();
             let known: Vec<&str> = app
                 .content_state
                 .data
                 .as_ref()
-                .map(|d| d.groups.iter().map(|(_, n)| n.as_str()).collect())
+                .map(|d| {
+                    d.groups
+                        .iter()
+                        .map(|(_, n)| n.as_str())
+                        .filter(|n| part.is_empty() || n.to_lowercase().contains(&part))
+                        .collect()
+                })
                 .unwrap_or_default();
             fill(&t.groups_hint, &[("known", &known.join(", "))])
         }
@@ -508,11 +669,7 @@ pub fn form(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
                 .content
                 .slot_hints
                 .iter()
-                .filter(|h| {
-                    h.kind
-                        .as_deref()
-                        .is_none_or(|k| k == f.kind.word())
-                })
+                .filter(|h| h.kind.as_deref().is_none_or(|k| k == f.kind.word()))
                 .map(|h| format!("{} {}", h.when(), h.what))
                 .collect();
             fill(&t.slot_hint, &[("hints", &hints.join(" · "))])
@@ -535,7 +692,9 @@ pub fn review(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         return;
     };
     let hit_lines = u16::from(!f.hits.is_empty());
-    let height = (9 + hit_lines * 2 + u16::from(f.error.is_some())).min(area.height);
+    // author, three checks, [a blank and the hits], the reason, a blank, the verdict,
+    // [the error], the keys — plus the frame
+    let height = (10 + hit_lines * 2 + u16::from(f.error.is_some())).min(area.height);
     let rect = popup(area, area.width.min(90), height);
     clear_popup(frame, rect);
     let block = popup_block(format!(" {} · {} ", t.review_title, f.title), theme);
@@ -548,7 +707,8 @@ pub fn review(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         .map(|s| UnicodeWidthStr::width(s.as_str()))
         .max()
         .unwrap_or(4);
-    let pass_w = UnicodeWidthStr::width(t.pass.as_str()).max(UnicodeWidthStr::width(t.fail.as_str()));
+    let pass_w =
+        UnicodeWidthStr::width(t.pass.as_str()).max(UnicodeWidthStr::width(t.fail.as_str()));
     let mut y = inner.y;
     let line_at = |y: u16| Rect::new(inner.x, y, inner.width, 1);
     frame.render_widget(
@@ -602,8 +762,16 @@ pub fn review(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     {
         let focused = f.focus == 3;
         let area = line_at(y);
-        frame.render_widget(Line::from(label(&t.override_reason, lw, focused, theme)), area);
-        let rest = Rect::new(area.x + lw as u16 + 1, y, area.width.saturating_sub(lw as u16 + 1), 1);
+        frame.render_widget(
+            Line::from(label(&t.override_reason, lw, focused, theme)),
+            area,
+        );
+        let rest = Rect::new(
+            area.x + lw as u16 + 1,
+            y,
+            area.width.saturating_sub(lw as u16 + 1),
+            1,
+        );
         frame.render_widget(&f.override_reason, rest);
         if focused {
             place_cursor(frame, &f.override_reason, rest);
@@ -626,7 +794,10 @@ pub fn review(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     if let Some(e) = &f.error
         && y < inner.bottom()
     {
-        frame.render_widget(Line::from(Span::styled(e.clone(), theme.danger)), line_at(y));
+        frame.render_widget(
+            Line::from(Span::styled(e.clone(), theme.danger)),
+            line_at(y),
+        );
     }
     let hint = line_at(inner.bottom().saturating_sub(1));
     frame.render_widget(
@@ -649,7 +820,13 @@ pub fn results(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let block = popup_block(format!(" {} · {} ", t.results_title, f.title), theme);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let names = [&t.r_opens, &t.r_forwards, &t.r_replies, &t.r_clicks, &t.r_orders];
+    let names = [
+        &t.r_opens,
+        &t.r_forwards,
+        &t.r_replies,
+        &t.r_clicks,
+        &t.r_orders,
+    ];
     let lw = names
         .iter()
         .map(|s| UnicodeWidthStr::width(s.as_str()))
@@ -663,7 +840,12 @@ pub fn results(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         let focused = f.focus == i;
         let area = Rect::new(inner.x, y, inner.width, 1);
         frame.render_widget(Line::from(label(name, lw, focused, theme)), area);
-        let rest = Rect::new(area.x + lw as u16 + 1, y, 12.min(area.width.saturating_sub(lw as u16 + 1)), 1);
+        let rest = Rect::new(
+            area.x + lw as u16 + 1,
+            y,
+            12.min(area.width.saturating_sub(lw as u16 + 1)),
+            1,
+        );
         frame.render_widget(&f.fields[i], rest);
         if focused {
             place_cursor(frame, &f.fields[i], rest);

@@ -99,7 +99,11 @@ fn open_with(a: &mut App, key: char, it: ContentItem) {
     }];
     a.content.set_rows(rows);
     let fx = press(a, KeyCode::Char(key));
-    assert_eq!(fx, vec![Effect::LoadContent(it.id)], "{key} asks for the item");
+    assert_eq!(
+        fx,
+        vec![Effect::LoadContent(it.id)],
+        "{key} asks for the item"
+    );
     a.update(Action::Loaded(Loaded::ContentItem(Box::new(it))));
 }
 
@@ -161,8 +165,18 @@ fn the_form_refuses_unknown_groups_a_bad_time_and_no_title_and_asks_before_disca
     tab_to(&mut a, Field::Groups);
     typed(&mut a, "不存在的群");
     assert!(ctrl_s(&mut a).is_empty());
-    let err = a.content_state.form.as_ref().unwrap().error.clone().unwrap();
-    assert!(err.contains("不存在的群") && err.contains("读书会"), "{err}");
+    let err = a
+        .content_state
+        .form
+        .as_ref()
+        .unwrap()
+        .error
+        .clone()
+        .unwrap();
+    assert!(
+        err.contains("不存在的群") && err.contains("读书会"),
+        "{err}"
+    );
     for _ in 0.."不存在的群".chars().count() {
         press(&mut a, KeyCode::Backspace);
     }
@@ -265,7 +279,9 @@ fn the_review_approves_when_all_pass_and_sends_back_with_the_failed_notes() {
         panic!("{fx:?}");
     };
     assert_eq!((*id, *version), (7, Some(5)));
-    assert!(matches!(step, ContentStep::Approve(r) if r.compliance.pass && r.fit.pass && r.appeal.pass));
+    assert!(
+        matches!(step, ContentStep::Approve(r) if r.compliance.pass && r.fit.pass && r.appeal.pass)
+    );
 
     open_with(&mut a, 'a', item(7, State::Review, 5, "干货正文"));
     press(&mut a, KeyCode::Tab); // 匹配度
@@ -278,7 +294,10 @@ fn the_review_approves_when_all_pass_and_sends_back_with_the_failed_notes() {
     let ContentStep::Reject { reason, review } = step else {
         panic!("{step:?}");
     };
-    assert!(reason.contains("匹配度") && reason.contains("和群定位不符"), "{reason}");
+    assert!(
+        reason.contains("匹配度") && reason.contains("和群定位不符"),
+        "{reason}"
+    );
     assert!(!review.as_ref().unwrap().fit.pass);
 }
 

@@ -2,6 +2,7 @@
 
 mod app_logic;
 mod cli;
+mod content;
 mod import;
 mod screens;
 mod sop;

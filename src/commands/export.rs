@@ -1,4 +1,5 @@
-//! `shequn export …`: CSV (or JSON) for spreadsheets, over a range of days.
+//! `shequn export …`: CSV (or JSON) for spreadsheets, over a range of days (content:
+//! every item).
 
 use std::process::ExitCode;
 
@@ -41,6 +42,7 @@ pub fn run(
             }
             print(format, &rows, super::sop::COLUMNS)?;
         }
+        ExportWhat::Content => super::content::export(ctx, &store, format)?,
     }
     Ok(ExitCode::SUCCESS)
 }

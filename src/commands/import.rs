@@ -1,6 +1,6 @@
-//! `shequn import chat|members|orders FILE`: chat exports (format sniffed from the
-//! content), rosters and orders. A malformed row stops the import with exit 1, the file
-//! and line, the reason — and the database exactly as before.
+//! `shequn import chat|members|orders|results FILE`: chat exports (format sniffed from
+//! the content), rosters, orders and content results. A malformed row stops the import
+//! with exit 1, the file and line, the reason — and the database exactly as before.
 
 use std::process::ExitCode;
 
@@ -125,6 +125,7 @@ pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
                 ),
             }
         }
+        ImportCmd::Results { file } => super::content::import_results(ctx, &mut store, file)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -254,6 +254,13 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         );
         return;
     }
+    // a form shows its own keys inside it
+    if matches!(
+        app.mode,
+        Mode::Edit | Mode::ContentForm | Mode::ReviewForm | Mode::ResultsForm
+    ) {
+        return;
+    }
     let tab = app.tab.word();
     let key = |a: &str| app.keymap.key_for(tab, a);
     // (keys, label action): moving is one hint for the down and up keys.

@@ -358,3 +358,67 @@ fn pipeline_keys_become_steps_on_the_selected_item() {
         );
     }
 }
+
+#[test]
+fn a_scheduled_post_is_on_the_today_list_counts_against_the_quota_and_space_publishes_it() {
+    use shequn::store::Store;
+    use shequn::store::views;
+    let (_d, db) = crate::fresh_demo();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let mut store = Store::open(&db, "li.na").unwrap();
+    let rows = views::content_today(store.conn(), day, DEFAULT_TZ).unwrap();
+    let post = rows
+        .iter()
+        .find(|r| r.title.starts_with("限时秒杀|豆腐猫砂"))
+        .expect("the demo's 10:00 offer");
+    assert_eq!((post.slot.as_str(), post.state.as_str()), ("10:00", "todo"));
+    assert!(post.send, "a post is a mass send");
+    let content_id = post.content_id.expect("a content row");
+    let group = post.group.clone();
+    let quota = |store: &Store| {
+        views::quotas(store.conn(), day, 31, DEFAULT_TZ)
+            .unwrap()
+            .into_iter()
+            .find(|q| q.group == group)
+            .unwrap()
+    };
+    let before = quota(&store);
+    assert!(before.planned >= 1, "{before:?}");
+
+    // space on that row in the console asks to publish it
+    let mut a = app();
+    a.update(Action::GoTab(Tab::Today));
+    let today_day = a.today_day;
+    a.update(Action::Loaded(Loaded::Today(Box::new(shequn::app::TodayData {
+        day: today_day,
+        rows: rows.clone(),
+        quotas: Vec::new(),
+        on_time: Vec::new(),
+        operators: Vec::new(),
+        templates: Vec::new(),
+    }))));
+    while a.today.current().map(|r| r.content_id) != Some(Some(content_id)) {
+        press(&mut a, KeyCode::Char('j'));
+    }
+    let fx = press(&mut a, KeyCode::Char(' '));
+    let [Effect::ContentStep { id, step, .. }] = fx.as_slice() else {
+        panic!("{fx:?}");
+    };
+    assert_eq!((*id, step), (content_id, &ContentStep::Publish));
+
+    // the store does it: the row turns done, the send moves from planned to used
+    let keywords = Keywords::shipped();
+    store
+        .write(|tx, op| {
+            shequn::store::content::step(tx, op, 1_772_420_000, *id, None, step, &Rules::shipped(), &keywords)
+        })
+        .unwrap();
+    let rows = views::content_today(store.conn(), day, DEFAULT_TZ).unwrap();
+    let post = rows.iter().find(|r| r.content_id == Some(content_id)).unwrap();
+    assert_eq!(post.state, "done");
+    let after = quota(&store);
+    assert_eq!(
+        (after.used, after.planned),
+        (before.used + 1, before.planned - 1)
+    );
+}

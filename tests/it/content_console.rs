@@ -389,14 +389,16 @@ fn a_scheduled_post_is_on_the_today_list_counts_against_the_quota_and_space_publ
     let mut a = app();
     a.update(Action::GoTab(Tab::Today));
     let today_day = a.today_day;
-    a.update(Action::Loaded(Loaded::Today(Box::new(shequn::app::TodayData {
-        day: today_day,
-        rows: rows.clone(),
-        quotas: Vec::new(),
-        on_time: Vec::new(),
-        operators: Vec::new(),
-        templates: Vec::new(),
-    }))));
+    a.update(Action::Loaded(Loaded::Today(Box::new(
+        shequn::app::TodayData {
+            day: today_day,
+            rows: rows.clone(),
+            quotas: Vec::new(),
+            on_time: Vec::new(),
+            operators: Vec::new(),
+            templates: Vec::new(),
+        },
+    ))));
     while a.today.current().map(|r| r.content_id) != Some(Some(content_id)) {
         press(&mut a, KeyCode::Char('j'));
     }
@@ -410,11 +412,23 @@ fn a_scheduled_post_is_on_the_today_list_counts_against_the_quota_and_space_publ
     let keywords = Keywords::shipped();
     store
         .write(|tx, op| {
-            shequn::store::content::step(tx, op, 1_772_420_000, *id, None, step, &Rules::shipped(), &keywords)
+            shequn::store::content::step(
+                tx,
+                op,
+                1_772_420_000,
+                *id,
+                None,
+                step,
+                &Rules::shipped(),
+                &keywords,
+            )
         })
         .unwrap();
     let rows = views::content_today(store.conn(), day, DEFAULT_TZ).unwrap();
-    let post = rows.iter().find(|r| r.content_id == Some(content_id)).unwrap();
+    let post = rows
+        .iter()
+        .find(|r| r.content_id == Some(content_id))
+        .unwrap();
     assert_eq!(post.state, "done");
     let after = quota(&store);
     assert_eq!(

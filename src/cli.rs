@@ -78,6 +78,11 @@ pub enum Command {
         #[command(subcommand)]
         cmd: MembersCmd,
     },
+    /// The content queue: drafts, review, schedule, mix, results
+    Content {
+        #[command(subcommand)]
+        cmd: ContentCmd,
+    },
     /// CSV for spreadsheets
     Export {
         #[arg(value_enum)]
@@ -187,6 +192,9 @@ pub enum ImportCmd {
         #[arg(long, value_name = "NAME")]
         group: Option<String>,
     },
+    /// Content results: a CSV with `id` (or `title`) and any of opens, forwards, replies,
+    /// clicks, orders, lesson; published items become reviewed
+    Results { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -281,6 +289,153 @@ pub enum ExportWhat {
     Checklist,
     /// Daily KPI values per group, one column per metric
     Kpi,
+    /// Every content item with its groups, review and results (--from/--to do not apply)
+    Content,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContentCmd {
+    /// The queue, oldest first
+    List {
+        /// draft, review, scheduled, published or reviewed
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long, value_name = "NAME")]
+        group: Option<String>,
+    },
+    /// Add a draft; prints its id (json: the item). You are its author
+    Add {
+        #[arg(long)]
+        title: String,
+        /// The text members read; `-` reads it from stdin
+        #[arg(long = "body-file", value_name = "FILE")]
+        body_file: PathBuf,
+        /// engage (促活), convert (转化) or brand (品牌)
+        #[arg(long)]
+        kind: String,
+        /// article (图文), video (短视频), poll (投票), live (直播) or text (文字)
+        #[arg(long, default_value = "article")]
+        form: String,
+        /// A group it goes to (repeat for several)
+        #[arg(long = "group", value_name = "NAME", required = true)]
+        groups: Vec<String>,
+        /// When it goes out, in the team's zone: "2026-03-03 20:00"
+        #[arg(long, value_name = "TIME")]
+        slot: Option<String>,
+        /// Its column (栏目), e.g. 干货分享; also the theme of the material name
+        #[arg(long)]
+        column: Option<String>,
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+        /// Who is responsible (default: you)
+        #[arg(long)]
+        owner: Option<String>,
+        /// The material name (default: proposed, "202603 促活-主题-图文")
+        #[arg(long, value_name = "NAME")]
+        material: Option<String>,
+    },
+    /// One item: fields, reviews, results, blocked words
+    Show { id: i64 },
+    /// Change an item you loaded at --expect-version (refused if someone saved since)
+    Edit {
+        id: i64,
+        /// The version you are editing (`content show ID` prints it)
+        #[arg(long = "expect-version", value_name = "V")]
+        expect_version: i64,
+        #[arg(long)]
+        title: Option<String>,
+        /// `-` reads stdin
+        #[arg(long = "body-file", value_name = "FILE")]
+        body_file: Option<PathBuf>,
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        form: Option<String>,
+        /// Replaces the groups (repeat for several)
+        #[arg(long = "group", value_name = "NAME")]
+        groups: Vec<String>,
+        /// "2026-03-03 20:00" in the team's zone, or `none`
+        #[arg(long, value_name = "TIME")]
+        slot: Option<String>,
+        /// "" removes it
+        #[arg(long)]
+        column: Option<String>,
+        /// Replaces the tags (repeat for several)
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+        #[arg(long)]
+        owner: Option<String>,
+        /// "" goes back to the proposed name
+        #[arg(long, value_name = "NAME")]
+        material: Option<String>,
+    },
+    /// Send a draft to review
+    Submit { id: i64 },
+    /// Pass the review (合规性, 匹配度, 吸引力); blocked words refuse it unless overridden
+    Approve {
+        id: i64,
+        /// Notes on the checks: compliance=…,fit=…,appeal=… (or 合规性=…; repeatable)
+        #[arg(long = "note", value_name = "CHECK=TEXT")]
+        notes: Vec<String>,
+        /// Let blocked words through; the reason goes on record
+        #[arg(long = "override", value_name = "REASON")]
+        override_reason: Option<String>,
+    },
+    /// Send an item in review back to its author with a reason
+    Reject {
+        id: i64,
+        #[arg(long)]
+        reason: Option<String>,
+        /// Notes on the checks: compliance=…,fit=…,appeal=…
+        #[arg(long = "note", value_name = "CHECK=TEXT")]
+        notes: Vec<String>,
+        /// A check that failed: compliance, fit or appeal (repeatable)
+        #[arg(long = "fail", value_name = "CHECK")]
+        fail: Vec<String>,
+    },
+    /// Mark a scheduled item as sent
+    Publish { id: i64 },
+    /// Take a scheduled item off the schedule (back to draft)
+    Unschedule { id: i64 },
+    /// Enter what members did with a published item (it becomes reviewed)
+    Results {
+        id: i64,
+        #[arg(long)]
+        opens: Option<i64>,
+        #[arg(long)]
+        forwards: Option<i64>,
+        #[arg(long)]
+        replies: Option<i64>,
+        #[arg(long)]
+        clicks: Option<i64>,
+        #[arg(long)]
+        orders: Option<i64>,
+        /// The post-mortem note (复盘)
+        #[arg(long)]
+        lesson: Option<String>,
+    },
+    /// The week's schedule: posts per day, over-posting, clashes, best times
+    Week {
+        #[arg(long, value_name = "NAME")]
+        group: Option<String>,
+        /// A day of the week (default: today)
+        #[arg(long, value_parser = parse_date)]
+        date: Option<NaiveDate>,
+    },
+    /// The share of 促活/转化/品牌 over 7 and 30 days against the target
+    Mix {
+        #[arg(long, value_name = "NAME")]
+        group: Option<String>,
+        /// The last day (default: today)
+        #[arg(long, value_parser = parse_date)]
+        date: Option<NaiveDate>,
+    },
+    /// The weekly review: the week's results ranked, the bottom 20% to drop, what the best share
+    ReviewWeek {
+        /// The last day of the week (default: today)
+        #[arg(long, value_parser = parse_date)]
+        date: Option<NaiveDate>,
+    },
 }
 
 /// `YYYY-MM-DD`, with a message that says so.

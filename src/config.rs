@@ -123,6 +123,35 @@ pub fn rules_with(user: Option<&str>) -> Result<crate::domain::rules::Rules, Str
     base.try_into().map_err(|e: toml::de::Error| e.to_string())
 }
 
+/// The shipped keyword lists (`data/keywords/`) with the user's words added from
+/// `$XDG_CONFIG_HOME/shequn/keywords/<category>.txt` (ad, fraud, sensitive; same format).
+pub fn keywords() -> Result<crate::domain::keywords::Keywords, String> {
+    keywords_from(config_dir().map(|d| d.join("keywords")).as_deref())
+}
+
+/// The shipped lists plus those found in `dir`.
+pub fn keywords_from(
+    dir: Option<&std::path::Path>,
+) -> Result<crate::domain::keywords::Keywords, String> {
+    use crate::domain::keywords::{Category, Keywords};
+    let mut lists: Vec<(Category, String)> = Category::ALL
+        .into_iter()
+        .map(|c| (c, c.shipped_list().to_string()))
+        .collect();
+    if let Some(dir) = dir {
+        for c in Category::ALL {
+            let p = dir.join(format!("{}.txt", c.word()));
+            if p.exists() {
+                let text =
+                    std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+                lists.push((c, text));
+            }
+        }
+    }
+    let refs: Vec<(Category, &str)> = lists.iter().map(|(c, t)| (*c, t.as_str())).collect();
+    Ok(Keywords::from_lists(&refs))
+}
+
 fn merge(base: &mut toml::Value, over: toml::Value) {
     match (base, over) {
         (toml::Value::Table(b), toml::Value::Table(o)) => {
@@ -147,5 +176,34 @@ mod tests {
         assert!((r.kpi.dau_rate.alarm - 0.1).abs() < 1e-9);
         assert!((r.kpi.dau_rate.target - 0.25).abs() < 1e-9);
         assert!(super::rules_with(Some("[kpi.dau_rate]\nalarm = \"low\"\n")).is_err());
+    }
+
+    #[test]
+    fn content_rules_take_overrides_and_a_file_without_them_still_loads() {
+        let r =
+            super::rules_with(Some("[content]\nmix = \"721\"\nmax_pushes_per_day = 2\n")).unwrap();
+        assert_eq!(r.content.mix, "721");
+        assert_eq!(r.content.max_pushes_per_day, 2);
+        assert!((r.content.target().unwrap().engage - 0.9).abs() < 1e-9);
+        assert!(r.content.review_by_other, "the rest keeps its default");
+        // a rules file from before the content queue (no [content] at all)
+        let old = crate::domain::rules::SHIPPED_RULES
+            .split("\n[content]")
+            .next()
+            .unwrap();
+        let r = crate::domain::rules::Rules::parse(old).unwrap();
+        assert_eq!(r.content.max_pushes_per_day, 3);
+    }
+
+    #[test]
+    fn user_keywords_are_added_to_the_shipped_lists() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("ad.txt"), "# ours\n团购接龙外链\n").unwrap();
+        let k = super::keywords_from(Some(dir.path())).unwrap();
+        let shipped = super::keywords_from(None).unwrap();
+        assert_eq!(k.len(), shipped.len() + 1);
+        let hits = k.find("这里有团购接龙外链,加我微信");
+        assert_eq!(hits.len(), 2);
+        assert_eq!(hits[0].word, "团购接龙外链");
     }
 }

@@ -14,6 +14,7 @@ use std::sync::mpsc as std_mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use chrono::Datelike as _;
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures_util::StreamExt;
@@ -86,6 +87,17 @@ enum Request {
         change: crate::store::members::MemberChange,
     },
     LoadMember(i64),
+    LoadContent(i64),
+    ContentSave {
+        id: Option<i64>,
+        version: Option<i64>,
+        input: Box<crate::store::content::ContentInput>,
+    },
+    ContentStep {
+        id: i64,
+        version: Option<i64>,
+        step: crate::store::content::ContentStep,
+    },
     KpiEntry {
         group_id: i64,
         day: NaiveDate,
@@ -143,6 +155,9 @@ async fn event_loop(ctx: &Ctx, store: Store, keymap: Keymap) -> anyhow::Result<O
         ctx.operator.clone(),
     );
     app.no_color = ui::theme::no_color_env();
+    // a broken keyword file of the team's is reported before the terminal is taken
+    let keywords = Arc::new(crate::config::keywords().map_err(|e| anyhow::anyhow!(e))?);
+    app.content_state.keywords = Some(Arc::clone(&keywords));
 
     let (req_tx, req_rx) = std_mpsc::channel::<Request>();
     let store_thread = {
@@ -152,6 +167,7 @@ async fn event_loop(ctx: &Ctx, store: Store, keymap: Keymap) -> anyhow::Result<O
             tz: ctx.tz,
             rules: ctx.rules.clone(),
             saved_override: ctx.lang.texts().today.saved_override.clone(),
+            keywords,
         };
         std::thread::Builder::new()
             .name("store".into())
@@ -331,6 +347,13 @@ fn perform(fx: Effect, req: &std_mpsc::Sender<Request>) {
             value: value.0,
             saved,
         }),
+        Effect::LoadContent(id) => req.send(Request::LoadContent(id)),
+        Effect::ContentSave { id, version, input } => {
+            req.send(Request::ContentSave { id, version, input })
+        }
+        Effect::ContentStep { id, version, step } => {
+            req.send(Request::ContentStep { id, version, step })
+        }
         Effect::Quit | Effect::Copy(_) => Ok(()),
     };
 }
@@ -402,6 +425,8 @@ fn spawn_minute_ticker(tx: UnboundedSender<Event>, clock: Arc<dyn Clock>) {
 pub struct StoreEnv {
     pub tz: chrono_tz::Tz,
     pub rules: Rules,
+    /// The keyword lists approvals are checked against.
+    pub keywords: std::sync::Arc<crate::domain::keywords::Keywords>,
     /// What to say after an override is saved (in the console's language).
     pub saved_override: String,
 }
@@ -503,6 +528,61 @@ fn store_loop(
                     break;
                 }
             }
+            Ok(Request::LoadContent(id)) => {
+                let action = match crate::store::content::get(store.conn(), id) {
+                    Ok(item) => Action::Loaded(Loaded::ContentItem(Box::new(item))),
+                    Err(e) => Action::Error(describe(&e, &store)),
+                };
+                if !send(action) {
+                    break;
+                }
+            }
+            Ok(Request::ContentSave { id, version, input }) => {
+                let at = clock.now().timestamp();
+                let tz = env.tz;
+                let result = store.write(|tx, op| match (id, version) {
+                    (Some(id), Some(v)) => {
+                        crate::store::content::save(tx, op, at, id, v, &input, tz).map(|()| id)
+                    }
+                    _ => crate::store::content::create(tx, op, at, &input, tz),
+                });
+                let action = match result {
+                    Ok(id) => Action::Saved(Ok(format!("#{id} {} · ✓", input.title))),
+                    // A colleague saved first: keep the operator's text (on screen and
+                    // on disk) and tell who.
+                    Err(StoreError::Stale { id, by, at, .. }) => Action::ContentConflict {
+                        id,
+                        by,
+                        at,
+                        rescued: rescue(id, &input.title, &input.body),
+                    },
+                    Err(e) => Action::Saved(Err(describe(&e, &store))),
+                };
+                if !send(action) {
+                    break;
+                }
+            }
+            Ok(Request::ContentStep { id, version, step }) => {
+                let at = clock.now().timestamp();
+                let result = store
+                    .write(|tx, op| {
+                        crate::store::content::step(
+                            tx,
+                            op,
+                            at,
+                            id,
+                            version,
+                            &step,
+                            &env.rules,
+                            &env.keywords,
+                        )
+                    })
+                    .map(|state| format!("#{id} → {}", state.word()))
+                    .map_err(|e| describe(&e, &store));
+                if !send(Action::Saved(result)) {
+                    break;
+                }
+            }
             Ok(Request::LoadMember(id)) => {
                 let today = crate::clock::local_day(clock.now(), env.tz);
                 let detail =
@@ -528,11 +608,13 @@ fn store_loop(
                 value,
                 saved,
             }) => {
+                // the lists are small: built per entry rather than kept on StoreEnv
+                let keywords = crate::config::keywords().unwrap_or_default();
                 let env_kpi = crate::store::kpi::KpiEnv {
                     now: clock.now(),
                     tz: env.tz,
                     rules: &env.rules,
-                    is_ad: &crate::store::kpi::is_ad,
+                    keywords: &keywords,
                 };
                 // the entry, its recompute and the alert judgement commit together
                 let result = store
@@ -635,8 +717,15 @@ pub fn load(
             let from = day.checked_sub_days(chrono::Days::new(29)).unwrap_or(day);
             Loaded::Today(Box::new(TodayData {
                 day,
-                rows: views::today_open(conn, day)?,
-                quotas: views::quotas(conn, day, env.rules.quota.limit(day))?,
+                rows: {
+                    // the day's SOP items (with the tasks of alerts still open) and the
+                    // content posts scheduled for it
+                    let mut rows = views::today_open(conn, day)?;
+                    rows.extend(views::content_today(conn, day, env.tz)?);
+                    rows.sort_by(|a, b| a.slot.cmp(&b.slot).then(a.group.cmp(&b.group)));
+                    rows
+                },
+                quotas: views::quotas(conn, day, env.rules.quota.limit(day), env.tz)?,
                 on_time: views::on_time(conn, from, day, env.tz)?,
                 operators: views::operators(conn)?,
                 templates: views::templates(conn)?,
@@ -650,7 +739,7 @@ pub fn load(
             );
             Loaded::Members(rows, Some(std::sync::Arc::new(index)))
         }
-        Tab::Content => Loaded::Content(views::content(conn)?),
+        Tab::Content => Loaded::Content(Box::new(load_content(conn, day, now, env)?)),
         Tab::Kpi => Loaded::Kpi(Box::new(crate::store::kpi::board(
             conn,
             day,
@@ -659,6 +748,128 @@ pub fn load(
         )?)),
         Tab::Reminders => Loaded::Reminders(views::reminders(conn, &login)?),
     })
+}
+
+/// The Content tab: the queue, the week of `day`, the mix (overall and per group, 7 and
+/// 30 days to today) and the week's review, shaped for drawing.
+fn load_content(
+    conn: &rusqlite::Connection,
+    day: NaiveDate,
+    now: DateTime<Utc>,
+    env: &StoreEnv,
+) -> crate::store::Result<crate::app::content::ContentData> {
+    use crate::app::content::{ContentData, MixLine, MixView, ReviewView, WeekItem, WeekView};
+    use crate::store::content;
+    let today = crate::clock::local_day(now, env.tz);
+    let monday = day - chrono::Days::new(u64::from(day.weekday().num_days_from_monday()));
+    let groups = views::group_names(conn)?;
+    let mix_view = |m: content::MixReport| MixView {
+        total: m.total,
+        lines: m
+            .lines
+            .into_iter()
+            .map(|l| MixLine {
+                kind: l.kind,
+                count: l.count,
+                share: l.share,
+                target: l.target,
+            })
+            .collect(),
+    };
+    let mut mix = Vec::new();
+    for g in std::iter::once(None).chain(groups.iter().map(|(id, _)| Some(*id))) {
+        mix.push((
+            g,
+            mix_view(content::mix(conn, g, today, 7, env.tz, &env.rules)?),
+            mix_view(content::mix(conn, g, today, 30, env.tz, &env.rules)?),
+        ));
+    }
+    let w = content::week(conn, None, monday, env.tz, &env.rules)?;
+    let clashing: std::collections::HashSet<i64> = w
+        .conflicts
+        .iter()
+        .flat_map(|c| [c.first, c.second])
+        .collect();
+    let hhmm = |at: i64| {
+        DateTime::from_timestamp(at, 0)
+            .map(|t| t.with_timezone(&env.tz).format("%H:%M").to_string())
+            .unwrap_or_default()
+    };
+    let week = WeekView {
+        items: w
+            .days
+            .iter()
+            .flat_map(|d| {
+                d.items.iter().map(|it| WeekItem {
+                    id: it.id,
+                    day: d.day,
+                    time: hhmm(it.slot),
+                    title: it.title.clone(),
+                    kind: it.kind,
+                    state: it.state,
+                    groups: it.groups.iter().map(|(id, _)| *id).collect(),
+                    clash: clashing.contains(&it.id),
+                })
+            })
+            .collect(),
+        over: w
+            .over_posting
+            .iter()
+            .map(|o| (o.group_id, o.day, o.count))
+            .collect(),
+        max_per_day: w.max_pushes_per_day,
+        // every-day hints (commute hours) go to the legend only
+        hints: w
+            .days
+            .iter()
+            .map(|d| {
+                d.hints
+                    .iter()
+                    .filter(|h| !h.weekdays.is_empty())
+                    .map(|h| h.when())
+                    .collect()
+            })
+            .collect(),
+        legend: env
+            .rules
+            .content
+            .slot_hints
+            .iter()
+            .map(|h| (h.weekdays.clone(), h.when(), h.what.clone()))
+            .collect(),
+    };
+    let r = content::weekly_review(conn, today, env.tz)?;
+    let pick = |ids: &[i64]| -> Vec<(i64, String, f64)> {
+        ids.iter()
+            .filter_map(|id| r.items.iter().find(|i| i.id == *id))
+            .map(|i| (i.id, i.title.clone(), i.value))
+            .collect()
+    };
+    let review = ReviewView {
+        end: Some(r.to),
+        drop: pick(&r.drop),
+        top: pick(&r.top),
+        traits: r.traits.clone(),
+    };
+    Ok(ContentData {
+        rows: views::content(conn)?,
+        groups,
+        monday,
+        week,
+        mix,
+        review,
+    })
+}
+
+/// Keep a refused save's text on disk too, so nothing typed is lost even if the
+/// console goes away: `$XDG_STATE_HOME/shequn/rescued/content-<id>-<time>.md`.
+fn rescue(id: i64, title: &str, body: &str) -> Option<String> {
+    let dir = crate::config::log_dir().join("rescued");
+    std::fs::create_dir_all(&dir).ok()?;
+    let stamp = Utc::now().format("%Y%m%dT%H%M%S");
+    let path = dir.join(format!("content-{id}-{stamp}.md"));
+    std::fs::write(&path, format!("# {title}\n\n{body}\n")).ok()?;
+    Some(path.display().to_string())
 }
 
 fn hostname() -> String {

@@ -3,6 +3,7 @@
 //! to perform. `update` does no I/O, so the whole console is tested without a terminal
 //! or a database.
 
+pub mod content;
 pub mod keymap;
 pub mod kpi;
 pub mod members;
@@ -132,6 +133,18 @@ pub const ACTIONS: &[&str] = &[
     "kpi_days",
     "kpi_metric",
     "kpi_enter",
+    "new_content",
+    "edit_content",
+    "submit_content",
+    "review_content",
+    "publish_content",
+    "unschedule_content",
+    "results_content",
+    "week_view",
+    "weekly_review",
+    "prev_week",
+    "next_week",
+    "this_week",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,6 +193,14 @@ pub enum Mode {
     Edit,
     /// Entering a value only WeChat sees, for one group and day (KPIs tab).
     KpiForm(Box<kpi::KpiForm>),
+    /// The content item form (`App::content_state.form`).
+    ContentForm,
+    /// The three-check review of a content item.
+    ReviewForm,
+    /// Results of a published content item.
+    ResultsForm,
+    /// The weekly content review (a popup over the Content tab).
+    WeeklyReview,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,14 +225,24 @@ pub enum PromptKind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PickerKind {
-    Assign { id: i64, version: i64 },
+    Assign {
+        id: i64,
+        version: i64,
+    },
     Group,
     Template,
     Tier,
     MemberGroup,
     Tag,
-    SanctionLevel { id: i64 },
-    Identity { id: i64, version: i64 },
+    SanctionLevel {
+        id: i64,
+    },
+    Identity {
+        id: i64,
+        version: i64,
+    },
+    /// Content: the group the week view and the mix show.
+    ContentGroup,
 }
 
 /// A message on the bottom line until the next key.
@@ -298,6 +329,23 @@ pub enum Action {
     KpiMetric,
     /// Open the form for a value only WeChat sees.
     KpiEnter,
+    // the Content tab
+    NewContent,
+    EditContent,
+    SubmitContent,
+    ReviewContent,
+    PublishContent,
+    UnscheduleContent,
+    ResultsContent,
+    WeekView,
+    WeeklyReview,
+    /// A content save was refused because a colleague saved first.
+    ContentConflict {
+        id: i64,
+        by: String,
+        at: String,
+        rescued: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -317,13 +365,15 @@ pub enum Loaded {
         Vec<MemberRow>,
         Option<std::sync::Arc<crate::search::SearchIndex>>,
     ),
-    Content(Vec<ContentRow>),
+    Content(Box<content::ContentData>),
+    /// One content item, for the form it was asked for.
+    ContentItem(Box<crate::store::content::ContentItem>),
     Kpi(Box<KpiBoard>),
     Reminders(Vec<ReminderRow>),
 }
 
 /// What the loop must do after an update.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Load a tab's data from the store (for this day, for Today).
     Load(Tab, NaiveDate),
@@ -357,6 +407,20 @@ pub enum Effect {
     },
     /// Load one member's detail.
     LoadMember(i64),
+    /// Load one content item (for its form).
+    LoadContent(i64),
+    /// Create (no id) or save a content item, as seen at `version`.
+    ContentSave {
+        id: Option<i64>,
+        version: Option<i64>,
+        input: Box<crate::store::content::ContentInput>,
+    },
+    /// Move a content item along its pipeline.
+    ContentStep {
+        id: i64,
+        version: Option<i64>,
+        step: crate::store::content::ContentStep,
+    },
     /// Put text on the operator's own clipboard (OSC 52: works over SSH).
     Copy(String),
     /// Store a value only WeChat sees (and recompute, judge alerts).
@@ -398,6 +462,8 @@ pub struct App {
     pub msearch: MembersState,
     pub members: Table<MemberRow>,
     pub content: Table<ContentRow>,
+    /// The Content tab's views, forms and what they were loaded with.
+    pub content_state: content::ContentState,
     pub kpi: Table<GroupKpi>,
     /// The KPIs tab's metric, days and alerts.
     pub kpi_view: kpi::KpiView,
@@ -492,6 +558,7 @@ impl App {
             msearch: MembersState::default(),
             members: Table::default(),
             content: Table::default(),
+            content_state: content::ContentState::default(),
             kpi: Table::default(),
             kpi_view: kpi::KpiView::default(),
             reminders: Table::default(),
@@ -515,7 +582,11 @@ impl App {
     }
 
     fn load(&self, tab: Tab) -> Effect {
-        Effect::Load(tab, self.today_day)
+        match tab {
+            // the Content tab's day is the week its schedule shows
+            Tab::Content => Effect::Load(tab, self.content_monday()),
+            _ => Effect::Load(tab, self.today_day),
+        }
     }
 
     /// Rows a table can show at the current size.
@@ -555,6 +626,9 @@ impl App {
             Mode::Edit => return self.editor_key(key),
             Mode::MultiPick { .. } => return self.multipick_key(key),
             Mode::KpiForm(_) => return self.kpi_form_key(key),
+            Mode::ContentForm => return self.content_form_key(key),
+            Mode::ReviewForm => return self.review_form_key(key),
+            Mode::ResultsForm => return self.results_form_key(key),
             _ => {}
         }
         let typing = matches!(
@@ -600,6 +674,10 @@ impl App {
         if let (Mode::Edit, Some(ed)) = (&self.mode, &mut self.editor) {
             // newlines are kept in the editor (a script has several lines)
             ed.textarea.insert_str(text.replace("\r\n", "\n"));
+            return Vec::new();
+        }
+        if self.mode == Mode::ContentForm {
+            self.content_form_paste(text);
             return Vec::new();
         }
         let mut fx = Vec::new();
@@ -684,6 +762,14 @@ impl App {
                 }
                 if self.has_selection() {
                     self.mode = Mode::Detail;
+                    // the content popup shows the whole item: ask the store for it
+                    if self.tab == Tab::Content
+                        && let Some(r) = self.content.current()
+                    {
+                        let id = r.id;
+                        self.content_state.pending = Some((id, content::Purpose::Detail));
+                        return vec![Effect::LoadContent(id)];
+                    }
                 }
             }
             Action::Back => match self.mode {
@@ -719,8 +805,43 @@ impl App {
                 Tab::Members if matches!(action, Action::Note | Action::GroupFilter) => {
                     return self.members_action(action);
                 }
+                Tab::Content
+                    if matches!(
+                        action,
+                        Action::PrevDay
+                            | Action::NextDay
+                            | Action::GoToday
+                            | Action::TogglePanel
+                            | Action::GroupFilter
+                    ) =>
+                {
+                    return self.content_action(action);
+                }
                 _ => {}
             },
+            Action::NewContent
+            | Action::EditContent
+            | Action::SubmitContent
+            | Action::ReviewContent
+            | Action::PublishContent
+            | Action::UnscheduleContent
+            | Action::ResultsContent
+            | Action::WeekView
+            | Action::WeeklyReview => {
+                if self.tab == Tab::Content {
+                    return self.content_action(action);
+                }
+            }
+            Action::ContentConflict {
+                id,
+                by,
+                at,
+                rescued,
+            } => {
+                self.content_conflict(id, by, at, rescued);
+                // their version, so the next save knowingly replaces it
+                return vec![Effect::LoadContent(id)];
+            }
             Action::TierFilter
             | Action::TagFilter
             | Action::SilentFilter
@@ -750,6 +871,22 @@ impl App {
             }
             Action::Save => {}
             Action::Saved(result) => {
+                // the item form stays open on a refusal (nothing typed is lost) and
+                // closes once its save went through
+                if self.mode == Mode::ContentForm
+                    && let Some(form) = &mut self.content_state.form
+                {
+                    match &result {
+                        Ok(_) => {
+                            self.content_state.form = None;
+                            self.mode = Mode::Normal;
+                        }
+                        Err(e) => {
+                            form.error = Some(e.clone());
+                            return Vec::new();
+                        }
+                    }
+                }
                 self.flash = Some(match result {
                     Ok(text) => Flash { text, error: false },
                     Err(text) => Flash { text, error: true },
@@ -862,10 +999,17 @@ impl App {
                 | Mode::Calendar { .. }
                 | Mode::MultiPick { .. }
                 | Mode::Edit
-                | Mode::KpiForm(_)) => {
+                | Mode::KpiForm(_)
+                | Mode::ContentForm
+                | Mode::ReviewForm
+                | Mode::ResultsForm) => {
                     self.mode = m;
                 }
-                Mode::Search { .. } | Mode::Normal | Mode::Help | Mode::Detail => {}
+                Mode::Search { .. }
+                | Mode::Normal
+                | Mode::Help
+                | Mode::Detail
+                | Mode::WeeklyReview => {}
             },
             Action::Loaded(l) => self.loaded(l),
             Action::Presence { others, due } => {
@@ -935,7 +1079,8 @@ impl App {
                     self.msearch.detail = Some(*d);
                 }
             }
-            Loaded::Content(rows) => self.content.set_rows(rows),
+            Loaded::Content(data) => self.content_loaded(*data),
+            Loaded::ContentItem(item) => self.content_item_loaded(*item),
             Loaded::Kpi(board) => self.kpi_loaded(*board),
             Loaded::Reminders(rows) => self.reminders.set_rows(rows),
         }
@@ -1061,6 +1206,19 @@ pub fn action_named(name: &str) -> Option<Action> {
         "kpi_days" => Action::KpiDays,
         "kpi_metric" => Action::KpiMetric,
         "kpi_enter" => Action::KpiEnter,
+        "new_content" => Action::NewContent,
+        "edit_content" => Action::EditContent,
+        "submit_content" => Action::SubmitContent,
+        "review_content" => Action::ReviewContent,
+        "publish_content" => Action::PublishContent,
+        "unschedule_content" => Action::UnscheduleContent,
+        "results_content" => Action::ResultsContent,
+        "week_view" => Action::WeekView,
+        "weekly_review" => Action::WeeklyReview,
+        // the Content tab's week schedule moves by weeks
+        "prev_week" => Action::PrevDay,
+        "next_week" => Action::NextDay,
+        "this_week" => Action::GoToday,
         _ => return None,
     })
 }
@@ -1069,6 +1227,7 @@ use table::Row;
 
 impl Row for SopRow {
     fn key(&self) -> i64 {
+        // content rows carry a negative id of their own (see views::content_today)
         self.id
     }
     fn haystack(&self) -> String {

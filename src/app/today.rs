@@ -162,6 +162,42 @@ impl App {
                 _ => {}
             }
         }
+        // A content post on the day's list: done publishes it; the rest of its life is
+        // on the Content tab.
+        if let Some(r) = self.target()
+            && let Some(content_id) = r.content_id
+            && matches!(
+                action,
+                Action::ToggleDone
+                    | Action::Skip
+                    | Action::Note
+                    | Action::Assign
+                    | Action::Claim
+                    | Action::Retime
+                    | Action::EditScript
+            )
+        {
+            let open = r.state == "todo";
+            let walking = matches!(self.mode, Mode::Walk { .. });
+            let mut fx = Vec::new();
+            if matches!(action, Action::ToggleDone) && open {
+                fx.push(Effect::ContentStep {
+                    id: content_id,
+                    version: None,
+                    step: crate::store::content::ContentStep::Publish,
+                });
+            } else if !walking {
+                self.flash = Some(super::Flash {
+                    text: self.texts.today.content_row.clone(),
+                    error: false,
+                });
+            }
+            if let Mode::Walk { ids, pos } = &mut self.mode {
+                *pos = (*pos + 1).min(ids.len());
+                fx.extend(self.walk_settle());
+            }
+            return fx;
+        }
         match action {
             Action::ToggleDone => {
                 let walking = matches!(self.mode, Mode::Walk { .. });
@@ -400,6 +436,10 @@ impl App {
             | PickerKind::Tag
             | PickerKind::SanctionLevel { .. }
             | PickerKind::Identity { .. } => self.member_picked(kind, choice),
+            PickerKind::ContentGroup => {
+                self.content_group_picked(choice);
+                Vec::new()
+            }
             PickerKind::Assign { id, version } => {
                 vec![Effect::Sop {
                     id,

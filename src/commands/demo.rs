@@ -140,11 +140,12 @@ pub fn build(
         let rules = crate::domain::rules::Rules::shipped();
         members::recompute_tiers(tx, &groups, now, tz, &rules.tiers)?;
         // KPI values and alerts as every command would find them at its start
+        let keywords = crate::domain::keywords::Keywords::shipped();
         let env = crate::store::kpi::KpiEnv {
             now,
             tz,
             rules: &rules,
-            is_ad: &crate::store::kpi::is_ad,
+            keywords: &keywords,
         };
         crate::store::kpi::refresh(tx, op, &env)?;
         Ok(counts)

@@ -1,4 +1,5 @@
-//! `shequn export checklist|kpi`: CSV (or JSON) for spreadsheets, over a range of days.
+//! `shequn export checklist|content|kpi`: CSV (or JSON) for spreadsheets, over a range of
+//! days (content: every item).
 
 use std::process::ExitCode;
 
@@ -42,6 +43,7 @@ pub fn run(
             print(format, &rows, super::sop::COLUMNS)?;
         }
         ExportWhat::Kpi => super::kpi::show(ctx, &store, None, from, to, format)?,
+        ExportWhat::Content => super::content::export(ctx, &store, format)?,
     }
     Ok(ExitCode::SUCCESS)
 }

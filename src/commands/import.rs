@@ -1,6 +1,6 @@
-//! `shequn import chat|members|orders FILE`: chat exports (format sniffed from the
-//! content), rosters and orders. A malformed row stops the import with exit 1, the file
-//! and line, the reason — and the database exactly as before.
+//! `shequn import chat|members|orders|results FILE`: chat exports (format sniffed from
+//! the content), rosters, orders and content results. A malformed row stops the import
+//! with exit 1, the file and line, the reason — and the database exactly as before.
 
 use std::process::ExitCode;
 
@@ -152,7 +152,8 @@ pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
                     value: r.value,
                 });
             }
-            let env = super::kpi::env(ctx);
+            let keywords = super::kpi::keywords()?;
+            let env = super::kpi::env(ctx, &keywords);
             let s = kpi::import_stats(&mut store, &values, &label, &format, &env)?;
             match ctx.format {
                 OutFormat::Json => println!("{}", serde_json::to_string_pretty(&s)?),
@@ -177,6 +178,7 @@ pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        ImportCmd::Results { file } => super::content::import_results(ctx, &mut store, file)?,
     }
     Ok(ExitCode::SUCCESS)
 }

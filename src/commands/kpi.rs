@@ -17,18 +17,24 @@ use serde_json::{Map, Value, json};
 use super::{Ctx, UserError};
 use crate::cli::Format;
 use crate::clock::local_day;
+use crate::domain::keywords::Keywords;
 use crate::domain::kpi::{Metric, mean, week_over_week};
 use crate::store::Store;
 use crate::store::kpi::{self, AlertRow, GroupKpi, KpiEnv, Refreshed};
 
 /// The environment a refresh runs in for this command line.
-pub fn env(ctx: &Ctx) -> KpiEnv<'_> {
+pub fn env<'a>(ctx: &'a Ctx, keywords: &'a Keywords) -> KpiEnv<'a> {
     KpiEnv {
         now: ctx.now(),
         tz: ctx.tz,
         rules: &ctx.rules,
-        is_ad: &kpi::is_ad,
+        keywords,
     }
+}
+
+/// The keyword lists with the user's additions (the ad share counts their 广告 words).
+pub fn keywords() -> anyhow::Result<Keywords> {
+    Ok(crate::config::keywords().map_err(UserError)?)
 }
 
 /// Recompute and judge if the data (or the KPI rules) changed since the last time.
@@ -36,7 +42,8 @@ pub fn refresh_if_needed(ctx: &Ctx, store: &mut Store) -> anyhow::Result<Option<
     if !kpi::needs_refresh(store.conn(), &ctx.rules)? {
         return Ok(None);
     }
-    let env = env(ctx);
+    let keywords = keywords()?;
+    let env = env(ctx, &keywords);
     Ok(Some(store.write(|tx, op| kpi::refresh(tx, op, &env))?))
 }
 

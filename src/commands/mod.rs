@@ -2,6 +2,7 @@
 //! from flags and environment, and how errors become exit codes (PRODUCT.md: 0 ok,
 //! 1 bad input or a refused action, 2 data or I/O failure).
 
+pub mod content;
 pub mod demo;
 pub mod export;
 pub mod group;
@@ -147,6 +148,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         (Some(Command::Members { cmd }), false) => members::run(&ctx, cmd),
         (Some(Command::Kpi { group, days }), false) => kpi::run(&ctx, group.as_deref(), *days),
         (Some(Command::Report { cmd }), false) => report::run(&ctx, cmd),
+        (Some(Command::Content { cmd }), false) => content::run(&ctx, cmd),
         (None, true) => {
             let path = demo::temp_path(&ctx);
             let ctx = Ctx { db: path, ..ctx };

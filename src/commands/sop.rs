@@ -137,7 +137,7 @@ fn today(ctx: &Ctx, store: &mut Store, date: Option<NaiveDate>) -> anyhow::Resul
     print(ctx.format, &out, COLUMNS)?;
     if ctx.format == Format::Table {
         let limit = ctx.rules.quota.limit(day);
-        for q in views::quotas(store.conn(), day, limit)? {
+        for q in views::quotas(store.conn(), day, limit, ctx.tz)? {
             if q.over() {
                 println!(
                     "warning: {} has used {}/{} mass sends this month; today's plan needs {} more",

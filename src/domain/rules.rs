@@ -11,6 +11,10 @@ pub struct Rules {
     pub tiers: crate::domain::tiers::TierRules,
     pub points: PointRules,
     pub rfm: crate::domain::rfm::RfmRules,
+    /// `[content]`: defaults to the shipped section, so a rules file written before the
+    /// content queue existed still loads.
+    #[serde(default = "crate::domain::content::ContentRules::shipped")]
+    pub content: crate::domain::content::ContentRules,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

@@ -35,6 +35,7 @@ use serde_json::json;
 
 use super::{Result, StoreError, audit};
 use crate::clock::{local_day, local_to_utc};
+use crate::domain::keywords::{Category, Keywords};
 use crate::domain::kpi::{
     AlertRule, ChatLine, Frame, Metric, Origin, Step, first_response, health, judge, kol_messages,
     members_at, per_day, rank, step,
@@ -47,16 +48,8 @@ pub struct KpiEnv<'a> {
     pub now: DateTime<Utc>,
     pub tz: Tz,
     pub rules: &'a Rules,
-    /// Whether a message's text is an ad (the 广告 keyword list).
-    pub is_ad: &'a dyn Fn(&str) -> bool,
-}
-
-/// The 广告 keyword list as the ad-share metric uses it.
-pub fn is_ad(text: &str) -> bool {
-    // Until the shared keyword lists (domain::keywords) land: the commonest ad phrases
-    // of DOMAIN.md §6's level-3 tier. Replaced by `Keywords::shipped()` in one line.
-    const WORDS: [&str; 6] = ["加我微信", "加V", "加v", "兼职日结", "代理招募", "扫码领取"];
-    WORDS.iter().any(|w| text.contains(w))
+    /// The keyword lists: a message hitting the 广告 (ad) list counts as an ad.
+    pub keywords: &'a Keywords,
 }
 
 /// What a refresh did.
@@ -380,7 +373,7 @@ fn scan_messages(
             let is_staff = staff.contains(&member);
             if at < to {
                 said += 1;
-                if !text.is_empty() && (env.is_ad)(text) {
+                if !text.is_empty() && env.keywords.contains(text, Category::Ad) {
                     ads += 1;
                 }
             }
@@ -1084,15 +1077,4 @@ pub fn board(conn: &Connection, end: NaiveDate, days: u32, rules: &Rules) -> Res
         all,
         alerts,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_interim_ad_words_catch_the_demo_s_ads() {
-        assert!(is_ad("想要的加我微信,私聊价格"));
-        assert!(!is_ad("今天的直播几点开始?"));
-    }
 }

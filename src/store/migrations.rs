@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         5,
         include_str!("../../data/migrations/0005_message_time_key.sql"),
     ),
+    (6, include_str!("../../data/migrations/0006_content.sql")),
     (7, include_str!("../../data/migrations/0007_kpi.sql")),
 ];
 

@@ -11,6 +11,7 @@
 //!   instead of waiting on `busy_timeout`.
 
 pub mod audit;
+pub mod content;
 pub mod import;
 pub mod kpi;
 pub mod members;

@@ -40,6 +40,10 @@ pub struct SopRow {
     /// Days to the event, for countdown items.
     #[serde(skip)]
     pub countdown: Option<u32>,
+    /// A scheduled content item posting to this group today (not an SOP item): the
+    /// Today tab shows it at its slot; marking it done publishes it.
+    #[serde(skip)]
+    pub content_id: Option<i64>,
 }
 
 pub fn today(conn: &Connection, day: NaiveDate) -> Result<Vec<SopRow>> {
@@ -92,6 +96,66 @@ fn checklist(conn: &Connection, day: NaiveDate, filter: &str) -> Result<Vec<SopR
             countdown: rec
                 .and_then(|r| crate::domain::sop::Recurrence::parse(&r).ok())
                 .and_then(|r| r.countdown()),
+            content_id: None,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// [start, end) of a team-zone day in Unix seconds.
+fn day_bounds(day: NaiveDate, tz: chrono_tz::Tz) -> (i64, i64) {
+    let at = |d: NaiveDate| {
+        d.and_hms_opt(0, 0, 0)
+            .and_then(|n| crate::clock::local_to_utc(n, tz))
+            .map_or(0, |t| t.timestamp())
+    };
+    (at(day), day.succ_opt().map_or(i64::MAX, at))
+}
+
+/// Content posts of a day, one row per target group, shaped like the day's SOP items
+/// so the Today tab lists them at their slot: scheduled = todo, published = done.
+pub fn content_today(conn: &Connection, day: NaiveDate, tz: chrono_tz::Tz) -> Result<Vec<SopRow>> {
+    let (from, to) = day_bounds(day, tz);
+    let mut st = conn.prepare_cached(
+        "SELECT c.id, g.id, g.name, c.slot, c.title, c.state, c.updated_by, c.updated_at,
+                c.owner, c.version, c.body
+         FROM content_items c
+         JOIN content_groups cg ON cg.content_id = c.id
+         JOIN groups g ON g.id = cg.group_id
+         WHERE c.slot >= ?1 AND c.slot < ?2
+           AND c.state IN ('scheduled', 'published', 'reviewed')
+         ORDER BY c.slot, g.name, c.id",
+    )?;
+    let rows = st.query_map(params![from, to], |r| {
+        let content_id: i64 = r.get(0)?;
+        let group_id: i64 = r.get(1)?;
+        let slot: i64 = r.get(3)?;
+        let state: String = r.get(5)?;
+        let done = state != "scheduled";
+        let hhmm = chrono::DateTime::from_timestamp(slot, 0)
+            .map(|t| t.with_timezone(&tz).format("%H:%M").to_string())
+            .unwrap_or_default();
+        Ok(SopRow {
+            // unique among the day's rows: SOP instance ids are positive
+            id: -(content_id * 1_000_000 + group_id),
+            group: r.get(2)?,
+            slot: hhmm,
+            title: r.get(4)?,
+            state: if done { "done" } else { "todo" }.to_string(),
+            done_by: if done { r.get(6)? } else { None },
+            done_at: if done { r.get(7)? } else { None },
+            day: day.to_string(),
+            expires: None,
+            note: None,
+            assignee: r.get(8)?,
+            claimed_by: None,
+            send: true,
+            group_id,
+            item_id: None,
+            version: r.get(9)?,
+            script: r.get(10)?,
+            countdown: None,
+            content_id: Some(content_id),
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -117,28 +181,47 @@ impl Quota {
 }
 
 /// Sends per group in `day`'s month. `limit` is the quota for that month.
-pub fn quotas(conn: &Connection, day: NaiveDate, limit: i64) -> Result<Vec<Quota>> {
-    let month_start = day.with_day(1).unwrap_or(day).to_string();
+pub fn quotas(
+    conn: &Connection,
+    day: NaiveDate,
+    limit: i64,
+    tz: chrono_tz::Tz,
+) -> Result<Vec<Quota>> {
+    let first = day.with_day(1).unwrap_or(day);
+    let month_start = first.to_string();
+    let (month_from, _) = day_bounds(first, tz);
+    let (day_from, day_to) = day_bounds(day, tz);
+    // Scheduled content is a mass send too: published this month counts as used,
+    // scheduled for `day` as planned.
     let mut st = conn.prepare_cached(
         "SELECT g.id, g.name,
-                COALESCE(sum(CASE WHEN s.state = 'done' AND COALESCE(i.send, 0) = 1 THEN 1 END), 0),
+                COALESCE(sum(CASE WHEN s.state = 'done' AND COALESCE(i.send, 0) = 1 THEN 1 END), 0)
+                + (SELECT count(*) FROM content_groups cg JOIN content_items c ON c.id = cg.content_id
+                    WHERE cg.group_id = g.id AND c.state IN ('published', 'reviewed')
+                      AND c.slot >= ?3 AND c.slot < ?5),
                 COALESCE(sum(CASE WHEN s.day = ?2 AND s.state IN ('todo', 'missed')
                                    AND COALESCE(i.send, 0) = 1 THEN 1 END), 0)
+                + (SELECT count(*) FROM content_groups cg JOIN content_items c ON c.id = cg.content_id
+                    WHERE cg.group_id = g.id AND c.state = 'scheduled'
+                      AND c.slot >= ?4 AND c.slot < ?5)
          FROM groups g
          LEFT JOIN sop_instances s ON s.group_id = g.id AND s.day BETWEEN ?1 AND ?2
          LEFT JOIN sop_items i ON i.id = s.item_id
          WHERE g.archived = 0
          GROUP BY g.id ORDER BY g.name",
     )?;
-    let rows = st.query_map(params![month_start, day.to_string()], |r| {
-        Ok(Quota {
-            group_id: r.get(0)?,
-            group: r.get(1)?,
-            used: r.get(2)?,
-            planned: r.get(3)?,
-            limit,
-        })
-    })?;
+    let rows = st.query_map(
+        params![month_start, day.to_string(), month_from, day_from, day_to],
+        |r| {
+            Ok(Quota {
+                group_id: r.get(0)?,
+                group: r.get(1)?,
+                used: r.get(2)?,
+                planned: r.get(3)?,
+                limit,
+            })
+        },
+    )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -242,6 +325,13 @@ pub fn templates(conn: &Connection) -> Result<Vec<(String, String)>> {
 }
 
 /// Operators' logins, for assigning.
+/// Every group, by name: (id, name).
+pub fn group_names(conn: &Connection) -> Result<Vec<(i64, String)>> {
+    let mut st = conn.prepare_cached("SELECT id, name FROM groups ORDER BY name")?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 pub fn operators(conn: &Connection) -> Result<Vec<String>> {
     let mut st = conn.prepare_cached("SELECT login FROM operators ORDER BY login")?;
     let rows = st.query_map([], |r| r.get(0))?;

@@ -74,6 +74,10 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         }
         Mode::Edit => today::editor(app, frame, body, theme),
         Mode::KpiForm(f) => kpi::form(app, frame, body, theme, f),
+        Mode::ContentForm => content::form(app, frame, body, theme),
+        Mode::ReviewForm => content::review(app, frame, body, theme),
+        Mode::ResultsForm => content::results(app, frame, body, theme),
+        Mode::WeeklyReview => content::weekly(app, frame, body, theme),
         Mode::Normal | Mode::Search { .. } | Mode::Prompt { .. } => {}
     }
 }
@@ -251,26 +255,50 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         );
         return;
     }
+    // a form shows its own keys inside it
+    if matches!(
+        app.mode,
+        Mode::Edit | Mode::ContentForm | Mode::ReviewForm | Mode::ResultsForm
+    ) {
+        return;
+    }
     let tab = app.tab.word();
     let key = |a: &str| app.keymap.key_for(tab, a);
     // (keys, label action): moving is one hint for the down and up keys.
-    let hints: Vec<(Option<String>, &str)> = vec![
-        (
-            key("down").zip(key("up")).map(|(d, u)| format!("{d}/{u}")),
-            "move",
-        ),
-        (key("search"), "search"),
-        (key("open"), "open"),
-        (key("help"), "help"),
-        (key("palette"), "palette"),
-        (key("quit"), "quit"),
-    ];
+    let hints: Vec<(Option<String>, &str)> = if app.tab == Tab::Content {
+        // the pipeline's keys are what an operator reaches for here
+        vec![
+            (key("new_content"), "new_content"),
+            (key("edit_content"), "edit_content"),
+            (key("submit_content"), "submit_content"),
+            (key("review_content"), "review_content"),
+            (key("week_view"), "week_view"),
+            (key("help"), "help"),
+            (key("quit"), "quit"),
+        ]
+    } else {
+        vec![
+            (
+                key("down").zip(key("up")).map(|(d, u)| format!("{d}/{u}")),
+                "move",
+            ),
+            (key("search"), "search"),
+            (key("open"), "open"),
+            (key("help"), "help"),
+            (key("palette"), "palette"),
+            (key("quit"), "quit"),
+        ]
+    };
     let mut spans = vec![Span::raw(" ")];
     for (keys, action) in hints {
         if let Some(keys) = keys {
             let label = app.texts.action_text(action);
             // Keep hints short: the text before any parenthesis.
-            let short = label.split(['(', '(']).next().unwrap_or(label).trim();
+            let short = label
+                .split(['(', '(', ':', ':'])
+                .next()
+                .unwrap_or(label)
+                .trim();
             spans.push(Span::styled(keys, theme.key));
             spans.push(Span::styled(format!(" {short}  "), theme.muted));
         }
@@ -509,6 +537,7 @@ fn picker(
         PickerKind::Tag => &app.texts.members.pick_tag,
         PickerKind::SanctionLevel { .. } => &app.texts.members.pick_sanction,
         PickerKind::Identity { .. } => &app.texts.members.pick_identity,
+        PickerKind::ContentGroup => &app.texts.members.pick_group,
     };
     let matches = picker_matches(items, input);
     let room = usize::from(area.height.saturating_sub(5)).max(1);

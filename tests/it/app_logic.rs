@@ -261,6 +261,7 @@ fn sop_row(
         version: 7,
         script: "{group} {date} {weekday}".into(),
         countdown: None,
+        content_id: None,
     }
 }
 

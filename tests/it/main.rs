@@ -2,6 +2,8 @@
 
 mod app_logic;
 mod cli;
+mod content;
+mod content_console;
 mod import;
 mod screens;
 mod sop;

@@ -53,6 +53,7 @@ pub fn demo_app(lang: Lang) -> App {
         tz: DEFAULT_TZ,
         rules: Rules::shipped(),
         saved_override: String::new(),
+        keywords: std::sync::Arc::new(shequn::domain::keywords::Keywords::shipped()),
     };
     for tab in Tab::ALL {
         let loaded = shequn::console::load(&mut store, tab, app.today_day, now, &env).unwrap();
@@ -374,4 +375,85 @@ fn the_script_editor_puts_the_terminal_cursor_at_the_caret() {
         + unicode_width::UnicodeWidthStr::width("今天是{date}") as u16;
     assert_eq!((pos.x, pos.y), (x, y));
     term.show_cursor().unwrap();
+}
+
+/// The Content tab of the demo with its item form open on Chinese text.
+fn content_form_app(lang: Lang) -> App {
+    let mut app = demo_app(lang);
+    app.content_state.keywords = Some(std::sync::Arc::new(
+        shequn::domain::keywords::Keywords::shipped(),
+    ));
+    app.update(Action::GoTab(Tab::Content));
+    app.update(Action::NewContent);
+    for c in "新手妈妈必知的 5 个育儿误区".chars() {
+        app.on_key(crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char(c),
+            crossterm::event::KeyModifiers::NONE,
+        ));
+    }
+    let form = app.content_state.form.as_mut().expect("form open");
+    form.column = shequn::app::content::line_field("育儿干货");
+    form.groups = shequn::app::content::line_field("宝妈育儿交流群");
+    form.slot = shequn::app::content::line_field("2026-03-03 20:00");
+    form.focus = shequn::app::content::Field::Body;
+    form.body
+        .insert_str("宝宝晚上总醒?\n有问题的加我微信,私聊领取资料");
+    form.rescan(app.content_state.keywords.as_deref());
+    form.restyle();
+    app
+}
+
+#[test]
+fn the_content_form_shows_chinese_text_keyword_hits_and_the_cursor_at_the_caret() {
+    for (lang, name) in [
+        (Lang::Zh, "content_form_zh_100x30"),
+        (Lang::En, "content_form_en_80x24"),
+    ] {
+        let mut app = content_form_app(lang);
+        let (w, h) = if lang == Lang::Zh {
+            (100, 30)
+        } else {
+            (80, 24)
+        };
+        let mut term = draw(&mut app, w, h);
+        insta::assert_snapshot!(name, term.backend());
+        let buf = term.backend().buffer().clone();
+        let screen = text(&buf);
+        assert!(screen.contains("加我微信"), "{screen}");
+        assert!(screen.contains("⚠"), "the hits line: {screen}");
+        assert!(screen.contains("202603 促活-育儿干货-图文"), "{screen}");
+        // the caret is after "私聊领取资料"
+        let pos = term.get_cursor_position().unwrap();
+        let y = (0..buf.area.height)
+            .find(|&y| line(&buf, y).contains("私聊领取资料"))
+            .expect("on screen");
+        let x = column_of(&buf, y, "私聊领取资料").unwrap()
+            + unicode_width::UnicodeWidthStr::width("私聊领取资料") as u16;
+        assert_eq!((pos.x, pos.y), (x, y), "{lang:?}");
+        // the hit is highlighted in the body: its cells are underlined
+        let hx = column_of(&buf, y, "加我微信").unwrap();
+        assert!(
+            buf[(hx, y)]
+                .modifier
+                .contains(ratatui::style::Modifier::UNDERLINED),
+            "keyword highlighted"
+        );
+        term.show_cursor().unwrap();
+    }
+}
+
+#[test]
+fn the_content_week_mix_and_review_views() {
+    let mut app = demo_app(Lang::Zh);
+    app.update(Action::GoTab(Tab::Content));
+    let term = draw(&mut app, 120, 40);
+    insta::assert_snapshot!("content_panel_zh_120x40", term.backend());
+    app.update(Action::WeekView);
+    let term = draw(&mut app, 120, 40);
+    insta::assert_snapshot!("content_week_zh_120x40", term.backend());
+    let term = draw(&mut app, 80, 24);
+    insta::assert_snapshot!("content_week_zh_80x24", term.backend());
+    app.update(Action::WeeklyReview);
+    let term = draw(&mut app, 100, 30);
+    insta::assert_snapshot!("content_weekly_review_zh_100x30", term.backend());
 }

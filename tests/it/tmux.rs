@@ -317,3 +317,45 @@ fn the_walkthrough_copies_the_filled_script_to_the_clipboard() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn chinese_typed_into_the_content_editor_is_saved() {
+    let (_d, db) = fresh_demo();
+    let tmux = Tmux::new("content");
+    tmux.start(&format!("{}; sleep 30", console_cmd(&db, "zh")));
+    tmux.wait_for("早安问候");
+    tmux.keys(&["3"]);
+    tmux.wait_for("内容队列");
+    tmux.keys(&["n"]);
+    tmux.wait_for("新内容");
+    tmux.keys(&["-l", "社群早报:三月第一周"]);
+    // title → kind → form → column → groups
+    tmux.keys(&["Tab", "Tab", "Tab", "Tab"]);
+    tmux.keys(&["-l", "读书会·每月一本"]);
+    // groups → slot → tags → owner → body
+    tmux.keys(&["Tab", "Tab", "Tab", "Tab"]);
+    tmux.keys(&["-l", "大家早上好!"]);
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["-l", "今天聊聊《置身事内》第三章"]);
+    let s = tmux.wait_for("置身事内");
+    assert!(s.contains("社群早报"), "{s}");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("✓");
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let (body, state, groups): (String, String, String) = c
+        .query_row(
+            "SELECT c.body, c.state, group_concat(g.name) FROM content_items c
+             JOIN content_groups cg ON cg.content_id = c.id JOIN groups g ON g.id = cg.group_id
+             WHERE c.title = '社群早报:三月第一周'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(body, "大家早上好!\n今天聊聊《置身事内》第三章");
+    assert_eq!(state, "draft");
+    assert_eq!(groups, "读书会·每月一本");
+    // the list shows it, the form is gone
+    let s = tmux.wait_for("社群早报");
+    assert!(!s.contains("新内容 ·"), "{s}");
+    tmux.keys(&["q"]);
+}

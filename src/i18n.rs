@@ -297,6 +297,7 @@ pub struct ReportTexts {
     pub none: String,
     pub alerts: String,
     pub alert_line: String,
+    pub alert_step: String,
     pub assignee: String,
     pub recovered: String,
     pub reminders: String,

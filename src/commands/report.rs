@@ -192,15 +192,20 @@ pub fn daily(texts: &Texts, rules: &Rules, tz: chrono_tz::Tz, d: &Daily) -> Stri
                 ("line", &rule.map(|r| r.line()).unwrap_or_default()),
                 ("run", &run),
                 ("since", &a.since.get(5..).unwrap_or(&a.since)),
-                ("step", &a.step.as_deref().unwrap_or("")),
             ],
         );
         if a.closed_at.is_some() {
             s.push_str(&t.recovered);
-        } else if let Some(who) = &a.assignee {
-            s.push_str(&fill(&t.assignee, &[("who", who)]));
+            line(s);
+            continue;
         }
         line(s);
+        // the playbook step on its own line: a chat window is narrow
+        let mut step = fill(&t.alert_step, &[("step", &a.step.as_deref().unwrap_or(""))]);
+        if let Some(who) = &a.assignee {
+            step.push_str(&fill(&t.assignee, &[("who", who)]));
+        }
+        line(step);
     }
     line(String::new());
 

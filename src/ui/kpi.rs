@@ -23,7 +23,7 @@ use super::Theme;
 use super::widgets::{ListSpec, list, list_height};
 use crate::app::App;
 use crate::app::kpi::{FormField, KpiForm};
-use crate::domain::kpi::{Metric, mean, week_over_week};
+use crate::domain::kpi::{Metric, Wow, mean, week_over_week};
 use crate::domain::rules::{Band, Thresholds};
 use crate::domain::stage::Stage;
 use crate::i18n::fill;
@@ -105,9 +105,23 @@ fn metric_text(app: &App, m: Metric) -> String {
     app.texts.enum_text(&m.label_key()).to_string()
 }
 
+/// A metric's value for the week and the week before: the 7-day means, except for the
+/// member count, which is a level (the latest count against the one 7 days earlier).
+fn week(r: &GroupKpi, m: Metric) -> Option<Wow> {
+    if m == Metric::Members {
+        let (day, now) = r.frame.latest(m)?;
+        let before = day
+            .checked_sub_days(chrono::Days::new(7))
+            .and_then(|d| r.frame.index(d))
+            .and_then(|i| r.frame.get(m, i));
+        return Some(Wow { now, before });
+    }
+    week_over_week(&r.frame.tail(m, 14))
+}
+
 /// `▲0.4` / `▼6.7` in the colour of better / worse.
-fn wow_span<'a>(theme: &Theme, m: Metric, values: &[Option<f64>]) -> Span<'a> {
-    let Some(w) = week_over_week(values) else {
+fn wow_span<'a>(theme: &Theme, m: Metric, w: Option<Wow>) -> Span<'a> {
+    let Some(w) = w else {
         return Span::raw("");
     };
     let Some(d) = w.delta() else {
@@ -197,7 +211,7 @@ fn table(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         .kpi
         .window(list_height(area))
         .map(|(_, r)| {
-            let week = mean(&r.frame.tail(m, 7));
+            let wk = week(r, m);
             let name = if r.is_all() {
                 Span::styled(r.group.clone(), theme.accent)
             } else {
@@ -231,13 +245,13 @@ fn table(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
                 ));
             }
             cells_out.push(Cell::from(
-                Line::from(week.map_or(Span::raw(""), |v| {
-                    Span::styled(m.show(v), value_style(app, theme, m, v))
+                Line::from(wk.map_or(Span::raw(""), |w| {
+                    Span::styled(m.show(w.now), value_style(app, theme, m, w.now))
                 }))
                 .right_aligned(),
             ));
             cells_out.push(Cell::from(
-                Line::from(wow_span(theme, m, &r.frame.tail(m, 14))).right_aligned(),
+                Line::from(wow_span(theme, m, wk)).right_aligned(),
             ));
             cells_out.push(Cell::from(spark(
                 &buckets(&r.frame.tail(m, days), cells),
@@ -273,7 +287,7 @@ fn table(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         Constraint::Length(days.div_ceil(days.div_ceil(cells)) as u16),
     ));
     if wide {
-        columns.push((t.col_key.as_str(), w(&t.col_key, 22)));
+        columns.push((t.col_key.as_str(), w(&t.col_key, 24)));
         columns.push((t.col_alerts.as_str(), w(&t.col_alerts, 2)));
     }
     list(
@@ -415,12 +429,12 @@ pub fn detail_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>
     let metric_line = |m: Metric| -> Line<'static> {
         let label = metric_text(app, m);
         let pad = label_w.saturating_sub(label.width());
-        let week = mean(&r.frame.tail(m, 7));
-        let value = week.map_or(Span::styled("—".to_string(), theme.muted), |v| {
-            Span::styled(m.show(v), value_style(app, theme, m, v))
+        let w = week(r, m);
+        let value = w.map_or(Span::styled("—".to_string(), theme.muted), |w| {
+            Span::styled(m.show(w.now), value_style(app, theme, m, w.now))
         });
         let vw = value.content.width();
-        let wow = wow_span(theme, m, &r.frame.tail(m, 14));
+        let wow = wow_span(theme, m, w);
         let ww = wow.content.width();
         let tail = r.frame.tail(m, 30);
         let bands = app.rules.kpi.bands(m);

@@ -5,6 +5,7 @@ mod cli;
 mod content;
 mod content_console;
 mod import;
+mod kpi;
 mod screens;
 mod sop;
 mod store;

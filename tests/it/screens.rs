@@ -457,3 +457,40 @@ fn the_content_week_mix_and_review_views() {
     let term = draw(&mut app, 100, 30);
     insta::assert_snapshot!("content_weekly_review_zh_100x30", term.backend());
 }
+
+#[test]
+fn kpi_details_form_and_the_90_day_view() {
+    let mut app = demo_app(Lang::Zh);
+    app.update(Action::GoTab(Tab::Kpi));
+    // the healthiest group: its stage's key metrics first
+    app.update(Action::Down);
+    app.update(Action::Open);
+    insta::assert_snapshot!("kpi_detail_zh_80x24", draw(&mut app, 80, 24).backend());
+    app.update(Action::Back);
+    // the form for a number only WeChat sees, on the group in trouble
+    app.update(Action::Bottom);
+    app.update(Action::KpiEnter);
+    for c in "63".chars() {
+        app.on_key(crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char(c),
+            crossterm::event::KeyModifiers::NONE,
+        ));
+    }
+    insta::assert_snapshot!("kpi_form_zh_80x24", draw(&mut app, 80, 24).backend());
+    app.on_key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Esc,
+        crossterm::event::KeyModifiers::NONE,
+    ));
+    // English, 90 days of message decline, the declining group's details
+    let mut app = demo_app(Lang::En);
+    app.update(Action::GoTab(Tab::Kpi));
+    app.update(Action::KpiDays);
+    app.update(Action::KpiMetric);
+    insta::assert_snapshot!(
+        "kpi_90d_decline_en_120x40",
+        draw(&mut app, 120, 40).backend()
+    );
+    app.update(Action::Bottom);
+    app.update(Action::Open);
+    insta::assert_snapshot!("kpi_detail_en_120x40", draw(&mut app, 120, 40).backend());
+}

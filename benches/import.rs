@@ -217,6 +217,24 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     if let Some(mut store) = last {
+        // what `shequn import chat` does next: recount the KPIs of every day the import
+        // touched (all 90 here, with every message's text scanned) and judge the alerts
+        let rules = Rules::shipped();
+        let keywords = shequn::domain::keywords::Keywords::shipped();
+        let env = shequn::store::kpi::KpiEnv {
+            now: shequn::clock::parse_now("2026-03-01T09:00:00", DEFAULT_TZ)?,
+            tz: DEFAULT_TZ,
+            rules: &rules,
+            keywords: &keywords,
+        };
+        let t = Instant::now();
+        let r = store.write(|tx, op| shequn::store::kpi::refresh(tx, op, &env))?;
+        println!(
+            "KPI recompute after the import: {:.2}s ({} values, {} alerts opened)",
+            t.elapsed().as_secs_f64(),
+            r.writes,
+            r.opened.len()
+        );
         let t = Instant::now();
         let again = import_once(&csv, &mut store)?;
         println!(

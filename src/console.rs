@@ -698,6 +698,21 @@ pub fn load(
     now: DateTime<Utc>,
     env: &StoreEnv,
 ) -> crate::store::Result<Loaded> {
+    // Something marked KPIs for recomputing since the last judgement without judging
+    // (a member's identity changed here, an older shequn imported): judge before the
+    // tabs that show alerts and their tasks. One indexed read when nothing is marked.
+    if matches!(tab, Tab::Today | Tab::Kpi)
+        && crate::store::kpi::needs_refresh(store.conn(), &env.rules)?
+    {
+        let keywords = crate::config::keywords().unwrap_or_default();
+        let kpi_env = crate::store::kpi::KpiEnv {
+            now,
+            tz: env.tz,
+            rules: &env.rules,
+            keywords: &keywords,
+        };
+        store.write(|tx, op| crate::store::kpi::refresh(tx, op, &kpi_env))?;
+    }
     if tab == Tab::Today {
         let today = crate::clock::local_day(now, env.tz);
         let tz = env.tz;

@@ -139,7 +139,12 @@ pub fn build(
         let groups = members::all_groups(tx)?;
         let rules = crate::domain::rules::Rules::shipped();
         members::recompute_tiers(tx, &groups, now, tz, &rules.tiers)?;
-        // KPI values and alerts as every command would find them at its start
+        // KPI values and alerts as every command would find them at its start (the
+        // demo wrote activity for every day: all of them are to be counted)
+        tx.execute(
+            "INSERT OR IGNORE INTO kpi_dirty (group_id, scope) SELECT DISTINCT group_id, day FROM activity_daily",
+            [],
+        )?;
         let keywords = crate::domain::keywords::Keywords::shipped();
         let env = crate::store::kpi::KpiEnv {
             now,

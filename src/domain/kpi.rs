@@ -587,8 +587,8 @@ pub struct ChatLine {
 }
 
 /// The median minutes from a member's question asked in `[from, to)` to the next
-/// message from staff. `lines` are in time order and reach at least a window past
-/// `to`. A question nobody from staff answered within the window counts as the whole
+/// message from staff. `lines` are in time order; past `to` they need only hold the
+/// first staff message (if any within the window). A question nobody from staff answered within the window counts as the whole
 /// window; one whose window is not over yet (`data_end` is the last message known)
 /// is left out, as is a day without questions (None).
 pub fn first_response(
@@ -599,13 +599,20 @@ pub fn first_response(
     data_end: i64,
 ) -> Option<f64> {
     let mut waits = Vec::new();
-    for (k, q) in lines.iter().enumerate() {
-        if q.staff || !q.question || q.at < from || q.at >= to {
+    // from the end, remembering the next staff message: one pass, however many
+    // questions wait for it (a group without staff would make a scan per question
+    // quadratic in the day's messages)
+    let mut next_staff: Option<i64> = None;
+    for q in lines.iter().rev() {
+        if q.staff {
+            next_staff = Some(q.at);
             continue;
         }
-        let answer = lines[k + 1..].iter().find(|l| l.staff && l.at >= q.at);
-        match answer {
-            Some(a) if a.at - q.at <= window_secs => waits.push((a.at - q.at) as f64 / 60.0),
+        if !q.question || q.at < from || q.at >= to {
+            continue;
+        }
+        match next_staff {
+            Some(a) if a - q.at <= window_secs => waits.push((a - q.at) as f64 / 60.0),
             _ if q.at + window_secs <= data_end => waits.push(window_secs as f64 / 60.0),
             _ => {}
         }

@@ -385,9 +385,13 @@ impl Ctx<'_, '_> {
         let mut rows: Vec<_> = self.activity.drain().collect();
         // in key order: the B-tree is filled front to back
         rows.sort_unstable();
+        let mut days = std::collections::BTreeSet::new();
         for ((g, m, day), n) in rows {
             up.execute(params![g, m, day.to_string(), n])?;
+            days.insert((g, day));
         }
+        // the KPI recompute after the import counts these days again
+        super::kpi::mark_days(self.tx, days)?;
         Ok(())
     }
 }

@@ -3,9 +3,11 @@
 //! values entered by hand or imported; and the read models of the KPIs tab, `shequn
 //! kpi`, `export kpi` and the daily report. The metric math is `domain::kpi`.
 //!
-//! Incremental: triggers (migration 0007) put (group, day) into `kpi_dirty` whenever a
-//! group's chat activity changes, (group, 'members') when memberships or join/leave
-//! events do, (group, 'all') when someone's identity (staff or not) changes.
+//! Incremental: `kpi_dirty` holds (group, day) for every day whose chat activity
+//! changed — marked by whoever writes `activity_daily` ([`mark_days`]: the chat import,
+//! the demo; a trigger per activity row cost a quarter of the import benchmark) —,
+//! (group, 'members') when memberships or join/leave events change and (group, 'all')
+//! when someone's identity (staff or not) changes, both by triggers (migration 0007).
 //! [`refresh`] takes those marks and, per group, recounts
 //! - activity-based values (messages, speakers, KOL messages) and membership values
 //!   (members, joins, leaves) from the earliest marked day to the group's last day of
@@ -50,6 +52,20 @@ pub struct KpiEnv<'a> {
     pub rules: &'a Rules,
     /// The keyword lists: a message hitting the 广告 (ad) list counts as an ad.
     pub keywords: &'a Keywords,
+}
+
+/// Mark days whose chat activity changed: every writer of `activity_daily` calls this
+/// in the same transaction (once per group and day, not per row).
+pub fn mark_days(
+    tx: &Transaction<'_>,
+    days: impl IntoIterator<Item = (i64, NaiveDate)>,
+) -> Result<()> {
+    let mut st =
+        tx.prepare_cached("INSERT OR IGNORE INTO kpi_dirty (group_id, scope) VALUES (?1, ?2)")?;
+    for (g, d) in days {
+        st.execute(params![g, d.to_string()])?;
+    }
+    Ok(())
 }
 
 /// What a refresh did.
@@ -345,13 +361,24 @@ fn scan_messages(
         "SELECT sent_at, member_id, kind, content FROM messages
          WHERE group_id = ?1 AND sent_at >= ?2 AND sent_at < ?3 ORDER BY sent_at",
     )?;
+    // the first staff message in a range: walks the (group, time) key in order and
+    // stops at the first match, without reading the texts
+    let mut next_staff = tx.prepare_cached(
+        "SELECT sent_at FROM messages
+         WHERE group_id = ?1 AND sent_at >= ?2 AND sent_at < ?3
+           AND member_id IN (SELECT ms.member_id FROM memberships ms JOIN members m ON m.id = ms.member_id
+                             WHERE ms.group_id = ?1
+                               AND (m.identity = 'staff' OR ms.role IN ('owner', 'admin')
+                                    OR (m.wxid IS NULL AND m.name = ?4)))
+         ORDER BY sent_at LIMIT 1",
+    )?;
     let mut writes = 0;
     for &day in days {
         let from = midnight(day, env.tz);
         let to = day
             .succ_opt()
             .map_or(from + 86_400, |d| midnight(d, env.tz));
-        let rows = st.query_map(params![g, from, to + window], |r| {
+        let rows = st.query_map(params![g, from, to], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, Option<i64>>(1)?,
@@ -371,16 +398,34 @@ fn scan_messages(
                 ""
             };
             let is_staff = staff.contains(&member);
-            if at < to {
-                said += 1;
-                if !text.is_empty() && env.keywords.contains(text, Category::Ad) {
-                    ads += 1;
-                }
+            said += 1;
+            if !text.is_empty() && env.keywords.contains(text, Category::Ad) {
+                ads += 1;
             }
             lines.push(ChatLine {
                 at,
                 staff: is_staff,
                 question: !is_staff && !text.is_empty() && fr.is_question(text),
+            });
+        }
+        // a question still waiting at midnight: its answer comes the next day
+        let last_staff = lines.iter().rposition(|l| l.staff);
+        let waiting = lines
+            .iter()
+            .skip(last_staff.map_or(0, |i| i + 1))
+            .any(|l| l.question);
+        if waiting
+            && let Some(at) = next_staff
+                .query_row(
+                    params![g, to, to + window, crate::import::SELF_SENDER],
+                    |r| r.get::<_, i64>(0),
+                )
+                .optional()?
+        {
+            lines.push(ChatLine {
+                at,
+                staff: true,
+                question: false,
             });
         }
         let d = day.to_string();

@@ -99,26 +99,30 @@ fn fixture(store: &mut Store) {
                 (3, "2026-02-28", 3),
                 (1, "2026-02-28", 2),
                 (2, "2026-03-01", 4),
-                (3, "2026-03-01", 1),
+                (3, "2026-03-01", 2),
                 (4, "2026-03-01", 1),
                 (1, "2026-03-01", 2),
+                (1, "2026-03-02", 1),
             ] {
                 tx.execute(
                     "INSERT INTO activity_daily (group_id, member_id, day, messages) VALUES (1, ?1, ?2, ?3)",
                     params![m, day, n],
                 )?;
             }
-            // the messages of 03-01 (those of 02-28 were not kept: no content metrics then)
+            // the messages of 03-01 and 03-02 (those of 02-28 were not kept: no content
+            // metrics then)
             for (k, (time, m, text)) in [
-                ("09:00", Some(3), "请问今天几点开始?"),
-                ("09:10", Some(2), "我也想知道"),
-                ("09:20", None, "成员10 加入了群聊"),
-                ("09:30", Some(1), "晚上 8 点开始"),
-                ("10:00", Some(4), "需要资料的加我微信"),
-                ("12:00", Some(2), "有回放吗"),
-                ("12:05", Some(2), "谢谢"),
-                ("13:00", Some(2), "好的"),
-                ("14:00", Some(1), "有的"),
+                ("03-01T09:00", Some(3), "请问今天几点开始?"),
+                ("03-01T09:10", Some(2), "我也想知道"),
+                ("03-01T09:20", None, "成员10 加入了群聊"),
+                ("03-01T09:30", Some(1), "晚上 8 点开始"),
+                ("03-01T10:00", Some(4), "需要资料的加我微信"),
+                ("03-01T12:00", Some(2), "有回放吗"),
+                ("03-01T12:05", Some(2), "谢谢"),
+                ("03-01T13:00", Some(2), "好的"),
+                ("03-01T14:00", Some(1), "有的"),
+                ("03-01T23:50", Some(3), "怎么报名"),
+                ("03-02T00:20", Some(1), "点群公告里的链接"),
             ]
             .into_iter()
             .enumerate()
@@ -127,7 +131,7 @@ fn fixture(store: &mut Store) {
                 tx.execute(
                     "INSERT INTO messages (group_id, sent_at, key_hash, member_id, kind, content)
                      VALUES (1, ?1, ?2, ?3, ?4, ?5)",
-                    params![ts(&format!("2026-03-01T{time}:00")), k as i64, m, kind, text],
+                    params![ts(&format!("2026-{time}:00")), k as i64, m, kind, text],
                 )?;
             }
             // group 2: m11..m30; m12 leaves 02-25, m13 02-27
@@ -156,6 +160,11 @@ fn fixture(store: &mut Store) {
                     params![day.to_string(), if i < 30 { 2 } else { 1 }],
                 )?;
             }
+            // as every writer of activity does: mark the days for the recompute
+            tx.execute(
+                "INSERT OR IGNORE INTO kpi_dirty SELECT DISTINCT group_id, day FROM activity_daily",
+                [],
+            )?;
             Ok(())
         })
         .unwrap();
@@ -187,31 +196,40 @@ fn metric_values_of_a_hand_built_fixture_match_hand_computation() {
     near(v(1, "2026-03-01", Metric::Members), 9.0, "members 03-01");
     near(v(1, "2026-03-01", Metric::Joins), 1.0, "joins");
     near(v(1, "2026-03-01", Metric::Leaves), 1.0, "leaves");
-    near(v(1, "2026-03-01", Metric::Messages), 8.0, "messages 03-01");
+    near(v(1, "2026-03-01", Metric::Messages), 9.0, "messages 03-01");
     near(v(1, "2026-03-01", Metric::Speakers), 4.0, "speakers 03-01");
     near(v(1, "2026-03-01", Metric::DauRate), 4.0 / 9.0, "dau 03-01");
     near(
         v(1, "2026-03-01", Metric::MessagesPerMember),
-        8.0 / 9.0,
+        1.0,
         "per member",
     );
     near(
         v(1, "2026-03-01", Metric::MessagesPerSpeaker),
-        2.0,
+        9.0 / 4.0,
         "per speaker",
     );
-    // m2 is still a KOL (29 in the window): 4 of 8
-    near(v(1, "2026-03-01", Metric::KolShare), 0.5, "kol share 03-01");
-    // one of the 8 member messages hits the 广告 list (加我微信); the system line is no one's
+    // m2 is still a KOL (29 in the window): 4 of 9
+    near(
+        v(1, "2026-03-01", Metric::KolShare),
+        4.0 / 9.0,
+        "kol share 03-01",
+    );
+    // one of the 9 member messages hits the 广告 list (加我微信); the system line is no one's
     near(v(1, "2026-03-01", Metric::AdMessages), 1.0, "ad messages");
-    near(v(1, "2026-03-01", Metric::AdShare), 0.125, "ad share");
-    // questions at 09:00 (staff at 09:30: 30 min) and 12:00 (staff at 14:00: 120 min);
-    // "我也想知道" is no question, the staff's own lines are no member questions
+    near(v(1, "2026-03-01", Metric::AdShare), 1.0 / 9.0, "ad share");
+    // questions at 09:00 (staff at 09:30: 30 min), 12:00 (staff at 14:00: 120 min) and
+    // 23:50 (staff at 00:20 the next day: 30 min); "我也想知道" is no question, the
+    // staff's own lines are no member questions: the median is 30
     near(
         v(1, "2026-03-01", Metric::FirstResponse),
-        75.0,
+        30.0,
         "first response",
     );
+    // 03-02: only the staff's answer
+    near(v(1, "2026-03-02", Metric::Messages), 1.0, "messages 03-02");
+    near(v(1, "2026-03-02", Metric::AdShare), 0.0, "ad share 03-02");
+    assert_eq!(v(1, "2026-03-02", Metric::FirstResponse), None);
     // group 2 on 03-01: the last 30 days 30 messages, the 30 before 29 × 2 + 1 = 59
     near(
         v(2, "2026-03-01", Metric::MessageDecline),
@@ -222,7 +240,8 @@ fn metric_values_of_a_hand_built_fixture_match_hand_computation() {
     near(v(2, "2026-03-01", Metric::WeeklyExitRate), 0.1, "exit rate");
     near(v(2, "2026-03-01", Metric::Members), 18.0, "members g2");
     // nothing after the last day of chat: unknown, not zero
-    assert_eq!(v(1, "2026-03-02", Metric::Messages), None);
+    assert_eq!(v(1, "2026-03-03", Metric::Messages), None);
+    assert_eq!(v(2, "2026-03-02", Metric::Messages), None);
     assert_eq!(count(&c, "SELECT count(*) FROM kpi_dirty"), 0);
     // every computed value is marked so
     assert_eq!(
@@ -244,6 +263,7 @@ fn day_of_chat(store: &mut Store, day: &str, speakers: i64, each: i64) {
                     params![m, day, each],
                 )?;
             }
+            kpi::mark_days(tx, [(1, day.parse().unwrap())])?;
             Ok(())
         })
         .unwrap();
@@ -415,7 +435,7 @@ fn three_low_days_open_one_alert_per_broken_rule_with_one_task_each_and_recovery
 
 #[test]
 fn the_recompute_is_incremental() {
-    let (_d, p, mut store) = fresh();
+    let (d, p, mut store) = fresh();
     fixture(&mut store);
     let full = refresh(&mut store, "2026-03-02T08:00:00");
     let c = Connection::open(&p).unwrap();
@@ -428,20 +448,36 @@ fn the_recompute_is_incremental() {
     assert!(!kpi::needs_refresh(store.conn(), &Rules::shipped()).unwrap());
     near(
         value(&c, 1, "2026-03-01", Metric::AdShare),
-        0.125,
+        1.0 / 9.0,
         "untouched",
     );
     // an import adds a message to 03-01: only that day is marked and recounted
-    c.execute(
-        "UPDATE activity_daily SET messages = messages + 1 WHERE group_id = 1 AND member_id = 4 AND day = '2026-03-01'",
-        [],
+    let csv = d.path().join("day.csv");
+    std::fs::write(&csv, "时间,发送人,内容\n2026-03-01 15:00:00,成员4,你好\n").unwrap();
+    let records = shequn::import::open(
+        &csv,
+        Some(shequn::import::Format::Csv(
+            shequn::import::parse_map("time=时间,sender=发送人,content=内容").unwrap(),
+        )),
+        DEFAULT_TZ,
     )
     .unwrap();
-    c.execute(
-        "INSERT INTO messages (group_id, sent_at, key_hash, member_id, kind, content) VALUES (1, ?1, 99, 4, 'text', '你好')",
-        [ts("2026-03-01T15:00:00")],
+    let opts = shequn::store::import::ChatOptions {
+        group: Some("读书会测试群"),
+        platform: "personal",
+        file: "day.csv",
+        format: "csv",
+    };
+    let s = shequn::store::import::import_chat(
+        &mut store,
+        records,
+        &opts,
+        at("2026-03-02T09:00:00"),
+        DEFAULT_TZ,
+        &Rules::shipped(),
     )
     .unwrap();
+    assert_eq!((s.messages, s.new_members), (1, 0));
     let marks: Vec<(i64, String)> = c
         .prepare("SELECT group_id, scope FROM kpi_dirty")
         .unwrap()
@@ -460,13 +496,13 @@ fn the_recompute_is_incremental() {
     );
     near(
         value(&c, 1, "2026-03-01", Metric::Messages),
-        9.0,
+        10.0,
         "recounted",
     );
-    // 9 member messages now, 2 of them ads
+    // 10 member messages now, 2 of them ads
     near(
         value(&c, 1, "2026-03-01", Metric::AdShare),
-        2.0 / 9.0,
+        0.2,
         "rescanned",
     );
     // the day before is as it was

@@ -7,6 +7,7 @@
 //! - [`clock`]    the `Clock` trait: the system clock and a fixed one (`SHEQUN_NOW`)
 //! - [`i18n`]     every user-facing string, one file per language in `data/i18n/`
 //! - [`domain`]   pure rules without I/O or a clock: SOP recurrence, stages, thresholds,
+//!   KPI metrics and alert episodes,
 //!   the content pipeline, risk keywords
 //! - [`import`]   chat exports, rosters and orders read from files (streaming parsers)
 //! - [`search`]   member search: fuzzy + full pinyin + initials (张三 ← zhang, zs)

@@ -807,8 +807,23 @@ fn any_command_judges_alerts_first_when_the_data_changed() {
              SELECT id, '2026-03-02' FROM groups WHERE name = '职场穿搭福利群';",
     )
     .unwrap();
-    // the next command, whatever it is, judges first: the alert and its task are there
-    let rows = json(&["sop", "today"], &db);
+    // the next commands, whatever they are, judge first — two at once make one alert
+    // and one task: the alert and its task are there
+    let run = || {
+        bin()
+            .args(["sop", "today", "--format", "json", "--db"])
+            .arg(&db)
+            .output()
+            .unwrap()
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(run);
+        let b = s.spawn(run);
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    assert!(a.status.success() && b.status.success());
+    assert_eq!(a.stdout, b.stdout);
+    let rows: Value = serde_json::from_slice(&a.stdout).unwrap();
     assert!(
         rows.as_array()
             .unwrap()
@@ -817,6 +832,22 @@ fn any_command_judges_alerts_first_when_the_data_changed() {
         "{rows}"
     );
     assert_eq!(count(&c, "SELECT count(*) FROM kpi_dirty"), 0);
+    assert_eq!(
+        count(
+            &c,
+            "SELECT count(*) FROM alerts a JOIN groups g ON g.id = a.group_id
+             WHERE g.name = '职场穿搭福利群' AND a.rule = 'open_low'"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &c,
+            "SELECT count(*) FROM sop_instances WHERE title = '调整推送时间和标题' AND alert_id IS NOT NULL
+               AND group_id = (SELECT id FROM groups WHERE name = '职场穿搭福利群')"
+        ),
+        1
+    );
     let n = count(&c, "SELECT count(*) FROM alerts WHERE closed_at IS NULL");
     // and the next one finds nothing to do
     let before = dump(&db);

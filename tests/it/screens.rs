@@ -477,6 +477,9 @@ fn kpi_details_form_and_the_90_day_view() {
         ));
     }
     insta::assert_snapshot!("kpi_form_zh_80x24", draw(&mut app, 80, 24).backend());
+    for (w, h) in [(80, 24), (81, 25), (100, 30), (300, 100), (79, 24), (20, 5)] {
+        draw(&mut app, w, h);
+    }
     app.on_key(crossterm::event::KeyEvent::new(
         crossterm::event::KeyCode::Esc,
         crossterm::event::KeyModifiers::NONE,
@@ -493,4 +496,15 @@ fn kpi_details_form_and_the_90_day_view() {
     app.update(Action::Bottom);
     app.update(Action::Open);
     insta::assert_snapshot!("kpi_detail_en_120x40", draw(&mut app, 120, 40).backend());
+    // `?` lists the tab's own keys, from the keymap
+    app.update(Action::Back);
+    app.update(Action::Help);
+    let s = text(draw(&mut app, 120, 40).backend().buffer());
+    for want in [
+        "trend over 30 / 90 days",
+        "trend metric",
+        "enter a number only WeChat sees",
+    ] {
+        assert!(s.contains(want), "{want}: {s}");
+    }
 }

@@ -18,8 +18,9 @@
 //!   messages changed;
 //! - derived values from the earliest marked day on (they look up to 60 days back);
 //!
-//! then judges every alert rule for every group. It runs right after an import or an
-//! entry, in the same transaction, and at the start of any command or console when
+//! then judges every alert rule for every group. It runs in the same transaction as an
+//! entry or `import stats`, right after a chat or roster import (whose own transaction
+//! stays as fast as before), and at the start of any command or console when
 //! [`needs_refresh`] says the data (or the KPI rules) changed since the last run — so
 //! the CLI and every console see the same alerts. Measured on the demo database (12
 //! groups, 90 days, everything marked): see README "KPIs".

@@ -5,6 +5,7 @@
 
 pub mod keymap;
 pub mod members;
+pub mod reminders;
 pub mod table;
 pub mod today;
 
@@ -20,6 +21,7 @@ use crate::store::presence::Online;
 use crate::store::views::{ContentRow, KpiRow, MemberRow, ReminderRow, SopRow};
 use keymap::{Key, Keymap};
 pub use members::MembersState;
+pub use reminders::{RemindChange, RemindVerb, Toast};
 use table::{Table, TableCmd};
 pub use today::{ScriptEditor, SopState, TodayData};
 
@@ -126,6 +128,10 @@ pub const ACTIONS: &[&str] = &[
     "redeem",
     "sanction",
     "identity",
+    // the Reminders tab (add_reminder also from the palette, on any tab)
+    "dismiss",
+    "snooze",
+    "add_reminder",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,18 +198,33 @@ pub enum PromptKind {
         level: &'static str,
         group: i64,
     },
+    /// Reminders: "10m check the offer's results" (a time, then what).
+    AddReminder,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PickerKind {
-    Assign { id: i64, version: i64 },
+    Assign {
+        id: i64,
+        version: i64,
+    },
     Group,
     Template,
     Tier,
     MemberGroup,
     Tag,
-    SanctionLevel { id: i64 },
-    Identity { id: i64, version: i64 },
+    SanctionLevel {
+        id: i64,
+    },
+    Identity {
+        id: i64,
+        version: i64,
+    },
+    /// Reminders: for how long.
+    Snooze {
+        id: i64,
+        version: i64,
+    },
 }
 
 /// A message on the bottom line until the next key.
@@ -283,6 +304,16 @@ pub enum Action {
     Redeem,
     Sanction,
     Identity,
+    // reminders
+    Dismiss,
+    Snooze,
+    AddReminder,
+    /// The reminder engine planned or fired something; `fired` is news for a toast.
+    Reminded(Vec<ReminderRow>),
+    /// A toast's time is up (the number of the toast it was for).
+    ToastExpired(u64),
+    /// A change to a reminder finished: what was done to which, or why not.
+    RemindSaved(Result<(RemindVerb, Box<ReminderRow>), String>),
 }
 
 #[derive(Debug, Clone)]
@@ -344,6 +375,15 @@ pub enum Effect {
     LoadMember(i64),
     /// Put text on the operator's own clipboard (OSC 52: works over SSH).
     Copy(String),
+    /// Dismiss, snooze or add a reminder.
+    Remind(RemindChange),
+    /// Send `ToastExpired(seq)` after this long.
+    ToastTimer {
+        seq: u64,
+        after: std::time::Duration,
+    },
+    /// Ring the terminal bell (`[reminders] bell = true`).
+    Bell,
     Quit,
 }
 
@@ -383,6 +423,9 @@ pub struct App {
     pub others: Vec<Online>,
     pub due: i64,
     pub flash: Option<Flash>,
+    /// Reminders that just fired, over the top right corner; it never takes the keys.
+    pub toast: Option<Toast>,
+    toast_seq: u64,
     pub width: u16,
     pub height: u16,
     pub quit: bool,
@@ -432,6 +475,10 @@ pub const COMMANDS: &[Command] = &[
         action: "apply_template",
     },
     Command {
+        word: "remind",
+        action: "add_reminder",
+    },
+    Command {
         word: "help",
         action: "help",
     },
@@ -475,6 +522,8 @@ impl App {
             others: Vec::new(),
             due: 0,
             flash: None,
+            toast: None,
+            toast_seq: 0,
             width: MIN_WIDTH,
             height: MIN_HEIGHT,
             quit: false,
@@ -548,8 +597,10 @@ impl App {
             return action.map(|a| self.update(a)).unwrap_or_default();
         }
         if self.mode == Mode::Normal {
-            // a message stays until the next key
+            // a message stays until the next key; so does a toast while nothing is
+            // being typed (a key in an editor or a prompt leaves it to its timer)
             self.flash = None;
+            self.toast = None;
         }
         let Some(k) = Key::from_event(&key) else {
             return Vec::new();
@@ -716,6 +767,19 @@ impl App {
                 return fx;
             }
             Action::Save => {}
+            Action::Dismiss | Action::Snooze => {
+                if self.tab == Tab::Reminders {
+                    return self.reminders_action(action);
+                }
+            }
+            Action::AddReminder => return self.reminders_action(action),
+            Action::Reminded(fired) => return self.reminded(fired),
+            Action::ToastExpired(seq) => {
+                if self.toast.as_ref().is_some_and(|t| t.seq == seq) {
+                    self.toast = None;
+                }
+            }
+            Action::RemindSaved(result) => return self.remind_saved(result),
             Action::Saved(result) => {
                 self.flash = Some(match result {
                     Ok(text) => Flash { text, error: false },
@@ -790,6 +854,7 @@ impl App {
                         | PromptKind::SanctionReason { .. } => {
                             return self.member_prompt(kind, &input, id, version);
                         }
+                        PromptKind::AddReminder => return self.reminder_prompt(&input),
                         PromptKind::Skip => SopChange::Skip { reason: input },
                         PromptKind::Note => SopChange::Note { text: input },
                         PromptKind::Retime => {
@@ -903,7 +968,7 @@ impl App {
             }
             Loaded::Content(rows) => self.content.set_rows(rows),
             Loaded::Kpi(rows) => self.kpi.set_rows(rows),
-            Loaded::Reminders(rows) => self.reminders.set_rows(rows),
+            Loaded::Reminders(rows) => self.reminders_loaded(rows),
         }
     }
 
@@ -1024,6 +1089,9 @@ pub fn action_named(name: &str) -> Option<Action> {
         "redeem" => Action::Redeem,
         "sanction" => Action::Sanction,
         "identity" => Action::Identity,
+        "dismiss" => Action::Dismiss,
+        "snooze" => Action::Snooze,
+        "add_reminder" => Action::AddReminder,
         _ => return None,
     })
 }
@@ -1088,10 +1156,11 @@ impl Row for ReminderRow {
     }
     fn haystack(&self) -> String {
         format!(
-            "{} {} {}",
+            "{} {} {} {}",
             self.title,
             self.group.as_deref().unwrap_or(""),
-            self.state
+            self.state,
+            self.source
         )
     }
 }

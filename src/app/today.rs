@@ -400,6 +400,7 @@ impl App {
             | PickerKind::Tag
             | PickerKind::SanctionLevel { .. }
             | PickerKind::Identity { .. } => self.member_picked(kind, choice),
+            PickerKind::Snooze { id, version } => self.snooze_picked(id, version, choice),
             PickerKind::Assign { id, version } => {
                 vec![Effect::Sop {
                     id,

@@ -139,7 +139,13 @@ pub fn build(
         let groups = members::all_groups(tx)?;
         let rules = crate::domain::rules::Rules::shipped();
         members::recompute_tiers(tx, &groups, now, tz, &rules.tiers)?;
-        Ok(counts)
+        // the reminders a console would plan from all this (what is due fires when a
+        // console opens on the demo)
+        let planned = crate::store::reminders::plan(tx, op, now, tz, &rules, true)?;
+        Ok(DemoCounts {
+            reminders: counts.reminders + planned.planned.len(),
+            ..counts
+        })
     })?;
     drop(store);
     Ok(counts)

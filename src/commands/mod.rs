@@ -10,6 +10,7 @@ pub mod init;
 pub mod members;
 pub mod operator;
 pub mod output;
+pub mod remind;
 pub mod sop;
 
 use std::io::Write;
@@ -137,6 +138,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         (Some(Command::Export { what, from, to }), false) => export::run(&ctx, *what, *from, *to),
         (Some(Command::Import { cmd }), false) => import::run(&ctx, cmd),
         (Some(Command::Members { cmd }), false) => members::run(&ctx, cmd),
+        (Some(Command::Remind { due, watch, cmd }), false) => {
+            remind::run(&ctx, *due, *watch, cmd.as_ref())
+        }
         (None, true) => {
             let path = demo::temp_path(&ctx);
             let ctx = Ctx { db: path, ..ctx };

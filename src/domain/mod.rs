@@ -6,3 +6,4 @@ pub mod rules;
 pub mod sop;
 pub mod stage;
 pub mod tiers;
+pub mod when;

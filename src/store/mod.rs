@@ -15,6 +15,7 @@ pub mod import;
 pub mod members;
 pub mod migrations;
 pub mod presence;
+pub mod reminders;
 pub mod sop;
 pub mod views;
 

@@ -1017,7 +1017,7 @@ impl App {
 /// Commands in the palette matching what was typed (word or localised label).
 pub fn palette_matches(texts: &Texts, input: &str) -> Vec<Command> {
     let needle = input.trim().to_lowercase();
-    COMMANDS
+    let mut found: Vec<Command> = COMMANDS
         .iter()
         .copied()
         .filter(|c| {
@@ -1025,7 +1025,10 @@ pub fn palette_matches(texts: &Texts, input: &str) -> Vec<Command> {
                 || c.word.contains(&needle)
                 || texts.action_text(c.action).to_lowercase().contains(&needle)
         })
-        .collect()
+        .collect();
+    // the command typed in full first (`remind` before the `reminders` tab)
+    found.sort_by_key(|c| c.word != needle);
+    found
 }
 
 /// Picker items matching what was typed.

@@ -320,9 +320,11 @@ pub fn plan(
     let mut out = Planned::default();
     let at = now.timestamp();
     let end = at + rules.reminders.horizon_secs();
-    // close first, so a reminder of an item done a moment ago is not planned again
+    let days = prepare_sop(tx, operator, now, tz, end)?;
+    // close what is done or gone before anything is planned or fired: an item missed
+    // while every console was closed is not nagged about when one opens
     out.resolved = resolve(tx, at)?;
-    let mut wants = sop_wants(tx, operator, now, tz, end)?;
+    let mut wants = sop_wants(tx, now, tz, end, &days)?;
     wants.extend(content_wants(
         tx,
         at,
@@ -423,13 +425,15 @@ fn to_plan(dues: &[(i64, i64)], now: i64, end: i64) -> Vec<(i64, i64)> {
         .collect()
 }
 
-fn sop_wants(
+/// The days the horizon reaches into, with their SOP items in place and the expired
+/// ones marked missed (as the Today tab and `sop today` do).
+fn prepare_sop(
     tx: &Transaction<'_>,
     operator: &str,
     now: DateTime<Utc>,
     tz: Tz,
     end: i64,
-) -> Result<Vec<Want>> {
+) -> Result<Vec<NaiveDate>> {
     let today = crate::clock::local_day(now, tz);
     let mut days = vec![today];
     let mut day = today;
@@ -448,6 +452,17 @@ fn sop_wants(
     }
     // an expired item is missed, not nagged about
     super::sop::sweep_missed(tx, operator, now, tz)?;
+    Ok(days)
+}
+
+fn sop_wants(
+    tx: &Transaction<'_>,
+    now: DateTime<Utc>,
+    tz: Tz,
+    end: i64,
+    days: &[NaiveDate],
+) -> Result<Vec<Want>> {
+    let today = crate::clock::local_day(now, tz);
     let mut st = tx.prepare_cached(
         "SELECT s.id, s.group_id, s.day, s.slot, s.title, COALESCE(s.claimed_by, s.assignee),
                 s.expires, i.offsets, i.recurrence
@@ -766,6 +781,15 @@ fn resolve(tx: &Transaction<'_>, now: i64) -> Result<Vec<i64>> {
              WHERE {OPEN} AND source = 'alert'
                AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.id = reminders.source_id
                    AND a.closed_at IS NULL)
+             RETURNING id"
+        ),
+        // a member warning or a content slot long past while nobody looked: the
+        // Members tab and the content queue show those; a reminder months late does not
+        format!(
+            "UPDATE reminders SET {CLOSE}, resolved = 'stale'
+             WHERE {OPEN} AND state = 'pending'
+               AND ((source = 'member' AND due_at < ?1 - {MEMBER_LOOKBACK_SECS})
+                 OR (source = 'content' AND due_at - lead_min * 60 < ?1 - 3600))
              RETURNING id"
         ),
         // the new member spoke, or left
@@ -1181,6 +1205,7 @@ impl Watcher {
         tz: Tz,
         rules: &Rules,
     ) -> Result<Step> {
+        let started = std::time::Instant::now();
         let at = now.timestamp();
         let today = crate::clock::local_day(now, tz);
         let members = self
@@ -1199,11 +1224,22 @@ impl Watcher {
             .into_iter()
             .filter(|r| self.shown.insert((r.id, r.fired_at.unwrap_or(0))))
             .collect();
-        Ok(Step {
+        let step = Step {
             changed: planned.changed() || !fired.is_empty() || !news.is_empty(),
             fired: news,
             next: next_due(store.conn(), &self.login)?,
-        })
+        };
+        tracing::debug!(
+            members,
+            planned = planned.planned.len(),
+            resolved = planned.resolved.len(),
+            fired = fired.len(),
+            news = step.fired.len(),
+            next = ?step.next,
+            ms = started.elapsed().as_secs_f64() * 1000.0,
+            "reminders step"
+        );
+        Ok(step)
     }
 }
 

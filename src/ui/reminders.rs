@@ -192,7 +192,8 @@ pub fn toast(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let h = u16::try_from(text.len() + 2)
         .unwrap_or(u16::MAX)
         .min(area.height);
-    let rect = Rect::new(area.right().saturating_sub(w + 1).max(area.x), area.y, w, h);
+    // its right border on the body's, its top on the body's top border
+    let rect = Rect::new(area.right().saturating_sub(w).max(area.x), area.y, w, h);
     clear_popup(frame, rect);
     let block = popup_block(title, theme).border_style(theme.warning);
     frame.render_widget(Paragraph::new(text).block(block), rect);

@@ -3,6 +3,7 @@
 mod app_logic;
 mod cli;
 mod import;
+mod remind;
 mod screens;
 mod sop;
 mod store;

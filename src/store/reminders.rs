@@ -19,7 +19,9 @@
 //!   and when the next one is due.
 //!
 //! A team reminder (`for_login` NULL) is the team's, like an SOP item: one operator
-//! dismissing or snoozing it does so for all.
+//! dismissing or snoozing it does so for all. `version` counts people's changes only
+//! (snooze, dismiss): a console's view is refused as stale when a colleague acted on
+//! the reminder, not because it fired or was re-planned meanwhile.
 
 use std::collections::{HashMap, HashSet};
 
@@ -41,6 +43,9 @@ const THINGS: [&str; 3] = ["sop", "countdown", "content"];
 /// overnight hears of yesterday's, but an old database does not flood anyone with every
 /// member who went quiet while nobody looked (the Members tab flags them all).
 pub const MEMBER_LOOKBACK_SECS: i64 = 86_400;
+
+/// How far back a watcher looks for reminders another console fired.
+const SEEN_WINDOW_SECS: i64 = 3600;
 
 /// How often member warnings are re-planned: they change by the day, and finding the
 /// members who just turned 30 days silent reads the activity table.
@@ -341,8 +346,7 @@ pub fn plan(
              created_by, created_at, source_key, lead_min, kind)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (source_key) WHERE source_key IS NOT NULL DO UPDATE SET
-             due_at = excluded.due_at, title = excluded.title, for_login = excluded.for_login,
-             version = version + 1
+             due_at = excluded.due_at, title = excluded.title, for_login = excluded.for_login
          WHERE state = 'pending' AND (due_at <> excluded.due_at OR title <> excluded.title
              OR for_login IS NOT excluded.for_login)
          RETURNING id",
@@ -371,8 +375,7 @@ pub fn plan(
     // someone claimed or was assigned an item whose reminder already fired: it is theirs
     let moved: Vec<i64> = tx
         .prepare_cached(
-            "UPDATE reminders AS r SET for_login = COALESCE(s.claimed_by, s.assignee),
-                 version = r.version + 1
+            "UPDATE reminders AS r SET for_login = COALESCE(s.claimed_by, s.assignee)
              FROM sop_instances s
              WHERE r.source IN ('sop', 'countdown') AND r.source_key IS NOT NULL
                AND r.source_id = s.id AND r.state IN ('fired', 'snoozed')
@@ -744,7 +747,7 @@ fn member_wants(
 
 /// Close the open planned reminders whose reason is gone, with why.
 fn resolve(tx: &Transaction<'_>, now: i64) -> Result<Vec<i64>> {
-    const CLOSE: &str = "state = 'dismissed', closed_at = ?1, version = version + 1";
+    const CLOSE: &str = "state = 'dismissed', closed_at = ?1";
     const OPEN: &str = "source_key IS NOT NULL AND state <> 'dismissed'";
     let statements = [
         // the SOP item was done, skipped or missed
@@ -838,8 +841,7 @@ fn resolve_recalls(tx: &Transaction<'_>, now: i64) -> Result<Vec<i64>> {
          END",
     )?;
     let mut close = tx.prepare_cached(
-        "UPDATE reminders SET state = 'dismissed', closed_at = ?2, resolved = ?3,
-             version = version + 1 WHERE id = ?1",
+        "UPDATE reminders SET state = 'dismissed', closed_at = ?2, resolved = ?3 WHERE id = ?1",
     )?;
     let mut ids = Vec::new();
     for (id, key) in open {
@@ -905,13 +907,11 @@ pub fn fire_due(
         })
         .collect();
     let mut fire = tx.prepare_cached(
-        "UPDATE reminders SET state = 'fired', fired_at = ?2, snoozed_until = NULL,
-             version = version + 1
+        "UPDATE reminders SET state = 'fired', fired_at = ?2, snoozed_until = NULL
          WHERE id = ?1 AND state IN ('pending', 'snoozed')",
     )?;
     let mut supersede = tx.prepare_cached(
-        "UPDATE reminders SET state = 'dismissed', resolved = 'superseded', closed_at = ?4,
-             version = version + 1
+        "UPDATE reminders SET state = 'dismissed', resolved = 'superseded', closed_at = ?4
          WHERE source = ?1 AND source_id = ?2 AND due_at < ?3
            AND state IN ('pending', 'fired', 'snoozed')
          RETURNING id",
@@ -1224,6 +1224,13 @@ impl Watcher {
             .into_iter()
             .filter(|r| self.shown.insert((r.id, r.fired_at.unwrap_or(0))))
             .collect();
+        // A console runs for days: look back an hour, not to its start (a fire is
+        // committed the moment it is stamped, so nothing older can still be news).
+        if at - SEEN_WINDOW_SECS > self.since {
+            self.since = at - SEEN_WINDOW_SECS;
+            let since = self.since;
+            self.shown.retain(|(_, fired)| *fired >= since);
+        }
         let step = Step {
             changed: planned.changed() || !fired.is_empty() || !news.is_empty(),
             fired: news,

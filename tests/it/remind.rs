@@ -302,6 +302,16 @@ fn two_consoles_fire_a_reminder_once_and_both_show_it() {
             .fired
             .is_empty()
     );
+    // firing is not a colleague's change: dismissing what was on screen before it
+    // fired (version 1) works
+    s1.write(|tx, op| rem::dismiss(tx, op, t, DEFAULT_TZ, id, Some(1)))
+        .unwrap();
+    // a second console that saw it before that is told who got there first
+    let again = s2.write(|tx, op| rem::dismiss(tx, op, t, DEFAULT_TZ, id, Some(1)));
+    assert!(
+        matches!(&again, Err(shequn::store::StoreError::Stale { by, .. }) if *by == me()),
+        "{again:?}"
+    );
 }
 
 /// A database with one group on the base SOP (08:30 greeting: offsets -10, 0, 15;

@@ -1,7 +1,7 @@
 //! `shequn remind …`: reminders from scripts. `--due` prints what is due and exits (for
 //! cron); `--watch` prints each reminder as it fires, one line each, flushed (for a
-//! tmux status line or a pipe) and ends with exit 0 on SIGTERM, SIGHUP or SIGINT, or
-//! quietly when its reader goes away; `add`, `dismiss` and `snooze` change one
+//! tmux status line or a pipe) and ends with exit 0 on SIGTERM, SIGHUP (unless started
+//! under nohup) or SIGINT, or quietly when its reader goes away; `add`, `dismiss` and `snooze` change one
 //! reminder. Every command plans first, so what it sees is what a console would.
 //!
 //! Under `SHEQUN_NOW`, `--watch` starts its clock at that instant and lets it run in
@@ -280,8 +280,20 @@ fn watch(ctx: &Ctx) -> anyhow::Result<ExitCode> {
     rt.block_on(async {
         use tokio::signal::unix::{SignalKind, signal};
         let mut term = signal(SignalKind::terminate()).context("installing a signal handler")?;
-        let mut hup = signal(SignalKind::hangup()).context("installing a signal handler")?;
         let mut int = signal(SignalKind::interrupt()).context("installing a signal handler")?;
+        // `nohup shequn remind --watch >> file &` keeps watching after the logout, as
+        // nohup promises (the console does the same)
+        let mut hup = if crate::tui::sighup_ignored() {
+            None
+        } else {
+            Some(signal(SignalKind::hangup()).context("installing a signal handler")?)
+        };
+        let hangup = async {
+            match &mut hup {
+                Some(h) => h.recv().await,
+                None => std::future::pending().await,
+            }
+        };
         let reader_gone = Arc::new(Notify::new());
         spawn_reader_watch(Arc::clone(&reader_gone));
         let wake = Arc::new(Notify::new());
@@ -311,7 +323,7 @@ fn watch(ctx: &Ctx) -> anyhow::Result<ExitCode> {
         tokio::select! {
             () = engine => {}
             _ = term.recv() => tracing::info!("remind --watch: SIGTERM"),
-            _ = hup.recv() => tracing::info!("remind --watch: SIGHUP"),
+            _ = hangup => tracing::info!("remind --watch: SIGHUP"),
             _ = int.recv() => tracing::info!("remind --watch: SIGINT"),
             () = reader_gone.notified() => tracing::info!("remind --watch: stdout closed"),
         }

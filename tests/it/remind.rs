@@ -1011,6 +1011,28 @@ fn a_toast_does_not_take_the_keys_from_the_script_editor_and_rings_only_if_asked
 }
 
 #[test]
+fn a_toast_draws_at_every_size_without_panicking() {
+    let mut app = crate::screens::demo_app(Lang::Zh);
+    let fired: Vec<ReminderRow> = (0..12)
+        .map(|i| {
+            fired_row(
+                i,
+                &format!("{i:02}:00 很长很长的提醒标题 {i}"),
+                "考研数学互助群 2027",
+            )
+        })
+        .collect();
+    app.update(Action::Reminded(fired));
+    for w in (0..=130).step_by(3) {
+        for h in [0, 1, 3, 4, 5, 8, 23, 24, 30] {
+            crate::screens::draw(&mut app, w, h);
+        }
+    }
+    let s = crate::screens::draw(&mut app, 80, 24).backend().to_string();
+    assert!(s.contains("提醒 · 12"), "{s}");
+}
+
+#[test]
 fn reminders_tab_keys_dismiss_snooze_and_add() {
     let mut app = crate::screens::demo_app(Lang::En);
     app.update(Action::GoTab(Tab::Reminders));

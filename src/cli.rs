@@ -83,6 +83,20 @@ pub enum Command {
         #[command(subcommand)]
         cmd: ContentCmd,
     },
+    /// Reminders: what is due (for cron), each one as it fires (for tmux and pipes),
+    /// ad-hoc ones; without a flag or command, the Reminders tab's list
+    #[command(args_conflicts_with_subcommands = true)]
+    Remind {
+        /// Print what is due now and exit (for cron)
+        #[arg(long, conflicts_with = "watch")]
+        due: bool,
+        /// Print each reminder as it fires, one line each, until SIGTERM, SIGHUP or
+        /// SIGINT (exit 0). Under SHEQUN_NOW the clock starts there and runs on
+        #[arg(long)]
+        watch: bool,
+        #[command(subcommand)]
+        cmd: Option<RemindCmd>,
+    },
     /// CSV for spreadsheets
     Export {
         #[arg(value_enum)]
@@ -160,6 +174,39 @@ pub enum SopCmd {
     },
     /// The templates and their items
     Templates,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RemindCmd {
+    /// An ad-hoc reminder, for you (or --for a colleague, or --team)
+    Add {
+        /// 10m, +2h, 1h30m, 20:30, "明天 09:00", "2026-03-03 09:00", "in 10 minutes",
+        /// 10分钟后 (the team's zone)
+        #[arg(long, value_name = "TIME")]
+        at: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long, value_name = "NAME")]
+        group: Option<String>,
+        /// Whose reminder it is (default: yours)
+        #[arg(long = "for", value_name = "LOGIN", conflicts_with = "team")]
+        for_login: Option<String>,
+        /// For the whole team
+        #[arg(long)]
+        team: bool,
+        /// More text, shown with it
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Dismiss a reminder (for everyone it is for)
+    Dismiss { id: i64 },
+    /// Remind again later
+    Snooze {
+        id: i64,
+        /// 5, 15 or 60 (`[reminders] snooze_minutes` in the config)
+        #[arg(long)]
+        minutes: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]

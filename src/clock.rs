@@ -39,6 +39,31 @@ impl Clock for FixedClock {
     }
 }
 
+/// A clock that starts at a given instant and then runs with tokio's clock: what
+/// `remind --watch` uses under `SHEQUN_NOW` (the fixed time is where it starts, then it
+/// advances in real time), and what tests use to drive time with `tokio::time::pause`
+/// and `advance` — the reminder engine's sleeps and this clock move together.
+#[derive(Debug, Clone, Copy)]
+pub struct RunningClock {
+    start: DateTime<Utc>,
+    at: tokio::time::Instant,
+}
+
+impl RunningClock {
+    pub fn starting_at(start: DateTime<Utc>) -> RunningClock {
+        RunningClock {
+            start,
+            at: tokio::time::Instant::now(),
+        }
+    }
+}
+
+impl Clock for RunningClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.start + chrono::TimeDelta::from_std(self.at.elapsed()).unwrap_or_default()
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("SHEQUN_NOW={0:?} is not a time: use the form 2026-03-02T08:25:00 (the team's time zone)")]
 pub struct BadNow(pub String);

@@ -8,6 +8,12 @@
 //! on a colleague's write never freezes the screen. That thread also watches
 //! `PRAGMA data_version` (changes whenever another connection commits) and keeps this
 //! console's presence row fresh.
+//!
+//! Reminders: the engine (`crate::reminders::run`) is a task that sleeps until the next
+//! reminder is due and asks the store thread to plan and fire (`Request::RemindStep`);
+//! the store thread wakes it when a colleague commits and after this console's own
+//! writes. What fired comes back as `Action::Reminded` — a toast, never a mode — and
+//! the status bar's count is refreshed right after each step.
 
 use std::sync::Arc;
 use std::sync::mpsc as std_mpsc;
@@ -19,13 +25,16 @@ use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures_util::StreamExt;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::sync::{Notify, oneshot};
 
 use crate::app::keymap::{Keymap, KeymapError};
-use crate::app::{ACTIONS, Action, App, Effect, Loaded, Tab, TodayData};
+use crate::app::{ACTIONS, Action, App, Effect, Loaded, RemindChange, RemindVerb, Tab, TodayData};
 use crate::clock::Clock;
 use crate::commands::{Ctx, UserError};
 use crate::domain::rules::Rules;
 use crate::domain::sop::SopChange;
+use crate::reminders::StepError;
+use crate::store::reminders::{self as remind, NewReminder, Step, Watcher};
 use crate::store::{Store, StoreError, presence, sop, views};
 use crate::{tui, ui};
 
@@ -105,7 +114,28 @@ enum Request {
         value: f64,
         saved: String,
     },
+    /// The reminder engine's step: plan, fire what is due at `now`, say what is new.
+    RemindStep {
+        now: DateTime<Utc>,
+        reply: oneshot::Sender<Result<Step, StepError>>,
+    },
+    Remind(RemindChange),
     Quit,
+}
+
+/// The engine's steps run on the store thread, which owns the connection.
+struct StoreBackend {
+    req: std_mpsc::Sender<Request>,
+}
+
+impl crate::reminders::Backend for StoreBackend {
+    async fn step(&mut self, now: DateTime<Utc>) -> Result<Step, StepError> {
+        let (reply, answer) = oneshot::channel();
+        self.req
+            .send(Request::RemindStep { now, reply })
+            .map_err(|_| StepError::Gone)?;
+        answer.await.map_err(|_| StepError::Gone)?
+    }
 }
 
 pub fn run(ctx: &Ctx) -> anyhow::Result<Outcome> {
@@ -160,9 +190,12 @@ async fn event_loop(ctx: &Ctx, store: Store, keymap: Keymap) -> anyhow::Result<O
     app.content_state.keywords = Some(Arc::clone(&keywords));
 
     let (req_tx, req_rx) = std_mpsc::channel::<Request>();
+    // wakes the reminder engine: data changed (anyone's commit, or our own write)
+    let wake = Arc::new(Notify::new());
     let store_thread = {
         let tx = tx.clone();
         let clock = Arc::clone(&ctx.clock);
+        let wake = Arc::clone(&wake);
         let env = StoreEnv {
             tz: ctx.tz,
             rules: ctx.rules.clone(),
@@ -171,7 +204,7 @@ async fn event_loop(ctx: &Ctx, store: Store, keymap: Keymap) -> anyhow::Result<O
         };
         std::thread::Builder::new()
             .name("store".into())
-            .spawn(move || store_loop(store, req_rx, tx, clock, &env))
+            .spawn(move || store_loop(store, req_rx, tx, clock, &env, &wake))
             .context("starting the store thread")?
     };
     spawn_signals(tx.clone())?;
@@ -185,6 +218,18 @@ async fn event_loop(ctx: &Ctx, store: Store, keymap: Keymap) -> anyhow::Result<O
     }
     if !ctx.clock.is_fixed() {
         spawn_minute_ticker(tx.clone(), Arc::clone(&ctx.clock));
+    }
+    {
+        let tx = tx.clone();
+        let backend = StoreBackend {
+            req: req_tx.clone(),
+        };
+        tokio::spawn(crate::reminders::run(
+            backend,
+            Arc::clone(&ctx.clock),
+            Arc::clone(&wake),
+            move |step| tx.send(Event::App(Action::Reminded(step.fired))).is_ok(),
+        ));
     }
 
     let (guard, mut term) = tui::enter().context("setting up the terminal")?;
@@ -212,9 +257,10 @@ async fn event_loop(ctx: &Ctx, store: Store, keymap: Keymap) -> anyhow::Result<O
         }
         let Some(first) = rx.recv().await else { break };
         let mut next = Some(first);
+        let mut bell = false;
         // Drain a burst (a paste, a fast typist, a reload) before drawing once.
         while let Some(ev) = next {
-            match handle(&mut app, ev, &req_tx) {
+            match handle(&mut app, ev, &req_tx, &tx, &mut bell) {
                 Handled::Redraw => dirty = true,
                 Handled::Nothing => {}
                 Handled::Stop(o) => {
@@ -226,6 +272,12 @@ async fn event_loop(ctx: &Ctx, store: Store, keymap: Keymap) -> anyhow::Result<O
         }
         if app.quit || outcome != Outcome::Quit {
             break;
+        }
+        if bell {
+            // BEL through the backend, like every other byte the console writes
+            use std::io::Write;
+            let b = term.backend_mut();
+            let _ = b.write_all(b"\x07").and_then(|()| b.flush());
         }
     }
     let _ = req_tx.send(Request::Quit);
@@ -251,7 +303,13 @@ enum Handled {
     Stop(Outcome),
 }
 
-fn handle(app: &mut App, ev: Event, req: &std_mpsc::Sender<Request>) -> Handled {
+fn handle(
+    app: &mut App,
+    ev: Event,
+    req: &std_mpsc::Sender<Request>,
+    events: &UnboundedSender<Event>,
+    bell: &mut bool,
+) -> Handled {
     let fx = match effects_of(app, ev) {
         Ok(fx) => fx,
         Err(h) => return h,
@@ -266,6 +324,14 @@ fn handle(app: &mut App, ev: Event, req: &std_mpsc::Sender<Request>) -> Handled 
                     std::io::stdout(),
                     crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
                 );
+            }
+            Effect::Bell => *bell = true,
+            Effect::ToastTimer { seq, after } => {
+                let events = events.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(after).await;
+                    let _ = events.send(Event::App(Action::ToastExpired(seq)));
+                });
             }
             other => perform(other, req),
         }
@@ -354,7 +420,8 @@ fn perform(fx: Effect, req: &std_mpsc::Sender<Request>) {
         Effect::ContentStep { id, version, step } => {
             req.send(Request::ContentStep { id, version, step })
         }
-        Effect::Quit | Effect::Copy(_) => Ok(()),
+        Effect::Remind(change) => req.send(Request::Remind(change)),
+        Effect::Quit | Effect::Copy(_) | Effect::Bell | Effect::ToastTimer { .. } => Ok(()),
     };
 }
 
@@ -437,6 +504,7 @@ fn store_loop(
     tx: UnboundedSender<Event>,
     clock: Arc<dyn Clock>,
     env: &StoreEnv,
+    wake: &Notify,
 ) {
     let session = format!(
         "{}-{}-{}",
@@ -449,10 +517,39 @@ fn store_loop(
     let mut tab = Tab::Today;
     let mut last_version = store.data_version().unwrap_or(0);
     let mut next_beat = Instant::now();
+    let mut watcher = Watcher::new(&login, clock.now());
     let send = |a: Action| tx.send(Event::App(a)).is_ok();
     loop {
         let wait = WATCH_INTERVAL.min(next_beat.saturating_duration_since(Instant::now()));
-        match rx.recv_timeout(wait) {
+        let request = rx.recv_timeout(wait);
+        // Our own writes do not move our data_version: tell the reminder engine (an
+        // item done drops its nag) and refresh the status bar's count now.
+        if matches!(
+            request,
+            Ok(Request::Sop { .. }
+                | Request::Override { .. }
+                | Request::Apply { .. }
+                | Request::Member { .. }
+                | Request::Remind(_))
+        ) {
+            wake.notify_one();
+            next_beat = Instant::now();
+        }
+        match request {
+            Ok(Request::RemindStep { now, reply }) => {
+                let step = watcher
+                    .step(&mut store, now, env.tz, &env.rules)
+                    .map_err(|e| StepError::Failed(describe(&e, &store)));
+                let _ = reply.send(step);
+                next_beat = Instant::now();
+            }
+            Ok(Request::Remind(change)) => {
+                let result = remind_change(&mut store, clock.now(), env.tz, &login, change)
+                    .map_err(|e| describe(&e, &store));
+                if !send(Action::RemindSaved(result)) {
+                    break;
+                }
+            }
             Ok(Request::Load(t, day)) => {
                 let action = match load(&mut store, t, day, clock.now(), env) {
                     Ok(l) => Action::Loaded(l),
@@ -658,6 +755,7 @@ fn store_loop(
             Ok(v) if v != last_version => {
                 last_version = v;
                 changed = true;
+                wake.notify_one();
                 if !send(Action::DataChanged) {
                     break;
                 }
@@ -682,6 +780,43 @@ fn store_loop(
         }
     }
     let _ = presence::leave(store.conn(), &session, clock.now().timestamp());
+}
+
+/// An operator's change to a reminder from the console.
+fn remind_change(
+    store: &mut Store,
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+    login: &str,
+    change: RemindChange,
+) -> crate::store::Result<(RemindVerb, Box<remind::ReminderRow>)> {
+    match change {
+        RemindChange::Dismiss { id, version } => store
+            .write(|tx, op| remind::dismiss(tx, op, now, tz, id, Some(version)))
+            .map(|r| (RemindVerb::Dismissed, Box::new(r))),
+        RemindChange::Snooze {
+            id,
+            version,
+            minutes,
+        } => store
+            .write(|tx, op| remind::snooze(tx, op, now, tz, id, Some(version), minutes))
+            .map(|r| (RemindVerb::Snoozed, Box::new(r))),
+        RemindChange::Add { when, title } => {
+            let due = when.instant(now, tz).ok_or_else(|| {
+                StoreError::Refused("that time does not exist in the team's zone".into())
+            })?;
+            let new = NewReminder {
+                due_at: remind::whole_second_after(due),
+                title,
+                group: None,
+                for_login: Some(login.to_string()),
+                body: None,
+            };
+            store
+                .write(|tx, op| remind::add(tx, op, now, &new))
+                .map(|r| (RemindVerb::Added, Box::new(r)))
+        }
+    }
 }
 
 fn describe(e: &StoreError, store: &Store) -> String {
@@ -761,7 +896,12 @@ pub fn load(
             crate::app::kpi::LOAD_DAYS,
             &env.rules,
         )?)),
-        Tab::Reminders => Loaded::Reminders(views::reminders(conn, &login)?),
+        Tab::Reminders => Loaded::Reminders(crate::store::reminders::list(
+            conn,
+            &login,
+            now.timestamp(),
+            env.rules.reminders.horizon_secs(),
+        )?),
     })
 }
 

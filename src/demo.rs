@@ -12,7 +12,8 @@
 //! * Everything is generated in memory first, then inserted with cached statements and
 //!   explicit ids (members by first join, memberships by join time, messages by time).
 //! * Day `0` is `end_day - 89`, day `89` is `end_day`; data runs to the end of
-//!   `end_day`. Reminders treat `end_day` ~08:25 as "now": some fired before, some due later.
+//!   `end_day`. Reminders treat `end_day` ~08:25 as "now": some fired before, some due later;
+//!   only ad-hoc ones and yesterday's history are written here, the rest is planned.
 //! * Activity comes from a persona per membership (core, active, occasional, lapsed,
 //!   never, staff), a per-group trend (flat, declining, thriving, course cohort, cold
 //!   start), weekend factors by group type and a little day-to-day noise.
@@ -1442,10 +1443,6 @@ const CONTENT: [ContentSpec; 30] = [
         weak: false,
     },
 ];
-/// Spec indices the reminders point at.
-const C_TODAY_OFFER: usize = 17;
-const C_TODAY_DAILY: usize = 19;
-const C_IN_REVIEW: usize = 21;
 
 fn category_zh(kind: &str) -> &'static str {
     match kind {
@@ -1620,8 +1617,6 @@ struct ContentResult {
 }
 
 struct Content {
-    /// index into `CONTENT`
-    idx: usize,
     spec: &'static ContentSpec,
     slot: Option<i64>,
     slot_day: Option<i64>,
@@ -2744,7 +2739,7 @@ impl World {
         let mut rng = stream(10);
         let now = self.cal.at(LAST, 8 * HOUR);
         let mut items: Vec<Content> = Vec::new();
-        for (idx, spec) in CONTENT.iter().enumerate() {
+        for spec in CONTENT.iter() {
             let slot_day = self.slot_day(spec.rule, spec.n);
             let slot =
                 slot_day.and_then(|d| spec.rule.slot().map(|(_, secs)| self.cal.at(d, secs)));
@@ -2768,7 +2763,6 @@ impl World {
                 form_zh(spec.form)
             );
             items.push(Content {
-                idx,
                 spec,
                 slot,
                 slot_day,
@@ -3031,6 +3025,10 @@ impl World {
         });
     }
 
+    /// The reminders a team writes by hand (ad-hoc ones) and yesterday's history. The
+    /// rest — SOP items, countdowns, scheduled content, reviews, the open alert, new
+    /// members gone quiet — is planned from the data by `store::reminders::plan` once
+    /// the SOP is in place (`commands::demo::build`), as a console would.
     fn make_reminders(&mut self) {
         let c = &self.cal;
         let caller = self.login(0);
@@ -3038,12 +3036,6 @@ impl World {
         let wang = self.login(2);
         let zhao = self.login(3);
         let at = |d: i64, h: i64, m: i64| c.at(d, h * HOUR + m * MIN);
-        let content_id = |spec: usize| -> Option<(i64, &Content)> {
-            self.content
-                .iter()
-                .position(|x| x.idx == spec)
-                .map(|i| (i as i64 + 1, &self.content[i]))
-        };
         let mut r: Vec<Reminder> = Vec::new();
         let base = |source: &'static str, title: String, due_at: i64, created_by: &str| Reminder {
             for_login: None,
@@ -3072,92 +3064,20 @@ impl World {
         x.fired_at = Some(x.due_at);
         x.created_at = at(LAST - 1, 23, 10);
         r.push(x);
-        if let Some(a) = &self.alert {
-            let mut x = base(
-                "alert",
-                format!("{} 日活连续 3 天低于 15%", GROUPS[a.g].name),
-                a.opened_at,
-                &caller,
-            );
-            x.source_id = Some(1);
-            x.group = Some(a.g);
-            x.body = Some("应急方案: 发红包、请嘉宾分享、发起话题".to_string());
-            x.state = "fired";
-            x.fired_at = Some(a.opened_at);
-            x.created_at = a.opened_at;
-            r.push(x);
-        }
+        // fired at 08:00 and put off until 08:40 by a colleague
         let mut x = base(
-            "sop",
-            format!("08:30 早安问候 · {}", GROUPS[0].name),
-            at(LAST, 8, 20),
-            &li,
-        );
-        x.group = Some(0);
-        x.body = Some(SOP_LINES[0][0].to_string());
-        x.state = "fired";
-        x.fired_at = Some(x.due_at);
-        r.push(x);
-        let mut x = base(
-            "sop",
-            format!("08:00 每日一题 · {}", GROUPS[6].name),
+            "adhoc",
+            "确认今晚福利推送的优惠券库存".to_string(),
             at(LAST, 8, 0),
             &wang,
         );
-        x.for_login = Some(wang.clone());
-        x.group = Some(6);
+        x.group = Some(1);
         x.state = "snoozed";
         x.fired_at = Some(x.due_at);
         x.snoozed_until = Some(at(LAST, 8, 40));
+        x.created_at = at(LAST - 1, 18, 30);
         r.push(x);
         // due later today and in the coming days
-        for (spec, minutes_before) in [(C_TODAY_OFFER, 15), (C_TODAY_DAILY, 15)] {
-            if let Some((id, item)) = content_id(spec)
-                && let Some(slot) = item.slot
-            {
-                let mut x = base(
-                    "content",
-                    format!("内容即将发布: {}", item.spec.title),
-                    slot - minutes_before * MIN,
-                    &item.owner,
-                );
-                x.for_login = Some(item.owner.clone());
-                x.source_id = Some(id);
-                x.group = item.spec.groups.first().copied();
-                x.created_at = item.updated_at;
-                r.push(x);
-            }
-        }
-        if let Some((id, item)) = content_id(C_IN_REVIEW) {
-            let mut x = base(
-                "review",
-                format!("待审核: {}", item.spec.title),
-                at(LAST, 17, 0),
-                &item.owner,
-            );
-            x.for_login = Some(li.clone());
-            x.source_id = Some(id);
-            x.created_at = item.updated_at;
-            r.push(x);
-        }
-        let quiet_newcomer = self
-            .ms
-            .iter()
-            .find(|s| s.g == COLD_START && s.tier == "potential")
-            .map(|s| s.m);
-        if let Some(m) = quiet_newcomer {
-            let mut x = base(
-                "member",
-                format!("新人 3 天未发言: 私聊激活「{}」", self.members[m].name),
-                at(LAST, 11, 0),
-                &caller,
-            );
-            x.for_login = Some(zhao.clone());
-            x.source_id = Some(m as i64);
-            x.group = Some(COLD_START);
-            x.body = Some("话术: 发体验装领取链接 + 打卡说明".to_string());
-            r.push(x);
-        }
         let mut x = base(
             "adhoc",
             "联系嘉宾: 吃货联盟周末探店分享".to_string(),
@@ -3168,38 +3088,6 @@ impl World {
         x.group = Some(DECLINING);
         x.body = Some("日活告急,按应急方案请本地美食博主做一次分享".to_string());
         x.created_at = at(LAST, 8, 5);
-        r.push(x);
-        for (d, h, m, title, g) in [
-            (LAST, 14, 50, "15:00 干货分享", 2usize),
-            (LAST, 19, 50, "20:00 福利推送", 1),
-            (LAST + 1, 8, 20, "08:30 早安问候", 10),
-        ] {
-            let mut x = base(
-                "sop",
-                format!("{title} · {}", GROUPS[g].name),
-                at(d, h, m),
-                &li,
-            );
-            x.group = Some(g);
-            x.body = Some(
-                SOP_LINES[g][[0, 1, 2][usize::from(h >= 15) + usize::from(h >= 19)]].to_string(),
-            );
-            r.push(x);
-        }
-        // 会员日 (Friday) countdown: due three days before the next Friday still ahead
-        let mut fri = LAST;
-        while c.weekday(fri) != Weekday::Fri || fri - 3 < LAST {
-            fri += 1;
-        }
-        let mut x = base(
-            "countdown",
-            "会员日倒计时 3 天".to_string(),
-            at(fri - 3, 10, 0),
-            &caller,
-        );
-        x.group = Some(5);
-        x.body = Some("周五会员日: 确认海报、优惠券和预告话术".to_string());
-        x.created_at = at(LAST - 5, 9, 30);
         r.push(x);
         let mut x = base(
             "adhoc",
@@ -3222,12 +3110,7 @@ impl World {
             ("20:00 福利推送", 7, 19, 50, zhao.clone(), "sop"),
             ("内容复盘: 录入上周数据", 3, 10, 0, caller.clone(), "adhoc"),
         ] {
-            let title = if source == "sop" {
-                format!("{title} · {}", GROUPS[g].name)
-            } else {
-                title.to_string()
-            };
-            let mut x = base(source, title, at(LAST - 1, h, m), &caller);
+            let mut x = base(source, title.to_string(), at(LAST - 1, h, m), &caller);
             x.group = Some(g);
             x.state = "dismissed";
             x.fired_at = Some(x.due_at);
@@ -3885,7 +3768,7 @@ mod tests {
         assert!((60_000..=150_000).contains(&c.activity_rows), "{c:?}");
         assert!((2_000..=20_000).contains(&c.messages), "{c:?}");
         assert_eq!(c.content, 30);
-        assert!((12..=20).contains(&c.reminders), "{c:?}");
+        assert_eq!(c.reminders, 7, "{c:?}");
         assert_eq!(
             one(&conn, "SELECT count(*) FROM members") as usize,
             c.members

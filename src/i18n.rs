@@ -317,6 +317,41 @@ pub struct RemindersTexts {
     pub col_for: String,
     pub everyone: String,
     pub empty: String,
+    pub sec_due: String,
+    pub sec_snoozed: String,
+    pub sec_upcoming: String,
+    pub sec_done: String,
+    pub lead_before: String,
+    pub lead_at: String,
+    pub lead_after: String,
+    pub countdown: String,
+    pub content: String,
+    pub review: String,
+    pub alert: String,
+    pub member_new: String,
+    pub member_recall: String,
+    pub toast_title: String,
+    pub toast_groups: String,
+    pub toast_people: String,
+    pub toast_items: String,
+    pub toast_more: String,
+    pub prompt_add: String,
+    pub pick_snooze: String,
+    pub minutes: String,
+    pub bad_when: String,
+    pub no_title: String,
+    pub added: String,
+    pub dismissed: String,
+    pub snoozed: String,
+    pub col_source: String,
+    pub col_fired: String,
+    pub col_until: String,
+    pub col_by: String,
+    pub col_note: String,
+    /// Reminder sources (`sop`, `content`, ...) → display text.
+    pub sources: BTreeMap<String, String>,
+    /// KPI alert rules (`dau_low`, ...) → what they mean; an unknown rule shows as is.
+    pub alert_rules: BTreeMap<String, String>,
 }
 
 const ZH_SRC: &str = include_str!("../data/i18n/zh.toml");
@@ -373,6 +408,45 @@ impl Texts {
         }
     }
 
+    /// What a reminder says, in this language: its title and what kind of reminder it
+    /// is ("08:30 早安问候 · 还有 10 分钟", "待审核: 3 月会员日福利"). Stored titles are
+    /// the data's own words; everything around them is said here.
+    pub fn reminder_text(
+        &self,
+        source: &str,
+        kind: Option<&str>,
+        title: &str,
+        lead_min: Option<i64>,
+        tiers: &crate::domain::tiers::TierRules,
+    ) -> String {
+        let t = &self.reminders;
+        let lead = |text: String| match lead_min {
+            Some(m) if m < 0 => format!("{text} · {}", fill(&t.lead_before, &[("n", &-m)])),
+            Some(0) => format!("{text} · {}", t.lead_at),
+            Some(m) => format!("{text} · {}", fill(&t.lead_after, &[("n", &m)])),
+            None => text,
+        };
+        match (source, kind) {
+            ("countdown", Some(days)) => fill(&t.countdown, &[("title", &title), ("n", &days)]),
+            ("content", _) => lead(fill(&t.content, &[("title", &title)])),
+            ("review", _) => fill(&t.review, &[("title", &title)]),
+            ("alert", _) => {
+                let rule = t.alert_rules.get(title).map_or(title, String::as_str);
+                fill(&t.alert, &[("title", &rule)])
+            }
+            ("member", Some("new_silent")) => fill(
+                &t.member_new,
+                &[("name", &title), ("days", &tiers.new_silence_warn_days)],
+            ),
+            ("member", Some("recall")) => fill(
+                &t.member_recall,
+                &[("name", &title), ("days", &tiers.silent_days)],
+            ),
+            ("sop", _) => lead(title.to_string()),
+            _ => title.to_string(),
+        }
+    }
+
     /// Monday = 0.
     pub fn weekday(&self, wd: chrono::Weekday) -> &str {
         &self.weekday.names[wd.num_days_from_monday() as usize]
@@ -403,8 +477,51 @@ mod tests {
             zh.actions.keys().collect::<Vec<_>>(),
             en.actions.keys().collect::<Vec<_>>()
         );
+        assert_eq!(
+            zh.reminders.sources.keys().collect::<Vec<_>>(),
+            en.reminders.sources.keys().collect::<Vec<_>>()
+        );
+        assert_eq!(
+            zh.reminders.alert_rules.keys().collect::<Vec<_>>(),
+            en.reminders.alert_rules.keys().collect::<Vec<_>>()
+        );
+        // every shipped KPI alert rule has words in the reminders (else the raw code shows)
+        let rules = crate::domain::rules::Rules::shipped();
+        assert_eq!(
+            rules.kpi.alerts.keys().collect::<Vec<_>>(),
+            en.reminders.alert_rules.keys().collect::<Vec<_>>()
+        );
         assert_eq!(zh.tabs.members, "成员");
         assert_eq!(en.tabs.members, "Members");
+    }
+
+    #[test]
+    fn reminders_say_what_they_are_in_each_language() {
+        let tiers = crate::domain::rules::Rules::shipped().tiers;
+        let zh = parse("zh", ZH_SRC);
+        let en = parse("en", EN_SRC);
+        let say = |t: &Texts, s, k, title, lead| t.reminder_text(s, k, title, lead, &tiers);
+        assert_eq!(
+            say(&zh, "sop", None, "08:30 早安问候", Some(-10)),
+            "08:30 早安问候 · 还有 10 分钟"
+        );
+        assert_eq!(
+            say(&en, "sop", None, "08:30 早安问候", Some(15)),
+            "08:30 早安问候 · 15 min late"
+        );
+        assert_eq!(
+            say(&en, "sop", None, "08:30 早安问候", Some(0)),
+            "08:30 早安问候 · now"
+        );
+        assert_eq!(
+            say(&zh, "countdown", Some("3"), "19:00 会员日倒计时", Some(-10)),
+            "19:00 会员日倒计时 · 还有 3 天"
+        );
+        assert!(say(&en, "member", Some("new_silent"), "张三", None).contains("张三"));
+        assert!(say(&zh, "member", Some("recall"), "张三", None).contains("30"));
+        assert!(!say(&en, "alert", None, "dau_low", None).contains("dau_low"));
+        assert!(say(&en, "alert", None, "some_new_rule", None).contains("some_new_rule"));
+        assert_eq!(say(&zh, "adhoc", None, "周会", None), "周会");
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! - [`store`]    everything rusqlite: pragmas, migrations, audit, views, presence
 //! - [`demo`]     the deterministic demo database
 //! - [`commands`] one file per non-console command, exit codes
+//! - [`reminders`] the reminder engine: sleep until the next one is due, fire, re-plan
 //! - [`app`]      the console's model: `App`, `Action`, `update()`, keymap
 //! - [`ui`]       pure drawing from `&App`
 //! - [`tui`]      the terminal guard: raw mode, alternate screen, signals, dead-tty watchdog
@@ -29,6 +30,7 @@ pub mod demo;
 pub mod domain;
 pub mod i18n;
 pub mod import;
+pub mod reminders;
 pub mod search;
 pub mod store;
 pub mod tui;

@@ -7,6 +7,7 @@ pub mod content;
 pub mod keymap;
 pub mod kpi;
 pub mod members;
+pub mod reminders;
 pub mod table;
 pub mod today;
 
@@ -23,6 +24,7 @@ use crate::store::presence::Online;
 use crate::store::views::{ContentRow, MemberRow, ReminderRow, SopRow};
 use keymap::{Key, Keymap};
 pub use members::MembersState;
+pub use reminders::{RemindChange, RemindVerb, Toast};
 use table::{Table, TableCmd};
 pub use today::{ScriptEditor, SopState, TodayData};
 
@@ -145,6 +147,10 @@ pub const ACTIONS: &[&str] = &[
     "prev_week",
     "next_week",
     "this_week",
+    // the Reminders tab (add_reminder also from the palette, on any tab)
+    "dismiss",
+    "snooze",
+    "add_reminder",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -221,6 +227,8 @@ pub enum PromptKind {
         level: &'static str,
         group: i64,
     },
+    /// Reminders: "10m check the offer's results" (a time, then what).
+    AddReminder,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -243,6 +251,11 @@ pub enum PickerKind {
     },
     /// Content: the group the week view and the mix show.
     ContentGroup,
+    /// Reminders: for how long.
+    Snooze {
+        id: i64,
+        version: i64,
+    },
 }
 
 /// A message on the bottom line until the next key.
@@ -346,6 +359,16 @@ pub enum Action {
         at: String,
         rescued: Option<String>,
     },
+    // reminders
+    Dismiss,
+    Snooze,
+    AddReminder,
+    /// The reminder engine planned or fired something; `fired` is news for a toast.
+    Reminded(Vec<ReminderRow>),
+    /// A toast's time is up (the number of the toast it was for).
+    ToastExpired(u64),
+    /// A change to a reminder finished: what was done to which, or why not.
+    RemindSaved(Result<(RemindVerb, Box<ReminderRow>), String>),
 }
 
 #[derive(Debug, Clone)]
@@ -432,6 +455,15 @@ pub enum Effect {
         /// What to say once it is saved.
         saved: String,
     },
+    /// Dismiss, snooze or add a reminder.
+    Remind(RemindChange),
+    /// Send `ToastExpired(seq)` after this long.
+    ToastTimer {
+        seq: u64,
+        after: std::time::Duration,
+    },
+    /// Ring the terminal bell (`[reminders] bell = true`).
+    Bell,
     Quit,
 }
 
@@ -475,6 +507,9 @@ pub struct App {
     pub others: Vec<Online>,
     pub due: i64,
     pub flash: Option<Flash>,
+    /// Reminders that just fired, over the top right corner; it never takes the keys.
+    pub toast: Option<Toast>,
+    toast_seq: u64,
     pub width: u16,
     pub height: u16,
     pub quit: bool,
@@ -524,6 +559,10 @@ pub const COMMANDS: &[Command] = &[
         action: "apply_template",
     },
     Command {
+        word: "remind",
+        action: "add_reminder",
+    },
+    Command {
         word: "help",
         action: "help",
     },
@@ -569,6 +608,8 @@ impl App {
             others: Vec::new(),
             due: 0,
             flash: None,
+            toast: None,
+            toast_seq: 0,
             width: MIN_WIDTH,
             height: MIN_HEIGHT,
             quit: false,
@@ -650,8 +691,10 @@ impl App {
             return action.map(|a| self.update(a)).unwrap_or_default();
         }
         if self.mode == Mode::Normal {
-            // a message stays until the next key
+            // a message stays until the next key; so does a toast while nothing is
+            // being typed (a key in an editor or a prompt leaves it to its timer)
             self.flash = None;
+            self.toast = None;
         }
         let Some(k) = Key::from_event(&key) else {
             return Vec::new();
@@ -870,6 +913,19 @@ impl App {
                 return fx;
             }
             Action::Save => {}
+            Action::Dismiss | Action::Snooze => {
+                if self.tab == Tab::Reminders {
+                    return self.reminders_action(action);
+                }
+            }
+            Action::AddReminder => return self.reminders_action(action),
+            Action::Reminded(fired) => return self.reminded(fired),
+            Action::ToastExpired(seq) => {
+                if self.toast.as_ref().is_some_and(|t| t.seq == seq) {
+                    self.toast = None;
+                }
+            }
+            Action::RemindSaved(result) => return self.remind_saved(result),
             Action::Saved(result) => {
                 // the item form stays open on a refusal (nothing typed is lost) and
                 // closes once its save went through
@@ -960,6 +1016,7 @@ impl App {
                         | PromptKind::SanctionReason { .. } => {
                             return self.member_prompt(kind, &input, id, version);
                         }
+                        PromptKind::AddReminder => return self.reminder_prompt(&input),
                         PromptKind::Skip => SopChange::Skip { reason: input },
                         PromptKind::Note => SopChange::Note { text: input },
                         PromptKind::Retime => {
@@ -1082,7 +1139,7 @@ impl App {
             Loaded::Content(data) => self.content_loaded(*data),
             Loaded::ContentItem(item) => self.content_item_loaded(*item),
             Loaded::Kpi(board) => self.kpi_loaded(*board),
-            Loaded::Reminders(rows) => self.reminders.set_rows(rows),
+            Loaded::Reminders(rows) => self.reminders_loaded(rows),
         }
     }
 
@@ -1131,7 +1188,7 @@ impl App {
 /// Commands in the palette matching what was typed (word or localised label).
 pub fn palette_matches(texts: &Texts, input: &str) -> Vec<Command> {
     let needle = input.trim().to_lowercase();
-    COMMANDS
+    let mut found: Vec<Command> = COMMANDS
         .iter()
         .copied()
         .filter(|c| {
@@ -1139,7 +1196,10 @@ pub fn palette_matches(texts: &Texts, input: &str) -> Vec<Command> {
                 || c.word.contains(&needle)
                 || texts.action_text(c.action).to_lowercase().contains(&needle)
         })
-        .collect()
+        .collect();
+    // the command typed in full first (`remind` before the `reminders` tab)
+    found.sort_by_key(|c| c.word != needle);
+    found
 }
 
 /// Picker items matching what was typed.
@@ -1219,6 +1279,9 @@ pub fn action_named(name: &str) -> Option<Action> {
         "prev_week" => Action::PrevDay,
         "next_week" => Action::NextDay,
         "this_week" => Action::GoToday,
+        "dismiss" => Action::Dismiss,
+        "snooze" => Action::Snooze,
+        "add_reminder" => Action::AddReminder,
         _ => return None,
     })
 }
@@ -1275,10 +1338,11 @@ impl Row for ReminderRow {
     }
     fn haystack(&self) -> String {
         format!(
-            "{} {} {}",
+            "{} {} {} {}",
             self.title,
             self.group.as_deref().unwrap_or(""),
-            self.state
+            self.state,
+            self.source
         )
     }
 }

@@ -440,6 +440,7 @@ impl App {
                 self.content_group_picked(choice);
                 Vec::new()
             }
+            PickerKind::Snooze { id, version } => self.snooze_picked(id, version, choice),
             PickerKind::Assign { id, version } => {
                 vec![Effect::Sop {
                     id,

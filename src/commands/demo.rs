@@ -153,7 +153,13 @@ pub fn build(
             keywords: &keywords,
         };
         crate::store::kpi::refresh(tx, op, &env)?;
-        Ok(counts)
+        // the reminders a console would plan from all this (what is due fires when a
+        // console opens on the demo)
+        let planned = crate::store::reminders::plan(tx, op, now, tz, &rules, true)?;
+        Ok(DemoCounts {
+            reminders: counts.reminders + planned.planned.len(),
+            ..counts
+        })
     })?;
     drop(store);
     Ok(counts)

@@ -12,6 +12,7 @@ pub mod kpi;
 pub mod members;
 pub mod operator;
 pub mod output;
+pub mod remind;
 pub mod report;
 pub mod sop;
 
@@ -149,6 +150,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         (Some(Command::Kpi { group, days }), false) => kpi::run(&ctx, group.as_deref(), *days),
         (Some(Command::Report { cmd }), false) => report::run(&ctx, cmd),
         (Some(Command::Content { cmd }), false) => content::run(&ctx, cmd),
+        (Some(Command::Remind { due, watch, cmd }), false) => {
+            remind::run(&ctx, *due, *watch, cmd.as_ref())
+        }
         (None, true) => {
             let path = demo::temp_path(&ctx);
             let ctx = Ctx { db: path, ..ctx };

@@ -9,3 +9,4 @@ pub mod rules;
 pub mod sop;
 pub mod stage;
 pub mod tiers;
+pub mod when;

@@ -15,6 +15,43 @@ pub struct Rules {
     /// content queue existed still loads.
     #[serde(default = "crate::domain::content::ContentRules::shipped")]
     pub content: crate::domain::content::ContentRules,
+    /// `[reminders]`: defaults to the shipped section, so an older rules file still loads.
+    #[serde(default = "RemindRules::shipped")]
+    pub reminders: RemindRules,
+}
+
+/// `[reminders]`: how reminders are planned and shown.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RemindRules {
+    /// Ring the terminal bell (BEL) when a reminder fires.
+    pub bell: bool,
+    pub toast_seconds: u64,
+    /// How far ahead reminders are planned.
+    pub horizon_hours: i64,
+    /// Minutes relative to a scheduled content item's slot.
+    pub content_offsets: Vec<i64>,
+    /// `HH:MM`: member warnings come at this time of the day they fall due.
+    pub member_at: String,
+    /// The snooze choices, in minutes.
+    pub snooze_minutes: Vec<i64>,
+}
+
+impl RemindRules {
+    /// The shipped `[reminders]` section.
+    pub fn shipped() -> RemindRules {
+        Rules::shipped().reminders
+    }
+
+    pub fn horizon_secs(&self) -> i64 {
+        self.horizon_hours.clamp(1, 24 * 14) * 3600
+    }
+
+    /// `member_at` as a time; 10:00 if the configured text is not `HH:MM`.
+    pub fn member_time(&self) -> chrono::NaiveTime {
+        crate::domain::sop::parse_hhmm(&self.member_at)
+            .or_else(|| chrono::NaiveTime::from_hms_opt(10, 0, 0))
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -173,6 +210,20 @@ mod tests {
         assert_eq!(r.quota.limit(d("2026-03-31")), 31);
         let fixed = Rules::parse(&SHIPPED_RULES.replace("\"days\"", "20")).unwrap();
         assert_eq!(fixed.quota.limit(d("2026-03-31")), 20);
+    }
+
+    #[test]
+    fn reminder_rules_have_sane_defaults() {
+        let r = Rules::parse(SHIPPED_RULES).unwrap().reminders;
+        assert!(!r.bell);
+        assert_eq!(r.snooze_minutes, [5, 15, 60]);
+        assert_eq!(r.horizon_secs(), 24 * 3600);
+        assert_eq!(r.member_time().to_string(), "10:00:00");
+        let odd =
+            Rules::parse(&SHIPPED_RULES.replace("member_at = \"10:00\"", "member_at = \"ten\""))
+                .unwrap()
+                .reminders;
+        assert_eq!(odd.member_time().to_string(), "10:00:00");
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod kpi;
 pub mod members;
 pub mod migrations;
 pub mod presence;
+pub mod reminders;
 pub mod sop;
 pub mod views;
 

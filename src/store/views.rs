@@ -7,6 +7,7 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 
 use super::Result;
+pub use super::reminders::{ReminderRow, due_count};
 
 /// One item of a day's checklist. The JSON of `sop today` is this struct: the fields of
 /// PRODUCT.md (`id`, `group`, `slot`, `title`, `state`, `done_by`, `done_at`) plus a few
@@ -465,52 +466,6 @@ pub fn content(conn: &Connection) -> Result<Vec<ContentRow>> {
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ReminderRow {
-    pub id: i64,
-    pub due_at: i64,
-    pub title: String,
-    pub group: Option<String>,
-    pub state: String,
-    pub for_login: Option<String>,
-    pub snoozed_until: Option<i64>,
-}
-
-/// Reminders for `login` (or everyone): pending and snoozed first, by due time.
-pub fn reminders(conn: &Connection, login: &str) -> Result<Vec<ReminderRow>> {
-    let mut st = conn.prepare_cached(
-        "SELECT r.id, r.due_at, r.title, g.name, r.state, r.for_login, r.snoozed_until
-         FROM reminders r LEFT JOIN groups g ON g.id = r.group_id
-         WHERE r.for_login IS NULL OR r.for_login = ?1
-         ORDER BY CASE r.state WHEN 'fired' THEN 0 WHEN 'snoozed' THEN 1 WHEN 'pending' THEN 2 ELSE 3 END,
-                  r.due_at",
-    )?;
-    let rows = st.query_map([login], |r| {
-        Ok(ReminderRow {
-            id: r.get(0)?,
-            due_at: r.get(1)?,
-            title: r.get(2)?,
-            group: r.get(3)?,
-            state: r.get(4)?,
-            for_login: r.get(5)?,
-            snoozed_until: r.get(6)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Reminders due now for `login`: pending with `due_at <= now`, or snoozed past their time.
-pub fn due_count(conn: &Connection, login: &str, now: i64) -> Result<i64> {
-    Ok(conn.query_row(
-        "SELECT count(*) FROM reminders
-         WHERE (for_login IS NULL OR for_login = ?1)
-           AND ((state = 'pending' AND due_at <= ?2) OR state = 'fired'
-                OR (state = 'snoozed' AND snoozed_until <= ?2))",
-        params![login, now],
-        |r| r.get(0),
-    )?)
 }
 
 /// A buyer's RFM scores (for the member detail and `members list`).

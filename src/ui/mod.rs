@@ -80,6 +80,8 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         Mode::WeeklyReview => content::weekly(app, frame, body, theme),
         Mode::Normal | Mode::Search { .. } | Mode::Prompt { .. } => {}
     }
+    // last, over everything: it only draws, so the editor keeps the cursor and the keys
+    reminders::toast(app, frame, body, theme);
 }
 
 fn too_small(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
@@ -234,6 +236,7 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             PromptKind::MemberNote => &app.texts.members.prompt_note,
             PromptKind::Points => &app.texts.members.prompt_points,
             PromptKind::SanctionReason { .. } => &app.texts.members.prompt_sanction,
+            PromptKind::AddReminder => &app.texts.reminders.prompt_add,
         };
         let line = Line::from(vec![
             Span::styled(format!(" {label}: "), theme.key),
@@ -538,6 +541,7 @@ fn picker(
         PickerKind::SanctionLevel { .. } => &app.texts.members.pick_sanction,
         PickerKind::Identity { .. } => &app.texts.members.pick_identity,
         PickerKind::ContentGroup => &app.texts.members.pick_group,
+        PickerKind::Snooze { .. } => &app.texts.reminders.pick_snooze,
     };
     let matches = picker_matches(items, input);
     let room = usize::from(area.height.saturating_sub(5)).max(1);

@@ -1,42 +1,85 @@
-//! The Reminders tab: fired and snoozed first, then what is coming.
+//! The Reminders tab — what is due, snoozed, coming soon, and dismissed today, one
+//! row per thing, the section named on its first row — and the toast that shows what
+//! just fired over the top right corner.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row};
+use ratatui::widgets::{Cell, Paragraph, Row};
+use unicode_width::UnicodeWidthStr;
 
-use super::widgets::{ListSpec, list, list_height};
-use super::{Theme, date_time};
+use super::widgets::{ListSpec, list, list_height, truncate};
+use super::{Theme, clear_popup, date_time, popup_block};
 use crate::app::App;
+use crate::i18n::fill;
+use crate::store::reminders::Section;
+
+fn section_label(app: &App, s: Section) -> &str {
+    let t = &app.texts.reminders;
+    match s {
+        Section::Due => &t.sec_due,
+        Section::Snoozed => &t.sec_snoozed,
+        Section::Upcoming => &t.sec_upcoming,
+        Section::Done => &t.sec_done,
+    }
+}
+
+fn section_style(theme: &Theme, s: Section) -> Style {
+    match s {
+        Section::Due => theme.warning,
+        Section::Snoozed => theme.accent,
+        Section::Upcoming => Style::default(),
+        Section::Done => theme.muted,
+    }
+}
 
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let t = &app.texts.reminders;
     let data = &app.reminders;
-    let title = Line::from(Span::styled(format!(" {} ", t.title), theme.title));
     let now = app.now.timestamp();
+    let section_of = |pos: usize| data.visible.get(pos).map(|&i| data.rows[i].section(now));
+    // how many in each section, in the title: " 提醒 · 到点 3 · 稍后 1 · 即将 14 "
+    let mut spans = vec![Span::styled(format!(" {}", t.title), theme.title)];
+    for s in [Section::Due, Section::Snoozed, Section::Upcoming] {
+        let n = (0..data.visible.len())
+            .filter(|&p| section_of(p) == Some(s))
+            .count();
+        if n > 0 {
+            spans.push(Span::styled(
+                format!(" · {} {n}", section_label(app, s)),
+                section_style(theme, s),
+            ));
+        }
+    }
     let rows = data
         .window(list_height(area))
-        .map(|(_, r)| {
-            let style = match r.state.as_str() {
-                "fired" => theme.warning,
-                "pending" if r.due_at <= now => theme.warning,
-                "dismissed" => theme.muted,
-                _ => Style::default(),
+        .enumerate()
+        .map(|(k, (pos, r))| {
+            let s = r.section(now);
+            // the section's name on its first row (and on the top row of the window)
+            let label = if k == 0 || pos == 0 || section_of(pos - 1) != Some(s) {
+                section_label(app, s)
+            } else {
+                ""
             };
-            let due = match (r.state.as_str(), r.snoozed_until) {
+            let when = match (r.state.as_str(), r.snoozed_until) {
                 ("snoozed", Some(until)) => format!("{} ⏱", date_time(app, until)),
                 _ => date_time(app, r.due_at),
             };
+            let muted = |text: String| {
+                if s == Section::Done {
+                    Cell::from(Span::styled(text, theme.muted))
+                } else {
+                    Cell::from(text)
+                }
+            };
             Row::new(vec![
-                Cell::from(due),
-                Cell::from(r.title.clone()),
-                Cell::from(r.group.clone().unwrap_or_default()),
-                Cell::from(Span::styled(
-                    app.texts.enum_text(&r.state).to_string(),
-                    style,
-                )),
-                Cell::from(r.for_login.clone().unwrap_or_else(|| t.everyone.clone())),
+                Cell::from(Span::styled(label.to_string(), section_style(theme, s))),
+                muted(when),
+                muted(app.reminder_text(r)),
+                muted(r.group.clone().unwrap_or_default()),
+                muted(r.for_login.clone().unwrap_or_else(|| t.everyone.clone())),
             ])
         })
         .collect();
@@ -47,13 +90,17 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         theme,
         data,
         ListSpec {
-            title,
+            title: Line::from(spans),
             columns: vec![
+                (&t.col_state, Constraint::Length(7)),
                 (&t.col_due, Constraint::Length(13)),
                 (&t.col_title, Constraint::Fill(1)),
-                (&t.col_group, Constraint::Length(18)),
-                (&t.col_state, Constraint::Length(9)),
-                (&t.col_for, Constraint::Length(9)),
+                // group names (up to ~20 columns) whole where there is room
+                (
+                    &t.col_group,
+                    Constraint::Length(if area.width >= 100 { 22 } else { 16 }),
+                ),
+                (&t.col_for, Constraint::Length(8)),
             ],
             empty: &t.empty,
         },
@@ -66,17 +113,88 @@ pub fn detail(app: &App) -> Vec<(String, String)> {
     let Some(r) = app.reminders.current() else {
         return Vec::new();
     };
-    vec![
+    let now = app.now.timestamp();
+    let mut fields = vec![
         (t.col_due.clone(), date_time(app, r.due_at)),
-        (t.col_title.clone(), r.title.clone()),
+        (t.col_title.clone(), app.reminder_text(r)),
         (t.col_group.clone(), r.group.clone().unwrap_or_default()),
         (
             t.col_state.clone(),
-            app.texts.enum_text(&r.state).to_string(),
+            section_label(app, r.section(now)).to_string(),
         ),
         (
             t.col_for.clone(),
             r.for_login.clone().unwrap_or_else(|| t.everyone.clone()),
         ),
-    ]
+        (
+            t.col_source.clone(),
+            t.sources
+                .get(&r.source)
+                .cloned()
+                .unwrap_or_else(|| r.source.clone()),
+        ),
+    ];
+    if let Some(at) = r.fired_at {
+        fields.push((t.col_fired.clone(), date_time(app, at)));
+    }
+    if let Some(until) = r.snoozed_until {
+        fields.push((t.col_until.clone(), date_time(app, until)));
+    }
+    if let Some(by) = &r.dismissed_by {
+        fields.push((t.col_by.clone(), by.clone()));
+    }
+    if let Some(body) = &r.body {
+        fields.push((t.col_note.clone(), body.clone()));
+    }
+    fields
+}
+
+/// Lines a toast shows before it says how many more there are.
+const TOAST_LINES: usize = 4;
+
+/// What just fired, over the top right corner of `area`. Drawing only: the keys go on
+/// to whatever has them.
+pub fn toast(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let Some(toast) = &app.toast else {
+        return;
+    };
+    let lines = app.toast_lines();
+    if lines.is_empty() || area.width < 24 || area.height < 4 {
+        return;
+    }
+    let t = &app.texts.reminders;
+    // room for the text: at most half the screen wider than 80 columns, so what is
+    // being typed stays in view
+    let max_w = usize::from(area.width.saturating_sub(2)).min(usize::from(area.width / 2).max(46));
+    let inner = max_w.saturating_sub(2);
+    let mut text: Vec<Line<'_>> = lines
+        .iter()
+        .take(TOAST_LINES)
+        .map(|l| Line::from(truncate(l, inner)))
+        .collect();
+    if lines.len() > TOAST_LINES {
+        let more = fill(&t.toast_more, &[("n", &(lines.len() - TOAST_LINES))]);
+        text.push(Line::from(Span::styled(
+            truncate(&more, inner),
+            theme.muted,
+        )));
+    }
+    let title = format!(" {} · {} ", t.toast_title, toast.rows.len());
+    let widest = text
+        .iter()
+        .map(Line::width)
+        .chain([title.width()])
+        .max()
+        .unwrap_or(0);
+    let w = u16::try_from(widest + 2)
+        .unwrap_or(u16::MAX)
+        .min(area.width);
+    let h = u16::try_from(text.len() + 2)
+        .unwrap_or(u16::MAX)
+        .min(area.height);
+    // its right border on the body's, its top on the body's top border
+    let rect = Rect::new(area.right().saturating_sub(w).max(area.x), area.y, w, h);
+    clear_popup(frame, rect);
+    let block = popup_block(title, theme).border_style(theme.warning);
+    frame.render_widget(Paragraph::new(text).block(block), rect);
 }

@@ -132,7 +132,9 @@ fn start_tabs_help_and_quit_restore_the_terminal() {
     assert!(s.contains("退出"), "{s}");
     tmux.keys(&["Escape"]);
     tmux.keys(&["q"]);
-    let s = tmux.wait_for("EXIT=");
+    tmux.wait_for("EXIT=");
+    // the stty line comes right after the exit status: wait for it too
+    let s = tmux.wait_for("icanon");
     assert!(s.contains("EXIT=0"), "{s}");
     // cooked mode is back: icanon, echo and isig without a minus
     assert!(
@@ -219,7 +221,9 @@ fn sigterm_restores_the_terminal_and_exits_143() {
         .args(["-TERM", pid])
         .status()
         .expect("kill");
-    let s = tmux.wait_for("EXIT=");
+    tmux.wait_for("EXIT=");
+    // the stty line comes right after the exit status: wait for it too
+    let s = tmux.wait_for("icanon");
     assert!(s.contains("EXIT=143"), "{s}");
     assert!(s.contains("icanon echo"), "cooked mode is back: {s}");
 }
@@ -357,5 +361,57 @@ fn chinese_typed_into_the_content_editor_is_saved() {
     // the list shows it, the form is gone
     let s = tmux.wait_for("社群早报");
     assert!(!s.contains("新内容 ·"), "{s}");
+    tmux.keys(&["q"]);
+}
+
+#[test]
+fn a_reminder_firing_while_typing_in_the_editor_leaves_the_keys_in_the_editor() {
+    let (_d, db) = crate::init_db();
+    crate::bin()
+        .args([
+            "group",
+            "add",
+            "宝妈育儿交流群",
+            "--kind",
+            "精细化运营型",
+            "--sop",
+        ])
+        .args(["--db"])
+        .arg(&db)
+        .assert()
+        .success();
+    let tmux = Tmux::new("toast");
+    tmux.start(&format!("{}; sleep 30", console_cmd(&db, "zh")));
+    tmux.wait_for("早安问候");
+    // the 08:30 greeting's "in 10 minutes" (08:20) fired when the console opened
+    tmux.wait_for("1 条提醒到期");
+    tmux.keys(&["e"]);
+    tmux.wait_for("编辑话术");
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["-l", "abc"]);
+    // another process adds a reminder that is due now: this console fires it
+    crate::bin()
+        .args([
+            "remind",
+            "add",
+            "--at",
+            "2026-03-02 08:25",
+            "--title",
+            "看福利推送数据",
+        ])
+        .args(["--db"])
+        .arg(&db)
+        .assert()
+        .success();
+    tmux.keys(&["-l", "def"]);
+    let s = tmux.wait_for("看福利推送数据");
+    assert!(s.contains("编辑话术"), "the editor is still open:\n{s}");
+    // typing on while the toast is up
+    tmux.keys(&["-l", "ghi"]);
+    let s = tmux.wait_for("abcdefghi");
+    assert!(s.contains("看福利推送数据"), "{s}");
+    // and the status bar counts it
+    tmux.wait_for("2 条提醒到期");
+    tmux.keys(&["Escape"]);
     tmux.keys(&["q"]);
 }

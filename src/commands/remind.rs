@@ -1,0 +1,373 @@
+//! `shequn remind …`: reminders from scripts. `--due` prints what is due and exits (for
+//! cron); `--watch` prints each reminder as it fires, one line each, flushed (for a
+//! tmux status line or a pipe) and ends with exit 0 on SIGTERM, SIGHUP (unless started
+//! under nohup) or SIGINT, or quietly when its reader goes away; `add`, `dismiss` and `snooze` change one
+//! reminder. Every command plans first, so what it sees is what a console would.
+//!
+//! Under `SHEQUN_NOW`, `--watch` starts its clock at that instant and lets it run in
+//! real time (a fixed clock would never reach the next reminder); everything else
+//! reads the fixed time.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tokio::sync::Notify;
+
+use super::output::{Column, print};
+use super::{Ctx, UserError};
+use crate::cli::{Format, RemindCmd};
+use crate::clock::{Clock, RunningClock};
+use crate::store::Store;
+use crate::store::reminders::{self, NewReminder, ReminderRow, Watcher};
+
+pub fn run(ctx: &Ctx, due: bool, watch: bool, cmd: Option<&RemindCmd>) -> anyhow::Result<ExitCode> {
+    match cmd {
+        Some(RemindCmd::Add {
+            at,
+            title,
+            group,
+            for_login,
+            team,
+            note,
+        }) => {
+            let when = crate::domain::when::parse(at).map_err(|e| UserError(e.to_string()))?;
+            let due_at = when
+                .instant(ctx.now(), ctx.tz)
+                .ok_or_else(|| UserError(format!("{at:?} does not exist in {}", ctx.tz)))?;
+            let new = NewReminder {
+                due_at: reminders::whole_second_after(due_at),
+                title: title.clone(),
+                group: group.clone(),
+                for_login: if *team {
+                    None
+                } else {
+                    Some(for_login.clone().unwrap_or_else(|| ctx.operator.clone()))
+                },
+                body: note.clone(),
+            };
+            let now = ctx.now();
+            let row = open(ctx)?.write(|tx, op| reminders::add(tx, op, now, &new))?;
+            show(ctx, &[row])
+        }
+        Some(RemindCmd::Dismiss { id }) => {
+            let (now, tz, id) = (ctx.now(), ctx.tz, *id);
+            let mut store = open(ctx)?;
+            plan(ctx, &mut store)?;
+            let row = store.write(|tx, op| reminders::dismiss(tx, op, now, tz, id, None))?;
+            show(ctx, &[row])
+        }
+        Some(RemindCmd::Snooze { id, minutes }) => {
+            let allowed = &ctx.rules.reminders.snooze_minutes;
+            if !allowed.contains(minutes) {
+                let list: Vec<String> = allowed.iter().map(ToString::to_string).collect();
+                return Err(UserError(format!(
+                    "snooze for {} minutes (`[reminders] snooze_minutes` in the config), not {minutes}",
+                    list.join(", ")
+                ))
+                .into());
+            }
+            let (now, tz, id, minutes) = (ctx.now(), ctx.tz, *id, *minutes);
+            let mut store = open(ctx)?;
+            plan(ctx, &mut store)?;
+            let row =
+                store.write(|tx, op| reminders::snooze(tx, op, now, tz, id, None, minutes))?;
+            show(ctx, &[row])
+        }
+        None if watch => self::watch(ctx),
+        None => {
+            let mut store = open(ctx)?;
+            plan(ctx, &mut store)?;
+            let now = ctx.now().timestamp();
+            let rows = if due {
+                reminders::due(store.conn(), &ctx.operator, now)?
+            } else {
+                reminders::list(
+                    store.conn(),
+                    &ctx.operator,
+                    now,
+                    ctx.rules.reminders.horizon_secs(),
+                )?
+            };
+            show(ctx, &rows)
+        }
+    }
+}
+
+fn open(ctx: &Ctx) -> anyhow::Result<Store> {
+    Ok(Store::open(&ctx.db, &ctx.operator)?)
+}
+
+/// Bring the planned reminders up to date (what a console does on every change).
+fn plan(ctx: &Ctx, store: &mut Store) -> anyhow::Result<()> {
+    let (now, tz, rules) = (ctx.now(), ctx.tz, &ctx.rules);
+    store.write(|tx, op| reminders::plan(tx, op, now, tz, rules, true))?;
+    Ok(())
+}
+
+/// A reminder as scripts see it: times in the team's zone (RFC 3339 with offset), the
+/// stable words of PRODUCT.md, and `text`, what the console would say.
+#[derive(Debug, Serialize)]
+pub struct RemindOut {
+    pub id: i64,
+    pub title: String,
+    pub text: String,
+    pub source: String,
+    pub kind: Option<String>,
+    pub group: Option<String>,
+    pub due_at: Option<String>,
+    pub state: String,
+    /// `due`, `snoozed`, `upcoming` or `done`.
+    pub section: String,
+    #[serde(rename = "for")]
+    pub for_login: Option<String>,
+    pub lead_min: Option<i64>,
+    pub fired_at: Option<String>,
+    pub snoozed_until: Option<String>,
+    pub dismissed_by: Option<String>,
+    pub note: Option<String>,
+}
+
+pub fn out_row(ctx: &Ctx, r: &ReminderRow) -> RemindOut {
+    let now = ctx.now().timestamp();
+    RemindOut {
+        id: r.id,
+        title: r.title.clone(),
+        text: text(ctx, r),
+        source: r.source.clone(),
+        kind: r.kind.clone(),
+        group: r.group.clone(),
+        due_at: local_time(ctx, r.due_at),
+        state: r.state.clone(),
+        section: r.section(now).word().to_string(),
+        for_login: r.for_login.clone(),
+        lead_min: r.lead_min,
+        fired_at: r.fired_at.and_then(|t| local_time(ctx, t)),
+        snoozed_until: r.snoozed_until.and_then(|t| local_time(ctx, t)),
+        dismissed_by: r.dismissed_by.clone(),
+        note: r.body.clone(),
+    }
+}
+
+fn text(ctx: &Ctx, r: &ReminderRow) -> String {
+    ctx.lang.texts().reminder_text(
+        &r.source,
+        r.kind.as_deref(),
+        &r.title,
+        r.lead_min,
+        &ctx.rules.tiers,
+    )
+}
+
+fn local_time(ctx: &Ctx, t: i64) -> Option<String> {
+    DateTime::<Utc>::from_timestamp(t, 0).map(|t| t.with_timezone(&ctx.tz).to_rfc3339())
+}
+
+/// `MM-DD HH:MM` of an RFC 3339 time.
+fn short(t: Option<&str>) -> String {
+    t.and_then(|t| Some(format!("{} {}", t.get(5..10)?, t.get(11..16)?)))
+        .unwrap_or_default()
+}
+
+pub const COLUMNS: &[Column<RemindOut>] = &[
+    Column {
+        header: "id",
+        value: |r| r.id.to_string(),
+    },
+    Column {
+        header: "due",
+        value: |r| match r.state.as_str() {
+            "snoozed" => format!("{} ⏱", short(r.snoozed_until.as_deref())),
+            _ => short(r.due_at.as_deref()),
+        },
+    },
+    Column {
+        header: "state",
+        value: |r| r.section.clone(),
+    },
+    Column {
+        header: "reminder",
+        value: |r| r.text.clone(),
+    },
+    Column {
+        header: "group",
+        value: |r| r.group.clone().unwrap_or_default(),
+    },
+    Column {
+        header: "for",
+        value: |r| r.for_login.clone().unwrap_or_else(|| "*".into()),
+    },
+];
+
+fn show(ctx: &Ctx, rows: &[ReminderRow]) -> anyhow::Result<ExitCode> {
+    let out: Vec<RemindOut> = rows.iter().map(|r| out_row(ctx, r)).collect();
+    print(ctx.format, &out, COLUMNS)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One fired reminder as a line of `--watch`: `08:20 #12 08:30 早安问候 · 还有 10 分钟 ·
+/// 宝妈育儿交流群`; with `--format json` one JSON object per line.
+fn watch_line(ctx: &Ctx, r: &ReminderRow) -> anyhow::Result<String> {
+    let o = out_row(ctx, r);
+    Ok(match ctx.format {
+        Format::Json => serde_json::to_string(&o)?,
+        Format::Csv => {
+            let mut w = csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(Vec::new());
+            w.serialize(&o)?;
+            String::from_utf8_lossy(&w.into_inner().context("writing a CSV line")?)
+                .trim_end()
+                .to_string()
+        }
+        Format::Table => {
+            let at = o
+                .fired_at
+                .as_deref()
+                .and_then(|t| t.get(11..16))
+                .unwrap_or("");
+            let group = o.group.map(|g| format!(" · {g}")).unwrap_or_default();
+            format!("{at} #{} {}{group}", o.id, o.text)
+        }
+    })
+}
+
+fn watch(ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    // A closed pipe should end the watch quietly through EPIPE (main restores the
+    // default SIGPIPE, which would kill it mid-write).
+    // SAFETY: changing one signal's disposition before any thread of ours exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
+    let store = open(ctx)?;
+    let changes = open(ctx)?;
+    let clock: Arc<dyn Clock> = if ctx.clock.is_fixed() {
+        Arc::new(RunningClock::starting_at(ctx.now()))
+    } else {
+        Arc::clone(&ctx.clock)
+    };
+    if ctx.format == Format::Csv {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record([
+            "id",
+            "title",
+            "text",
+            "source",
+            "kind",
+            "group",
+            "due_at",
+            "state",
+            "section",
+            "for",
+            "lead_min",
+            "fired_at",
+            "snoozed_until",
+            "dismissed_by",
+            "note",
+        ])?;
+        let head = w.into_inner().context("writing the CSV header")?;
+        if emit_line(&String::from_utf8_lossy(&head)).is_err() {
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    rt.block_on(async {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).context("installing a signal handler")?;
+        let mut int = signal(SignalKind::interrupt()).context("installing a signal handler")?;
+        // `nohup shequn remind --watch >> file &` keeps watching after the logout, as
+        // nohup promises (the console does the same)
+        let mut hup = if crate::tui::sighup_ignored() {
+            None
+        } else {
+            Some(signal(SignalKind::hangup()).context("installing a signal handler")?)
+        };
+        let hangup = async {
+            match &mut hup {
+                Some(h) => h.recv().await,
+                None => std::future::pending().await,
+            }
+        };
+        let reader_gone = Arc::new(Notify::new());
+        spawn_reader_watch(Arc::clone(&reader_gone));
+        let wake = Arc::new(Notify::new());
+        tokio::spawn(crate::reminders::watch_changes(
+            changes,
+            Arc::clone(&wake),
+            crate::console::WATCH_INTERVAL,
+        ));
+        let watcher = Watcher::new(&ctx.operator, clock.now());
+        let backend = crate::reminders::Blocking::new(store, watcher, ctx.tz, ctx.rules.clone());
+        let engine = crate::reminders::run(backend, clock, wake, |step| {
+            for r in &step.fired {
+                let line = match watch_line(ctx, r) {
+                    Ok(l) => l,
+                    Err(e) => {
+                        tracing::warn!("remind --watch: {e}");
+                        continue;
+                    }
+                };
+                if emit_line(&format!("{line}\n")).is_err() {
+                    // the reader went away: nobody to tell, nothing left to do
+                    return false;
+                }
+            }
+            true
+        });
+        tokio::select! {
+            () = engine => {}
+            _ = term.recv() => tracing::info!("remind --watch: SIGTERM"),
+            _ = hangup => tracing::info!("remind --watch: SIGHUP"),
+            _ = int.recv() => tracing::info!("remind --watch: SIGINT"),
+            () = reader_gone.notified() => tracing::info!("remind --watch: stdout closed"),
+        }
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Write and flush one line: a tmux status line or a pipe sees it at once.
+fn emit_line(line: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(line.as_bytes())?;
+    out.flush()
+}
+
+/// Notice a reader that went away while nothing is being written (a pipe's far end
+/// closed, a terminal hung up): a thread blocked in `poll(2)` on stdout asking for no
+/// events is woken only by POLLERR/POLLHUP, so it costs nothing meanwhile.
+fn spawn_reader_watch(gone: Arc<Notify>) {
+    let spawned = std::thread::Builder::new()
+        .name("stdout-watch".into())
+        .spawn(move || {
+            loop {
+                let mut p = libc::pollfd {
+                    fd: libc::STDOUT_FILENO,
+                    events: 0,
+                    revents: 0,
+                };
+                // SAFETY: one valid pollfd, infinite timeout.
+                let n = unsafe { libc::poll(&mut p, 1, -1) };
+                if n < 0 {
+                    if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+                        continue;
+                    }
+                    return;
+                }
+                // a regular file never goes away: poll just returns nothing
+                if p.revents & (libc::POLLHUP | libc::POLLERR) != 0 {
+                    gone.notify_one();
+                }
+                return;
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!("watching stdout: {e}");
+    }
+}

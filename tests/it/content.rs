@@ -57,11 +57,7 @@ fn refused(db: &Path, args: &[&str], needle: &str) -> String {
     err
 }
 
-fn json(db: &Path, args: &[&str]) -> Value {
-    let mut a = args.to_vec();
-    a.extend(["--format", "json"]);
-    serde_json::from_str(&ok(db, &a)).unwrap()
-}
+use crate::json;
 
 /// A team database with two groups.
 fn team() -> (tempfile::TempDir, std::path::PathBuf) {

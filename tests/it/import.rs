@@ -19,18 +19,7 @@ fn fixture(name: &str) -> PathBuf {
 use crate::init_db as fresh_db;
 
 fn import(db: &Path, args: &[&str]) -> Value {
-    let out = bin()
-        .args(["import", "chat", "--format", "json", "--db"])
-        .arg(db)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    crate::json(db, &[&["import", "chat"], args].concat())
 }
 
 fn n(v: &Value, k: &str) -> u64 {

@@ -588,19 +588,9 @@ fn entered_values_win_over_counts_and_are_judged_at_once() {
 
 // ----- through the binary ------------------------------------------------------------
 
+/// The shared helper, with the arguments in this file's order.
 fn json(args: &[&str], db: &std::path::Path) -> Value {
-    let out = bin()
-        .args(args)
-        .args(["--format", "json", "--db"])
-        .arg(db)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    crate::json(db, args)
 }
 
 #[test]

@@ -33,6 +33,22 @@ pub fn bin() -> assert_cmd::Command {
     c
 }
 
+/// Runs the binary with `args` on `db` asking for JSON; it must succeed.
+pub fn json(db: &Path, args: &[&str]) -> serde_json::Value {
+    let out = bin()
+        .args(args)
+        .args(["--format", "json", "--db"])
+        .arg(db)
+        .output()
+        .expect("the shequn binary runs");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
 /// One demo database for the whole test run (read-only users share it).
 pub fn shared_demo() -> &'static Path {
     static DEMO: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();

@@ -608,19 +608,9 @@ fn content_reviews_alerts_and_quiet_members_are_reminded_and_closed_when_dealt_w
 
 // --- the command line -----------------------------------------------------------------
 
-fn json(args: &[&str], db: &Path) -> Value {
-    let out = bin()
-        .args(args)
-        .args(["--format", "json", "--db"])
-        .arg(db)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+/// The shared helper, with the arguments in this file's order.
+fn json(args: &[&str], db: &std::path::Path) -> Value {
+    crate::json(db, args)
 }
 
 #[test]

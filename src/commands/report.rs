@@ -37,9 +37,11 @@ pub fn run(ctx: &Ctx, cmd: &ReportCmd) -> anyhow::Result<ExitCode> {
                     sop::materialize_day(tx, day)?;
                 }
                 sop::sweep_missed(tx, op, now, tz)?;
+                // the reminders a console would have planned by now
+                crate::store::reminders::plan(tx, op, now, tz, &ctx.rules, false)?;
                 Ok(())
             })?;
-            let data = gather(store.conn(), day, ctx.tz, &ctx.rules)?;
+            let data = gather(store.conn(), day, now.timestamp(), ctx.tz, &ctx.rules)?;
             print!("{}", daily(ctx.lang.texts(), &ctx.rules, ctx.tz, &data));
         }
     }
@@ -53,10 +55,23 @@ pub struct Daily {
     pub items: Vec<SopRow>,
     pub on_time: Vec<OnTime>,
     pub alerts: Vec<AlertRow>,
-    /// (due, title, group, for whom) of the reminders due that day.
-    pub reminders: Vec<(i64, String, Option<String>, Option<String>)>,
+    /// The team's reminders due that day (by now, for today), one per thing: the
+    /// latest of its reminders (an item's "in 10 minutes" gives way to its nag).
+    pub reminders: Vec<DueReminder>,
     /// (group, 日活率 of the last 7 days, change against the 7 before), largest first.
     pub movers: Vec<(String, f64, f64)>,
+}
+
+/// A reminder as the report lists it.
+#[derive(Debug, Clone)]
+pub struct DueReminder {
+    pub due: i64,
+    pub source: String,
+    pub kind: Option<String>,
+    pub title: String,
+    pub lead_min: Option<i64>,
+    pub group: Option<String>,
+    pub for_login: Option<String>,
 }
 
 /// How many movers the report names.
@@ -65,6 +80,7 @@ const MOVERS: usize = 3;
 pub fn gather(
     conn: &Connection,
     day: NaiveDate,
+    now: i64,
     tz: chrono_tz::Tz,
     rules: &Rules,
 ) -> crate::store::Result<Daily> {
@@ -72,16 +88,47 @@ pub fn gather(
         local_to_utc(d.and_time(chrono::NaiveTime::MIN), tz).map_or(0, |t| t.timestamp())
     };
     let (from, to) = (start(day), day.succ_opt().map_or(i64::MAX, start));
-    let reminders = conn
+    // due by the end of the day, or by now when the day is today
+    let until = to.min(now.saturating_add(1)).max(from);
+    let rows: Vec<(DueReminder, Option<i64>)> = conn
         .prepare(
             "SELECT CASE WHEN r.state = 'snoozed' THEN COALESCE(r.snoozed_until, r.due_at) ELSE r.due_at END AS due,
-                    r.title, g.name, r.for_login
+                    r.source, r.kind, r.title, r.lead_min, g.name, r.for_login, r.source_id
              FROM reminders r LEFT JOIN groups g ON g.id = r.group_id
              WHERE r.state IN ('pending', 'fired', 'snoozed') AND due >= ?1 AND due < ?2
              ORDER BY due, r.id",
         )?
-        .query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .query_map(params![from, until], |r| {
+            Ok((
+                DueReminder {
+                    due: r.get(0)?,
+                    source: r.get(1)?,
+                    kind: r.get(2)?,
+                    title: r.get(3)?,
+                    lead_min: r.get(4)?,
+                    group: r.get(5)?,
+                    for_login: r.get(6)?,
+                },
+                r.get(7)?,
+            ))
+        })?
         .collect::<rusqlite::Result<_>>()?;
+    // one line per thing: its latest reminder (rows come in due order)
+    let mut reminders: Vec<DueReminder> = Vec::new();
+    let mut seen: std::collections::HashMap<(String, i64), usize> = Default::default();
+    for (r, source_id) in rows {
+        match source_id.map(|id| (r.source.clone(), id)) {
+            Some(key) => match seen.get(&key) {
+                Some(&i) => reminders[i] = r,
+                None => {
+                    seen.insert(key, reminders.len());
+                    reminders.push(r);
+                }
+            },
+            None => reminders.push(r),
+        }
+    }
+    reminders.sort_by_key(|r| r.due);
     let week_ago = day.checked_sub_days(Days::new(13)).unwrap_or(day);
     let mut movers: Vec<(String, f64, f64)> = kpi::frames(conn, week_ago, day, None, rules)?
         .into_iter()
@@ -214,16 +261,24 @@ pub fn daily(texts: &Texts, rules: &Rules, tz: chrono_tz::Tz, d: &Daily) -> Stri
     if d.reminders.is_empty() {
         line(t.none.clone());
     }
-    for (due, title, group, who) in &d.reminders {
-        let time = DateTime::<Utc>::from_timestamp(*due, 0)
+    for r in &d.reminders {
+        let time = DateTime::<Utc>::from_timestamp(r.due, 0)
             .map(|x| x.with_timezone(&tz).format("%H:%M").to_string())
             .unwrap_or_default();
-        let title = match group {
+        // the same words as the console's toast and Reminders tab
+        let title = texts.reminder_text(
+            &r.source,
+            r.kind.as_deref(),
+            &r.title,
+            r.lead_min,
+            &rules.tiers,
+        );
+        let title = match &r.group {
             Some(g) if !title.contains(g.as_str()) => format!("{title} · {g}"),
-            _ => title.clone(),
+            _ => title,
         };
         let mut s = fill(&t.reminder_line, &[("time", &time), ("title", &title)]);
-        if let Some(who) = who {
+        if let Some(who) = &r.for_login {
             s.push_str(&fill(&t.assignee, &[("who", who)]));
         }
         line(s);

@@ -892,6 +892,18 @@ fn the_daily_report_of_the_demo_reads_well_in_both_languages() {
     ] {
         assert!(en.contains(want), "no {want:?} in\n{en}");
     }
+    // reminders in words (never a rule code), only what is due by 08:25, one per thing
+    assert!(
+        en.contains("Alert: daily active rate below the alarm line"),
+        "{en}"
+    );
+    assert!(!en.contains("dau_low") && !en.contains("open_low"), "{en}");
+    assert!(!en.contains("- 08:30 08:30"), "not due yet at 08:25: {en}");
+    let greetings = en
+        .lines()
+        .filter(|l| l.contains("早安问候") && l.contains("杭州吃货联盟"))
+        .count();
+    assert_eq!(greetings, 1, "one line per item: {en}");
     // short lines for a chat window, lists rather than tables
     for text in [&zh, &en] {
         for line in text.lines() {

@@ -568,13 +568,20 @@ fn content_wants(tx: &Transaction<'_>, now: i64, end: i64, offsets: &[i64]) -> R
     Ok(out)
 }
 
+/// When an item in review was (last) submitted: the audit log's last `submit`, else its
+/// last change (items written without one, as the demo's). Not `updated_at`: fixing the
+/// slot or the groups of an item in review keeps it in review and must not ask the team
+/// again.
+const SUBMITTED_AT: &str = "COALESCE((SELECT max(a.at) FROM audit a
+     WHERE a.entity = 'content' AND a.entity_id = c.id AND a.action = 'submit'), c.updated_at)";
+
 /// Content waiting for review: the team is told when it was submitted.
 fn review_wants(tx: &Transaction<'_>) -> Result<Vec<Want>> {
-    let mut st = tx.prepare_cached(
-        "SELECT c.id, c.title, c.updated_at,
+    let mut st = tx.prepare_cached(&format!(
+        "SELECT c.id, c.title, {SUBMITTED_AT},
                 (SELECT min(group_id) FROM content_groups WHERE content_id = c.id)
-         FROM content_items c WHERE c.state = 'review'",
-    )?;
+         FROM content_items c WHERE c.state = 'review'"
+    ))?;
     let rows = st.query_map([], |r| {
         let (id, title, at): (i64, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
         Ok(Want {
@@ -775,7 +782,7 @@ fn resolve(tx: &Transaction<'_>, now: i64) -> Result<Vec<i64>> {
                                       FROM content_items WHERE id = reminders.source_id), 'deleted')
              WHERE {OPEN} AND source = 'review'
                AND NOT EXISTS (SELECT 1 FROM content_items c WHERE c.id = reminders.source_id
-                   AND c.state = 'review' AND c.updated_at = reminders.due_at)
+                   AND c.state = 'review' AND {SUBMITTED_AT} = reminders.due_at)
              RETURNING id"
         ),
         // the alert was closed

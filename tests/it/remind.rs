@@ -1076,3 +1076,107 @@ fn reminders_tab_keys_dismiss_snooze_and_add() {
             .is_some_and(|f| f.error && f.text.contains("10m"))
     );
 }
+
+#[test]
+fn fixing_the_slot_of_an_item_in_review_does_not_ask_the_team_again_but_a_resubmission_does() {
+    use shequn::domain::content::{Form, Kind};
+    use shequn::domain::keywords::Keywords;
+    use shequn::store::content::{self, ContentInput, ContentStep};
+    let (_d, db) = init_db();
+    bin()
+        .args(["group", "add", "杭州吃货联盟", "--kind", "兴趣型", "--db"])
+        .arg(&db)
+        .assert()
+        .success();
+    let mut s = Store::open(&db, "li.na").unwrap();
+    let rules = Rules::shipped();
+    let keywords = Keywords::shipped();
+    let t = now0().timestamp();
+    let mut input = ContentInput {
+        title: "周末探店".into(),
+        body: "西湖边新开的小笼包".into(),
+        kind: Kind::Engage,
+        form: Form::Article,
+        column: None,
+        tags: Vec::new(),
+        groups: vec![1],
+        slot: None,
+        owner: "li.na".into(),
+        material_name: None,
+    };
+    let id = s
+        .write(|tx, op| content::create(tx, op, t - 600, &input, DEFAULT_TZ))
+        .unwrap();
+    s.write(|tx, op| {
+        content::step(
+            tx,
+            op,
+            t - 500,
+            id,
+            None,
+            &ContentStep::Submit,
+            &rules,
+            &keywords,
+        )
+    })
+    .unwrap();
+    let reviews = |s: &mut Store| -> Vec<(i64, Option<i64>)> {
+        s.write(|tx, op| rem::plan(tx, op, now0(), DEFAULT_TZ, &rules, false))
+            .unwrap();
+        s.conn()
+            .prepare("SELECT due_at, closed_at FROM reminders WHERE source = 'review' ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(
+        reviews(&mut s),
+        vec![(t - 500, None)],
+        "asked at submission"
+    );
+    // the author adds the slot while it waits for review: same request, no new one
+    let v = content::get(s.conn(), id).unwrap().version;
+    input.slot = Some(t + 86_400);
+    s.write(|tx, op| content::save(tx, op, t - 400, id, v, &input, DEFAULT_TZ))
+        .unwrap();
+    assert_eq!(content::get(s.conn(), id).unwrap().state.word(), "review");
+    assert_eq!(reviews(&mut s), vec![(t - 500, None)], "no second request");
+    // a colleague sends it back, the author submits again: a new request, the old closed
+    let mut colleague = Store::open(&db, "wang.lei").unwrap();
+    colleague
+        .write(|tx, op| {
+            content::step(
+                tx,
+                op,
+                t - 300,
+                id,
+                None,
+                &ContentStep::Reject {
+                    reason: "标题再短一点".into(),
+                    review: None,
+                },
+                &rules,
+                &keywords,
+            )
+        })
+        .unwrap();
+    s.write(|tx, op| {
+        content::step(
+            tx,
+            op,
+            t - 200,
+            id,
+            None,
+            &ContentStep::Submit,
+            &rules,
+            &keywords,
+        )
+    })
+    .unwrap();
+    let r = reviews(&mut s);
+    assert_eq!(r.len(), 2, "{r:?}");
+    assert!(r[0].1.is_some(), "the first request is closed: {r:?}");
+    assert_eq!(r[1], (t - 200, None));
+}

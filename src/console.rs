@@ -200,6 +200,7 @@ async fn event_loop(ctx: &Ctx, store: Store, keymap: Keymap) -> anyhow::Result<O
             tz: ctx.tz,
             rules: ctx.rules.clone(),
             saved_override: ctx.lang.texts().today.saved_override.clone(),
+            texts: ctx.lang.texts(),
             keywords,
         };
         std::thread::Builder::new()
@@ -496,6 +497,8 @@ pub struct StoreEnv {
     pub keywords: std::sync::Arc<crate::domain::keywords::Keywords>,
     /// What to say after an override is saved (in the console's language).
     pub saved_override: String,
+    /// The console's language, for what the store thread says back.
+    pub texts: &'static crate::i18n::Texts,
 }
 
 fn store_loop(
@@ -674,7 +677,16 @@ fn store_loop(
                             &env.keywords,
                         )
                     })
-                    .map(|state| format!("#{id} → {}", state.word()))
+                    .map(|state| {
+                        let mut msg = format!("#{id} → {}", env.texts.enum_text(state.word()));
+                        // just scheduled: say so if its day is now too full or too close
+                        if state == crate::domain::content::State::Scheduled
+                            && let Some(warn) = schedule_note(store.conn(), id, env)
+                        {
+                            msg.push_str(&warn);
+                        }
+                        msg
+                    })
                     .map_err(|e| describe(&e, &store));
                 if !send(Action::Saved(result)) {
                     break;
@@ -1014,6 +1026,42 @@ fn load_content(
         mix,
         review,
     })
+}
+
+/// After an approval: over-posting and clashes on the item's day in its groups, as a
+/// tail for the confirmation (the CLI prints the same as warnings).
+pub fn schedule_note(conn: &rusqlite::Connection, id: i64, env: &StoreEnv) -> Option<String> {
+    use crate::i18n::fill;
+    let item = crate::store::content::get(conn, id).ok()?;
+    let day = crate::clock::local_day(DateTime::<Utc>::from_timestamp(item.slot?, 0)?, env.tz);
+    let w = crate::store::content::week(conn, None, day, env.tz, &env.rules).ok()?;
+    let mine = |g: i64| item.groups.iter().any(|(gid, _)| *gid == g);
+    let t = &env.texts.content;
+    let mut out = String::new();
+    for o in w
+        .over_posting
+        .iter()
+        .filter(|o| o.day == day && mine(o.group_id))
+    {
+        out.push_str(&format!(
+            " · ⚠ {} {}: {} ({})",
+            o.group,
+            o.day.format("%m-%d"),
+            fill(&t.pushes, &[("n", &o.count)]),
+            fill(&t.over_posting, &[("max", &o.max)])
+        ));
+    }
+    for c in w
+        .conflicts
+        .iter()
+        .filter(|c| mine(c.group_id) && (c.first == id || c.second == id))
+    {
+        out.push_str(&format!(
+            " · ⚠ {}: {} #{}/#{} ({} min)",
+            c.group, t.conflict, c.first, c.second, c.minutes
+        ));
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// Keep a refused save's text on disk too, so nothing typed is lost even if the

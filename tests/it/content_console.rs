@@ -436,3 +436,40 @@ fn a_scheduled_post_is_on_the_today_list_counts_against_the_quota_and_space_publ
         (before.used + 1, before.planned - 1)
     );
 }
+
+#[test]
+fn approving_into_a_full_day_says_so_in_the_confirmation() {
+    use shequn::store::Store;
+    let (_d, db) = crate::init_db();
+    crate::bin()
+        .args(["group", "add", "宠物用品团购群", "--kind", "福利型", "--db"])
+        .arg(&db)
+        .assert()
+        .success();
+    let s = Store::open(&db, "li.na").unwrap();
+    // four posts on 03-03 from 10:00, ten minutes apart: one too many, and too close
+    let ten = 1_772_503_200; // 2026-03-03 10:00 +08:00
+    for i in 0..4 {
+        s.conn()
+            .execute(
+                "INSERT INTO content_items (id, title, kind, form, state, slot, owner, created_at, updated_at, updated_by)
+                 VALUES (?1, ?2, 'convert', 'text', 'scheduled', ?3, 'li.na', 0, 0, 'li.na')",
+                rusqlite::params![i + 1, format!("秒杀 {i}"), ten + i * 600],
+            )
+            .unwrap();
+        s.conn()
+            .execute("INSERT INTO content_groups VALUES (?1, 1)", [i + 1])
+            .unwrap();
+    }
+    let env = shequn::console::StoreEnv {
+        tz: DEFAULT_TZ,
+        rules: Rules::shipped(),
+        saved_override: String::new(),
+        texts: Lang::Zh.texts(),
+        keywords: std::sync::Arc::new(Keywords::shipped()),
+    };
+    let note = shequn::console::schedule_note(s.conn(), 4, &env).expect("a warning");
+    assert!(note.contains("宠物用品团购群 03-03: 4 条"), "{note}");
+    assert!(note.contains("超过每天 3 条"), "{note}");
+    assert!(note.contains("冲突 #3/#4 (10 min)"), "{note}");
+}

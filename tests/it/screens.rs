@@ -53,6 +53,7 @@ pub fn demo_app(lang: Lang) -> App {
         tz: DEFAULT_TZ,
         rules: Rules::shipped(),
         saved_override: String::new(),
+        texts: Lang::Zh.texts(),
         keywords: std::sync::Arc::new(shequn::domain::keywords::Keywords::shipped()),
     };
     for tab in Tab::ALL {

@@ -338,6 +338,8 @@ pub enum ExportWhat {
     Kpi,
     /// Every content item with its groups, review and results (--from/--to do not apply)
     Content,
+    /// Every member in every group with tier, activity and points (--from/--to do not apply)
+    Members,
 }
 
 #[derive(Debug, Subcommand)]

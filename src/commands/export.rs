@@ -1,5 +1,5 @@
-//! `shequn export checklist|content|kpi`: CSV (or JSON) for spreadsheets, over a range of
-//! days (content: every item).
+//! `shequn export checklist|content|kpi|members`: CSV (or JSON) for spreadsheets, over a
+//! range of days (content and members: everything as it is now).
 
 use std::process::ExitCode;
 
@@ -44,6 +44,11 @@ pub fn run(
         }
         ExportWhat::Kpi => super::kpi::show(ctx, &store, None, from, to, format)?,
         ExportWhat::Content => super::content::export(ctx, &store, format)?,
+        ExportWhat::Members => {
+            let today = local_day(ctx.now(), ctx.tz);
+            let rows = views::members(store.conn(), today, &ctx.rules.points)?;
+            super::members::print_members(ctx, format, &rows)?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

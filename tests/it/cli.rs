@@ -170,3 +170,64 @@ fn a_leftover_wal_file_stops_a_new_database_at_that_path() {
         assert!(!db.exists());
     }
 }
+
+#[test]
+fn export_members_and_members_list_csv_are_flat_spreadsheet_rows() {
+    let out = crate::bin()
+        .args(["--lang", "zh", "export", "members", "--db"])
+        .arg(crate::shared_demo())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let headers = rows.headers().unwrap().clone();
+    assert_eq!(
+        headers.iter().collect::<Vec<_>>(),
+        [
+            "id",
+            "name",
+            "group",
+            "tier",
+            "tier_reason",
+            "kol",
+            "last_spoke",
+            "messages_30d",
+            "messages_total",
+            "points",
+            "tags",
+            "joined_at"
+        ]
+    );
+    let records: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    // one row per member and group, as the demo has memberships
+    let c = rusqlite::Connection::open(crate::shared_demo()).unwrap();
+    let memberships: usize = c
+        .query_row("SELECT count(*) FROM memberships", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(records.len(), memberships);
+    // the reason in words, tags joined
+    assert!(
+        records.iter().any(|r| r[4].starts_with("核心")),
+        "a core member's reason"
+    );
+    assert!(
+        records
+            .iter()
+            .any(|r| r[10].contains(';') || !r[10].is_empty())
+    );
+    let list = crate::bin()
+        .args(["members", "list", "--format", "csv", "--db"])
+        .arg(crate::shared_demo())
+        .output()
+        .unwrap();
+    assert!(
+        list.status.success(),
+        "{}",
+        String::from_utf8_lossy(&list.stderr)
+    );
+}

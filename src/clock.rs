@@ -94,12 +94,32 @@ pub fn parse_now(text: &str, tz: Tz) -> Result<DateTime<Utc>, BadNow> {
     Err(BadNow(text.to_string()))
 }
 
-/// A wall-clock time in `tz` as an instant. In a DST gap (not in China, but teams
-/// elsewhere) the earliest valid reading is taken rather than failing.
+/// A wall-clock time in `tz` as an instant. An ambiguous time (the hour repeated when
+/// DST ends) is read as its earlier instant; a time that does not exist (the hour
+/// skipped when DST starts — not in China, but `SHEQUN_TZ` takes any zone, and some
+/// zones skip midnight itself) is moved forward to the first one that does, so "the
+/// start of the day" is always an instant. None only past the end of time.
 pub fn local_to_utc(naive: NaiveDateTime, tz: Tz) -> Option<DateTime<Utc>> {
-    tz.from_local_datetime(&naive)
-        .earliest()
-        .map(|d| d.with_timezone(&Utc))
+    // gaps are 30 minutes to 2 hours wide; look a little past the widest
+    (0..=12).find_map(|quarter| {
+        let t = naive.checked_add_signed(chrono::TimeDelta::minutes(15 * quarter))?;
+        tz.from_local_datetime(&t)
+            .earliest()
+            .map(|d| d.with_timezone(&Utc))
+    })
+}
+
+/// The instant a team-zone day starts, in Unix seconds.
+pub fn day_start(day: NaiveDate, tz: Tz) -> i64 {
+    local_to_utc(day.and_time(chrono::NaiveTime::MIN), tz).map_or(i64::MIN, |t| t.timestamp())
+}
+
+/// [start, end) of a team-zone day in Unix seconds.
+pub fn day_bounds(day: NaiveDate, tz: Tz) -> (i64, i64) {
+    (
+        day_start(day, tz),
+        day.succ_opt().map_or(i64::MAX, |d| day_start(d, tz)),
+    )
 }
 
 /// The team's calendar date at an instant.
@@ -110,6 +130,25 @@ pub fn local_day(t: DateTime<Utc>, tz: Tz) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_that_skips_its_midnight_still_starts_somewhere() {
+        // Santiago moved its clocks from 00:00 to 01:00 on 2024-09-08
+        let tz: Tz = "America/Santiago".parse().unwrap();
+        let day = NaiveDate::from_ymd_opt(2024, 9, 8).unwrap();
+        let (from, to) = day_bounds(day, tz);
+        let start = DateTime::from_timestamp(from, 0)
+            .unwrap()
+            .with_timezone(&tz);
+        assert_eq!(
+            start.format("%Y-%m-%d %H:%M").to_string(),
+            "2024-09-08 01:00"
+        );
+        assert_eq!(to - from, 23 * 3600, "a 23-hour day");
+        // and an ordinary day in the team's default zone
+        let d = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        assert_eq!(day_bounds(d, DEFAULT_TZ), (1_772_380_800, 1_772_467_200));
+    }
 
     #[test]
     fn shequn_now_is_read_in_the_team_zone() {

@@ -15,7 +15,7 @@ use rusqlite::{Connection, params};
 
 use super::Ctx;
 use crate::cli::ReportCmd;
-use crate::clock::{local_day, local_to_utc};
+use crate::clock::local_day;
 use crate::domain::kpi::{Metric, week_over_week};
 use crate::domain::rules::Rules;
 use crate::i18n::{Texts, fill};
@@ -84,10 +84,7 @@ pub fn gather(
     tz: chrono_tz::Tz,
     rules: &Rules,
 ) -> crate::store::Result<Daily> {
-    let start = |d: NaiveDate| {
-        local_to_utc(d.and_time(chrono::NaiveTime::MIN), tz).map_or(0, |t| t.timestamp())
-    };
-    let (from, to) = (start(day), day.succ_opt().map_or(i64::MAX, start));
+    let (from, to) = crate::clock::day_bounds(day, tz);
     // due by the end of the day, or by now when the day is today
     let until = to.min(now.saturating_add(1)).max(from);
     let rows: Vec<(DueReminder, Option<i64>)> = conn

@@ -18,7 +18,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{Result, StoreError, audit};
-use crate::clock::{local_day, local_to_utc};
+use crate::clock::local_day;
 use crate::domain::content::{
     self as rules, CHECKS, Check, ContentRules, Form, Kind, MixLine, Outcome, Push, RankBy,
     RankInput, SlotHint, State, TopTraits, Transition,
@@ -397,12 +397,7 @@ fn local_time_of(t: i64, tz: Tz) -> Option<NaiveDateTime> {
     DateTime::<Utc>::from_timestamp(t, 0).map(|t| t.with_timezone(&tz).naive_local())
 }
 
-/// The instant a local day starts.
-fn day_start(day: NaiveDate, tz: Tz) -> i64 {
-    day.and_hms_opt(0, 0, 0)
-        .and_then(|n| local_to_utc(n, tz))
-        .map_or(0, |t| t.timestamp())
-}
+use crate::clock::day_start;
 
 fn rfc3339(t: i64, tz: Option<Tz>) -> String {
     DateTime::<Utc>::from_timestamp(t, 0)
@@ -1307,6 +1302,7 @@ pub fn scheduled_on(conn: &Connection, day: NaiveDate, tz: Tz) -> Result<Vec<Sch
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::local_to_utc;
     use crate::domain::content::Check;
     use crate::store::Store;
 

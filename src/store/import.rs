@@ -127,14 +127,8 @@ impl Ctx<'_, '_> {
         }
         let day = DateTime::<Utc>::from_timestamp(at, 0)
             .map_or(NaiveDate::MIN, |t| t.with_timezone(&self.tz).date_naive());
-        let bound = |d: NaiveDate| {
-            d.and_hms_opt(0, 0, 0)
-                .and_then(|n| crate::clock::local_to_utc(n, self.tz))
-                .map(|t| t.timestamp())
-        };
-        if let (Some(from), Some(to)) = (bound(day), day.succ_opt().and_then(bound)) {
-            self.day_cache = Some((from, to, day));
-        }
+        let (from, to) = crate::clock::day_bounds(day, self.tz);
+        self.day_cache = Some((from, to, day));
         day
     }
 

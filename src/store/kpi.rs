@@ -37,7 +37,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::{Result, StoreError, audit};
-use crate::clock::{local_day, local_to_utc};
+use crate::clock::local_day;
 use crate::domain::keywords::{Category, Keywords};
 use crate::domain::kpi::{
     AlertRule, ChatLine, Frame, Metric, Origin, Step, first_response, health, judge, kol_messages,
@@ -169,11 +169,7 @@ fn sub_days(d: NaiveDate, n: u64) -> NaiveDate {
     d.checked_sub_days(Days::new(n)).unwrap_or(d)
 }
 
-/// The instant a team day starts.
-fn midnight(d: NaiveDate, tz: Tz) -> i64 {
-    let naive = d.and_time(chrono::NaiveTime::MIN);
-    local_to_utc(naive, tz).map_or_else(|| naive.and_utc().timestamp(), |t| t.timestamp())
-}
+use crate::clock::day_start as midnight;
 
 /// Start instants of `frame`'s days plus the end of its last day.
 fn bounds(frame: &Frame, tz: Tz) -> Vec<i64> {

@@ -442,8 +442,7 @@ fn prepare_sop(
     let mut day = today;
     // the days the horizon reaches into
     while let Some(next) = day.checked_add_days(Days::new(1)) {
-        let starts = crate::clock::local_to_utc(next.and_hms_opt(0, 0, 0).unwrap_or_default(), tz)
-            .map_or(i64::MAX, |t| t.timestamp());
+        let starts = crate::clock::day_start(next, tz);
         if starts > end {
             break;
         }

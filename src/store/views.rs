@@ -103,20 +103,10 @@ fn checklist(conn: &Connection, day: NaiveDate, filter: &str) -> Result<Vec<SopR
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// [start, end) of a team-zone day in Unix seconds.
-fn day_bounds(day: NaiveDate, tz: chrono_tz::Tz) -> (i64, i64) {
-    let at = |d: NaiveDate| {
-        d.and_hms_opt(0, 0, 0)
-            .and_then(|n| crate::clock::local_to_utc(n, tz))
-            .map_or(0, |t| t.timestamp())
-    };
-    (at(day), day.succ_opt().map_or(i64::MAX, at))
-}
-
 /// Content posts of a day, one row per target group, shaped like the day's SOP items
 /// so the Today tab lists them at their slot: scheduled = todo, published = done.
 pub fn content_today(conn: &Connection, day: NaiveDate, tz: chrono_tz::Tz) -> Result<Vec<SopRow>> {
-    let (from, to) = day_bounds(day, tz);
+    let (from, to) = crate::clock::day_bounds(day, tz);
     let mut st = conn.prepare_cached(
         "SELECT c.id, g.id, g.name, c.slot, c.title, c.state, c.updated_by, c.updated_at,
                 c.owner, c.version, c.body
@@ -190,8 +180,8 @@ pub fn quotas(
 ) -> Result<Vec<Quota>> {
     let first = day.with_day(1).unwrap_or(day);
     let month_start = first.to_string();
-    let (month_from, _) = day_bounds(first, tz);
-    let (day_from, day_to) = day_bounds(day, tz);
+    let (month_from, _) = crate::clock::day_bounds(first, tz);
+    let (day_from, day_to) = crate::clock::day_bounds(day, tz);
     // Scheduled content is a mass send too: published this month counts as used,
     // scheduled for `day` as planned.
     let mut st = conn.prepare_cached(
@@ -325,7 +315,6 @@ pub fn templates(conn: &Connection) -> Result<Vec<(String, String)>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Operators' logins, for assigning.
 /// Every group, by name: (id, name).
 pub fn group_names(conn: &Connection) -> Result<Vec<(i64, String)>> {
     let mut st = conn.prepare_cached("SELECT id, name FROM groups ORDER BY name")?;
@@ -333,6 +322,7 @@ pub fn group_names(conn: &Connection) -> Result<Vec<(i64, String)>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Operators' logins, for assigning.
 pub fn operators(conn: &Connection) -> Result<Vec<String>> {
     let mut st = conn.prepare_cached("SELECT login FROM operators ORDER BY login")?;
     let rows = st.query_map([], |r| r.get(0))?;
@@ -479,8 +469,7 @@ pub fn rfm(
     let since = today
         .checked_sub_days(Days::new(u64::try_from(rules.window_days).unwrap_or(365)))
         .unwrap_or(today);
-    let since_ts = crate::clock::local_to_utc(since.and_hms_opt(0, 0, 0).unwrap_or_default(), tz)
-        .map_or(0, |t| t.timestamp());
+    let since_ts = crate::clock::day_start(since, tz);
     let mut st = conn.prepare_cached(
         "SELECT member_id, max(at), count(*), sum(amount_cents) FROM orders WHERE at >= ?1 GROUP BY member_id",
     )?;

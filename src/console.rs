@@ -123,6 +123,31 @@ enum Request {
     Quit,
 }
 
+impl Request {
+    /// A change this console writes. Its own writes do not move its data_version, so
+    /// the reminder engine and the status bar are told directly (a scheduled post or
+    /// an opened alert plans reminders; an item done drops its nag).
+    fn is_write(&self) -> bool {
+        match self {
+            Request::Sop { .. }
+            | Request::Override { .. }
+            | Request::Apply { .. }
+            | Request::Member { .. }
+            | Request::ContentSave { .. }
+            | Request::ContentStep { .. }
+            | Request::KpiEntry { .. }
+            | Request::Remind(_) => true,
+            Request::Load(..)
+            | Request::Showing(_)
+            | Request::Calendar(_)
+            | Request::LoadMember(_)
+            | Request::LoadContent(_)
+            | Request::RemindStep { .. }
+            | Request::Quit => false,
+        }
+    }
+}
+
 /// The engine's steps run on the store thread, which owns the connection.
 struct StoreBackend {
     req: std_mpsc::Sender<Request>,
@@ -525,16 +550,7 @@ fn store_loop(
     loop {
         let wait = WATCH_INTERVAL.min(next_beat.saturating_duration_since(Instant::now()));
         let request = rx.recv_timeout(wait);
-        // Our own writes do not move our data_version: tell the reminder engine (an
-        // item done drops its nag) and refresh the status bar's count now.
-        if matches!(
-            request,
-            Ok(Request::Sop { .. }
-                | Request::Override { .. }
-                | Request::Apply { .. }
-                | Request::Member { .. }
-                | Request::Remind(_))
-        ) {
+        if request.as_ref().is_ok_and(Request::is_write) {
             wake.notify_one();
             next_beat = Instant::now();
         }
@@ -717,13 +733,11 @@ fn store_loop(
                 value,
                 saved,
             }) => {
-                // the lists are small: built per entry rather than kept on StoreEnv
-                let keywords = crate::config::keywords().unwrap_or_default();
                 let env_kpi = crate::store::kpi::KpiEnv {
                     now: clock.now(),
                     tz: env.tz,
                     rules: &env.rules,
-                    keywords: &keywords,
+                    keywords: &env.keywords,
                 };
                 // the entry, its recompute and the alert judgement commit together
                 let result = store
@@ -851,12 +865,11 @@ pub fn load(
     if matches!(tab, Tab::Today | Tab::Kpi)
         && crate::store::kpi::needs_refresh(store.conn(), &env.rules)?
     {
-        let keywords = crate::config::keywords().unwrap_or_default();
         let kpi_env = crate::store::kpi::KpiEnv {
             now,
             tz: env.tz,
             rules: &env.rules,
-            keywords: &keywords,
+            keywords: &env.keywords,
         };
         store.write(|tx, op| crate::store::kpi::refresh(tx, op, &kpi_env))?;
     }

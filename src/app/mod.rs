@@ -947,8 +947,9 @@ impl App {
                     Ok(text) => Flash { text, error: false },
                     Err(text) => Flash { text, error: true },
                 });
-                // our own write does not bump our data_version: reload what we show
-                self.today.stale = true;
+                // our own write does not bump our data_version: treat it as a change
+                // like a colleague's (a post published from Today is stale on Content)
+                self.mark_stale();
                 self.msearch.detail = None;
                 self.msearch.requested = None;
                 return vec![self.load(self.tab)];
@@ -1074,11 +1075,7 @@ impl App {
                 self.due = due;
             }
             Action::DataChanged => {
-                self.today.stale = true;
-                self.members.stale = true;
-                self.content.stale = true;
-                self.kpi.stale = true;
-                self.reminders.stale = true;
+                self.mark_stale();
                 return vec![self.load(self.tab)];
             }
             Action::Tick(now) => {
@@ -1092,8 +1089,9 @@ impl App {
                     if self.tab == Tab::Today {
                         return vec![self.load(Tab::Today)];
                     }
-                } else if self.tab == Tab::Today {
-                    // items expire by the minute: let the store mark them missed
+                } else if self.tab == Tab::Today && self.today_day == day {
+                    // today's items expire by the minute: let the store mark them missed
+                    // (another day's list does not change with the clock)
                     return vec![self.load(Tab::Today)];
                 }
             }
@@ -1104,6 +1102,16 @@ impl App {
             Action::Error(text) => self.flash = Some(Flash { text, error: true }),
         }
         Vec::new()
+    }
+
+    /// Every tab's data is out of date: the visible one reloads now, the others when
+    /// they are next shown.
+    fn mark_stale(&mut self) {
+        self.today.stale = true;
+        self.members.stale = true;
+        self.content.stale = true;
+        self.kpi.stale = true;
+        self.reminders.stale = true;
     }
 
     fn go_tab(&mut self, tab: Tab) -> Vec<Effect> {

@@ -473,3 +473,14 @@ fn approving_into_a_full_day_says_so_in_the_confirmation() {
     assert!(note.contains("超过每天 3 条"), "{note}");
     assert!(note.contains("冲突 #3/#4 (10 min)"), "{note}");
 }
+
+#[test]
+fn our_own_save_marks_every_tab_stale_like_a_colleagues_change() {
+    let mut a = app();
+    a.update(Action::GoTab(Tab::Today));
+    assert!(!a.content.stale);
+    // e.g. a post published from the Today tab
+    let fx = a.update(Action::Saved(Ok("#7 → published".into())));
+    assert_eq!(fx.len(), 1, "the visible tab reloads: {fx:?}");
+    assert!(a.content.stale && a.kpi.stale && a.reminders.stale && a.members.stale);
+}

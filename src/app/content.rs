@@ -401,6 +401,22 @@ pub struct ReviewForm {
     pub error: Option<String>,
 }
 
+impl ContentState {
+    /// Show the caret in the focused field of whichever form is open; the console
+    /// calls it after every key in a form and when one opens.
+    pub fn restyle(&mut self) {
+        if let Some(f) = &mut self.form {
+            f.restyle();
+        }
+        if let Some(f) = &mut self.review {
+            f.restyle();
+        }
+        if let Some(f) = &mut self.results {
+            f.restyle();
+        }
+    }
+}
+
 impl ReviewForm {
     pub fn restyle(&mut self) {
         for (i, (_, t)) in self.checks.iter_mut().enumerate() {
@@ -476,9 +492,9 @@ impl App {
                 if let Some((_, g)) = &self.content_state.group {
                     form.groups = line_field(g);
                 }
-                form.restyle();
                 self.content_state.form = Some(form);
                 self.mode = Mode::ContentForm;
+                self.content_state.restyle();
                 Vec::new()
             }
             Action::EditContent | Action::ReviewContent | Action::ResultsContent => {
@@ -584,7 +600,6 @@ impl App {
                 let slot = item.slot.map(|s| self.slot_text(s));
                 let mut form = ContentForm::from_item(&item, slot);
                 form.rescan(keywords.as_deref());
-                form.restyle();
                 self.content_state.form = Some(form);
                 self.mode = Mode::ContentForm;
             }
@@ -627,9 +642,6 @@ impl App {
                     hits,
                     error: None,
                 });
-                if let Some(f) = &mut self.content_state.review {
-                    f.restyle();
-                }
                 self.mode = Mode::ReviewForm;
             }
             Purpose::Results => {
@@ -656,12 +668,10 @@ impl App {
                     focus: 0,
                     error: None,
                 });
-                if let Some(f) = &mut self.content_state.results {
-                    f.restyle();
-                }
                 self.mode = Mode::ResultsForm;
             }
         }
+        self.content_state.restyle();
     }
 
     /// "2026-03-03 20:00" in the team's zone.
@@ -695,9 +705,7 @@ impl App {
 
     /// A key in the item form.
     pub(super) fn content_form_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let action = super::keymap::Key::from_event(&key)
-            .and_then(|k| self.keymap.action("editor", k))
-            .and_then(super::action_named);
+        let action = self.editor_action(&key);
         let today = self.real_today();
         let tz = self.tz;
         let keywords = self.content_state.keywords.clone();
@@ -736,17 +744,14 @@ impl App {
             }
             (_, KeyCode::Tab) => {
                 form.focus = form.focus.step(1);
-                form.restyle();
                 Vec::new()
             }
             (_, KeyCode::BackTab) => {
                 form.focus = form.focus.step(-1);
-                form.restyle();
                 Vec::new()
             }
             (_, KeyCode::Enter) if form.focus != Field::Body => {
                 form.focus = form.focus.step(1);
-                form.restyle();
                 Vec::new()
             }
             (_, KeyCode::Left | KeyCode::Right | KeyCode::Char(' '))
@@ -797,25 +802,7 @@ impl App {
 
     /// A key in the review form: Space flips the focused check, typing writes its note.
     pub(super) fn review_form_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let fx = self.review_form_key_inner(key);
-        if let Some(f) = &mut self.content_state.review {
-            f.restyle();
-        }
-        fx
-    }
-
-    pub(super) fn results_form_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let fx = self.results_form_key_inner(key);
-        if let Some(f) = &mut self.content_state.results {
-            f.restyle();
-        }
-        fx
-    }
-
-    fn review_form_key_inner(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let action = super::keymap::Key::from_event(&key)
-            .and_then(|k| self.keymap.action("editor", k))
-            .and_then(super::action_named);
+        let action = self.editor_action(&key);
         let texts = &self.texts.content;
         let Some(f) = &mut self.content_state.review else {
             self.mode = Mode::Normal;
@@ -907,10 +894,8 @@ impl App {
     }
 
     /// A key in the results form: numbers only.
-    fn results_form_key_inner(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let action = super::keymap::Key::from_event(&key)
-            .and_then(|k| self.keymap.action("editor", k))
-            .and_then(super::action_named);
+    pub(super) fn results_form_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let action = self.editor_action(&key);
         let texts = &self.texts.content;
         let Some(f) = &mut self.content_state.results else {
             self.mode = Mode::Normal;

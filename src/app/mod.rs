@@ -667,9 +667,16 @@ impl App {
             Mode::Edit => return self.editor_key(key),
             Mode::MultiPick { .. } => return self.multipick_key(key),
             Mode::KpiForm(_) => return self.kpi_form_key(key),
-            Mode::ContentForm => return self.content_form_key(key),
-            Mode::ReviewForm => return self.review_form_key(key),
-            Mode::ResultsForm => return self.results_form_key(key),
+            Mode::ContentForm | Mode::ReviewForm | Mode::ResultsForm => {
+                let fx = match self.mode {
+                    Mode::ContentForm => self.content_form_key(key),
+                    Mode::ReviewForm => self.review_form_key(key),
+                    _ => self.results_form_key(key),
+                };
+                // the caret follows the focus, whatever the key did
+                self.content_state.restyle();
+                return fx;
+            }
             _ => {}
         }
         let typing = matches!(
@@ -1102,6 +1109,14 @@ impl App {
             Action::Error(text) => self.flash = Some(Flash { text, error: true }),
         }
         Vec::new()
+    }
+
+    /// What a key means in a text form (the keymap's [editor] section: save, back);
+    /// None for a key that edits the text.
+    pub(super) fn editor_action(&self, key: &KeyEvent) -> Option<Action> {
+        Key::from_event(key)
+            .and_then(|k| self.keymap.action("editor", k))
+            .and_then(action_named)
     }
 
     /// Every tab's data is out of date: the visible one reloads now, the others when

@@ -511,9 +511,7 @@ impl App {
     /// A key in the script editor: the keymap's [editor] keys (save, back), anything
     /// else edits the text (ratatui-textarea: Chinese input, undo with C-u, ...).
     pub(super) fn editor_key(&mut self, key: crossterm::event::KeyEvent) -> Vec<Effect> {
-        let action = super::keymap::Key::from_event(&key)
-            .and_then(|k| self.keymap.action("editor", k))
-            .and_then(super::action_named);
+        let action = self.editor_action(&key);
         match action {
             Some(Action::Back) => {
                 self.editor = None;

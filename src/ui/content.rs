@@ -7,10 +7,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row};
-use ratatui_textarea::TextArea;
 use unicode_width::UnicodeWidthStr;
 
-use super::widgets::{ListSpec, list, list_height};
+use super::widgets::{ListSpec, list, list_height, place_cursor};
 use super::{Theme, clear_popup, date_time, popup, popup_block};
 use crate::app::App;
 use crate::app::content::{ContentView, Field, MixLine};
@@ -444,18 +443,6 @@ pub fn detail(app: &App) -> Vec<(String, String)> {
         fields.push((t.f_body.clone(), item.body.clone()));
     }
     fields
-}
-
-/// Put the terminal's own cursor on a text field's caret, so a Chinese input method's
-/// candidate window opens where the operator is typing.
-fn place_cursor(frame: &mut Frame<'_>, t: &TextArea<'_>, area: Rect) {
-    let caret = t.screen_cursor();
-    let (top, left) = t.scroll_offset();
-    let row = caret.row.saturating_sub(usize::from(top));
-    let col = caret.col.saturating_sub(usize::from(left));
-    if row < usize::from(area.height) && col <= usize::from(area.width) {
-        frame.set_cursor_position((area.x + col as u16, area.y + row as u16));
-    }
 }
 
 /// A label padded to `w` display columns.

@@ -445,11 +445,5 @@ pub fn editor(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         hint_line,
     );
     // rendering recorded the scroll position; place the real cursor on the caret
-    let caret = ed.textarea.screen_cursor();
-    let (top, left) = ed.textarea.scroll_offset();
-    let row = caret.row.saturating_sub(usize::from(top));
-    let col = caret.col.saturating_sub(usize::from(left));
-    if row < usize::from(text_area.height) && col <= usize::from(text_area.width) {
-        frame.set_cursor_position((text_area.x + col as u16, text_area.y + row as u16));
-    }
+    super::widgets::place_cursor(frame, &ed.textarea, text_area);
 }

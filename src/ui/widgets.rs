@@ -176,6 +176,18 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// Put the terminal's own cursor on a text field's caret, so a Chinese input method's
+/// candidate window opens where the operator is typing.
+pub fn place_cursor(frame: &mut Frame<'_>, t: &ratatui_textarea::TextArea<'_>, area: Rect) {
+    let caret = t.screen_cursor();
+    let (top, left) = t.scroll_offset();
+    let row = caret.row.saturating_sub(usize::from(top));
+    let col = caret.col.saturating_sub(usize::from(left));
+    if row < usize::from(area.height) && col <= usize::from(area.width) {
+        frame.set_cursor_position((area.x + col as u16, area.y + row as u16));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -622,6 +622,7 @@ fn store_loop(
                 let n = groups.len();
                 let result = store
                     .write(|tx, op| sop::apply_by_name(tx, op, now, &template, &groups))
+                    .map(|a| a.iter().filter(|a| a.new).count())
                     .map(|new| format!("{template} → {new}/{n}"))
                     .map_err(|e| describe(&e, &store));
                 if !send(Action::Saved(result)) {

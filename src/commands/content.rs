@@ -355,10 +355,6 @@ fn parse_notes(list: &[String]) -> anyhow::Result<[String; 3]> {
 
 // --- output ----------------------------------------------------------------------------
 
-fn rfc3339(ctx: &Ctx, t: i64) -> Option<String> {
-    DateTime::<Utc>::from_timestamp(t, 0).map(|t| t.with_timezone(&ctx.tz).to_rfc3339())
-}
-
 fn short_time(ctx: &Ctx, t: i64) -> String {
     DateTime::<Utc>::from_timestamp(t, 0)
         .map(|t| {
@@ -424,7 +420,7 @@ fn list(
             kind: r.kind.word(),
             form: r.form.word(),
             state: r.state.word(),
-            slot: r.slot.and_then(|t| rfc3339(ctx, t)),
+            slot: r.slot.and_then(|t| ctx.local_time(t)),
             groups: r.groups.into_iter().map(|(_, n)| n).collect(),
             owner: r.owner,
             author: r.author,
@@ -559,7 +555,7 @@ fn show_out(ctx: &Ctx, item: &ContentItem) -> anyhow::Result<ShowOut> {
         kind: item.kind.word(),
         form: item.form.word(),
         state: item.state.word(),
-        slot: item.slot.and_then(|t| rfc3339(ctx, t)),
+        slot: item.slot.and_then(|t| ctx.local_time(t)),
         groups: item.groups.iter().map(|(_, n)| n.clone()).collect(),
         owner: item.owner.clone(),
         author: item.author.clone(),
@@ -570,8 +566,8 @@ fn show_out(ctx: &Ctx, item: &ContentItem) -> anyhow::Result<ShowOut> {
         lesson: item.lesson.clone(),
         version: item.version,
         updated_by: item.updated_by.clone(),
-        updated_at: rfc3339(ctx, item.updated_at),
-        created_at: rfc3339(ctx, item.created_at),
+        updated_at: ctx.local_time(item.updated_at),
+        created_at: ctx.local_time(item.created_at),
         body: item.body.clone(),
         blocked_words: content::blocking_words(item, &keywords)
             .into_iter()
@@ -585,7 +581,7 @@ fn show_out(ctx: &Ctx, item: &ContentItem) -> anyhow::Result<ShowOut> {
             .iter()
             .map(|r| ReviewOut {
                 reviewer: r.reviewer.clone(),
-                at: rfc3339(ctx, r.at),
+                at: ctx.local_time(r.at),
                 passed: r.passed(),
                 compliance: r.compliance.clone(),
                 fit: r.fit.clone(),
@@ -600,7 +596,7 @@ fn show_out(ctx: &Ctx, item: &ContentItem) -> anyhow::Result<ShowOut> {
             clicks: r.clicks,
             orders: r.orders,
             entered_by: r.entered_by.clone(),
-            entered_at: rfc3339(ctx, r.entered_at),
+            entered_at: ctx.local_time(r.entered_at),
         }),
     })
 }
@@ -844,7 +840,7 @@ fn week(
                         kind: i.kind.word(),
                         form: i.form.word(),
                         state: i.state.word(),
-                        slot: rfc3339(ctx, i.slot),
+                        slot: ctx.local_time(i.slot),
                         groups: i.groups.iter().map(|(_, n)| n.clone()).collect(),
                     })
                     .collect(),
@@ -1110,7 +1106,7 @@ fn review_week(ctx: &Ctx, store: &Store, date: Option<NaiveDate>) -> anyhow::Res
             title: it.title.clone(),
             kind: it.kind.word(),
             form: it.form.word(),
-            slot: rfc3339(ctx, it.slot),
+            slot: ctx.local_time(it.slot),
             opens: it.results.opens,
             forwards: it.results.forwards,
             replies: it.results.replies,
@@ -1431,7 +1427,7 @@ pub fn export(ctx: &Ctx, store: &Store, format: Format) -> anyhow::Result<()> {
             kind: i.kind.word(),
             form: i.form.word(),
             state: i.state.word(),
-            slot: i.slot.and_then(|t| rfc3339(ctx, t)),
+            slot: i.slot.and_then(|t| ctx.local_time(t)),
             groups: i
                 .groups
                 .iter()
@@ -1445,7 +1441,7 @@ pub fn export(ctx: &Ctx, store: &Store, format: Format) -> anyhow::Result<()> {
             material_name: i.material_name.clone(),
             reject_reason: i.reject_reason.clone(),
             reviewer: last.map(|r| r.reviewer.clone()),
-            reviewed_at: last.and_then(|r| rfc3339(ctx, r.at)),
+            reviewed_at: last.and_then(|r| ctx.local_time(r.at)),
             override_reason: last.and_then(|r| r.override_reason.clone()),
             opens: i.results.as_ref().and_then(|r| r.opens),
             forwards: i.results.as_ref().and_then(|r| r.forwards),
@@ -1454,8 +1450,8 @@ pub fn export(ctx: &Ctx, store: &Store, format: Format) -> anyhow::Result<()> {
             orders: i.results.as_ref().and_then(|r| r.orders),
             lesson: i.lesson.clone(),
             version: i.version,
-            created_at: rfc3339(ctx, i.created_at),
-            updated_at: rfc3339(ctx, i.updated_at),
+            created_at: ctx.local_time(i.created_at),
+            updated_at: ctx.local_time(i.updated_at),
             updated_by: i.updated_by.clone(),
             body: i.body.clone(),
         });

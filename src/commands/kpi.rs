@@ -11,7 +11,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{Days, NaiveDate};
 use serde_json::{Map, Value, json};
 
 use super::{Ctx, UserError};
@@ -142,10 +142,6 @@ pub fn show(
     Ok(())
 }
 
-fn local_time(ctx: &Ctx, t: i64) -> Option<String> {
-    DateTime::<Utc>::from_timestamp(t, 0).map(|t| t.with_timezone(&ctx.tz).to_rfc3339())
-}
-
 fn group_json(ctx: &Ctx, g: &GroupKpi, from: NaiveDate, alerts: &[AlertRow]) -> Value {
     let days: Vec<Value> = (0..g.frame.len)
         .filter(|&i| g.frame.day(i) >= from)
@@ -167,7 +163,7 @@ fn group_json(ctx: &Ctx, g: &GroupKpi, from: NaiveDate, alerts: &[AlertRow]) -> 
                 "metric": ctx.rules.kpi.alerts.get(&a.rule).map(|r| r.metric.word()),
                 "since": a.since,
                 "value": a.value,
-                "opened_at": local_time(ctx, a.opened_at),
+                "opened_at": ctx.local_time(a.opened_at),
                 "task": a.task,
                 "task_state": a.task_state,
                 "assignee": a.assignee,

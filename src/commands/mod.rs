@@ -71,6 +71,11 @@ impl Ctx {
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
+
+    /// An instant as RFC 3339 in the team's zone: how every command's JSON says a time.
+    pub fn local_time(&self, t: i64) -> Option<String> {
+        DateTime::<Utc>::from_timestamp(t, 0).map(|t| t.with_timezone(&self.tz).to_rfc3339())
+    }
 }
 
 /// Refuse to create a database where a `-wal` or `-shm` file of an earlier one is still

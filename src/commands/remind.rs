@@ -13,7 +13,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio::sync::Notify;
 
@@ -140,13 +139,13 @@ pub fn out_row(ctx: &Ctx, r: &ReminderRow) -> RemindOut {
         source: r.source.clone(),
         kind: r.kind.clone(),
         group: r.group.clone(),
-        due_at: local_time(ctx, r.due_at),
+        due_at: ctx.local_time(r.due_at),
         state: r.state.clone(),
         section: r.section(now).word().to_string(),
         for_login: r.for_login.clone(),
         lead_min: r.lead_min,
-        fired_at: r.fired_at.and_then(|t| local_time(ctx, t)),
-        snoozed_until: r.snoozed_until.and_then(|t| local_time(ctx, t)),
+        fired_at: r.fired_at.and_then(|t| ctx.local_time(t)),
+        snoozed_until: r.snoozed_until.and_then(|t| ctx.local_time(t)),
         dismissed_by: r.dismissed_by.clone(),
         note: r.body.clone(),
     }
@@ -160,10 +159,6 @@ fn text(ctx: &Ctx, r: &ReminderRow) -> String {
         r.lead_min,
         &ctx.rules.tiers,
     )
-}
-
-fn local_time(ctx: &Ctx, t: i64) -> Option<String> {
-    DateTime::<Utc>::from_timestamp(t, 0).map(|t| t.with_timezone(&ctx.tz).to_rfc3339())
 }
 
 /// `MM-DD HH:MM` of an RFC 3339 time.

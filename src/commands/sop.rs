@@ -5,7 +5,7 @@
 
 use std::process::ExitCode;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
@@ -14,9 +14,9 @@ use super::{Ctx, UserError};
 use crate::cli::{Format, SopCmd};
 use crate::clock::local_day;
 use crate::domain::sop::SopChange;
+use crate::store::Store;
 use crate::store::sop::{self, Override};
 use crate::store::views::{self, SopRow};
-use crate::store::{Store, StoreError};
 
 pub fn run(ctx: &Ctx, cmd: &SopCmd) -> anyhow::Result<ExitCode> {
     let mut store = Store::open(&ctx.db, &ctx.operator)?;
@@ -74,16 +74,12 @@ pub fn out_row(ctx: &Ctx, r: &SopRow) -> SopOut {
         title: r.title.clone(),
         state: r.state.clone(),
         done_by: r.done_by.clone(),
-        done_at: r.done_at.and_then(|t| local_time(ctx, t)),
+        done_at: r.done_at.and_then(|t| ctx.local_time(t)),
         expires: r.expires.clone(),
         assignee: r.assignee.clone(),
         claimed_by: r.claimed_by.clone(),
         note: r.note.clone(),
     }
-}
-
-fn local_time(ctx: &Ctx, t: i64) -> Option<String> {
-    DateTime::<Utc>::from_timestamp(t, 0).map(|t| t.with_timezone(&ctx.tz).to_rfc3339())
 }
 
 pub const COLUMNS: &[Column<SopOut>] = &[
@@ -158,7 +154,7 @@ fn change(ctx: &Ctx, store: &mut Store, id: i64, what: &SopChange) -> anyhow::Re
             "{} · {} · {by} {}",
             item.label,
             item.state.word(),
-            local_time(ctx, at)
+            ctx.local_time(at)
                 .as_deref()
                 .and_then(|t| t.get(11..16))
                 .unwrap_or("")
@@ -169,7 +165,7 @@ fn change(ctx: &Ctx, store: &mut Store, id: i64, what: &SopChange) -> anyhow::Re
         Format::Json => println!(
             "{}",
             serde_json::json!({ "id": item.id, "state": item.state.word(), "done_by": item.done_by,
-                "done_at": item.done_at.and_then(|t| local_time(ctx, t)) })
+                "done_at": item.done_at.and_then(|t| ctx.local_time(t)) })
         ),
         _ => println!("{out}"),
     }
@@ -223,20 +219,10 @@ fn apply(
     let template = template.to_string();
     let groups = groups.to_vec();
     let applied = store.write(|tx, op| {
-        let tid = sop::template_id(tx, &template)?.ok_or_else(|| {
-            StoreError::Refused(format!(
-                "no template {template:?}; `shequn sop templates` lists them"
-            ))
-        })?;
-        let mut applied = Vec::new();
-        for g in &groups {
-            let gid: i64 = tx
-                .query_row("SELECT id FROM groups WHERE name = ?1", [g], |r| r.get(0))
-                .optional()?
-                .ok_or_else(|| {
-                    StoreError::Refused(format!("no group {g:?}; `shequn group list` lists them"))
-                })?;
-            let new = sop::apply(tx, op, now, tid, gid)?;
+        let applied = sop::apply_by_name(tx, op, now, &template, &groups)?;
+        // then this command's own times and texts, per group
+        for a in &applied {
+            let (gid, tid) = (a.group_id, a.template_id);
             for (item, slot) in &at {
                 let o = Override {
                     slot: Some((*slot).to_string()),
@@ -251,11 +237,10 @@ fn apply(
                 };
                 sop::set_override(tx, op, now, today, gid, tid, item, &o)?;
             }
-            applied.push((g.clone(), new));
         }
         Ok(applied)
     })?;
-    for (g, new) in applied {
+    for sop::Applied { group: g, new, .. } in applied {
         println!(
             "{template} → {g}{}",
             if new {

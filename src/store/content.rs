@@ -18,7 +18,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{Result, StoreError, audit};
-use crate::clock::local_day;
+use crate::clock::{day_start, local_day};
 use crate::domain::content::{
     self as rules, CHECKS, Check, ContentRules, Form, Kind, MixLine, Outcome, Push, RankBy,
     RankInput, SlotHint, State, TopTraits, Transition,
@@ -396,8 +396,6 @@ fn local_day_of(t: i64, tz: Tz) -> Option<NaiveDate> {
 fn local_time_of(t: i64, tz: Tz) -> Option<NaiveDateTime> {
     DateTime::<Utc>::from_timestamp(t, 0).map(|t| t.with_timezone(&tz).naive_local())
 }
-
-use crate::clock::day_start;
 
 fn rfc3339(t: i64, tz: Option<Tz>) -> String {
     DateTime::<Utc>::from_timestamp(t, 0)

@@ -187,6 +187,18 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 
 /// The de-duplication key of a message: FNV-1a 64 of its export key, as SQLite's
 /// signed integer. Stable across versions and platforms (std's hasher is not).
+/// A group's id by its name, or the refusal every command gives for an unknown one.
+pub fn require_group(conn: &Connection, name: &str) -> Result<i64> {
+    use rusqlite::OptionalExtension;
+    conn.query_row("SELECT id FROM groups WHERE name = ?1", [name], |r| {
+        r.get(0)
+    })
+    .optional()?
+    .ok_or_else(|| {
+        StoreError::Refused(format!("no group {name:?}; `shequn group list` lists them"))
+    })
+}
+
 pub fn key_hash(key: &str) -> i64 {
     // the same FNV-1a the parsers use for keys of exports without ids
     crate::import::fnv1a(&[key]) as i64

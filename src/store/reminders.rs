@@ -1108,13 +1108,7 @@ pub fn add(
         ));
     }
     let group_id: Option<i64> = match &new.group {
-        Some(g) => Some(
-            tx.query_row("SELECT id FROM groups WHERE name = ?1", [g], |r| r.get(0))
-                .optional()?
-                .ok_or_else(|| {
-                    StoreError::Refused(format!("no group {g:?}; `shequn group list` lists them"))
-                })?,
-        ),
+        Some(g) => Some(super::require_group(tx, g)?),
         None => None,
     };
     if let Some(login) = &new.for_login

@@ -215,32 +215,41 @@ pub fn set_override_item(
     Ok(())
 }
 
-/// Put a template on groups by name (the console's apply).
+/// A template put on one group by [`apply_by_name`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub group: String,
+    pub group_id: i64,
+    pub template_id: i64,
+    /// False when the group already had it.
+    pub new: bool,
+}
+
+/// Put a template on groups by name (the console's apply and `sop apply`); an unknown
+/// template or group refuses the whole lot.
 pub fn apply_by_name(
     tx: &Transaction<'_>,
     operator: &str,
     at: i64,
     template: &str,
     groups: &[String],
-) -> Result<usize> {
+) -> Result<Vec<Applied>> {
     let tid = template_id(tx, template)?.ok_or_else(|| {
         StoreError::Refused(format!(
             "no template {template:?}; `shequn sop templates` lists them"
         ))
     })?;
-    let mut n = 0;
+    let mut applied = Vec::new();
     for g in groups {
-        let gid: i64 = tx
-            .query_row("SELECT id FROM groups WHERE name = ?1", [g], |r| r.get(0))
-            .optional()?
-            .ok_or_else(|| {
-                StoreError::Refused(format!("no group {g:?}; `shequn group list` lists them"))
-            })?;
-        if apply(tx, operator, at, tid, gid)? {
-            n += 1;
-        }
+        let gid = super::require_group(tx, g)?;
+        applied.push(Applied {
+            group: g.clone(),
+            group_id: gid,
+            template_id: tid,
+            new: apply(tx, operator, at, tid, gid)?,
+        });
     }
-    Ok(n)
+    Ok(applied)
 }
 
 /// Minutes between two `HH:MM` times (b − a).

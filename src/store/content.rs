@@ -1266,15 +1266,19 @@ pub struct ScheduledPost {
     pub kind: Kind,
     pub form: Form,
     pub version: i64,
+    pub owner: String,
+    pub body: String,
+    pub updated_by: String,
+    pub updated_at: i64,
 }
 
 /// The approved items (scheduled, published, reviewed) whose slot is on `day`, one row
 /// per group, by slot.
 pub fn scheduled_on(conn: &Connection, day: NaiveDate, tz: Tz) -> Result<Vec<ScheduledPost>> {
-    let start = day_start(day, tz);
-    let stop = day_start(day.succ_opt().unwrap_or(day), tz);
+    let (start, stop) = crate::clock::day_bounds(day, tz);
     let mut st = conn.prepare_cached(
-        "SELECT c.id, c.title, g.id, g.name, c.slot, c.state, c.kind, c.form, c.version
+        "SELECT c.id, c.title, g.id, g.name, c.slot, c.state, c.kind, c.form, c.version,
+                c.owner, c.body, c.updated_by, c.updated_at
          FROM content_items c
          JOIN content_groups cg ON cg.content_id = c.id
          JOIN groups g ON g.id = cg.group_id
@@ -1292,6 +1296,10 @@ pub fn scheduled_on(conn: &Connection, day: NaiveDate, tz: Tz) -> Result<Vec<Sch
             kind: parse_col(r.get(6)?, 6, Kind::parse)?,
             form: parse_col(r.get(7)?, 7, Form::parse)?,
             version: r.get(8)?,
+            owner: r.get(9)?,
+            body: r.get(10)?,
+            updated_by: r.get(11)?,
+            updated_at: r.get(12)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -106,50 +106,37 @@ fn checklist(conn: &Connection, day: NaiveDate, filter: &str) -> Result<Vec<SopR
 /// Content posts of a day, one row per target group, shaped like the day's SOP items
 /// so the Today tab lists them at their slot: scheduled = todo, published = done.
 pub fn content_today(conn: &Connection, day: NaiveDate, tz: chrono_tz::Tz) -> Result<Vec<SopRow>> {
-    let (from, to) = crate::clock::day_bounds(day, tz);
-    let mut st = conn.prepare_cached(
-        "SELECT c.id, g.id, g.name, c.slot, c.title, c.state, c.updated_by, c.updated_at,
-                c.owner, c.version, c.body
-         FROM content_items c
-         JOIN content_groups cg ON cg.content_id = c.id
-         JOIN groups g ON g.id = cg.group_id
-         WHERE c.slot >= ?1 AND c.slot < ?2
-           AND c.state IN ('scheduled', 'published', 'reviewed')
-         ORDER BY c.slot, g.name, c.id",
-    )?;
-    let rows = st.query_map(params![from, to], |r| {
-        let content_id: i64 = r.get(0)?;
-        let group_id: i64 = r.get(1)?;
-        let slot: i64 = r.get(3)?;
-        let state: String = r.get(5)?;
-        let done = state != "scheduled";
-        let hhmm = chrono::DateTime::from_timestamp(slot, 0)
-            .map(|t| t.with_timezone(&tz).format("%H:%M").to_string())
-            .unwrap_or_default();
-        Ok(SopRow {
-            // unique among the day's rows: SOP instance ids are positive
-            id: -(content_id * 1_000_000 + group_id),
-            group: r.get(2)?,
-            slot: hhmm,
-            title: r.get(4)?,
-            state: if done { "done" } else { "todo" }.to_string(),
-            done_by: if done { r.get(6)? } else { None },
-            done_at: if done { r.get(7)? } else { None },
-            day: day.to_string(),
-            expires: None,
-            note: None,
-            assignee: r.get(8)?,
-            claimed_by: None,
-            send: true,
-            group_id,
-            item_id: None,
-            version: r.get(9)?,
-            script: r.get(10)?,
-            countdown: None,
-            content_id: Some(content_id),
+    let posts = super::content::scheduled_on(conn, day, tz)?;
+    Ok(posts
+        .into_iter()
+        .map(|p| {
+            let done = p.state != crate::domain::content::State::Scheduled;
+            SopRow {
+                // unique among the day's rows: SOP instance ids are positive
+                id: -(p.content_id * 1_000_000 + p.group_id),
+                group: p.group,
+                slot: chrono::DateTime::from_timestamp(p.slot, 0)
+                    .map(|t| t.with_timezone(&tz).format("%H:%M").to_string())
+                    .unwrap_or_default(),
+                title: p.title,
+                state: if done { "done" } else { "todo" }.to_string(),
+                done_by: done.then_some(p.updated_by),
+                done_at: done.then_some(p.updated_at),
+                day: day.to_string(),
+                expires: None,
+                note: None,
+                assignee: Some(p.owner),
+                claimed_by: None,
+                send: true,
+                group_id: p.group_id,
+                item_id: None,
+                version: p.version,
+                script: p.body,
+                countdown: None,
+                content_id: Some(p.content_id),
+            }
         })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        .collect())
 }
 
 /// A group's mass sends this month against its quota.

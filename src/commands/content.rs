@@ -10,7 +10,7 @@ use std::io::Read;
 use std::path::Path;
 use std::process::ExitCode;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
@@ -244,29 +244,22 @@ fn parse_state(s: &str) -> anyhow::Result<State> {
     })
 }
 
-/// A slot on the team's wall clock ("2026-03-03 20:00", `T` accepted) or an RFC 3339
-/// instant.
+/// A slot on the team's wall clock ("2026-03-03 20:00", `T` and seconds accepted) or an
+/// RFC 3339 instant — the absolute forms of `domain::when` (a slot is planned, not
+/// "in 10 minutes").
 pub fn parse_slot(ctx: &Ctx, s: &str) -> anyhow::Result<i64> {
-    let t = s.trim();
-    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
-        return Ok(dt.timestamp());
-    }
-    for fmt in [
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%dT%H:%M:%S",
-    ] {
-        if let Ok(n) = NaiveDateTime::parse_from_str(t, fmt)
-            && let Some(u) = local_to_utc(n, ctx.tz)
-        {
-            return Ok(u.timestamp());
-        }
-    }
-    Err(UserError(format!(
-        "--slot {s:?}: use \"YYYY-MM-DD HH:MM\" in the team's time zone, e.g. \"2026-03-03 20:00\""
-    ))
-    .into())
+    use crate::domain::when::{When, parse};
+    let at = match parse(s) {
+        Ok(When::Exact(dt)) => Some(dt.timestamp()),
+        Ok(When::At(n)) => local_to_utc(n, ctx.tz).map(|u| u.timestamp()),
+        _ => None,
+    };
+    at.ok_or_else(|| {
+        UserError(format!(
+            "--slot {s:?}: use \"YYYY-MM-DD HH:MM\" in the team's time zone, e.g. \"2026-03-03 20:00\""
+        ))
+        .into()
+    })
 }
 
 /// The body text: a file, or stdin for `-`.

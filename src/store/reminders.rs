@@ -649,6 +649,22 @@ fn member_wants(
     let when = rules.reminders.member_time();
     let warn = rules.tiers.new_silence_warn_days.max(1) * 86_400;
     let mut out = Vec::new();
+    // a member warning, if it falls in the window planned now
+    let mut push = |group: i64, member: i64, name: String, due: i64, key: String, kind: &str| {
+        if due <= end && due >= at - MEMBER_LOOKBACK_SECS {
+            out.push(Want {
+                source: "member",
+                source_id: Some(member),
+                group_id: Some(group),
+                title: name,
+                due_at: due,
+                for_login: None,
+                key,
+                lead_min: None,
+                kind: Some(kind.into()),
+            });
+        }
+    };
     // New members: the warning window is the one the Members tab flags (domain::tiers).
     let mut st = tx.prepare_cached(
         "SELECT ms.id, ms.group_id, ms.member_id, m.name, ms.joined_at
@@ -675,20 +691,14 @@ fn member_wants(
         let Some(due) = at_or_after(joined + warn, when, tz) else {
             continue;
         };
-        if due > end || due < at - MEMBER_LOOKBACK_SECS {
-            continue;
-        }
-        out.push(Want {
-            source: "member",
-            source_id: Some(member),
-            group_id: Some(group),
-            title: name,
-            due_at: due,
-            for_login: None,
-            key: format!("member:new:{ms}:{joined}"),
-            lead_min: None,
-            kind: Some("new_silent".into()),
-        });
+        push(
+            group,
+            member,
+            name,
+            due,
+            format!("member:new:{ms}:{joined}"),
+            "new_silent",
+        );
     }
     // Members whose last message turns `silent_days` old within the lookback or the
     // horizon.
@@ -733,20 +743,8 @@ fn member_wants(
         else {
             continue;
         };
-        if due > end || due < at - MEMBER_LOOKBACK_SECS {
-            continue;
-        }
-        out.push(Want {
-            source: "member",
-            source_id: Some(member),
-            group_id: Some(group),
-            title: name,
-            due_at: due,
-            for_login: None,
-            key: format!("member:recall:{group}:{member}:{last}"),
-            lead_min: None,
-            kind: Some("recall".into()),
-        });
+        let key = format!("member:recall:{group}:{member}:{last}");
+        push(group, member, name, due, key, "recall");
     }
     Ok(out)
 }

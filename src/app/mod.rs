@@ -147,6 +147,7 @@ pub const ACTIONS: &[&str] = &[
     "prev_week",
     "next_week",
     "this_week",
+    "mix_panel",
     // the Reminders tab (add_reminder also from the palette, on any tab)
     "dismiss",
     "snooze",
@@ -1302,6 +1303,8 @@ pub fn action_named(name: &str) -> Option<Action> {
         "prev_week" => Action::PrevDay,
         "next_week" => Action::NextDay,
         "this_week" => Action::GoToday,
+        // the Content tab's side panel is the mix
+        "mix_panel" => Action::TogglePanel,
         "dismiss" => Action::Dismiss,
         "snooze" => Action::Snooze,
         "add_reminder" => Action::AddReminder,

@@ -115,7 +115,7 @@ pub fn rules() -> Result<crate::domain::rules::Rules, String> {
 /// The shipped rules with `user` (a config file's text) merged over them.
 pub fn rules_with(user: Option<&str>) -> Result<crate::domain::rules::Rules, String> {
     let mut base: toml::Value =
-        toml::from_str(crate::domain::rules::SHIPPED_RULES).map_err(|e| e.to_string())?;
+        toml::from_str(crate::domain::SHIPPED_RULES).map_err(|e| e.to_string())?;
     if let Some(u) = user {
         let over: toml::Value = toml::from_str(u).map_err(|e| e.to_string())?;
         merge(&mut base, over);
@@ -187,7 +187,7 @@ mod tests {
         assert!((r.content.target().unwrap().engage - 0.9).abs() < 1e-9);
         assert!(r.content.review_by_other, "the rest keeps its default");
         // a rules file from before the content queue (no [content] at all)
-        let old = crate::domain::rules::SHIPPED_RULES
+        let old = crate::domain::SHIPPED_RULES
             .split("\n[content]")
             .next()
             .unwrap();

@@ -30,7 +30,7 @@ use tokio::sync::{Notify, oneshot};
 use crate::app::keymap::{Keymap, KeymapError};
 use crate::app::{ACTIONS, Action, App, Effect, Loaded, RemindChange, RemindVerb, Tab, TodayData};
 use crate::clock::Clock;
-use crate::commands::{Ctx, UserError};
+use crate::ctx::{Ctx, UserError};
 use crate::domain::rules::Rules;
 use crate::domain::sop::SopChange;
 use crate::reminders::StepError;

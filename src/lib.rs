@@ -3,6 +3,7 @@
 //! Module map (dependencies point one way: `ui → app → domain`,
 //! `commands → store → domain`; `domain` imports none of the others):
 //! - [`cli`]      clap types for every command and flag of PRODUCT.md
+//! - [`ctx`]      what every command and the console take: `Ctx`, `UserError`
 //! - [`config`]   where the database, config and logs live; language; the team's zone
 //! - [`clock`]    the `Clock` trait: the system clock and a fixed one (`SHEQUN_NOW`)
 //! - [`i18n`]     every user-facing string, one file per language in `data/i18n/`
@@ -26,6 +27,7 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod console;
+pub mod ctx;
 pub mod demo;
 pub mod domain;
 pub mod i18n;

@@ -686,13 +686,7 @@ impl ContentRules {
     /// The shipped `[content]` section (a unit test proves it parses, so this cannot
     /// fail at run time unless the binary itself is broken).
     pub fn shipped() -> ContentRules {
-        #[derive(Deserialize)]
-        struct Only {
-            content: ContentRules,
-        }
-        toml::from_str::<Only>(crate::domain::rules::SHIPPED_RULES)
-            .map(|o| o.content)
-            .unwrap_or_else(|e| panic!("data/rules.toml [content] is invalid: {e}"))
+        crate::domain::shipped_section(&["content"])
     }
 
     /// The target of the configured preset, or what is wrong with the configuration.

@@ -1,7 +1,7 @@
 //! KPIs (DOMAIN.md §5): the daily metrics, how the derived ones follow from the counted
 //! ones, alert episodes, the health score and ranking, week-over-week deltas. Pure:
 //! counts come in, values go out; `store::kpi` does the counting and the writing, the
-//! bands live in `domain::rules` and the stages' key metrics in `domain::stage`.
+//! bands live here (`KpiRules`) and the stages' key metrics in `domain::stage`.
 //!
 //! Definitions (README "KPIs" says the same for operators), per group and team day:
 //! - counted from imported chat: `members` (in the group at the end of the day; a
@@ -38,7 +38,88 @@ use std::collections::BTreeMap;
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::rules::{Band, KpiRules};
+#[derive(Debug, Clone, Deserialize)]
+pub struct KpiRules {
+    pub dau_rate: Thresholds,
+    pub message_decline: Thresholds,
+    pub kol_share: Thresholds,
+    pub stages: StageDays,
+    pub health: HealthRules,
+    pub first_response: FirstResponseRules,
+    /// By name (`dau_low`, …): a config file changes one rule's line by naming it.
+    pub alerts: std::collections::BTreeMap<String, AlertRule>,
+}
+
+impl KpiRules {
+    /// The bands of a metric that has them (日活率, 消息衰减, KOL 产出比).
+    pub fn bands(&self, m: Metric) -> Option<Thresholds> {
+        match m {
+            Metric::DauRate => Some(self.dau_rate),
+            Metric::MessageDecline => Some(self.message_decline),
+            Metric::KolShare => Some(self.kol_share),
+            _ => None,
+        }
+    }
+}
+
+/// Alarm / target / excellent lines. Higher is better when `alarm < excellent`; a
+/// metric where lower is better (message decline) lists them the other way round.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct Thresholds {
+    pub alarm: f64,
+    pub target: f64,
+    pub excellent: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Band {
+    /// below the alarm line
+    Alarm,
+    /// above alarm, below target
+    Low,
+    /// at or above target
+    Target,
+    /// above the excellent line
+    Excellent,
+}
+
+impl Thresholds {
+    pub fn lower_is_better(&self) -> bool {
+        self.alarm > self.excellent
+    }
+
+    pub fn band(&self, v: f64) -> Band {
+        if self.lower_is_better() {
+            return if v > self.alarm {
+                Band::Alarm
+            } else if v > self.target {
+                Band::Low
+            } else if v < self.excellent {
+                Band::Excellent
+            } else {
+                Band::Target
+            };
+        }
+        if v < self.alarm {
+            Band::Alarm
+        } else if v < self.target {
+            Band::Low
+        } else if v > self.excellent {
+            Band::Excellent
+        } else {
+            Band::Target
+        }
+    }
+}
+
+/// `[kpi.stages]`: the age in days each stage starts at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct StageDays {
+    pub activation: i64,
+    pub monetize: i64,
+    pub retention: i64,
+    pub spread: i64,
+}
 
 /// One daily metric. The stable snake_case word is its name in `kpi_daily.metric`,
 /// JSON and CSV.
@@ -847,7 +928,6 @@ pub fn week_over_week(values: &[Option<f64>]) -> Option<Wow> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::rules::Rules;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -925,7 +1005,7 @@ mod tests {
         approx(f.get(Metric::MessageDecline, 59), 1.0 - 1840.0 / 3000.0);
         // day 60: days 1..=30 (3000) against 31..=60 (1800)
         approx(f.get(Metric::MessageDecline, 60), 0.4);
-        let bands = Rules::shipped().kpi.message_decline;
+        let bands = crate::domain::shipped_section::<KpiRules>(&["kpi"]).message_decline;
         assert_eq!(bands.band(0.4), Band::Alarm);
         // a missing day in either window: no value rather than a wrong one
         f.set(Metric::Messages, 10, None);
@@ -1001,7 +1081,7 @@ mod tests {
         let lines = [q(1_000, false, true)];
         assert_eq!(first_response(&lines, 0, 5_000, 3_600, 2_000), None);
         assert_eq!(first_response(&lines, 0, 5_000, 3_600, 5_000), Some(60.0));
-        let fr = Rules::shipped().kpi.first_response;
+        let fr = crate::domain::shipped_section::<KpiRules>(&["kpi"]).first_response;
         assert!(fr.is_question("请问几点开始?"));
         assert!(fr.is_question("有链接吗"));
         assert!(!fr.is_question("收到,谢谢"));
@@ -1087,7 +1167,7 @@ mod tests {
 
     #[test]
     fn health_scores_bands_and_ranks_groups() {
-        let rules = Rules::shipped().kpi;
+        let rules: KpiRules = crate::domain::shipped_section(&["kpi"]);
         let mut good = Frame::new(d("2026-03-01"), 7);
         let mut poor = Frame::new(d("2026-03-01"), 7);
         for i in 0..7 {

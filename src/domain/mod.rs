@@ -10,3 +10,24 @@ pub mod sop;
 pub mod stage;
 pub mod tiers;
 pub mod when;
+
+/// The shipped defaults, `data/rules.toml`. Each rules module reads its own section
+/// through [`shipped_section`], so no rules module needs the aggregate in `rules`.
+pub const SHIPPED_RULES: &str = include_str!("../../data/rules.toml");
+
+/// One section of the shipped rules (`&["kpi", "stages"]` is `[kpi.stages]`). A unit test
+/// parses every section, so this cannot fail at run time unless the binary itself is
+/// broken.
+pub fn shipped_section<T: serde::de::DeserializeOwned>(path: &[&str]) -> T {
+    let mut value: toml::Value =
+        toml::from_str(SHIPPED_RULES).unwrap_or_else(|e| panic!("data/rules.toml is invalid: {e}"));
+    for key in path {
+        value = value
+            .as_table_mut()
+            .and_then(|t| t.remove(*key))
+            .unwrap_or_else(|| panic!("data/rules.toml has no [{}]", path.join(".")));
+    }
+    value
+        .try_into()
+        .unwrap_or_else(|e| panic!("data/rules.toml [{}] is invalid: {e}", path.join(".")))
+}

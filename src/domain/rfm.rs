@@ -141,7 +141,7 @@ mod tests {
     use super::*;
 
     fn rules() -> RfmRules {
-        crate::domain::rules::Rules::shipped().rfm
+        crate::domain::shipped_section(&["rfm"])
     }
 
     fn input(id: i64, days: i64, orders: i64, yuan: i64) -> RfmInput {

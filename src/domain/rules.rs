@@ -2,7 +2,8 @@
 
 use serde::Deserialize;
 
-pub const SHIPPED_RULES: &str = include_str!("../../data/rules.toml");
+pub use super::SHIPPED_RULES;
+use crate::domain::kpi::KpiRules;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Rules {
@@ -39,7 +40,7 @@ pub struct RemindRules {
 impl RemindRules {
     /// The shipped `[reminders]` section.
     pub fn shipped() -> RemindRules {
-        Rules::shipped().reminders
+        super::shipped_section(&["reminders"])
     }
 
     pub fn horizon_secs(&self) -> i64 {
@@ -97,81 +98,6 @@ impl QuotaRules {
             QuotaLimit::Named(QuotaNamed::Days) => {
                 i64::from(crate::domain::sop::last_day_of_month(day))
             }
-        }
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct KpiRules {
-    pub dau_rate: Thresholds,
-    pub message_decline: Thresholds,
-    pub kol_share: Thresholds,
-    pub stages: crate::domain::stage::StageDays,
-    pub health: crate::domain::kpi::HealthRules,
-    pub first_response: crate::domain::kpi::FirstResponseRules,
-    /// By name (`dau_low`, …): a config file changes one rule's line by naming it.
-    pub alerts: std::collections::BTreeMap<String, crate::domain::kpi::AlertRule>,
-}
-
-impl KpiRules {
-    /// The bands of a metric that has them (日活率, 消息衰减, KOL 产出比).
-    pub fn bands(&self, m: crate::domain::kpi::Metric) -> Option<Thresholds> {
-        use crate::domain::kpi::Metric;
-        match m {
-            Metric::DauRate => Some(self.dau_rate),
-            Metric::MessageDecline => Some(self.message_decline),
-            Metric::KolShare => Some(self.kol_share),
-            _ => None,
-        }
-    }
-}
-
-/// Alarm / target / excellent lines. Higher is better when `alarm < excellent`; a
-/// metric where lower is better (message decline) lists them the other way round.
-#[derive(Debug, Clone, Copy, Deserialize)]
-pub struct Thresholds {
-    pub alarm: f64,
-    pub target: f64,
-    pub excellent: f64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Band {
-    /// below the alarm line
-    Alarm,
-    /// above alarm, below target
-    Low,
-    /// at or above target
-    Target,
-    /// above the excellent line
-    Excellent,
-}
-
-impl Thresholds {
-    pub fn lower_is_better(&self) -> bool {
-        self.alarm > self.excellent
-    }
-
-    pub fn band(&self, v: f64) -> Band {
-        if self.lower_is_better() {
-            return if v > self.alarm {
-                Band::Alarm
-            } else if v > self.target {
-                Band::Low
-            } else if v < self.excellent {
-                Band::Excellent
-            } else {
-                Band::Target
-            };
-        }
-        if v < self.alarm {
-            Band::Alarm
-        } else if v < self.target {
-            Band::Low
-        } else if v > self.excellent {
-            Band::Excellent
-        } else {
-            Band::Target
         }
     }
 }

@@ -10,9 +10,11 @@
 //! | 留存期 | 周活跃率, 复购率, 用户流失率 | 日活率, weekly exit rate, message decline, orders |
 //! | 传播期 | 裂变率, 推荐率, KOC 占比 | invites, QR scans, KOL share, 日活率 |
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+// `[kpi.stages]` is part of the KPI rules; re-exported here where stages are computed.
 use crate::domain::kpi::Metric;
+pub use crate::domain::kpi::StageDays;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -27,15 +29,6 @@ pub enum Stage {
     Retention,
     /// 传播期, the long term
     Spread,
-}
-
-/// `[kpi.stages]`: the age in days each stage starts at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-pub struct StageDays {
-    pub activation: i64,
-    pub monetize: i64,
-    pub retention: i64,
-    pub spread: i64,
 }
 
 impl Stage {
@@ -108,7 +101,7 @@ mod tests {
 
     #[test]
     fn stages_follow_domain_table() {
-        let days = crate::domain::rules::Rules::shipped().kpi.stages;
+        let days = crate::domain::shipped_section::<StageDays>(&["kpi", "stages"]);
         for (age, stage) in [
             (0, Stage::Cold),
             (6, Stage::Cold),

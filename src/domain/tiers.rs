@@ -157,7 +157,7 @@ mod tests {
     use super::*;
 
     fn rules() -> TierRules {
-        crate::domain::rules::Rules::shipped().tiers
+        crate::domain::shipped_section(&["tiers"])
     }
 
     fn facts(

@@ -198,8 +198,8 @@ fn overdue_items_are_in_the_warning_colour() {
 }
 
 /// The colour a band is drawn in (data/theme.toml).
-fn band_colour(b: shequn::domain::rules::Band) -> Color {
-    use shequn::domain::rules::Band;
+fn band_colour(b: shequn::domain::kpi::Band) -> Color {
+    use shequn::domain::kpi::Band;
     match b {
         Band::Alarm => Color::LightRed,
         Band::Low => Color::Yellow,

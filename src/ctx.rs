@@ -1,0 +1,63 @@
+//! What both the CLI's commands and the console take: the context built from flags and
+//! environment (`Ctx`: database, language, the team's zone and clock, who is running it,
+//! the rules) and the refusal a user can fix (`UserError`, exit 1). It sits below
+//! `commands` and `console` so neither has to import the other for it.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::cli::{Cli, Format};
+use crate::clock::{Clock, FixedClock, SystemClock, parse_now};
+use crate::config;
+use crate::domain::rules::Rules;
+use crate::i18n::Lang;
+
+/// A refusal the user can fix: exit 1 with this message.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UserError(pub String);
+
+/// Everything a command needs to know about how it was called.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub db: PathBuf,
+    pub lang: Lang,
+    pub format: Format,
+    pub tz: Tz,
+    pub clock: Arc<dyn Clock>,
+    pub operator: String,
+    pub rules: Rules,
+}
+
+impl Ctx {
+    pub fn from_cli(cli: &Cli) -> anyhow::Result<Ctx> {
+        let tz = config::team_tz().map_err(UserError)?;
+        let clock: Arc<dyn Clock> = match std::env::var("SHEQUN_NOW") {
+            Ok(v) if !v.is_empty() => Arc::new(FixedClock(
+                parse_now(&v, tz).map_err(|e| UserError(e.to_string()))?,
+            )),
+            _ => Arc::new(SystemClock),
+        };
+        Ok(Ctx {
+            db: config::resolve_db(cli.db.clone()),
+            lang: config::resolve_lang(cli.lang),
+            format: cli.format,
+            tz,
+            clock,
+            operator: config::operator_login(),
+            rules: config::rules().map_err(UserError)?,
+        })
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// An instant as RFC 3339 in the team's zone: how every command's JSON says a time.
+    pub fn local_time(&self, t: i64) -> Option<String> {
+        DateTime::<Utc>::from_timestamp(t, 0).map(|t| t.with_timezone(&self.tz).to_rfc3339())
+    }
+}

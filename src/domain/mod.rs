@@ -31,3 +31,18 @@ pub fn shipped_section<T: serde::de::DeserializeOwned>(path: &[&str]) -> T {
         .try_into()
         .unwrap_or_else(|e| panic!("data/rules.toml [{}] is invalid: {e}", path.join(".")))
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_shipped_section_parses() {
+        // each rules module's `shipped()` reads its own section; all of them at once
+        let r = super::rules::Rules::parse(super::SHIPPED_RULES).unwrap();
+        let tiers: super::tiers::TierRules = super::shipped_section(&["tiers"]);
+        assert_eq!(tiers.silent_days, r.tiers.silent_days);
+        let _: super::kpi::StageDays = super::shipped_section(&["kpi", "stages"]);
+        let _: super::rfm::RfmRules = super::shipped_section(&["rfm"]);
+        let _ = super::content::ContentRules::shipped();
+        let _ = super::rules::RemindRules::shipped();
+    }
+}

@@ -117,6 +117,7 @@ impl Rules {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::kpi::Band;
 
     #[test]
     fn points_are_10_a_message_capped_per_day() {

@@ -730,6 +730,32 @@ impl SearchIndex {
         self.heads.len() - 1
     }
 
+    /// Adds one item at the end (its index is the `len()` before the call): the index of a
+    /// member list kept current without a rebuild. An item whose texts changed is appended
+    /// anew and its old index left to the caller to ignore (the caller maps indices to
+    /// rows): an item's score depends on its own texts only, so old and new items rank
+    /// exactly as a fresh build would rank them (ties aside, which go by index).
+    /// `None` when the index cannot grow (see `Builder::end_item`).
+    pub fn append<S: AsRef<str>>(&mut self, texts: impl IntoIterator<Item = S>) -> Option<u32> {
+        let mut b = Builder::new();
+        b.heads = std::mem::take(&mut self.heads);
+        b.ascii = std::mem::take(&mut self.ascii);
+        b.uni = std::mem::take(&mut self.uni);
+        b.singles = std::mem::take(&mut self.singles);
+        b.cjk = std::mem::take(&mut self.cjk);
+        for text in texts {
+            b.add_text(text.as_ref());
+        }
+        let added = b.end_item();
+        // (no shrink_to_fit: appends come one at a time)
+        self.heads = b.heads;
+        self.ascii = b.ascii;
+        self.uni = b.uni;
+        self.singles = b.singles;
+        self.cjk = b.cjk;
+        added.then(|| (self.len() - 1) as u32)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -1614,6 +1640,35 @@ mod ascii {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn appending_items_answers_as_a_fresh_build() {
+        let all = [
+            vec!["张三", "阿三"],
+            vec!["李晓明"],
+            vec!["amy zhang"],
+            vec!["王小二", "二哥"],
+            vec!["单田芳"],
+            vec!["sunny🌞"],
+        ];
+        let whole = SearchIndex::build(all.iter().cloned());
+        let mut grown = SearchIndex::build(all[..2].iter().cloned());
+        for texts in &all[2..] {
+            grown.append(texts.iter().copied()).unwrap();
+        }
+        assert_eq!(grown.len(), whole.len());
+        for q in [
+            "zhang", "zs", "z", "s", "李", "lxm", "shan", "二", "sunny", "a", "xiao er", "",
+        ] {
+            assert_eq!(grown.search(q), whole.search(q), "{q}");
+            let within: Vec<u32> = (0..whole.len() as u32).collect();
+            assert_eq!(
+                grown.search_within(q, &within),
+                whole.search(q),
+                "{q} within"
+            );
+        }
+    }
+
     use super::*;
 
     fn index(items: &[&[&str]]) -> SearchIndex {

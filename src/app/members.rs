@@ -30,7 +30,25 @@ pub struct MembersState {
     pub detail: Option<(MemberDetail, Option<RfmScore>)>,
     /// The member whose detail was last asked for.
     pub requested: Option<i64>,
+    /// Search index item → row (`RETIRED` for an item whose row got new texts and was
+    /// indexed again at the end): the index grows by patches instead of being rebuilt.
+    pub slots: Vec<u32>,
+    /// Row → its current index item.
+    pub row_slot: Vec<u32>,
+    /// Membership id → row, to patch rows in place.
+    pub pos: std::collections::HashMap<i64, usize>,
+    /// Core / active / potential shares of the shown rows, kept with the filter (the
+    /// title shows it; counting 100,000 rows per frame made every key slow).
+    pub mix: Option<[f64; 3]>,
+    /// Members colleagues changed while another tab was shown, patched when it shows.
+    pub pending: Vec<i64>,
 }
+
+/// An index item whose row was indexed again under another item.
+pub const RETIRED: u32 = u32::MAX;
+
+/// Past this many queued members the list is reloaded instead of patched.
+const MAX_PENDING: usize = 500;
 
 impl std::fmt::Debug for MembersState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -43,6 +61,18 @@ impl std::fmt::Debug for MembersState {
 }
 
 impl MembersState {
+    /// Queue members to patch when the tab shows; false when that many are better reloaded.
+    pub fn queue(&mut self, ids: &[i64]) -> bool {
+        self.pending.extend_from_slice(ids);
+        self.pending.sort_unstable();
+        self.pending.dedup();
+        if self.pending.len() > MAX_PENDING {
+            self.pending.clear();
+            return false;
+        }
+        true
+    }
+
     pub fn any_filter(&self) -> bool {
         self.tier.is_some()
             || self.group.is_some()
@@ -70,18 +100,23 @@ impl MembersState {
 
 /// Shares of core / active / potential among the members still in the group(s) shown,
 /// to hold against the "olive" target (DOMAIN.md §3: 20/30/50).
-pub fn structure(rows: &[&MemberRow]) -> Option<[f64; 3]> {
-    let present: Vec<&&MemberRow> = rows.iter().filter(|r| r.tier != "left").collect();
-    if present.is_empty() {
+pub fn structure<'a>(rows: impl IntoIterator<Item = &'a MemberRow>) -> Option<[f64; 3]> {
+    let (mut present, mut core, mut active) = (0usize, 0usize, 0usize);
+    for r in rows {
+        match r.tier.as_str() {
+            "left" => continue,
+            "core" => core += 1,
+            "active" => active += 1,
+            _ => {}
+        }
+        present += 1;
+    }
+    if present == 0 {
         return None;
     }
-    let n = present.len() as f64;
-    let share = |t: &str| present.iter().filter(|r| r.tier == t).count() as f64 / n;
-    Some([
-        share("core"),
-        share("active"),
-        1.0 - share("core") - share("active"),
-    ])
+    let n = present as f64;
+    let (c, a) = (core as f64 / n, active as f64 / n);
+    Some([c, a, 1.0 - c - a])
 }
 
 /// A new member who has said nothing for the warning window (DOMAIN.md §3: 3 days →
@@ -101,28 +136,32 @@ impl App {
     /// filters.
     pub(super) fn refilter_members(&mut self) {
         let query = self.members.filter.trim().to_string();
-        let hits: Vec<u32> = match (&self.msearch.index, query.is_empty()) {
-            (_, true) | (None, _) => (0..self.members.rows.len() as u32).collect(),
-            (Some(index), false) => match &self.msearch.last {
+        let searched: Option<Vec<u32>> = match (&self.msearch.index, query.is_empty()) {
+            (_, true) | (None, _) => None,
+            (Some(index), false) => Some(match &self.msearch.last {
                 // typing on: only what the previous keystroke kept can still match
                 Some((prev, within)) if !prev.is_empty() && query.starts_with(prev.as_str()) => {
                     index.search_within(&query, within)
                 }
                 _ => index.search(&query),
-            },
+            }),
         };
-        if !query.is_empty() {
-            self.msearch.last = Some((query, hits.clone()));
-        } else {
-            self.msearch.last = None;
-        }
         let today = self.real_today();
         let rows = &self.members.rows;
-        let visible: Vec<usize> = hits
-            .into_iter()
-            .map(|i| i as usize)
-            .filter(|&i| rows.get(i).is_some_and(|r| self.msearch.keeps(r, today)))
-            .collect();
+        let keep = |i: usize| rows.get(i).is_some_and(|r| self.msearch.keeps(r, today));
+        let visible: Vec<usize> = match &searched {
+            // index items → rows (an item retired by a patch has no row)
+            Some(hits) => hits
+                .iter()
+                .filter_map(|&slot| self.msearch.slots.get(slot as usize).copied())
+                .filter(|&row| row != RETIRED)
+                .map(|row| row as usize)
+                .filter(|&i| keep(i))
+                .collect(),
+            None => (0..rows.len()).filter(|&i| keep(i)).collect(),
+        };
+        self.msearch.last = searched.map(|hits| (query, hits));
+        self.msearch.mix = structure(visible.iter().map(|&i| &rows[i]));
         self.members.set_visible(visible);
     }
 
@@ -136,7 +175,68 @@ impl App {
             std::sync::Arc::new(SearchIndex::build(rows.iter().map(MemberRow::search_texts)))
         }));
         self.msearch.last = None;
+        let n = rows.len() as u32;
+        self.msearch.slots = (0..n).collect();
+        self.msearch.row_slot = (0..n).collect();
+        self.msearch.pos = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.membership_id, i))
+            .collect();
+        self.msearch.pending.clear();
         self.members.set_rows(rows);
+        self.refilter_members();
+    }
+
+    /// A few members' current rows: replace theirs in place (the list does not jump
+    /// under the cursor), add memberships that are new at the end, and index again only
+    /// the rows whose searchable texts changed.
+    pub(super) fn members_patched(&mut self, fresh: Vec<MemberRow>) {
+        if !self.members.loaded {
+            return;
+        }
+        let st = &mut self.msearch;
+        let mut reindex: Vec<usize> = Vec::new();
+        for row in fresh {
+            match st.pos.get(&row.membership_id) {
+                Some(&i) => {
+                    if self.members.rows[i].search_texts() != row.search_texts() {
+                        reindex.push(i);
+                    }
+                    self.members.rows[i] = row;
+                }
+                None => {
+                    let i = self.members.rows.len();
+                    st.pos.insert(row.membership_id, i);
+                    st.row_slot.push(RETIRED);
+                    self.members.rows.push(row);
+                    reindex.push(i);
+                }
+            }
+        }
+        if !reindex.is_empty() {
+            // the store thread hands the index over; nothing else holds it
+            let Some(index) = st.index.as_mut().and_then(std::sync::Arc::get_mut) else {
+                self.members.stale = true;
+                return;
+            };
+            for i in reindex {
+                match index.append(self.members.rows[i].search_texts()) {
+                    Some(slot) => {
+                        if let Some(&old) = st.row_slot.get(i)
+                            && let Some(s) = st.slots.get_mut(old as usize)
+                        {
+                            *s = RETIRED;
+                        }
+                        st.slots.push(i as u32);
+                        st.row_slot[i] = slot;
+                    }
+                    None => self.members.stale = true,
+                }
+            }
+            // the previous keystroke's hits are index items that may have moved
+            st.last = None;
+        }
         self.refilter_members();
     }
 

@@ -19,6 +19,7 @@ use crate::clock::local_day;
 use crate::domain::rules::Rules;
 use crate::domain::sop::SopChange;
 use crate::i18n::{Lang, Texts};
+use crate::store::changes::Topics;
 use crate::store::kpi::{GroupKpi, KpiBoard};
 use crate::store::presence::Online;
 use crate::store::views::{ContentRow, MemberRow, ReminderRow, SopRow};
@@ -69,6 +70,21 @@ impl Tab {
             Tab::Kpi => &t.tabs.kpi,
             Tab::Reminders => &t.tabs.reminders,
         }
+    }
+
+    /// What the tab shows, by change topic: a change to one of these makes it stale.
+    /// (Settings change thresholds and lists every tab judges by.)
+    pub fn topics(self) -> Topics {
+        Topics::GROUPS
+            | Topics::SETTINGS
+            | match self {
+                // scheduled posts show on Today; the assign picker lists operators
+                Tab::Today => Topics::SOP | Topics::CONTENT | Topics::OPERATORS,
+                Tab::Members => Topics::MEMBERS,
+                Tab::Content => Topics::CONTENT,
+                Tab::Kpi => Topics::KPI,
+                Tab::Reminders => Topics::REMINDERS,
+            }
     }
 
     fn step(self, d: isize) -> Tab {
@@ -294,8 +310,8 @@ pub enum Action {
         others: Vec<Online>,
         due: i64,
     },
-    /// Another console committed something.
-    DataChanged,
+    /// Data changed: another process's commit or this console's own write.
+    Changed(Changed),
     Tick(DateTime<Utc>),
     Resize {
         width: u16,
@@ -372,6 +388,25 @@ pub enum Action {
     RemindSaved(Result<(RemindVerb, Box<ReminderRow>), String>),
 }
 
+/// What a change touched (from the store's change signals).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Changed {
+    pub topics: Topics,
+    /// With `Topics::MEMBERS`: just these members changed (their rows can be patched),
+    /// or `None`: many did (reload the list).
+    pub members: Option<Vec<i64>>,
+}
+
+impl Changed {
+    /// Everything may have changed (a writer that bypassed shequn).
+    pub fn everything() -> Changed {
+        Changed {
+            topics: Topics::DATA,
+            members: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Loaded {
     Today(Box<TodayData>),
@@ -389,6 +424,8 @@ pub enum Loaded {
         Vec<MemberRow>,
         Option<std::sync::Arc<crate::search::SearchIndex>>,
     ),
+    /// The current rows of a few members (every group they are in), to patch the list.
+    MemberRows(Vec<MemberRow>),
     Content(Box<content::ContentData>),
     /// One content item, for the form it was asked for.
     ContentItem(Box<crate::store::content::ContentItem>),
@@ -401,6 +438,9 @@ pub enum Loaded {
 pub enum Effect {
     /// Load a tab's data from the store (for this day, for Today).
     Load(Tab, NaiveDate),
+    /// Load a tab's data when the store thread has nothing else to do (a tab that is
+    /// slow to read at team scale, before it is first shown).
+    Preload(Tab, NaiveDate),
     /// Tell the store thread which tab is on screen (presence).
     ShowingTab(Tab),
     /// Change one SOP item, as seen at `version`.
@@ -431,6 +471,8 @@ pub enum Effect {
     },
     /// Load one member's detail.
     LoadMember(i64),
+    /// Load the rows of these members (a colleague changed them).
+    LoadMemberRows(Vec<i64>),
     /// Load one content item (for its form).
     LoadContent(i64),
     /// Create (no id) or save a content item, as seen at `version`.
@@ -619,8 +661,17 @@ impl App {
     }
 
     /// The effects to run when the console starts.
+    ///
+    /// The member list is loaded too, right after the first tab, on the store thread:
+    /// at 100,000 members reading it takes a few hundred milliseconds that the operator
+    /// should not wait for when they first open the tab. From then on it is kept
+    /// current by patches (a few members) or reloaded when shown (after an import).
     pub fn start(&mut self) -> Vec<Effect> {
-        vec![Effect::ShowingTab(self.tab), self.load(self.tab)]
+        let mut fx = vec![Effect::ShowingTab(self.tab), self.load(self.tab)];
+        if self.tab != Tab::Members {
+            fx.push(Effect::Preload(Tab::Members, self.today_day));
+        }
+        fx
     }
 
     fn load(&self, tab: Tab) -> Effect {
@@ -951,16 +1002,19 @@ impl App {
                         }
                     }
                 }
+                let refused = result.is_err();
                 self.flash = Some(match result {
                     Ok(text) => Flash { text, error: false },
                     Err(text) => Flash { text, error: true },
                 });
-                // our own write does not bump our data_version: treat it as a change
-                // like a colleague's (a post published from Today is stale on Content)
-                self.mark_stale();
-                self.msearch.detail = None;
-                self.msearch.requested = None;
-                return vec![self.load(self.tab)];
+                // A write that went through is followed by `Changed` with the topics it
+                // touched (the store thread reads them back), which reloads what it
+                // changed. A refusal changed nothing, but it usually means the screen
+                // was out of date (a colleague got there first): look again.
+                if refused {
+                    return vec![self.load(self.tab)];
+                }
+                return Vec::new();
             }
             Action::Input(c) => match &mut self.mode {
                 Mode::Palette { input, selected } => {
@@ -1082,10 +1136,7 @@ impl App {
                 self.others = others;
                 self.due = due;
             }
-            Action::DataChanged => {
-                self.mark_stale();
-                return vec![self.load(self.tab)];
-            }
+            Action::Changed(changed) => return self.changed(changed),
             Action::Tick(now) => {
                 let was = self.real_today();
                 self.now = now;
@@ -1097,9 +1148,10 @@ impl App {
                     if self.tab == Tab::Today {
                         return vec![self.load(Tab::Today)];
                     }
-                } else if self.tab == Tab::Today && self.today_day == day {
-                    // today's items expire by the minute: let the store mark them missed
-                    // (another day's list does not change with the clock)
+                } else if self.tab == Tab::Today && self.today_day == day && self.expiring() {
+                    // an open item of today just passed its expiry: let the store mark it
+                    // missed (another day's list, or a minute when nothing expires, does
+                    // not change with the clock: an idle console does not reload)
                     return vec![self.load(Tab::Today)];
                 }
             }
@@ -1120,14 +1172,84 @@ impl App {
             .and_then(action_named)
     }
 
-    /// Every tab's data is out of date: the visible one reloads now, the others when
-    /// they are next shown.
-    fn mark_stale(&mut self) {
-        self.today.stale = true;
-        self.members.stale = true;
-        self.content.stale = true;
-        self.kpi.stale = true;
-        self.reminders.stale = true;
+    /// Data changed: the tabs showing what changed are out of date. The visible one
+    /// reloads now, the others when they are next shown; a few members changed are
+    /// patched into the Members list instead of reloading it.
+    fn changed(&mut self, ch: Changed) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        for tab in Tab::ALL {
+            let hit = tab.topics() & ch.topics;
+            if hit.is_empty() {
+                continue;
+            }
+            if tab == Tab::Members {
+                if let Some(ids) = &ch.members
+                    && ch.topics.contains(Topics::MEMBERS)
+                    && self
+                        .msearch
+                        .detail
+                        .as_ref()
+                        .is_some_and(|(d, _)| ids.contains(&d.id))
+                {
+                    self.msearch.detail = None;
+                    self.msearch.requested = None;
+                }
+                if hit == Topics::MEMBERS
+                    && let Some(ids) = &ch.members
+                    && self.members.loaded
+                    && !self.members.stale
+                {
+                    if self.tab == Tab::Members {
+                        fx.push(Effect::LoadMemberRows(ids.clone()));
+                    } else if !self.msearch.queue(ids) {
+                        self.members.stale = true;
+                    }
+                    continue;
+                }
+                self.msearch.detail = None;
+                self.msearch.requested = None;
+                self.msearch.pending.clear();
+            }
+            self.set_stale(tab);
+        }
+        if self.is_stale(self.tab) {
+            fx.push(self.load(self.tab));
+        }
+        fx
+    }
+
+    /// Whether an open item on the Today tab is past its expiry (`HH:MM` in the team's
+    /// zone) and so due to be marked missed.
+    fn expiring(&self) -> bool {
+        let now = self.now.with_timezone(&self.tz).format("%H:%M").to_string();
+        let today = self.today_day.to_string();
+        // (an alert's task carried over from an earlier day keeps that day's expiry)
+        self.today.rows.iter().any(|r| {
+            r.state == "todo"
+                && r.day == today
+                && r.expires.as_deref().is_some_and(|e| e <= now.as_str())
+        })
+    }
+
+    fn set_stale(&mut self, tab: Tab) {
+        match tab {
+            Tab::Today => self.today.stale = true,
+            Tab::Members => self.members.stale = true,
+            Tab::Content => self.content.stale = true,
+            Tab::Kpi => self.kpi.stale = true,
+            Tab::Reminders => self.reminders.stale = true,
+        }
+    }
+
+    /// Loaded and out of date.
+    fn is_stale(&self, tab: Tab) -> bool {
+        match tab {
+            Tab::Today => self.today.loaded && self.today.stale,
+            Tab::Members => self.members.loaded && self.members.stale,
+            Tab::Content => self.content.loaded && self.content.stale,
+            Tab::Kpi => self.kpi.loaded && self.kpi.stale,
+            Tab::Reminders => self.reminders.loaded && self.reminders.stale,
+        }
     }
 
     fn go_tab(&mut self, tab: Tab) -> Vec<Effect> {
@@ -1143,6 +1265,11 @@ impl App {
         };
         if !loaded || stale {
             fx.push(self.load(tab));
+        } else if tab == Tab::Members && !self.msearch.pending.is_empty() {
+            // colleagues changed a few members while another tab was shown
+            fx.push(Effect::LoadMemberRows(std::mem::take(
+                &mut self.msearch.pending,
+            )));
         }
         fx
     }
@@ -1154,6 +1281,7 @@ impl App {
                 self.sop.calendar = Some((month, summary));
             }
             Loaded::Members(rows, index) => self.members_loaded(rows, index),
+            Loaded::MemberRows(rows) => self.members_patched(rows),
             Loaded::MemberDetail(d) => {
                 // only if it is still the selected member
                 if self.members.current().is_some_and(|r| r.id == d.0.id) {

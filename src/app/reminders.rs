@@ -165,11 +165,9 @@ impl App {
 
     /// The engine planned or fired something.
     pub(super) fn reminded(&mut self, fired: Vec<ReminderRow>) -> Vec<Effect> {
-        self.reminders.stale = true;
+        // What the step planned or fired reaches the Reminders tab as a change of the
+        // reminders topic (`Action::Changed`), like a colleague's; this is the toast.
         let mut fx = Vec::new();
-        if self.tab == Tab::Reminders {
-            fx.push(self.load(Tab::Reminders));
-        }
         if fired.is_empty() {
             return fx;
         }

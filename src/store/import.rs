@@ -441,9 +441,12 @@ where
 {
     let file = opts.file.to_string();
     let operator = store.operator().to_string();
+    let tracker = store.tracker();
     let tx = store
         .conn_mut()
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let before = tx.total_changes();
+    tracker.reset();
     let mut ctx = Ctx {
         insert_message: tx.prepare(INSERT_MESSAGE)?,
         pending: Vec::with_capacity(CHUNK),
@@ -506,6 +509,14 @@ where
     summary.new_members = ctx.new_members;
     // the prepared statements borrow the transaction: done with them before it commits
     drop(ctx);
+    if summary.messages > 0 || summary.events > 0 {
+        // messages and daily activity are WITHOUT ROWID tables the change hooks do not
+        // see; every console's member figures and KPIs follow from them
+        crate::store::changes::touch(
+            &tx,
+            crate::store::changes::Topics::MEMBERS | crate::store::changes::Topics::KPI,
+        )?;
+    }
     let changes = members::recompute_tiers(&tx, &groups, now, tz, &rules.tiers)?;
     summary.tier_changes = changes.changed;
     tracing::info!(
@@ -536,6 +547,7 @@ where
             serde_json::to_string(&*summary).map_err(StoreError::from)?
         ],
     )?;
+    crate::store::changes::seal(&tx, &tracker, tx.total_changes() - before)?;
     tx.commit()?;
     Ok(())
 }
@@ -677,9 +689,12 @@ where
         ..OrdersSummary::default()
     };
     let operator = store.operator().to_string();
+    let tracker = store.tracker();
     let tx = store
         .conn_mut()
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let before = tx.total_changes();
+    tracker.reset();
     let mut by_key: HashMap<String, Option<i64>> = HashMap::new();
     for row in rows {
         let row = row.map_err(|err| ChatImportError::Bad {
@@ -751,6 +766,7 @@ where
         None,
         Some(&serde_json::to_value(&s).map_err(StoreError::from)?),
     )?;
+    crate::store::changes::seal(&tx, &tracker, tx.total_changes() - before)?;
     tx.commit()?;
     Ok(s)
 }

@@ -115,9 +115,13 @@ pub fn refresh(tx: &Transaction<'_>, operator: &str, env: &KpiEnv<'_>) -> Result
     let (opened, closed) = evaluate(tx, operator, env)?;
     out.opened = opened;
     out.closed = closed;
+    // KPI values live in a WITHOUT ROWID table the change hooks do not see
+    if !dirty.is_empty() || !out.opened.is_empty() || !out.closed.is_empty() {
+        super::changes::touch(tx, super::changes::Topics::KPI)?;
+    }
     tx.execute(
         "INSERT INTO kpi_meta (key, value) VALUES ('rules', ?1)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value <> excluded.value",
         [fingerprint(env.rules)],
     )?;
     tracing::info!(

@@ -29,6 +29,10 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../../data/migrations/0006_content.sql")),
     (7, include_str!("../../data/migrations/0007_kpi.sql")),
     (8, include_str!("../../data/migrations/0008_reminders.sql")),
+    (
+        9,
+        include_str!("../../data/migrations/0009_change_topics.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -11,6 +11,7 @@
 //!   instead of waiting on `busy_timeout`.
 
 pub mod audit;
+pub mod changes;
 pub mod content;
 pub mod import;
 pub mod kpi;
@@ -90,6 +91,8 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     operator: String,
+    /// What this connection's writes touched (see `changes`).
+    tracker: std::sync::Arc<changes::Tracker>,
 }
 
 impl std::fmt::Debug for Store {
@@ -128,10 +131,12 @@ impl Store {
         let mut conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
         configure(&conn).map_err(open_err)?;
         migrations::migrate(&mut conn, path)?;
+        let tracker = changes::install(&conn).map_err(open_err)?;
         Ok(Store {
             conn,
             path: path.to_path_buf(),
             operator: operator.to_string(),
+            tracker,
         })
     }
 
@@ -153,15 +158,33 @@ impl Store {
         &self.conn
     }
 
-    /// Run `f` in one short `BEGIN IMMEDIATE` transaction and commit it.
+    /// Run `f` in one short `BEGIN IMMEDIATE` transaction and commit it, with the
+    /// versions of the topics it touched bumped in the same transaction (`changes`).
     /// `f` gets the operator's login so it can write the audit row.
     pub fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>, &str) -> Result<T>) -> Result<T> {
+        self.write_signalled(f).map(|(out, _)| out)
+    }
+
+    /// [`Store::write`], also saying which topics the write touched.
+    pub fn write_signalled<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>, &str) -> Result<T>,
+    ) -> Result<(T, changes::Topics)> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let before = tx.total_changes();
+        self.tracker.reset();
         let out = f(&tx, &self.operator)?;
+        let topics = changes::seal(&tx, &self.tracker, tx.total_changes() - before)?;
         tx.commit()?;
-        Ok(out)
+        Ok((out, topics))
+    }
+
+    /// For writers that manage their own transaction (imports): what the hooks saw. Call
+    /// [`changes::seal`] with it just before the commit.
+    pub fn tracker(&self) -> std::sync::Arc<changes::Tracker> {
+        std::sync::Arc::clone(&self.tracker)
     }
 
     /// `PRAGMA data_version`: changes whenever *another* connection commits. Cheap (no

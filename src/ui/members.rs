@@ -73,9 +73,7 @@ fn render_list(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         filters.push(fill(&t.filter_silent, &[("n", &n)]));
     }
     // the structure of what is shown, against the olive target
-    let shown: Vec<&crate::store::views::MemberRow> =
-        data.visible.iter().map(|&i| &data.rows[i]).collect();
-    if let Some([c, a, p]) = crate::app::members::structure(&shown) {
+    if let Some([c, a, p]) = f.mix {
         let [tc, ta, tp] = app.rules.tiers.olive;
         let pct = |x: f64| (x * 100.0).round() as i64;
         spans.push(Span::styled(

@@ -4,10 +4,11 @@ use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use shequn::app::keymap::Keymap;
-use shequn::app::{ACTIONS, Action, App, Effect, Loaded, Mode, Tab, TodayData};
+use shequn::app::{ACTIONS, Action, App, Changed, Effect, Loaded, Mode, Tab, TodayData};
 use shequn::clock::{DEFAULT_TZ, parse_now};
 use shequn::domain::rules::Rules;
 use shequn::i18n::Lang;
+use shequn::store::changes::Topics;
 use shequn::store::views::MemberRow;
 
 fn app() -> App {
@@ -87,8 +88,11 @@ fn number_keys_switch_tabs_and_load_each_once() {
         !fx.iter().any(|f| matches!(f, Effect::Load(..))),
         "already loaded: {fx:?}"
     );
-    // a colleague's change makes it stale: the visible tab reloads at once
-    let fx = a.update(Action::DataChanged);
+    // a colleague's change to many members makes it stale: the visible tab reloads at once
+    let fx = a.update(Action::Changed(Changed {
+        topics: Topics::MEMBERS,
+        members: None,
+    }));
     assert!(
         fx.iter()
             .any(|f| matches!(f, Effect::Load(Tab::Members, _)))
@@ -617,8 +621,7 @@ fn member_filters_combine_and_invert() {
     b.on_key(KeyEvent::new(KeyCode::Char('S'), KeyModifiers::SHIFT));
     b.on_key(enter()); // the prompt starts at 30
     assert_eq!(visible_names(&b), vec!["李四", "Amy", "赵六"]);
-    let structure =
-        shequn::app::members::structure(&b.members.rows.iter().collect::<Vec<_>>()).unwrap();
+    let structure = shequn::app::members::structure(&b.members.rows).unwrap();
     assert!(
         (structure[0] - 0.25).abs() < 1e-9 && (structure[1] - 0.25).abs() < 1e-9,
         "{structure:?}"

@@ -468,19 +468,40 @@ fn approving_into_a_full_day_says_so_in_the_confirmation() {
         texts: Lang::Zh.texts(),
         keywords: std::sync::Arc::new(Keywords::shipped()),
     };
-    let note = shequn::console::schedule_note(s.conn(), 4, &env).expect("a warning");
+    let note = shequn::console::schedule_note(&s, 4, &env).expect("a warning");
     assert!(note.contains("宠物用品团购群 03-03: 4 条"), "{note}");
     assert!(note.contains("超过每天 3 条"), "{note}");
     assert!(note.contains("冲突 #3/#4 (10 min)"), "{note}");
 }
 
 #[test]
-fn our_own_save_marks_every_tab_stale_like_a_colleagues_change() {
+fn our_own_save_reloads_what_it_touched_like_a_colleagues_change() {
+    use shequn::app::Changed;
+    use shequn::store::changes::Topics;
     let mut a = app();
     a.update(Action::GoTab(Tab::Today));
+    a.update(Action::GoTab(Tab::Members));
+    a.update(Action::GoTab(Tab::Today));
+    a.update(Action::Loaded(shequn::app::Loaded::Members(
+        Vec::new(),
+        None,
+    )));
+    a.update(Action::Loaded(shequn::app::Loaded::Today(Box::new(
+        shequn::app::TodayData {
+            day: a.today_day,
+            ..Default::default()
+        },
+    ))));
     assert!(!a.content.stale);
-    // e.g. a post published from the Today tab
+    // e.g. a post published from the Today tab: the save itself only says so …
     let fx = a.update(Action::Saved(Ok("#7 → published".into())));
+    assert!(fx.is_empty(), "{fx:?}");
+    // … and the store thread follows with what the write touched
+    let fx = a.update(Action::Changed(Changed {
+        topics: Topics::CONTENT | Topics::SOP,
+        members: None,
+    }));
     assert_eq!(fx.len(), 1, "the visible tab reloads: {fx:?}");
-    assert!(a.content.stale && a.kpi.stale && a.reminders.stale && a.members.stale);
+    assert!(a.content.stale, "the Content tab reloads when shown");
+    assert!(!a.members.stale && !a.kpi.stale && !a.reminders.stale);
 }

@@ -1,0 +1,78 @@
+//! The Reminders tab's requests: the list, an operator's dismiss / snooze / add, and
+//! the reminder engine's step (plan, fire, what is new) — run here because the store
+//! thread owns the connection.
+
+use chrono::{DateTime, Utc};
+
+use super::describe;
+use crate::app::{Action, Loaded, RemindChange, RemindVerb};
+use crate::console::StoreEnv;
+use crate::reminders::StepError;
+use crate::store::reminders::{self as remind, NewReminder, Step, Watcher};
+use crate::store::{Store, StoreError};
+
+pub fn load(store: &Store, now: DateTime<Utc>, env: &StoreEnv) -> crate::store::Result<Loaded> {
+    Ok(Loaded::Reminders(remind::list(
+        store.conn(),
+        store.operator(),
+        now.timestamp(),
+        env.rules.reminders.horizon_secs(),
+    )?))
+}
+
+pub fn step(
+    watcher: &mut Watcher,
+    store: &mut Store,
+    env: &StoreEnv,
+    now: DateTime<Utc>,
+) -> Result<Step, StepError> {
+    watcher
+        .step(store, now, env.tz, &env.rules)
+        .map_err(|e| StepError::Failed(describe(&e, store)))
+}
+
+/// An operator's change to a reminder from the console.
+pub fn change(
+    store: &mut Store,
+    env: &StoreEnv,
+    now: DateTime<Utc>,
+    change: RemindChange,
+) -> Action {
+    let result = apply(store, now, env.tz, change).map_err(|e| describe(&e, store));
+    Action::RemindSaved(result)
+}
+
+fn apply(
+    store: &mut Store,
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+    change: RemindChange,
+) -> crate::store::Result<(RemindVerb, Box<remind::ReminderRow>)> {
+    match change {
+        RemindChange::Dismiss { id, version } => store
+            .write(|tx, op| remind::dismiss(tx, op, now, tz, id, Some(version)))
+            .map(|r| (RemindVerb::Dismissed, Box::new(r))),
+        RemindChange::Snooze {
+            id,
+            version,
+            minutes,
+        } => store
+            .write(|tx, op| remind::snooze(tx, op, now, tz, id, Some(version), minutes))
+            .map(|r| (RemindVerb::Snoozed, Box::new(r))),
+        RemindChange::Add { when, title } => {
+            let due = when.instant(now, tz).ok_or_else(|| {
+                StoreError::Refused("that time does not exist in the team's zone".into())
+            })?;
+            let new = NewReminder {
+                due_at: remind::whole_second_after(due),
+                title,
+                group: None,
+                for_login: Some(store.operator().to_string()),
+                body: None,
+            };
+            store
+                .write(|tx, op| remind::add(tx, op, now, &new))
+                .map(|r| (RemindVerb::Added, Box::new(r)))
+        }
+    }
+}

@@ -1,0 +1,356 @@
+//! The store thread: it owns the console's connection, serves the loop's requests
+//! through the handlers (one file per tab area), and watches the shared file.
+//!
+//! Watching costs nothing while nothing happens: every `WATCH_INTERVAL` it asks
+//! `PRAGMA data_version` (no disk I/O); only when another process committed does it read
+//! the change signals (`store::changes`), and it tells the screen just which topics
+//! moved — a heartbeat of a colleague's console refreshes the status bar and nothing
+//! else, a colleague's tag on one member patches one row. A commit that moved no topic
+//! came from something that bypassed shequn (the sqlite3 shell): everything is stale.
+//! After this console's own writes it reads the signals back the same way, so its own
+//! changes reload exactly what they touched.
+
+use std::sync::Arc;
+use std::sync::mpsc as std_mpsc;
+use std::time::Instant;
+
+use tokio::sync::Notify;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::handlers::{self, describe};
+use super::request::Request;
+use super::{Event, HEARTBEAT, StoreEnv, WATCH_INTERVAL};
+use crate::app::{Action, Changed, Tab};
+use crate::clock::Clock;
+use crate::store::changes::{Topics, Versions, members_between};
+use crate::store::presence::{self, Online};
+use crate::store::reminders::Watcher;
+use crate::store::{Store, views};
+
+pub(super) struct Worker {
+    store: Store,
+    env: StoreEnv,
+    clock: Arc<dyn Clock>,
+    events: UnboundedSender<Event>,
+    wake: Arc<Notify>,
+    session: String,
+    host: String,
+    tab: Tab,
+    /// The change signals as this console last saw them.
+    seen: Versions,
+    /// Topics of the last change told to the screen, until a tab reload consumes them
+    /// (for the log: why a tab reloaded).
+    told: Topics,
+    next_beat: Instant,
+    /// A load to do once nothing else waits.
+    preload: Option<(Tab, chrono::NaiveDate)>,
+    watcher: Watcher,
+    status: (Vec<Online>, i64),
+}
+
+impl Worker {
+    pub(super) fn new(
+        store: Store,
+        env: StoreEnv,
+        clock: Arc<dyn Clock>,
+        events: UnboundedSender<Event>,
+        wake: Arc<Notify>,
+    ) -> Worker {
+        let host = whoami::fallible::hostname().unwrap_or_else(|_| "localhost".into());
+        let session = format!("{host}-{}-{}", std::process::id(), clock.now().timestamp());
+        let seen = Versions::read(store.conn()).unwrap_or_default();
+        let watcher = Watcher::new(store.operator(), clock.now());
+        Worker {
+            store,
+            env,
+            clock,
+            events,
+            wake,
+            session,
+            host,
+            tab: Tab::Today,
+            seen,
+            told: Topics::empty(),
+            next_beat: Instant::now(),
+            preload: None,
+            watcher,
+            status: (Vec::new(), -1),
+        }
+    }
+
+    fn send(&self, a: Action) -> bool {
+        self.events.send(Event::App(a)).is_ok()
+    }
+
+    pub(super) fn run(mut self, rx: &std_mpsc::Receiver<Request>) {
+        loop {
+            let wait = WATCH_INTERVAL.min(self.next_beat.saturating_duration_since(Instant::now()));
+            match rx.recv_timeout(wait) {
+                Ok(Request::Quit) | Err(std_mpsc::RecvTimeoutError::Disconnected) => break,
+                Ok(req) => {
+                    let write = req.is_write();
+                    if !self.serve(req) {
+                        break;
+                    }
+                    if write && !self.after_write(true) {
+                        break;
+                    }
+                }
+                Err(std_mpsc::RecvTimeoutError::Timeout) => {
+                    // a quiet moment: the preload, if one waits
+                    if let Some((tab, day)) = self.preload.take()
+                        && !self.serve(Request::Load(tab, day))
+                    {
+                        break;
+                    }
+                }
+            }
+            if !self.watch() {
+                break;
+            }
+            if Instant::now() >= self.next_beat && !self.heartbeat() {
+                break;
+            }
+        }
+        let now = self.clock.now().timestamp();
+        let (session, store) = (&self.session, &mut self.store);
+        let _ = store.write(|tx, _| presence::leave(tx, session, now));
+    }
+
+    /// One request; false when the screen is gone.
+    fn serve(&mut self, req: Request) -> bool {
+        let now = self.clock.now();
+        let (store, env) = (&mut self.store, &self.env);
+        let action = match req {
+            Request::Preload(tab, day) => {
+                self.preload = Some((tab, day));
+                return true;
+            }
+            Request::Load(tab, day) => {
+                if self.preload.is_some_and(|(t, _)| t == tab) {
+                    self.preload = None;
+                }
+                let cause = tab.topics() & self.told;
+                self.told.remove(cause);
+                let started = Instant::now();
+                let action = match handlers::load(store, tab, day, now, env) {
+                    Ok(l) => Action::Loaded(l),
+                    Err(e) => Action::Error(describe(&e, store)),
+                };
+                tracing::debug!(
+                    "reload tab={} cause={} ms={:.1}",
+                    tab.word(),
+                    if cause.is_empty() {
+                        "request".to_string()
+                    } else {
+                        cause.words()
+                    },
+                    started.elapsed().as_secs_f64() * 1000.0
+                );
+                action
+            }
+            Request::Showing(t) => {
+                self.tab = t;
+                self.next_beat = Instant::now();
+                return true;
+            }
+            Request::Sop {
+                id,
+                version,
+                change,
+            } => handlers::today::change(store, env, now, id, version, &change),
+            Request::Calendar(day) => handlers::today::calendar(store, day),
+            Request::Override {
+                group_id,
+                item_id,
+                o,
+            } => handlers::today::override_item(store, env, now, (group_id, item_id), &o),
+            Request::Apply { template, groups } => {
+                handlers::today::apply(store, now, &template, &groups)
+            }
+            Request::Member {
+                id,
+                version,
+                change,
+            } => handlers::members::change(store, env, now, id, version, &change),
+            Request::LoadMember(id) => handlers::members::detail(store, env, now, id),
+            Request::LoadMemberRows(ids) => {
+                let started = Instant::now();
+                let action = handlers::members::rows(store, env, now, &ids);
+                tracing::debug!(
+                    "reload tab=members rows={} cause=members ms={:.1}",
+                    ids.len(),
+                    started.elapsed().as_secs_f64() * 1000.0
+                );
+                action
+            }
+            Request::LoadContent(id) => handlers::content::item(store, id),
+            Request::ContentSave { id, version, input } => {
+                handlers::content::save(store, env, now, (id, version), &input)
+            }
+            Request::ContentStep { id, version, step } => {
+                handlers::content::step(store, env, now, id, version, &step)
+            }
+            Request::KpiEntry {
+                group_id,
+                day,
+                metric,
+                value,
+                saved,
+            } => handlers::kpi::entry(store, env, now, (group_id, day), metric, value, saved),
+            Request::RemindStep { now, reply } => {
+                let step = handlers::reminders::step(&mut self.watcher, store, env, now);
+                let _ = reply.send(step);
+                // what the step planned or fired is this console's own write; it is no
+                // reason to wake the engine again
+                return self.after_write(false);
+            }
+            Request::Remind(change) => handlers::reminders::change(store, env, now, change),
+            Request::Quit => return false,
+        };
+        self.send(action)
+    }
+
+    /// Poll: did another process commit? Then read the change signals.
+    fn watch(&mut self) -> bool {
+        match self.store.data_version() {
+            Ok(v) if v != self.seen.data_version => self.catch_up(true, true),
+            Ok(_) => true,
+            Err(e) => {
+                tracing::warn!("data_version: {e}");
+                true
+            }
+        }
+    }
+
+    /// After this console's own write: read back what it touched (and anything a
+    /// colleague committed in between).
+    fn after_write(&mut self, wake: bool) -> bool {
+        self.catch_up(false, wake)
+    }
+
+    /// Read the change signals and tell the screen what moved. `external`: the data
+    /// version moved, so a commit that moved no topic bypassed shequn.
+    fn catch_up(&mut self, external: bool, wake: bool) -> bool {
+        let now = match Versions::read(self.store.conn()) {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::warn!("change signals: {e}");
+                return true;
+            }
+        };
+        let moved = self.seen.moved(&now);
+        let members_from = self.seen.members();
+        self.seen = now;
+        let changed = if moved.is_empty() {
+            if !external {
+                return true;
+            }
+            tracing::debug!("a commit moved no topic (a writer outside shequn): all stale");
+            Changed::everything()
+        } else {
+            let members = if moved.contains(Topics::MEMBERS) {
+                members_between(self.store.conn(), members_from, now.members()).unwrap_or_else(
+                    |e| {
+                        tracing::warn!("member changes: {e}");
+                        None
+                    },
+                )
+            } else {
+                None
+            };
+            Changed {
+                topics: moved,
+                members,
+            }
+        };
+        self.signal(changed, wake)
+    }
+
+    /// Tell the screen what changed; wake the reminder engine (`wake`) to plan again
+    /// when data changed; refresh the status bar when presence or reminders moved.
+    fn signal(&mut self, mut changed: Changed, wake: bool) -> bool {
+        let data = changed.topics & Topics::DATA;
+        let status = changed.topics & (Topics::PRESENCE | Topics::REMINDERS);
+        if !data.is_empty() {
+            tracing::debug!(
+                "changed topics={} members={:?}",
+                data.words(),
+                changed.members.as_ref().map(Vec::len)
+            );
+            if wake {
+                self.wake.notify_one();
+            }
+            self.told |= data;
+            changed.topics = data;
+            if !self.send(Action::Changed(changed)) {
+                return false;
+            }
+        }
+        if !status.is_empty() {
+            return self.refresh_status(status);
+        }
+        true
+    }
+
+    /// Publish this console's presence, then refresh the status bar.
+    fn heartbeat(&mut self) -> bool {
+        self.next_beat = Instant::now() + HEARTBEAT;
+        let now = self.clock.now().timestamp();
+        let (session, host, tab) = (&self.session, &self.host, self.tab.word());
+        let login = self.store.operator().to_string();
+        if let Err(e) = self
+            .store
+            .write(|tx, _| presence::heartbeat(tx, session, &login, host, tab, now))
+        {
+            tracing::warn!("presence: {e}");
+        }
+        // our own beat moved 'presence': no news to ourselves
+        if let Ok(v) = Versions::read(self.store.conn()) {
+            let moved = self.seen.moved(&v);
+            self.seen = v;
+            if !(moved - Topics::PRESENCE).is_empty() {
+                // a colleague's commit landed just before: tell it like any other (a
+                // members change read this way is reloaded, not patched: rare)
+                if !self.signal(
+                    Changed {
+                        topics: moved - Topics::PRESENCE,
+                        members: None,
+                    },
+                    true,
+                ) {
+                    return false;
+                }
+            }
+        }
+        self.refresh_status(Topics::PRESENCE | Topics::REMINDERS)
+    }
+
+    /// Who else is online (presence moved) and how many reminders are due for me
+    /// (reminders moved); sent only when it changed.
+    fn refresh_status(&mut self, what: Topics) -> bool {
+        let now = self.clock.now().timestamp();
+        let conn = self.store.conn();
+        let mut status = self.status.clone();
+        if what.contains(Topics::PRESENCE) {
+            match presence::others(conn, &self.session, now) {
+                Ok(o) => status.0 = o,
+                Err(e) => tracing::warn!("presence: {e}"),
+            }
+        }
+        if what.contains(Topics::REMINDERS) || status.1 < 0 {
+            match views::due_count(conn, self.store.operator(), now) {
+                Ok(n) => status.1 = n,
+                Err(e) => tracing::warn!("due count: {e}"),
+            }
+        }
+        if status == self.status {
+            return true;
+        }
+        self.status = status.clone();
+        self.send(Action::Presence {
+            others: status.0,
+            due: status.1.max(0),
+        })
+    }
+}

@@ -11,7 +11,6 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
 use super::output::{Column, print};
@@ -24,7 +23,7 @@ use crate::domain::keywords::Keywords;
 use crate::store::content::{
     self, ContentInput, ContentItem, ContentStep, ListRow, ResultsInput, ReviewInput,
 };
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, groups};
 
 pub fn run(ctx: &Ctx, cmd: &ContentCmd) -> anyhow::Result<ExitCode> {
     let mut store = Store::open(&ctx.db, &ctx.operator)?;
@@ -49,7 +48,7 @@ pub fn run(ctx: &Ctx, cmd: &ContentCmd) -> anyhow::Result<ExitCode> {
                 form: parse_form(form)?,
                 column: column.clone(),
                 tags: tags.clone(),
-                groups: group_ids(store.conn(), groups)?,
+                groups: group_ids(&store, groups)?,
                 slot: slot.as_deref().map(|s| parse_slot(ctx, s)).transpose()?,
                 owner: owner.clone().unwrap_or_default(),
                 material_name: material.clone(),
@@ -97,7 +96,7 @@ pub fn run(ctx: &Ctx, cmd: &ContentCmd) -> anyhow::Result<ExitCode> {
                 input.form = parse_form(f)?;
             }
             if !groups.is_empty() {
-                input.groups = group_ids(store.conn(), groups)?;
+                input.groups = group_ids(&store, groups)?;
             }
             if let Some(s) = slot {
                 input.slot = match s.trim() {
@@ -276,30 +275,14 @@ fn read_body(path: &Path) -> anyhow::Result<String> {
 }
 
 /// A group by name (or by id when no group has that name).
-fn group_id(conn: &Connection, name: &str) -> anyhow::Result<i64> {
-    let by_name: Option<i64> = conn
-        .query_row(
-            "SELECT id FROM groups WHERE name = ?1",
-            [name.trim()],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(id) = by_name {
-        return Ok(id);
-    }
-    if let Ok(id) = name.trim().parse::<i64>() {
-        let n: i64 = conn.query_row("SELECT count(*) FROM groups WHERE id = ?1", [id], |r| {
-            r.get(0)
-        })?;
-        if n > 0 {
-            return Ok(id);
-        }
-    }
-    Err(UserError(format!("no group {name:?}; `shequn group list` lists them")).into())
+fn group_id(store: &Store, name: &str) -> anyhow::Result<i64> {
+    groups::by_name_or_id(store.conn(), name)?.ok_or_else(|| {
+        UserError(format!("no group {name:?}; `shequn group list` lists them")).into()
+    })
 }
 
-fn group_ids(conn: &Connection, names: &[String]) -> anyhow::Result<Vec<i64>> {
-    names.iter().map(|n| group_id(conn, n)).collect()
+fn group_ids(store: &Store, names: &[String]) -> anyhow::Result<Vec<i64>> {
+    names.iter().map(|n| group_id(store, n)).collect()
 }
 
 /// compliance / fit / appeal (or 合规性 / 匹配度 / 吸引力) → 0 / 1 / 2.
@@ -404,7 +387,7 @@ fn list(
     group: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
     let state = state.map(parse_state).transpose()?;
-    let group = group.map(|g| group_id(store.conn(), g)).transpose()?;
+    let group = group.map(|g| group_id(store, g)).transpose()?;
     let rows: Vec<ListOut> = content::list(store.conn(), state, group)?
         .into_iter()
         .map(|r: ListRow| ListOut {
@@ -812,7 +795,7 @@ fn week(
     group: Option<&str>,
     date: Option<NaiveDate>,
 ) -> anyhow::Result<ExitCode> {
-    let gid = group.map(|g| group_id(store.conn(), g)).transpose()?;
+    let gid = group.map(|g| group_id(store, g)).transpose()?;
     let day = date.unwrap_or_else(|| local_day(ctx.now(), ctx.tz));
     let w = content::week(store.conn(), gid, day, ctx.tz, &ctx.rules)?;
     let out = WeekOut {
@@ -960,15 +943,10 @@ fn mix(
     let end = date.unwrap_or_else(|| local_day(ctx.now(), ctx.tz));
     // one group, or overall plus each group that had anything in 30 days
     let scopes: Vec<(String, Option<i64>)> = match group {
-        Some(g) => vec![(g.to_string(), Some(group_id(store.conn(), g)?))],
+        Some(g) => vec![(g.to_string(), Some(group_id(store, g)?))],
         None => {
             let mut v = vec![("all".to_string(), None)];
-            let mut st = store
-                .conn()
-                .prepare("SELECT id, name FROM groups WHERE archived = 0 ORDER BY name")?;
-            let groups: Vec<(i64, String)> = st
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+            let groups = groups::active_by_name(store.conn())?;
             for (id, name) in groups {
                 v.push((name, Some(id)));
             }

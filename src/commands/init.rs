@@ -8,10 +8,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use rusqlite::params;
 
 use super::{Ctx, UserError};
-use crate::store::{Store, audit};
+use crate::store::{Store, operators, sop};
 
 pub fn run(ctx: &Ctx, team: Option<&str>) -> anyhow::Result<ExitCode> {
     if ctx.db.exists() {
@@ -38,12 +37,8 @@ pub fn run(ctx: &Ctx, team: Option<&str>) -> anyhow::Result<ExitCode> {
     let mut store = Store::create(&ctx.db, &ctx.operator)?;
     let now = ctx.now().timestamp();
     store.write(|tx, op| {
-        tx.execute(
-            "INSERT INTO operators (login, display_name, role, created_at) VALUES (?1, ?1, 'owner', ?2)",
-            params![op, now],
-        )?;
-        audit(tx, now, op, "init", "database", None, None, Some(&serde_json::json!({ "owner": op })))?;
-        crate::store::sop::install_shipped(tx, op, now)?;
+        operators::init_owner(tx, op, now)?;
+        sop::install_shipped(tx, op, now)?;
         Ok(())
     })?;
     if gid.is_some() {

@@ -11,7 +11,6 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
-use rusqlite::{Connection, params};
 
 use super::Ctx;
 use crate::cli::ReportCmd;
@@ -20,6 +19,7 @@ use crate::domain::kpi::{Metric, week_over_week};
 use crate::domain::rules::Rules;
 use crate::i18n::{Texts, fill};
 use crate::store::kpi::{self, AlertRow};
+use crate::store::reminders::{self, DueReminder};
 use crate::store::views::{self, OnTime, SopRow};
 use crate::store::{Store, sop};
 
@@ -38,10 +38,10 @@ pub fn run(ctx: &Ctx, cmd: &ReportCmd) -> anyhow::Result<ExitCode> {
                 }
                 sop::sweep_missed(tx, op, now, tz)?;
                 // the reminders a console would have planned by now
-                crate::store::reminders::plan(tx, op, now, tz, &ctx.rules, false)?;
+                reminders::plan(tx, op, now, tz, &ctx.rules, false)?;
                 Ok(())
             })?;
-            let data = gather(store.conn(), day, now.timestamp(), ctx.tz, &ctx.rules)?;
+            let data = gather(&store, day, now.timestamp(), ctx.tz, &ctx.rules)?;
             print!("{}", daily(ctx.lang.texts(), &ctx.rules, ctx.tz, &data));
         }
     }
@@ -62,59 +62,26 @@ pub struct Daily {
     pub movers: Vec<(String, f64, f64)>,
 }
 
-/// A reminder as the report lists it.
-#[derive(Debug, Clone)]
-pub struct DueReminder {
-    pub due: i64,
-    pub source: String,
-    pub kind: Option<String>,
-    pub title: String,
-    pub lead_min: Option<i64>,
-    pub group: Option<String>,
-    pub for_login: Option<String>,
-}
-
 /// How many movers the report names.
 const MOVERS: usize = 3;
 
 pub fn gather(
-    conn: &Connection,
+    store: &Store,
     day: NaiveDate,
     now: i64,
     tz: chrono_tz::Tz,
     rules: &Rules,
 ) -> crate::store::Result<Daily> {
+    let conn = store.conn();
     let (from, to) = crate::clock::day_bounds(day, tz);
     // due by the end of the day, or by now when the day is today
     let until = to.min(now.saturating_add(1)).max(from);
-    let rows: Vec<(DueReminder, Option<i64>)> = conn
-        .prepare(
-            "SELECT CASE WHEN r.state = 'snoozed' THEN COALESCE(r.snoozed_until, r.due_at) ELSE r.due_at END AS due,
-                    r.source, r.kind, r.title, r.lead_min, g.name, r.for_login, r.source_id
-             FROM reminders r LEFT JOIN groups g ON g.id = r.group_id
-             WHERE r.state IN ('pending', 'fired', 'snoozed') AND due >= ?1 AND due < ?2
-             ORDER BY due, r.id",
-        )?
-        .query_map(params![from, until], |r| {
-            Ok((
-                DueReminder {
-                    due: r.get(0)?,
-                    source: r.get(1)?,
-                    kind: r.get(2)?,
-                    title: r.get(3)?,
-                    lead_min: r.get(4)?,
-                    group: r.get(5)?,
-                    for_login: r.get(6)?,
-                },
-                r.get(7)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let rows = reminders::due_between(conn, from, until)?;
     // one line per thing: its latest reminder (rows come in due order)
     let mut reminders: Vec<DueReminder> = Vec::new();
     let mut seen: std::collections::HashMap<(String, i64), usize> = Default::default();
-    for (r, source_id) in rows {
-        match source_id.map(|id| (r.source.clone(), id)) {
+    for r in rows {
+        match r.source_id.map(|id| (r.source.clone(), id)) {
             Some(key) => match seen.get(&key) {
                 Some(&i) => reminders[i] = r,
                 None => {

@@ -1,4 +1,4 @@
-//! `shequn sop …`: the day's checklist from scripts and cron. `today` prepares the day
+//! `shequn sop …`: the day's checklist from scripts and cron. `today` sets up the day
 //! (creates its items once, marks expired ones missed) and prints it; `done`, `undo`,
 //! `skip` and `claim` change one item and print who did what; `apply` puts a template on
 //! groups with per-group overrides; `templates` lists what can be applied.
@@ -6,7 +6,6 @@
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use super::output::{Column, print};
@@ -15,7 +14,7 @@ use crate::cli::{Format, SopCmd};
 use crate::clock::local_day;
 use crate::domain::sop::SopChange;
 use crate::store::Store;
-use crate::store::sop::{self, Override};
+use crate::store::sop::{self, Override, TemplateSummary};
 use crate::store::views::{self, SopRow};
 
 pub fn run(ctx: &Ctx, cmd: &SopCmd) -> anyhow::Result<ExitCode> {
@@ -127,7 +126,7 @@ fn today(ctx: &Ctx, store: &mut Store, date: Option<NaiveDate>) -> anyhow::Resul
     let now = ctx.now();
     let day = date.unwrap_or_else(|| local_day(now, ctx.tz));
     let tz = ctx.tz;
-    store.write(|tx, op| sop::prepare_day(tx, op, day, now, tz))?;
+    store.write(|tx, op| sop::set_up_day(tx, op, day, now, tz))?;
     let rows = views::today_open(store.conn(), day)?;
     let out: Vec<SopOut> = rows.iter().map(|r| out_row(ctx, r)).collect();
     print(ctx.format, &out, COLUMNS)?;
@@ -173,14 +172,7 @@ fn change(ctx: &Ctx, store: &mut Store, id: i64, what: &SopChange) -> anyhow::Re
 }
 
 fn claim(ctx: &Ctx, store: &mut Store, id: i64) -> anyhow::Result<ExitCode> {
-    let mine: Option<Option<String>> = store
-        .conn()
-        .query_row(
-            "SELECT claimed_by FROM sop_instances WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let mine = sop::claimed_by(store.conn(), id)?;
     let what = match mine {
         Some(Some(c)) if c == ctx.operator => SopChange::Unclaim,
         _ => SopChange::Claim,
@@ -253,37 +245,9 @@ fn apply(
     Ok(ExitCode::SUCCESS)
 }
 
-#[derive(Debug, Serialize)]
-struct TemplateOut {
-    code: String,
-    name: String,
-    group_kinds: Vec<String>,
-    items: i64,
-    groups: i64,
-}
-
 fn templates(ctx: &Ctx, store: &Store) -> anyhow::Result<ExitCode> {
-    let mut st = store.conn().prepare(
-        "SELECT t.code, t.name, t.group_kind,
-                (SELECT count(*) FROM sop_items i WHERE i.template_id = t.id),
-                (SELECT count(*) FROM group_sop gs WHERE gs.template_id = t.id)
-         FROM sop_templates t ORDER BY t.code",
-    )?;
-    let rows: Vec<TemplateOut> = st
-        .query_map([], |r| {
-            let kinds: Option<String> = r.get(2)?;
-            Ok(TemplateOut {
-                code: r.get(0)?,
-                name: r.get(1)?,
-                group_kinds: kinds
-                    .and_then(|k| serde_json::from_str(&k).ok())
-                    .unwrap_or_default(),
-                items: r.get(3)?,
-                groups: r.get(4)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let cols: &[Column<TemplateOut>] = &[
+    let rows = sop::templates(store.conn())?;
+    let cols: &[Column<TemplateSummary>] = &[
         Column {
             header: "code",
             value: |r| r.code.clone(),

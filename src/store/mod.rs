@@ -13,10 +13,12 @@
 pub mod audit;
 pub mod changes;
 pub mod content;
+pub mod groups;
 pub mod import;
 pub mod kpi;
 pub mod members;
 pub mod migrations;
+pub mod operators;
 pub mod presence;
 pub mod reminders;
 pub mod sop;
@@ -208,8 +210,6 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// The de-duplication key of a message: FNV-1a 64 of its export key, as SQLite's
-/// signed integer. Stable across versions and platforms (std's hasher is not).
 /// A group's id by its name, or the refusal every command gives for an unknown one.
 pub fn require_group(conn: &Connection, name: &str) -> Result<i64> {
     use rusqlite::OptionalExtension;
@@ -222,6 +222,8 @@ pub fn require_group(conn: &Connection, name: &str) -> Result<i64> {
     })
 }
 
+/// The de-duplication key of a message: FNV-1a 64 of its export key, as SQLite's
+/// signed integer. Stable across versions and platforms (std's hasher is not).
 pub fn key_hash(key: &str) -> i64 {
     // the same FNV-1a the parsers use for keys of exports without ids
     crate::import::fnv1a(&[key]) as i64

@@ -279,6 +279,45 @@ pub fn next_due(conn: &Connection, login: &str) -> Result<Option<i64>> {
     )?)
 }
 
+/// A reminder of the team's as the daily report lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueReminder {
+    pub due: i64,
+    pub source: String,
+    pub kind: Option<String>,
+    pub title: String,
+    pub lead_min: Option<i64>,
+    pub group: Option<String>,
+    pub for_login: Option<String>,
+    /// The thing it is about (an SOP instance, a content item …) within `source`.
+    pub source_id: Option<i64>,
+}
+
+/// Every open reminder (pending, fired or snoozed) due in `[from, until)` — a snoozed
+/// one at the end of its snooze — for anyone, in due order.
+pub fn due_between(conn: &Connection, from: i64, until: i64) -> Result<Vec<DueReminder>> {
+    let mut st = conn.prepare(
+        "SELECT CASE WHEN r.state = 'snoozed' THEN COALESCE(r.snoozed_until, r.due_at) ELSE r.due_at END AS due,
+                r.source, r.kind, r.title, r.lead_min, g.name, r.for_login, r.source_id
+         FROM reminders r LEFT JOIN groups g ON g.id = r.group_id
+         WHERE r.state IN ('pending', 'fired', 'snoozed') AND due >= ?1 AND due < ?2
+         ORDER BY due, r.id",
+    )?;
+    let rows = st.query_map(params![from, until], |r| {
+        Ok(DueReminder {
+            due: r.get(0)?,
+            source: r.get(1)?,
+            kind: r.get(2)?,
+            title: r.get(3)?,
+            lead_min: r.get(4)?,
+            group: r.get(5)?,
+            for_login: r.get(6)?,
+            source_id: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 // --- planning -----------------------------------------------------------------------
 
 /// What a planning run changed.

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::json;
 
 use super::{Result, StoreError, audit};
@@ -378,7 +378,7 @@ pub fn expiry_instant(day: &str, expires: &str, tz: Tz) -> Option<DateTime<Utc>>
 
 /// Everything the checklist needs before it is read for `day`: its instances exist
 /// and the expired ones are marked missed.
-pub fn prepare_day(
+pub fn set_up_day(
     tx: &Transaction<'_>,
     operator: &str,
     day: NaiveDate,
@@ -407,6 +407,53 @@ pub fn template_for_kind(tx: &Transaction<'_>, kind: &str) -> Result<Option<i64>
         .find(|(_, _, k)| serves(k))
         .or_else(|| all.iter().find(|(_, code, _)| code == "base"))
         .map(|(id, _, _)| *id))
+}
+
+/// A template as `shequn sop templates` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TemplateSummary {
+    pub code: String,
+    pub name: String,
+    /// The group kinds it serves (empty: any, as the base).
+    pub group_kinds: Vec<String>,
+    /// How many items it has.
+    pub items: i64,
+    /// How many groups it is on.
+    pub groups: i64,
+}
+
+/// Every template by code, with its item and group counts.
+pub fn templates(conn: &Connection) -> Result<Vec<TemplateSummary>> {
+    let mut st = conn.prepare(
+        "SELECT t.code, t.name, t.group_kind,
+                (SELECT count(*) FROM sop_items i WHERE i.template_id = t.id),
+                (SELECT count(*) FROM group_sop gs WHERE gs.template_id = t.id)
+         FROM sop_templates t ORDER BY t.code",
+    )?;
+    let rows = st.query_map([], |r| {
+        let kinds: Option<String> = r.get(2)?;
+        Ok(TemplateSummary {
+            code: r.get(0)?,
+            name: r.get(1)?,
+            group_kinds: kinds
+                .and_then(|k| serde_json::from_str(&k).ok())
+                .unwrap_or_default(),
+            items: r.get(3)?,
+            groups: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Who has claimed an item: None when there is no such item, Some(None) when nobody.
+pub fn claimed_by(conn: &Connection, id: i64) -> Result<Option<Option<String>>> {
+    Ok(conn
+        .query_row(
+            "SELECT claimed_by FROM sop_instances WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?)
 }
 
 /// An item as a change sees it.

@@ -6,6 +6,7 @@ mod content;
 mod content_console;
 mod import;
 mod kpi;
+mod layout;
 mod remind;
 mod screens;
 mod sop;

@@ -1649,6 +1649,7 @@ mod tests {
             vec!["王小二", "二哥"],
             vec!["单田芳"],
             vec!["sunny🌞"],
+            vec!["谷雨晴"],
         ];
         let whole = SearchIndex::build(all.iter().cloned());
         let mut grown = SearchIndex::build(all[..2].iter().cloned());

@@ -1,7 +1,9 @@
 -- 0009: change signals by topic (issue 11). Every shequn write bumps the version of
 -- each topic it touched, in the same transaction (store::changes::seal), so a console
 -- polling another process's commits reads one small table and reloads only what moved.
--- A heartbeat moves 'presence' only: no console reloads a tab for it.
+-- A heartbeat moves 'presence' only: no console reloads a tab for it. 'writes' moves with
+-- every shequn commit that changed anything (bookkeeping too: an audit row), so a commit
+-- that moved neither came from something that bypassed shequn (the sqlite3 shell).
 --   * change_topics: one row per topic; `version` only grows. WITHOUT ROWID, like
 --     member_changes, so bumping them does not feed the update hook that finds topics.
 --   * member_changes: the members a targeted change touched, keyed by the 'members'
@@ -15,7 +17,7 @@ CREATE TABLE change_topics (
 ) WITHOUT ROWID;
 INSERT INTO change_topics (topic) VALUES
     ('sop'), ('members'), ('content'), ('kpi'), ('reminders'), ('groups'),
-    ('operators'), ('settings'), ('risk'), ('presence');
+    ('operators'), ('settings'), ('risk'), ('presence'), ('writes');
 
 CREATE TABLE member_changes (
     version   INTEGER NOT NULL,

@@ -22,7 +22,7 @@ use super::request::Request;
 use super::{Event, HEARTBEAT, StoreEnv, WATCH_INTERVAL};
 use crate::app::{Action, Changed, Tab};
 use crate::clock::Clock;
-use crate::store::changes::{Topics, Versions, members_between};
+use crate::store::changes::{Topics, Versions, since};
 use crate::store::presence::{self, Online};
 use crate::store::reminders::Watcher;
 use crate::store::{Store, views};
@@ -232,39 +232,26 @@ impl Worker {
     /// Read the change signals and tell the screen what moved. `external`: the data
     /// version moved, so a commit that moved no topic bypassed shequn.
     fn catch_up(&mut self, external: bool, wake: bool) -> bool {
-        let now = match Versions::read(self.store.conn()) {
-            Ok(v) => v,
+        let seen = match since(self.store.conn(), &mut self.seen, external) {
+            Ok(s) => s,
             Err(e) => {
                 tracing::warn!("change signals: {e}");
                 return true;
             }
         };
-        let moved = self.seen.moved(&now);
-        let members_from = self.seen.members();
-        self.seen = now;
-        let changed = if moved.is_empty() {
-            if !external {
-                return true;
-            }
+        if seen.topics.is_empty() {
+            return true;
+        }
+        if seen.external {
             tracing::debug!("a commit moved no topic (a writer outside shequn): all stale");
-            Changed::everything()
-        } else {
-            let members = if moved.contains(Topics::MEMBERS) {
-                members_between(self.store.conn(), members_from, now.members()).unwrap_or_else(
-                    |e| {
-                        tracing::warn!("member changes: {e}");
-                        None
-                    },
-                )
-            } else {
-                None
-            };
+        }
+        self.signal(
             Changed {
-                topics: moved,
-                members,
-            }
-        };
-        self.signal(changed, wake)
+                topics: seen.topics,
+                members: seen.members,
+            },
+            wake,
+        )
     }
 
     /// Tell the screen what changed; wake the reminder engine (`wake`) to plan again
@@ -305,23 +292,24 @@ impl Worker {
         {
             tracing::warn!("presence: {e}");
         }
-        // our own beat moved 'presence': no news to ourselves
-        if let Ok(v) = Versions::read(self.store.conn()) {
-            let moved = self.seen.moved(&v);
-            self.seen = v;
-            if !(moved - Topics::PRESENCE).is_empty() {
-                // a colleague's commit landed just before: tell it like any other (a
-                // members change read this way is reloaded, not patched: rare)
-                if !self.signal(
-                    Changed {
-                        topics: moved - Topics::PRESENCE,
-                        members: None,
-                    },
-                    true,
-                ) {
+        // our own beat moved 'presence': no news to ourselves; a colleague's commit that
+        // landed just before is told like any other
+        match since(self.store.conn(), &mut self.seen, false) {
+            Ok(seen) => {
+                let topics = seen.topics - Topics::PRESENCE;
+                if !topics.is_empty()
+                    && !self.signal(
+                        Changed {
+                            topics,
+                            members: seen.members,
+                        },
+                        true,
+                    )
+                {
                     return false;
                 }
             }
+            Err(e) => tracing::warn!("change signals: {e}"),
         }
         self.refresh_status(Topics::PRESENCE | Topics::REMINDERS)
     }

@@ -225,6 +225,14 @@ pub fn seal(conn: &Connection, tracker: &Tracker, changed_rows: u64) -> Result<T
         // member tables moved without an audited member change: an import, a recompute
         bulk = true;
     }
+    if changed_rows > 0 {
+        // any commit of ours, also one that only wrote bookkeeping (a re-import's audit
+        // row): readers tell it from a writer that bypassed shequn
+        conn.prepare_cached(
+            "UPDATE change_topics SET version = version + 1 WHERE topic = 'writes'",
+        )?
+        .execute([])?;
+    }
     if topics.is_empty() {
         if unseen == 0 {
             return Ok(topics);
@@ -271,6 +279,8 @@ pub fn seal(conn: &Connection, tracker: &Tracker, changed_rows: u64) -> Result<T
 pub struct Versions {
     pub data_version: i64,
     versions: [i64; 10],
+    /// Moves with every shequn commit that changed anything.
+    writes: i64,
 }
 
 impl Versions {
@@ -286,6 +296,8 @@ impl Versions {
                 let word: String = r.get(0)?;
                 if let Some(i) = Topics::WORDS.iter().position(|(_, w)| *w == word) {
                     v.versions[i] = r.get(1)?;
+                } else if word == "writes" {
+                    v.writes = r.get(1)?;
                 }
             }
             drop(rows);
@@ -310,6 +322,54 @@ impl Versions {
     pub fn members(&self) -> i64 {
         self.versions[1]
     }
+}
+
+/// What changed since a process last looked ([`Versions::read`] again, compared).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Seen {
+    /// The topics that moved (all data topics when `external`).
+    pub topics: Topics,
+    /// With `Topics::MEMBERS`: just these members, or `None` for many (reload them all).
+    pub members: Option<Vec<i64>>,
+    /// The data version moved but no topic did: a writer that bypassed shequn.
+    pub external: bool,
+}
+
+/// Read the signals again and say what moved since `seen` (which is updated).
+/// `data_moved`: whether the data version had moved (another connection committed);
+/// if no topic moved then, the commit bypassed shequn and everything is taken as
+/// changed. After this process's own write pass false: its own commits do not move
+/// its data version.
+pub fn since(conn: &Connection, seen: &mut Versions, data_moved: bool) -> Result<Seen> {
+    let now = Versions::read(conn)?;
+    let topics = seen.moved(&now);
+    let from = seen.members();
+    let ours = now.writes != seen.writes;
+    *seen = now;
+    if topics.is_empty() {
+        // no topic moved: a commit of ours that changed only bookkeeping, or (when no
+        // commit of ours happened either) one that bypassed shequn
+        let external = data_moved && !ours;
+        return Ok(Seen {
+            topics: if external {
+                Topics::DATA
+            } else {
+                Topics::empty()
+            },
+            members: None,
+            external,
+        });
+    }
+    let members = if topics.contains(Topics::MEMBERS) {
+        members_between(conn, from, now.members())?
+    } else {
+        None
+    };
+    Ok(Seen {
+        topics,
+        members,
+        external: false,
+    })
 }
 
 /// The members changed between two versions of the `members` topic, or `None` when a

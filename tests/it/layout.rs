@@ -15,15 +15,7 @@ use std::path::Path;
 
 /// Where SQL may live: the store, and the demo generator (which writes a whole database
 /// in bulk, in its own transaction).
-const SQL_HOMES: &[&str] = &["store/", "demo.rs", "demo/"];
-
-/// The demo command still runs some statements itself; the demo generator's own move
-/// takes them into the generator, and this entry goes.
-const DEMO_COMMAND_SQL: &[&str] = &["commands/demo.rs"];
-
-/// Files that still hold SQL while the console is being restructured.
-// the lead removes this once the console's store thread is split
-const CONSOLE_SQL_UNTIL_SPLIT: &[&str] = &["console.rs", "console/"];
+const SQL_HOMES: &[&str] = &["store/", "demo/"];
 
 /// Words that start an SQL statement, as they would start a line of a string literal.
 const SQL_WORDS: &[&str] = &[
@@ -220,17 +212,13 @@ fn words(code: &str) -> impl Iterator<Item = &str> {
 }
 
 fn sql_allowed(file: &str) -> bool {
-    SQL_HOMES
-        .iter()
-        .chain(DEMO_COMMAND_SQL)
-        .chain(CONSOLE_SQL_UNTIL_SPLIT)
-        .any(|home| {
-            if home.ends_with('/') {
-                file.starts_with(home)
-            } else {
-                file == *home
-            }
-        })
+    SQL_HOMES.iter().any(|home| {
+        if home.ends_with('/') {
+            file.starts_with(home)
+        } else {
+            file == *home
+        }
+    })
 }
 
 // --- modules that import each other -------------------------------------------------
@@ -571,7 +559,11 @@ fn c() { let m = "updated"; let n = "not SQL: SELECT-ish"; let e = "a\nUPDATE t"
     let found = sql_findings("a.rs", "use rusqlite::Connection; // rusqlite\nfn x() {}");
     assert_eq!(found, ["src/a.rs:1: uses rusqlite"]);
     assert!(sql_allowed("store/sop.rs") && sql_allowed("demo/members.rs"));
-    assert!(sql_allowed("console.rs") && !sql_allowed("commands/sop.rs"));
+    assert!(
+        sql_allowed("store/sop.rs")
+            && !sql_allowed("console/worker.rs")
+            && !sql_allowed("commands/sop.rs")
+    );
     assert!(!sql_allowed("store.rs") && !sql_allowed("demo_helpers.rs"));
 }
 

@@ -415,3 +415,80 @@ fn a_reminder_firing_while_typing_in_the_editor_leaves_the_keys_in_the_editor() 
     tmux.keys(&["Escape"]);
     tmux.keys(&["q"]);
 }
+
+/// Issue 11: a colleague's console coming and going (presence heartbeats) never makes a
+/// console reload a tab, and a change to another topic does not reload Members; the
+/// console's own log (debug level: one line per reload) says so.
+#[test]
+fn presence_and_other_topics_do_not_reload_a_console_on_members() {
+    let (d, db) = fresh_demo();
+    let state = d.path().join("state-a");
+    let log = state.join("shequn/shequn.log");
+    let a = Tmux::new("quiet-a");
+    a.start(&format!(
+        "env SHEQUN_LOG=shequn=debug SHEQUN_NOW={NOW} XDG_STATE_HOME='{}' XDG_CONFIG_HOME=/tmp/shequn-test-none {BIN} --db '{}' --lang en; sleep 30",
+        state.display(),
+        db.display()
+    ));
+    a.wait_for("早安问候");
+    a.keys(&["2"]);
+    a.wait_for("Members");
+    // settled: the tab and the preload are in
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !std::fs::read_to_string(&log).is_ok_and(|l| l.contains("reload tab=members")) {
+        assert!(Instant::now() < deadline, "no members load in the log");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let before = std::fs::read_to_string(&log).unwrap().len();
+
+    // a colleague opens a console and walks through the tabs: presence only
+    let b = Tmux::new("quiet-b");
+    b.start(&format!("{}; sleep 30", console_cmd(&db, "en")));
+    b.wait_for("早安问候");
+    for k in ["2", "3", "4", "5", "1"] {
+        b.keys(&[k]);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    // A shows B online
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while a.screen().contains("only you online") {
+        assert!(Instant::now() < deadline, "B never showed as online");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // and a colleague's SOP change: noticed, not a reason to reload Members
+    let out = crate::bin()
+        .args(["sop", "today", "--format", "json", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let id = rows.iter().find(|r| r["state"] == "todo").unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    crate::bin()
+        .args(["sop", "done", &id.to_string(), "--db"])
+        .arg(&db)
+        .assert()
+        .success();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let l = std::fs::read_to_string(&log).unwrap();
+        if l[before..].contains("changed topics=sop") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the SOP change was not noticed:\n{}",
+            &l[before..]
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(800));
+    let l = std::fs::read_to_string(&log).unwrap();
+    let reloads: Vec<&str> = l[before..]
+        .lines()
+        .filter(|l| l.contains("reload tab="))
+        .collect();
+    assert!(reloads.is_empty(), "reloads while on Members: {reloads:#?}");
+}

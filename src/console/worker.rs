@@ -20,7 +20,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::handlers::{self, describe};
 use super::request::Request;
 use super::{Event, HEARTBEAT, StoreEnv, WATCH_INTERVAL};
-use crate::app::{Action, Changed, Tab};
+use crate::app::{Action, Changed, Effect, Tab};
 use crate::clock::Clock;
 use crate::store::changes::{Topics, Versions, since};
 use crate::store::presence::{self, Online};
@@ -99,7 +99,7 @@ impl Worker {
                 Err(std_mpsc::RecvTimeoutError::Timeout) => {
                     // a quiet moment: the preload, if one waits
                     if let Some((tab, day)) = self.preload.take()
-                        && !self.serve(Request::Load(tab, day))
+                        && !self.serve(Request::Do(Effect::Load(tab, day)))
                     {
                         break;
                     }
@@ -122,82 +122,7 @@ impl Worker {
         let now = self.clock.now();
         let (store, env) = (&mut self.store, &self.env);
         let action = match req {
-            Request::Preload(tab, day) => {
-                self.preload = Some((tab, day));
-                return true;
-            }
-            Request::Load(tab, day) => {
-                if self.preload.is_some_and(|(t, _)| t == tab) {
-                    self.preload = None;
-                }
-                let cause = tab.topics() & self.told;
-                self.told.remove(cause);
-                let started = Instant::now();
-                let action = match handlers::load(store, tab, day, now, env) {
-                    Ok(l) => Action::Loaded(l),
-                    Err(e) => Action::Error(describe(&e, store)),
-                };
-                tracing::debug!(
-                    "reload tab={} cause={} ms={:.1}",
-                    tab.word(),
-                    if cause.is_empty() {
-                        "request".to_string()
-                    } else {
-                        cause.words()
-                    },
-                    started.elapsed().as_secs_f64() * 1000.0
-                );
-                action
-            }
-            Request::Showing(t) => {
-                self.tab = t;
-                self.next_beat = Instant::now();
-                return true;
-            }
-            Request::Sop {
-                id,
-                version,
-                change,
-            } => handlers::today::change(store, env, now, id, version, &change),
-            Request::Calendar(day) => handlers::today::calendar(store, day),
-            Request::Override {
-                group_id,
-                item_id,
-                o,
-            } => handlers::today::override_item(store, env, now, (group_id, item_id), &o),
-            Request::Apply { template, groups } => {
-                handlers::today::apply(store, now, &template, &groups)
-            }
-            Request::Member {
-                id,
-                version,
-                change,
-            } => handlers::members::change(store, env, now, id, version, &change),
-            Request::LoadMember(id) => handlers::members::detail(store, env, now, id),
-            Request::LoadMemberRows(ids) => {
-                let started = Instant::now();
-                let action = handlers::members::rows(store, env, now, &ids);
-                tracing::debug!(
-                    "reload tab=members rows={} cause=members ms={:.1}",
-                    ids.len(),
-                    started.elapsed().as_secs_f64() * 1000.0
-                );
-                action
-            }
-            Request::LoadContent(id) => handlers::content::item(store, id),
-            Request::ContentSave { id, version, input } => {
-                handlers::content::save(store, env, now, (id, version), &input)
-            }
-            Request::ContentStep { id, version, step } => {
-                handlers::content::step(store, env, now, id, version, &step)
-            }
-            Request::KpiEntry {
-                group_id,
-                day,
-                metric,
-                value,
-                saved,
-            } => handlers::kpi::entry(store, env, now, (group_id, day), metric, value, saved),
+            Request::Quit => return false,
             Request::RemindStep { now, reply } => {
                 let step = handlers::reminders::step(&mut self.watcher, store, env, now);
                 let _ = reply.send(step);
@@ -205,8 +130,97 @@ impl Worker {
                 // reason to wake the engine again
                 return self.after_write(false);
             }
-            Request::Remind(change) => handlers::reminders::change(store, env, now, change),
-            Request::Quit => return false,
+            Request::Do(fx) => match fx {
+                Effect::Preload(tab, day) => {
+                    self.preload = Some((tab, day));
+                    return true;
+                }
+                Effect::Load(tab, day) => {
+                    if self.preload.is_some_and(|(t, _)| t == tab) {
+                        self.preload = None;
+                    }
+                    let cause = tab.topics() & self.told;
+                    self.told.remove(cause);
+                    let started = Instant::now();
+                    let action = match handlers::load(store, tab, day, now, env) {
+                        Ok(l) => Action::Loaded(l),
+                        Err(e) => Action::Error(describe(&e, store)),
+                    };
+                    tracing::debug!(
+                        "reload tab={} cause={} ms={:.1}",
+                        tab.word(),
+                        if cause.is_empty() {
+                            "request".to_string()
+                        } else {
+                            cause.words()
+                        },
+                        started.elapsed().as_secs_f64() * 1000.0
+                    );
+                    action
+                }
+                Effect::ShowingTab(t) => {
+                    self.tab = t;
+                    self.next_beat = Instant::now();
+                    return true;
+                }
+                Effect::Sop {
+                    id,
+                    version,
+                    change,
+                } => handlers::today::change(store, env, now, id, version, &change),
+                Effect::LoadCalendar(day) => handlers::today::calendar(store, day),
+                Effect::Override {
+                    group_id,
+                    item_id,
+                    slot,
+                    script,
+                } => {
+                    let o = crate::store::sop::Override {
+                        slot,
+                        script,
+                        title: None,
+                    };
+                    handlers::today::override_item(store, env, now, (group_id, item_id), &o)
+                }
+                Effect::ApplyTemplate { template, groups } => {
+                    handlers::today::apply(store, now, &template, &groups)
+                }
+                Effect::Member {
+                    id,
+                    version,
+                    change,
+                } => handlers::members::change(store, env, now, id, version, &change),
+                Effect::LoadMember(id) => handlers::members::detail(store, env, now, id),
+                Effect::LoadMemberRows(ids) => {
+                    let started = Instant::now();
+                    let action = handlers::members::rows(store, env, now, &ids);
+                    tracing::debug!(
+                        "reload tab=members rows={} cause=members ms={:.1}",
+                        ids.len(),
+                        started.elapsed().as_secs_f64() * 1000.0
+                    );
+                    action
+                }
+                Effect::LoadContent(id) => handlers::content::item(store, id),
+                Effect::ContentSave { id, version, input } => {
+                    handlers::content::save(store, env, now, (id, version), &input)
+                }
+                Effect::ContentStep { id, version, step } => {
+                    handlers::content::step(store, env, now, id, version, &step)
+                }
+                Effect::KpiEntry {
+                    group_id,
+                    day,
+                    metric,
+                    value,
+                    saved,
+                } => handlers::kpi::entry(store, env, now, (group_id, day), metric, value.0, saved),
+                Effect::Remind(change) => handlers::reminders::change(store, env, now, change),
+                // the loop's own effects never come here
+                Effect::Quit | Effect::Copy(_) | Effect::Bell | Effect::ToastTimer { .. } => {
+                    return true;
+                }
+            },
         };
         self.send(action)
     }

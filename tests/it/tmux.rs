@@ -100,6 +100,19 @@ impl Drop for Tmux {
     }
 }
 
+/// The id and group of the day's first open item, as `sop today` lists it.
+fn first_todo(db: &Path) -> (i64, String) {
+    let rows = crate::json(db, &["sop", "today"]);
+    let first = rows
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["state"] == "todo"))
+        .expect("an open item today");
+    (
+        first["id"].as_i64().unwrap(),
+        first["group"].as_str().unwrap().to_string(),
+    )
+}
+
 fn console_cmd(db: &Path, lang: &str) -> String {
     format!(
         "env SHEQUN_NOW={NOW} XDG_STATE_HOME=/tmp/shequn-test-state XDG_CONFIG_HOME=/tmp/shequn-test-none {BIN} --db '{}' --lang {lang}",
@@ -255,17 +268,7 @@ fn an_item_done_by_another_process_shows_within_1_5_s() {
     tmux.start(&format!("{}; sleep 30", console_cmd(&db, "en")));
     tmux.wait_for("早安问候"); // the day is loaded
     // the first row's id, from the same day's list
-    let out = crate::bin()
-        .args(["sop", "today", "--format", "json", "--db"])
-        .arg(&db)
-        .output()
-        .unwrap();
-    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    let first = rows.iter().find(|r| r["state"] == "todo").unwrap();
-    let (id, group) = (
-        first["id"].as_i64().unwrap(),
-        first["group"].as_str().unwrap().to_string(),
-    );
+    let (id, group) = first_todo(&db);
     tmux.keys(&["/"]);
     for c in group.chars() {
         tmux.keys(&["-l", &c.to_string()]);
@@ -457,15 +460,7 @@ fn presence_and_other_topics_do_not_reload_a_console_on_members() {
         std::thread::sleep(Duration::from_millis(100));
     }
     // and a colleague's SOP change: noticed, not a reason to reload Members
-    let out = crate::bin()
-        .args(["sop", "today", "--format", "json", "--db"])
-        .arg(&db)
-        .output()
-        .unwrap();
-    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    let id = rows.iter().find(|r| r["state"] == "todo").unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let (id, _) = first_todo(&db);
     crate::bin()
         .args(["sop", "done", &id.to_string(), "--db"])
         .arg(&db)

@@ -5,6 +5,7 @@ pub mod content;
 pub mod keywords;
 pub mod kpi;
 pub mod rfm;
+pub mod roles;
 pub mod rules;
 pub mod sop;
 pub mod stage;

@@ -136,7 +136,9 @@ impl Report {
 
 fn main() {
     let mut report = Report::default();
-    let code = match run(&mut report) {
+    let outcome = run(&mut report);
+    let _ = std::fs::remove_dir_all(cli_home());
+    let code = match outcome {
         Ok(()) => {
             println!("\n== summary ==");
             for l in &report.lines {
@@ -411,6 +413,21 @@ fn show(c: &Pty, tab: &Tab) -> anyhow::Result<Duration> {
     ready(c, tab, t, Duration::from_secs(60))
 }
 
+/// Waits (at most 10 s) until the console has used under 1 % of a core for 250 ms: what
+/// a start or a load set off (reminder planning, a KPI check) is over before a
+/// measurement begins.
+fn settle(c: &Pty) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        let c0 = c.cpu_ns()?;
+        std::thread::sleep(Duration::from_millis(250));
+        if c.cpu_ns()? - c0 < 2_500_000 {
+            break;
+        }
+    }
+    Ok(())
+}
+
 /// CPU of a console over `d` of doing nothing (nanoseconds per second).
 fn baseline(c: &Pty, d: Duration) -> anyhow::Result<f64> {
     let (c0, t0) = (c.cpu_ns()?, Instant::now());
@@ -477,7 +494,7 @@ fn import_rss(report: &mut Report, dbs: &Databases, run_dir: &Path) -> anyhow::R
     let t = Instant::now();
     let child = cli_command(&db, &["import", "chat", &csv, "--group", GROUP])
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
         .spawn()?;
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
@@ -515,7 +532,7 @@ fn open_members(report: &mut Report, db: &Path) -> anyhow::Result<()> {
     let mut times = Vec::new();
     for i in 0..3 {
         let c = console(db)?;
-        c.wait_quiet(Duration::from_millis(500), Duration::from_secs(10));
+        settle(&c)?;
         let took = show(&c, &MEMBERS_TAB)?;
         times.push(took.as_secs_f64() * 1e3);
         if i == 2 {
@@ -564,7 +581,7 @@ fn resize_check(report: &mut Report, c: &Pty) -> anyhow::Result<()> {
 fn j_cost(db: &Path) -> anyhow::Result<(f64, f64)> {
     let c = console(db)?;
     show(&c, &MEMBERS_TAB)?;
-    c.wait_quiet(Duration::from_secs(1), Duration::from_secs(20));
+    settle(&c)?;
     let rate = baseline(&c, Duration::from_secs(2))?;
     let b0 = c.bytes();
     let ms = cpu_ms_over(&c, rate, Duration::ZERO, || {
@@ -619,7 +636,7 @@ fn j_on_members(report: &mut Report, team: &Path, demo: &Path) -> anyhow::Result
 fn colleague_commits(report: &mut Report, db: &Path) -> anyhow::Result<()> {
     let a = console(db)?;
     show(&a, &MEMBERS_TAB)?;
-    a.wait_quiet(Duration::from_secs(1), Duration::from_secs(20));
+    settle(&a)?;
     let mut unrelated = Vec::new();
     for n in 1..=3 {
         let rate = baseline(&a, Duration::from_secs(3))?;
@@ -639,17 +656,26 @@ fn colleague_commits(report: &mut Report, db: &Path) -> anyhow::Result<()> {
 
     let b = console(db)?;
     show(&b, &MEMBERS_TAB)?;
-    b.wait_quiet(Duration::from_secs(1), Duration::from_secs(20));
-    a.wait_quiet(Duration::from_secs(1), Duration::from_secs(20));
+    settle(&b)?;
+    settle(&a)?;
     let mut one = Vec::new();
     for n in 1..=3 {
+        // the second console is done with its own last save (and the reload after it):
+        // a tag sent from a stale list would be refused
+        settle(&b)?;
         let rate = baseline(&a, Duration::from_secs(3))?;
         b.send("t")?;
-        b.wait_text("标签", Duration::from_secs(5))
+        // the prompt's own words ("标签(-标签 = 去掉)"), not the key hint under the list
+        b.wait_text("去掉", Duration::from_secs(5))
             .map_err(|s| anyhow::anyhow!("no tag prompt: {s}"))?;
         b.send(&format!("benchtag{n}"))?;
+        // the window runs from Enter to 2 s after the second console says it saved
+        // ("张伟 · ✓"; the `t` cleared the last one)
         let ms = cpu_ms_over(&a, rate, Duration::from_secs(2), || {
-            b.send("\r").map_err(Into::into)
+            b.send("\r")?;
+            b.wait_text("· ✓", Duration::from_secs(10))
+                .map(drop)
+                .map_err(|s| anyhow::anyhow!("the tag was not saved: {s}"))
         })?;
         one.push(ms);
     }
@@ -707,7 +733,7 @@ fn live_refresh(report: &mut Report, db: &Path) -> anyhow::Result<()> {
         ids.len()
     );
     let c = console(db)?;
-    c.wait_quiet(Duration::from_secs(1), Duration::from_secs(20));
+    settle(&c)?;
     let mut from_start = Vec::new();
     let mut from_exit = Vec::new();
     for id in ids {
@@ -840,12 +866,12 @@ fn idle(report: &mut Report, db: &Path) -> anyhow::Result<()> {
             tab.word
         );
         if ever {
-            report.budget(&name, format!("{counted}{detail}"), "0", counted == 0);
+            report.budget(&name, format!("{counted}{detail}"), "= 0", counted == 0);
         } else {
             report.budget(
                 &name,
                 "0 — unverified: no console ever logged a `reload tab=` line, not even for the tab switch",
-                "0",
+                "= 0",
                 false,
             );
         }

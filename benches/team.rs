@@ -452,6 +452,52 @@ fn cpu_ms_over(
     Ok(extra / 1e6)
 }
 
+/// Above this share of a core in the seconds before, a console is not idle: what a
+/// commit costs it cannot be told apart from what it was doing anyway.
+const BUSY_PCT: f64 = 0.5;
+
+/// Nanoseconds per second → % of a core.
+fn pct(rate: f64) -> f64 {
+    rate / 1e7
+}
+
+/// CPU samples (ms) of one kind, and the busiest baseline before them.
+#[derive(Default)]
+struct Samples {
+    ms: Vec<f64>,
+    busiest: f64,
+}
+
+impl Samples {
+    fn add(&mut self, ms: f64, rate: f64) {
+        self.ms.push(ms);
+        self.busiest = self.busiest.max(pct(rate));
+    }
+
+    /// Prints the median against `limit` (ms); a console that was busy before a sample
+    /// fails, whatever the subtraction left (it can even go negative).
+    fn budget(&self, report: &mut Report, name: &str, limit: f64, budget: &str) {
+        let m = median(&self.ms);
+        let mut figure = format!(
+            "{m:.1} ms median of {} ({})",
+            self.ms.len(),
+            list(&self.ms, " ms", 1)
+        );
+        let busy = self.busiest > BUSY_PCT;
+        if busy {
+            figure.push_str(&not_idle(self.busiest));
+        }
+        report.budget(name, figure, budget, !busy && m <= limit);
+    }
+}
+
+fn not_idle(busiest: f64) -> String {
+    format!(
+        " — not measurable: the console used {busiest:.1} % of a core just before \
+         (idle is under {BUSY_PCT} %)"
+    )
+}
+
 fn quit(c: Pty) {
     if let Err(e) = c.quit(Duration::from_secs(5)) {
         println!("  (a console did not quit cleanly: {e})");
@@ -577,8 +623,9 @@ fn resize_check(report: &mut Report, c: &Pty) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// CPU (ms) and bytes per `j` on the Members tab of a fresh console on `db`.
-fn j_cost(db: &Path) -> anyhow::Result<(f64, f64)> {
+/// CPU (ms) and bytes per `j` on the Members tab of a fresh console on `db`, and its
+/// baseline before (% of a core).
+fn j_cost(db: &Path) -> anyhow::Result<(f64, f64, f64)> {
     let c = console(db)?;
     show(&c, &MEMBERS_TAB)?;
     settle(&c)?;
@@ -600,17 +647,23 @@ fn j_cost(db: &Path) -> anyhow::Result<(f64, f64)> {
         !moved.lines().nth(3).unwrap_or_default().contains('▶'),
         "the selection did not move down after {J_PRESSES} × j"
     );
-    Ok((ms / f64::from(J_PRESSES), bytes))
+    Ok((ms / f64::from(J_PRESSES), bytes, pct(rate)))
 }
 
 fn j_on_members(report: &mut Report, team: &Path, demo: &Path) -> anyhow::Result<()> {
-    let (big, big_bytes) = j_cost(team)?;
-    let (small, small_bytes) = j_cost(demo)?;
+    let (big, big_bytes, big_busy) = j_cost(team)?;
+    let (small, small_bytes, small_busy) = j_cost(demo)?;
+    let busy = big_busy.max(small_busy);
+    let note = if busy > BUSY_PCT {
+        not_idle(busy)
+    } else {
+        String::new()
+    };
     report.budget(
         "j on Members at 100k members, CPU per j",
-        format!("{big:.2} ms"),
+        format!("{big:.2} ms{note}"),
         "≤ 2 ms",
-        big <= 2.0,
+        big <= 2.0 && busy <= BUSY_PCT,
     );
     report.reported(
         "j on Members on the demo database, CPU per j",
@@ -619,9 +672,9 @@ fn j_on_members(report: &mut Report, team: &Path, demo: &Path) -> anyhow::Result
     let ratio = big / small;
     report.budget(
         "j at 100k against the demo",
-        format!("{ratio:.2}×"),
+        format!("{ratio:.2}×{note}"),
         "≤ 1.20×: the same as the demo ±20 %",
-        ratio <= 1.2,
+        ratio <= 1.2 && busy <= BUSY_PCT,
     );
     report.reported(
         "bytes written per j at 80×24",
@@ -637,28 +690,27 @@ fn colleague_commits(report: &mut Report, db: &Path) -> anyhow::Result<()> {
     let a = console(db)?;
     show(&a, &MEMBERS_TAB)?;
     settle(&a)?;
-    let mut unrelated = Vec::new();
+    let mut unrelated = Samples::default();
     for n in 1..=3 {
         let rate = baseline(&a, Duration::from_secs(3))?;
         let title = format!("bench-{n}");
         let ms = cpu_ms_over(&a, rate, Duration::from_secs(2), || {
             cli(db, &["remind", "add", "--at", "2h", "--title", &title]).map(drop)
         })?;
-        unrelated.push(ms);
+        unrelated.add(ms, rate);
     }
-    let m = median(&unrelated);
-    report.budget(
+    unrelated.budget(
+        report,
         "a colleague's commit that changes nothing on screen (remind add), CPU of a console on Members",
-        format!("{m:.1} ms median of 3 ({})", list(&unrelated, " ms", 1)),
+        5.0,
         "≤ 5 ms",
-        m <= 5.0,
     );
 
     let b = console(db)?;
     show(&b, &MEMBERS_TAB)?;
     settle(&b)?;
     settle(&a)?;
-    let mut one = Vec::new();
+    let mut one = Samples::default();
     for n in 1..=3 {
         // the second console is done with its own last save (and the reload after it):
         // a tag sent from a stale list would be refused
@@ -677,7 +729,7 @@ fn colleague_commits(report: &mut Report, db: &Path) -> anyhow::Result<()> {
                 .map(drop)
                 .map_err(|s| anyhow::anyhow!("the tag was not saved: {s}"))
         })?;
-        one.push(ms);
+        one.add(ms, rate);
     }
     quit(b);
     quit(a);
@@ -692,12 +744,11 @@ fn colleague_commits(report: &mut Report, db: &Path) -> anyhow::Result<()> {
         missing.is_empty(),
         "the second console's tags were not saved: {missing:?}"
     );
-    let m = median(&one);
-    report.budget(
-        "a colleague's commit that changes one member (a tag), CPU of a console on Members",
-        format!("{m:.1} ms median of 3 ({})", list(&one, " ms", 1)),
+    one.budget(
+        report,
+        "a colleague's commit that changes one member (a tag, from a second console), CPU of a console on Members",
+        50.0,
         "≤ 50 ms",
-        m <= 50.0,
     );
     Ok(())
 }

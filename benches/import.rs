@@ -15,6 +15,10 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+// the generated export, shared with benches/team.rs
+#[path = "common/chat.rs"]
+mod chat;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -25,70 +29,8 @@ use shequn::domain::rules::Rules;
 use shequn::store::Store;
 use shequn::store::import::{ChatOptions, ChatSummary, import_chat};
 
-const HEADER: &str = "localId,TalkerId,Type,SubType,IsSender,CreateTime,Status,StrContent,StrTime,Remark,NickName,Sender";
-
-/// A fixed-seed generator (splitmix64): the same file every run.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-const SURNAMES: &[&str] = &[
-    "张", "王", "李", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
-];
-const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明",
-    "超", "秀", "霞", "平",
-];
-const LINES: &[&str] = &[
-    "早上好呀",
-    "今天的干货太有用了,收藏了",
-    "请问这个活动怎么报名?",
-    "哈哈哈哈",
-    "[图片]",
-    "同问",
-    "谢谢群主分享👍",
-    "宝宝最近晚上总是醒,大家有什么办法吗",
-    "已下单,期待收货",
-    "打卡第 12 天",
-];
-
-fn write_csv(path: &Path, rows: u64) -> std::io::Result<()> {
-    let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
-    f.write_all("\u{feff}".as_bytes())?;
-    write!(f, "{HEADER}\r\n")?;
-    let mut rng = Rng(2026);
-    let senders = 5_000u64;
-    let start = 1_764_547_200i64; // 2025-12-01 UTC
-    let span = 90 * 86_400;
-    for i in 0..rows {
-        let s = rng.below(senders);
-        // a heavy tail: a few members write most of the messages
-        let s = if rng.below(10) < 6 { s % 200 } else { s };
-        let name = format!(
-            "{}{}{}",
-            SURNAMES[(s % SURNAMES.len() as u64) as usize],
-            GIVEN[((s / 16) % GIVEN.len() as u64) as usize],
-            GIVEN[((s / 7) % GIVEN.len() as u64) as usize]
-        );
-        let t = start + (i as i64 * span / rows as i64);
-        let line = LINES[rng.below(LINES.len() as u64) as usize];
-        write!(
-            f,
-            "{i},bench@chatroom,1,0,0,{t},2,\"{line}\",,,{name},wxid_bench{s:05}\r\n"
-        )?;
-    }
-    f.flush()
-}
+/// The export's first day: 2025-12-01 00:00 UTC (fixed, like the import's clock).
+const START: i64 = 1_764_547_200;
 
 fn sqlite3_import(csv: &Path, db: &Path) -> Option<f64> {
     let t = Instant::now();
@@ -168,7 +110,7 @@ fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let csv = dir.path().join("chat.csv");
     let t = Instant::now();
-    write_csv(&csv, rows)?;
+    chat::write_csv(&csv, rows, START)?;
     let size = std::fs::metadata(&csv)?.len();
     println!(
         "generated {rows} messages, {:.1} MB, in {:.2}s",

@@ -438,6 +438,9 @@ pub enum Loaded {
 pub enum Effect {
     /// Load a tab's data from the store (for this day, for Today).
     Load(Tab, NaiveDate),
+    /// Load a tab's data because the clock moved (midnight, an item's expiry): a load
+    /// like `Load`, told apart in the log.
+    ClockLoad(Tab, NaiveDate),
     /// Load a tab's data when the store thread has nothing else to do (a tab that is
     /// slow to read at team scale, before it is first shown).
     Preload(Tab, NaiveDate),
@@ -1146,13 +1149,13 @@ impl App {
                     self.today_day = day;
                     self.today.stale = true;
                     if self.tab == Tab::Today {
-                        return vec![self.load(Tab::Today)];
+                        return vec![Effect::ClockLoad(Tab::Today, day)];
                     }
                 } else if self.tab == Tab::Today && self.today_day == day && self.expiring() {
                     // an open item of today just passed its expiry: let the store mark it
                     // missed (another day's list, or a minute when nothing expires, does
                     // not change with the clock: an idle console does not reload)
-                    return vec![self.load(Tab::Today)];
+                    return vec![Effect::ClockLoad(Tab::Today, day)];
                 }
             }
             Action::Resize { width, height } => {

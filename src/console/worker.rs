@@ -135,12 +135,13 @@ impl Worker {
                     self.preload = Some((tab, day));
                     return true;
                 }
-                Effect::Load(tab, day) => {
+                fx @ (Effect::Load(tab, day) | Effect::ClockLoad(tab, day)) => {
                     if self.preload.is_some_and(|(t, _)| t == tab) {
                         self.preload = None;
                     }
                     let cause = tab.topics() & self.told;
                     self.told.remove(cause);
+                    let clock = matches!(fx, Effect::ClockLoad(..));
                     let started = Instant::now();
                     let action = match handlers::load(store, tab, day, now, env) {
                         Ok(l) => Action::Loaded(l),
@@ -149,10 +150,10 @@ impl Worker {
                     tracing::debug!(
                         "reload tab={} cause={} ms={:.1}",
                         tab.word(),
-                        if cause.is_empty() {
-                            "request".to_string()
-                        } else {
-                            cause.words()
+                        match (clock, cause.is_empty()) {
+                            (true, _) => "clock".to_string(),
+                            (false, true) => "request".to_string(),
+                            (false, false) => cause.words(),
                         },
                         started.elapsed().as_secs_f64() * 1000.0
                     );

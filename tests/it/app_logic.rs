@@ -230,7 +230,7 @@ fn midnight_rolls_the_today_tab_over() {
     let next = parse_now("2026-03-03T00:00:30", DEFAULT_TZ).unwrap();
     let fx = a.update(Action::Tick(next));
     let day = NaiveDate::from_ymd_opt(2026, 3, 3).unwrap();
-    assert_eq!(fx, vec![Effect::Load(Tab::Today, day)]);
+    assert_eq!(fx, vec![Effect::ClockLoad(Tab::Today, day)]);
     // a late answer for yesterday is dropped
     a.update(Action::Loaded(Loaded::Today(Box::new(TodayData {
         day: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),

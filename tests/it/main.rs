@@ -9,6 +9,7 @@ mod import;
 mod kpi;
 mod layout;
 mod remind;
+mod roles;
 mod screens;
 mod sop;
 mod store;

@@ -552,7 +552,12 @@ fn readonly_refuses_every_write_and_reads_change_nothing() {
 }
 
 #[test]
-fn init_makes_anyone_the_owner_of_a_new_file() {
+fn the_tests_run_as_the_owner_of_the_demo_and_init_makes_anyone_the_owner_of_a_new_file() {
+    // the other tests write to demo copies through the CLI as the login running them
+    let s = Store::open_readonly(crate::shared_demo(), &me()).unwrap();
+    assert_eq!(s.access().role, Role::Owner);
+    assert!(s.access().listed);
+    drop(s);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("mine.db");
     bin().args(["init", "--db"]).arg(&db).assert().success();

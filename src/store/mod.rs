@@ -299,14 +299,15 @@ impl Store {
         need: Need,
         f: impl FnOnce(&Transaction<'_>, &str) -> Result<T>,
     ) -> Result<(T, changes::Topics)> {
-        if self.access.readonly {
-            // before BEGIN IMMEDIATE, which a read-only connection cannot take
+        let readonly = self.access.readonly;
+        if readonly {
+            // said before BEGIN IMMEDIATE, which a read-only connection cannot take
             return Err(StoreError::ReadOnly);
         }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        authorize(&tx, &self.path, &self.operator, false, need)?;
+        authorize(&tx, &self.path, &self.operator, readonly, need)?;
         let before = tx.total_changes();
         self.tracker.reset();
         let out = f(&tx, &self.operator)?;

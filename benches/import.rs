@@ -19,6 +19,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[path = "common/chat.rs"]
 mod chat;
 
+use shequn::store::Need;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -170,7 +171,9 @@ fn main() -> anyhow::Result<()> {
             keywords: &keywords,
         };
         let t = Instant::now();
-        let r = store.write(|tx, op| shequn::store::kpi::refresh(tx, op, &env))?;
+        let r = store.write(Need::System, |tx, op| {
+            shequn::store::kpi::refresh(tx, op, &env)
+        })?;
         println!(
             "KPI recompute after the import: {:.2}s ({} values, {} alerts opened)",
             t.elapsed().as_secs_f64(),

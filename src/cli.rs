@@ -32,6 +32,10 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
 
+    /// Open the database read-only: look around, change nothing (every write is refused)
+    #[arg(long, global = true)]
+    pub readonly: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -307,6 +311,8 @@ pub enum OperatorCmd {
         #[arg(long, value_enum)]
         role: Role,
     },
+    /// Take an operator off the database (the last owner cannot be removed)
+    Remove { login: String },
     /// List operators
     List,
 }
@@ -321,11 +327,17 @@ pub enum Role {
 
 impl Role {
     pub fn word(self) -> &'static str {
+        self.role().word()
+    }
+
+    /// The domain's role (`data/roles.toml`).
+    pub fn role(self) -> crate::domain::roles::Role {
+        use crate::domain::roles::Role as R;
         match self {
-            Role::Owner => "owner",
-            Role::Operator => "operator",
-            Role::Assistant => "assistant",
-            Role::Viewer => "viewer",
+            Role::Owner => R::Owner,
+            Role::Operator => R::Operator,
+            Role::Assistant => R::Assistant,
+            Role::Viewer => R::Viewer,
         }
     }
 }

@@ -1,6 +1,6 @@
 //! What both the CLI's commands and the console take: the context built from flags and
 //! environment (`Ctx`: database, language, the team's zone and clock, who is running it,
-//! the rules) and the refusal a user can fix (`UserError`, exit 1). It sits below
+//! the rules, `--readonly`) and the refusal a user can fix (`UserError`, exit 1). It sits below
 //! `commands` and `console` so neither has to import the other for it.
 
 use std::path::PathBuf;
@@ -13,7 +13,20 @@ use crate::cli::{Cli, Format};
 use crate::clock::{Clock, FixedClock, SystemClock, parse_now};
 use crate::config;
 use crate::domain::rules::Rules;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Texts, fill};
+use crate::store::{Store, StoreError};
+
+/// A store error in the user's language where the language files have words for it
+/// (a write refused for want of a role, `--readonly`, the last owner); any other error
+/// says its own message.
+pub fn store_message(texts: &Texts, e: &StoreError) -> String {
+    match e {
+        StoreError::Forbidden(f) => texts.forbidden(f),
+        StoreError::ReadOnly => texts.roles.read_only.clone(),
+        StoreError::LastOwner { login } => fill(&texts.roles.last_owner, &[("login", login)]),
+        e => e.to_string(),
+    }
+}
 
 /// A refusal the user can fix: exit 1 with this message.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +43,8 @@ pub struct Ctx {
     pub clock: Arc<dyn Clock>,
     pub operator: String,
     pub rules: Rules,
+    /// `--readonly`: the database is opened read-only and every write is refused.
+    pub readonly: bool,
 }
 
 impl Ctx {
@@ -49,7 +64,17 @@ impl Ctx {
             clock,
             operator: config::operator_login(),
             rules: config::rules().map_err(UserError)?,
+            readonly: cli.readonly,
         })
+    }
+
+    /// The database, as this command line asked for it (`--readonly` or not).
+    pub fn open(&self) -> Result<Store, StoreError> {
+        if self.readonly {
+            Store::open_readonly(&self.db, &self.operator)
+        } else {
+            Store::open(&self.db, &self.operator)
+        }
     }
 
     pub fn now(&self) -> DateTime<Utc> {

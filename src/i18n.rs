@@ -8,6 +8,8 @@ use std::sync::LazyLock;
 
 use serde::Deserialize;
 
+use crate::domain::roles::{Forbidden, Role};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
@@ -44,6 +46,7 @@ pub struct Texts {
     pub kpi: KpiTexts,
     pub report: ReportTexts,
     pub reminders: RemindersTexts,
+    pub roles: RolesTexts,
     /// Stable English enumeration words (`todo`, `core`, `draft`, ...) → display text.
     pub enums: BTreeMap<String, String>,
     /// Keymap action names → what the action does, for `?` help and the palette.
@@ -354,6 +357,23 @@ pub struct RemindersTexts {
     pub alert_rules: BTreeMap<String, String>,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RolesTexts {
+    /// The status bar's mark for a console that writes nothing.
+    pub badge: String,
+    pub read_only: String,
+    pub forbidden: String,
+    pub forbidden_unknown: String,
+    pub not_operator: String,
+    pub no_owner: String,
+    pub last_owner: String,
+    /// Role words (`owner`, ...) → their names.
+    pub names: BTreeMap<String, String>,
+    /// Kinds of write (`data/roles.toml`'s keys) → what they are.
+    pub perms: BTreeMap<String, String>,
+}
+
 const ZH_SRC: &str = include_str!("../data/i18n/zh.toml");
 const EN_SRC: &str = include_str!("../data/i18n/en.toml");
 
@@ -447,6 +467,61 @@ impl Texts {
         }
     }
 
+    /// A role's name in this language.
+    pub fn role_name(&self, role: Role) -> &str {
+        self.roles
+            .names
+            .get(role.word())
+            .map_or(role.word(), String::as_str)
+    }
+
+    /// Why a write was refused for want of a role, and for a login the team has not
+    /// added, who adds them and with which command.
+    pub fn forbidden(&self, f: &Forbidden) -> String {
+        let t = &self.roles;
+        let what = t
+            .perms
+            .get(f.perm.word())
+            .map_or(f.perm.word(), String::as_str);
+        fill(
+            if f.unknown {
+                &t.forbidden_unknown
+            } else {
+                &t.forbidden
+            },
+            &[
+                ("what", &what),
+                ("needs", &self.role_name(f.needs)),
+                ("login", &f.login),
+                ("role", &self.role_name(f.role)),
+                ("owners", &self.owners(&f.owners)),
+                ("command", &f.add_command()),
+            ],
+        )
+    }
+
+    fn owners(&self, owners: &[String]) -> String {
+        if owners.is_empty() {
+            self.roles.no_owner.clone()
+        } else {
+            owners.join(", ")
+        }
+    }
+
+    /// A login that is not in `operators` on a team database: who can add them, and the
+    /// command (filled with their login).
+    pub fn not_operator(&self, login: &str, owners: &[String], command: &str) -> String {
+        let owners = self.owners(owners);
+        fill(
+            &self.roles.not_operator,
+            &[
+                ("login", &login),
+                ("owners", &owners),
+                ("command", &command),
+            ],
+        )
+    }
+
     /// Monday = 0.
     pub fn weekday(&self, wd: chrono::Weekday) -> &str {
         &self.weekday.names[wd.num_days_from_monday() as usize]
@@ -465,6 +540,7 @@ pub fn fill(template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::roles::Perm;
 
     #[test]
     fn both_languages_parse_and_have_the_same_keys() {
@@ -491,6 +567,15 @@ mod tests {
             rules.kpi.alerts.keys().collect::<Vec<_>>(),
             en.reminders.alert_rules.keys().collect::<Vec<_>>()
         );
+        for t in [&zh, &en] {
+            for p in Perm::ALL {
+                assert!(t.roles.perms.contains_key(p.word()), "{}", p.word());
+            }
+            for r in Role::ALL {
+                assert!(t.roles.names.contains_key(r.word()), "{}", r.word());
+            }
+            assert_eq!(t.roles.perms.len(), Perm::ALL.len());
+        }
         assert_eq!(zh.tabs.members, "成员");
         assert_eq!(en.tabs.members, "Members");
     }
@@ -522,6 +607,39 @@ mod tests {
         assert!(!say(&en, "alert", None, "dau_low", None).contains("dau_low"));
         assert!(say(&en, "alert", None, "some_new_rule", None).contains("some_new_rule"));
         assert_eq!(say(&zh, "adhoc", None, "周会", None), "周会");
+    }
+
+    #[test]
+    fn a_refusal_names_the_role_needed_and_who_adds_an_unknown_login() {
+        let f = Forbidden {
+            perm: Perm::MemberPoints,
+            needs: Role::Operator,
+            role: Role::Assistant,
+            login: "bob".into(),
+            unknown: false,
+            owners: vec!["alice".into()],
+            db: None,
+        };
+        let en = parse("en", EN_SRC);
+        let zh = parse("zh", ZH_SRC);
+        assert_eq!(
+            en.forbidden(&f),
+            "points and coupons needs the operator role; you (bob) are assistant"
+        );
+        assert!(zh.forbidden(&f).contains("运营官") && zh.forbidden(&f).contains("助理"));
+        let unknown = Forbidden {
+            role: Role::Viewer,
+            unknown: true,
+            ..f
+        };
+        for t in [&en, &zh] {
+            let s = t.forbidden(&unknown);
+            assert!(s.contains("alice"), "{s}");
+            assert!(
+                s.contains("`shequn operator add bob --role operator`"),
+                "{s}"
+            );
+        }
     }
 
     #[test]

@@ -16,6 +16,7 @@ use chrono_tz::Tz;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::clock::local_day;
+use crate::domain::roles::{Access, Perm};
 use crate::domain::rules::Rules;
 use crate::domain::sop::SopChange;
 use crate::i18n::{Lang, Texts};
@@ -550,6 +551,9 @@ pub struct App {
     pub tz: Tz,
     pub db_label: String,
     pub operator: String,
+    /// Who the operator is to the database (role, `--readonly`), from the store at
+    /// start: writing keys it does not allow answer in the status line.
+    pub access: Access,
     pub others: Vec<Online>,
     pub due: i64,
     pub flash: Option<Flash>,
@@ -650,6 +654,7 @@ impl App {
             now,
             tz,
             db_label,
+            access: Access::owner(&operator),
             operator,
             others: Vec::new(),
             due: 0,
@@ -670,6 +675,17 @@ impl App {
     /// should not wait for when they first open the tab. From then on it is kept
     /// current by patches (a few members) or reloaded when shown (after an import).
     pub fn start(&mut self) -> Vec<Effect> {
+        if self.access.unknown() {
+            // someone the team has not added: read-only, and told who adds them how
+            self.flash = Some(Flash {
+                text: self.texts.not_operator(
+                    &self.access.login,
+                    &self.access.owners,
+                    &self.access.add_command(),
+                ),
+                error: true,
+            });
+        }
         let mut fx = vec![Effect::ShowingTab(self.tab), self.load(self.tab)];
         if self.tab != Tab::Members {
             fx.push(Effect::Preload(Tab::Members, self.today_day));
@@ -808,6 +824,17 @@ impl App {
     }
 
     fn update_inner(&mut self, action: Action) -> Vec<Effect> {
+        // Before any prompt or form opens: a write the operator may not do is answered
+        // in the status line (the store refuses it too, should the screen be wrong).
+        if let Some(perm) = self.needs(&action)
+            && !self.access.may(perm)
+        {
+            self.flash = Some(Flash {
+                text: self.refusal(perm),
+                error: true,
+            });
+            return Vec::new();
+        }
         match action {
             Action::Quit => {
                 self.quit = true;
@@ -1165,6 +1192,75 @@ impl App {
             Action::Error(text) => self.flash = Some(Flash { text, error: true }),
         }
         Vec::new()
+    }
+
+    /// The kind of write `action` starts here — on this tab, in this mode, on the
+    /// selected row — if it starts one (`data/roles.toml`): the one mapping from the
+    /// console's keys to roles.
+    pub fn needs(&self, action: &Action) -> Option<Perm> {
+        use Perm::*;
+        match action {
+            // from the palette, on any tab
+            Action::ApplyTemplate => return Some(SopApply),
+            Action::AddReminder => return Some(RemindOwn),
+            _ => {}
+        }
+        match self.tab {
+            Tab::Today => {
+                if matches!(self.mode, Mode::Calendar { .. }) {
+                    // the calendar's keys move a date cursor and open a day
+                    return None;
+                }
+                let row = self.target()?;
+                let walking = matches!(self.mode, Mode::Walk { .. });
+                if row.content_id.is_some() {
+                    // a content post: done publishes it; the rest only says where to go
+                    return (matches!(action, Action::ToggleDone) && row.state == "todo")
+                        .then_some(ContentPublish);
+                }
+                let open = crate::domain::sop::ItemState::parse(&row.state)
+                    .is_none_or(crate::domain::sop::ItemState::is_open);
+                match action {
+                    // in the walkthrough a closed item is passed over, not undone
+                    Action::ToggleDone => (open || !walking).then_some(SopTick),
+                    Action::Skip | Action::Note | Action::Claim => Some(SopTick),
+                    Action::Assign => Some(SopAssign),
+                    Action::Retime | Action::EditScript => Some(SopOverride),
+                    _ => None,
+                }
+            }
+            Tab::Members => match action {
+                Action::Tag => Some(MemberTag),
+                Action::Note => Some(MemberNote),
+                Action::Points | Action::Redeem => Some(MemberPoints),
+                Action::Sanction => Some(MemberSanction),
+                Action::Identity => Some(MemberIdentity),
+                _ => None,
+            },
+            Tab::Content => match action {
+                Action::NewContent | Action::EditContent | Action::SubmitContent => {
+                    Some(ContentDraft)
+                }
+                Action::ReviewContent => Some(ContentReview),
+                Action::PublishContent | Action::UnscheduleContent | Action::ResultsContent => {
+                    Some(ContentPublish)
+                }
+                _ => None,
+            },
+            Tab::Kpi => matches!(action, Action::KpiEnter).then_some(KpiEnter),
+            Tab::Reminders => {
+                // only one's own or the team's are listed
+                matches!(action, Action::Dismiss | Action::Snooze).then_some(RemindOwn)
+            }
+        }
+    }
+
+    /// What the status line says to a write this operator may not do.
+    pub fn refusal(&self, perm: Perm) -> String {
+        if self.access.readonly {
+            return self.texts.roles.read_only.clone();
+        }
+        self.texts.forbidden(&self.access.forbidden(perm))
     }
 
     /// What a key means in a text form (the keymap's [editor] section: save, back);

@@ -87,7 +87,7 @@ impl App {
     }
 
     /// The item a key acts on: the walkthrough's current one, else the selected row.
-    fn target(&self) -> Option<&SopRow> {
+    pub(super) fn target(&self) -> Option<&SopRow> {
         match &self.mode {
             Mode::Walk { ids, pos } => {
                 let id = ids.get(*pos)?;

@@ -20,13 +20,14 @@ use crate::clock::{local_day, local_to_utc};
 use crate::config;
 use crate::domain::content::{CHECKS, Check, Form, Kind, State};
 use crate::domain::keywords::Keywords;
+use crate::domain::roles::Perm;
 use crate::store::content::{
     self, ContentInput, ContentItem, ContentStep, ListRow, ResultsInput, ReviewInput,
 };
 use crate::store::{Store, StoreError, groups};
 
 pub fn run(ctx: &Ctx, cmd: &ContentCmd) -> anyhow::Result<ExitCode> {
-    let mut store = Store::open(&ctx.db, &ctx.operator)?;
+    let mut store = ctx.open()?;
     match cmd {
         ContentCmd::List { state, group } => list(ctx, &store, state.as_deref(), group.as_deref()),
         ContentCmd::Add {
@@ -55,7 +56,9 @@ pub fn run(ctx: &Ctx, cmd: &ContentCmd) -> anyhow::Result<ExitCode> {
             };
             let now = ctx.now().timestamp();
             let tz = ctx.tz;
-            let id = store.write(|tx, op| content::create(tx, op, now, &input, tz))?;
+            let id = store.write(Perm::ContentDraft, |tx, op| {
+                content::create(tx, op, now, &input, tz)
+            })?;
             let item = content::get(store.conn(), id)?;
             warn_keywords(&item)?;
             match ctx.format {
@@ -119,7 +122,9 @@ pub fn run(ctx: &Ctx, cmd: &ContentCmd) -> anyhow::Result<ExitCode> {
             let now = ctx.now().timestamp();
             let tz = ctx.tz;
             let (id, seen) = (*id, *expect_version);
-            store.write(|tx, op| content::save(tx, op, now, id, seen, &input, tz))?;
+            store.write(Perm::ContentDraft, |tx, op| {
+                content::save(tx, op, now, id, seen, &input, tz)
+            })?;
             let item = content::get(store.conn(), id)?;
             warn_keywords(&item)?;
             match ctx.format {
@@ -703,8 +708,9 @@ fn step(ctx: &Ctx, store: &mut Store, id: i64, what: &ContentStep) -> anyhow::Re
     let keywords: Keywords = config::keywords().map_err(UserError)?;
     let now = ctx.now().timestamp();
     let rules = &ctx.rules;
-    let state =
-        store.write(|tx, op| content::step(tx, op, now, id, None, what, rules, &keywords))?;
+    let state = store.write(what.perm(), |tx, op| {
+        content::step(tx, op, now, id, None, what, rules, &keywords)
+    })?;
     let item = content::get(store.conn(), id)?;
     match ctx.format {
         Format::Json => println!(
@@ -1317,7 +1323,7 @@ pub fn import_results(ctx: &Ctx, store: &mut Store, file: &Path) -> anyhow::Resu
     let now = ctx.now().timestamp();
     let rules = &ctx.rules;
     let n = rows.len();
-    store.write(|tx, op| {
+    store.write(Perm::Import, |tx, op| {
         for r in &rows {
             content::step(
                 tx,

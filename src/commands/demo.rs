@@ -26,6 +26,9 @@ pub fn temp_path(ctx: &Ctx) -> PathBuf {
 }
 
 pub fn run(ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    if ctx.readonly {
+        return Err(crate::store::StoreError::ReadOnly.into());
+    }
     let counts = write(ctx)?;
     match ctx.format {
         Format::Json => println!(

@@ -9,7 +9,6 @@ use super::Ctx;
 use super::output::print;
 use crate::cli::{ExportWhat, Format};
 use crate::clock::local_day;
-use crate::store::Store;
 use crate::store::views;
 
 pub fn run(
@@ -18,7 +17,7 @@ pub fn run(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
 ) -> anyhow::Result<ExitCode> {
-    let store = Store::open(&ctx.db, &ctx.operator)?;
+    let store = ctx.open()?;
     let to = to.unwrap_or_else(|| local_day(ctx.now(), ctx.tz));
     let from = from.unwrap_or_else(|| to.checked_sub_days(Days::new(29)).unwrap_or(to));
     if from > to {

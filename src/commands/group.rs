@@ -7,11 +7,12 @@ use super::output::{Column, print};
 use super::{Ctx, UserError};
 use crate::cli::{GroupCmd, Platform};
 use crate::clock::local_day;
+use crate::domain::roles::Perm;
 use crate::store::groups::{self, GroupEdit, GroupRow, NewGroup};
-use crate::store::{Store, sop};
+use crate::store::sop;
 
 pub fn run(ctx: &Ctx, cmd: &GroupCmd) -> anyhow::Result<ExitCode> {
-    let mut store = Store::open(&ctx.db, &ctx.operator)?;
+    let mut store = ctx.open()?;
     match cmd {
         GroupCmd::Add {
             name,
@@ -31,7 +32,8 @@ pub fn run(ctx: &Ctx, cmd: &GroupCmd) -> anyhow::Result<ExitCode> {
                 Platform::Personal => "personal",
             };
             let kind = kind.trim().to_string();
-            let id = store.write(|tx, op| {
+            // (--sop also puts a template on it: `sop.apply`, the same role)
+            let id = store.write(Perm::GroupEdit, |tx, op| {
                 let g = NewGroup {
                     name: &name,
                     kind: &kind,
@@ -75,7 +77,9 @@ pub fn run(ctx: &Ctx, cmd: &GroupCmd) -> anyhow::Result<ExitCode> {
                 platform,
                 created_on: *created,
             };
-            store.write(|tx, op| groups::edit(tx, op, at, name, &edit))?;
+            store.write(Perm::GroupEdit, |tx, op| {
+                groups::edit(tx, op, at, name, &edit)
+            })?;
             println!("group {name}: updated");
             Ok(ExitCode::SUCCESS)
         }

@@ -13,7 +13,7 @@ use crate::store::import::{
 use crate::store::{Store, kpi};
 
 pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
-    let mut store = Store::open(&ctx.db, &ctx.operator)?;
+    let mut store = ctx.open()?;
     let now = ctx.now();
     match cmd {
         ImportCmd::Chat {

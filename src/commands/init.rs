@@ -10,9 +10,13 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::{Ctx, UserError};
-use crate::store::{Store, operators, sop};
+use crate::domain::roles::Perm;
+use crate::store::{Store, StoreError, operators, sop};
 
 pub fn run(ctx: &Ctx, team: Option<&str>) -> anyhow::Result<ExitCode> {
+    if ctx.readonly {
+        return Err(StoreError::ReadOnly.into());
+    }
     if ctx.db.exists() {
         return Err(UserError(format!(
             "{} already exists; shequn init only creates new databases",
@@ -36,7 +40,8 @@ pub fn run(ctx: &Ctx, team: Option<&str>) -> anyhow::Result<ExitCode> {
     }
     let mut store = Store::create(&ctx.db, &ctx.operator)?;
     let now = ctx.now().timestamp();
-    store.write(|tx, op| {
+    // a new file has no operators yet: its creator is its owner
+    store.write(Perm::OperatorGrant, |tx, op| {
         operators::init_owner(tx, op, now)?;
         sop::install_shipped(tx, op, now)?;
         Ok(())

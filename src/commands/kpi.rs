@@ -44,16 +44,17 @@ pub fn refresh_if_needed(ctx: &Ctx, store: &mut Store) -> anyhow::Result<Option<
     }
     let keywords = keywords()?;
     let env = env(ctx, &keywords);
-    Ok(Some(store.write(|tx, op| kpi::refresh(tx, op, &env))?))
+    Ok(store.upkeep(|tx, op| kpi::refresh(tx, op, &env))?)
 }
 
 /// At the start of a command or console. Never stops the command: a busy database or
 /// a missing file is the command's own business to report.
 pub fn on_start(ctx: &Ctx) {
-    if !ctx.db.exists() {
+    if !ctx.db.exists() || ctx.readonly {
         return;
     }
-    let result = Store::open(&ctx.db, &ctx.operator)
+    let result = ctx
+        .open()
         .map_err(anyhow::Error::from)
         .and_then(|mut store| refresh_if_needed(ctx, &mut store));
     if let Err(e) = result {

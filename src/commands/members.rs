@@ -8,11 +8,10 @@ use crate::cli::{Format, MembersCmd};
 use crate::clock::local_day;
 use crate::domain::tiers::Tier;
 use crate::search::SearchIndex;
-use crate::store::Store;
 use crate::store::views::{self, MemberRow};
 
 pub fn run(ctx: &Ctx, cmd: &MembersCmd) -> anyhow::Result<ExitCode> {
-    let store = Store::open(&ctx.db, &ctx.operator)?;
+    let store = ctx.open()?;
     match cmd {
         MembersCmd::List {
             group,

@@ -43,6 +43,7 @@ pub fn check_no_leftovers(db: &std::path::Path) -> Result<(), UserError> {
 
 /// Run the parsed command line; errors are reported here and become exit codes.
 pub fn main(cli: Cli) -> ExitCode {
+    let texts = crate::config::resolve_lang(cli.lang).texts();
     match run(cli) {
         Ok(code) => code,
         // `shequn sop today | head`: the reader left; that is not an error.
@@ -54,8 +55,13 @@ pub fn main(cli: Cli) -> ExitCode {
         }
         Err(e) => {
             tracing::error!("{e:#}");
+            // a refusal for want of a role (or --readonly) in the user's language
+            let text = match e.downcast_ref::<StoreError>() {
+                Some(s) => crate::ctx::store_message(texts, s),
+                None => format!("{e:#}"),
+            };
             // Not eprintln!: after a hang-up stderr is a dead tty, and eprintln! panics.
-            let _ = writeln!(std::io::stderr(), "shequn: {e:#}");
+            let _ = writeln!(std::io::stderr(), "shequn: {text}");
             ExitCode::from(exit_code(&e))
         }
     }
@@ -71,7 +77,11 @@ fn exit_code(e: &anyhow::Error) -> u8 {
             | StoreError::NewerSchema { .. }
             | StoreError::NotFound { .. }
             | StoreError::Stale { .. }
-            | StoreError::Refused(_),
+            | StoreError::Refused(_)
+            | StoreError::Forbidden(_)
+            | StoreError::ReadOnly
+            | StoreError::ReadOnlyOlder { .. }
+            | StoreError::LastOwner { .. },
         ) => 1,
         _ => 2,
     }

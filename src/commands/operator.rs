@@ -1,25 +1,35 @@
-//! `shequn operator add|list`: who may use the team database, and in which role.
+//! `shequn operator add|remove|list`: who may use the team database, and in which role.
+//! Only an owner hands out roles (`operator.grant`); the last owner cannot make themself
+//! anything else or leave (the store refuses both).
 
 use std::process::ExitCode;
 
 use super::output::{Column, print};
 use super::{Ctx, UserError};
 use crate::cli::OperatorCmd;
-use crate::store::Store;
+use crate::domain::roles::Perm;
 use crate::store::operators::{self, OperatorRow};
 
 pub fn run(ctx: &Ctx, cmd: &OperatorCmd) -> anyhow::Result<ExitCode> {
-    let mut store = Store::open(&ctx.db, &ctx.operator)?;
+    let mut store = ctx.open()?;
     match cmd {
         OperatorCmd::Add { login, role } => {
-            let login = login.trim().to_string();
-            if login.is_empty() || login.contains(char::is_whitespace) {
-                return Err(UserError(format!("{login:?} is not a login name")).into());
-            }
+            let login = login_name(login)?;
             let now = ctx.now().timestamp();
-            let role = role.word();
-            store.write(|tx, op| operators::grant(tx, op, now, &login, role))?;
-            println!("{login}: {role}");
+            let role = role.role();
+            store.write(Perm::OperatorGrant, |tx, op| {
+                operators::grant(tx, op, now, &login, role)
+            })?;
+            println!("{login}: {}", role.word());
+            Ok(ExitCode::SUCCESS)
+        }
+        OperatorCmd::Remove { login } => {
+            let login = login_name(login)?;
+            let now = ctx.now().timestamp();
+            store.write(Perm::OperatorGrant, |tx, op| {
+                operators::remove(tx, op, now, &login)
+            })?;
+            println!("{login}: removed");
             Ok(ExitCode::SUCCESS)
         }
         OperatorCmd::List => {
@@ -38,4 +48,12 @@ pub fn run(ctx: &Ctx, cmd: &OperatorCmd) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn login_name(login: &str) -> Result<String, UserError> {
+    let login = login.trim().to_string();
+    if login.is_empty() || login.contains(char::is_whitespace) {
+        return Err(UserError(format!("{login:?} is not a login name")));
+    }
+    Ok(login)
 }

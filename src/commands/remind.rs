@@ -20,6 +20,7 @@ use super::output::{Column, print};
 use super::{Ctx, UserError};
 use crate::cli::{Format, RemindCmd};
 use crate::clock::{Clock, RunningClock};
+use crate::domain::roles::Perm;
 use crate::store::Store;
 use crate::store::reminders::{self, NewReminder, ReminderRow, Watcher};
 
@@ -49,14 +50,23 @@ pub fn run(ctx: &Ctx, due: bool, watch: bool, cmd: Option<&RemindCmd>) -> anyhow
                 body: note.clone(),
             };
             let now = ctx.now();
-            let row = open(ctx)?.write(|tx, op| reminders::add(tx, op, now, &new))?;
+            // one's own reminder, or (--for a colleague, --team) someone else's
+            let perm = if new.for_login.as_deref() == Some(ctx.operator.as_str()) {
+                Perm::RemindOwn
+            } else {
+                Perm::RemindOthers
+            };
+            let row = open(ctx)?.write(perm, |tx, op| reminders::add(tx, op, now, &new))?;
             show(ctx, &[row])
         }
         Some(RemindCmd::Dismiss { id }) => {
             let (now, tz, id) = (ctx.now(), ctx.tz, *id);
             let mut store = open(ctx)?;
             plan(ctx, &mut store)?;
-            let row = store.write(|tx, op| reminders::dismiss(tx, op, now, tz, id, None))?;
+            // only one's own or the team's can be dismissed (the store refuses a colleague's)
+            let row = store.write(Perm::RemindOwn, |tx, op| {
+                reminders::dismiss(tx, op, now, tz, id, None)
+            })?;
             show(ctx, &[row])
         }
         Some(RemindCmd::Snooze { id, minutes }) => {
@@ -72,8 +82,9 @@ pub fn run(ctx: &Ctx, due: bool, watch: bool, cmd: Option<&RemindCmd>) -> anyhow
             let (now, tz, id, minutes) = (ctx.now(), ctx.tz, *id, *minutes);
             let mut store = open(ctx)?;
             plan(ctx, &mut store)?;
-            let row =
-                store.write(|tx, op| reminders::snooze(tx, op, now, tz, id, None, minutes))?;
+            let row = store.write(Perm::RemindOwn, |tx, op| {
+                reminders::snooze(tx, op, now, tz, id, None, minutes)
+            })?;
             show(ctx, &[row])
         }
         None if watch => self::watch(ctx),
@@ -97,13 +108,14 @@ pub fn run(ctx: &Ctx, due: bool, watch: bool, cmd: Option<&RemindCmd>) -> anyhow
 }
 
 fn open(ctx: &Ctx) -> anyhow::Result<Store> {
-    Ok(Store::open(&ctx.db, &ctx.operator)?)
+    Ok(ctx.open()?)
 }
 
-/// Bring the planned reminders up to date (what a console does on every change).
+/// Bring the planned reminders up to date (what a console does on every change; not
+/// under `--readonly`).
 fn plan(ctx: &Ctx, store: &mut Store) -> anyhow::Result<()> {
     let (now, tz, rules) = (ctx.now(), ctx.tz, &ctx.rules);
-    store.write(|tx, op| reminders::plan(tx, op, now, tz, rules, true))?;
+    store.upkeep(|tx, op| reminders::plan(tx, op, now, tz, rules, true))?;
     Ok(())
 }
 

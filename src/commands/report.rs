@@ -26,13 +26,14 @@ use crate::store::{Store, sop};
 pub fn run(ctx: &Ctx, cmd: &ReportCmd) -> anyhow::Result<ExitCode> {
     match cmd {
         ReportCmd::Daily { date } => {
-            let mut store = Store::open(&ctx.db, &ctx.operator)?;
+            let mut store = ctx.open()?;
             let now = ctx.now();
             let today = local_day(now, ctx.tz);
             let day = date.unwrap_or(today);
             let tz = ctx.tz;
             // the day's items exist and the expired ones are missed, as on the Today tab
-            store.write(|tx, op| {
+            // (not under --readonly: the report then says what the file says)
+            store.upkeep(|tx, op| {
                 if day >= today {
                     sop::materialize_day(tx, day)?;
                 }

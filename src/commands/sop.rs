@@ -12,13 +12,14 @@ use super::output::{Column, print};
 use super::{Ctx, UserError};
 use crate::cli::{Format, SopCmd};
 use crate::clock::local_day;
+use crate::domain::roles::Perm;
 use crate::domain::sop::SopChange;
 use crate::store::Store;
 use crate::store::sop::{self, Override, TemplateSummary};
 use crate::store::views::{self, SopRow};
 
 pub fn run(ctx: &Ctx, cmd: &SopCmd) -> anyhow::Result<ExitCode> {
-    let mut store = Store::open(&ctx.db, &ctx.operator)?;
+    let mut store = ctx.open()?;
     match cmd {
         SopCmd::Today { date } => today(ctx, &mut store, *date),
         SopCmd::Done { id, note } => change(
@@ -126,7 +127,7 @@ fn today(ctx: &Ctx, store: &mut Store, date: Option<NaiveDate>) -> anyhow::Resul
     let now = ctx.now();
     let day = date.unwrap_or_else(|| local_day(now, ctx.tz));
     let tz = ctx.tz;
-    store.write(|tx, op| sop::set_up_day(tx, op, day, now, tz))?;
+    store.upkeep(|tx, op| sop::set_up_day(tx, op, day, now, tz))?;
     let rows = views::today_open(store.conn(), day)?;
     let out: Vec<SopOut> = rows.iter().map(|r| out_row(ctx, r)).collect();
     print(ctx.format, &out, COLUMNS)?;
@@ -147,7 +148,9 @@ fn today(ctx: &Ctx, store: &mut Store, date: Option<NaiveDate>) -> anyhow::Resul
 fn change(ctx: &Ctx, store: &mut Store, id: i64, what: &SopChange) -> anyhow::Result<ExitCode> {
     let now = ctx.now();
     let tz = ctx.tz;
-    let item = store.write(|tx, op| sop::change(tx, op, now, tz, id, None, what))?;
+    let item = store.write(what.perm(), |tx, op| {
+        sop::change(tx, op, now, tz, id, None, what)
+    })?;
     let out = match (&item.done_by, item.done_at) {
         (Some(by), Some(at)) => format!(
             "{} · {} · {by} {}",
@@ -210,7 +213,8 @@ fn apply(
     let today = local_day(ctx.now(), ctx.tz);
     let template = template.to_string();
     let groups = groups.to_vec();
-    let applied = store.write(|tx, op| {
+    // (with --at / --text it also overrides items: `sop.override`, the same role)
+    let applied = store.write(Perm::SopApply, |tx, op| {
         let applied = sop::apply_by_name(tx, op, now, &template, &groups)?;
         // then this command's own times and texts, per group
         for a in &applied {

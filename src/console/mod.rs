@@ -97,7 +97,7 @@ impl crate::reminders::Backend for StoreBackend {
 pub fn run(ctx: &Ctx) -> anyhow::Result<Outcome> {
     // Everything that can fail on input is checked before the terminal is touched, so
     // the message lands on a normal screen.
-    let store = Store::open(&ctx.db, &ctx.operator)?;
+    let store = ctx.open()?;
     let keymap = load_keymap()?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -140,6 +140,8 @@ async fn event_loop(ctx: &Ctx, store: Store, keymap: Keymap) -> anyhow::Result<O
         db_label,
         ctx.operator.clone(),
     );
+    // who the operator is to this database (a viewer, --readonly …), as the store says
+    app.access = store.access().clone();
     app.no_color = ui::theme::no_color_env();
     // a broken keyword file of the team's is reported before the terminal is taken
     let keywords = Arc::new(crate::config::keywords().map_err(|e| anyhow::anyhow!(e))?);

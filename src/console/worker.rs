@@ -114,7 +114,7 @@ impl Worker {
         }
         let now = self.clock.now().timestamp();
         let (session, store) = (&self.session, &mut self.store);
-        let _ = store.write(|tx, _| presence::leave(tx, session, now));
+        let _ = store.upkeep(|tx, _| presence::leave(tx, session, now));
     }
 
     /// One request; false when the screen is gone.
@@ -145,7 +145,7 @@ impl Worker {
                     let started = Instant::now();
                     let action = match handlers::load(store, tab, day, now, env) {
                         Ok(l) => Action::Loaded(l),
-                        Err(e) => Action::Error(describe(&e, store)),
+                        Err(e) => Action::Error(describe(&e, store, env)),
                     };
                     tracing::debug!(
                         "reload tab={} cause={} ms={:.1}",
@@ -169,7 +169,7 @@ impl Worker {
                     version,
                     change,
                 } => handlers::today::change(store, env, now, id, version, &change),
-                Effect::LoadCalendar(day) => handlers::today::calendar(store, day),
+                Effect::LoadCalendar(day) => handlers::today::calendar(store, env, day),
                 Effect::Override {
                     group_id,
                     item_id,
@@ -184,7 +184,7 @@ impl Worker {
                     handlers::today::override_item(store, env, now, (group_id, item_id), &o)
                 }
                 Effect::ApplyTemplate { template, groups } => {
-                    handlers::today::apply(store, now, &template, &groups)
+                    handlers::today::apply(store, env, now, &template, &groups)
                 }
                 Effect::Member {
                     id,
@@ -202,7 +202,7 @@ impl Worker {
                     );
                     action
                 }
-                Effect::LoadContent(id) => handlers::content::item(store, id),
+                Effect::LoadContent(id) => handlers::content::item(store, env, id),
                 Effect::ContentSave { id, version, input } => {
                     handlers::content::save(store, env, now, (id, version), &input)
                 }
@@ -301,9 +301,10 @@ impl Worker {
         let now = self.clock.now().timestamp();
         let (session, host, tab) = (&self.session, &self.host, self.tab.word());
         let login = self.store.operator().to_string();
+        // upkeep: a read-only console (--readonly) is not shown as online
         if let Err(e) = self
             .store
-            .write(|tx, _| presence::heartbeat(tx, session, &login, host, tab, now))
+            .upkeep(|tx, _| presence::heartbeat(tx, session, &login, host, tab, now))
         {
             tracing::warn!("presence: {e}");
         }

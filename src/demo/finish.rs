@@ -27,7 +27,8 @@ pub fn build(
 ) -> anyhow::Result<DemoCounts> {
     let end = local_day(now, tz);
     let mut store = Store::create(path, operator)?;
-    let counts = store.write(|tx, op| {
+    // a new file: its creator is its owner (and records the team's roles)
+    let counts = store.write(crate::domain::roles::Perm::OperatorGrant, |tx, op| {
         let counts = populate(tx, end, tz, op)?;
         sop::install_shipped(tx, op, now.timestamp())?;
         let groups: Vec<(i64, String)> = tx

@@ -1,9 +1,12 @@
 //! Roles and what each may do (issue 12): the permission table of `data/roles.toml`, as
 //! data, and the one question everything asks of it — may this role do this kind of
-//! write, and if not, which role may. Pure: who the caller is and whether the database is
-//! opened read-only are decided by the store.
+//! write, and if not, which role may. Also what a caller's standing is ([`Access`]) and
+//! why a write was refused ([`Forbidden`]), as plain data the store fills in and the
+//! CLI and the console put into words. Pure: who the caller is and whether the database
+//! is opened read-only are decided by the store.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use serde::Deserialize;
 
@@ -175,6 +178,12 @@ impl Permissions {
         Permissions::parse(SHIPPED_ROLES).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// The shipped table, parsed once for the life of the process.
+    pub fn get() -> &'static Permissions {
+        static SHIPPED: LazyLock<Permissions> = LazyLock::new(Permissions::shipped);
+        &SHIPPED
+    }
+
     /// The least role that may do `perm`.
     pub fn needs(&self, perm: Perm) -> Role {
         self.least.get(&perm).copied().unwrap_or(Role::Owner)
@@ -182,6 +191,135 @@ impl Permissions {
 
     pub fn allows(&self, role: Role, perm: Perm) -> bool {
         role >= self.needs(perm)
+    }
+}
+
+/// Who the caller is to a database: their role, whether the database was opened
+/// read-only, and what a refusal needs to say about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    /// The OS login.
+    pub login: String,
+    pub role: Role,
+    /// `--readonly`: every write is refused, whatever the role.
+    pub readonly: bool,
+    /// The login has a row in `operators`. A database whose `operators` table is empty
+    /// (from before roles, or brand new) makes everyone its owner without one.
+    pub listed: bool,
+    /// The owners' logins, for "ask an owner".
+    pub owners: Vec<String>,
+    /// The database's path, for the command that adds this login.
+    pub db: Option<String>,
+}
+
+impl Access {
+    /// Everything, no questions asked (a new database; the console's model before the
+    /// store said otherwise).
+    pub fn owner(login: &str) -> Access {
+        Access {
+            login: login.to_string(),
+            role: Role::Owner,
+            readonly: false,
+            listed: false,
+            owners: Vec::new(),
+            db: None,
+        }
+    }
+
+    /// Someone the team has not added: on a team database (it has operators), a login
+    /// without a row is a viewer and is told who can add them.
+    pub fn unknown(&self) -> bool {
+        !self.listed && self.role == Role::Viewer
+    }
+
+    /// Whether this caller may do `perm` (never under `--readonly`).
+    pub fn may(&self, perm: Perm) -> bool {
+        !self.readonly && Permissions::get().allows(self.role, perm)
+    }
+
+    /// Nothing this caller does is written: a viewer, or `--readonly`.
+    pub fn read_only(&self) -> bool {
+        self.readonly || self.role == Role::Viewer
+    }
+
+    /// Why `perm` is refused to this caller (under `--readonly` the store says so
+    /// before it asks about roles).
+    pub fn forbidden(&self, perm: Perm) -> Forbidden {
+        Forbidden {
+            perm,
+            needs: Permissions::get().needs(perm),
+            role: self.role,
+            login: self.login.clone(),
+            unknown: self.unknown(),
+            owners: self.owners.clone(),
+            db: self.db.clone(),
+        }
+    }
+
+    /// The command an owner runs to let this login work.
+    pub fn add_command(&self) -> String {
+        add_command(&self.login, self.db.as_deref())
+    }
+}
+
+/// `shequn operator add LOGIN --role operator [--db PATH]`: the path too, since an
+/// owner's default database is in their own home, not the team's file.
+fn add_command(login: &str, db: Option<&str>) -> String {
+    let mut c = format!("shequn operator add {login} --role operator");
+    if let Some(db) = db {
+        let plain = db
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+@%:,".contains(c));
+        if plain {
+            c.push_str(&format!(" --db {db}"));
+        } else {
+            c.push_str(&format!(" --db '{}'", db.replace('\'', "'\\''")));
+        }
+    }
+    c
+}
+
+/// A write refused for want of a role: what it needed, what the caller is, and (for a
+/// login the team has not added) who can add them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forbidden {
+    pub perm: Perm,
+    pub needs: Role,
+    pub role: Role,
+    pub login: String,
+    /// Not in `operators` on a team database.
+    pub unknown: bool,
+    pub owners: Vec<String>,
+    pub db: Option<String>,
+}
+
+impl Forbidden {
+    /// The command an owner runs to let this login work.
+    pub fn add_command(&self) -> String {
+        add_command(&self.login, self.db.as_deref())
+    }
+}
+
+impl std::fmt::Display for Forbidden {
+    /// The log's words (people read the language files' — `i18n::Texts::forbidden`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} needs the {} role; {} is {}",
+            self.perm.word(),
+            self.needs.word(),
+            self.login,
+            self.role.word()
+        )?;
+        if self.unknown {
+            write!(
+                f,
+                " (not an operator of this database; owners: {}; they can run `{}`)",
+                self.owners.join(", "),
+                self.add_command()
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -254,6 +392,44 @@ mod tests {
             Permissions::parse("[actions]\n\"import\" = \"boss\""),
             Err(RolesError::Parse(_))
         ));
+    }
+
+    #[test]
+    fn access_says_who_may_and_why_not() {
+        let mut a = Access {
+            login: "bob".into(),
+            role: Assistant,
+            readonly: false,
+            listed: true,
+            owners: vec!["alice".into()],
+            db: Some("/srv/team a/t.db".into()),
+        };
+        assert!(a.may(SopTick) && !a.may(MemberPoints) && !a.read_only());
+        let f = a.forbidden(MemberPoints);
+        assert_eq!((f.needs, f.role, f.unknown), (Operator, Assistant, false));
+        a.readonly = true;
+        assert!(!a.may(SopTick) && a.read_only());
+        // not listed on a team database: a viewer who is told who adds them
+        let a = Access {
+            role: Viewer,
+            listed: false,
+            readonly: false,
+            ..a
+        };
+        let f = a.forbidden(SopTick);
+        assert!(f.unknown && a.unknown() && a.read_only());
+        assert!(f.to_string().contains("alice"));
+        assert!(
+            f.to_string()
+                .contains("shequn operator add bob --role operator")
+        );
+        assert!(
+            f.add_command().ends_with(" --db '/srv/team a/t.db'"),
+            "{}",
+            f.add_command()
+        );
+        // a database without operators: everyone its owner
+        assert!(Access::owner("x").may(Restore) && !Access::owner("x").unknown());
     }
 
     #[test]

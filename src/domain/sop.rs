@@ -508,6 +508,16 @@ pub enum SopChange {
 }
 
 impl SopChange {
+    /// The kind of write it is (`data/roles.toml`): giving an item to a colleague is
+    /// an operator's; the rest is everyone's day-to-day ticking.
+    pub fn perm(&self) -> crate::domain::roles::Perm {
+        use crate::domain::roles::Perm;
+        match self {
+            SopChange::Assign { .. } => Perm::SopAssign,
+            _ => Perm::SopTick,
+        }
+    }
+
     /// The audit log's action word.
     pub fn verb(&self) -> &'static str {
         match self {

@@ -183,6 +183,20 @@ pub enum ContentStep {
 }
 
 impl ContentStep {
+    /// The kind of write it is (`data/roles.toml`): submitting is part of drafting;
+    /// approving and rejecting are a review; what happens to a scheduled item is
+    /// publishing.
+    pub fn perm(&self) -> crate::domain::roles::Perm {
+        use crate::domain::roles::Perm;
+        match self {
+            ContentStep::Submit => Perm::ContentDraft,
+            ContentStep::Approve(_) | ContentStep::Reject { .. } => Perm::ContentReview,
+            ContentStep::Publish | ContentStep::Unschedule | ContentStep::Results(_) => {
+                Perm::ContentPublish
+            }
+        }
+    }
+
     pub fn transition(&self) -> Transition {
         match self {
             ContentStep::Submit => Transition::Submit,
@@ -1310,6 +1324,8 @@ mod tests {
     use super::*;
     use crate::clock::local_to_utc;
     use crate::domain::content::Check;
+    use crate::domain::roles::Perm;
+    use crate::store::Need;
     use crate::store::Store;
 
     const TZ: Tz = crate::clock::DEFAULT_TZ;
@@ -1326,7 +1342,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("t.db");
         let mut s = Store::create(&p, op).unwrap();
-        s.write(|tx, _| {
+        s.write(Need::System, |tx, _| {
             for name in ["宝妈群", "职场群"] {
                 tx.execute(
                     "INSERT INTO groups (name, kind, platform, created_on) VALUES (?1, '知识型', 'personal', '2026-01-01')",
@@ -1366,7 +1382,9 @@ mod tests {
     fn go(s: &mut Store, id: i64, st: &ContentStep) -> Result<State> {
         let rules = Rules::shipped();
         let k = Keywords::shipped();
-        s.write(|tx, op| step(tx, op, NOW, id, None, st, &rules, &k))
+        s.write(st.perm(), |tx, op| {
+            step(tx, op, NOW, id, None, st, &rules, &k)
+        })
     }
 
     #[test]
@@ -1374,7 +1392,7 @@ mod tests {
         let (_d, mut s) = store("li.na");
         let slot = at("2026-03-03 20:00");
         let id = s
-            .write(|tx, op| {
+            .write(Perm::ContentDraft, |tx, op| {
                 create(
                     tx,
                     op,
@@ -1396,25 +1414,33 @@ mod tests {
         // a column becomes the theme on the next save; the version moves
         let mut inp = item.input();
         inp.column = Some("育儿干货".into());
-        s.write(|tx, op| save(tx, op, NOW, id, 1, &inp, TZ))
-            .unwrap();
+        s.write(Perm::ContentDraft, |tx, op| {
+            save(tx, op, NOW, id, 1, &inp, TZ)
+        })
+        .unwrap();
         let item = get(s.conn(), id).unwrap();
         assert_eq!(item.material_name, "202603 促活-育儿干货-图文");
         assert_eq!(item.version, 2);
         // a name set by hand stays
         inp.material_name = Some("自定义名".into());
-        s.write(|tx, op| save(tx, op, NOW, id, 2, &inp, TZ))
-            .unwrap();
+        s.write(Perm::ContentDraft, |tx, op| {
+            save(tx, op, NOW, id, 2, &inp, TZ)
+        })
+        .unwrap();
         inp.material_name = None;
         inp.title = "新标题".into();
-        s.write(|tx, op| save(tx, op, NOW, id, 3, &inp, TZ))
-            .unwrap();
+        s.write(Perm::ContentDraft, |tx, op| {
+            save(tx, op, NOW, id, 3, &inp, TZ)
+        })
+        .unwrap();
         assert_eq!(get(s.conn(), id).unwrap().material_name, "自定义名");
         // a save that changes nothing writes nothing
         let v = get(s.conn(), id).unwrap().version;
         let same = get(s.conn(), id).unwrap().input();
-        s.write(|tx, op| save(tx, op, NOW, id, v, &same, TZ))
-            .unwrap();
+        s.write(Perm::ContentDraft, |tx, op| {
+            save(tx, op, NOW, id, v, &same, TZ)
+        })
+        .unwrap();
         assert_eq!(get(s.conn(), id).unwrap().version, v);
     }
 
@@ -1423,7 +1449,9 @@ mod tests {
         let (dir, mut author) = store("li.na");
         let mut reviewer = Store::open(&dir.path().join("t.db"), "wang.lei").unwrap();
         let id = author
-            .write(|tx, op| create(tx, op, NOW, &input("标题", "正文", Kind::Engage, None), TZ))
+            .write(Perm::ContentDraft, |tx, op| {
+                create(tx, op, NOW, &input("标题", "正文", Kind::Engage, None), TZ)
+            })
             .unwrap();
         assert_eq!(
             go(&mut author, id, &ContentStep::Submit).unwrap(),
@@ -1442,7 +1470,9 @@ mod tests {
         let mut inp = item.input();
         inp.slot = Some(at("2026-03-03 20:00"));
         reviewer
-            .write(|tx, op| save(tx, op, NOW, id, item.version, &inp, TZ))
+            .write(Perm::ContentDraft, |tx, op| {
+                save(tx, op, NOW, id, item.version, &inp, TZ)
+            })
             .unwrap();
         assert_eq!(get(reviewer.conn(), id).unwrap().state, State::Review);
         // a failed check
@@ -1479,7 +1509,9 @@ mod tests {
         let mut inp = item.input();
         inp.body = "改过的正文".into();
         author
-            .write(|tx, op| save(tx, op, NOW, id, item.version, &inp, TZ))
+            .write(Perm::ContentDraft, |tx, op| {
+                save(tx, op, NOW, id, item.version, &inp, TZ)
+            })
             .unwrap();
         go(&mut author, id, &ContentStep::Submit).unwrap();
         assert_eq!(get(author.conn(), id).unwrap().reject_reason, None);
@@ -1492,7 +1524,9 @@ mod tests {
         let mut inp = item.input();
         inp.title = "改标题".into();
         let e = author
-            .write(|tx, op| save(tx, op, NOW, id, item.version, &inp, TZ))
+            .write(Perm::ContentDraft, |tx, op| {
+                save(tx, op, NOW, id, item.version, &inp, TZ)
+            })
             .unwrap_err();
         assert!(e.to_string().contains("unschedule"), "{e}");
         let e = go(
@@ -1557,7 +1591,7 @@ mod tests {
         let mut reviewer = Store::open(&dir.path().join("t.db"), "wang.lei").unwrap();
         let slot = Some(at("2026-03-03 20:00"));
         let id = author
-            .write(|tx, op| {
+            .write(Perm::ContentDraft, |tx, op| {
                 create(
                     tx,
                     op,
@@ -1596,17 +1630,23 @@ mod tests {
         let (dir, mut a) = store("li.na");
         let mut b = Store::open(&dir.path().join("t.db"), "wang.lei").unwrap();
         let id = a
-            .write(|tx, op| create(tx, op, NOW, &input("标题", "正文", Kind::Engage, None), TZ))
+            .write(Perm::ContentDraft, |tx, op| {
+                create(tx, op, NOW, &input("标题", "正文", Kind::Engage, None), TZ)
+            })
             .unwrap();
         let seen = get(a.conn(), id).unwrap();
         let mut theirs = seen.input();
         theirs.body = "王磊改的正文".into();
-        b.write(|tx, op| save(tx, op, NOW + 60, id, seen.version, &theirs, TZ))
-            .unwrap();
+        b.write(Perm::ContentDraft, |tx, op| {
+            save(tx, op, NOW + 60, id, seen.version, &theirs, TZ)
+        })
+        .unwrap();
         let mut mine = seen.input();
         mine.body = "李娜改的正文".into();
         let e = a
-            .write(|tx, op| save(tx, op, NOW + 120, id, seen.version, &mine, TZ))
+            .write(Perm::ContentDraft, |tx, op| {
+                save(tx, op, NOW + 120, id, seen.version, &mine, TZ)
+            })
             .unwrap_err();
         match &e {
             StoreError::Stale { by, at, .. } => {
@@ -1624,26 +1664,34 @@ mod tests {
     fn go_seen(s: &mut Store, id: i64, v: i64, st: &ContentStep) -> Result<State> {
         let rules = Rules::shipped();
         let k = Keywords::shipped();
-        s.write(|tx, op| step(tx, op, NOW, id, Some(v), st, &rules, &k))
+        s.write(st.perm(), |tx, op| {
+            step(tx, op, NOW, id, Some(v), st, &rules, &k)
+        })
     }
 
     #[test]
     fn editing_in_review_keeps_the_review_unless_the_words_change() {
         let (_d, mut s) = store("li.na");
         let id = s
-            .write(|tx, op| create(tx, op, NOW, &input("标题", "正文", Kind::Engage, None), TZ))
+            .write(Perm::ContentDraft, |tx, op| {
+                create(tx, op, NOW, &input("标题", "正文", Kind::Engage, None), TZ)
+            })
             .unwrap();
         go(&mut s, id, &ContentStep::Submit).unwrap();
         let item = get(s.conn(), id).unwrap();
         let mut inp = item.input();
         inp.slot = Some(at("2026-03-05 20:00"));
         inp.groups = vec![1, 2];
-        s.write(|tx, op| save(tx, op, NOW, id, item.version, &inp, TZ))
-            .unwrap();
+        s.write(Perm::ContentDraft, |tx, op| {
+            save(tx, op, NOW, id, item.version, &inp, TZ)
+        })
+        .unwrap();
         assert_eq!(get(s.conn(), id).unwrap().state, State::Review);
         inp.body = "新的正文".into();
-        s.write(|tx, op| save(tx, op, NOW, id, item.version + 1, &inp, TZ))
-            .unwrap();
+        s.write(Perm::ContentDraft, |tx, op| {
+            save(tx, op, NOW, id, item.version + 1, &inp, TZ)
+        })
+        .unwrap();
         assert_eq!(get(s.conn(), id).unwrap().state, State::Draft);
     }
 
@@ -1652,10 +1700,14 @@ mod tests {
         let (_d, mut s) = store("li.na");
         let mut bad = input("标题", "", Kind::Engage, None);
         bad.groups = vec![99];
-        let e = s.write(|tx, op| create(tx, op, NOW, &bad, TZ)).unwrap_err();
+        let e = s
+            .write(Perm::ContentDraft, |tx, op| create(tx, op, NOW, &bad, TZ))
+            .unwrap_err();
         assert!(e.to_string().contains("no group 99"), "{e}");
         let e = s
-            .write(|tx, op| create(tx, op, NOW, &input("  ", "", Kind::Engage, None), TZ))
+            .write(Perm::ContentDraft, |tx, op| {
+                create(tx, op, NOW, &input("  ", "", Kind::Engage, None), TZ)
+            })
             .unwrap_err();
         assert!(e.to_string().contains("title"), "{e}");
         let e = get(s.conn(), 42).unwrap_err();
@@ -1664,7 +1716,7 @@ mod tests {
 
     /// Approve `id` directly (tests of the read models do not need the pipeline).
     fn set_state(s: &mut Store, id: i64, state: State) {
-        s.write(|tx, _| {
+        s.write(Need::System, |tx, _| {
             tx.execute(
                 "UPDATE content_items SET state = ?2 WHERE id = ?1",
                 params![id, state.word()],
@@ -1680,7 +1732,9 @@ mod tests {
         let mut add = |kind: Kind, slot: &str, groups: Vec<i64>, state: State| {
             let mut i = input("t", "", kind, Some(at(slot)));
             i.groups = groups;
-            let id = s.write(|tx, op| create(tx, op, NOW, &i, TZ)).unwrap();
+            let id = s
+                .write(Perm::ContentDraft, |tx, op| create(tx, op, NOW, &i, TZ))
+                .unwrap();
             set_state(&mut s, id, state);
         };
         // group 1 in the 7 days to 2026-03-02 (02-24 … 03-02): 5 engage, 3 convert, 2 brand
@@ -1729,7 +1783,9 @@ mod tests {
         let mut add = |slot: &str, groups: Vec<i64>, state: State| -> i64 {
             let mut i = input("t", "", Kind::Engage, Some(at(slot)));
             i.groups = groups;
-            let id = s.write(|tx, op| create(tx, op, NOW, &i, TZ)).unwrap();
+            let id = s
+                .write(Perm::ContentDraft, |tx, op| create(tx, op, NOW, &i, TZ))
+                .unwrap();
             set_state(&mut s, id, state);
             id
         };
@@ -1781,7 +1837,7 @@ mod tests {
         for (i, opens) in [50, 10, 90, 30, 70].into_iter().enumerate() {
             let slot = format!("2026-02-2{} 20:00", 4 + i);
             let id = s
-                .write(|tx, op| {
+                .write(Perm::ContentDraft, |tx, op| {
                     create(
                         tx,
                         op,
@@ -1792,7 +1848,7 @@ mod tests {
                 })
                 .unwrap();
             set_state(&mut s, id, State::Published);
-            s.write(|tx, op| {
+            s.write(Perm::ContentPublish, |tx, op| {
                 step(
                     tx,
                     op,
@@ -1820,7 +1876,7 @@ mod tests {
         let t = r.traits.unwrap();
         assert_eq!(t.hour, 20);
         // with every group's size known, the rate decides (same audience: same order)
-        s.write(|tx, _| {
+        s.write(Need::System, |tx, _| {
             tx.execute(
                 "INSERT INTO kpi_daily (group_id, day, metric, value) VALUES (1, '2026-02-01', 'members', 200)",
                 [],

@@ -11,6 +11,7 @@
 //! inside the transaction, and daily activity summed in memory and written once at the
 //! end (one upsert per member and day instead of one per message).
 
+use crate::domain::roles::Perm;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -443,7 +444,7 @@ where
     let operator = store.operator().to_string();
     let tracker = store.tracker();
     let tx = store
-        .conn_mut()
+        .conn_mut(Perm::Import)?
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let before = tx.total_changes();
     tracker.reset();
@@ -589,7 +590,7 @@ pub fn import_roster(
         ..RosterSummary::default()
     };
     let at = now.timestamp();
-    store.write(|tx, op| {
+    store.write(Perm::Import, |tx, op| {
         let mut ctx = Ctx {
             insert_message: tx.prepare(INSERT_MESSAGE)?,
             pending: Vec::new(),
@@ -691,7 +692,7 @@ where
     let operator = store.operator().to_string();
     let tracker = store.tracker();
     let tx = store
-        .conn_mut()
+        .conn_mut(Perm::Import)?
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let before = tx.total_changes();
     tracker.reset();

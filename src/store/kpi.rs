@@ -955,7 +955,7 @@ pub fn import_stats(
         format: format.to_string(),
         ..StatsSummary::default()
     };
-    store.write(|tx, op| {
+    store.write(crate::domain::roles::Perm::Import, |tx, op| {
         let mut ids: BTreeMap<String, i64> = BTreeMap::new();
         let mut days = BTreeSet::new();
         for v in values {

@@ -372,6 +372,20 @@ pub enum MemberChange {
     },
 }
 
+impl MemberChange {
+    /// The kind of write it is (`data/roles.toml`).
+    pub fn perm(&self) -> crate::domain::roles::Perm {
+        use crate::domain::roles::Perm;
+        match self {
+            MemberChange::Tag { .. } => Perm::MemberTag,
+            MemberChange::Note { .. } => Perm::MemberNote,
+            MemberChange::Points { .. } | MemberChange::Redeem => Perm::MemberPoints,
+            MemberChange::Sanction { .. } => Perm::MemberSanction,
+            MemberChange::Identity { .. } => Perm::MemberIdentity,
+        }
+    }
+}
+
 /// Apply a change to a member as `operator`, audited. `seen_version` guards the
 /// member's own fields (note, identity) against a colleague's newer edit.
 pub fn change(

@@ -44,6 +44,28 @@ pub fn current(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("PRAGMA user_version", [], |r| r.get(0))
 }
 
+/// For a read-only connection (`--readonly`), which cannot migrate: the schema must be
+/// this binary's already.
+pub fn check_current(conn: &Connection, path: &Path) -> Result<()> {
+    super::register_functions(conn)?;
+    let found = current(conn)?;
+    if found > latest() {
+        return Err(StoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found,
+            supported: latest(),
+        });
+    }
+    if found < latest() {
+        return Err(StoreError::ReadOnlyOlder {
+            path: path.to_path_buf(),
+            found,
+            latest: latest(),
+        });
+    }
+    Ok(())
+}
+
 /// Bring the database up to [`latest`]. Refuses a database from a newer binary rather
 /// than guessing at tables it does not know.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {

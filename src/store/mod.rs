@@ -9,6 +9,12 @@
 //! * every write is a short `BEGIN IMMEDIATE` transaction: a deferred transaction that
 //!   reads first and writes later fails with SQLITE_BUSY under several writers
 //!   instead of waiting on `busy_timeout`.
+//!
+//! Roles (issue 12) are enforced here, in one place: [`Store::write`] and
+//! [`Store::conn_mut`] (imports) name what the write needs ([`Need`]) and [`authorize`]
+//! decides, against the caller's role read inside the write's own transaction. What a
+//! console keeps up to date by itself ([`Need::System`]: presence, the day's items,
+//! reminder planning, KPI judgement) needs no role; `--readonly` refuses everything.
 
 pub mod audit;
 pub mod changes;
@@ -29,6 +35,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
+use crate::domain::roles::{Access, Forbidden, Perm, Permissions};
 pub use audit::{AuditEntry, audit};
 
 /// How long a write waits for another operator's transaction before giving up.
@@ -67,6 +74,24 @@ pub enum StoreError {
     Refused(String),
     #[error("the database is busy (another operator is writing); try again in a moment")]
     Busy,
+    /// A write the caller's role may not do (`data/roles.toml`); nothing was written.
+    #[error("{0}")]
+    Forbidden(Box<Forbidden>),
+    /// The database was opened with `--readonly`; nothing was written.
+    #[error("opened read-only (--readonly): nothing is written")]
+    ReadOnly,
+    #[error(
+        "database {path} has schema version {found}, this shequn writes {latest}: open it once \
+         without --readonly so it is brought up to date"
+    )]
+    ReadOnlyOlder {
+        path: PathBuf,
+        found: i64,
+        latest: i64,
+    },
+    /// A change that would leave the database without an owner.
+    #[error("{login} is the last owner; make another owner first")]
+    LastOwner { login: String },
     #[error(transparent)]
     Sqlite(rusqlite::Error),
     #[error(transparent)]
@@ -88,11 +113,56 @@ impl From<rusqlite::Error> for StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// What a write needs: a role for a kind of write (`data/roles.toml`), or nothing
+/// beyond a writable database for what a console keeps up to date by itself and is
+/// nobody's edit (presence, the day's items, missed marks, reminder planning and
+/// firing, KPI judgement).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    Perm(Perm),
+    System,
+}
+
+impl From<Perm> for Need {
+    fn from(p: Perm) -> Need {
+        Need::Perm(p)
+    }
+}
+
+/// The one check every write passes: refused under `--readonly`; a kind of write needs
+/// at least its role, read from `operators` on `conn` (inside the write's transaction,
+/// so a role changed by an owner a moment ago counts).
+fn authorize(
+    conn: &Connection,
+    path: &Path,
+    login: &str,
+    readonly: bool,
+    need: Need,
+) -> Result<()> {
+    if readonly {
+        return Err(StoreError::ReadOnly);
+    }
+    let Need::Perm(perm) = need else {
+        return Ok(());
+    };
+    let mut access = operators::access(conn, login)?;
+    if Permissions::get().allows(access.role, perm) {
+        return Ok(());
+    }
+    access.owners = operators::owners(conn)?;
+    access.db = Some(path.display().to_string());
+    let refusal = access.forbidden(perm);
+    tracing::info!("refused: {refusal}");
+    Err(StoreError::Forbidden(Box::new(refusal)))
+}
+
 /// One connection to the shared database, plus who is using it.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
     operator: String,
+    /// Who the operator is to this database, as of opening it.
+    access: Access,
     /// What this connection's writes touched (see `changes`).
     tracker: std::sync::Arc<changes::Tracker>,
 }
@@ -115,6 +185,15 @@ impl Store {
         Self::open_with(path, operator, OpenFlags::SQLITE_OPEN_READ_WRITE)
     }
 
+    /// Open an existing database read-only (`--readonly`): SQLite itself refuses every
+    /// write, nothing is migrated, and every [`Store::write`] is refused first.
+    pub fn open_readonly(path: &Path, operator: &str) -> Result<Self> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        Self::open_with(path, operator, OpenFlags::SQLITE_OPEN_READ_ONLY)
+    }
+
     /// Create (or open) a database file and bring it to this binary's schema.
     pub fn create(path: &Path, operator: &str) -> Result<Self> {
         Self::open_with(
@@ -130,16 +209,36 @@ impl Store {
             path: path.to_path_buf(),
             source,
         };
+        let readonly = flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY);
         let mut conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
-        configure(&conn).map_err(open_err)?;
-        migrations::migrate(&mut conn, path)?;
+        configure(&conn, readonly).map_err(open_err)?;
+        if readonly {
+            migrations::check_current(&conn, path)?;
+        } else {
+            migrations::migrate(&mut conn, path)?;
+        }
         let tracker = changes::install(&conn).map_err(open_err)?;
+        let mut access = operators::access(&conn, operator)?;
+        access.readonly = readonly;
+        access.owners = operators::owners(&conn)?;
+        access.db = Some(path.display().to_string());
         Ok(Store {
             conn,
             path: path.to_path_buf(),
             operator: operator.to_string(),
+            access,
             tracker,
         })
+    }
+
+    /// Who the operator is to this database (as of opening it; every write asks again).
+    pub fn access(&self) -> &Access {
+        &self.access
+    }
+
+    /// Opened with `--readonly`.
+    pub fn readonly(&self) -> bool {
+        self.access.readonly
     }
 
     pub fn path(&self) -> &Path {
@@ -150,9 +249,17 @@ impl Store {
         &self.operator
     }
 
-    /// For bulk work that manages its own transaction (imports).
-    pub fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
+    /// For bulk work that manages its own transaction (imports), once `perm` is
+    /// allowed.
+    pub fn conn_mut(&mut self, perm: Perm) -> Result<&mut Connection> {
+        authorize(
+            &self.conn,
+            &self.path,
+            &self.operator,
+            self.access.readonly,
+            perm.into(),
+        )?;
+        Ok(&mut self.conn)
     }
 
     /// Read access. Reads run in autocommit mode and see the last committed state.
@@ -161,20 +268,46 @@ impl Store {
     }
 
     /// Run `f` in one short `BEGIN IMMEDIATE` transaction and commit it, with the
-    /// versions of the topics it touched bumped in the same transaction (`changes`).
-    /// `f` gets the operator's login so it can write the audit row.
-    pub fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>, &str) -> Result<T>) -> Result<T> {
-        self.write_signalled(f).map(|(out, _)| out)
+    /// versions of the topics it touched bumped in the same transaction (`changes`),
+    /// once what it needs is allowed (a refusal writes nothing). `f` gets the
+    /// operator's login so it can write the audit row.
+    pub fn write<T>(
+        &mut self,
+        need: impl Into<Need>,
+        f: impl FnOnce(&Transaction<'_>, &str) -> Result<T>,
+    ) -> Result<T> {
+        self.write_signalled(need.into(), f).map(|(out, _)| out)
+    }
+
+    /// What a screen or a command keeps up to date by itself before it reads (the
+    /// day's items, missed marks, planned reminders, KPI judgement, presence): a
+    /// [`Need::System`] write, skipped (`None`) on a read-only database instead of
+    /// failing, since what it would write is only upkeep.
+    pub fn upkeep<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>, &str) -> Result<T>,
+    ) -> Result<Option<T>> {
+        if self.access.readonly {
+            return Ok(None);
+        }
+        self.write(Need::System, f).map(Some)
     }
 
     /// [`Store::write`], also saying which topics the write touched.
     pub fn write_signalled<T>(
         &mut self,
+        need: Need,
         f: impl FnOnce(&Transaction<'_>, &str) -> Result<T>,
     ) -> Result<(T, changes::Topics)> {
+        let readonly = self.access.readonly;
+        if readonly {
+            // said before BEGIN IMMEDIATE, which a read-only connection cannot take
+            return Err(StoreError::ReadOnly);
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        authorize(&tx, &self.path, &self.operator, readonly, need)?;
         let before = tx.total_changes();
         self.tracker.reset();
         let out = f(&tx, &self.operator)?;
@@ -198,10 +331,13 @@ impl Store {
     }
 }
 
-fn configure(conn: &Connection) -> rusqlite::Result<()> {
+fn configure(conn: &Connection, readonly: bool) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    // journal_mode answers with a row, so it is read rather than executed.
-    let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    // journal_mode answers with a row, so it is read rather than executed. (Setting it
+    // is a write: a read-only connection takes the file as it is.)
+    if !readonly {
+        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    }
     conn.execute_batch(
         "PRAGMA foreign_keys = ON;
          PRAGMA synchronous = NORMAL;

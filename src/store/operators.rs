@@ -1,11 +1,86 @@
 //! Operators in the store: who may use the team database and in which role — the
-//! owner `shequn init` records, the roles an owner hands out (`shequn operator add`),
-//! and the list. Each change is audited in its own transaction.
+//! owner `shequn init` records, the roles an owner hands out (`shequn operator add`,
+//! `remove`), the list, and who the caller is ([`access`], what every write is checked
+//! against). Each change is audited in its own transaction, and none may leave the
+//! database without an owner.
 
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use super::{Result, StoreError, audit};
+use crate::domain::roles::{Access, Role};
+
+/// Who `login` is to this database: their row's role; a login without one is a viewer
+/// on a team database, and everyone is the owner of a database without operators (one
+/// from before roles were recorded, or being created). `owners` is left empty (asked
+/// for only when a refusal needs it).
+pub fn access(conn: &Connection, login: &str) -> Result<Access> {
+    let role: Option<String> = conn
+        .prepare_cached("SELECT role FROM operators WHERE login = ?1")?
+        .query_row([login], |r| r.get(0))
+        .optional()?;
+    let (role, listed) = match role {
+        // the table's CHECK allows only the four words
+        Some(r) => (Role::parse(&r).unwrap_or(Role::Viewer), true),
+        None => {
+            let any: bool = conn
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM operators)")?
+                .query_row([], |r| r.get(0))?;
+            (if any { Role::Viewer } else { Role::Owner }, false)
+        }
+    };
+    Ok(Access {
+        login: login.to_string(),
+        role,
+        readonly: false,
+        listed,
+        owners: Vec::new(),
+        db: None,
+    })
+}
+
+/// The owners' logins.
+pub fn owners(conn: &Connection) -> Result<Vec<String>> {
+    let mut st =
+        conn.prepare_cached("SELECT login FROM operators WHERE role = 'owner' ORDER BY login")?;
+    let rows = st.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Refuse (rolling the transaction back) a change that left no owner: nobody could hand
+/// out roles again.
+fn keep_an_owner(tx: &Transaction<'_>, operator: &str) -> Result<()> {
+    if owners(tx)?.is_empty() {
+        return Err(StoreError::LastOwner {
+            login: operator.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// On a database without operators everyone is its owner; the first change to
+/// `operators` records the caller as one, so the database is not left without an owner
+/// (and the caller without a role) by it.
+fn claim_if_open(tx: &Transaction<'_>, operator: &str, at: i64) -> Result<()> {
+    let any: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM operators)", [], |r| r.get(0))?;
+    if any {
+        return Ok(());
+    }
+    tx.execute(
+        "INSERT INTO operators (login, display_name, role, created_at) VALUES (?1, ?1, 'owner', ?2)",
+        params![operator, at],
+    )?;
+    audit(
+        tx,
+        at,
+        operator,
+        "grant",
+        "operator",
+        None,
+        None,
+        Some(&serde_json::json!({ "login": operator, "role": "owner" })),
+    )
+}
 
 /// Record `operator` as the owner of a new database, with the `init` audit row.
 pub fn init_owner(tx: &Transaction<'_>, operator: &str, at: i64) -> Result<()> {
@@ -26,22 +101,20 @@ pub fn init_owner(tx: &Transaction<'_>, operator: &str, at: i64) -> Result<()> {
 }
 
 /// Give `login` the role `role` (adding the operator when new), with its audit row.
-/// Only an owner hands out roles; a database without operators yet is open to anyone.
-pub fn grant(tx: &Transaction<'_>, operator: &str, at: i64, login: &str, role: &str) -> Result<()> {
-    let me = role_of(tx, operator);
-    let any: i64 = tx.query_row("SELECT count(*) FROM operators", [], |r| r.get(0))?;
-    if any > 0 && me.as_deref() != Some("owner") {
-        return Err(StoreError::Refused(format!(
-            "only an owner can add operators; {operator} is {}",
-            me.unwrap_or_else(|| "not an operator".into())
-        )));
+/// Who may is the store's question (`operator.grant`); this refuses a change that would
+/// leave no owner (the last owner making themself something else).
+pub fn grant(tx: &Transaction<'_>, operator: &str, at: i64, login: &str, role: Role) -> Result<()> {
+    claim_if_open(tx, operator, at)?;
+    let old = role_of(tx, login)?;
+    if old.as_deref() == Some(role.word()) {
+        return Ok(());
     }
-    let old = role_of(tx, login);
     tx.execute(
         "INSERT INTO operators (login, display_name, role, created_at) VALUES (?1, ?1, ?2, ?3)
          ON CONFLICT (login) DO UPDATE SET role = excluded.role",
-        params![login, role, at],
+        params![login, role.word(), at],
     )?;
+    keep_an_owner(tx, operator)?;
     audit(
         tx,
         at,
@@ -51,19 +124,42 @@ pub fn grant(tx: &Transaction<'_>, operator: &str, at: i64, login: &str, role: &
         None,
         old.map(|o| serde_json::json!({ "login": login, "role": o }))
             .as_ref(),
-        Some(&serde_json::json!({ "login": login, "role": role })),
+        Some(&serde_json::json!({ "login": login, "role": role.word() })),
     )
 }
 
-/// The role of `login`; None when it is not an operator (or the row cannot be read:
-/// a refusal then names it "not an operator", which is what the caller can act on).
-fn role_of(conn: &Connection, login: &str) -> Option<String> {
-    conn.query_row(
-        "SELECT role FROM operators WHERE login = ?1",
-        [login],
-        |r| r.get(0),
+/// Take `login` off the database (their role goes; what they did stays in the audit
+/// log under their name). Refused for the last owner, and for a login that is not an
+/// operator.
+pub fn remove(tx: &Transaction<'_>, operator: &str, at: i64, login: &str) -> Result<()> {
+    let Some(old) = role_of(tx, login)? else {
+        return Err(StoreError::Refused(format!(
+            "{login} is not an operator; `shequn operator list` lists them"
+        )));
+    };
+    tx.execute("DELETE FROM operators WHERE login = ?1", [login])?;
+    keep_an_owner(tx, operator)?;
+    audit(
+        tx,
+        at,
+        operator,
+        "remove",
+        "operator",
+        None,
+        Some(&serde_json::json!({ "login": login, "role": old })),
+        None,
     )
-    .ok()
+}
+
+/// The role of `login`; None when it is not an operator.
+fn role_of(conn: &Connection, login: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT role FROM operators WHERE login = ?1",
+            [login],
+            |r| r.get(0),
+        )
+        .optional()?)
 }
 
 /// An operator as `shequn operator list` shows it.

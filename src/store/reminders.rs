@@ -1249,11 +1249,15 @@ impl Watcher {
             .members_at
             .is_none_or(|(t, day)| at - t >= MEMBER_REPLAN_SECS || day != today);
         let login = self.login.clone();
-        let (planned, fired) = store.write(|tx, op| {
-            let planned = plan(tx, op, now, tz, rules, members)?;
-            let fired = fire_due(tx, op, now, &login)?;
-            Ok((planned, fired))
-        })?;
+        // upkeep: under --readonly nothing is planned or fired here, and what others
+        // fired is still reported
+        let (planned, fired) = store
+            .upkeep(|tx, op| {
+                let planned = plan(tx, op, now, tz, rules, members)?;
+                let fired = fire_due(tx, op, now, &login)?;
+                Ok((planned, fired))
+            })?
+            .unwrap_or_default();
         if members {
             self.members_at = Some((at, today));
         }

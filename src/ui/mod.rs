@@ -192,9 +192,15 @@ fn status_left<'a>(app: &App, theme: &Theme, detail: u8, room: usize) -> Vec<Spa
     let mut tail = vec![
         Span::styled(format!(" │ {} ", t.operator), theme.muted),
         Span::raw(app.operator.clone()),
-        Span::styled(" │ ", theme.muted),
-        Span::raw(online),
     ];
+    // a viewer's or a --readonly console: every writing key answers in the status line
+    if app.access.read_only() {
+        tail.push(Span::styled(
+            format!(" [{}]", app.texts.roles.badge),
+            theme.warning,
+        ));
+    }
+    tail.extend([Span::styled(" │ ", theme.muted), Span::raw(online)]);
     if app.due > 0 {
         tail.push(Span::styled(" │ ", theme.muted));
         tail.push(Span::styled(

@@ -9,8 +9,10 @@ use rusqlite::Connection;
 use shequn::app::keymap::Keymap;
 use shequn::app::{ACTIONS, Action, App, Changed, Effect, Loaded, Tab, TodayData};
 use shequn::clock::{DEFAULT_TZ, parse_now};
+use shequn::domain::roles::Perm;
 use shequn::domain::rules::Rules;
 use shequn::i18n::Lang;
+use shequn::store::Need;
 use shequn::store::changes::{Topics, Versions, since};
 use shequn::store::members::MemberChange;
 use shequn::store::{Store, presence, views};
@@ -51,14 +53,17 @@ fn some_member(store: &Store) -> i64 {
 #[test]
 fn a_heartbeat_moves_presence_only_and_a_write_moves_only_its_topics() {
     let (_d, db) = fresh_demo();
+    crate::set_role(&db, "me", "operator");
     let mut me = Store::open(&db, "me").unwrap();
     let mut other = Watcher::new(&db);
     assert!(other.look().is_none(), "nothing happened yet");
 
     // a console's heartbeat: presence, never a tab's topic
     let at = now().timestamp();
-    me.write(|tx, _| presence::heartbeat(tx, "s1", "me", "host", "members", at))
-        .unwrap();
+    me.write(Need::System, |tx, _| {
+        presence::heartbeat(tx, "s1", "me", "host", "members", at)
+    })
+    .unwrap();
     let seen = other.look().expect("a commit was noticed");
     assert_eq!(seen.topics, Topics::PRESENCE);
     assert!(!seen.external);
@@ -66,7 +71,7 @@ fn a_heartbeat_moves_presence_only_and_a_write_moves_only_its_topics() {
     // a note on one member: the members topic, naming that member
     let id = some_member(&me);
     let rules = Rules::shipped();
-    me.write(|tx, op| {
+    me.write(Perm::MemberTag, |tx, op| {
         shequn::store::members::change(
             tx,
             op,
@@ -92,7 +97,7 @@ fn a_heartbeat_moves_presence_only_and_a_write_moves_only_its_topics() {
     // two member changes before the next look: both named
     let id2 = id + 1;
     for (m, text) in [(id, "一"), (id2, "二")] {
-        me.write(|tx, op| {
+        me.write(Perm::MemberPoints, |tx, op| {
             shequn::store::members::change(
                 tx,
                 op,
@@ -113,11 +118,13 @@ fn a_heartbeat_moves_presence_only_and_a_write_moves_only_its_topics() {
 
     // an item of the day's checklist: the SOP topic, not members, content or KPIs
     let day: NaiveDate = now().date_naive();
-    me.write(|tx, _| shequn::store::sop::materialize_day(tx, day).map(|_| ()))
-        .unwrap();
+    me.write(Need::System, |tx, _| {
+        shequn::store::sop::materialize_day(tx, day).map(|_| ())
+    })
+    .unwrap();
     let _ = other.look();
     let item = views::today_open(me.conn(), day).unwrap()[0].clone();
-    me.write(|tx, op| {
+    me.write(Perm::SopTick, |tx, op| {
         shequn::store::sop::change(
             tx,
             op,

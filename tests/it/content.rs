@@ -4,6 +4,7 @@
 //! and export. The CLI's operator is the OS login; a colleague's work is written through
 //! the library with another operator name, as a second console would.
 
+use shequn::domain::roles::Perm;
 use std::path::Path;
 use std::process::Output;
 
@@ -65,6 +66,10 @@ fn team() -> (tempfile::TempDir, std::path::PathBuf) {
     for (name, kind) in [("宝妈育儿群", "知识型"), ("职场穿搭群", "福利型")] {
         ok(&db, &["group", "add", name, "--kind", kind]);
     }
+    // the colleagues these tests write as
+    for login in ["xiao.li", "li.na", "wang.lei"] {
+        ok(&db, &["operator", "add", login, "--role", "operator"]);
+    }
     (d, db)
 }
 
@@ -87,9 +92,11 @@ fn input(title: &str, body: &str, kind: Kind, groups: &[i64], slot: Option<&str>
 fn colleague_submits(db: &Path, i: &ContentInput) -> i64 {
     let mut s = Store::open(db, "xiao.li").unwrap();
     let id = s
-        .write(|tx, op| content::create(tx, op, now(), i, TZ))
+        .write(Perm::ContentDraft, |tx, op| {
+            content::create(tx, op, now(), i, TZ)
+        })
         .unwrap();
-    s.write(|tx, op| {
+    s.write(Perm::ContentDraft, |tx, op| {
         content::step(
             tx,
             op,
@@ -414,7 +421,9 @@ fn an_edit_based_on_an_old_version_is_refused_naming_who_and_when() {
     let mut theirs = cur.input();
     theirs.body = "王磊改过的正文".into();
     colleague
-        .write(|tx, op| content::save(tx, op, now() + 600, id, 1, &theirs, TZ))
+        .write(Perm::ContentDraft, |tx, op| {
+            content::save(tx, op, now() + 600, id, 1, &theirs, TZ)
+        })
         .unwrap();
     let err = refused(
         &db,
@@ -456,7 +465,7 @@ fn two_store_connections_a_stale_save_is_refused_and_nothing_is_lost() {
     let mut a = Store::open(&db, "li.na").unwrap();
     let mut b = Store::open(&db, "wang.lei").unwrap();
     let id = a
-        .write(|tx, op| {
+        .write(Perm::ContentDraft, |tx, op| {
             content::create(
                 tx,
                 op,
@@ -471,12 +480,16 @@ fn two_store_connections_a_stale_save_is_refused_and_nothing_is_lost() {
     let seen_b = content::get(b.conn(), id).unwrap();
     let mut by_b = seen_b.input();
     by_b.title = "王磊的标题".into();
-    b.write(|tx, op| content::save(tx, op, now() + 60, id, seen_b.version, &by_b, TZ))
-        .unwrap();
+    b.write(Perm::ContentDraft, |tx, op| {
+        content::save(tx, op, now() + 60, id, seen_b.version, &by_b, TZ)
+    })
+    .unwrap();
     let mut by_a = seen_a.input();
     by_a.title = "李娜的标题".into();
     let err = a
-        .write(|tx, op| content::save(tx, op, now() + 120, id, seen_a.version, &by_a, TZ))
+        .write(Perm::ContentDraft, |tx, op| {
+            content::save(tx, op, now() + 120, id, seen_a.version, &by_a, TZ)
+        })
         .unwrap_err();
     match err {
         StoreError::Stale { what, by, .. } => {
@@ -494,7 +507,7 @@ fn approved(db: &Path, kind: Kind, groups: &[i64], slot: &str, publish: bool) ->
     let mut r = Store::open(db, "wang.lei").unwrap();
     let rules = Rules::shipped();
     let k = Keywords::shipped();
-    r.write(|tx, op| {
+    r.write(Perm::ContentPublish, |tx, op| {
         content::step(
             tx,
             op,

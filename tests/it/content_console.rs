@@ -411,7 +411,7 @@ fn a_scheduled_post_is_on_the_today_list_counts_against_the_quota_and_space_publ
     // the store does it: the row turns done, the send moves from planned to used
     let keywords = Keywords::shipped();
     store
-        .write(|tx, op| {
+        .write(step.perm(), |tx, op| {
             shequn::store::content::step(
                 tx,
                 op,

@@ -8,6 +8,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use predicates::prelude::*;
 use rusqlite::{Connection, params};
 use serde_json::Value;
+use shequn::domain::roles::Perm;
+use shequn::store::Need;
 
 use shequn::clock::{DEFAULT_TZ, parse_now};
 use shequn::domain::keywords::Keywords;
@@ -43,7 +45,9 @@ fn refresh(store: &mut Store, now: &str) -> Refreshed {
         rules: &rules,
         keywords: &keywords,
     };
-    store.write(|tx, op| kpi::refresh(tx, op, &env)).unwrap()
+    store
+        .write(Need::System, |tx, op| kpi::refresh(tx, op, &env))
+        .unwrap()
 }
 
 fn value(c: &Connection, group: i64, day: &str, m: Metric) -> Option<f64> {
@@ -68,7 +72,7 @@ fn count(c: &Connection, sql: &str) -> i64 {
 /// Group 2 (长期群): 20 members, 61 days of one member's chat, two leaves in the last week.
 fn fixture(store: &mut Store) {
     store
-        .write(|tx, _| {
+        .write(Need::System, |tx, _| {
             tx.execute_batch(
                 "INSERT INTO groups (id, name, kind, platform, created_on)
                      VALUES (1, '读书会测试群', '兴趣型', 'personal', '2026-01-01'),
@@ -256,7 +260,7 @@ fn metric_values_of_a_hand_built_fixture_match_hand_computation() {
 /// One day of group 1's chat for the episode test: `speakers` members writing `each`.
 fn day_of_chat(store: &mut Store, day: &str, speakers: i64, each: i64) {
     store
-        .write(|tx, _| {
+        .write(Need::System, |tx, _| {
             for m in 1..=speakers {
                 tx.execute(
                     "INSERT INTO activity_daily (group_id, member_id, day, messages) VALUES (1, ?1, ?2, ?3)",
@@ -271,9 +275,10 @@ fn day_of_chat(store: &mut Store, day: &str, speakers: i64, each: i64) {
 
 fn episode_fixture(store: &mut Store) {
     store
-        .write(|tx, _| {
+        .write(Need::System, |tx, _| {
             tx.execute_batch(
-                "INSERT INTO operators (login, role, created_at) VALUES ('li.na', 'operator', 0);
+                "INSERT INTO operators (login, role, created_at)
+                     VALUES ('tester', 'owner', 0), ('li.na', 'operator', 0);
                  INSERT INTO groups (id, name, kind, platform, created_on, owner)
                      VALUES (1, '冷清群', '兴趣型', 'personal', '2025-01-01', 'li.na');",
             )?;
@@ -379,7 +384,7 @@ fn three_low_days_open_one_alert_per_broken_rule_with_one_task_each_and_recovery
         )
         .unwrap();
     store
-        .write(|tx, op| {
+        .write(Perm::SopTick, |tx, op| {
             shequn::store::sop::change(
                 tx,
                 op,
@@ -532,7 +537,7 @@ fn entered_values_win_over_counts_and_are_judged_at_once() {
     let day: NaiveDate = "2026-03-01".parse().unwrap();
     // WeChat knows 12 members (an export does not see everyone) and 1 open of 12: 8.3%
     let r = store
-        .write(|tx, op| {
+        .write(Perm::KpiEnter, |tx, op| {
             kpi::enter(tx, op, 0, 1, day, Metric::Members, 12.0)?;
             kpi::enter(tx, op, 0, 1, day, Metric::Opens, 1.0)?;
             kpi::refresh(tx, op, &env)
@@ -569,12 +574,22 @@ fn entered_values_win_over_counts_and_are_judged_at_once() {
     );
     // derived metrics cannot be entered; negative counts neither
     let err = store
-        .write(|tx, op| kpi::enter(tx, op, 0, 1, day, Metric::DauRate, 0.3))
+        .write(Perm::KpiEnter, |tx, op| {
+            kpi::enter(tx, op, 0, 1, day, Metric::DauRate, 0.3)
+        })
         .unwrap_err();
     assert!(err.to_string().contains("computed"), "{err}");
     assert!(
         store
-            .write(|tx, op| kpi::enter(tx, op, 0, 1, day, Metric::Opens, -1.0))
+            .write(Perm::KpiEnter, |tx, op| kpi::enter(
+                tx,
+                op,
+                0,
+                1,
+                day,
+                Metric::Opens,
+                -1.0
+            ))
             .is_err()
     );
     assert_eq!(

@@ -9,6 +9,7 @@ mod import;
 mod kpi;
 mod layout;
 mod remind;
+mod roles;
 mod screens;
 mod sop;
 mod store;
@@ -77,6 +78,19 @@ pub fn init_db() -> (tempfile::TempDir, PathBuf) {
     let db = dir.path().join("t.db");
     bin().args(["init", "--db"]).arg(&db).assert().success();
     (dir, db)
+}
+
+/// Give `login` the role `role` on `db` directly (as an owner's `operator add` would):
+/// the store checks roles against `operators`, so a test that writes as a colleague
+/// names them first.
+pub fn set_role(db: &Path, login: &str, role: &str) {
+    let c = rusqlite::Connection::open(db).expect("open");
+    c.execute(
+        "INSERT INTO operators (login, display_name, role, created_at) VALUES (?1, ?1, ?2, 0)
+         ON CONFLICT (login) DO UPDATE SET role = excluded.role",
+        [login, role],
+    )
+    .expect("set a role");
 }
 
 /// Every row of every table, as text, for comparing two databases.

@@ -4,6 +4,8 @@
 //! the command line, a real-time `remind --watch`, and the toast that never takes the
 //! keys.
 
+use shequn::domain::roles::Perm;
+use shequn::store::Need;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -55,7 +57,9 @@ fn add(db: &Path, now: DateTime<Utc>, due: DateTime<Utc>, title: &str) -> i64 {
         for_login: Some(me()),
         body: None,
     };
-    s.write(|tx, op| rem::add(tx, op, now, &new)).unwrap().id
+    s.write(Perm::RemindOthers, |tx, op| rem::add(tx, op, now, &new))
+        .unwrap()
+        .id
 }
 
 fn get(db: &Path, id: i64) -> ReminderRow {
@@ -227,13 +231,19 @@ async fn snooze_and_dismiss_persist_and_every_console_follows() {
         let mut other = Store::open(&db, &me()).unwrap();
         let (va, vb) = (get(&db, a).version, get(&db, b).version);
         other
-            .write(|tx, op| rem::snooze(tx, op, snoozed_at, DEFAULT_TZ, a, Some(va), 5))
+            .write(Perm::RemindOwn, |tx, op| {
+                rem::snooze(tx, op, snoozed_at, DEFAULT_TZ, a, Some(va), 5)
+            })
             .unwrap();
         other
-            .write(|tx, op| rem::dismiss(tx, op, snoozed_at, DEFAULT_TZ, b, Some(vb)))
+            .write(Perm::RemindOwn, |tx, op| {
+                rem::dismiss(tx, op, snoozed_at, DEFAULT_TZ, b, Some(vb))
+            })
             .unwrap();
         // a stale version is refused, not silently applied
-        let stale = other.write(|tx, op| rem::dismiss(tx, op, snoozed_at, DEFAULT_TZ, a, Some(va)));
+        let stale = other.write(Perm::RemindOwn, |tx, op| {
+            rem::dismiss(tx, op, snoozed_at, DEFAULT_TZ, a, Some(va))
+        });
         assert!(
             matches!(stale, Err(shequn::store::StoreError::Stale { .. })),
             "{stale:?}"
@@ -304,10 +314,14 @@ fn two_consoles_fire_a_reminder_once_and_both_show_it() {
     );
     // firing is not a colleague's change: dismissing what was on screen before it
     // fired (version 1) works
-    s1.write(|tx, op| rem::dismiss(tx, op, t, DEFAULT_TZ, id, Some(1)))
-        .unwrap();
+    s1.write(Perm::RemindOwn, |tx, op| {
+        rem::dismiss(tx, op, t, DEFAULT_TZ, id, Some(1))
+    })
+    .unwrap();
     // a second console that saw it before that is told who got there first
-    let again = s2.write(|tx, op| rem::dismiss(tx, op, t, DEFAULT_TZ, id, Some(1)));
+    let again = s2.write(Perm::RemindOwn, |tx, op| {
+        rem::dismiss(tx, op, t, DEFAULT_TZ, id, Some(1))
+    });
     assert!(
         matches!(&again, Err(shequn::store::StoreError::Stale { by, .. }) if *by == me()),
         "{again:?}"
@@ -357,10 +371,15 @@ fn an_sop_item_is_reminded_before_at_and_after_its_slot_and_done_drops_the_nag()
     let rules = Rules::shipped();
     let mut s = Store::open(&db, &me()).unwrap();
     let plan = |s: &mut Store, t| {
-        s.write(|tx, op| rem::plan(tx, op, t, DEFAULT_TZ, &rules, true))
+        s.write(Need::System, |tx, op| {
+            rem::plan(tx, op, t, DEFAULT_TZ, &rules, true)
+        })
+        .unwrap()
+    };
+    let fire = |s: &mut Store, t| {
+        s.write(Need::System, |tx, op| rem::fire_due(tx, op, t, &me()))
             .unwrap()
     };
-    let fire = |s: &mut Store, t| s.write(|tx, op| rem::fire_due(tx, op, t, &me())).unwrap();
     plan(&mut s, at("08:00"));
     let g = greeting(&s);
     let dues: Vec<(i64, i64)> = g.iter().map(|r| (r.1, r.2)).collect();
@@ -394,7 +413,7 @@ fn an_sop_item_is_reminded_before_at_and_after_its_slot_and_done_drops_the_nag()
             |r| r.get(0),
         )
         .unwrap();
-    s.write(|tx, op| {
+    s.write(Perm::SopTick, |tx, op| {
         shequn::store::sop::change(
             tx,
             op,
@@ -451,8 +470,10 @@ fn a_database_left_alone_for_days_fires_what_was_asked_for_not_what_went_stale()
         ))
         .unwrap();
     // a console was open at 08:00 and planned the day, then nobody came for three days
-    s.write(|tx, op| rem::plan(tx, op, at("08:00"), DEFAULT_TZ, &rules, true))
-        .unwrap();
+    s.write(Need::System, |tx, op| {
+        rem::plan(tx, op, at("08:00"), DEFAULT_TZ, &rules, true)
+    })
+    .unwrap();
     let asked = add(&db, at("08:00"), at("11:00"), "自己加的提醒");
     let later = at("08:00") + TimeDelta::days(3);
     let mut w = Watcher::new(&me(), later);
@@ -522,8 +543,10 @@ fn content_reviews_alerts_and_quiet_members_are_reminded_and_closed_when_dealt_w
         .unwrap();
     let rules = Rules::shipped();
     let plan = |s: &mut Store| {
-        s.write(|tx, op| rem::plan(tx, op, now0(), DEFAULT_TZ, &rules, true))
-            .unwrap()
+        s.write(Need::System, |tx, op| {
+            rem::plan(tx, op, now0(), DEFAULT_TZ, &rules, true)
+        })
+        .unwrap()
     };
     plan(&mut s);
     type Planned = (String, Option<String>, i64, Option<String>, String);
@@ -1088,6 +1111,9 @@ fn fixing_the_slot_of_an_item_in_review_does_not_ask_the_team_again_but_a_resubm
         .arg(&db)
         .assert()
         .success();
+    for login in ["li.na", "wang.lei"] {
+        crate::set_role(&db, login, "operator");
+    }
     let mut s = Store::open(&db, "li.na").unwrap();
     let rules = Rules::shipped();
     let keywords = Keywords::shipped();
@@ -1105,9 +1131,11 @@ fn fixing_the_slot_of_an_item_in_review_does_not_ask_the_team_again_but_a_resubm
         material_name: None,
     };
     let id = s
-        .write(|tx, op| content::create(tx, op, t - 600, &input, DEFAULT_TZ))
+        .write(Perm::ContentDraft, |tx, op| {
+            content::create(tx, op, t - 600, &input, DEFAULT_TZ)
+        })
         .unwrap();
-    s.write(|tx, op| {
+    s.write(Perm::ContentDraft, |tx, op| {
         content::step(
             tx,
             op,
@@ -1121,8 +1149,10 @@ fn fixing_the_slot_of_an_item_in_review_does_not_ask_the_team_again_but_a_resubm
     })
     .unwrap();
     let reviews = |s: &mut Store| -> Vec<(i64, Option<i64>)> {
-        s.write(|tx, op| rem::plan(tx, op, now0(), DEFAULT_TZ, &rules, false))
-            .unwrap();
+        s.write(Need::System, |tx, op| {
+            rem::plan(tx, op, now0(), DEFAULT_TZ, &rules, false)
+        })
+        .unwrap();
         s.conn()
             .prepare("SELECT due_at, closed_at FROM reminders WHERE source = 'review' ORDER BY id")
             .unwrap()
@@ -1139,14 +1169,16 @@ fn fixing_the_slot_of_an_item_in_review_does_not_ask_the_team_again_but_a_resubm
     // the author adds the slot while it waits for review: same request, no new one
     let v = content::get(s.conn(), id).unwrap().version;
     input.slot = Some(t + 86_400);
-    s.write(|tx, op| content::save(tx, op, t - 400, id, v, &input, DEFAULT_TZ))
-        .unwrap();
+    s.write(Perm::ContentDraft, |tx, op| {
+        content::save(tx, op, t - 400, id, v, &input, DEFAULT_TZ)
+    })
+    .unwrap();
     assert_eq!(content::get(s.conn(), id).unwrap().state.word(), "review");
     assert_eq!(reviews(&mut s), vec![(t - 500, None)], "no second request");
     // a colleague sends it back, the author submits again: a new request, the old closed
     let mut colleague = Store::open(&db, "wang.lei").unwrap();
     colleague
-        .write(|tx, op| {
+        .write(Perm::ContentReview, |tx, op| {
             content::step(
                 tx,
                 op,
@@ -1162,7 +1194,7 @@ fn fixing_the_slot_of_an_item_in_review_does_not_ask_the_team_again_but_a_resubm
             )
         })
         .unwrap();
-    s.write(|tx, op| {
+    s.write(Perm::ContentDraft, |tx, op| {
         content::step(
             tx,
             op,

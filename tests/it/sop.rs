@@ -1,6 +1,7 @@
 //! The daily SOP end to end: the day prepared once however many processes ask, done /
 //! missed / refusals through the CLI, overrides, export, quota, the team's zone.
 
+use shequn::domain::roles::Perm;
 use std::collections::BTreeSet;
 use std::process::Command;
 
@@ -427,6 +428,9 @@ fn many_operators_pressing_done_at_once_make_one_record() {
         .as_i64()
         .unwrap();
     let now = shequn::clock::parse_now("2026-03-02T08:30:00", shequn::clock::DEFAULT_TZ).unwrap();
+    for i in 0..6 {
+        crate::set_role(&db, &format!("op{i}"), "assistant");
+    }
     let results: Vec<Result<(), String>> = std::thread::scope(|s| {
         let hs: Vec<_> = (0..6)
             .map(|i| {
@@ -434,7 +438,7 @@ fn many_operators_pressing_done_at_once_make_one_record() {
                 s.spawn(move || {
                     let mut store = shequn::store::Store::open(&db, &format!("op{i}")).unwrap();
                     store
-                        .write(|tx, op| {
+                        .write(Perm::SopTick, |tx, op| {
                             shequn::store::sop::change(
                                 tx,
                                 op,
@@ -487,10 +491,12 @@ fn a_stale_edit_is_refused_with_who_changed_it() {
         text: "我来发".into(),
     };
     theirs
-        .write(|tx, op| shequn::store::sop::change(tx, op, now, tz, id, Some(seen), &note))
+        .write(Perm::SopTick, |tx, op| {
+            shequn::store::sop::change(tx, op, now, tz, id, Some(seen), &note)
+        })
         .unwrap();
     let err = mine
-        .write(|tx, op| {
+        .write(Perm::SopTick, |tx, op| {
             shequn::store::sop::change(
                 tx,
                 op,

@@ -2,6 +2,7 @@
 //! refusal, the immutable audit log, concurrent writers, change watching.
 
 use rusqlite::Connection;
+use shequn::store::Need;
 use shequn::store::{Store, StoreError, audit, migrations};
 
 fn fresh() -> (tempfile::TempDir, std::path::PathBuf) {
@@ -78,8 +79,10 @@ fn a_database_from_a_newer_shequn_is_refused_and_left_alone() {
 fn audit_rows_cannot_be_changed_or_deleted() {
     let (_d, p) = fresh();
     let mut s = Store::open(&p, "tester").unwrap();
-    s.write(|tx, op| audit(tx, 1, op, "test", "thing", Some(1), None, None))
-        .unwrap();
+    s.write(Need::System, |tx, op| {
+        audit(tx, 1, op, "test", "thing", Some(1), None, None)
+    })
+    .unwrap();
     let c = Connection::open(&p).unwrap();
     let upd = c.execute("UPDATE audit SET operator = 'mallory'", []);
     assert!(upd.unwrap_err().to_string().contains("append-only"));
@@ -104,7 +107,7 @@ fn two_writers_at_once_both_commit() {
             std::thread::spawn(move || {
                 let mut s = Store::open(&p, &format!("op{w}")).unwrap();
                 for i in 0..50 {
-                    s.write(|tx, op| {
+                    s.write(Need::System, |tx, op| {
                         tx.execute("INSERT INTO tags (name) VALUES (?1)", [format!("w{w}-{i}")])?;
                         audit(tx, i, op, "add", "tag", None, None, None)
                     })
@@ -143,7 +146,7 @@ fn another_connection_s_commit_changes_data_version() {
         "stable while nothing happens"
     );
     writer
-        .write(|tx, _| {
+        .write(Need::System, |tx, _| {
             tx.execute("INSERT INTO tags (name) VALUES ('x')", [])?;
             Ok(())
         })
@@ -155,7 +158,7 @@ fn another_connection_s_commit_changes_data_version() {
 fn a_failed_write_leaves_nothing_behind() {
     let (_d, p) = fresh();
     let mut s = Store::open(&p, "tester").unwrap();
-    let r: Result<(), StoreError> = s.write(|tx, op| {
+    let r: Result<(), StoreError> = s.write(Need::System, |tx, op| {
         tx.execute("INSERT INTO tags (name) VALUES ('half')", [])?;
         audit(tx, 1, op, "add", "tag", None, None, None)?;
         // a constraint violation halfway
@@ -241,7 +244,7 @@ fn member_actions_are_audited_refused_when_wrong_and_stale_edits_refused() {
     let seen = detail(a.conn(), id, day, &rules.points).unwrap().version;
     let before = detail(a.conn(), id, day, &rules.points).unwrap().points;
     let run = |s: &mut Store, v: Option<i64>, c: MemberChange| {
-        s.write(|tx, op| change(tx, op, 1, id, v, &c, &rules))
+        s.write(c.perm(), |tx, op| change(tx, op, 1, id, v, &c, &rules))
     };
     run(
         &mut b,

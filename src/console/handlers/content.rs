@@ -8,12 +8,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::describe;
 use crate::app::{Action, Loaded};
 use crate::console::StoreEnv;
+use crate::domain::roles::Perm;
 use crate::store::{Store, StoreError, views};
 
-pub fn item(store: &Store, id: i64) -> Action {
+pub fn item(store: &Store, env: &StoreEnv, id: i64) -> Action {
     match crate::store::content::get(store.conn(), id) {
         Ok(item) => Action::Loaded(Loaded::ContentItem(Box::new(item))),
-        Err(e) => Action::Error(describe(&e, store)),
+        Err(e) => Action::Error(describe(&e, store, env)),
     }
 }
 
@@ -26,7 +27,7 @@ pub fn save(
 ) -> Action {
     let at = now.timestamp();
     let tz = env.tz;
-    let result = store.write(|tx, op| match (id, version) {
+    let result = store.write(Perm::ContentDraft, |tx, op| match (id, version) {
         (Some(id), Some(v)) => {
             crate::store::content::save(tx, op, at, id, v, input, tz).map(|()| id)
         }
@@ -42,7 +43,7 @@ pub fn save(
             at,
             rescued: rescue(id, &input.title, &input.body),
         },
-        Err(e) => Action::Saved(Err(describe(&e, store))),
+        Err(e) => Action::Saved(Err(describe(&e, store, env))),
     }
 }
 
@@ -56,7 +57,7 @@ pub fn step(
 ) -> Action {
     let at = now.timestamp();
     let result = store
-        .write(|tx, op| {
+        .write(step.perm(), |tx, op| {
             crate::store::content::step(tx, op, at, id, version, step, &env.rules, &env.keywords)
         })
         .map(|state| {
@@ -69,7 +70,7 @@ pub fn step(
             }
             msg
         })
-        .map_err(|e| describe(&e, store));
+        .map_err(|e| describe(&e, store, env));
     Action::Saved(result)
 }
 

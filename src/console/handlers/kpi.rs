@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::describe;
 use crate::app::{Action, Loaded};
 use crate::console::StoreEnv;
+use crate::domain::roles::Perm;
 use crate::store::Store;
 use crate::store::kpi::KpiEnv;
 
@@ -33,7 +34,8 @@ pub fn refresh_if_marked(
             rules: &env.rules,
             keywords: &env.keywords,
         };
-        store.write(|tx, op| crate::store::kpi::refresh(tx, op, &kpi_env))?;
+        // upkeep: not under --readonly
+        store.upkeep(|tx, op| crate::store::kpi::refresh(tx, op, &kpi_env))?;
     }
     Ok(())
 }
@@ -55,12 +57,12 @@ pub fn entry(
         keywords: &env.keywords,
     };
     let result = store
-        .write(|tx, op| {
+        .write(Perm::KpiEnter, |tx, op| {
             crate::store::kpi::enter(tx, op, now.timestamp(), group_id, day, metric, value)?;
             crate::store::kpi::refresh(tx, op, &kpi_env)?;
             Ok(())
         })
         .map(|()| saved)
-        .map_err(|e| describe(&e, store));
+        .map_err(|e| describe(&e, store, env));
     Action::Saved(result)
 }

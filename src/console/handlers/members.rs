@@ -30,7 +30,7 @@ pub fn rows(store: &Store, env: &StoreEnv, now: DateTime<Utc>, ids: &[i64]) -> A
     let today = crate::clock::local_day(now, env.tz);
     match views::member_rows(store.conn(), today, &env.rules.points, ids) {
         Ok(rows) => Action::Loaded(Loaded::MemberRows(rows)),
-        Err(e) => Action::Error(describe(&e, store)),
+        Err(e) => Action::Error(describe(&e, store, env)),
     }
 }
 
@@ -45,7 +45,7 @@ pub fn detail(store: &Store, env: &StoreEnv, now: DateTime<Utc>, id: i64) -> Act
         });
     match detail {
         Ok(d) => Action::Loaded(Loaded::MemberDetail(Box::new(d))),
-        Err(e) => Action::Error(describe(&e, store)),
+        Err(e) => Action::Error(describe(&e, store, env)),
     }
 }
 
@@ -59,8 +59,10 @@ pub fn change(
 ) -> Action {
     let at = now.timestamp();
     let result = store
-        .write(|tx, op| crate::store::members::change(tx, op, at, id, version, change, &env.rules))
+        .write(change.perm(), |tx, op| {
+            crate::store::members::change(tx, op, at, id, version, change, &env.rules)
+        })
         .map(|name| format!("{name} · ✓"))
-        .map_err(|e| describe(&e, store));
+        .map_err(|e| describe(&e, store, env));
     Action::Saved(result)
 }

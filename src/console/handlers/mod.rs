@@ -39,8 +39,10 @@ pub fn load(
     })
 }
 
-/// What to show for a failed load or write (and log it with the database's path).
-pub(super) fn describe(e: &StoreError, store: &Store) -> String {
+/// What to show for a failed load or write, in the console's language where the
+/// language files have words for it (a refusal for want of a role, `--readonly`), and
+/// log it with the database's path.
+pub(super) fn describe(e: &StoreError, store: &Store, env: &StoreEnv) -> String {
     tracing::warn!(db = %store.path().display(), "store request failed: {e}");
-    e.to_string()
+    crate::ctx::store_message(env.texts, e)
 }

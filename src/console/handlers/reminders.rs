@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use super::describe;
 use crate::app::{Action, Loaded, RemindChange, RemindVerb};
 use crate::console::StoreEnv;
+use crate::domain::roles::Perm;
 use crate::reminders::StepError;
 use crate::store::reminders::{self as remind, NewReminder, Step, Watcher};
 use crate::store::{Store, StoreError};
@@ -28,17 +29,18 @@ pub fn step(
 ) -> Result<Step, StepError> {
     watcher
         .step(store, now, env.tz, &env.rules)
-        .map_err(|e| StepError::Failed(describe(&e, store)))
+        .map_err(|e| StepError::Failed(describe(&e, store, env)))
 }
 
-/// An operator's change to a reminder from the console.
+/// An operator's change to a reminder from the console: their own or the team's (the
+/// tab lists no colleague's), so `remind.own`.
 pub fn change(
     store: &mut Store,
     env: &StoreEnv,
     now: DateTime<Utc>,
     change: RemindChange,
 ) -> Action {
-    let result = apply(store, now, env.tz, change).map_err(|e| describe(&e, store));
+    let result = apply(store, now, env.tz, change).map_err(|e| describe(&e, store, env));
     Action::RemindSaved(result)
 }
 
@@ -50,14 +52,18 @@ fn apply(
 ) -> crate::store::Result<(RemindVerb, Box<remind::ReminderRow>)> {
     match change {
         RemindChange::Dismiss { id, version } => store
-            .write(|tx, op| remind::dismiss(tx, op, now, tz, id, Some(version)))
+            .write(Perm::RemindOwn, |tx, op| {
+                remind::dismiss(tx, op, now, tz, id, Some(version))
+            })
             .map(|r| (RemindVerb::Dismissed, Box::new(r))),
         RemindChange::Snooze {
             id,
             version,
             minutes,
         } => store
-            .write(|tx, op| remind::snooze(tx, op, now, tz, id, Some(version), minutes))
+            .write(Perm::RemindOwn, |tx, op| {
+                remind::snooze(tx, op, now, tz, id, Some(version), minutes)
+            })
             .map(|r| (RemindVerb::Snoozed, Box::new(r))),
         RemindChange::Add { when, title } => {
             let due = when.instant(now, tz).ok_or_else(|| {
@@ -71,7 +77,7 @@ fn apply(
                 body: None,
             };
             store
-                .write(|tx, op| remind::add(tx, op, now, &new))
+                .write(Perm::RemindOwn, |tx, op| remind::add(tx, op, now, &new))
                 .map(|r| (RemindVerb::Added, Box::new(r)))
         }
     }

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::describe;
 use crate::app::{Action, Loaded, TodayData};
 use crate::console::StoreEnv;
+use crate::domain::roles::Perm;
 use crate::domain::sop::SopChange;
 use crate::store::{Store, sop, views};
 
@@ -18,7 +19,8 @@ pub fn load(
 ) -> crate::store::Result<Loaded> {
     let today = crate::clock::local_day(now, env.tz);
     let tz = env.tz;
-    store.write(|tx, op| {
+    // upkeep: skipped under --readonly (the list shows what the file has)
+    store.upkeep(|tx, op| {
         // Past days keep the items they had; today and later are filled in.
         if day >= today {
             sop::materialize_day(tx, day)?;
@@ -54,9 +56,11 @@ pub fn change(
     change: &SopChange,
 ) -> Action {
     let result = store
-        .write(|tx, op| sop::change(tx, op, now, env.tz, id, Some(version), change))
+        .write(change.perm(), |tx, op| {
+            sop::change(tx, op, now, env.tz, id, Some(version), change)
+        })
         .map(|item| format!("{} · {}", item.label, item.state.word()))
-        .map_err(|e| describe(&e, store));
+        .map_err(|e| describe(&e, store, env));
     Action::Saved(result)
 }
 
@@ -69,27 +73,35 @@ pub fn override_item(
 ) -> Action {
     let today = crate::clock::local_day(now, env.tz);
     let result = store
-        .write(|tx, op| {
+        .write(Perm::SopOverride, |tx, op| {
             sop::set_override_item(tx, op, now.timestamp(), today, group_id, item_id, o)
         })
         .map(|()| env.saved_override.clone())
-        .map_err(|e| describe(&e, store));
+        .map_err(|e| describe(&e, store, env));
     Action::Saved(result)
 }
 
-pub fn apply(store: &mut Store, now: DateTime<Utc>, template: &str, groups: &[String]) -> Action {
+pub fn apply(
+    store: &mut Store,
+    env: &StoreEnv,
+    now: DateTime<Utc>,
+    template: &str,
+    groups: &[String],
+) -> Action {
     let n = groups.len();
     let result = store
-        .write(|tx, op| sop::apply_by_name(tx, op, now.timestamp(), template, groups))
+        .write(Perm::SopApply, |tx, op| {
+            sop::apply_by_name(tx, op, now.timestamp(), template, groups)
+        })
         .map(|a| a.iter().filter(|a| a.new).count())
         .map(|new| format!("{template} → {new}/{n}"))
-        .map_err(|e| describe(&e, store));
+        .map_err(|e| describe(&e, store, env));
     Action::Saved(result)
 }
 
-pub fn calendar(store: &Store, day: NaiveDate) -> Action {
+pub fn calendar(store: &Store, env: &StoreEnv, day: NaiveDate) -> Action {
     match views::month_summary(store.conn(), day) {
         Ok(s) => Action::Loaded(Loaded::Calendar(day, s)),
-        Err(e) => Action::Error(describe(&e, store)),
+        Err(e) => Action::Error(describe(&e, store, env)),
     }
 }

@@ -18,6 +18,7 @@
 //! the status bar's count is refreshed when reminders move.
 
 pub mod handlers;
+mod loader;
 pub mod request;
 mod worker;
 
@@ -98,12 +99,17 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Outcome> {
     // Everything that can fail on input is checked before the terminal is touched, so
     // the message lands on a normal screen.
     let store = ctx.open()?;
+    // the member list's own connection (read-only: it only ever reads), opened with the
+    // other before anything else happens
+    let reader = Store::open_readonly(&ctx.db, &ctx.operator)
+        .map_err(|e| tracing::warn!("no second connection for the member list: {e}"))
+        .ok();
     let keymap = load_keymap()?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the runtime")?;
-    rt.block_on(event_loop(ctx, store, keymap))
+    rt.block_on(event_loop(ctx, store, reader, keymap))
 }
 
 fn load_keymap() -> anyhow::Result<Keymap> {
@@ -125,7 +131,12 @@ fn load_keymap() -> anyhow::Result<Keymap> {
     })
 }
 
-async fn event_loop(ctx: &Ctx, store: Store, keymap: Keymap) -> anyhow::Result<Outcome> {
+async fn event_loop(
+    ctx: &Ctx,
+    store: Store,
+    reader: Option<Store>,
+    keymap: Keymap,
+) -> anyhow::Result<Outcome> {
     let (tx, mut rx) = unbounded_channel::<Event>();
     let db_label = ctx.db.file_name().map_or_else(
         || ctx.db.display().to_string(),
@@ -150,6 +161,17 @@ async fn event_loop(ctx: &Ctx, store: Store, keymap: Keymap) -> anyhow::Result<O
     let (req_tx, req_rx) = std_mpsc::channel::<Request>();
     // wakes the reminder engine: data changed (anyone's commit, or our own write)
     let wake = Arc::new(Notify::new());
+    let members = match reader {
+        Some(r) => {
+            let back = req_tx.clone();
+            let deliver = move |read| back.send(Request::MembersRead(Box::new(read))).is_ok();
+            Some(
+                loader::spawn(r, ctx.rules.points, deliver)
+                    .context("starting the member list's reader")?,
+            )
+        }
+        None => None,
+    };
     let store_thread = {
         let tx = tx.clone();
         let clock = Arc::clone(&ctx.clock);
@@ -163,7 +185,7 @@ async fn event_loop(ctx: &Ctx, store: Store, keymap: Keymap) -> anyhow::Result<O
         };
         std::thread::Builder::new()
             .name("store".into())
-            .spawn(move || worker::Worker::new(store, env, clock, tx, wake).run(&req_rx))
+            .spawn(move || worker::Worker::new(store, members, env, clock, tx, wake).run(&req_rx))
             .context("starting the store thread")?
     };
     spawn_signals(tx.clone())?;

@@ -17,6 +17,8 @@ pub enum Request {
         now: DateTime<Utc>,
         reply: oneshot::Sender<Result<Step, StepError>>,
     },
+    /// The member list, read on its own connection (see `loader`).
+    MembersRead(Box<super::loader::Read>),
     Quit,
 }
 

@@ -22,7 +22,7 @@ use super::request::Request;
 use super::{Event, HEARTBEAT, StoreEnv, WATCH_INTERVAL};
 use crate::app::{Action, Changed, Effect, Tab};
 use crate::clock::Clock;
-use crate::store::changes::{Topics, Versions, since};
+use crate::store::changes::{Topics, Versions, members_between, since};
 use crate::store::presence::{self, Online};
 use crate::store::reminders::Watcher;
 use crate::store::{Store, views};
@@ -60,8 +60,12 @@ pub(super) struct Worker {
     /// The data reminders are planned from changed since the engine last planned.
     replan: bool,
     planned_at: Option<Instant>,
-    /// A load to do once nothing else waits.
-    preload: Option<(Tab, chrono::NaiveDate)>,
+    /// The member list's reader (its own connection), when it could be opened.
+    members: Option<std_mpsc::Sender<chrono::NaiveDate>>,
+    /// A read of the member list is under way: another ask waits for it, unless many
+    /// members changed meanwhile (then `members_again` reads once more after it).
+    members_reading: bool,
+    members_again: Option<chrono::NaiveDate>,
     watcher: Watcher,
     status: (Vec<Online>, i64),
 }
@@ -69,6 +73,7 @@ pub(super) struct Worker {
 impl Worker {
     pub(super) fn new(
         store: Store,
+        members: Option<std_mpsc::Sender<chrono::NaiveDate>>,
         env: StoreEnv,
         clock: Arc<dyn Clock>,
         events: UnboundedSender<Event>,
@@ -92,7 +97,9 @@ impl Worker {
             next_beat: Instant::now(),
             replan: true,
             planned_at: None,
-            preload: None,
+            members,
+            members_reading: false,
+            members_again: None,
             watcher,
             status: (Vec::new(), -1),
         }
@@ -116,14 +123,7 @@ impl Worker {
                         break;
                     }
                 }
-                Err(std_mpsc::RecvTimeoutError::Timeout) => {
-                    // a quiet moment: the preload, if one waits
-                    if let Some((tab, day)) = self.preload.take()
-                        && !self.serve(Request::Do(Effect::Load(tab, day)))
-                    {
-                        break;
-                    }
-                }
+                Err(std_mpsc::RecvTimeoutError::Timeout) => {}
             }
             if !self.watch() {
                 break;
@@ -143,6 +143,7 @@ impl Worker {
         let (store, env) = (&mut self.store, &self.env);
         let action = match req {
             Request::Quit => return false,
+            Request::MembersRead(read) => return self.members_read(*read),
             Request::RemindStep { now, reply } => {
                 // plan when what reminders are planned from changed, and every few
                 // minutes (the horizon moves with the clock); else fire and look ahead
@@ -158,14 +159,23 @@ impl Worker {
                 return self.after_write(false);
             }
             Request::Do(fx) => match fx {
-                Effect::Preload(tab, day) => {
-                    self.preload = Some((tab, day));
-                    return true;
-                }
-                fx @ (Effect::Load(tab, day) | Effect::ClockLoad(tab, day)) => {
-                    if self.preload.is_some_and(|(t, _)| t == tab) {
-                        self.preload = None;
+                Effect::Preload(Tab::Members, day)
+                | Effect::Load(Tab::Members, day)
+                | Effect::ClockLoad(Tab::Members, day)
+                    if self.members.is_some() =>
+                {
+                    // read beside this thread; the answer comes back as `MembersRead`
+                    if self.members_reading {
+                        if self.told.contains(Topics::MEMBERS) {
+                            self.members_again = Some(day);
+                        }
+                        return true;
                     }
+                    return self.read_members(day);
+                }
+                fx @ (Effect::Load(tab, day)
+                | Effect::ClockLoad(tab, day)
+                | Effect::Preload(tab, day)) => {
                     let cause = tab.topics() & self.told;
                     self.told.remove(cause);
                     let clock = matches!(fx, Effect::ClockLoad(..));
@@ -251,6 +261,63 @@ impl Worker {
             },
         };
         self.send(action)
+    }
+
+    fn read_members(&mut self, day: chrono::NaiveDate) -> bool {
+        match &self.members {
+            Some(m) if m.send(day).is_ok() => self.members_reading = true,
+            // the reader is gone: read here
+            _ => {
+                self.members = None;
+                let action = match handlers::members::load(&self.store, day, &self.env) {
+                    Ok(l) => Action::Loaded(l),
+                    Err(e) => Action::Error(describe(&e, &self.store, &self.env)),
+                };
+                return self.send(action);
+            }
+        }
+        true
+    }
+
+    /// The member list read on its own connection: to the screen, then the rows of
+    /// members changed after its snapshot (or, if many, another read).
+    fn members_read(&mut self, read: super::loader::Read) -> bool {
+        self.members_reading = false;
+        if let Some(day) = self.members_again.take()
+            && !self.read_members(day)
+        {
+            return false;
+        }
+        let cause = Tab::Members.topics() & self.told;
+        self.told.remove(cause);
+        tracing::debug!(
+            "reload tab=members cause={} ms={:.1}",
+            if cause.is_empty() {
+                "request".to_string()
+            } else {
+                cause.words()
+            },
+            read.ms
+        );
+        let loaded = match read.loaded {
+            Ok(l) => self.send(Action::Loaded(l)),
+            Err(e) => return self.send(Action::Error(e)),
+        };
+        let now = self.seen.members();
+        if !loaded || now == read.members_version {
+            return loaded;
+        }
+        match members_between(self.store.conn(), read.members_version, now) {
+            Ok(Some(ids)) if !ids.is_empty() => {
+                let rows = handlers::members::rows(&self.store, &self.env, self.clock.now(), &ids);
+                self.send(rows)
+            }
+            Ok(Some(_)) => true,
+            _ => self.send(Action::Changed(Changed {
+                topics: Topics::MEMBERS,
+                members: None,
+            })),
+        }
     }
 
     /// Poll: did another process commit? Then read the change signals.

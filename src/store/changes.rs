@@ -288,7 +288,15 @@ impl Versions {
     pub fn read(conn: &Connection) -> Result<Versions> {
         // A deferred transaction: the first read takes the snapshot both come from.
         conn.execute_batch("BEGIN")?;
-        let out = (|| -> Result<Versions> {
+        let out = Versions::read_in_transaction(conn);
+        conn.execute_batch("COMMIT")?;
+        out
+    }
+
+    /// [`Versions::read`] inside a transaction the caller holds (whose snapshot other
+    /// reads share).
+    pub fn read_in_transaction(conn: &Connection) -> Result<Versions> {
+        {
             let mut v = Versions::default();
             let mut st = conn.prepare_cached("SELECT topic, version FROM change_topics")?;
             let mut rows = st.query([])?;
@@ -303,9 +311,7 @@ impl Versions {
             drop(rows);
             v.data_version = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
             Ok(v)
-        })();
-        conn.execute_batch("COMMIT")?;
-        out
+        }
     }
 
     /// The topics whose version differs.

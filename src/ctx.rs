@@ -32,6 +32,15 @@ pub fn store_message(texts: &Texts, e: &StoreError) -> String {
     }
 }
 
+/// A path as a person types it: `~/.config/…` under the home directory.
+fn tilde(p: &std::path::Path) -> String {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    match home.as_deref().and_then(|h| p.strip_prefix(h).ok()) {
+        Some(rest) if !rest.as_os_str().is_empty() => format!("~/{}", rest.display()),
+        _ => p.display().to_string(),
+    }
+}
+
 /// A refusal the user can fix: exit 1 with this message.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -98,17 +107,20 @@ impl Ctx {
 
     /// What to say about personal rule and keyword files from before team settings,
     /// when there are some not told about yet (the personal state remembers); the exact
-    /// commands that bring them into this database.
-    pub fn personal_notice(&self) -> Option<String> {
+    /// commands that bring them into this database. `console`: the status line's
+    /// shorter words.
+    pub fn personal_notice(&self, console: bool) -> Option<String> {
         let found = config::leftovers();
         if !config::tell_once(&config::log_dir(), &found) {
             return None;
         }
-        Some(self.notice_for(&found))
+        let text = self.notice_for(&found, console);
+        tracing::info!("{text}");
+        Some(text)
     }
 
     /// The words for `found`.
-    pub fn notice_for(&self, found: &config::Leftovers) -> String {
+    pub fn notice_for(&self, found: &config::Leftovers, console: bool) -> String {
         let texts = self.lang.texts();
         // the database only when it is not the default one: the command as it must be typed
         let db = if self.db == config::default_db_path() {
@@ -118,22 +130,23 @@ impl Ctx {
         };
         let mut commands: Vec<String> = Vec::new();
         if let Some(p) = &found.config {
-            commands.push(format!("`shequn settings import {}{db}`", p.display()));
+            commands.push(format!("`shequn settings import {}{db}`", tilde(p)));
         }
         for (c, p) in &found.keywords {
             commands.push(format!(
                 "`shequn keywords import {} --category {}{db}`",
-                p.display(),
+                tilde(p),
                 c.word()
             ));
         }
-        let files: Vec<String> = found
-            .paths()
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect();
+        let files: Vec<String> = found.paths().iter().map(|p| tilde(p)).collect();
+        let template = if console {
+            &texts.settings.notice_console
+        } else {
+            &texts.settings.notice
+        };
         fill(
-            &texts.settings.notice,
+            template,
             &[
                 ("files", &files.join(", ")),
                 ("commands", &commands.join("; ")),

@@ -384,6 +384,7 @@ pub struct SettingsTexts {
     pub col_value: String,
     pub col_source: String,
     pub default: String,
+    pub default_value: String,
     pub set_by: String,
     pub set: String,
     pub unchanged: String,
@@ -402,6 +403,8 @@ pub struct SettingsTexts {
     pub export_empty: String,
     /// Personal rule and keyword files from before team settings: said once.
     pub notice: String,
+    /// The same, shorter, for the console's status line.
+    pub notice_console: String,
     pub reloaded: String,
 }
 

@@ -95,7 +95,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // Personal rule and keyword files from before team settings: said once, here on
     // stderr for a command (the console says it in its status line instead).
     if cli.command.is_some()
-        && let Some(notice) = ctx.personal_notice()
+        && let Some(notice) = ctx.personal_notice(false)
     {
         let _ = writeln!(std::io::stderr(), "shequn: {notice}");
     }

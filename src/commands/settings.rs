@@ -34,7 +34,7 @@ pub fn run(ctx: &Ctx, cmd: &SettingsCmd) -> anyhow::Result<ExitCode> {
                 },
                 Column {
                     header: &texts.settings.col_value,
-                    value: |r| r.value.clone().unwrap_or_else(|| "—".into()),
+                    value: |r| r.value.as_deref().map_or_else(|| "—".into(), clip),
                 },
                 Column {
                     header: &texts.settings.col_source,
@@ -131,10 +131,12 @@ pub fn run(ctx: &Ctx, cmd: &SettingsCmd) -> anyhow::Result<ExitCode> {
 fn was(ctx: &Ctx, c: &SettingChange) -> String {
     match &c.old {
         Some(o) => o.clone(),
-        None => format!(
-            "{} ({})",
-            domain::default_of(&c.key).map_or_else(|| "—".to_string(), |v| v.to_string()),
-            ctx.lang.texts().settings.default
+        None => fill(
+            &ctx.lang.texts().settings.default_value,
+            &[(
+                "value",
+                &domain::default_of(&c.key).map_or_else(|| "—".to_string(), |v| v.to_string()),
+            )],
         ),
     }
 }
@@ -231,6 +233,17 @@ fn show_rows(ctx: &Ctx, overrides: &[SettingRow], prefix: Option<&str>) -> Vec<S
             }
         })
         .collect()
+}
+
+/// A long value (the slot hints) cut for the table; JSON and CSV have it whole.
+fn clip(v: &str) -> String {
+    const MAX: usize = 60;
+    if v.chars().count() <= MAX {
+        return v.to_string();
+    }
+    let mut out: String = v.chars().take(MAX - 1).collect();
+    out.push('…');
+    out
 }
 
 /// `2026-03-02 08:25` in the team's zone, for a table.

@@ -205,7 +205,7 @@ async fn event_loop(ctx: &Ctx, store: Store, keymap: Keymap) -> anyhow::Result<O
     }
     // personal rule and keyword files from before team settings: said once, here
     if app.flash.is_none()
-        && let Some(notice) = ctx.personal_notice()
+        && let Some(notice) = ctx.personal_notice(true)
     {
         app.flash = Some(crate::app::Flash {
             text: notice,

@@ -549,7 +549,7 @@ fn show_out(ctx: &Ctx, item: &ContentItem) -> anyhow::Result<ShowOut> {
         updated_at: ctx.local_time(item.updated_at),
         created_at: ctx.local_time(item.created_at),
         body: item.body.clone(),
-        blocked_words: content::blocking_words(item, &keywords)
+        blocked_words: content::blocking_words(item, keywords)
             .into_iter()
             .map(|(word, c)| BlockedOut {
                 word,

@@ -43,21 +43,16 @@ pub fn refresh_if_needed(ctx: &Ctx, store: &mut Store) -> anyhow::Result<Option<
 
 /// At the start of a command or console: take the team's settings from the database
 /// (every command judges with the team's rules and keyword lists), then judge the KPI
-/// alerts if the data changed. A database that cannot be opened is the command's own
-/// business to report, and a failed judgement does not stop it; settings that cannot
-/// be read do (exit 2): judging with other rules than the team's is what team settings
-/// are there to prevent.
+/// alerts if the data changed. A database that cannot be opened or whose settings
+/// cannot be read stops the command here, with the error it would have met itself —
+/// going on with the shipped rules would judge by other lines than the team's. A
+/// failed judgement does not stop it.
 pub fn on_start(ctx: &mut Ctx) -> anyhow::Result<()> {
     if !ctx.db.exists() {
+        // the command says how to create one
         return Ok(());
     }
-    let mut store = match ctx.open() {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::warn!("opening at start: {e}");
-            return Ok(());
-        }
-    };
+    let mut store = ctx.open()?;
     ctx.use_team_settings(&store)?;
     if ctx.readonly {
         return Ok(());

@@ -126,7 +126,10 @@ pub struct SettingChange {
     pub new: Option<String>,
 }
 
-fn current(tx: &Transaction<'_>) -> Result<(Vec<SettingRow>, Vec<(String, toml::Value)>)> {
+/// The team's settings as dotted key → value (a stored text that is not TOML left out).
+type Values = Vec<(String, toml::Value)>;
+
+fn current(tx: &Transaction<'_>) -> Result<(Vec<SettingRow>, Values)> {
     let rows = overrides(tx)?;
     let values = rows
         .iter()

@@ -29,6 +29,21 @@ use crate::store::presence::{self, Online};
 use crate::store::reminders::Watcher;
 use crate::store::{Store, views};
 
+/// What reminders are planned from (SOP items, scheduled content, reviews, KPI alerts,
+/// member warnings, and the groups and rules they belong to): a change to a reminder
+/// alone needs no planning, only firing and the next due time.
+const PLANNED_FROM: Topics = Topics::SOP
+    .union(Topics::CONTENT)
+    .union(Topics::KPI)
+    .union(Topics::MEMBERS)
+    .union(Topics::GROUPS)
+    .union(Topics::SETTINGS)
+    .union(Topics::OPERATORS);
+
+/// Planning also runs this often without a change: the planning horizon moves with the
+/// clock.
+const PLAN_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
+
 pub(super) struct Worker {
     store: Store,
     env: StoreEnv,
@@ -44,6 +59,9 @@ pub(super) struct Worker {
     /// (for the log: why a tab reloaded).
     told: Topics,
     next_beat: Instant,
+    /// The data reminders are planned from changed since the engine last planned.
+    replan: bool,
+    planned_at: Option<Instant>,
     /// A load to do once nothing else waits.
     preload: Option<(Tab, chrono::NaiveDate)>,
     watcher: Watcher,
@@ -74,6 +92,8 @@ impl Worker {
             seen,
             told: Topics::empty(),
             next_beat: Instant::now(),
+            replan: true,
+            planned_at: None,
             preload: None,
             watcher,
             status: (Vec::new(), -1),
@@ -126,7 +146,14 @@ impl Worker {
         let action = match req {
             Request::Quit => return false,
             Request::RemindStep { now, reply } => {
-                let step = handlers::reminders::step(&mut self.watcher, store, env, now);
+                // plan when what reminders are planned from changed, and every few
+                // minutes (the horizon moves with the clock); else fire and look ahead
+                let plan = self.replan || self.planned_at.is_none_or(|t| t.elapsed() >= PLAN_EVERY);
+                if plan {
+                    self.replan = false;
+                    self.planned_at = Some(Instant::now());
+                }
+                let step = handlers::reminders::step(&mut self.watcher, store, env, now, plan);
                 let _ = reply.send(step);
                 // what the step planned or fired is this console's own write; it is no
                 // reason to wake the engine again
@@ -283,6 +310,9 @@ impl Worker {
                 changed.members.as_ref().map(Vec::len)
             );
             if wake {
+                if data.intersects(PLANNED_FROM) {
+                    self.replan = true;
+                }
                 self.wake.notify_one();
             }
             self.told |= data;

@@ -10,6 +10,10 @@
 //! the order of their table's key (appends, not random pages), foreign-key checks off
 //! inside the transaction, and daily activity summed in memory and written once at the
 //! end (one upsert per member and day instead of one per message).
+//!
+//! Memory (the same benchmark, issue 11: a million messages in at most 100 MB): messages
+//! wait in sorted chunks of 8,192, the page cache is 16 MB, and the daily activity is a
+//! list of days per member.
 
 use crate::domain::roles::Perm;
 use std::collections::HashMap;
@@ -65,8 +69,20 @@ pub struct ChatOptions<'a> {
     pub format: &'a str,
 }
 
-/// Messages held before a sorted write: bounds memory (a few MB) whatever the file size.
-const CHUNK: usize = 65_536;
+/// Messages held before a sorted write: bounds memory (about 1 MB) whatever the file
+/// size. Small on purpose: the reader thread's queue (`import::prefetch`) must hold about
+/// one chunk for parsing to overlap the writes, so the chunk sets the memory of both. The
+/// sort only pays for exports that are not in time order; 8,192 messages still cover
+/// minutes to hours of a busy group.
+const CHUNK: usize = 8_192;
+
+/// The page cache during an import (KiB; the connection's usual one is 2 MB). Dirty pages
+/// of the transaction stay pinned in it until it is full, and then SQLite evicts clean
+/// pages first, so what it really buys is room for the member and membership indexes
+/// that every new sender is looked up in and inserted into: with 100,000 new senders in
+/// one file, 2 MB made the record phase 1.5 s slower than 16 MB, and 64 MB (the cache
+/// before issue 11) was no faster than 16 MB but held 64 MB of written message pages.
+const IMPORT_CACHE_KIB: i64 = 16_384;
 
 /// A message waiting for its chunk.
 struct Pending {
@@ -107,7 +123,11 @@ struct Ctx<'t, 'c> {
     /// group → (sender id or name → member); looked up by &str, no allocation
     members: HashMap<i64, HashMap<String, i64>>,
     memberships: HashMap<(i64, i64), ()>,
-    activity: HashMap<(i64, i64, NaiveDate), i64>,
+    /// (group, member) → messages per day, in the order the days were first seen. Per
+    /// member rather than one map entry per (group, member, day): a million messages
+    /// over 90 days make ~270,000 member-days, which took 17 MB as map entries (26 MB
+    /// while the map grew) and take 2 MB as pairs in a few thousand lists.
+    activity: HashMap<(i64, i64), Vec<(NaiveDate, u32)>>,
     /// [from, to) of the last day computed, and that day
     day_cache: Option<(i64, i64, NaiveDate)>,
     new_members: u64,
@@ -282,7 +302,13 @@ impl Ctx<'_, '_> {
                 .insert_message
                 .execute(params![p.g, p.m, p.at, p.kind, p.content, p.hash])?;
             if n > 0 {
-                *self.activity.entry((p.g, p.m, p.day)).or_default() += 1;
+                // messages come sorted by time within a chunk (and usually across
+                // chunks): the member's last day is almost always the one to count on
+                let days = self.activity.entry((p.g, p.m)).or_default();
+                match days.last_mut() {
+                    Some((day, count)) if *day == p.day => *count = count.saturating_add(1),
+                    _ => days.push((p.day, 1)),
+                }
                 self.inserted += 1;
             } else {
                 self.duplicates += 1;
@@ -377,13 +403,17 @@ impl Ctx<'_, '_> {
             "INSERT INTO activity_daily (group_id, member_id, day, messages) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (group_id, member_id, day) DO UPDATE SET messages = messages + excluded.messages",
         )?;
-        let mut rows: Vec<_> = self.activity.drain().collect();
-        // in key order: the B-tree is filled front to back
-        rows.sort_unstable();
+        let mut members: Vec<_> = self.activity.drain().collect();
+        // in key order (group, member, day): the B-tree is filled front to back
+        members.sort_unstable_by_key(|(k, _)| *k);
         let mut days = std::collections::BTreeSet::new();
-        for ((g, m, day), n) in rows {
-            up.execute(params![g, m, day.to_string(), n])?;
-            days.insert((g, day));
+        for ((g, m), mut counts) in members {
+            // an export out of time order lists a day more than once: the upsert sums them
+            counts.sort_by_key(|(day, _)| *day);
+            for (day, n) in counts {
+                up.execute(params![g, m, day.to_string(), n])?;
+                days.insert((g, day));
+            }
         }
         // the KPI recompute after the import counts these days again
         super::kpi::mark_days(self.tx, days)?;
@@ -409,14 +439,16 @@ where
         format: opts.format.to_string(),
         ..ChatSummary::default()
     };
-    // A bigger page cache while the activity and member tables are written, and
-    // foreign-key checks off for the import's transaction: every group and member a
+    // A bigger page cache while the member tables are written (see IMPORT_CACHE_KIB),
+    // and foreign-key checks off for the import's transaction: every group and member a
     // row references was looked up or created inside this same transaction, which
     // holds the write lock, so nobody can delete them meanwhile and the two lookups
     // per message prove nothing (measured: a quarter of the write phase). The import
     // tests run `foreign_key_check` after every fixture. Both pragmas can only change
     // outside a transaction and are restored on every path.
-    store.conn().pragma_update(None, "cache_size", -65_536)?;
+    store
+        .conn()
+        .pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
     store.conn().pragma_update(None, "foreign_keys", false)?;
     let result = import_chat_tx(store, records, opts, now, tz, rules, &mut summary, started);
     let restored = store.conn().pragma_update(None, "foreign_keys", true);

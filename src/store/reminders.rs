@@ -1242,18 +1242,37 @@ impl Watcher {
         tz: Tz,
         rules: &Rules,
     ) -> Result<Step> {
+        self.step_with(store, now, tz, rules, true)
+    }
+
+    /// [`Watcher::step`], planning only when `plan` (the console plans when the data
+    /// reminders come from changed, and every `PLAN_EVERY_SECS`; a reminder added or
+    /// dismissed by a colleague only needs firing and the next due time).
+    pub fn step_with(
+        &mut self,
+        store: &mut Store,
+        now: DateTime<Utc>,
+        tz: Tz,
+        rules: &Rules,
+        plan_now: bool,
+    ) -> Result<Step> {
         let started = std::time::Instant::now();
         let at = now.timestamp();
         let today = crate::clock::local_day(now, tz);
         let members = self
             .members_at
             .is_none_or(|(t, day)| at - t >= MEMBER_REPLAN_SECS || day != today);
+        let plan_now = plan_now || members;
         let login = self.login.clone();
         // upkeep: under --readonly nothing is planned or fired here, and what others
         // fired is still reported
         let (planned, fired) = store
             .upkeep(|tx, op| {
-                let planned = plan(tx, op, now, tz, rules, members)?;
+                let planned = if plan_now {
+                    plan(tx, op, now, tz, rules, members)?
+                } else {
+                    Planned::default()
+                };
                 let fired = fire_due(tx, op, now, &login)?;
                 Ok((planned, fired))
             })?
@@ -1278,6 +1297,7 @@ impl Watcher {
             next: next_due(store.conn(), &self.login)?,
         };
         tracing::debug!(
+            plan = plan_now,
             members,
             planned = planned.planned.len(),
             resolved = planned.resolved.len(),

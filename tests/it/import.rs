@@ -269,6 +269,57 @@ fn tiers_of_a_hand_built_group_follow_the_rules() {
         .stderr(predicate::str::contains("core"));
 }
 
+/// The import counts daily activity per member in memory, a list of days per member in
+/// the order the sorted chunks (8,192 messages) reach it. An export out of time order
+/// across chunks comes back to a day it already counted: the counts must be summed into
+/// one row per day, and a re-import must add nothing.
+#[test]
+fn activity_of_an_export_out_of_time_order_sums_into_one_row_per_day() {
+    let day2 = 1_772_323_200i64; // 2026-03-01 08:00 in Shanghai
+    let day1 = day2 - 86_400;
+    let mut csv = String::from(
+        "\u{feff}localId,TalkerId,Type,SubType,IsSender,CreateTime,Status,StrContent,StrTime,Remark,NickName,Sender\r\n",
+    );
+    let mut id = 0;
+    let mut push = |t: i64| {
+        id += 1;
+        csv.push_str(&row(id, t, "wxid_a", "阿甲", "在", "1"));
+    };
+    // more than a chunk on day 2, then day 1, then day 2 again
+    for i in 0..9_000 {
+        push(day2 + i);
+    }
+    for i in 0..10 {
+        push(day1 + i);
+    }
+    for i in 0..5 {
+        push(day2 + 20_000 + i);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("unordered.csv");
+    std::fs::write(&file, csv).unwrap();
+    let (_d, db) = fresh_db();
+    let activity = || -> Vec<(String, i64)> {
+        let c = Connection::open(&db).unwrap();
+        c.prepare("SELECT day, messages FROM activity_daily ORDER BY day")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let first = import(&db, &[file.to_str().unwrap(), "--group", "乱序群"]);
+    assert_eq!(n(&first, "messages"), 9_015, "{first}");
+    let expected = vec![
+        ("2026-02-28".to_string(), 10),
+        ("2026-03-01".to_string(), 9_005),
+    ];
+    assert_eq!(activity(), expected);
+    let again = import(&db, &[file.to_str().unwrap(), "--group", "乱序群"]);
+    assert_eq!(n(&again, "duplicates"), 9_015, "{again}");
+    assert_eq!(activity(), expected);
+}
+
 #[test]
 fn members_list_search_finds_zhang_by_pinyin_and_initials() {
     let (_d, db) = crate::fresh_demo();

@@ -26,9 +26,10 @@ pub fn step(
     store: &mut Store,
     env: &StoreEnv,
     now: DateTime<Utc>,
+    plan: bool,
 ) -> Result<Step, StepError> {
     watcher
-        .step(store, now, env.tz, &env.rules)
+        .step_with(store, now, env.tz, &env.rules, plan)
         .map_err(|e| StepError::Failed(describe(&e, store, env)))
 }
 

@@ -126,6 +126,72 @@ pub enum Command {
         #[command(subcommand)]
         cmd: ReportCmd,
     },
+    /// The team's thresholds and rules: the shipped data/rules.toml with the team's
+    /// overrides, kept in the database (setting needs the owner role)
+    Settings {
+        #[command(subcommand)]
+        cmd: SettingsCmd,
+    },
+    /// The team's keyword lists: the shipped ones, plus the words the team added, less
+    /// the shipped words it took off (changing them needs the operator role)
+    Keywords {
+        #[command(subcommand)]
+        cmd: KeywordsCmd,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SettingsCmd {
+    /// Every key with its value, and whether it is the default or who set it when
+    Show {
+        /// Only keys starting with this (`kpi.dau_rate`, `content`)
+        prefix: Option<String>,
+    },
+    /// Set a key for the whole team (checked against the rules' types first)
+    Set {
+        /// A dotted key of data/rules.toml, e.g. kpi.dau_rate.alarm
+        key: String,
+        /// The value as TOML (0.3, 20, true, [5, 15, 60]) or plain text for a string key
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+    },
+    /// Give a key back its shipped default
+    Unset { key: String },
+    /// Make every key of a config.toml-shaped file a team setting (all or nothing)
+    Import { file: PathBuf },
+    /// The team's settings as a TOML file on stdout (for `settings import`)
+    Export,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeywordsCmd {
+    /// The lists as the team has them: shipped, added and removed words
+    List {
+        /// One list: ad, fraud, sensitive (or 广告, 诈骗, 敏感)
+        #[arg(long, value_name = "LIST")]
+        category: Option<String>,
+    },
+    /// Add words to a list (a shipped word the team took off comes back)
+    Add {
+        #[arg(required = true, value_name = "WORD")]
+        words: Vec<String>,
+        /// ad, fraud, sensitive (or 广告, 诈骗, 敏感)
+        #[arg(long, value_name = "LIST")]
+        category: String,
+    },
+    /// Take words off a list (a shipped word is recorded as removed; a team word is deleted)
+    Remove {
+        #[arg(required = true, value_name = "WORD")]
+        words: Vec<String>,
+        #[arg(long, value_name = "LIST")]
+        category: String,
+    },
+    /// Add the words of a file: one a line, `#` comments, blank lines ignored (all or nothing)
+    Import {
+        file: PathBuf,
+        #[arg(long, value_name = "LIST")]
+        category: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

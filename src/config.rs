@@ -1,7 +1,8 @@
 //! Where things live and who is asking: the database path (`--db`, `SHEQUN_DB`, the XDG
-//! default), the UI language, the team's zone, the operator's OS login, the log file.
+//! default), the UI language, the team's zone, the operator's OS login, the log file,
+//! and the personal rule and keyword files from before team settings (told about once).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
 
@@ -65,7 +66,7 @@ pub fn default_db_path() -> PathBuf {
     )
 }
 
-/// `$XDG_CONFIG_HOME/shequn/`: user overrides of the shipped `data/` defaults.
+/// `$XDG_CONFIG_HOME/shequn/`: personal preferences (`keymap.toml`).
 pub fn config_dir() -> Option<PathBuf> {
     project_dirs().map(|d| d.config_dir().to_path_buf())
 }
@@ -134,74 +135,98 @@ pub fn init_logging() {
         .try_init();
 }
 
-/// `data/rules.toml` with the user's `$XDG_CONFIG_HOME/shequn/config.toml` layered on
-/// top: a key set there replaces the shipped one, everything else keeps its default.
-pub fn rules() -> Result<crate::domain::rules::Rules, String> {
-    let path = config_dir().map(|d| d.join("config.toml"));
-    let user = match &path {
-        Some(p) if p.exists() => {
-            Some(std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?)
-        }
-        _ => None,
-    };
-    let at = path.map(|p| p.display().to_string()).unwrap_or_default();
-    rules_with(user.as_deref()).map_err(|e| format!("{at}: {e}"))
+/// Personal rule and keyword files from before team settings (issue 12): a
+/// `config.toml` that holds keys of `data/rules.toml`, and `keywords/<list>.txt`. They
+/// no longer apply — the team's settings live in its database — and are said so once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Leftovers {
+    /// `config.toml`, when it holds rule keys (or cannot be read as TOML at all).
+    pub config: Option<PathBuf>,
+    /// The keyword files found, with their list.
+    pub keywords: Vec<(crate::domain::keywords::Category, PathBuf)>,
 }
 
-/// The shipped rules with `user` (a config file's text) merged over them.
-pub fn rules_with(user: Option<&str>) -> Result<crate::domain::rules::Rules, String> {
-    let mut base: toml::Value =
-        toml::from_str(crate::domain::SHIPPED_RULES).map_err(|e| e.to_string())?;
-    if let Some(u) = user {
-        let over: toml::Value = toml::from_str(u).map_err(|e| e.to_string())?;
-        merge(&mut base, over);
+impl Leftovers {
+    pub fn is_empty(&self) -> bool {
+        self.config.is_none() && self.keywords.is_empty()
     }
-    base.try_into().map_err(|e: toml::de::Error| e.to_string())
+
+    /// Every file found.
+    pub fn paths(&self) -> Vec<&Path> {
+        self.config
+            .iter()
+            .map(PathBuf::as_path)
+            .chain(self.keywords.iter().map(|(_, p)| p.as_path()))
+            .collect()
+    }
 }
 
-/// The shipped keyword lists (`data/keywords/`) with the user's words added from
-/// `$XDG_CONFIG_HOME/shequn/keywords/<category>.txt` (ad, fraud, sensitive; same format).
-pub fn keywords() -> Result<crate::domain::keywords::Keywords, String> {
-    keywords_from(config_dir().map(|d| d.join("keywords")).as_deref())
+/// The personal files from before in `$XDG_CONFIG_HOME/shequn/`.
+pub fn leftovers() -> Leftovers {
+    config_dir().map(|d| leftovers_in(&d)).unwrap_or_default()
 }
 
-/// The shipped lists plus those found in `dir`.
-pub fn keywords_from(
-    dir: Option<&std::path::Path>,
-) -> Result<crate::domain::keywords::Keywords, String> {
-    use crate::domain::keywords::{Category, Keywords};
-    let mut lists: Vec<(Category, String)> = Category::ALL
-        .into_iter()
-        .map(|c| (c, c.shipped_list().to_string()))
+/// The personal files from before in `dir`. Preferences (`keymap.toml`, a `config.toml`
+/// without rule keys) are not leftovers: they stay personal.
+pub fn leftovers_in(dir: &Path) -> Leftovers {
+    use crate::domain::keywords::Category;
+    let config = dir.join("config.toml");
+    let holds_rules = std::fs::read_to_string(&config).is_ok_and(|text| {
+        match toml::from_str::<toml::Table>(&text) {
+            Ok(t) => {
+                let sections: Vec<String> = crate::domain::settings::known_keys()
+                    .into_iter()
+                    .filter_map(|k| k.split('.').next().map(ToString::to_string))
+                    .collect();
+                t.keys().any(|k| sections.contains(k))
+            }
+            // not TOML: it cannot apply either, and its import will say where it breaks
+            Err(_) => true,
+        }
+    });
+    Leftovers {
+        config: holds_rules.then_some(config),
+        keywords: Category::ALL
+            .into_iter()
+            .map(|c| (c, dir.join("keywords").join(format!("{}.txt", c.word()))))
+            .filter(|(_, p)| p.is_file())
+            .collect(),
+    }
+}
+
+/// The file in the state dir that remembers which leftovers were told about.
+const TOLD: &str = "personal-settings-told";
+
+/// Whether `found` is news — a file not told about before — and if so, remember that it
+/// was told now (in `state_dir`, the personal state). Once said, a file is not said
+/// again; a new one is.
+pub fn tell_once(state_dir: &Path, found: &Leftovers) -> bool {
+    if found.is_empty() {
+        return false;
+    }
+    let marker = state_dir.join(TOLD);
+    let told = std::fs::read_to_string(&marker).unwrap_or_default();
+    let paths: Vec<String> = found
+        .paths()
+        .iter()
+        .map(|p| p.display().to_string())
         .collect();
-    if let Some(dir) = dir {
-        for c in Category::ALL {
-            let p = dir.join(format!("{}.txt", c.word()));
-            if p.exists() {
-                let text =
-                    std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-                lists.push((c, text));
-            }
+    if paths.iter().all(|p| told.lines().any(|l| l == p)) {
+        return false;
+    }
+    let mut all: Vec<&str> = told.lines().filter(|l| !l.is_empty()).collect();
+    for p in &paths {
+        if !all.contains(&p.as_str()) {
+            all.push(p);
         }
     }
-    let refs: Vec<(Category, &str)> = lists.iter().map(|(c, t)| (*c, t.as_str())).collect();
-    Ok(Keywords::from_lists(&refs))
-}
-
-fn merge(base: &mut toml::Value, over: toml::Value) {
-    match (base, over) {
-        (toml::Value::Table(b), toml::Value::Table(o)) => {
-            for (k, v) in o {
-                match b.get_mut(&k) {
-                    Some(slot) => merge(slot, v),
-                    None => {
-                        b.insert(k, v);
-                    }
-                }
-            }
-        }
-        (slot, v) => *slot = v,
+    let written = std::fs::create_dir_all(state_dir)
+        .and_then(|()| std::fs::write(&marker, format!("{}\n", all.join("\n"))));
+    if let Err(e) = written {
+        // said now all the same; it will be said again next time
+        tracing::warn!("{}: {e}", marker.display());
     }
+    true
 }
 
 #[cfg(test)]
@@ -218,39 +243,40 @@ mod tests {
     }
 
     #[test]
-    fn user_config_overrides_only_what_it_names() {
-        let r = super::rules_with(Some("[kpi.dau_rate]\nalarm = 0.1\n")).unwrap();
-        assert!((r.kpi.dau_rate.alarm - 0.1).abs() < 1e-9);
-        assert!((r.kpi.dau_rate.target - 0.25).abs() < 1e-9);
-        assert!(super::rules_with(Some("[kpi.dau_rate]\nalarm = \"low\"\n")).is_err());
-    }
-
-    #[test]
-    fn content_rules_take_overrides_and_a_file_without_them_still_loads() {
-        let r =
-            super::rules_with(Some("[content]\nmix = \"721\"\nmax_pushes_per_day = 2\n")).unwrap();
-        assert_eq!(r.content.mix, "721");
-        assert_eq!(r.content.max_pushes_per_day, 2);
-        assert!((r.content.target().unwrap().engage - 0.9).abs() < 1e-9);
-        assert!(r.content.review_by_other, "the rest keeps its default");
-        // a rules file from before the content queue (no [content] at all)
-        let old = crate::domain::SHIPPED_RULES
-            .split("\n[content]")
-            .next()
-            .unwrap();
-        let r = crate::domain::rules::Rules::parse(old).unwrap();
-        assert_eq!(r.content.max_pushes_per_day, 3);
-    }
-
-    #[test]
-    fn user_keywords_are_added_to_the_shipped_lists() {
+    fn personal_rule_and_keyword_files_are_found_and_told_about_once() {
+        use crate::domain::keywords::Category;
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("ad.txt"), "# ours\n团购接龙外链\n").unwrap();
-        let k = super::keywords_from(Some(dir.path())).unwrap();
-        let shipped = super::keywords_from(None).unwrap();
-        assert_eq!(k.len(), shipped.len() + 1);
-        let hits = k.find("这里有团购接龙外链,加我微信");
-        assert_eq!(hits.len(), 2);
-        assert_eq!(hits[0].word, "团购接龙外链");
+        let state = tempfile::tempdir().unwrap();
+        // nothing there, or preferences only: nothing to say
+        assert!(super::leftovers_in(dir.path()).is_empty());
+        std::fs::write(dir.path().join("keymap.toml"), "[global]\n").unwrap();
+        std::fs::write(dir.path().join("config.toml"), "theme = \"dark\"\n").unwrap();
+        let none = super::leftovers_in(dir.path());
+        assert!(none.is_empty(), "{none:?}");
+        assert!(!super::tell_once(state.path(), &none));
+        // rule keys and a keyword file
+        std::fs::write(
+            dir.path().join("config.toml"),
+            "[kpi.dau_rate]\nalarm = 0.1\n",
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join("keywords")).unwrap();
+        std::fs::write(dir.path().join("keywords/ad.txt"), "代写\n").unwrap();
+        let found = super::leftovers_in(dir.path());
+        assert_eq!(found.config, Some(dir.path().join("config.toml")));
+        assert_eq!(
+            found.keywords,
+            [(Category::Ad, dir.path().join("keywords/ad.txt"))]
+        );
+        assert!(super::tell_once(state.path(), &found));
+        assert!(!super::tell_once(state.path(), &found), "said once");
+        // a new file is news again
+        std::fs::write(dir.path().join("keywords/fraud.txt"), "刷单\n").unwrap();
+        let more = super::leftovers_in(dir.path());
+        assert!(super::tell_once(state.path(), &more));
+        assert!(!super::tell_once(state.path(), &more));
+        // a file that is not TOML cannot apply either
+        std::fs::write(dir.path().join("config.toml"), "[kpi\n").unwrap();
+        assert!(super::leftovers_in(dir.path()).config.is_some());
     }
 }

@@ -1,7 +1,9 @@
 //! What both the CLI's commands and the console take: the context built from flags and
 //! environment (`Ctx`: database, language, the team's zone and clock, who is running it,
-//! the rules, `--readonly`) and the refusal a user can fix (`UserError`, exit 1). It sits below
-//! `commands` and `console` so neither has to import the other for it.
+//! the team's rules and keyword lists, `--readonly`), the refusal a user can fix
+//! (`UserError`, exit 1), and the one-time word about personal rule files from before
+//! team settings. It sits below `commands` and `console` so neither has to import the
+//! other for it.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,6 +14,7 @@ use chrono_tz::Tz;
 use crate::cli::{Cli, Format};
 use crate::clock::{Clock, FixedClock, SystemClock, parse_now};
 use crate::config;
+use crate::domain::keywords::Keywords;
 use crate::domain::rules::Rules;
 use crate::i18n::{Lang, Texts, fill};
 use crate::store::{Store, StoreError};
@@ -24,7 +27,17 @@ pub fn store_message(texts: &Texts, e: &StoreError) -> String {
         StoreError::Forbidden(f) => texts.forbidden(f),
         StoreError::ReadOnly => texts.roles.read_only.clone(),
         StoreError::LastOwner { login } => fill(&texts.roles.last_owner, &[("login", login)]),
+        StoreError::Settings(s) => texts.settings_error(s),
         e => e.to_string(),
+    }
+}
+
+/// A path as a person types it: `~/.config/…` under the home directory.
+fn tilde(p: &std::path::Path) -> String {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    match home.as_deref().and_then(|h| p.strip_prefix(h).ok()) {
+        Some(rest) if !rest.as_os_str().is_empty() => format!("~/{}", rest.display()),
+        _ => p.display().to_string(),
     }
 }
 
@@ -42,7 +55,11 @@ pub struct Ctx {
     pub tz: Tz,
     pub clock: Arc<dyn Clock>,
     pub operator: String,
+    /// The team's rules: the shipped ones until [`Ctx::use_team_settings`] reads the
+    /// team's from its database.
     pub rules: Rules,
+    /// The team's keyword lists, likewise.
+    pub keywords: Keywords,
     /// `--readonly`: the database is opened read-only and every write is refused.
     pub readonly: bool,
 }
@@ -63,7 +80,8 @@ impl Ctx {
             tz,
             clock,
             operator: config::operator_login(),
-            rules: config::rules().map_err(UserError)?,
+            rules: Rules::shipped(),
+            keywords: Keywords::shipped(),
             readonly: cli.readonly,
         })
     }
@@ -75,6 +93,65 @@ impl Ctx {
         } else {
             Store::open(&self.db, &self.operator)
         }
+    }
+
+    /// Judge with the team's settings as `store` holds them (its rules and keyword
+    /// lists) rather than the shipped ones: what every command and console does once it
+    /// has opened the database.
+    pub fn use_team_settings(&mut self, store: &Store) -> Result<(), StoreError> {
+        let team = crate::store::settings::team(store.conn())?;
+        self.rules = team.rules;
+        self.keywords = team.keywords;
+        Ok(())
+    }
+
+    /// What to say about personal rule and keyword files from before team settings,
+    /// when there are some not told about yet (the personal state remembers); the exact
+    /// commands that bring them into this database. `console`: the status line's
+    /// shorter words.
+    pub fn personal_notice(&self, console: bool) -> Option<String> {
+        let found = config::leftovers();
+        if !config::tell_once(&config::log_dir(), &found) {
+            return None;
+        }
+        let text = self.notice_for(&found, console);
+        tracing::info!("{text}");
+        Some(text)
+    }
+
+    /// The words for `found`.
+    pub fn notice_for(&self, found: &config::Leftovers, console: bool) -> String {
+        let texts = self.lang.texts();
+        // the database only when it is not the default one: the command as it must be typed
+        let db = if self.db == config::default_db_path() {
+            String::new()
+        } else {
+            format!(" --db {}", self.db.display())
+        };
+        let mut commands: Vec<String> = Vec::new();
+        if let Some(p) = &found.config {
+            commands.push(format!("`shequn settings import {}{db}`", tilde(p)));
+        }
+        for (c, p) in &found.keywords {
+            commands.push(format!(
+                "`shequn keywords import {} --category {}{db}`",
+                tilde(p),
+                c.word()
+            ));
+        }
+        let files: Vec<String> = found.paths().iter().map(|p| tilde(p)).collect();
+        let template = if console {
+            &texts.settings.notice_console
+        } else {
+            &texts.settings.notice
+        };
+        fill(
+            template,
+            &[
+                ("files", &files.join(", ")),
+                ("commands", &commands.join("; ")),
+            ],
+        )
     }
 
     pub fn now(&self) -> DateTime<Utc> {

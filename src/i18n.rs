@@ -47,6 +47,8 @@ pub struct Texts {
     pub report: ReportTexts,
     pub reminders: RemindersTexts,
     pub roles: RolesTexts,
+    pub settings: SettingsTexts,
+    pub keywords: KeywordsTexts,
     /// Stable English enumeration words (`todo`, `core`, `draft`, ...) → display text.
     pub enums: BTreeMap<String, String>,
     /// Keymap action names → what the action does, for `?` help and the palette.
@@ -374,6 +376,67 @@ pub struct RolesTexts {
     pub perms: BTreeMap<String, String>,
 }
 
+/// `shequn settings …`: the team's thresholds and rules.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsTexts {
+    pub col_key: String,
+    pub col_value: String,
+    pub col_source: String,
+    pub default: String,
+    pub default_value: String,
+    pub set_by: String,
+    pub set: String,
+    pub unchanged: String,
+    pub unset: String,
+    pub not_set: String,
+    pub imported: String,
+    pub empty_file: String,
+    pub file_error: String,
+    pub unknown_key: String,
+    pub did_you_mean: String,
+    pub section: String,
+    pub bad_value: String,
+    pub bad_value_new: String,
+    pub needed: String,
+    pub export_header: String,
+    pub export_empty: String,
+    /// Personal rule and keyword files from before team settings: said once.
+    pub notice: String,
+    /// The same, shorter, for the console's status line.
+    pub notice_console: String,
+    pub reloaded: String,
+}
+
+/// `shequn keywords …`: the team's keyword lists.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeywordsTexts {
+    pub col_category: String,
+    pub col_word: String,
+    pub col_state: String,
+    pub col_by: String,
+    pub col_at: String,
+    pub shipped: String,
+    pub added_state: String,
+    pub removed_state: String,
+    pub added: String,
+    pub removed: String,
+    pub already: String,
+    pub imported: String,
+    pub empty_file: String,
+    pub file_error: String,
+    pub not_listed: String,
+    pub bad_word: String,
+    pub word_empty: String,
+    pub word_long: String,
+    pub word_hash: String,
+    pub word_control: String,
+    pub bad_category: String,
+    /// List slugs (`ad`, …) → their names; an unknown one shows as its slug.
+    pub categories: BTreeMap<String, String>,
+}
+
 const ZH_SRC: &str = include_str!("../data/i18n/zh.toml");
 const EN_SRC: &str = include_str!("../data/i18n/en.toml");
 
@@ -529,6 +592,89 @@ impl Texts {
 }
 
 /// Fill `{name}` placeholders. Unknown placeholders are left as they are.
+impl Texts {
+    /// A keyword list's name in this language.
+    pub fn category(&self, c: crate::domain::keywords::Category) -> String {
+        self.keywords
+            .categories
+            .get(c.word())
+            .cloned()
+            .unwrap_or_else(|| c.word().to_string())
+    }
+
+    /// Every list, for a refusal: `ad (广告), fraud (诈骗), sensitive (敏感)`.
+    pub fn category_choices(&self) -> String {
+        use crate::domain::keywords::Category;
+        Category::ALL
+            .into_iter()
+            .map(|c| format!("{} ({})", c.word(), c.zh()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Why a setting or a keyword change was refused, in this language.
+    pub fn settings_error(&self, e: &crate::domain::settings::SettingsError) -> String {
+        use crate::domain::settings::{MAX_WORD_CHARS, SettingsError, WordProblem};
+        let (s, k) = (&self.settings, &self.keywords);
+        match e {
+            SettingsError::UnknownKey { key, suggestion } => {
+                let mut out = fill(&s.unknown_key, &[("key", key)]);
+                if let Some(near) = suggestion {
+                    out.push_str(" — ");
+                    out.push_str(&fill(&s.did_you_mean, &[("key", near)]));
+                }
+                out
+            }
+            SettingsError::Section { key, keys } => {
+                fill(&s.section, &[("key", key), ("keys", &keys.join(", "))])
+            }
+            SettingsError::BadValue {
+                key,
+                value,
+                reason,
+                default,
+            } => match default {
+                Some(d) => fill(
+                    &s.bad_value,
+                    &[
+                        ("key", key),
+                        ("value", value),
+                        ("reason", reason),
+                        ("default", d),
+                    ],
+                ),
+                None => fill(
+                    &s.bad_value_new,
+                    &[("key", key), ("value", value), ("reason", reason)],
+                ),
+            },
+            SettingsError::Needed { key, reason } => {
+                fill(&s.needed, &[("key", key), ("reason", reason)])
+            }
+            SettingsError::BadWord { word, problem } => {
+                let problem = match problem {
+                    WordProblem::Empty => k.word_empty.clone(),
+                    WordProblem::TooLong => fill(&k.word_long, &[("max", &MAX_WORD_CHARS)]),
+                    WordProblem::Hash => k.word_hash.clone(),
+                    WordProblem::Control => k.word_control.clone(),
+                };
+                fill(
+                    &k.bad_word,
+                    &[("word", &format!("{word:?}")), ("problem", &problem)],
+                )
+            }
+            SettingsError::NotListed { category, word } => fill(
+                &k.not_listed,
+                &[
+                    ("word", word),
+                    ("category", &self.category(*category)),
+                    ("slug", &category.word()),
+                ],
+            ),
+        }
+    }
+}
+
 pub fn fill(template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
     let mut out = template.to_string();
     for (k, v) in args {
@@ -639,6 +785,50 @@ mod tests {
                 s.contains("`shequn operator add bob --role operator`"),
                 "{s}"
             );
+        }
+    }
+
+    #[test]
+    fn settings_refusals_say_what_to_do_in_each_language() {
+        use crate::domain::keywords::Category;
+        use crate::domain::settings::{SettingsError, WordProblem};
+        let en = parse("en", EN_SRC);
+        let zh = parse("zh", ZH_SRC);
+        let typo = SettingsError::UnknownKey {
+            key: "kpi.dau_rate.alram".into(),
+            suggestion: Some("kpi.dau_rate.alarm".into()),
+        };
+        assert_eq!(
+            en.settings_error(&typo),
+            "kpi.dau_rate.alram is not a setting; `shequn settings show` lists them — did you mean kpi.dau_rate.alarm?"
+        );
+        let bad = SettingsError::BadValue {
+            key: "kpi.dau_rate.alarm".into(),
+            value: "low".into(),
+            reason: "invalid type: string \"low\", expected f64".into(),
+            default: Some("0.15".into()),
+        };
+        assert!(zh.settings_error(&bad).contains("默认值 0.15"));
+        let off = SettingsError::NotListed {
+            category: Category::Fraud,
+            word: "代写".into(),
+        };
+        assert_eq!(
+            zh.settings_error(&off),
+            "代写 不在诈骗词库中;`shequn keywords list --category fraud` 可查看"
+        );
+        let long = SettingsError::BadWord {
+            word: "x".into(),
+            problem: WordProblem::TooLong,
+        };
+        assert!(en.settings_error(&long).contains("40 characters"));
+        assert_eq!(
+            en.category_choices(),
+            "ad (广告), fraud (诈骗), sensitive (敏感)"
+        );
+        for c in Category::ALL {
+            assert!(zh.keywords.categories.contains_key(c.word()), "{c}");
+            assert!(en.keywords.categories.contains_key(c.word()), "{c}");
         }
     }
 

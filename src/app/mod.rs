@@ -313,6 +313,13 @@ pub enum Action {
     },
     /// Data changed: another process's commit or this console's own write.
     Changed(Changed),
+    /// The team's settings moved (a colleague's `settings set`, this console's own
+    /// write): the rules and keyword lists to show and check with from now on. Comes
+    /// just before the `Changed` that reloads the tabs.
+    Settings {
+        rules: Box<Rules>,
+        keywords: std::sync::Arc<crate::domain::keywords::Keywords>,
+    },
     Tick(DateTime<Utc>),
     Resize {
         width: u16,
@@ -1167,6 +1174,10 @@ impl App {
                 self.due = due;
             }
             Action::Changed(changed) => return self.changed(changed),
+            Action::Settings { rules, keywords } => {
+                self.rules = *rules;
+                self.content_state.keywords = Some(keywords);
+            }
             Action::Tick(now) => {
                 let was = self.real_today();
                 self.now = now;

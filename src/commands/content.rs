@@ -17,7 +17,6 @@ use super::output::{Column, print};
 use super::{Ctx, UserError};
 use crate::cli::{ContentCmd, Format};
 use crate::clock::{local_day, local_to_utc};
-use crate::config;
 use crate::domain::content::{CHECKS, Check, Form, Kind, State};
 use crate::domain::keywords::Keywords;
 use crate::domain::roles::Perm;
@@ -60,7 +59,7 @@ pub fn run(ctx: &Ctx, cmd: &ContentCmd) -> anyhow::Result<ExitCode> {
                 content::create(tx, op, now, &input, tz)
             })?;
             let item = content::get(store.conn(), id)?;
-            warn_keywords(&item)?;
+            warn_keywords(ctx, &item)?;
             match ctx.format {
                 Format::Json => {
                     println!("{}", serde_json::to_string_pretty(&show_out(ctx, &item)?)?)
@@ -126,7 +125,7 @@ pub fn run(ctx: &Ctx, cmd: &ContentCmd) -> anyhow::Result<ExitCode> {
                 content::save(tx, op, now, id, seen, &input, tz)
             })?;
             let item = content::get(store.conn(), id)?;
-            warn_keywords(&item)?;
+            warn_keywords(ctx, &item)?;
             match ctx.format {
                 Format::Json => {
                     println!("{}", serde_json::to_string_pretty(&show_out(ctx, &item)?)?)
@@ -529,7 +528,7 @@ struct ShowOut {
 }
 
 fn show_out(ctx: &Ctx, item: &ContentItem) -> anyhow::Result<ShowOut> {
-    let keywords = config::keywords().map_err(UserError)?;
+    let keywords = &ctx.keywords;
     Ok(ShowOut {
         id: item.id,
         title: item.title.clone(),
@@ -550,7 +549,7 @@ fn show_out(ctx: &Ctx, item: &ContentItem) -> anyhow::Result<ShowOut> {
         updated_at: ctx.local_time(item.updated_at),
         created_at: ctx.local_time(item.created_at),
         body: item.body.clone(),
-        blocked_words: content::blocking_words(item, &keywords)
+        blocked_words: content::blocking_words(item, keywords)
             .into_iter()
             .map(|(word, c)| BlockedOut {
                 word,
@@ -691,9 +690,8 @@ fn show(ctx: &Ctx, store: &Store, id: i64) -> anyhow::Result<ExitCode> {
 
 /// Tell the author early that approval will stop on these words (stderr: stdout is
 /// the id for scripts).
-fn warn_keywords(item: &ContentItem) -> anyhow::Result<()> {
-    let keywords = config::keywords().map_err(UserError)?;
-    let hits = content::blocking_words(item, &keywords);
+fn warn_keywords(ctx: &Ctx, item: &ContentItem) -> anyhow::Result<()> {
+    let hits = content::blocking_words(item, &ctx.keywords);
     if !hits.is_empty() {
         eprintln!(
             "warning: content {} contains blocked words: {} — approval needs them removed or an override reason",
@@ -705,11 +703,11 @@ fn warn_keywords(item: &ContentItem) -> anyhow::Result<()> {
 }
 
 fn step(ctx: &Ctx, store: &mut Store, id: i64, what: &ContentStep) -> anyhow::Result<ExitCode> {
-    let keywords: Keywords = config::keywords().map_err(UserError)?;
+    let keywords: &Keywords = &ctx.keywords;
     let now = ctx.now().timestamp();
     let rules = &ctx.rules;
     let state = store.write(what.perm(), |tx, op| {
-        content::step(tx, op, now, id, None, what, rules, &keywords)
+        content::step(tx, op, now, id, None, what, rules, keywords)
     })?;
     let item = content::get(store.conn(), id)?;
     match ctx.format {

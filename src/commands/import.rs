@@ -152,8 +152,7 @@ pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
                     value: r.value,
                 });
             }
-            let keywords = super::kpi::keywords()?;
-            let env = super::kpi::env(ctx, &keywords);
+            let env = super::kpi::env(ctx, &ctx.keywords);
             let s = kpi::import_stats(&mut store, &values, &label, &format, &env)?;
             match ctx.format {
                 OutFormat::Json => println!("{}", serde_json::to_string_pretty(&s)?),

@@ -32,34 +32,35 @@ pub fn env<'a>(ctx: &'a Ctx, keywords: &'a Keywords) -> KpiEnv<'a> {
     }
 }
 
-/// The keyword lists with the user's additions (the ad share counts their 广告 words).
-pub fn keywords() -> anyhow::Result<Keywords> {
-    Ok(crate::config::keywords().map_err(UserError)?)
-}
-
 /// Recompute and judge if the data (or the KPI rules) changed since the last time.
 pub fn refresh_if_needed(ctx: &Ctx, store: &mut Store) -> anyhow::Result<Option<Refreshed>> {
     if !kpi::needs_refresh(store.conn(), &ctx.rules)? {
         return Ok(None);
     }
-    let keywords = keywords()?;
-    let env = env(ctx, &keywords);
+    let env = env(ctx, &ctx.keywords);
     Ok(store.upkeep(|tx, op| kpi::refresh(tx, op, &env))?)
 }
 
-/// At the start of a command or console. Never stops the command: a busy database or
-/// a missing file is the command's own business to report.
-pub fn on_start(ctx: &Ctx) {
-    if !ctx.db.exists() || ctx.readonly {
-        return;
+/// At the start of a command or console: take the team's settings from the database
+/// (every command judges with the team's rules and keyword lists), then judge the KPI
+/// alerts if the data changed. A database that cannot be opened or whose settings
+/// cannot be read stops the command here, with the error it would have met itself —
+/// going on with the shipped rules would judge by other lines than the team's. A
+/// failed judgement does not stop it.
+pub fn on_start(ctx: &mut Ctx) -> anyhow::Result<()> {
+    if !ctx.db.exists() {
+        // the command says how to create one
+        return Ok(());
     }
-    let result = ctx
-        .open()
-        .map_err(anyhow::Error::from)
-        .and_then(|mut store| refresh_if_needed(ctx, &mut store));
-    if let Err(e) = result {
+    let mut store = ctx.open()?;
+    ctx.use_team_settings(&store)?;
+    if ctx.readonly {
+        return Ok(());
+    }
+    if let Err(e) = refresh_if_needed(ctx, &mut store) {
         tracing::warn!("KPI refresh at start: {e:#}");
     }
+    Ok(())
 }
 
 /// One line per opened or closed alert, for the commands that changed data.

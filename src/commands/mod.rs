@@ -8,12 +8,14 @@ pub mod export;
 pub mod group;
 pub mod import;
 pub mod init;
+pub mod keywords;
 pub mod kpi;
 pub mod members;
 pub mod operator;
 pub mod output;
 pub mod remind;
 pub mod report;
+pub mod settings;
 pub mod sop;
 
 use std::io::Write;
@@ -81,19 +83,28 @@ fn exit_code(e: &anyhow::Error) -> u8 {
             | StoreError::Forbidden(_)
             | StoreError::ReadOnly
             | StoreError::ReadOnlyOlder { .. }
-            | StoreError::LastOwner { .. },
+            | StoreError::LastOwner { .. }
+            | StoreError::Settings(_),
         ) => 1,
         _ => 2,
     }
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let ctx = Ctx::from_cli(&cli)?;
-    // Every command and console judges the KPI alerts first when the data changed
-    // since the last judgement, so they all show the same ones (init and demo make
-    // their own database and judge it themselves).
+    let mut ctx = Ctx::from_cli(&cli)?;
+    // Personal rule and keyword files from before team settings: said once, here on
+    // stderr for a command (the console says it in its status line instead).
+    if cli.command.is_some()
+        && let Some(notice) = ctx.personal_notice(false)
+    {
+        let _ = writeln!(std::io::stderr(), "shequn: {notice}");
+    }
+    // Every command and console takes the team's settings from the database and judges
+    // the KPI alerts first when the data changed since the last judgement, so they all
+    // show the same ones (init and demo make their own database and judge it
+    // themselves).
     if !cli.demo && !matches!(cli.command, Some(Command::Init { .. } | Command::Demo)) {
-        kpi::on_start(&ctx);
+        kpi::on_start(&mut ctx)?;
     }
     match (&cli.command, cli.demo) {
         (Some(_), true) => Err(UserError(
@@ -110,6 +121,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         (Some(Command::Members { cmd }), false) => members::run(&ctx, cmd),
         (Some(Command::Kpi { group, days }), false) => kpi::run(&ctx, group.as_deref(), *days),
         (Some(Command::Report { cmd }), false) => report::run(&ctx, cmd),
+        (Some(Command::Settings { cmd }), false) => settings::run(&ctx, cmd),
+        (Some(Command::Keywords { cmd }), false) => keywords::run(&ctx, cmd),
         (Some(Command::Content { cmd }), false) => content::run(&ctx, cmd),
         (Some(Command::Remind { due, watch, cmd }), false) => {
             remind::run(&ctx, *due, *watch, cmd.as_ref())

@@ -138,6 +138,8 @@ async fn event_loop(
     keymap: Keymap,
 ) -> anyhow::Result<Outcome> {
     let (tx, mut rx) = unbounded_channel::<Event>();
+    // the team's settings, as this console's own connection reads them
+    let team = crate::store::settings::team(store.conn())?;
     let db_label = ctx.db.file_name().map_or_else(
         || ctx.db.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -145,7 +147,7 @@ async fn event_loop(
     let mut app = App::new(
         ctx.lang,
         keymap,
-        ctx.rules.clone(),
+        team.rules.clone(),
         ctx.now(),
         ctx.tz,
         db_label,
@@ -154,8 +156,7 @@ async fn event_loop(
     // who the operator is to this database (a viewer, --readonly …), as the store says
     app.access = store.access().clone();
     app.no_color = ui::theme::no_color_env();
-    // a broken keyword file of the team's is reported before the terminal is taken
-    let keywords = Arc::new(crate::config::keywords().map_err(|e| anyhow::anyhow!(e))?);
+    let keywords = Arc::new(team.keywords);
     app.content_state.keywords = Some(Arc::clone(&keywords));
 
     let (req_tx, req_rx) = std_mpsc::channel::<Request>();
@@ -178,7 +179,7 @@ async fn event_loop(
         let wake = Arc::clone(&wake);
         let env = StoreEnv {
             tz: ctx.tz,
-            rules: ctx.rules.clone(),
+            rules: team.rules,
             saved_override: ctx.lang.texts().today.saved_override.clone(),
             texts: ctx.lang.texts(),
             keywords,
@@ -223,6 +224,15 @@ async fn event_loop(
     }
     for fx in app.start() {
         perform(fx, &req_tx);
+    }
+    // personal rule and keyword files from before team settings: said once, here
+    if app.flash.is_none()
+        && let Some(notice) = ctx.personal_notice(true)
+    {
+        app.flash = Some(crate::app::Flash {
+            text: notice,
+            error: false,
+        });
     }
     let mut outcome = Outcome::Quit;
     let mut dirty = true;
@@ -411,11 +421,12 @@ fn spawn_minute_ticker(tx: UnboundedSender<Event>, clock: Arc<dyn Clock>) {
     });
 }
 
-/// What the store thread needs to know about the team.
+/// What the store thread needs to know about the team. `rules` and `keywords` are the
+/// team's settings, read again whenever they move (`handlers::settings`).
 pub struct StoreEnv {
     pub tz: chrono_tz::Tz,
     pub rules: Rules,
-    /// The keyword lists approvals are checked against.
+    /// The keyword lists approvals are checked against (and the ad share counts).
     pub keywords: std::sync::Arc<crate::domain::keywords::Keywords>,
     /// What to say after an override is saved (in the console's language).
     pub saved_override: String,

@@ -8,7 +8,9 @@
 //! else, a colleague's tag on one member patches one row. A commit that moved no topic
 //! came from something that bypassed shequn (the sqlite3 shell): everything is stale.
 //! After this console's own writes it reads the signals back the same way, so its own
-//! changes reload exactly what they touched.
+//! changes reload exactly what they touched. When the team's settings moved it reads
+//! them again first (`handlers::settings`), so what it judges with and the thresholds
+//! on screen follow at once.
 
 use std::sync::Arc;
 use std::sync::mpsc as std_mpsc;
@@ -382,6 +384,12 @@ impl Worker {
             }
             self.told |= data;
             changed.topics = data;
+            // the team's settings first: the reloads the change causes judge with them
+            if let Some(a) = handlers::settings::on_changed(&self.store, &mut self.env, data)
+                && !self.send(a)
+            {
+                return false;
+            }
             if !self.send(Action::Changed(changed)) {
                 return false;
             }

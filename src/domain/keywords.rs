@@ -6,7 +6,7 @@
 //! the `ad` list over every chat message of a day. Leftmost-longest so that 加我微信 is
 //! reported as itself, not as a shorter word inside it; ASCII case-insensitive because
 //! spammers write 加V and 加v alike. Pure: the lists come in as text (the shipped ones
-//! are embedded; `config::keywords` adds the user's).
+//! are embedded; `domain::settings::team_keywords` applies the team's changes).
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::Serialize;

@@ -7,6 +7,7 @@ pub mod kpi;
 pub mod rfm;
 pub mod roles;
 pub mod rules;
+pub mod settings;
 pub mod sop;
 pub mod stage;
 pub mod tiers;

@@ -92,6 +92,7 @@ pub fn of_table(table: &str) -> Topics {
         "groups" => Topics::GROUPS,
         "operators" => Topics::OPERATORS,
         "risk_incidents" => Topics::RISK,
+        "team_settings" | "team_keywords" => Topics::SETTINGS,
         "presence" => Topics::PRESENCE,
         // the audit log is read back by entity; our own bookkeeping and SQLite's are not
         // changes anyone looks at
@@ -112,6 +113,8 @@ pub fn of_entity(entity: &str) -> (Topics, bool) {
         "alert" | "kpi_daily" | "stats" => (Topics::KPI, false),
         "operator" => (Topics::OPERATORS, false),
         "tiers" => (Topics::MEMBERS, false),
+        // the team's thresholds and keyword lists: every console re-reads them
+        "setting" | "keyword" => (Topics::SETTINGS, false),
         // Imports say what they changed through the hooks and `touch` (a re-import that
         // adds nothing still writes its audit row, and should move nothing); a new
         // database has nobody watching yet.
@@ -459,11 +462,24 @@ mod tests {
             ("sop_instance", Topics::SOP, false),
             ("content", Topics::CONTENT, false),
             ("alert", Topics::KPI, false),
+            ("setting", Topics::SETTINGS, false),
+            ("keyword", Topics::SETTINGS, false),
             ("chat", Topics::empty(), false),
             ("something new", Topics::DATA, false),
         ] {
             assert_eq!(of_entity(entity), (topics, one), "{entity}");
         }
         assert!(!Topics::DATA.contains(Topics::PRESENCE));
+    }
+
+    #[test]
+    fn the_team_settings_tables_signal_settings_and_nothing_else() {
+        for t in ["team_settings", "team_keywords"] {
+            assert_eq!(of_table(t), Topics::SETTINGS, "{t}");
+        }
+        // and no other table moves the settings topic by itself
+        for t in ["groups", "operators", "sanctions", "kpi_meta", "audit"] {
+            assert!(!of_table(t).contains(Topics::SETTINGS), "{t}");
+        }
     }
 }

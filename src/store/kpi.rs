@@ -95,8 +95,8 @@ pub fn needs_refresh(conn: &Connection, rules: &Rules) -> Result<bool> {
     Ok(seen.as_deref() != Some(fingerprint(rules).as_str()))
 }
 
-/// The KPI rules as text: changed thresholds mean a new judgement. (Operators whose
-/// config files differ would re-judge at each other's starts; a team shares one.)
+/// The KPI rules as text: changed thresholds mean a new judgement. (The rules are the
+/// team's, from its database, so every console and command judges by the same.)
 fn fingerprint(rules: &Rules) -> String {
     format!("{:?}", rules.kpi)
 }
@@ -119,11 +119,16 @@ pub fn refresh(tx: &Transaction<'_>, operator: &str, env: &KpiEnv<'_>) -> Result
     if !dirty.is_empty() || !out.opened.is_empty() || !out.closed.is_empty() {
         super::changes::touch(tx, super::changes::Topics::KPI)?;
     }
-    tx.execute(
+    let rules_changed = tx.execute(
         "INSERT INTO kpi_meta (key, value) VALUES ('rules', ?1)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value <> excluded.value",
         [fingerprint(env.rules)],
     )?;
+    if rules_changed > 0 {
+        // judged by the team's new thresholds: a KPI change (kpi_meta is WITHOUT ROWID,
+        // which the change hooks do not see; unsaid, it would signal every topic)
+        super::changes::touch(tx, super::changes::Topics::KPI)?;
+    }
     tracing::info!(
         groups = out.groups,
         writes = out.writes,

@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         9,
         include_str!("../../data/migrations/0009_change_topics.sql"),
     ),
+    (10, include_str!("../../data/migrations/0010_settings.sql")),
 ];
 
 /// The schema version this binary writes.

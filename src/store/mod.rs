@@ -27,6 +27,7 @@ pub mod migrations;
 pub mod operators;
 pub mod presence;
 pub mod reminders;
+pub mod settings;
 pub mod sop;
 pub mod views;
 
@@ -89,6 +90,10 @@ pub enum StoreError {
         found: i64,
         latest: i64,
     },
+    /// A team setting or keyword change that does not fit (`domain::settings`);
+    /// nothing was written.
+    #[error("{0}")]
+    Settings(crate::domain::settings::SettingsError),
     /// A change that would leave the database without an owner.
     #[error("{login} is the last owner; make another owner first")]
     LastOwner { login: String },

@@ -591,16 +591,13 @@ fn the_mix_of_a_hand_built_week_matches_the_hand_computation() {
         .collect();
     assert_eq!(all7[0]["total"], 11);
     assert_eq!(all7[1]["count"], 4);
-    // the 721 preset from the user's config: engage target 0.9
-    let cfg = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(cfg.path().join("shequn")).unwrap();
-    std::fs::write(
-        cfg.path().join("shequn/config.toml"),
-        "[content]\nmix = \"721\"\n",
-    )
-    .unwrap();
+    // the team's 721 preset (team settings): engage target 0.9
+    bin()
+        .args(["settings", "set", "content.mix", "721", "--db"])
+        .arg(&db)
+        .assert()
+        .success();
     let out = bin()
-        .env("XDG_CONFIG_HOME", cfg.path())
         .arg("--db")
         .arg(&db)
         .args([

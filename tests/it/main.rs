@@ -11,6 +11,7 @@ mod layout;
 mod remind;
 mod roles;
 mod screens;
+mod settings;
 mod sop;
 mod store;
 mod tmux;

@@ -226,6 +226,10 @@ fn write_commands(dir: &Path, db: &Path) -> Vec<(Vec<String>, Perm)> {
     std::fs::write(&results, format!("id,opens\n{},5\n", published[0])).unwrap();
     let body = dir.join("body.txt");
     std::fs::write(&body, "周末一起去西湖边吃小笼包\n").unwrap();
+    let team_rules = dir.join("team.toml");
+    std::fs::write(&team_rules, "[points]\ndaily_cap = 40\n").unwrap();
+    let team_words = dir.join("words.txt");
+    std::fs::write(&team_words, "# ours\n刷好评\n").unwrap();
     let s = |v: &[&str]| v.iter().map(ToString::to_string).collect::<Vec<_>>();
     let id = |i: i64| i.to_string();
     vec![
@@ -310,6 +314,37 @@ fn write_commands(dir: &Path, db: &Path) -> Vec<(Vec<String>, Perm)> {
             Perm::OperatorGrant,
         ),
         (s(&["operator", "remove", "chen.jie"]), Perm::OperatorGrant),
+        // team settings: thresholds are the owner's, keyword lists an operator's
+        (
+            s(&["settings", "set", "kpi.dau_rate.alarm", "0.2"]),
+            Perm::SettingsEdit,
+        ),
+        (
+            s(&["settings", "unset", "kpi.dau_rate.alarm"]),
+            Perm::SettingsEdit,
+        ),
+        (
+            s(&["settings", "import", &team_rules.display().to_string()]),
+            Perm::SettingsEdit,
+        ),
+        (
+            s(&["keywords", "add", "代写", "--category", "ad"]),
+            Perm::KeywordsEdit,
+        ),
+        (
+            s(&["keywords", "remove", "加我微信", "--category", "ad"]),
+            Perm::KeywordsEdit,
+        ),
+        (
+            s(&[
+                "keywords",
+                "import",
+                &team_words.display().to_string(),
+                "--category",
+                "fraud",
+            ]),
+            Perm::KeywordsEdit,
+        ),
         (
             s(&["import", "chat", &fixture("wechatmsg.csv")]),
             Perm::Import,
@@ -409,6 +444,8 @@ fn cli_matrix(who: Who) -> usize {
         Perm::ContentPublish,
         Perm::RemindOwn,
         Perm::RemindOthers,
+        Perm::SettingsEdit,
+        Perm::KeywordsEdit,
     ] {
         assert!(cmds.iter().any(|(_, q)| *q == p), "{}", p.word());
     }

@@ -380,15 +380,13 @@ fn export_checklist_is_csv_with_stable_headers() {
 #[test]
 fn the_send_quota_warns_when_the_day_s_plan_would_exceed_it() {
     let (_d, db) = fresh_demo();
-    let cfg = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(cfg.path().join("shequn")).unwrap();
-    std::fs::write(
-        cfg.path().join("shequn/config.toml"),
-        "[quota]\nsends_per_month = 2\n",
-    )
-    .unwrap();
+    // the team's quota, in its database (team settings)
     bin()
-        .env("XDG_CONFIG_HOME", cfg.path())
+        .args(["settings", "set", "quota.sends_per_month", "2", "--db"])
+        .arg(&db)
+        .assert()
+        .success();
+    bin()
         .env("SHEQUN_NOW", "2026-03-02T08:00:00")
         .args(["sop", "today", "--db"])
         .arg(&db)
@@ -399,25 +397,26 @@ fn the_send_quota_warns_when_the_day_s_plan_would_exceed_it() {
         );
     // with the default (31 in March) nothing warns on the 2nd
     bin()
+        .args(["settings", "unset", "quota.sends_per_month", "--db"])
+        .arg(&db)
+        .assert()
+        .success();
+    bin()
         .env("SHEQUN_NOW", "2026-03-02T08:00:00")
         .args(["sop", "today", "--db"])
         .arg(&db)
         .assert()
         .success()
         .stdout(predicate::str::contains("warning:").not());
-    // a broken config is named, with its path
-    std::fs::write(
-        cfg.path().join("shequn/config.toml"),
-        "[quota]\nsends_per_month = \"lots\"\n",
-    )
-    .unwrap();
+    // a quota that is neither "days" nor a number is refused, naming the key
     bin()
-        .env("XDG_CONFIG_HOME", cfg.path())
-        .args(["sop", "today", "--db"])
+        .args(["settings", "set", "quota.sends_per_month", "lots", "--db"])
         .arg(&db)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("config.toml"));
+        .stderr(predicate::str::contains(
+            "quota.sends_per_month = lots does not fit",
+        ));
 }
 
 #[test]

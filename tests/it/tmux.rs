@@ -487,3 +487,59 @@ fn presence_and_other_topics_do_not_reload_a_console_on_members() {
         .collect();
     assert!(reloads.is_empty(), "reloads while on Members: {reloads:#?}");
 }
+
+#[test]
+fn a_colleagues_settings_set_changes_the_kpis_tab_within_a_second() {
+    let (d, db) = fresh_demo();
+    // personal files from before: the console says once, in its status line, that
+    // they no longer apply
+    let config = d.path().join("config");
+    std::fs::create_dir_all(config.join("shequn")).unwrap();
+    std::fs::write(
+        config.join("shequn/config.toml"),
+        "[kpi.dau_rate]\nalarm = 0.01\n",
+    )
+    .unwrap();
+    let tmux = Tmux::new("settings");
+    tmux.start(&format!(
+        "env SHEQUN_NOW={NOW} XDG_STATE_HOME='{}' XDG_CONFIG_HOME='{}' {BIN} --db '{}' --lang en; sleep 30",
+        d.path().join("state").display(),
+        config.display(),
+        db.display()
+    ));
+    tmux.wait_for("no longer apply");
+    tmux.keys(&["4"]);
+    let before = tmux.wait_for("Health");
+    // the all-groups row: its health follows the bands of the daily active rate
+    let all_row = |s: &str| {
+        s.lines()
+            .find(|l| l.contains(" All "))
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    };
+    let row = all_row(&before);
+    assert!(!row.is_empty(), "{before}");
+    let set = Instant::now();
+    crate::bin()
+        .args(["settings", "set", "kpi.dau_rate.alarm", "0.3", "--db"])
+        .arg(&db)
+        .assert()
+        .success();
+    let deadline = set + Duration::from_secs(3);
+    loop {
+        let s = tmux.screen();
+        if all_row(&s) != row && s.contains("Health") {
+            eprintln!(
+                "settings set → KPIs tab changed in {} ms",
+                set.elapsed().as_millis()
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the KPIs tab did not follow the team's new threshold:\n{s}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    tmux.keys(&["q"]);
+}

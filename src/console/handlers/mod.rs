@@ -7,6 +7,7 @@ pub mod content;
 pub mod kpi;
 pub mod members;
 pub mod reminders;
+pub mod settings;
 pub mod today;
 
 use chrono::{DateTime, NaiveDate, Utc};

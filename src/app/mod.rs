@@ -387,6 +387,18 @@ pub enum Action {
     ToastExpired(u64),
     /// A change to a reminder finished: what was done to which, or why not.
     RemindSaved(Result<(RemindVerb, Box<ReminderRow>), String>),
+    /// The database was restored or its file replaced under the console: everything
+    /// reloads, and the status line says so.
+    Restored(Box<Restored>),
+}
+
+/// A restore seen by the store thread (`shequn restore` by `by`; `None`: the file was
+/// replaced by other means and reopened), with who the operator is in the restored
+/// database.
+#[derive(Debug, Clone)]
+pub struct Restored {
+    pub by: Option<String>,
+    pub access: Access,
 }
 
 /// What a change touched (from the store's change signals).
@@ -1190,6 +1202,15 @@ impl App {
                 self.height = height;
             }
             Action::Error(text) => self.flash = Some(Flash { text, error: true }),
+            Action::Restored(r) => {
+                let text = match &r.by {
+                    Some(by) => crate::i18n::fill(&self.texts.restored, &[("by", by)]),
+                    None => self.texts.reopened.clone(),
+                };
+                self.access = r.access;
+                self.flash = Some(Flash { text, error: false });
+                return self.changed(Changed::everything());
+            }
         }
         Vec::new()
     }

@@ -9,6 +9,15 @@
 //! came from something that bypassed shequn (the sqlite3 shell): everything is stale.
 //! After this console's own writes it reads the signals back the same way, so its own
 //! changes reload exactly what they touched.
+//!
+//! Restores: a colleague's `shequn restore` replaces the database's contents in one
+//! commit (`store::backup`) and leaves its mark in the audit log; on every commit of
+//! another process the worker compares the newest mark with the one it knows, and on a
+//! new one reloads everything, reads the operator's role again and says who restored
+//! it. A database *file* replaced by other means (moved or copied over) is noticed by
+//! its device and inode on every poll (one `stat`): the worker lets go of the old file
+//! without checkpointing (`Store::abandon`) and opens the new one — or, if it cannot,
+//! says so and goes on showing the old data.
 
 use std::sync::Arc;
 use std::sync::mpsc as std_mpsc;
@@ -20,8 +29,9 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::handlers::{self, describe};
 use super::request::Request;
 use super::{Event, HEARTBEAT, StoreEnv, WATCH_INTERVAL};
-use crate::app::{Action, Changed, Effect, Tab};
+use crate::app::{Action, Changed, Effect, Restored, Tab};
 use crate::clock::Clock;
+use crate::store::backup::{RestoreMark, last_restore};
 use crate::store::changes::{Topics, Versions, since};
 use crate::store::presence::{self, Online};
 use crate::store::reminders::Watcher;
@@ -46,6 +56,10 @@ pub(super) struct Worker {
     preload: Option<(Tab, chrono::NaiveDate)>,
     watcher: Watcher,
     status: (Vec<Online>, i64),
+    /// The newest restore recorded in the database, as this console last saw it.
+    restored: Option<RestoreMark>,
+    /// A replacement file that could not be opened: not tried again on every poll.
+    failed_file: Option<(u64, u64)>,
 }
 
 impl Worker {
@@ -60,6 +74,10 @@ impl Worker {
         let session = format!("{host}-{}-{}", std::process::id(), clock.now().timestamp());
         let seen = Versions::read(store.conn()).unwrap_or_default();
         let watcher = Watcher::new(store.operator(), clock.now());
+        let restored = last_restore(store.conn()).unwrap_or_else(|e| {
+            tracing::warn!("last restore: {e}");
+            None
+        });
         Worker {
             store,
             env,
@@ -75,6 +93,8 @@ impl Worker {
             preload: None,
             watcher,
             status: (Vec::new(), -1),
+            restored,
+            failed_file: None,
         }
     }
 
@@ -226,16 +246,97 @@ impl Worker {
         self.send(action)
     }
 
-    /// Poll: did another process commit? Then read the change signals.
+    /// Poll: is it still the same file, and did another process commit? Then read the
+    /// change signals (after looking for a restore).
     fn watch(&mut self) -> bool {
+        if !self.follow_file() {
+            return false;
+        }
         match self.store.data_version() {
-            Ok(v) if v != self.seen.data_version => self.catch_up(true, true),
+            Ok(v) if v != self.seen.data_version => {
+                if !self.check_restored() {
+                    return false;
+                }
+                self.catch_up(true, true)
+            }
             Ok(_) => true,
             Err(e) => {
                 tracing::warn!("data_version: {e}");
                 true
             }
         }
+    }
+
+    /// A colleague's commit: was it a restore (a restore mark this console has not
+    /// seen)? Then everything reloads.
+    fn check_restored(&mut self) -> bool {
+        let mark = match last_restore(self.store.conn()) {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::warn!("last restore: {e}");
+                return true;
+            }
+        };
+        if mark.is_none() || mark == self.restored {
+            return true;
+        }
+        let by = mark.as_ref().map(|m| m.by.clone());
+        tracing::info!("database restored by {by:?}: reloading everything");
+        self.restored = mark;
+        self.reload_all(by)
+    }
+
+    /// The database file at our path is another one (moved or copied over): open it
+    /// and reload everything; if it cannot be opened, say so once and stay on the old.
+    fn follow_file(&mut self) -> bool {
+        let now = crate::disk::file_id(self.store.path());
+        if now.is_none() || now == self.store.file_id() || now == self.failed_file {
+            return true;
+        }
+        let path = self.store.path().to_path_buf();
+        let login = self.store.operator().to_string();
+        let opened = if self.store.readonly() {
+            Store::open_readonly(&path, &login)
+        } else {
+            Store::open(&path, &login)
+        };
+        match opened {
+            Ok(new) => {
+                tracing::warn!("{} was replaced: reopened", path.display());
+                std::mem::replace(&mut self.store, new).abandon();
+                self.failed_file = None;
+                self.restored = last_restore(self.store.conn()).unwrap_or(None);
+                self.reload_all(None)
+            }
+            Err(e) => {
+                tracing::warn!("{} was replaced and cannot be opened: {e}", path.display());
+                self.failed_file = now;
+                let text = crate::i18n::fill(&self.env.texts.reopen_failed, &[("error", &e)]);
+                self.send(Action::Error(text))
+            }
+        }
+    }
+
+    /// After a restore or a reopened file: every tab reloads, the operator's role is
+    /// read again, presence is published at once, the reminder engine plans again.
+    fn reload_all(&mut self, by: Option<String>) -> bool {
+        match Versions::read(self.store.conn()) {
+            // taken as seen: the reload covers whatever moved
+            Ok(v) => self.seen = v,
+            Err(e) => tracing::warn!("change signals: {e}"),
+        }
+        self.told |= Topics::DATA;
+        let access = match self.store.refresh_access() {
+            Ok(a) => a.clone(),
+            Err(e) => {
+                tracing::warn!("access after a restore: {e}");
+                self.store.access().clone()
+            }
+        };
+        self.next_beat = Instant::now();
+        self.status.1 = -1;
+        self.wake.notify_one();
+        self.send(Action::Restored(Box::new(Restored { by, access })))
     }
 
     /// After this console's own write: read back what it touched (and anything a

@@ -39,10 +39,8 @@ pub struct Texts {
     pub changed_elsewhere: String,
     /// The status line after a colleague's `shequn restore` ({by}).
     pub restored: String,
-    /// The status line after the database file was replaced under the console.
-    pub reopened: String,
-    /// … and could not be opened again ({error}).
-    pub reopen_failed: String,
+    /// Said when a console ends because its database file was replaced ({db}).
+    pub replaced: String,
     pub tabs: TabTexts,
     pub status: StatusTexts,
     pub weekday: WeekdayTexts,

@@ -387,17 +387,18 @@ pub enum Action {
     ToastExpired(u64),
     /// A change to a reminder finished: what was done to which, or why not.
     RemindSaved(Result<(RemindVerb, Box<ReminderRow>), String>),
-    /// The database was restored or its file replaced under the console: everything
-    /// reloads, and the status line says so.
+    /// A colleague restored the database (`shequn restore`): everything reloads, and
+    /// the status line says so.
     Restored(Box<Restored>),
+    /// The database file was replaced under the console: it ends, saying this.
+    FileReplaced(String),
 }
 
-/// A restore seen by the store thread (`shequn restore` by `by`; `None`: the file was
-/// replaced by other means and reopened), with who the operator is in the restored
-/// database.
+/// A restore seen by the store thread: who ran it, and who the operator is in the
+/// restored database.
 #[derive(Debug, Clone)]
 pub struct Restored {
-    pub by: Option<String>,
+    pub by: String,
     pub access: Access,
 }
 
@@ -575,6 +576,8 @@ pub struct App {
     pub width: u16,
     pub height: u16,
     pub quit: bool,
+    /// Said on the normal screen when the console ends (the database file was replaced).
+    pub farewell: Option<String>,
     /// `NO_COLOR`: draw without colours (the ▶ marker still shows the selection).
     pub no_color: bool,
 }
@@ -676,6 +679,7 @@ impl App {
             width: MIN_WIDTH,
             height: MIN_HEIGHT,
             quit: false,
+            farewell: None,
             no_color: false,
         }
     }
@@ -1203,13 +1207,14 @@ impl App {
             }
             Action::Error(text) => self.flash = Some(Flash { text, error: true }),
             Action::Restored(r) => {
-                let text = match &r.by {
-                    Some(by) => crate::i18n::fill(&self.texts.restored, &[("by", by)]),
-                    None => self.texts.reopened.clone(),
-                };
+                let text = crate::i18n::fill(&self.texts.restored, &[("by", &r.by)]);
                 self.access = r.access;
                 self.flash = Some(Flash { text, error: false });
                 return self.changed(Changed::everything());
+            }
+            Action::FileReplaced(text) => {
+                self.farewell = Some(text);
+                self.quit = true;
             }
         }
         Vec::new()

@@ -329,6 +329,7 @@ pub fn restore(ctx: &Ctx, file: &Path, force: bool) -> anyhow::Result<ExitCode> 
     }
     // the file: a sound shequn database this binary can read
     let probe = Probe::open(file).map_err(|e| match e {
+        StoreError::Missing(_) => UserError(format!("no file at {}", file.display())).into(),
         StoreError::Open { source, .. } => UserError(format!(
             "{} is not a database shequn can read: {source}",
             file.display()

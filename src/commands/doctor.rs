@@ -1,7 +1,8 @@
 //! `shequn doctor [--format json]` (issue 12): one line per check — ok, warn or fail,
 //! and for anything not ok the fix — in the `--lang` language (`[doctor]` of the
 //! language files); exit 0 when nothing fails, 1 otherwise. It changes nothing: the
-//! database is opened read-only (never migrated), the files are only looked at.
+//! database is only read (never migrated; `store::backup::Probe`), the files only
+//! looked at.
 //!
 //! **Is it a team database?** Read from what `init --team` leaves, not recorded in the
 //! file (no migration, and it works for every database made so far): a directory with
@@ -175,6 +176,8 @@ fn database_checks(r: &mut Report<'_>, scene: &Scene, dir: &Path) {
     let db = &scene.db;
     let dbs = path_text(db);
     filesystem(r, dir);
+    // the files first, as they were before this check opened the database
+    permissions(r, scene, dir);
     match Probe::open(db) {
         Err(e) => r.push(
             "database",
@@ -187,7 +190,6 @@ fn database_checks(r: &mut Report<'_>, scene: &Scene, dir: &Path) {
             sqlite_checks(r, scene, &probe);
         }
     }
-    permissions(r, scene, dir);
     space(r, db, dir);
     backup_age(r, scene);
 }

@@ -14,10 +14,12 @@
 //! commit (`store::backup`) and leaves its mark in the audit log; on every commit of
 //! another process the worker compares the newest mark with the one it knows, and on a
 //! new one reloads everything, reads the operator's role again and says who restored
-//! it. A database *file* replaced by other means (moved or copied over) is noticed by
-//! its device and inode on every poll (one `stat`): the worker lets go of the old file
-//! without checkpointing (`Store::abandon`) and opens the new one — or, if it cannot,
-//! says so and goes on showing the old data.
+//! it. A database *file* replaced by other means (moved over while consoles have it
+//! open) is noticed by its device and inode on every poll (one `stat`), and the console
+//! stops and says so: reopening would adopt the old file's `-wal` and `-shm` — same
+//! names, another database's pages — and write into them. The worker writes nothing
+//! more (not even its presence); SQLite itself does not checkpoint a connection to a
+//! moved file when it closes.
 
 use std::sync::Arc;
 use std::sync::mpsc as std_mpsc;
@@ -58,8 +60,8 @@ pub(super) struct Worker {
     status: (Vec<Online>, i64),
     /// The newest restore recorded in the database, as this console last saw it.
     restored: Option<RestoreMark>,
-    /// A replacement file that could not be opened: not tried again on every poll.
-    failed_file: Option<(u64, u64)>,
+    /// The database file was replaced under this console: it writes nothing more.
+    replaced: bool,
 }
 
 impl Worker {
@@ -94,7 +96,7 @@ impl Worker {
             watcher,
             status: (Vec::new(), -1),
             restored,
-            failed_file: None,
+            replaced: false,
         }
     }
 
@@ -131,6 +133,9 @@ impl Worker {
             if Instant::now() >= self.next_beat && !self.heartbeat() {
                 break;
             }
+        }
+        if self.replaced {
+            return;
         }
         let now = self.clock.now().timestamp();
         let (session, store) = (&self.session, &mut self.store);
@@ -280,46 +285,30 @@ impl Worker {
         if mark.is_none() || mark == self.restored {
             return true;
         }
-        let by = mark.as_ref().map(|m| m.by.clone());
-        tracing::info!("database restored by {by:?}: reloading everything");
+        let by = mark.as_ref().map(|m| m.by.clone()).unwrap_or_default();
+        tracing::info!("database restored by {by}: reloading everything");
         self.restored = mark;
         self.reload_all(by)
     }
 
-    /// The database file at our path is another one (moved or copied over): open it
-    /// and reload everything; if it cannot be opened, say so once and stay on the old.
+    /// The database file at our path is another one (moved over it): stop (false), and
+    /// have the console end with a message (see the module's header).
     fn follow_file(&mut self) -> bool {
         let now = crate::disk::file_id(self.store.path());
-        if now.is_none() || now == self.store.file_id() || now == self.failed_file {
+        if now.is_none() || now == self.store.file_id() {
             return true;
         }
-        let path = self.store.path().to_path_buf();
-        let login = self.store.operator().to_string();
-        let opened = if self.store.readonly() {
-            Store::open_readonly(&path, &login)
-        } else {
-            Store::open(&path, &login)
-        };
-        match opened {
-            Ok(new) => {
-                tracing::warn!("{} was replaced: reopened", path.display());
-                std::mem::replace(&mut self.store, new).abandon();
-                self.failed_file = None;
-                self.restored = last_restore(self.store.conn()).unwrap_or(None);
-                self.reload_all(None)
-            }
-            Err(e) => {
-                tracing::warn!("{} was replaced and cannot be opened: {e}", path.display());
-                self.failed_file = now;
-                let text = crate::i18n::fill(&self.env.texts.reopen_failed, &[("error", &e)]);
-                self.send(Action::Error(text))
-            }
-        }
+        let path = self.store.path().display().to_string();
+        tracing::warn!("{path} was replaced under this console: stopping");
+        self.replaced = true;
+        let text = crate::i18n::fill(&self.env.texts.replaced, &[("db", &path)]);
+        let _ = self.send(Action::FileReplaced(text));
+        false
     }
 
-    /// After a restore or a reopened file: every tab reloads, the operator's role is
-    /// read again, presence is published at once, the reminder engine plans again.
-    fn reload_all(&mut self, by: Option<String>) -> bool {
+    /// After a restore: every tab reloads, the operator's role is read again, presence
+    /// is published at once, the reminder engine plans again.
+    fn reload_all(&mut self, by: String) -> bool {
         match Versions::read(self.store.conn()) {
             // taken as seen: the reload covers whatever moved
             Ok(v) => self.seen = v,

@@ -50,8 +50,8 @@ pub const PAGES_PER_STEP: i32 = 256;
 /// The pause between two steps, and between two tries for a lock.
 const PAUSE: Duration = Duration::from_millis(20);
 
-/// A database file opened read-only, to be checked or copied: a backup about to be
-/// restored, or the database `doctor` looks at. Nothing is written, nothing migrated.
+/// A database file opened to be checked or copied, never written: a backup about to
+/// be restored, or the database `doctor` looks at. Nothing is migrated.
 pub struct Probe {
     conn: Connection,
     path: PathBuf,
@@ -64,7 +64,13 @@ impl std::fmt::Debug for Probe {
 }
 
 impl Probe {
-    /// Open `path` read-only; a file that is not a SQLite database fails here.
+    /// Open `path` to look at it; a file that is not a SQLite database fails here.
+    ///
+    /// Read-write when the file may be written (without creating anything, and nothing
+    /// is written through it), read-only otherwise: a read-only connection to a WAL
+    /// database creates `-wal` and `-shm` when they are missing and, unable to
+    /// checkpoint, leaves them behind when it closes; a read-write one removes them
+    /// again as the last connection closes, like any shequn command does.
     pub fn open(path: &Path) -> Result<Probe> {
         if !path.exists() {
             return Err(StoreError::Missing(path.to_path_buf()));
@@ -73,17 +79,22 @@ impl Probe {
             path: path.to_path_buf(),
             source,
         };
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(open_err)?;
-        conn.busy_timeout(super::BUSY_TIMEOUT).map_err(open_err)?;
-        // reading the schema is what tells a database from any other file
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-            r.get::<_, i64>(0)
-        })
-        .map_err(open_err)?;
+        let open = |flags: OpenFlags| -> rusqlite::Result<Connection> {
+            let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+            conn.busy_timeout(super::BUSY_TIMEOUT)?;
+            // reading the schema is what tells a database from any other file
+            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            })?;
+            Ok(conn)
+        };
+        let conn = match open(OpenFlags::SQLITE_OPEN_READ_WRITE) {
+            Ok(c) => c,
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
+                return Err(open_err(e));
+            }
+            Err(_) => open(OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(open_err)?,
+        };
         Ok(Probe {
             conn,
             path: path.to_path_buf(),
@@ -163,17 +174,27 @@ impl Probe {
     }
 }
 
-/// What `PRAGMA quick_check` found on `conn`; empty when it said `ok`.
+/// What `PRAGMA quick_check` found on `conn`; empty when it said `ok`. A file too
+/// damaged for the check to finish ("database disk image is malformed") is a finding
+/// too, not an error of the check.
 pub fn quick_check(conn: &Connection) -> Result<Vec<String>> {
-    let mut st = conn.prepare("PRAGMA quick_check")?;
-    let found: Vec<String> = st
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(if found.len() == 1 && found[0] == "ok" {
-        Vec::new()
-    } else {
-        found
-    })
+    let run = || -> rusqlite::Result<Vec<String>> {
+        let mut st = conn.prepare("PRAGMA quick_check")?;
+        st.query_map([], |r| r.get(0))?.collect()
+    };
+    match run() {
+        Ok(found) if found.len() == 1 && found[0] == "ok" => Ok(Vec::new()),
+        Ok(found) => Ok(found),
+        Err(e)
+            if matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+            ) =>
+        {
+            Ok(vec![e.to_string()])
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Copy the database `src` is connected to into a new database file at `dest` (which

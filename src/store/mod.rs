@@ -283,19 +283,6 @@ impl Store {
         backup::restore_into(&mut self.conn, &staged.conn)
     }
 
-    /// Let go of a database whose file was replaced under this connection, without the
-    /// checkpoint SQLite does when the last connection closes: that checkpoint would
-    /// end by deleting the `-wal` file *by name*, which now belongs to the new file.
-    pub fn abandon(self) {
-        if let Err(e) = self.conn.set_db_config(
-            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
-            true,
-        ) {
-            tracing::warn!("no-checkpoint-on-close: {e}");
-        }
-        drop(self);
-    }
-
     /// Who the operator is to this database (as of opening it; every write asks again).
     pub fn access(&self) -> &Access {
         &self.access

@@ -768,6 +768,81 @@ mod tests {
         assert_eq!(team_group(&me, Some(&file)), Some(4243));
     }
 
+    /// The guarded mode's install, as root (gids need no group to exist): a setgid
+    /// binary of the database's group, owned and writable by root alone, is ok; another
+    /// group, or a binary others may replace, fails with the fix.
+    #[test]
+    fn a_guarded_install_is_checked_binary_directory_and_files() {
+        use std::os::unix::fs::PermissionsExt;
+        if disk::my_uid() != 0 {
+            eprintln!("not root: the guarded install's checks are not tested");
+            return;
+        }
+        let (team, other) = (4_242_001, 4_242_002);
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path().join("team");
+        std::fs::create_dir(&dir).unwrap();
+        std::os::unix::fs::chown(&dir, None, Some(team)).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o2770)).unwrap();
+        let db = dir.join("team.db");
+        std::fs::write(&db, "").unwrap();
+        std::os::unix::fs::chown(&db, None, Some(team)).unwrap();
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o660)).unwrap();
+        let exe = d.path().join("shequn");
+        std::fs::write(&exe, "#!/bin/sh\n").unwrap();
+        let install = |gid: u32, mode: u32| {
+            std::os::unix::fs::chown(&exe, Some(0), Some(gid)).unwrap();
+            std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(mode)).unwrap();
+        };
+        let scene = Scene {
+            db: db.clone(),
+            now: Utc::now(),
+            tz: Ok(DEFAULT_TZ),
+            tz_from_env: false,
+            login: "root".into(),
+            exe: Some(exe.clone()),
+            tty: false,
+            term: None,
+            locale: None,
+        };
+        let t = &crate::i18n::Lang::En.texts().doctor;
+        let find = |checks: &[Check], id: &str| {
+            checks
+                .iter()
+                .find(|c| c.check == id)
+                .cloned()
+                .unwrap_or_else(|| panic!("no {id} in {checks:#?}"))
+        };
+        install(team, 0o2755);
+        let checks = checks(&scene, t);
+        assert!(
+            find(&checks, "mode").detail.contains("guarded"),
+            "{checks:#?}"
+        );
+        assert_eq!(find(&checks, "binary").status, Status::Ok);
+        assert_eq!(find(&checks, "directory").status, Status::Ok);
+        assert_eq!(find(&checks, "file").status, Status::Ok);
+
+        install(other, 0o2755);
+        let bin = find(&super::checks(&scene, t), "binary");
+        assert_eq!(bin.status, Status::Fail);
+        assert!(bin.fix.unwrap().contains("chgrp 4242001"));
+
+        install(team, 0o2775);
+        let bin = find(&super::checks(&scene, t), "binary");
+        assert_eq!(bin.status, Status::Fail);
+        assert!(bin.fix.unwrap().contains("chmod 2755"));
+
+        // not setgid at all: root runs it as a plain team database
+        install(team, 0o755);
+        let checks = super::checks(&scene, t);
+        assert!(find(&checks, "mode").detail.contains("plain"));
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o770)).unwrap();
+        let dir_check = find(&super::checks(&scene, t), "directory");
+        assert_eq!(dir_check.status, Status::Fail);
+        assert!(dir_check.fix.unwrap().contains("chmod 2770"));
+    }
+
     #[test]
     fn every_check_has_a_name_in_both_languages() {
         for lang in [crate::i18n::Lang::En, crate::i18n::Lang::Zh] {

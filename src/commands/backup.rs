@@ -141,6 +141,19 @@ pub struct Made {
     pub path: PathBuf,
     pub bytes: u64,
     pub seconds: f64,
+    /// What `quick_check` found in a copy kept although damaged (see [`Damaged`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+}
+
+/// What to do with a copy that fails its check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Damaged {
+    /// Delete it and fail (exit 2): a backup must be sound.
+    Refuse,
+    /// Keep it, saying so: the copy a restore makes of the database it replaces is
+    /// kept whatever state it is in — a damaged database is what restores are for.
+    Keep,
 }
 
 /// A copy that failed `quick_check`: deleted, exit 2.
@@ -151,7 +164,7 @@ pub struct CheckFailed(String);
 /// Write one backup of `store` into `dir` as `{stem}.db` (or `{stem}-N.db` when that is
 /// taken): a temporary file with the database file's permissions (never readable by
 /// others), the online copy, `quick_check`, fsync, rename, fsync of the folder.
-pub fn make(store: &Store, dir: &Path, stem: &str) -> anyhow::Result<Made> {
+pub fn make(store: &Store, dir: &Path, stem: &str, damaged: Damaged) -> anyhow::Result<Made> {
     let started = Instant::now();
     let name = (0..1000)
         .map(|n| match n {
@@ -191,7 +204,7 @@ pub fn make(store: &Store, dir: &Path, stem: &str) -> anyhow::Result<Made> {
     }
     store.copy_to(&tmp.path)?;
     let problems = Probe::open(&tmp.path)?.quick_check()?;
-    if !problems.is_empty() {
+    if !problems.is_empty() && damaged == Damaged::Refuse {
         return Err(CheckFailed(problems.join("; ")).into());
     }
     std::fs::File::open(&tmp.path)
@@ -207,6 +220,7 @@ pub fn make(store: &Store, dir: &Path, stem: &str) -> anyhow::Result<Made> {
         path,
         bytes,
         seconds: started.elapsed().as_secs_f64(),
+        problems,
     })
 }
 
@@ -261,7 +275,7 @@ pub fn run(ctx: &Ctx, to: Option<&Path>, keep: u32) -> anyhow::Result<ExitCode> 
     store.allowed(Perm::Backup)?;
     let dir = folder(&ctx.db, to)?;
     let at = ctx.now().with_timezone(&ctx.tz).naive_local();
-    let made = make(&store, &dir, &stem(at))?;
+    let made = make(&store, &dir, &stem(at), Damaged::Refuse)?;
     drop(store);
     let listed = backups_in(&dir).with_context(|| format!("listing {}", dir.display()))?;
     let mut removed = Vec::new();
@@ -313,6 +327,8 @@ struct RestoreOut {
     schema_from: i64,
     schema: i64,
     before: PathBuf,
+    /// What `quick_check` found in the database that was replaced.
+    before_problems: Vec<String>,
     forced_past: Vec<String>,
     seconds: f64,
 }
@@ -382,7 +398,18 @@ pub fn restore(ctx: &Ctx, file: &Path, force: bool) -> anyhow::Result<ExitCode> 
     // the database as it is now, kept beside the other backups (and never rotated)
     let dir = folder(&ctx.db, None)?;
     let at = now.with_timezone(&ctx.tz).naive_local();
-    let before = make(&live, &dir, &format!("{}-before-restore", stem(at)))?;
+    let before = make(
+        &live,
+        &dir,
+        &format!("{}-before-restore", stem(at)),
+        Damaged::Keep,
+    )?;
+    if !before.problems.is_empty() {
+        tracing::warn!(
+            "the database being replaced fails its check: {}",
+            before.problems.join("; ")
+        );
+    }
     // staged: the backup copied, migrated and marked, then copied in in one commit
     let staged_path = Scratch::new(dir.join(format!(".restore-{}.db", std::process::id())));
     probe.copy_to(&staged_path.path)?;
@@ -410,6 +437,7 @@ pub fn restore(ctx: &Ctx, file: &Path, force: bool) -> anyhow::Result<ExitCode> 
         schema_from,
         schema: migrations::latest(),
         before: before.path,
+        before_problems: before.problems,
         forced_past: names,
         seconds: started.elapsed().as_secs_f64(),
     };

@@ -257,13 +257,19 @@ fn sqlite_checks(r: &mut Report<'_>, scene: &Scene, probe: &Probe) {
             "quick_check",
             Status::Fail,
             fill(&t.integrity_bad, &[("found", &found.join("; "))]),
-            Some(fill(&t.integrity_bad_fix, &[("backup", &newest)])),
+            Some(fill(
+                &t.integrity_bad_fix,
+                &[("backup", &newest), ("db", &dbs)],
+            )),
         ),
         Err(e) => r.push(
             "quick_check",
             Status::Fail,
             e.to_string(),
-            Some(fill(&t.integrity_bad_fix, &[("backup", &newest)])),
+            Some(fill(
+                &t.integrity_bad_fix,
+                &[("backup", &newest), ("db", &dbs)],
+            )),
         ),
     }
     match probe.foreign_key_problems() {

@@ -551,3 +551,38 @@ fn doctor_names_operators_whose_login_is_gone() {
     );
     assert!(ops["fix"].as_str().unwrap().contains("operator remove"));
 }
+
+/// What a restore is for: a database that fails its check is restored over, and kept
+/// as it was (not refused because its own copy fails the check).
+#[test]
+fn a_damaged_database_is_restored_over_and_kept_as_it_was() {
+    let (_d, db) = fresh_demo();
+    let made = json(&db, &["backup"]);
+    let file = made["path"].as_str().unwrap().to_string();
+    // damage a page in the middle: the messages, far from what opening reads
+    let mut bytes = std::fs::read(&db).unwrap();
+    let at = bytes.len() / 2 / 4096 * 4096;
+    bytes[at..at + 4096].fill(0x5a);
+    std::fs::write(&db, &bytes).unwrap();
+    assert_ne!(quick_check(&db), "ok");
+    // doctor names it, and the backup to restore
+    let (code, report, _) = doctor(&db);
+    assert_eq!(code, 1);
+    let integrity = check(&report, "quick_check");
+    assert_eq!(integrity["status"], "fail");
+    assert!(
+        integrity["fix"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("shequn restore {file} --db")),
+        "{integrity:#}"
+    );
+    let out = json(&db, &["restore", &file]);
+    assert!(
+        !out["before_problems"].as_array().unwrap().is_empty(),
+        "{out:#}"
+    );
+    assert_eq!(quick_check(&db), "ok");
+    let before = PathBuf::from(out["before"].as_str().unwrap());
+    assert_ne!(quick_check(&before), "ok", "kept as it was");
+}

@@ -138,6 +138,29 @@ pub enum Command {
         #[command(subcommand)]
         cmd: KeywordsCmd,
     },
+    /// A consistent copy of the database while everyone works on it (for cron), checked
+    /// and rotated; needs the operator role
+    Backup {
+        /// The folder to write into (default: backups/ beside the database); must exist
+        #[arg(long, value_name = "DIR")]
+        to: Option<PathBuf>,
+        /// Backups to keep in that folder; older ones (named shequn-YYYYMMDDTHHMMSS.db)
+        /// are deleted
+        #[arg(long, default_value_t = 14, value_parser = clap::value_parser!(u32).range(1..))]
+        keep: u32,
+    },
+    /// Put a backup back (owner): checked first, the current database backed up first,
+    /// refused while consoles are open unless --force
+    Restore {
+        /// The backup (any shequn database file)
+        file: PathBuf,
+        /// Restore even while consoles are open (they reload the restored data)
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check the database, its files and this installation: ok / warn / fail, with the
+    /// fix (exit 1 when something fails)
+    Doctor,
 }
 
 #[derive(Debug, Subcommand)]

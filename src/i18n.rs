@@ -37,6 +37,10 @@ pub struct Texts {
     pub rows: String,
     pub busy: String,
     pub changed_elsewhere: String,
+    /// The status line after a colleague's `shequn restore` ({by}).
+    pub restored: String,
+    /// Said when a console ends because its database file was replaced ({db}).
+    pub replaced: String,
     pub tabs: TabTexts,
     pub status: StatusTexts,
     pub weekday: WeekdayTexts,
@@ -49,6 +53,7 @@ pub struct Texts {
     pub roles: RolesTexts,
     pub settings: SettingsTexts,
     pub keywords: KeywordsTexts,
+    pub doctor: DoctorTexts,
     /// Stable English enumeration words (`todo`, `core`, `draft`, ...) → display text.
     pub enums: BTreeMap<String, String>,
     /// Keymap action names → what the action does, for `?` help and the palette.
@@ -435,6 +440,137 @@ pub struct KeywordsTexts {
     pub bad_category: String,
     /// List slugs (`ad`, …) → their names; an unknown one shows as its slug.
     pub categories: BTreeMap<String, String>,
+}
+
+/// `shequn doctor`: what each check says and how to fix it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DoctorTexts {
+    pub ok: String,
+    pub warn: String,
+    pub fail: String,
+    pub fix: String,
+    pub summary: String,
+    pub hours: String,
+    pub days: String,
+    pub absent: String,
+    pub db_missing: String,
+    pub db_missing_fix: String,
+    pub db_unreadable: String,
+    pub db_unreadable_fix: String,
+    pub fs_ok: String,
+    pub fs_unchecked: String,
+    pub fs_bad: String,
+    pub fs_bad_fix: String,
+    pub schema_ok: String,
+    pub schema_older: String,
+    pub schema_older_fix: String,
+    pub schema_newer: String,
+    pub schema_newer_fix: String,
+    pub journal_ok: String,
+    pub journal_bad: String,
+    pub journal_bad_fix: String,
+    pub integrity_ok: String,
+    pub integrity_bad: String,
+    pub integrity_bad_fix: String,
+    pub fk_ok: String,
+    pub fk_bad: String,
+    pub fk_bad_fix: String,
+    pub ops_ok: String,
+    pub ops_none: String,
+    pub ops_gone: String,
+    pub ops_gone_fix: String,
+    pub mode_personal: String,
+    pub mode_team: String,
+    pub mode_guarded: String,
+    pub binary_ok: String,
+    pub binary_not_setgid: String,
+    pub binary_not_setgid_fix: String,
+    pub binary_group: String,
+    pub binary_group_fix: String,
+    pub binary_writable: String,
+    pub binary_writable_fix: String,
+    pub member_of_group: String,
+    pub member_of_group_fix: String,
+    pub dir_ok: String,
+    pub dir_bad: String,
+    pub dir_bad_fix: String,
+    pub file_ok: String,
+    pub file_bad: String,
+    pub file_bad_fix: String,
+    pub disk_ok: String,
+    pub disk_low: String,
+    pub disk_low_fix: String,
+    pub wal_ok: String,
+    pub wal_big: String,
+    pub wal_big_fix: String,
+    pub backup_ok: String,
+    pub backup_old: String,
+    pub backup_none: String,
+    pub backup_fix: String,
+    pub tz_ok: String,
+    pub tz_default: String,
+    pub tz_env: String,
+    pub tz_bad_fix: String,
+    pub term_ok: String,
+    pub term_bad: String,
+    pub term_bad_fix: String,
+    pub locale_bad: String,
+    pub locale_bad_fix: String,
+    pub names: DoctorNames,
+}
+
+/// The checks' names as the report shows them (JSON keeps the English ids).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DoctorNames {
+    pub database: String,
+    pub filesystem: String,
+    pub schema: String,
+    pub journal_mode: String,
+    pub quick_check: String,
+    pub foreign_keys: String,
+    pub operators: String,
+    pub mode: String,
+    pub binary: String,
+    pub service_group: String,
+    pub directory: String,
+    pub file: String,
+    pub wal_file: String,
+    pub shm_file: String,
+    pub disk: String,
+    pub wal_size: String,
+    pub backup: String,
+    pub timezone: String,
+    pub terminal: String,
+}
+
+impl DoctorNames {
+    /// The name of a check by its id.
+    pub fn get(&self, id: &str) -> Option<&str> {
+        Some(match id {
+            "database" => &self.database,
+            "filesystem" => &self.filesystem,
+            "schema" => &self.schema,
+            "journal_mode" => &self.journal_mode,
+            "quick_check" => &self.quick_check,
+            "foreign_keys" => &self.foreign_keys,
+            "operators" => &self.operators,
+            "mode" => &self.mode,
+            "binary" => &self.binary,
+            "service_group" => &self.service_group,
+            "directory" => &self.directory,
+            "file" => &self.file,
+            "wal_file" => &self.wal_file,
+            "shm_file" => &self.shm_file,
+            "disk" => &self.disk,
+            "wal_size" => &self.wal_size,
+            "backup" => &self.backup,
+            "timezone" => &self.timezone,
+            "terminal" => &self.terminal,
+            _ => return None,
+        })
+    }
 }
 
 const ZH_SRC: &str = include_str!("../data/i18n/zh.toml");

@@ -6,6 +6,8 @@
 //! - [`ctx`]      what every command and the console take: `Ctx`, `UserError`
 //! - [`config`]   where the database, config and logs live; language; the team's zone
 //! - [`clock`]    the `Clock` trait: the system clock and a fixed one (`SHEQUN_NOW`)
+//! - [`disk`]     what the OS says about the database's files: filesystem type, free
+//!   space, modes and groups, logins (init, backup, restore, doctor, the console)
 //! - [`i18n`]     every user-facing string, one file per language in `data/i18n/`
 //! - [`domain`]   pure rules without I/O or a clock: SOP recurrence, stages, thresholds,
 //!   KPI metrics and alert episodes,
@@ -29,6 +31,7 @@ pub mod config;
 pub mod console;
 pub mod ctx;
 pub mod demo;
+pub mod disk;
 pub mod domain;
 pub mod i18n;
 pub mod import;

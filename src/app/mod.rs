@@ -394,6 +394,19 @@ pub enum Action {
     ToastExpired(u64),
     /// A change to a reminder finished: what was done to which, or why not.
     RemindSaved(Result<(RemindVerb, Box<ReminderRow>), String>),
+    /// A colleague restored the database (`shequn restore`): everything reloads, and
+    /// the status line says so.
+    Restored(Box<Restored>),
+    /// The database file was replaced under the console: it ends, saying this.
+    FileReplaced(String),
+}
+
+/// A restore seen by the store thread: who ran it, and who the operator is in the
+/// restored database.
+#[derive(Debug, Clone)]
+pub struct Restored {
+    pub by: String,
+    pub access: Access,
 }
 
 /// What a change touched (from the store's change signals).
@@ -570,6 +583,8 @@ pub struct App {
     pub width: u16,
     pub height: u16,
     pub quit: bool,
+    /// Said on the normal screen when the console ends (the database file was replaced).
+    pub farewell: Option<String>,
     /// `NO_COLOR`: draw without colours (the ▶ marker still shows the selection).
     pub no_color: bool,
 }
@@ -671,6 +686,7 @@ impl App {
             width: MIN_WIDTH,
             height: MIN_HEIGHT,
             quit: false,
+            farewell: None,
             no_color: false,
         }
     }
@@ -1201,6 +1217,16 @@ impl App {
                 self.height = height;
             }
             Action::Error(text) => self.flash = Some(Flash { text, error: true }),
+            Action::Restored(r) => {
+                let text = crate::i18n::fill(&self.texts.restored, &[("by", &r.by)]);
+                self.access = r.access;
+                self.flash = Some(Flash { text, error: false });
+                return self.changed(Changed::everything());
+            }
+            Action::FileReplaced(text) => {
+                self.farewell = Some(text);
+                self.quit = true;
+            }
         }
         Vec::new()
     }

@@ -1,7 +1,8 @@
 //! `shequn init [--team UNIXGROUP]`: create an empty shared database; the caller
 //! becomes its owner. With `--team`, the directory is made setgid to the team's Unix
 //! group and the files group-writable (0660), so every operator can write and new
-//! files (the WAL and shared-memory files) keep the group.
+//! files (the WAL and shared-memory files) keep the group. A network or FUSE filesystem
+//! is refused (WAL needs a local one).
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -25,6 +26,7 @@ pub fn run(ctx: &Ctx, team: Option<&str>) -> anyhow::Result<ExitCode> {
         .into());
     }
     super::check_no_leftovers(&ctx.db)?;
+    refuse_network_fs(&ctx.db)?;
     let gid = team.map(group_id).transpose()?;
     let dir = ctx
         .db
@@ -52,6 +54,27 @@ pub fn run(ctx: &Ctx, team: Option<&str>) -> anyhow::Result<ExitCode> {
     }
     println!("created {} (owner: {})", ctx.db.display(), ctx.operator);
     Ok(ExitCode::SUCCESS)
+}
+
+/// SQLite's WAL needs shared memory and locks that work between every process using the
+/// file: NFS, SMB/CIFS, sshfs and other FUSE mounts do not give them reliably (a
+/// corrupted team database later, not an error now), so `init` refuses them.
+fn refuse_network_fs(db: &Path) -> Result<(), UserError> {
+    let landing = crate::disk::nearest_existing(&crate::disk::dir_of(db));
+    match crate::disk::fs_kind(&landing) {
+        Ok(Some(kind)) if kind.unsafe_for_wal => Err(UserError(format!(
+            "{} is on {}: a shared SQLite database needs a local filesystem (WAL's shared \
+             memory and locks do not work over the network or FUSE); put it on a local disk \
+             of the server the team logs into",
+            landing.display(),
+            kind.name
+        ))),
+        Ok(_) => Ok(()),
+        Err(e) => {
+            tracing::warn!("statfs {}: {e}", landing.display());
+            Ok(())
+        }
+    }
 }
 
 fn group_id(name: &str) -> anyhow::Result<u32> {

@@ -2,8 +2,10 @@
 //! from flags and environment, and how errors become exit codes (PRODUCT.md: 0 ok,
 //! 1 bad input or a refused action, 2 data or I/O failure).
 
+pub mod backup;
 pub mod content;
 pub mod demo;
+pub mod doctor;
 pub mod export;
 pub mod group;
 pub mod import;
@@ -91,6 +93,11 @@ fn exit_code(e: &anyhow::Error) -> u8 {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if !cli.demo && matches!(cli.command, Some(Command::Doctor)) {
+        // before the context: doctor reports a bad SHEQUN_TZ or config as a finding
+        // instead of failing on it
+        return doctor::run(&cli);
+    }
     let mut ctx = Ctx::from_cli(&cli)?;
     // Personal rule and keyword files from before team settings: said once, here on
     // stderr for a command (the console says it in its status line instead).
@@ -102,8 +109,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // Every command and console takes the team's settings from the database and judges
     // the KPI alerts first when the data changed since the last judgement, so they all
     // show the same ones (init and demo make their own database and judge it
-    // themselves).
-    if !cli.demo && !matches!(cli.command, Some(Command::Init { .. } | Command::Demo)) {
+    // themselves; backup and restore copy it as it is).
+    if !cli.demo
+        && !matches!(
+            cli.command,
+            Some(
+                Command::Init { .. }
+                    | Command::Demo
+                    | Command::Backup { .. }
+                    | Command::Restore { .. }
+            )
+        )
+    {
         kpi::on_start(&mut ctx)?;
     }
     match (&cli.command, cli.demo) {
@@ -124,6 +141,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         (Some(Command::Settings { cmd }), false) => settings::run(&ctx, cmd),
         (Some(Command::Keywords { cmd }), false) => keywords::run(&ctx, cmd),
         (Some(Command::Content { cmd }), false) => content::run(&ctx, cmd),
+        (Some(Command::Backup { to, keep }), false) => backup::run(&ctx, to.as_deref(), *keep),
+        (Some(Command::Restore { file, force }), false) => backup::restore(&ctx, file, *force),
+        (Some(Command::Doctor), false) => doctor::run(&cli),
         (Some(Command::Remind { due, watch, cmd }), false) => {
             remind::run(&ctx, *due, *watch, cmd.as_ref())
         }

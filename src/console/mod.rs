@@ -285,6 +285,10 @@ async fn event_loop(
     while !store_thread.is_finished() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));
     }
+    if let Some(text) = app.farewell.take() {
+        // the database file was replaced under us: said on the normal screen, exit 2
+        return Err(anyhow::anyhow!(text));
+    }
     Ok(outcome)
 }
 

@@ -11,6 +11,17 @@
 //! changes reload exactly what they touched. When the team's settings moved it reads
 //! them again first (`handlers::settings`), so what it judges with and the thresholds
 //! on screen follow at once.
+//!
+//! Restores: a colleague's `shequn restore` replaces the database's contents in one
+//! commit (`store::backup`) and leaves its mark in the audit log; on every commit of
+//! another process the worker compares the newest mark with the one it knows, and on a
+//! new one reloads everything, reads the operator's role again and says who restored
+//! it. A database *file* replaced by other means (moved over while consoles have it
+//! open) is noticed by its device and inode on every poll (one `stat`), and the console
+//! stops and says so: reopening would adopt the old file's `-wal` and `-shm` — same
+//! names, another database's pages — and write into them. The worker writes nothing
+//! more (not even its presence); SQLite itself does not checkpoint a connection to a
+//! moved file when it closes.
 
 use std::sync::Arc;
 use std::sync::mpsc as std_mpsc;
@@ -22,8 +33,9 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::handlers::{self, describe};
 use super::request::Request;
 use super::{Event, HEARTBEAT, StoreEnv, WATCH_INTERVAL};
-use crate::app::{Action, Changed, Effect, Tab};
+use crate::app::{Action, Changed, Effect, Restored, Tab};
 use crate::clock::Clock;
+use crate::store::backup::{RestoreMark, last_restore};
 use crate::store::changes::{Topics, Versions, members_between, since};
 use crate::store::presence::{self, Online};
 use crate::store::reminders::Watcher;
@@ -70,6 +82,10 @@ pub(super) struct Worker {
     members_again: Option<chrono::NaiveDate>,
     watcher: Watcher,
     status: (Vec<Online>, i64),
+    /// The newest restore recorded in the database, as this console last saw it.
+    restored: Option<RestoreMark>,
+    /// The database file was replaced under this console: it writes nothing more.
+    replaced: bool,
 }
 
 impl Worker {
@@ -85,6 +101,10 @@ impl Worker {
         let session = format!("{host}-{}-{}", std::process::id(), clock.now().timestamp());
         let seen = Versions::read(store.conn()).unwrap_or_default();
         let watcher = Watcher::new(store.operator(), clock.now());
+        let restored = last_restore(store.conn()).unwrap_or_else(|e| {
+            tracing::warn!("last restore: {e}");
+            None
+        });
         Worker {
             store,
             env,
@@ -104,6 +124,8 @@ impl Worker {
             members_again: None,
             watcher,
             status: (Vec::new(), -1),
+            restored,
+            replaced: false,
         }
     }
 
@@ -133,6 +155,9 @@ impl Worker {
             if Instant::now() >= self.next_beat && !self.heartbeat() {
                 break;
             }
+        }
+        if self.replaced {
+            return;
         }
         let now = self.clock.now().timestamp();
         let (session, store) = (&self.session, &mut self.store);
@@ -322,16 +347,81 @@ impl Worker {
         }
     }
 
-    /// Poll: did another process commit? Then read the change signals.
+    /// Poll: is it still the same file, and did another process commit? Then read the
+    /// change signals (after looking for a restore).
     fn watch(&mut self) -> bool {
+        if !self.follow_file() {
+            return false;
+        }
         match self.store.data_version() {
-            Ok(v) if v != self.seen.data_version => self.catch_up(true, true),
+            Ok(v) if v != self.seen.data_version => {
+                if !self.check_restored() {
+                    return false;
+                }
+                self.catch_up(true, true)
+            }
             Ok(_) => true,
             Err(e) => {
                 tracing::warn!("data_version: {e}");
                 true
             }
         }
+    }
+
+    /// A colleague's commit: was it a restore (a restore mark this console has not
+    /// seen)? Then everything reloads.
+    fn check_restored(&mut self) -> bool {
+        let mark = match last_restore(self.store.conn()) {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::warn!("last restore: {e}");
+                return true;
+            }
+        };
+        if mark.is_none() || mark == self.restored {
+            return true;
+        }
+        let by = mark.as_ref().map(|m| m.by.clone()).unwrap_or_default();
+        tracing::info!("database restored by {by}: reloading everything");
+        self.restored = mark;
+        self.reload_all(by)
+    }
+
+    /// The database file at our path is another one (moved over it): stop (false), and
+    /// have the console end with a message (see the module's header).
+    fn follow_file(&mut self) -> bool {
+        let now = crate::disk::file_id(self.store.path());
+        if now.is_none() || now == self.store.file_id() {
+            return true;
+        }
+        let path = self.store.path().display().to_string();
+        tracing::warn!("{path} was replaced under this console: stopping");
+        self.replaced = true;
+        let text = crate::i18n::fill(&self.env.texts.replaced, &[("db", &path)]);
+        let _ = self.send(Action::FileReplaced(text));
+        false
+    }
+
+    /// After a restore: every tab reloads, the operator's role is read again, presence
+    /// is published at once, the reminder engine plans again.
+    fn reload_all(&mut self, by: String) -> bool {
+        match Versions::read(self.store.conn()) {
+            // taken as seen: the reload covers whatever moved
+            Ok(v) => self.seen = v,
+            Err(e) => tracing::warn!("change signals: {e}"),
+        }
+        self.told |= Topics::DATA;
+        let access = match self.store.refresh_access() {
+            Ok(a) => a.clone(),
+            Err(e) => {
+                tracing::warn!("access after a restore: {e}");
+                self.store.access().clone()
+            }
+        };
+        self.next_beat = Instant::now();
+        self.status.1 = -1;
+        self.wake.notify_one();
+        self.send(Action::Restored(Box::new(Restored { by, access })))
     }
 
     /// After this console's own write: read back what it touched (and anything a

@@ -115,6 +115,8 @@ pub fn of_entity(entity: &str) -> (Topics, bool) {
         "tiers" => (Topics::MEMBERS, false),
         // the team's thresholds and keyword lists: every console re-reads them
         "setting" | "keyword" => (Topics::SETTINGS, false),
+        // a restore replaced the whole database (store::backup)
+        "restore" => (Topics::DATA, false),
         // Imports say what they changed through the hooks and `touch` (a re-import that
         // adds nothing still writes its audit row, and should move nothing); a new
         // database has nobody watching yet.
@@ -274,6 +276,20 @@ pub fn seal(conn: &Connection, tracker: &Tracker, changed_rows: u64) -> Result<T
     // our own bumps went through the hook-free tables; nothing is left for the next write
     tracker.reset();
     Ok(topics)
+}
+
+/// After a restore, in the staged copy: every version (the `writes` one too) above
+/// `above` — the live database's just before the restore — so however far a console
+/// had followed, every topic has moved for it.
+pub fn lift_above(conn: &Connection, above: &Versions) -> Result<()> {
+    let mut st = conn.prepare_cached(
+        "UPDATE change_topics SET version = max(version, ?2) + 1 WHERE topic = ?1",
+    )?;
+    for (i, (_, word)) in Topics::WORDS.iter().enumerate() {
+        st.execute(params![word, above.versions[i]])?;
+    }
+    st.execute(params!["writes", above.writes])?;
+    Ok(())
 }
 
 /// Every topic's version, as one process saw them, with the data version of the same
@@ -465,6 +481,7 @@ mod tests {
             ("setting", Topics::SETTINGS, false),
             ("keyword", Topics::SETTINGS, false),
             ("chat", Topics::empty(), false),
+            ("restore", Topics::DATA, false),
             ("something new", Topics::DATA, false),
         ] {
             assert_eq!(of_entity(entity), (topics, one), "{entity}");

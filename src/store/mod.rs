@@ -17,6 +17,7 @@
 //! reminder planning, KPI judgement) needs no role; `--readonly` refuses everything.
 
 pub mod audit;
+pub mod backup;
 pub mod changes;
 pub mod content;
 pub mod groups;
@@ -170,6 +171,8 @@ pub struct Store {
     access: Access,
     /// What this connection's writes touched (see `changes`).
     tracker: std::sync::Arc<changes::Tracker>,
+    /// Which file was opened (device, inode): a console notices a file replaced under it.
+    file: Option<(u64, u64)>,
 }
 
 impl std::fmt::Debug for Store {
@@ -210,6 +213,7 @@ impl Store {
 
     fn open_with(path: &Path, operator: &str, flags: OpenFlags) -> Result<Self> {
         let flags = flags | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let file = crate::disk::file_id(path);
         let open_err = |source| StoreError::Open {
             path: path.to_path_buf(),
             source,
@@ -233,7 +237,55 @@ impl Store {
             operator: operator.to_string(),
             access,
             tracker,
+            file: file.or_else(|| crate::disk::file_id(path)),
         })
+    }
+
+    /// Which file this store opened: (device, inode).
+    pub fn file_id(&self) -> Option<(u64, u64)> {
+        self.file
+    }
+
+    /// Read who the operator is to this database again (after a restore brought back
+    /// another `operators` table).
+    pub fn refresh_access(&mut self) -> Result<&Access> {
+        let readonly = self.access.readonly;
+        let mut access = operators::access(&self.conn, &self.operator)?;
+        access.readonly = readonly;
+        access.owners = operators::owners(&self.conn)?;
+        access.db = Some(self.path.display().to_string());
+        self.access = access;
+        Ok(&self.access)
+    }
+
+    /// Whether the operator's role allows `perm`, for what is not a write to this
+    /// database but needs a role all the same (a backup reads it; `--readonly` does not
+    /// stop that).
+    pub fn allowed(&self, perm: Perm) -> Result<()> {
+        authorize(&self.conn, &self.path, &self.operator, false, perm.into())
+    }
+
+    /// The change signals as they are now (see `changes::Versions`).
+    pub fn versions(&self) -> Result<changes::Versions> {
+        changes::Versions::read(&self.conn)
+    }
+
+    /// A consistent copy of the database into a new file (`backup::copy_to`).
+    pub fn copy_to(&self, dest: &Path) -> Result<()> {
+        backup::copy_to(&self.conn, dest)
+    }
+
+    /// Replace this database's contents with `staged`'s in one transaction
+    /// (`backup::restore_into`); needs `Perm::Restore`.
+    pub fn restore_from(&mut self, staged: &Store) -> Result<()> {
+        authorize(
+            &self.conn,
+            &self.path,
+            &self.operator,
+            self.access.readonly,
+            Perm::Restore.into(),
+        )?;
+        backup::restore_into(&mut self.conn, &staged.conn)
     }
 
     /// Who the operator is to this database (as of opening it; every write asks again).

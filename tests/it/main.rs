@@ -1,6 +1,7 @@
 //! Integration tests, one binary (links once). Shared helpers live here.
 
 mod app_logic;
+mod backup;
 mod changes;
 mod cli;
 mod content;

@@ -10,13 +10,13 @@ use crate::{NOW, fresh_demo};
 
 const BIN: &str = env!("CARGO_BIN_EXE_shequn");
 
-/// A private tmux server, killed on drop.
-struct Tmux {
+/// A private tmux server, killed on drop (also used by `backup.rs`).
+pub(crate) struct Tmux {
     socket: String,
 }
 
 impl Tmux {
-    fn new(tag: &str) -> Tmux {
+    pub(crate) fn new(tag: &str) -> Tmux {
         let t = Tmux {
             socket: format!("shequn-test-{tag}-{}", std::process::id()),
         };
@@ -38,7 +38,7 @@ impl Tmux {
     }
 
     /// Start `script` (a shell command line) in a detached 100×30 session.
-    fn start(&self, script: &str) {
+    pub(crate) fn start(&self, script: &str) {
         let out = self.run(&[
             "new-session",
             "-d",
@@ -59,18 +59,18 @@ impl Tmux {
         let _ = self.run(&["set-option", "-t", "t", "remain-on-exit", "on"]);
     }
 
-    fn screen(&self) -> String {
+    pub(crate) fn screen(&self) -> String {
         String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
     }
 
-    fn keys(&self, keys: &[&str]) {
+    pub(crate) fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", "t"];
         args.extend_from_slice(keys);
         self.run(&args);
     }
 
     /// Wait until the screen contains `needle` (10 s at most).
-    fn wait_for(&self, needle: &str) -> String {
+    pub(crate) fn wait_for(&self, needle: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let s = self.screen();
@@ -113,7 +113,7 @@ fn first_todo(db: &Path) -> (i64, String) {
     )
 }
 
-fn console_cmd(db: &Path, lang: &str) -> String {
+pub(crate) fn console_cmd(db: &Path, lang: &str) -> String {
     format!(
         "env SHEQUN_NOW={NOW} XDG_STATE_HOME=/tmp/shequn-test-state XDG_CONFIG_HOME=/tmp/shequn-test-none {BIN} --db '{}' --lang {lang}",
         db.display()

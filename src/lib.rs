@@ -5,6 +5,7 @@
 //! - [`cli`]      clap types for every command and flag of PRODUCT.md
 //! - [`ctx`]      what every command and the console take: `Ctx`, `UserError`
 //! - [`config`]   where the database, config and logs live; language; the team's zone
+//! - [`guard`]    guarded team mode: a setgid shequn's environment, paths and group drop
 //! - [`clock`]    the `Clock` trait: the system clock and a fixed one (`SHEQUN_NOW`)
 //! - [`i18n`]     every user-facing string, one file per language in `data/i18n/`
 //! - [`domain`]   pure rules without I/O or a clock: SOP recurrence, stages, thresholds,
@@ -30,6 +31,7 @@ pub mod console;
 pub mod ctx;
 pub mod demo;
 pub mod domain;
+pub mod guard;
 pub mod i18n;
 pub mod import;
 pub mod reminders;

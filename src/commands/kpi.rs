@@ -50,7 +50,7 @@ pub fn refresh_if_needed(ctx: &Ctx, store: &mut Store) -> anyhow::Result<Option<
 /// At the start of a command or console. Never stops the command: a busy database or
 /// a missing file is the command's own business to report.
 pub fn on_start(ctx: &Ctx) {
-    if !ctx.db.exists() || ctx.readonly {
+    if !ctx.db_exists() || ctx.readonly {
         return;
     }
     let result = ctx
@@ -93,7 +93,7 @@ pub fn describe(r: &Refreshed, ctx: &Ctx) -> Vec<String> {
 }
 
 pub fn run(ctx: &Ctx, group: Option<&str>, days: u32) -> anyhow::Result<ExitCode> {
-    let store = Store::open(&ctx.db, &ctx.operator)?;
+    let store = ctx.open()?;
     let to = local_day(ctx.now(), ctx.tz);
     let from = to
         .checked_sub_days(Days::new(u64::from(days.saturating_sub(1))))

@@ -41,10 +41,18 @@ pub fn check_no_leftovers(db: &std::path::Path) -> Result<(), UserError> {
     Ok(())
 }
 
-/// Run the parsed command line; errors are reported here and become exit codes.
-pub fn main(cli: Cli) -> ExitCode {
+/// Run the parsed command line; errors are reported here and become exit codes. A
+/// setgid shequn (`elevated`) first opens what it needs with its group and drops it
+/// ([`privileged_start`]); only then does anything else happen, the log file included.
+pub fn main(cli: Cli, elevated: Option<crate::guard::Elevated>) -> ExitCode {
     let texts = crate::config::resolve_lang(cli.lang).texts();
-    match run(cli) {
+    let started = match elevated {
+        Some(el) => privileged_start(&cli, el),
+        None => Ok(None),
+    };
+    crate::config::init_logging();
+    let result = started.and_then(|db| run(cli, db));
+    match result {
         Ok(code) => code,
         // `shequn sop today | head`: the reader left; that is not an error.
         Err(e)
@@ -87,8 +95,82 @@ fn exit_code(e: &anyhow::Error) -> u8 {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let ctx = Ctx::from_cli(&cli)?;
+/// What a setgid shequn does while it holds its service group (`crate::guard`): check
+/// the database's path, open the connections the command will use (or, for
+/// `init --guarded`, create the team's directory and database), read once so SQLite
+/// has its `-wal` and `-shm` open, then drop the group for good. The demo runs on a
+/// file of the user's own and drops it at once. Returns the database's checked path.
+fn privileged_start(
+    cli: &Cli,
+    mut el: crate::guard::Elevated,
+) -> anyhow::Result<Option<std::path::PathBuf>> {
+    let operator = crate::config::operator_login();
+    let db = crate::config::resolve_db(cli.db.clone());
+    let group = el.group_name();
+    let opened = match (&cli.command, cli.demo) {
+        (Some(Command::Demo), _) | (None, true) => None,
+        (
+            Some(Command::Init {
+                guarded: Some(g), ..
+            }),
+            false,
+        ) => {
+            let (db, store) = init::create_guarded(&db, g, &el, &operator)?;
+            Some((db, vec![store]))
+        }
+        (Some(Command::Init { .. }), false) => {
+            return Err(UserError(format!(
+                "this shequn is installed setgid {group} (guarded mode): it only creates \
+                 `init --guarded {group}` databases; for a personal or --team one use a shequn \
+                 that is not setgid"
+            ))
+            .into());
+        }
+        _ => {
+            let db = crate::guard::team_db(&db, el.gid()).map_err(|e| UserError(e.to_string()))?;
+            let mut stores = Vec::new();
+            if db.exists() {
+                for _ in 0..connections(cli) {
+                    let store = if cli.readonly {
+                        crate::store::Store::open_readonly(&db, &operator)?
+                    } else {
+                        crate::store::Store::open(&db, &operator)?
+                    };
+                    store.touch_files()?;
+                    stores.push(store);
+                }
+            }
+            Some((db, stores))
+        }
+    };
+    el.drop_group()?;
+    Ok(opened.map(|(db, stores)| {
+        crate::ctx::preopened::keep(db.clone(), stores);
+        db
+    }))
+}
+
+/// How many connections a command opens: the KPI judgement at start (not under
+/// `--readonly`) and the command's own; `remind --watch` reads changes on a second.
+/// The console opens one (its store thread); an import writes through the one.
+fn connections(cli: &Cli) -> usize {
+    let at_start = usize::from(!cli.readonly);
+    let own = match &cli.command {
+        Some(Command::Remind {
+            watch: true,
+            cmd: None,
+            ..
+        }) => 2,
+        _ => 1,
+    };
+    at_start + own
+}
+
+fn run(cli: Cli, checked_db: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
+    let mut ctx = Ctx::from_cli(&cli)?;
+    if let Some(db) = checked_db {
+        ctx.db = db;
+    }
     // Every command and console judges the KPI alerts first when the data changed
     // since the last judgement, so they all show the same ones (init and demo make
     // their own database and judge it themselves).
@@ -100,7 +182,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             "--demo opens the console; to write a demo database use `shequn demo --db PATH`".into(),
         )
         .into()),
-        (Some(Command::Init { team }), false) => init::run(&ctx, team.as_deref()),
+        (Some(Command::Init { team, guarded }), false) => {
+            let mode = match (team, guarded) {
+                (_, Some(g)) => init::Mode::Guarded(g),
+                (Some(t), None) => init::Mode::Team(t),
+                (None, None) => init::Mode::Personal,
+            };
+            init::run(&ctx, mode)
+        }
         (Some(Command::Demo), false) => demo::run(&ctx),
         (Some(Command::Sop { cmd }), false) => sop::run(&ctx, cmd),
         (Some(Command::Group { cmd }), false) => group::run(&ctx, cmd),

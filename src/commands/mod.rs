@@ -109,6 +109,9 @@ fn privileged_start(
     let group = el.group_name();
     let opened = match (&cli.command, cli.demo) {
         (Some(Command::Demo), _) | (None, true) => None,
+        (Some(Command::Init { .. }), false) if cli.readonly => {
+            return Err(StoreError::ReadOnly.into());
+        }
         (
             Some(Command::Init {
                 guarded: Some(g), ..
@@ -129,16 +132,14 @@ fn privileged_start(
         _ => {
             let db = crate::guard::team_db(&db, el.gid()).map_err(|e| UserError(e.to_string()))?;
             let mut stores = Vec::new();
-            if db.exists() {
-                for _ in 0..connections(cli) {
-                    let store = if cli.readonly {
-                        crate::store::Store::open_readonly(&db, &operator)?
-                    } else {
-                        crate::store::Store::open(&db, &operator)?
-                    };
-                    store.touch_files()?;
-                    stores.push(store);
-                }
+            for _ in 0..connections(cli) {
+                let store = if cli.readonly {
+                    crate::store::Store::open_readonly(&db, &operator)?
+                } else {
+                    crate::store::Store::open(&db, &operator)?
+                };
+                store.touch_files()?;
+                stores.push(store);
             }
             Some((db, stores))
         }

@@ -5,6 +5,7 @@ mod changes;
 mod cli;
 mod content;
 mod content_console;
+mod guarded;
 mod import;
 mod kpi;
 mod layout;

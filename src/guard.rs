@@ -20,7 +20,9 @@
 //!   ([`team_db`]), reached by a path the real user cannot change: were any component
 //!   of it the user's to rename, they could swap a directory between the check and
 //!   SQLite's open — and SQLite opens the `-wal` and `-shm` by name next to the
-//!   database, so a swap would give their own database another team's log;
+//!   database, so a swap would give their own database another team's log. `init
+//!   --guarded` makes the directory only where the user can neither write nor enter
+//!   ([`new_team_dir`]): the user owns what it makes, and must not reach it directly;
 //! * opens its connections first (SQLite opens the database, `-wal` and `-shm` at
 //!   the first read; the umask is 007 meanwhile, so what it creates is 0660 of GROUP)
 //!   and then **drops the group** for good ([`Elevated::drop_group`]: real, effective
@@ -111,6 +113,12 @@ pub enum GuardError {
          /srv/shequn-{group}/ (root:{group}, mode 0770)"
     )]
     Nested { parent: PathBuf, group: String },
+    #[error(
+        "guarded mode: you can enter {parent}, so you could open the database init would make \
+         there (yours) without shequn; make the team's directory in one only root and the group \
+         can enter, e.g. `install -d -o root -g {group} -m 0770 /srv/shequn-{group}`"
+    )]
+    Reachable { parent: PathBuf, group: String },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -274,7 +282,9 @@ pub fn team_db(db: &Path, gid: u32) -> Result<PathBuf, GuardError> {
 
 /// Where `init --guarded` may create the team's directory `dir` (which must not exist
 /// yet; `init` says so): its canonical path, in a parent the real user can neither
-/// write nor change the path to, which is not itself a team directory.
+/// write, enter nor change the path to, which is not itself a team directory. (The
+/// user will own the new directory and file: were they able to reach them, they could
+/// open the file without shequn.)
 pub fn new_team_dir(dir: &Path, gid: u32) -> Result<PathBuf, GuardError> {
     let group = group_name(gid);
     let name = dir.file_name().ok_or_else(|| GuardError::Io {
@@ -298,6 +308,10 @@ pub fn new_team_dir(dir: &Path, gid: u32) -> Result<PathBuf, GuardError> {
     // the new directory is the user's: its entry must sit where they cannot rename it
     if let Some(component) = replaceable(&new)? {
         return Err(GuardError::Replaceable { component, group });
+    }
+    // … nor reach it: its owner could open the file (also theirs) without shequn
+    if resuid().0 != 0 && real_user_can(&parent, libc::X_OK) {
+        return Err(GuardError::Reachable { parent, group });
     }
     Ok(new)
 }

@@ -488,6 +488,14 @@ fn guarded_mode_only_shequn_can_write_and_roles_hold() {
     );
     refused(&out, 1, "rename or replace", "init --guarded in C's home");
     assert!(!acc.home(&c).join("own").exists());
+    // … and one they can enter (they would own the directory and the file in it)
+    let open = acc.base.join("open");
+    std::fs::create_dir(&open).unwrap();
+    must("chgrp", &[&s, open.to_str().unwrap()]);
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o775)).unwrap();
+    let out = acc.shequn(&c, &open.join("t").join("x.db"), &["init", "--guarded", &s]);
+    refused(&out, 1, "you can enter", "init --guarded where C can enter");
+    assert!(!open.join("t").exists());
     // and a team directory inside another is refused
     let out = acc.shequn(
         &c,

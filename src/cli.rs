@@ -51,9 +51,14 @@ pub enum Format {
 pub enum Command {
     /// Create an empty team database; you become its owner
     Init {
-        /// Unix group of the team: the directory becomes setgid to it, files 0660
+        /// Unix group of the team: init creates the database's directory (it must not
+        /// exist) 2770 of that group, the file 0660
         #[arg(long, value_name = "UNIXGROUP")]
         team: Option<String>,
+        /// The service group a setgid shequn is installed with (guarded mode): as
+        /// --team, but only shequn can open the file
+        #[arg(long, value_name = "UNIXGROUP", conflicts_with = "team")]
+        guarded: Option<String>,
     },
     /// Write the demo database (deterministic for a given day: SHEQUN_NOW) and exit
     Demo,

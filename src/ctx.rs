@@ -1,8 +1,9 @@
 //! What both the CLI's commands and the console take: the context built from flags and
 //! environment (`Ctx`: database, language, the team's zone and clock, who is running it,
 //! the team's rules and keyword lists, `--readonly`), the refusal a user can fix
-//! (`UserError`, exit 1), and the one-time word about personal rule files from before
-//! team settings. It sits below `commands` and `console` so neither has to import the
+//! (`UserError`, exit 1), the one-time word about personal rule files from before team
+//! settings, and the connections a setgid shequn opened before dropping its group
+//! (`preopened`). It sits below `commands` and `console` so neither has to import the
 //! other for it.
 
 use std::path::PathBuf;
@@ -86,8 +87,12 @@ impl Ctx {
         })
     }
 
-    /// The database, as this command line asked for it (`--readonly` or not).
+    /// The database, as this command line asked for it (`--readonly` or not). A setgid
+    /// shequn hands out the connections it opened before dropping its group.
     pub fn open(&self) -> Result<Store, StoreError> {
+        if let Some(store) = preopened::take(&self.db)? {
+            return Ok(store);
+        }
         if self.readonly {
             Store::open_readonly(&self.db, &self.operator)
         } else {
@@ -154,6 +159,12 @@ impl Ctx {
         )
     }
 
+    /// Whether the database exists: a setgid shequn that dropped its group can no
+    /// longer look into the team directory, but holds connections to it.
+    pub fn db_exists(&self) -> bool {
+        preopened::holds(&self.db) || self.db.exists()
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
@@ -161,5 +172,59 @@ impl Ctx {
     /// An instant as RFC 3339 in the team's zone: how every command's JSON says a time.
     pub fn local_time(&self, t: i64) -> Option<String> {
         DateTime::<Utc>::from_timestamp(t, 0).map(|t| t.with_timezone(&self.tz).to_rfc3339())
+    }
+}
+
+pub mod preopened {
+    //! The connections a setgid shequn opened before it dropped its group
+    //! (`crate::guard`): after the drop it can no longer open the team's file, so
+    //! [`Ctx::open`](super::Ctx::open) takes these in turn. One set per process, like the
+    //! privilege they were opened with.
+    use std::path::{Path, PathBuf};
+    use std::sync::Mutex;
+
+    use crate::store::{Store, StoreError};
+
+    struct Pool {
+        db: PathBuf,
+        stores: Vec<Store>,
+    }
+
+    static POOL: Mutex<Option<Pool>> = Mutex::new(None);
+
+    /// Keep `stores`, all opened on `db`, for [`take`].
+    pub fn keep(db: PathBuf, stores: Vec<Store>) {
+        let mut pool = POOL
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *pool = Some(Pool { db, stores });
+    }
+
+    /// One of the connections kept for `db`; `None` when this process kept none (it
+    /// did not start setgid, or `db` is another file such as a demo's). Refused when
+    /// they are used up: that would be a command needing more connections than were
+    /// opened for it, and after the drop it cannot open another.
+    pub fn take(db: &Path) -> Result<Option<Store>, StoreError> {
+        let mut pool = POOL
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match pool.as_mut() {
+            Some(p) if p.db == db => p.stores.pop().map(Some).ok_or_else(|| {
+                StoreError::Refused(format!(
+                    "guarded mode: this command needs another connection to {}, but shequn \
+                     opens them before it drops its group (a bug in shequn: please report it)",
+                    db.display()
+                ))
+            }),
+            _ => Ok(None),
+        }
+    }
+
+    /// Whether connections were kept for `db` (some may be used up).
+    pub fn holds(db: &Path) -> bool {
+        let pool = POOL
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        pool.as_ref().is_some_and(|p| p.db == db)
     }
 }

@@ -5,6 +5,7 @@
 //! - [`cli`]      clap types for every command and flag of PRODUCT.md
 //! - [`ctx`]      what every command and the console take: `Ctx`, `UserError`
 //! - [`config`]   where the database, config and logs live; language; the team's zone
+//! - [`guard`]    guarded team mode: a setgid shequn's environment, paths and group drop
 //! - [`clock`]    the `Clock` trait: the system clock and a fixed one (`SHEQUN_NOW`)
 //! - [`disk`]     what the OS says about the database's files: filesystem type, free
 //!   space, modes and groups, logins (init, backup, restore, doctor, the console)
@@ -33,6 +34,7 @@ pub mod ctx;
 pub mod demo;
 pub mod disk;
 pub mod domain;
+pub mod guard;
 pub mod i18n;
 pub mod import;
 pub mod reminders;

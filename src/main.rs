@@ -1,5 +1,6 @@
 //! The `shequn` binary: parse the command line, then run the console or one command.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -32,6 +33,15 @@ fn tune_allocator() {
 }
 
 fn main() -> ExitCode {
+    // First of all: a setgid shequn (guarded team mode) cleans its environment before
+    // anything reads it, clap included. SAFETY: no other thread exists yet.
+    let elevated = match unsafe { shequn::guard::Elevated::detect() } {
+        Ok(e) => e,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "shequn: {e}");
+            return ExitCode::from(1);
+        }
+    };
     tune_allocator();
     // Rust ignores SIGPIPE, which turns `shequn sop today | head` into a panic inside
     // println!. Restore the Unix default: the process ends quietly when the reader goes
@@ -53,8 +63,8 @@ fn main() -> ExitCode {
             };
         }
     };
-    shequn::config::init_logging();
-    shequn::commands::main(cli)
+    // (the log is opened in there: after a setgid shequn has dropped its group)
+    shequn::commands::main(cli, elevated)
 }
 
 #[cfg(test)]

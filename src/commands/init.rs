@@ -1,57 +1,85 @@
-//! `shequn init [--team UNIXGROUP]`: create an empty shared database; the caller
-//! becomes its owner. With `--team`, the directory is made setgid to the team's Unix
-//! group and the files group-writable (0660), so every operator can write and new
-//! files (the WAL and shared-memory files) keep the group. A network or FUSE filesystem
-//! is refused (WAL needs a local one).
+//! `shequn init [--team UNIXGROUP | --guarded UNIXGROUP]`: create an empty database;
+//! the caller becomes its owner, and its first audit row records how it was set up
+//! (`store::operators::Setup`).
+//!
+//! With `--team` or `--guarded`, init creates the database's own directory — never an
+//! existing one: making an existing directory group-writable and setgid would hand the
+//! group whatever else is in it (a home directory's `.bashrc`, a sticky `/tmp`). The
+//! directory is 2770 of the group (setgid, so the `-wal` and `-shm` SQLite creates keep
+//! the group) and the file 0660, created so before SQLite opens it: SQLite gives the
+//! `-wal` and `-shm` the database file's mode. `--guarded` does this in the privileged
+//! start of a setgid shequn ([`create_guarded`], `crate::guard`).
+//!
+//! A network or FUSE filesystem is refused (WAL needs a local one).
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 
 use super::{Ctx, UserError};
 use crate::domain::roles::Perm;
+use crate::store::operators::Setup;
 use crate::store::{Store, StoreError, operators, sop};
 
-pub fn run(ctx: &Ctx, team: Option<&str>) -> anyhow::Result<ExitCode> {
+/// How the database is to be set up, as the command line asked.
+#[derive(Debug, Clone, Copy)]
+pub enum Mode<'a> {
+    Personal,
+    Team(&'a str),
+    Guarded(&'a str),
+}
+
+pub fn run(ctx: &Ctx, mode: Mode<'_>) -> anyhow::Result<ExitCode> {
     if ctx.readonly {
         return Err(StoreError::ReadOnly.into());
     }
-    if ctx.db.exists() {
-        return Err(UserError(format!(
-            "{} already exists; shequn init only creates new databases",
-            ctx.db.display()
-        ))
-        .into());
-    }
-    super::check_no_leftovers(&ctx.db)?;
-    refuse_network_fs(&ctx.db)?;
-    let gid = team.map(group_id).transpose()?;
-    let dir = ctx
-        .db
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    if let Some(gid) = gid {
-        std::os::unix::fs::chown(dir, None, Some(gid))
-            .with_context(|| format!("giving {} to the team group", dir.display()))?;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o2770))
-            .with_context(|| format!("making {} setgid", dir.display()))?;
-    }
-    let mut store = Store::create(&ctx.db, &ctx.operator)?;
+    let (mut store, setup) = match mode {
+        Mode::Personal => {
+            refuse_existing(&ctx.db)?;
+            refuse_network_fs(&ctx.db)?;
+            let dir = ctx
+                .db
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            (Store::create(&ctx.db, &ctx.operator)?, Setup::Personal)
+        }
+        Mode::Team(group) => {
+            let gid = group_id(group)?;
+            refuse_existing(&ctx.db)?;
+            refuse_network_fs(&ctx.db)?;
+            make_team_dir(&ctx.db, gid)?;
+            let store = Store::create(&ctx.db, &ctx.operator).inspect_err(|_| undo(&ctx.db))?;
+            let group = group.to_string();
+            (store, Setup::Team { group })
+        }
+        // created by the privileged start, which kept the connection for us
+        Mode::Guarded(group) => match crate::ctx::preopened::take(&ctx.db)? {
+            Some(store) => (
+                store,
+                Setup::Guarded {
+                    group: group.to_string(),
+                },
+            ),
+            None => {
+                return Err(UserError(format!(
+                    "init --guarded {group} needs the shequn installed setgid {group}; this one \
+                     is not setgid (README: Team mode and the threat model)"
+                ))
+                .into());
+            }
+        },
+    };
     let now = ctx.now().timestamp();
     // a new file has no operators yet: its creator is its owner
     store.write(Perm::OperatorGrant, |tx, op| {
-        operators::init_owner(tx, op, now)?;
+        operators::init_owner(tx, op, now, &setup)?;
         sop::install_shipped(tx, op, now)?;
         Ok(())
     })?;
-    if gid.is_some() {
-        std::fs::set_permissions(&ctx.db, std::fs::Permissions::from_mode(0o660))
-            .with_context(|| format!("setting permissions on {}", ctx.db.display()))?;
-    }
     println!("created {} (owner: {})", ctx.db.display(), ctx.operator);
     Ok(ExitCode::SUCCESS)
 }
@@ -74,6 +102,135 @@ fn refuse_network_fs(db: &Path) -> Result<(), UserError> {
             tracing::warn!("statfs {}: {e}", landing.display());
             Ok(())
         }
+    }
+}
+
+/// `init --guarded GROUP` in a setgid shequn, before it drops its group: check where
+/// the team directory goes (`guard::new_team_dir`), make it and the empty file, and
+/// open the database. Returns its canonical path with the connection.
+pub fn create_guarded(
+    db: &Path,
+    group: &str,
+    elevated: &crate::guard::Elevated,
+    operator: &str,
+) -> anyhow::Result<(PathBuf, Store)> {
+    let gid = group_id(group)?;
+    if gid != elevated.gid() {
+        return Err(UserError(format!(
+            "this shequn is installed setgid {}, not {group}: init --guarded takes the group it \
+             is installed with",
+            elevated.group_name()
+        ))
+        .into());
+    }
+    refuse_existing(db)?;
+    let name = db
+        .file_name()
+        .ok_or_else(|| UserError(format!("{} names no file", db.display())))?;
+    let dir =
+        crate::guard::new_team_dir(own_dir(db)?, gid).map_err(|e| UserError(e.to_string()))?;
+    let db = dir.join(name);
+    make_team_dir(&db, gid)?;
+    let store = Store::create(&db, operator).inspect_err(|_| undo(&db))?;
+    store.touch_files().inspect_err(|_| undo(&db))?;
+    Ok((db, store))
+}
+
+/// Refuse an existing database, or the leftovers of one.
+fn refuse_existing(db: &Path) -> anyhow::Result<()> {
+    if db.exists() {
+        return Err(UserError(format!(
+            "{} already exists; shequn init only creates new databases",
+            db.display()
+        ))
+        .into());
+    }
+    super::check_no_leftovers(db)?;
+    Ok(())
+}
+
+/// The directory `init --team`/`--guarded` creates for `db`: its parent, which must be
+/// named (not the current directory).
+fn own_dir(db: &Path) -> anyhow::Result<&Path> {
+    db.parent()
+        .filter(|p| !p.as_os_str().is_empty() && *p != Path::new("."))
+        .ok_or_else(|| {
+            UserError(format!(
+                "a team database gets a directory of its own, which init creates: give one, \
+                 e.g. --db team/{}",
+                db.display()
+            ))
+            .into()
+        })
+}
+
+/// Create `db`'s own directory (it must not exist; its parent must) 2770 of `gid`, and
+/// the empty database file in it 0660. Undone if a step fails.
+fn make_team_dir(db: &Path, gid: u32) -> anyhow::Result<()> {
+    let dir = own_dir(db)?;
+    if dir.exists() {
+        return Err(UserError(format!(
+            "{} already exists: init --team/--guarded creates the database's own directory and \
+             never changes an existing one; name a new one, e.g. --db {}",
+            dir.display(),
+            dir.join("team")
+                .join(db.file_name().unwrap_or_default())
+                .display()
+        ))
+        .into());
+    }
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty())
+        && !parent.is_dir()
+    {
+        return Err(UserError(format!(
+            "{} does not exist: init creates the team's directory in an existing one",
+            parent.display()
+        ))
+        .into());
+    }
+    // 0700 until it has its group: nobody else sees it half made
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .create(dir)
+        .with_context(|| format!("creating {}", dir.display()))?;
+    let made = (|| -> anyhow::Result<()> {
+        std::os::unix::fs::chown(dir, None, Some(gid)).map_err(|e| {
+            UserError(format!(
+                "cannot give {} to group {}: {e} (you must be in the group, or use the shequn \
+                 installed setgid to it with --guarded)",
+                dir.display(),
+                crate::guard::group_name(gid)
+            ))
+        })?;
+        // chmod after chown: a chown may clear the setgid bit
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o2770))
+            .with_context(|| format!("making {} setgid", dir.display()))?;
+        // the file exists before SQLite opens it, with its mode: SQLite gives the -wal
+        // and -shm the same mode, whatever the umask
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o660)
+            .open(db)
+            .with_context(|| format!("creating {}", db.display()))?;
+        file.set_permissions(std::fs::Permissions::from_mode(0o660))
+            .with_context(|| format!("setting permissions on {}", db.display()))?;
+        Ok(())
+    })();
+    if made.is_err() {
+        undo(db);
+    }
+    made
+}
+
+/// Remove what a failed `init --team`/`--guarded` made: the file, SQLite's side files
+/// and the (then empty) directory — never anything else.
+fn undo(db: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    if let Some(dir) = db.parent() {
+        let _ = std::fs::remove_dir(dir);
     }
 }
 

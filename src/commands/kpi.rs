@@ -48,7 +48,7 @@ pub fn refresh_if_needed(ctx: &Ctx, store: &mut Store) -> anyhow::Result<Option<
 /// going on with the shipped rules would judge by other lines than the team's. A
 /// failed judgement does not stop it.
 pub fn on_start(ctx: &mut Ctx) -> anyhow::Result<()> {
-    if !ctx.db.exists() {
+    if !ctx.db_exists() {
         // the command says how to create one
         return Ok(());
     }
@@ -94,7 +94,7 @@ pub fn describe(r: &Refreshed, ctx: &Ctx) -> Vec<String> {
 }
 
 pub fn run(ctx: &Ctx, group: Option<&str>, days: u32) -> anyhow::Result<ExitCode> {
-    let store = Store::open(&ctx.db, &ctx.operator)?;
+    let store = ctx.open()?;
     let to = local_day(ctx.now(), ctx.tz);
     let from = to
         .checked_sub_days(Days::new(u64::from(days.saturating_sub(1))))

@@ -45,10 +45,29 @@ pub fn check_no_leftovers(db: &std::path::Path) -> Result<(), UserError> {
     Ok(())
 }
 
-/// Run the parsed command line; errors are reported here and become exit codes.
-pub fn main(cli: Cli) -> ExitCode {
+/// Run the parsed command line; errors are reported here and become exit codes. A
+/// setgid shequn (`elevated`) first opens what it needs with its group and drops it
+/// ([`privileged_start`]); only then does anything else happen, the log file included.
+pub fn main(cli: Cli, elevated: Option<crate::guard::Elevated>) -> ExitCode {
     let texts = crate::config::resolve_lang(cli.lang).texts();
-    match run(cli) {
+    let started = match elevated {
+        Some(el) => privileged_start(&cli, el),
+        None => Ok((None, None)),
+    };
+    let result = started.and_then(|(db, kept)| match kept {
+        None => {
+            crate::config::init_logging();
+            run(cli, db)
+        }
+        // backup, restore, doctor work on the team directory itself: they keep the group
+        // until done (no log: the user's log file would get the group)
+        Some(mut el) => {
+            let out = run(cli, db);
+            el.drop_group()?;
+            out
+        }
+    });
+    match result {
         Ok(code) => code,
         // `shequn sop today | head`: the reader left; that is not an error.
         Err(e)
@@ -92,13 +111,117 @@ fn exit_code(e: &anyhow::Error) -> u8 {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+/// What a setgid shequn does while it holds its service group (`crate::guard`): check
+/// the database's path, open the connections the command will use (or, for
+/// `init --guarded`, create the team's directory and database), read once so SQLite
+/// has its `-wal` and `-shm` open, then drop the group for good. The demo runs on a
+/// file of the user's own and drops it at once. Returns the database's checked path.
+fn privileged_start(
+    cli: &Cli,
+    mut el: crate::guard::Elevated,
+) -> anyhow::Result<(Option<std::path::PathBuf>, Option<crate::guard::Elevated>)> {
+    let operator = crate::config::operator_login();
+    let db = crate::config::resolve_db(cli.db.clone());
+    let group = el.group_name();
+    let opened = match (&cli.command, cli.demo) {
+        (Some(Command::Demo), _) | (None, true) => None,
+        (Some(Command::Init { .. }), false) if cli.readonly => {
+            return Err(StoreError::ReadOnly.into());
+        }
+        (
+            Some(Command::Init {
+                guarded: Some(g), ..
+            }),
+            false,
+        ) => {
+            let (db, store) = init::create_guarded(&db, g, &el, &operator)?;
+            Some((db, vec![store]))
+        }
+        (Some(Command::Init { .. }), false) => {
+            return Err(UserError(format!(
+                "this shequn is installed setgid {group} (guarded mode): it only creates \
+                 `init --guarded {group}` databases; for a personal or --team one use a shequn \
+                 that is not setgid"
+            ))
+            .into());
+        }
+        // These work on the team directory itself (a backup folder beside the database,
+        // the copy before a restore, the directory's own checks): they run with the
+        // group, which they only use there. What they take from the user — the folder
+        // `--to`, the file to restore — must be the user's own to read or write.
+        (Some(Command::Backup { .. } | Command::Restore { .. } | Command::Doctor), false) => {
+            let db = crate::guard::team_db(&db, el.gid()).map_err(|e| UserError(e.to_string()))?;
+            let own = |path: &std::path::Path, mode: libc::c_int, what: &str| {
+                if crate::guard::real_user_can(path, mode) {
+                    Ok(())
+                } else {
+                    Err(UserError(format!(
+                        "{}: you cannot {what} it yourself, so shequn will not either",
+                        path.display()
+                    )))
+                }
+            };
+            match &cli.command {
+                Some(Command::Backup { to: Some(dir), .. }) => {
+                    own(dir, libc::W_OK | libc::X_OK, "write into")?;
+                }
+                Some(Command::Restore { file, .. }) => own(file, libc::R_OK, "read")?,
+                _ => {}
+            }
+            return Ok((Some(db), Some(el)));
+        }
+        _ => {
+            let db = crate::guard::team_db(&db, el.gid()).map_err(|e| UserError(e.to_string()))?;
+            let mut stores = Vec::new();
+            for _ in 0..connections(cli) {
+                let store = if cli.readonly {
+                    crate::store::Store::open_readonly(&db, &operator)?
+                } else {
+                    crate::store::Store::open(&db, &operator)?
+                };
+                store.touch_files()?;
+                stores.push(store);
+            }
+            Some((db, stores))
+        }
+    };
+    el.drop_group()?;
+    Ok((
+        opened.map(|(db, stores)| {
+            crate::ctx::preopened::keep(db.clone(), stores);
+            db
+        }),
+        None,
+    ))
+}
+
+/// How many connections a command opens: the team's settings and the KPI judgement
+/// at start, and the command's own; `remind --watch` reads changes on a second, the
+/// console reads its member list on a second (its store thread has the first); an
+/// import writes through the one.
+fn connections(cli: &Cli) -> usize {
+    let own = match &cli.command {
+        Some(Command::Remind {
+            watch: true,
+            cmd: None,
+            ..
+        })
+        | None => 2,
+        _ => 1,
+    };
+    1 + own
+}
+
+fn run(cli: Cli, checked_db: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
     if !cli.demo && matches!(cli.command, Some(Command::Doctor)) {
         // before the context: doctor reports a bad SHEQUN_TZ or config as a finding
         // instead of failing on it
         return doctor::run(&cli);
     }
     let mut ctx = Ctx::from_cli(&cli)?;
+    if let Some(db) = checked_db {
+        ctx.db = db;
+    }
     // Personal rule and keyword files from before team settings: said once, here on
     // stderr for a command (the console says it in its status line instead).
     if cli.command.is_some()
@@ -128,7 +251,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             "--demo opens the console; to write a demo database use `shequn demo --db PATH`".into(),
         )
         .into()),
-        (Some(Command::Init { team }), false) => init::run(&ctx, team.as_deref()),
+        (Some(Command::Init { team, guarded }), false) => {
+            let mode = match (team, guarded) {
+                (_, Some(g)) => init::Mode::Guarded(g),
+                (Some(t), None) => init::Mode::Team(t),
+                (None, None) => init::Mode::Personal,
+            };
+            init::run(&ctx, mode)
+        }
         (Some(Command::Demo), false) => demo::run(&ctx),
         (Some(Command::Sop { cmd }), false) => sop::run(&ctx, cmd),
         (Some(Command::Group { cmd }), false) => group::run(&ctx, cmd),

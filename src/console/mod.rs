@@ -99,9 +99,11 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Outcome> {
     // Everything that can fail on input is checked before the terminal is touched, so
     // the message lands on a normal screen.
     let store = ctx.open()?;
-    // the member list's own connection (read-only: it only ever reads), opened with the
-    // other before anything else happens
-    let reader = Store::open_readonly(&ctx.db, &ctx.operator)
+    // the member list's own connection (it only ever reads), opened with the other
+    // before anything else happens (a setgid shequn opened both before dropping its
+    // group: `ctx.open` hands them out)
+    let reader = ctx
+        .open()
         .map_err(|e| tracing::warn!("no second connection for the member list: {e}"))
         .ok();
     let keymap = load_keymap()?;

@@ -379,6 +379,17 @@ impl Store {
         std::sync::Arc::clone(&self.tracker)
     }
 
+    /// Read once, so that SQLite has opened everything this connection will use: the
+    /// database, and in WAL mode its `-wal` and `-shm` (opened, and created if missing,
+    /// at the first read). A setgid shequn calls this before it drops its group, after
+    /// which it could not open them (`crate::guard`).
+    pub fn touch_files(&self) -> Result<()> {
+        let _: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM change_topics", [], |r| r.get(0))?;
+        Ok(())
+    }
+
     /// `PRAGMA data_version`: changes whenever *another* connection commits. Cheap (no
     /// disk I/O), so consoles poll it to notice their colleagues' changes.
     pub fn data_version(&self) -> Result<i64> {

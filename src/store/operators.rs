@@ -1,5 +1,5 @@
 //! Operators in the store: who may use the team database and in which role — the
-//! owner `shequn init` records, the roles an owner hands out (`shequn operator add`,
+//! owner `shequn init` records (with how it set the database up: [`Setup`]), the roles an owner hands out (`shequn operator add`,
 //! `remove`), the list, and who the caller is ([`access`], what every write is checked
 //! against). Each change is audited in its own transaction, and none may leave the
 //! database without an owner.
@@ -83,21 +83,69 @@ fn claim_if_open(tx: &Transaction<'_>, operator: &str, at: i64) -> Result<()> {
 }
 
 /// Record `operator` as the owner of a new database, with the `init` audit row.
-pub fn init_owner(tx: &Transaction<'_>, operator: &str, at: i64) -> Result<()> {
+pub fn init_owner(tx: &Transaction<'_>, operator: &str, at: i64, setup: &Setup) -> Result<()> {
     tx.execute(
         "INSERT INTO operators (login, display_name, role, created_at) VALUES (?1, ?1, 'owner', ?2)",
         params![operator, at],
     )?;
-    audit(
-        tx,
-        at,
-        operator,
-        "init",
-        "database",
-        None,
-        None,
-        Some(&serde_json::json!({ "owner": operator })),
-    )
+    let mut new = serde_json::json!({ "owner": operator, "mode": setup.mode() });
+    if let Some(group) = setup.group() {
+        new["group"] = group.into();
+    }
+    audit(tx, at, operator, "init", "database", None, None, Some(&new))
+}
+
+/// How `shequn init` set a database up, as its first audit row records it: a personal
+/// database, a `--team GROUP` one (group-writable file), or a `--guarded GROUP` one
+/// (only the setgid shequn can write it). What `doctor` checks the files against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Setup {
+    Personal,
+    Team { group: String },
+    Guarded { group: String },
+}
+
+impl Setup {
+    /// The word in the audit row: `personal`, `team`, `guarded`.
+    pub fn mode(&self) -> &'static str {
+        match self {
+            Setup::Personal => "personal",
+            Setup::Team { .. } => "team",
+            Setup::Guarded { .. } => "guarded",
+        }
+    }
+
+    /// The team's Unix group, for a team database.
+    pub fn group(&self) -> Option<&str> {
+        match self {
+            Setup::Personal => None,
+            Setup::Team { group } | Setup::Guarded { group } => Some(group),
+        }
+    }
+}
+
+/// How this database was set up by `init`; `None` when no `init` recorded it (a demo,
+/// or a database from a shequn before issue 12: look at its directory instead).
+pub fn setup(conn: &Connection) -> Result<Option<Setup>> {
+    let new: Option<Option<String>> = conn
+        .query_row(
+            "SELECT new FROM audit WHERE action = 'init' AND entity = 'database'
+             ORDER BY id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(Some(new)) = new else {
+        return Ok(None);
+    };
+    let v: serde_json::Value = serde_json::from_str(&new)?;
+    let group = v["group"].as_str().map(ToString::to_string);
+    Ok(match (v["mode"].as_str(), group) {
+        (Some("personal"), _) => Some(Setup::Personal),
+        (Some("team"), Some(group)) => Some(Setup::Team { group }),
+        (Some("guarded"), Some(group)) => Some(Setup::Guarded { group }),
+        _ => None,
+    })
 }
 
 /// Give `login` the role `role` (adding the operator when new), with its audit row.

@@ -6,6 +6,7 @@ mod changes;
 mod cli;
 mod content;
 mod content_console;
+mod guarded;
 mod import;
 mod kpi;
 mod layout;

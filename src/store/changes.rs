@@ -278,6 +278,22 @@ pub fn seal(conn: &Connection, tracker: &Tracker, changed_rows: u64) -> Result<T
     Ok(topics)
 }
 
+/// [`seal`] for a transaction whose changes no reader sees yet: the steps of an import
+/// batch before its last one (rows of a running batch are hidden, `store::import`), and
+/// the roll-back of a batch that never finished. Only the `writes` version moves, so a
+/// console knows the commit was shequn's own and reloads nothing; the batch's last
+/// transaction is sealed with [`seal`] and signals what the whole batch changed.
+pub fn seal_hidden(conn: &Connection, tracker: &Tracker, changed_rows: u64) -> Result<()> {
+    if changed_rows > 0 {
+        conn.prepare_cached(
+            "UPDATE change_topics SET version = version + 1 WHERE topic = 'writes'",
+        )?
+        .execute([])?;
+    }
+    tracker.reset();
+    Ok(())
+}
+
 /// After a restore, in the staged copy: every version (the `writes` one too) above
 /// `above` — the live database's just before the restore — so however far a console
 /// had followed, every topic has moved for it.
@@ -451,6 +467,8 @@ mod tests {
             "change_topics",
             "member_changes",
             "import_batches",
+            "import_batch_groups",
+            "import_batch_members",
             "sqlite_sequence",
         ];
         let mut conn = Connection::open_in_memory().unwrap();

@@ -1,19 +1,77 @@
-//! Chat imports into the store: records from `crate::import` become members,
-//! memberships, messages, member events, per-member daily activity, chat points and
-//! fresh tiers — all in one `BEGIN IMMEDIATE` transaction per file, so a malformed row
-//! leaves the database exactly as it was, and a re-import adds nothing (every message
-//! and event has a stable key: a message is its (group, time, export key), an event
-//! its (group, key)).
+//! Imports into the store: chat exports (here and in [`batch`]), rosters and orders.
 //!
-//! Speed (`cargo bench --bench import`, README): one transaction, cached prepared
-//! statements, members and groups resolved through in-memory maps, messages written in
-//! the order of their table's key (appends, not random pages), foreign-key checks off
-//! inside the transaction, and daily activity summed in memory and written once at the
-//! end (one upsert per member and day instead of one per message).
+//! **A chat import never holds the write lock while it reads** (issue 13, point 3). A
+//! file can be slow (a stalled pipe, a network file) or large (a 3M-row export); read
+//! inside one transaction, it made every colleague's write wait behind it and fail
+//! "database is busy" after 5 s. So a chat import runs in three phases:
 //!
-//! Memory (the same benchmark, issue 11: a million messages in at most 100 MB): messages
-//! wait in sorted chunks of 8,192, the page cache is 16 MB, and the daily activity is a
-//! list of days per member.
+//! 1. **Stage.** Read and parse the whole file into a private staging database: a
+//!    temporary SQLite file attached to the import's connection, which SQLite unlinks as
+//!    soon as it has opened it (a crash leaves nothing of it behind). The live database
+//!    is neither written nor locked. A malformed record stops the import here: exit 1
+//!    with file:line, and the database byte for byte as it was.
+//! 2. **Merge**, under a new import batch (`import_batches.state = 'running'`), in short
+//!    write transactions — each commits after at most ~150 ms (`batch::HOLD`) and is
+//!    followed by a 10 ms pause in which a waiting writer, trying every 2 ms
+//!    (`store::BUSY_POLL`), takes the lock: find or create the groups, resolve the
+//!    senders, then copy the messages from the staging database in key order, 8,192 per
+//!    statement, each tagged with the batch (`messages.batch`). However slow or large
+//!    the file, no other writer waits for more than one of these transactions.
+//! 3. **Finish.** One short transaction makes the whole batch visible at once: it marks
+//!    the batch done and writes the events, the new memberships, the ids learnt, the
+//!    daily activity, the KPI marks, the tiers, the audit row and the change signals
+//!    (MEMBERS, KPI). Its work grows with the people and days a file covers, not with
+//!    its messages (the README gives its time for 1,000,000 messages).
+//!
+//! **What readers see before that last transaction: nothing of the batch.**
+//! * The messages of a running batch are in `messages`, but readers read
+//!   `visible_messages` (migration 0011), which leaves them out: the KPI recompute, the
+//!   only reader of messages, counts what it counted before the import.
+//! * A group the import creates is created archived, and no list, console tab, KPI
+//!   recompute or SOP run shows an archived group; the last transaction un-archives it.
+//! * A member the import creates is a row without a membership, and every view of
+//!   members (lists, tiers, reminders, KPIs) goes through memberships. Memberships,
+//!   events, daily activity, tiers and ids learnt for existing members are written by
+//!   the last transaction only: consoles, the KPI recompute, tier recomputes and
+//!   reminder planning see the data as it was before the import until that commit, and
+//!   all of the import after it.
+//! * The merge transactions move only the `writes` change signal
+//!   (`changes::seal_hidden`): no console reloads anything for them.
+//!
+//! **A crash at any moment leaves no partial import.** Before the batch exists nothing
+//! was written. Once it exists it is 'running' with its owner (boot id, process id and
+//! start time), and its rows are hidden. The next chat import finds it, sees that its
+//! process is gone, takes it over and **rolls it back** — its messages, in short
+//! transactions over the time range `import_batch_groups` recorded; the members and
+//! groups it created that nothing uses by now — and then imports its own file: running
+//! the interrupted import again completes it. Once the last transaction has committed
+//! the import is complete; a failure before that rolls the batch back at once. (Until a
+//! later import comes, a dead batch's rows stay hidden; nobody sees them.)
+//!
+//! **Idempotent:** every message and event has a stable key (a message is its (group,
+//! time, export key), an event its (group, key)), so re-importing adds nothing. Imports
+//! merge one at a time (`batch::begin_batch`; they parse in parallel): two at once
+//! would each count the other's hidden messages as duplicates.
+//!
+//! **Foreign keys** are off on the import's connection (checking them cost a quarter
+//! of the write time): every group and member a row refers to was found or created by
+//! the import before the row, and nothing in shequn deletes groups or members but the
+//! roll-back of a batch (which checks what refers to them first) and a restore, after
+//! which `batch::check_ours` stops the import. The import tests run `foreign_key_check`
+//! after every fixture, the crash test after every kill.
+//!
+//! **Speed** (`cargo bench --bench import`, README): parsing runs on a reader thread
+//! (`import::prefetch`) while this one stages; the merge is one SQL statement per 8,192
+//! staged rows, copied in the order of the live table's key (appends, not random pages),
+//! with `RETURNING` telling which rows were new; daily activity is summed in memory and
+//! written once (one upsert per member and day). **Memory** (issue 11: a million
+//! messages in at most 100 MB): the staging database's page cache is 8 MB, the live
+//! one's 16 MB during the import, the daily activity a list of days per member.
+
+mod batch;
+
+/// The pause after each of an import's write transactions (see the header).
+pub use batch::PAUSE;
 
 use crate::domain::roles::Perm;
 use std::collections::HashMap;
@@ -22,11 +80,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
-use serde_json::json;
 
 use super::{Store, StoreError, audit, members};
 use crate::domain::rules::Rules;
-use crate::import::{Event, EventKind, ImportError, Message, Record, RecordKind};
+use crate::import::{ImportError, Record};
 
 /// What an import did. Every record read is counted in exactly one of `messages`,
 /// `events`, `duplicates`, `skipped` and `errors`.
@@ -69,35 +126,13 @@ pub struct ChatOptions<'a> {
     pub format: &'a str,
 }
 
-/// Messages held before a sorted write: bounds memory (about 1 MB) whatever the file
-/// size. Small on purpose: the reader thread's queue (`import::prefetch`) must hold about
-/// one chunk for parsing to overlap the writes, so the chunk sets the memory of both. The
-/// sort only pays for exports that are not in time order; 8,192 messages still cover
-/// minutes to hours of a busy group.
-const CHUNK: usize = 8_192;
-
 /// The page cache during an import (KiB; the connection's usual one is 2 MB). Dirty pages
-/// of the transaction stay pinned in it until it is full, and then SQLite evicts clean
+/// of a transaction stay pinned in it until it is full, and then SQLite evicts clean
 /// pages first, so what it really buys is room for the member and membership indexes
 /// that every new sender is looked up in and inserted into: with 100,000 new senders in
 /// one file, 2 MB made the record phase 1.5 s slower than 16 MB, and 64 MB (the cache
 /// before issue 11) was no faster than 16 MB but held 64 MB of written message pages.
 const IMPORT_CACHE_KIB: i64 = 16_384;
-
-/// A message waiting for its chunk.
-struct Pending {
-    g: i64,
-    m: i64,
-    at: i64,
-    kind: &'static str,
-    content: String,
-    hash: i64,
-    day: NaiveDate,
-}
-
-const INSERT_MESSAGE: &str =
-    "INSERT OR IGNORE INTO messages (group_id, member_id, sent_at, kind, content, key_hash)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
 /// Names that stand for the exporting account itself: the parsers' markers, and the
 /// English client's "You" as it appears in system texts.
@@ -108,13 +143,9 @@ fn is_self(name: &str) -> bool {
         || n.eq_ignore_ascii_case("you")
 }
 
+/// Groups and members looked up, or created, inside one transaction (a roster import).
 struct Ctx<'t, 'c> {
     tx: &'t Transaction<'c>,
-    /// Prepared once: the statement run for every message.
-    insert_message: rusqlite::Statement<'t>,
-    pending: Vec<Pending>,
-    inserted: u64,
-    duplicates: u64,
     tz: Tz,
     platform: String,
     groups: HashMap<String, i64>,
@@ -123,17 +154,9 @@ struct Ctx<'t, 'c> {
     /// group → (sender id or name → member); looked up by &str, no allocation
     members: HashMap<i64, HashMap<String, i64>>,
     memberships: HashMap<(i64, i64), ()>,
-    /// (group, member) → messages per day, in the order the days were first seen. Per
-    /// member rather than one map entry per (group, member, day): a million messages
-    /// over 90 days make ~270,000 member-days, which took 17 MB as map entries (26 MB
-    /// while the map grew) and take 2 MB as pairs in a few thousand lists.
-    activity: HashMap<(i64, i64), Vec<(NaiveDate, u32)>>,
     /// [from, to) of the last day computed, and that day
     day_cache: Option<(i64, i64, NaiveDate)>,
     new_members: u64,
-    /// Time spent writing messages (the rest of the record phase is parsing and
-    /// member resolution): logged per import.
-    write_time: std::time::Duration,
 }
 
 impl Ctx<'_, '_> {
@@ -269,159 +292,11 @@ impl Ctx<'_, '_> {
         }
         Ok(())
     }
-
-    /// Queue a message; queued messages are written CHUNK at a time, sorted by key.
-    fn message(&mut self, g: i64, msg: Message) -> Result<(), StoreError> {
-        let m = self.member(g, msg.sender_id.as_deref(), &msg.sender_name, msg.at)?;
-        let day = self.day(msg.at);
-        self.pending.push(Pending {
-            g,
-            m,
-            at: msg.at,
-            kind: msg.kind.word(),
-            content: msg.content,
-            hash: super::key_hash(&msg.key),
-            day,
-        });
-        if self.pending.len() >= CHUNK {
-            self.write_pending()?;
-        }
-        Ok(())
-    }
-
-    /// Write the queued messages in the order of the de-duplication index (group, time,
-    /// key): an export that is not in time order (or interleaves groups) still walks
-    /// the index front to back instead of touching a random page per message. Only
-    /// messages not already stored count as activity.
-    fn write_pending(&mut self) -> Result<(), StoreError> {
-        let started = std::time::Instant::now();
-        let mut pending = std::mem::take(&mut self.pending);
-        pending.sort_unstable_by_key(|p| (p.g, p.at, p.hash));
-        for p in &pending {
-            let n = self
-                .insert_message
-                .execute(params![p.g, p.m, p.at, p.kind, p.content, p.hash])?;
-            if n > 0 {
-                // messages come sorted by time within a chunk (and usually across
-                // chunks): the member's last day is almost always the one to count on
-                let days = self.activity.entry((p.g, p.m)).or_default();
-                match days.last_mut() {
-                    Some((day, count)) if *day == p.day => *count = count.saturating_add(1),
-                    _ => days.push((p.day, 1)),
-                }
-                self.inserted += 1;
-            } else {
-                self.duplicates += 1;
-            }
-        }
-        pending.clear();
-        self.pending = pending;
-        self.write_time += started.elapsed();
-        Ok(())
-    }
-
-    fn event(&mut self, g: i64, ev: &Event) -> Result<bool, StoreError> {
-        let actor = match ev.actor.as_deref() {
-            Some(a) if !is_self(a) => Some(self.member(g, None, a, ev.at)?),
-            _ => None,
-        };
-        let kind = match ev.kind {
-            EventKind::JoinInvite | EventKind::JoinQr => "join",
-            EventKind::Kick => "kick",
-            EventKind::Leave => "leave",
-            EventKind::Rename => "rename",
-            EventKind::Revoke => "revoke",
-        };
-        // events about no one in particular (a rename, a recall) are one row
-        let targets: Vec<&String> = ev.targets.iter().filter(|t| !is_self(t)).collect();
-        let mut inserted = false;
-        if targets.is_empty() || matches!(ev.kind, EventKind::Rename | EventKind::Revoke) {
-            let detail =
-                json!({ "text": ev.detail, "actor": ev.actor, "kind": ev.kind }).to_string();
-            inserted = self
-                .tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO member_events (group_id, member_id, at, kind, detail, source_key)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )?
-                .execute(params![g, actor, ev.at, kind, detail, ev.key])?
-                > 0;
-            return Ok(inserted);
-        }
-        for (i, t) in targets.into_iter().enumerate() {
-            let m = self.member(g, None, t, ev.at)?;
-            let detail =
-                json!({ "text": ev.detail, "actor": ev.actor, "kind": ev.kind }).to_string();
-            let n = self
-                .tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO member_events (group_id, member_id, at, kind, detail, source_key)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )?
-                .execute(params![g, m, ev.at, kind, detail, format!("{}#{i}", ev.key)])?;
-            if n == 0 {
-                continue;
-            }
-            inserted = true;
-            match ev.kind {
-                EventKind::JoinInvite | EventKind::JoinQr => {
-                    // the earliest known join; a join after a leave brings them back
-                    self.tx
-                        .prepare_cached(
-                            "UPDATE memberships SET
-                                 joined_at = CASE WHEN joined_at IS NULL OR joined_at > ?3 THEN ?3 ELSE joined_at END,
-                                 left_at = CASE WHEN left_at IS NOT NULL AND left_at < ?3 THEN NULL ELSE left_at END,
-                                 left_reason = CASE WHEN left_at IS NOT NULL AND left_at < ?3 THEN NULL ELSE left_reason END
-                             WHERE group_id = ?1 AND member_id = ?2",
-                        )?
-                        .execute(params![g, m, ev.at])?;
-                }
-                EventKind::Kick | EventKind::Leave => {
-                    let why = if ev.kind == EventKind::Kick {
-                        "kicked"
-                    } else {
-                        "left"
-                    };
-                    self.tx
-                        .prepare_cached(
-                            "UPDATE memberships SET left_at = ?3, left_reason = ?4
-                             WHERE group_id = ?1 AND member_id = ?2 AND (left_at IS NULL OR left_at < ?3)
-                               AND (joined_at IS NULL OR joined_at <= ?3)",
-                        )?
-                        .execute(params![g, m, ev.at, why])?;
-                }
-                EventKind::Rename | EventKind::Revoke => {}
-            }
-        }
-        Ok(inserted)
-    }
-
-    /// Write the summed activity: one upsert per member and day. Chat points are not
-    /// written: they are derived from this activity (see `members::balance`).
-    fn flush(&mut self) -> Result<(), StoreError> {
-        let mut up = self.tx.prepare_cached(
-            "INSERT INTO activity_daily (group_id, member_id, day, messages) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (group_id, member_id, day) DO UPDATE SET messages = messages + excluded.messages",
-        )?;
-        let mut members: Vec<_> = self.activity.drain().collect();
-        // in key order (group, member, day): the B-tree is filled front to back
-        members.sort_unstable_by_key(|(k, _)| *k);
-        let mut days = std::collections::BTreeSet::new();
-        for ((g, m), mut counts) in members {
-            // an export out of time order lists a day more than once: the upsert sums them
-            counts.sort_by_key(|(day, _)| *day);
-            for (day, n) in counts {
-                up.execute(params![g, m, day.to_string(), n])?;
-                days.insert((g, day));
-            }
-        }
-        // the KPI recompute after the import counts these days again
-        super::kpi::mark_days(self.tx, days)?;
-        Ok(())
-    }
 }
 
-/// Import a stream of records into the database in one transaction.
+/// Import a stream of records into the database: staged, merged in short transactions,
+/// made visible by one last one (see the header). The role is checked before a byte is
+/// read.
 pub fn import_chat<I>(
     store: &mut Store,
     records: I,
@@ -433,156 +308,30 @@ pub fn import_chat<I>(
 where
     I: Iterator<Item = Result<Record, ImportError>>,
 {
-    let started = std::time::Instant::now();
+    store.conn_mut(Perm::Import)?;
     let mut summary = ChatSummary {
         file: opts.file.to_string(),
         format: opts.format.to_string(),
         ..ChatSummary::default()
     };
-    // A bigger page cache while the member tables are written (see IMPORT_CACHE_KIB),
-    // and foreign-key checks off for the import's transaction: every group and member a
-    // row references was looked up or created inside this same transaction, which
-    // holds the write lock, so nobody can delete them meanwhile and the two lookups
-    // per message prove nothing (measured: a quarter of the write phase). The import
-    // tests run `foreign_key_check` after every fixture. Both pragmas can only change
-    // outside a transaction and are restored on every path.
+    // A bigger page cache while the member tables are written (see IMPORT_CACHE_KIB), and
+    // foreign-key checks off (see the header). Both pragmas can only change outside a
+    // transaction and are restored on every path, and the staging database is detached
+    // (and so deleted) on every path.
     store
         .conn()
         .pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
     store.conn().pragma_update(None, "foreign_keys", false)?;
-    let result = import_chat_tx(store, records, opts, now, tz, rules, &mut summary, started);
+    let result = batch::attach(store.conn())
+        .map_err(ChatImportError::from)
+        .and_then(|()| batch::import(store, records, opts, now, tz, rules, &mut summary));
+    let detached = batch::detach(store.conn());
     let restored = store.conn().pragma_update(None, "foreign_keys", true);
     let _ = store.conn().pragma_update(None, "cache_size", -2_000);
-    let summary = result.map(|()| summary)?;
+    result?;
+    detached?;
     restored?;
     Ok(summary)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn import_chat_tx<I>(
-    store: &mut Store,
-    records: I,
-    opts: &ChatOptions<'_>,
-    now: DateTime<Utc>,
-    tz: Tz,
-    rules: &Rules,
-    summary: &mut ChatSummary,
-    started: std::time::Instant,
-) -> Result<(), ChatImportError>
-where
-    I: Iterator<Item = Result<Record, ImportError>>,
-{
-    let file = opts.file.to_string();
-    let operator = store.operator().to_string();
-    let tracker = store.tracker();
-    let tx = store
-        .conn_mut(Perm::Import)?
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let before = tx.total_changes();
-    tracker.reset();
-    let mut ctx = Ctx {
-        insert_message: tx.prepare(INSERT_MESSAGE)?,
-        pending: Vec::with_capacity(CHUNK),
-        inserted: 0,
-        duplicates: 0,
-        tx: &tx,
-        tz,
-        platform: opts.platform.to_string(),
-        groups: HashMap::new(),
-        group_names: Vec::new(),
-        members: HashMap::new(),
-        memberships: HashMap::new(),
-        activity: HashMap::new(),
-        day_cache: None,
-        new_members: 0,
-        write_time: std::time::Duration::ZERO,
-    };
-    for rec in records {
-        let rec = rec.map_err(|err| ChatImportError::Bad {
-            file: file.clone(),
-            err,
-        })?;
-        summary.read += 1;
-        // the group: --group, else what the record says (looked up without copying)
-        let line = rec.line;
-        let missing = || ChatImportError::Bad {
-            file: file.clone(),
-            err: ImportError {
-                line,
-                reason: "the export does not say which group this is: pass --group NAME".into(),
-            },
-        };
-        match rec.kind {
-            RecordKind::Message(m) => {
-                let name = opts.group.or(m.group.as_deref()).ok_or_else(missing)?;
-                let g = ctx.group(name, m.at)?;
-                ctx.message(g, m)?;
-            }
-            RecordKind::Event(e) => {
-                let name = opts.group.or(e.group.as_deref()).ok_or_else(missing)?;
-                let g = ctx.group(name, e.at)?;
-                if ctx.event(g, &e)? {
-                    summary.events += 1;
-                } else {
-                    summary.duplicates += 1;
-                }
-            }
-            RecordKind::Skip { .. } => summary.skipped += 1,
-        }
-    }
-    ctx.write_pending()?;
-    summary.messages = ctx.inserted;
-    summary.duplicates += ctx.duplicates;
-    let t_records = started.elapsed();
-    let write_ms = ctx.write_time.as_millis() as u64;
-    ctx.flush()?;
-    let t_flush = started.elapsed();
-    let groups: Vec<i64> = ctx.group_names.iter().map(|(id, _)| *id).collect();
-    summary.groups = ctx.group_names.iter().map(|(_, n)| n.clone()).collect();
-    summary.new_members = ctx.new_members;
-    // the prepared statements borrow the transaction: done with them before it commits
-    drop(ctx);
-    if summary.messages > 0 || summary.events > 0 {
-        // messages and daily activity are WITHOUT ROWID tables the change hooks do not
-        // see; every console's member figures and KPIs follow from them
-        crate::store::changes::touch(
-            &tx,
-            crate::store::changes::Topics::MEMBERS | crate::store::changes::Topics::KPI,
-        )?;
-    }
-    let changes = members::recompute_tiers(&tx, &groups, now, tz, &rules.tiers)?;
-    summary.tier_changes = changes.changed;
-    tracing::info!(
-        records_ms = t_records.as_millis() as u64,
-        flush_ms = (t_flush - t_records).as_millis() as u64,
-        tiers_ms = (started.elapsed() - t_flush).as_millis() as u64,
-        read = summary.read,
-        write_ms = write_ms,
-        "chat import"
-    );
-    audit(
-        &tx,
-        now.timestamp(),
-        &operator,
-        "import",
-        "chat",
-        None,
-        None,
-        Some(&serde_json::to_value(&*summary).map_err(StoreError::from)?),
-    )?;
-    tx.execute(
-        "INSERT INTO import_batches (file, digest, format, started_at, finished_at, summary)
-         VALUES (?1, '', ?2, ?3, ?3, ?4)",
-        params![
-            summary.file,
-            summary.format,
-            now.timestamp(),
-            serde_json::to_string(&*summary).map_err(StoreError::from)?
-        ],
-    )?;
-    crate::store::changes::seal(&tx, &tracker, tx.total_changes() - before)?;
-    tx.commit()?;
-    Ok(())
 }
 
 /// What a roster import did.
@@ -624,10 +373,6 @@ pub fn import_roster(
     let at = now.timestamp();
     store.write(Perm::Import, |tx, op| {
         let mut ctx = Ctx {
-            insert_message: tx.prepare(INSERT_MESSAGE)?,
-            pending: Vec::new(),
-            inserted: 0,
-            duplicates: 0,
             tx,
             tz,
             platform: if format == "wecom" { "wecom".into() } else { "personal".into() },
@@ -635,10 +380,8 @@ pub fn import_roster(
             group_names: Vec::new(),
             members: HashMap::new(),
             memberships: HashMap::new(),
-            activity: HashMap::new(),
-        day_cache: None,
+            day_cache: None,
             new_members: 0,
-            write_time: std::time::Duration::ZERO,
         };
         let g = ctx.group(group, at)?;
         let before: HashMap<i64, Option<i64>> = tx

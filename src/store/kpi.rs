@@ -371,23 +371,26 @@ fn scan_messages(
         )?
         .query_map(params![g, crate::import::SELF_SENDER], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    // the messages of an import still being merged are not there yet (visible_messages,
+    // migration 0011); the newest one walks the group's key backwards, like max() did
     let data_end: i64 = tx
         .query_row(
-            "SELECT max(sent_at) FROM messages WHERE group_id = ?1",
+            "SELECT sent_at FROM visible_messages WHERE group_id = ?1 ORDER BY sent_at DESC LIMIT 1",
             [g],
-            |r| r.get::<_, Option<i64>>(0),
-        )?
+            |r| r.get::<_, i64>(0),
+        )
+        .optional()?
         .unwrap_or(0);
     let fr = &env.rules.kpi.first_response;
     let window = fr.window_hours.max(1) * 3600;
     let mut st = tx.prepare_cached(
-        "SELECT sent_at, member_id, kind, content FROM messages
+        "SELECT sent_at, member_id, kind, content FROM visible_messages
          WHERE group_id = ?1 AND sent_at >= ?2 AND sent_at < ?3 ORDER BY sent_at",
     )?;
     // the first staff message in a range: walks the (group, time) key in order and
     // stops at the first match, without reading the texts
     let mut next_staff = tx.prepare_cached(
-        "SELECT sent_at FROM messages
+        "SELECT sent_at FROM visible_messages
          WHERE group_id = ?1 AND sent_at >= ?2 AND sent_at < ?3
            AND member_id IN (SELECT ms.member_id FROM memberships ms JOIN members m ON m.id = ms.member_id
                              WHERE ms.group_id = ?1

@@ -34,6 +34,10 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../data/migrations/0009_change_topics.sql"),
     ),
     (10, include_str!("../../data/migrations/0010_settings.sql")),
+    (
+        11,
+        include_str!("../../data/migrations/0011_import_batches.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -400,8 +400,44 @@ impl Store {
     }
 }
 
+/// How long a write waiting for another's transaction sleeps between tries.
+///
+/// SQLite's own busy handler (`busy_timeout`) sleeps 50 to 100 ms between tries once it
+/// has waited a quarter of a second, and the write lock is not a queue: a writer that
+/// commits and begins again within that time — an import merging in short transactions
+/// (`import`) — could keep the lock from a waiting colleague for as long as it goes on.
+/// Trying every 2 ms, the colleague takes the lock in the importer's first pause
+/// between two transactions (`import::PAUSE`), so it waits at most about one of them.
+/// A try is one shared-memory lock attempt: cheap even with several processes waiting.
+const BUSY_POLL: Duration = Duration::from_millis(2);
+
+/// The busy handler of every connection: try again every [`BUSY_POLL`] until
+/// [`BUSY_TIMEOUT`] has passed since this statement first found the database busy
+/// (SQLite counts `tries` from 0 for each statement), then give up (`StoreError::Busy`).
+fn busy_wait(tries: i32) -> bool {
+    use std::cell::Cell;
+    use std::time::Instant;
+    thread_local! {
+        static SINCE: Cell<Option<Instant>> = const { Cell::new(None) };
+    }
+    let now = Instant::now();
+    let since = SINCE.with(|s| {
+        let since = match s.get() {
+            Some(t) if tries > 0 => t,
+            _ => now,
+        };
+        s.set(Some(since));
+        since
+    });
+    if now.duration_since(since) >= BUSY_TIMEOUT {
+        return false;
+    }
+    std::thread::sleep(BUSY_POLL);
+    true
+}
+
 fn configure(conn: &Connection, readonly: bool) -> rusqlite::Result<()> {
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.busy_handler(Some(busy_wait))?;
     // journal_mode answers with a row, so it is read rather than executed. (Setting it
     // is a write: a read-only connection takes the file as it is.)
     if !readonly {

@@ -137,12 +137,42 @@ pub fn resume() -> io::Result<()> {
     if hung_up() {
         return Ok(());
     }
-    // crossterm skips enable_raw_mode while it believes raw mode is on, but after a
-    // SIGSTOP the shell has put the terminal back to cooked mode behind its back
-    let _ = disable_raw_mode();
-    enable_raw_mode()?;
+    if taken_away() {
+        // crossterm skips enable_raw_mode while it believes raw mode is on, but after a
+        // SIGSTOP the shell has put the terminal back to cooked mode behind its back.
+        // (Only then: a terminal still raw is never flipped to cooked and back, which
+        // would let keys typed meanwhile wait for an Enter.)
+        let _ = disable_raw_mode();
+        enable_raw_mode()?;
+    }
     ACTIVE.store(true, Ordering::SeqCst);
     execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste)
+}
+
+/// Is the terminal in canonical (cooked) mode, i.e. not ours any more? After a SIGCONT:
+/// a console stopped by SIGSTOP finds the terminal as the shell left it; one that was
+/// stopped and continued with nobody touching the terminal (or that took it back
+/// already, after its own stop) finds it raw and needs nothing. The descriptor is
+/// crossterm's: standard input if it is a terminal, else `/dev/tty`.
+pub fn taken_away() -> bool {
+    let own;
+    // SAFETY: isatty only inspects the descriptor.
+    let fd = if unsafe { libc::isatty(libc::STDIN_FILENO) } == 1 {
+        libc::STDIN_FILENO
+    } else {
+        match std::fs::File::open("/dev/tty") {
+            Ok(f) => {
+                own = f;
+                std::os::fd::AsRawFd::as_raw_fd(&own)
+            }
+            Err(_) => return false,
+        }
+    };
+    // SAFETY: tcgetattr into a zeroed, properly sized termios.
+    unsafe {
+        let mut t: libc::termios = std::mem::zeroed();
+        libc::tcgetattr(fd, &mut t) == 0 && t.c_lflag & libc::ICANON != 0
+    }
 }
 
 /// Has the terminal hung up (an SSH drop, a closed window, a killed tmux)? Once the

@@ -403,7 +403,10 @@ fn effects_of(app: &mut App, ev: Event) -> Result<Vec<Effect>, Handled> {
         // a hang-up is a lost terminal, whoever noticed it first (exit 129 either way)
         Event::Signal(libc::SIGHUP) => return Err(Handled::Stop(Outcome::TerminalGone)),
         Event::Signal(libc::SIGTSTP) => return Err(Handled::Suspend { group: false }),
-        Event::Signal(libc::SIGCONT) => return Err(Handled::Resumed),
+        // continued: if the terminal is still raw, nobody took it (or the console took
+        // it back already after its own stop) and the screen needs nothing
+        Event::Signal(libc::SIGCONT) if tui::taken_away() => return Err(Handled::Resumed),
+        Event::Signal(libc::SIGCONT) => return Err(Handled::Nothing),
         Event::Signal(n) => return Err(Handled::Stop(Outcome::Signal(n))),
         Event::App(Action::Presence { others, due }) => {
             if others == app.others && due == app.due {

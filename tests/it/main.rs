@@ -16,6 +16,7 @@ mod screens;
 mod settings;
 mod sop;
 mod store;
+mod terminal;
 mod tmux;
 
 use std::path::{Path, PathBuf};

@@ -4,6 +4,7 @@ mod app_logic;
 mod backup;
 mod changes;
 mod cli;
+mod concurrency;
 mod content;
 mod content_console;
 mod guarded;

@@ -7,7 +7,6 @@
 //! Run: `cargo bench --bench concurrency` (a few minutes on 2 cores).
 //! `SHEQUN_BENCH_PROCS`, `SHEQUN_BENCH_OPS` and `SHEQUN_BENCH_SEED` change the run.
 
-#[allow(dead_code)] // the pty harness has more than this run uses (CPU time, resizing)
 #[path = "common/pty.rs"]
 mod pty;
 

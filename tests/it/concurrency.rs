@@ -10,10 +10,7 @@ use std::path::Path;
 
 use crate::{NOW, fresh_demo};
 
-// the pty harness has more than this test uses (CPU time, resizing)
-#[allow(dead_code)]
-#[path = "../../benches/common/pty.rs"]
-mod pty;
+use crate::pty;
 
 #[path = "../../benches/common/concurrency.rs"]
 mod harness;

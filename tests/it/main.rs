@@ -20,6 +20,11 @@ mod store;
 mod terminal;
 mod tmux;
 
+// the pseudo-terminal harness, shared by the concurrency and terminal scenarios (and
+// their benches): loaded once so both use the same module
+#[path = "../../benches/common/pty.rs"]
+mod pty;
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 

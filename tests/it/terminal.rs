@@ -10,8 +10,7 @@
 //! terminal left raw on the alternate screen), and both suspends (SIGTSTP stopped the
 //! console on the alternate screen and `fg` left it in cooked mode; Ctrl-Z did nothing).
 
-#[path = "../../benches/common/pty.rs"]
-mod pty;
+use crate::pty;
 #[path = "../../benches/common/terminal.rs"]
 mod scenarios;
 

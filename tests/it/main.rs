@@ -12,6 +12,7 @@ mod kpi;
 mod layout;
 mod remind;
 mod roles;
+mod roster;
 mod screens;
 mod settings;
 mod sop;

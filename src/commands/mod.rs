@@ -102,8 +102,8 @@ fn file_problem(e: &anyhow::Error, db: &std::path::Path) -> Option<crate::disk::
     if let Some(s) = e.downcast_ref::<StoreError>() {
         return s.problem_at(db);
     }
-    let sqlite = e.downcast_ref::<rusqlite::Error>()?;
-    crate::store::files::diagnose(db, sqlite)
+    e.chain()
+        .find_map(|cause| crate::store::files::problem_of(db, cause))
 }
 
 fn exit_code(e: &anyhow::Error) -> u8 {

@@ -157,6 +157,12 @@ pub fn diagnose(db: &Path, e: &rusqlite::Error) -> Option<FileProblem> {
     }
 }
 
+/// [`diagnose`] for any error that is a SQLite error (one that reached a command's edge
+/// without passing through a [`StoreError`]).
+pub fn problem_of(db: &Path, e: &(dyn std::error::Error + 'static)) -> Option<FileProblem> {
+    diagnose(db, e.downcast_ref::<rusqlite::Error>()?)
+}
+
 impl StoreError {
     /// The file or disk problem this error is on the database at `db`, when it is one:
     /// its own, or what [`diagnose`] finds behind a SQLite error. What the commands and

@@ -2,6 +2,7 @@
 
 mod app_logic;
 mod backup;
+mod badinput;
 mod changes;
 mod cli;
 mod content;

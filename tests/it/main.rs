@@ -7,6 +7,7 @@ mod changes;
 mod cli;
 mod content;
 mod content_console;
+mod faults;
 mod guarded;
 mod import;
 mod kpi;

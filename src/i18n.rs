@@ -976,6 +976,74 @@ mod tests {
     use crate::domain::roles::Perm;
 
     #[test]
+    fn every_file_problem_is_said_with_its_path_and_no_placeholder_left() {
+        use crate::disk::FileProblem;
+        use std::path::PathBuf;
+        let db = PathBuf::from("/srv/team/shequn.db");
+        let dir = PathBuf::from("/srv/team");
+        let problems = [
+            FileProblem::ReadOnlyFile {
+                path: db.clone(),
+                mode: 0o444,
+                owner: "alice".into(),
+                mine: true,
+            },
+            FileProblem::ReadOnlyFile {
+                path: db.clone(),
+                mode: 0o444,
+                owner: "alice".into(),
+                mine: false,
+            },
+            FileProblem::ReadOnlySide {
+                path: PathBuf::from("/srv/team/shequn.db-shm"),
+                mode: 0o444,
+                owner: "alice".into(),
+            },
+            FileProblem::ReadOnlyDir {
+                dir: dir.clone(),
+                mode: 0o555,
+                owner: "alice".into(),
+                mine: false,
+            },
+            FileProblem::ReadOnlyMount { path: db.clone() },
+            FileProblem::DiskFull {
+                path: db.clone(),
+                dir: dir.clone(),
+                free: 0,
+            },
+            FileProblem::NoAccess {
+                path: db.clone(),
+                blocked: dir.clone(),
+                mode: 0o2770,
+                owner: "alice".into(),
+                group: "shequn-team".into(),
+                login: "bob".into(),
+                in_group: false,
+                admins: vec!["root".into(), "carol".into()],
+            },
+        ];
+        for lang in [Lang::Zh, Lang::En] {
+            for p in &problems {
+                let text = lang.texts().file_problem(p);
+                assert!(!text.contains('{') && !text.contains('}'), "{text}");
+                assert!(text.contains("/srv/team"), "{text}");
+            }
+            let no_access = lang.texts().file_problem(&problems[6]);
+            for want in [
+                "shequn-team",
+                "usermod -aG shequn-team bob",
+                "carol",
+                "2770",
+            ] {
+                assert!(no_access.contains(want), "{want}: {no_access}");
+            }
+        }
+        assert_eq!(bytes(0), "0 B");
+        assert_eq!(bytes(32 * 1024), "32.0 KiB");
+        assert_eq!(bytes(3 * 1024 * 1024 * 1024 / 2), "1.5 GiB");
+    }
+
+    #[test]
     fn both_languages_parse_and_have_the_same_keys() {
         let (zh, en) = (parse("zh", ZH_SRC), parse("en", EN_SRC));
         assert_eq!(

@@ -313,23 +313,12 @@ impl<R: Read> Read for BreakIndex<R> {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         // One pass for both: the line breaks (for record lines) and the quote state
-        // (for a file cut inside a quoted field). Measured on the 1M-row parse:
-        // README "Bad input and faults".
-        let mut q = self.quotes;
-        for (i, &b) in buf[..n].iter().enumerate() {
-            match b {
-                b'"' => q.quote(),
-                b',' => q.delimiter(),
-                b'\n' | b'\r' => {
-                    breaks
-                        .pending
-                        .push_back((self.offset + i as u64, b == b'\n'));
-                    q.line_break(b == b'\n');
-                }
-                _ => q.other(),
-            }
-        }
-        self.quotes = q;
+        // (for a file cut inside a quoted field) — a few compares a byte, as the
+        // line-break scan alone was (README "Bad input and faults": the 1M-row parse).
+        let offset = self.offset;
+        self.quotes.feed_with(&buf[..n], |i, lf| {
+            breaks.pending.push_back((offset + i as u64, lf));
+        });
         self.offset += n as u64;
         Ok(n)
     }
@@ -337,12 +326,20 @@ impl<R: Read> Read for BreakIndex<R> {
 
 /// Where a CSV reader is in its input, as far as quotes go: the `csv` crate's own
 /// states (csv-core, with shequn's settings: `,` between fields, `"` quotes, `""` a
-/// quote inside one) boiled down to four. Needed because the `csv` crate takes a file
-/// that ends inside a quoted field as a record — a cut export would import its last
-/// message half (`Hell`) — and its API does not say when that happened.
+/// quote inside one) boiled down to three, with the byte before. Needed because the
+/// `csv` crate takes a file that ends inside a quoted field as a record — a cut export
+/// would import its last message half (`Hell`) — and its API does not say when that
+/// happened.
+///
+/// Outside a quoted field a `"` opens one only at the start of a field: right after a
+/// `,`, a line break or the start of the file (elsewhere it is a character of the
+/// field, as in csv-core). Inside, a `"` closes the field unless another `"` follows
+/// (an escaped quote). Nothing else matters, so only `"`, `\r` and `\n` are looked at.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Quotes {
     state: QuoteState,
+    /// The byte before the next one (a line break before the file's first).
+    prev: u8,
     /// The line being read (1-based, by `\n`).
     line: u64,
     /// The line the open quoted field started on.
@@ -351,21 +348,18 @@ pub(crate) struct Quotes {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum QuoteState {
-    /// At the start of a field: a `"` here opens a quoted field.
-    FieldStart,
-    /// In an unquoted field: a `"` is just a character.
-    Unquoted,
-    /// In a quoted field: everything up to the closing `"` belongs to it.
-    Quoted,
-    /// Just after a `"` in a quoted field: another `"` is an escaped quote; anything
-    /// else means that one closed the field.
-    QuoteInQuoted,
+    Outside,
+    Inside,
+    /// Just after a `"` inside a quoted field: the next byte says whether it closed the
+    /// field (anything but `"`) or was escaped (`""`).
+    AfterQuote,
 }
 
 impl Default for Quotes {
     fn default() -> Self {
         Quotes {
-            state: QuoteState::FieldStart,
+            state: QuoteState::Outside,
+            prev: b'\n',
             line: 1,
             opened: 0,
         }
@@ -381,59 +375,50 @@ pub(crate) struct Unterminated {
 }
 
 impl Quotes {
+    /// Feed `bytes`; `on_break(index, is_lf)` for each `\r` and `\n` among them.
     #[inline]
-    fn quote(&mut self) {
-        self.state = match self.state {
-            QuoteState::FieldStart => {
-                self.opened = self.line;
-                QuoteState::Quoted
+    fn feed_with(&mut self, bytes: &[u8], mut on_break: impl FnMut(usize, bool)) {
+        let mut q = *self;
+        for (i, &b) in bytes.iter().enumerate() {
+            if q.state == QuoteState::AfterQuote {
+                if b == b'"' {
+                    // `""`: an escaped quote, still inside
+                    q.state = QuoteState::Inside;
+                    q.prev = b;
+                    continue;
+                }
+                q.state = QuoteState::Outside;
             }
-            QuoteState::Unquoted => QuoteState::Unquoted,
-            QuoteState::Quoted => QuoteState::QuoteInQuoted,
-            QuoteState::QuoteInQuoted => QuoteState::Quoted,
-        };
-    }
-
-    #[inline]
-    fn delimiter(&mut self) {
-        if self.state != QuoteState::Quoted {
-            self.state = QuoteState::FieldStart;
+            match b {
+                b'\n' => {
+                    on_break(i, true);
+                    q.line += 1;
+                }
+                b'\r' => on_break(i, false),
+                b'"' => match q.state {
+                    QuoteState::Inside => q.state = QuoteState::AfterQuote,
+                    _ => {
+                        if matches!(q.prev, b',' | b'\n' | b'\r') {
+                            q.state = QuoteState::Inside;
+                            q.opened = q.line;
+                        }
+                    }
+                },
+                _ => {}
+            }
+            q.prev = b;
         }
-    }
-
-    #[inline]
-    fn line_break(&mut self, lf: bool) {
-        if lf {
-            self.line += 1;
-        }
-        if self.state != QuoteState::Quoted {
-            self.state = QuoteState::FieldStart;
-        }
-    }
-
-    #[inline]
-    fn other(&mut self) {
-        // after a closing quote the csv crate keeps the rest of the field as text
-        if self.state != QuoteState::Quoted {
-            self.state = QuoteState::Unquoted;
-        }
+        *self = q;
     }
 
     /// Feed some bytes (the readers that need no line breaks).
     pub(crate) fn feed(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            match b {
-                b'"' => self.quote(),
-                b',' => self.delimiter(),
-                b'\n' | b'\r' => self.line_break(b == b'\n'),
-                _ => self.other(),
-            }
-        }
+        self.feed_with(bytes, |_, _| {});
     }
 
     /// At the end of the input: an error when a quoted field is still open.
     pub(crate) fn at_end(&self) -> std::io::Result<()> {
-        if self.state == QuoteState::Quoted {
+        if self.state == QuoteState::Inside {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::UnexpectedEof,
                 Unterminated { line: self.opened },

@@ -132,18 +132,10 @@ pub fn diagnose(db: &Path, e: &rusqlite::Error) -> Option<FileProblem> {
     let code = e.sqlite_error_code()?;
     match code {
         ErrorCode::ReadOnly => disk::find_problem(db),
-        ErrorCode::DiskFull => disk::disk_full(db).or_else(|| {
-            // SQLITE_FULL with room on the disk: a quota or a file size limit; say full
-            let dir = disk::dir_of(db);
-            Some(FileProblem::DiskFull {
-                path: db.to_path_buf(),
-                free: disk::free_bytes(&dir).unwrap_or(0),
-                dir,
-            })
-        }),
-        // "disk I/O error" (the -shm cannot grow, a write or fsync failed): a full disk
-        // when there is no room, else a real I/O error, said as such
-        ErrorCode::SystemIoFailure => disk::disk_full(db),
+        // "database or disk is full", or "disk I/O error" (the -shm cannot grow, a write
+        // or fsync failed): the database's disk when it has no room; else another disk
+        // (a backup's) or a real I/O error, said as SQLite says it
+        ErrorCode::DiskFull | ErrorCode::SystemIoFailure => disk::disk_full(db),
         ErrorCode::CannotOpen | ErrorCode::PermissionDenied => {
             if disk::can(db, libc::R_OK).is_err()
                 && !matches!(disk::can(db, libc::F_OK), Err(libc::ENOENT))

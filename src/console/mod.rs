@@ -163,6 +163,10 @@ async fn event_loop(
     );
     // who the operator is to this database (a viewer, --readonly …), as the store says
     app.access = store.access().clone();
+    // opened read-only because of its files: said once, with the reason and the fix
+    let readonly_note = store
+        .readonly_reason()
+        .map(|p| ctx.lang.texts().file_problem(p));
     app.no_color = ui::theme::no_color_env();
     let keywords = Arc::new(team.keywords);
     app.content_state.keywords = Some(Arc::clone(&keywords));
@@ -233,6 +237,13 @@ async fn event_loop(
     }
     for fx in app.start() {
         perform(fx, &req_tx);
+    }
+    if let Some(note) = readonly_note {
+        tracing::info!("{note}");
+        app.flash = Some(crate::app::Flash {
+            text: note,
+            error: false,
+        });
     }
     // personal rule and keyword files from before team settings: said once, here
     if app.flash.is_none()

@@ -2,17 +2,20 @@
 
 mod app_logic;
 mod backup;
+mod badinput;
 mod changes;
 mod cli;
 mod concurrency;
 mod content;
 mod content_console;
+mod faults;
 mod guarded;
 mod import;
 mod kpi;
 mod layout;
 mod remind;
 mod roles;
+mod roster;
 mod screens;
 mod settings;
 mod sop;

@@ -323,10 +323,23 @@ pub enum ImportCmd {
         map: Option<String>,
     },
     /// A group's member list (generic CSV, 企业微信 groupchat/get JSON, PyWxDump users.json); members missing from it are marked as left
+    ///
+    /// An empty roster is refused, and so is one that would mark more than the team's
+    /// share of the group as left (`import.max_leave_share`, 0.2 shipped) unless
+    /// --allow-leaves or --force says so.
     Members {
         file: PathBuf,
         #[arg(long, value_name = "NAME")]
         group: Option<String>,
+        /// At most N members may be marked as left (instead of the team's share)
+        #[arg(long, value_name = "N", conflicts_with = "force")]
+        allow_leaves: Option<u64>,
+        /// Mark as left everyone missing from the roster, however many
+        #[arg(long)]
+        force: bool,
+        /// Show who would join and leave; write nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Orders (member, time, amount) for RFM
     Orders { file: PathBuf },

@@ -21,14 +21,20 @@ use crate::i18n::{Lang, Texts, fill};
 use crate::store::{Store, StoreError};
 
 /// A store error in the user's language where the language files have words for it
-/// (a write refused for want of a role, `--readonly`, the last owner); any other error
-/// says its own message.
-pub fn store_message(texts: &Texts, e: &StoreError) -> String {
+/// (a write refused for want of a role, `--readonly`, the last owner, a file or disk
+/// problem); any other error says its own message. `db`: the database the error is
+/// about, to find the file or disk problem behind a SQLite error
+/// (`StoreError::problem_at`: the one place those are mapped).
+pub fn store_message(texts: &Texts, e: &StoreError, db: &std::path::Path) -> String {
+    if let Some(p) = e.problem_at(db) {
+        return texts.file_problem(&p);
+    }
     match e {
         StoreError::Forbidden(f) => texts.forbidden(f),
         StoreError::ReadOnly => texts.roles.read_only.clone(),
         StoreError::LastOwner { login } => fill(&texts.roles.last_owner, &[("login", login)]),
         StoreError::Settings(s) => texts.settings_error(s),
+        StoreError::Files(p) => texts.file_problem(p),
         e => e.to_string(),
     }
 }

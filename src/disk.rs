@@ -290,10 +290,310 @@ pub fn member_groups() -> Vec<u32> {
     out
 }
 
+/// Whether this process may use `path` as `mode` (`libc::R_OK`, `W_OK`, `X_OK`, or'd):
+/// `faccessat` with the *effective* ids (`AT_EACCESS`), as SQLite's own open will be
+/// judged — a setgid shequn opens the team's file with its group. The error is the
+/// errno: `EACCES`, `EROFS` (a read-only filesystem), `ENOENT` ….
+pub fn can(path: &Path, mode: libc::c_int) -> Result<(), i32> {
+    let c = cpath(path).map_err(|_| libc::EINVAL)?;
+    // SAFETY: a NUL-terminated path that lives for the call.
+    if unsafe { libc::faccessat(libc::AT_FDCWD, c.as_ptr(), mode, libc::AT_EACCESS) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error()
+            .raw_os_error()
+            .unwrap_or(libc::EACCES))
+    }
+}
+
+/// The login of `uid` from the password database, or the number when it has none.
+pub fn user_name(uid: u32) -> String {
+    with_buffer(|buf| {
+        // SAFETY: as in `user_by_name`.
+        let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+        let mut found: *mut libc::passwd = std::ptr::null_mut();
+        // SAFETY: as in `user_by_name`.
+        let rc = unsafe {
+            libc::getpwuid_r(
+                uid,
+                &mut pwd,
+                buf.as_mut_ptr().cast::<libc::c_char>(),
+                buf.len(),
+                &mut found,
+            )
+        };
+        let name = (!found.is_null() && !pwd.pw_name.is_null()).then(|| {
+            // SAFETY: getpwuid_r succeeded, so pw_name points to a NUL-terminated string
+            // inside `buf`, which is still alive here.
+            unsafe { CStr::from_ptr(pwd.pw_name) }
+                .to_string_lossy()
+                .into_owned()
+        });
+        (rc, name)
+    })
+    .unwrap_or_else(|| uid.to_string())
+}
+
+/// The members listed for the group called `name` (its supplementary members, from the
+/// group database); `None` when there is no such group.
+pub fn group_members(name: &str) -> Option<Vec<String>> {
+    let cname = CString::new(name).ok()?;
+    with_buffer(|buf| {
+        // SAFETY: an all-zero group is a valid value for getgrnam_r to fill in.
+        let mut grp: libc::group = unsafe { std::mem::zeroed() };
+        let mut found: *mut libc::group = std::ptr::null_mut();
+        // SAFETY: every pointer is to a live local of the right type and the buffer's
+        // length is passed with it; getgrnam_r writes only within them.
+        let rc = unsafe {
+            libc::getgrnam_r(
+                cname.as_ptr(),
+                &mut grp,
+                buf.as_mut_ptr().cast::<libc::c_char>(),
+                buf.len(),
+                &mut found,
+            )
+        };
+        if found.is_null() {
+            return (rc, None);
+        }
+        let mut members = Vec::new();
+        let mut p = grp.gr_mem;
+        // SAFETY: getgrnam_r succeeded: gr_mem is a NULL-terminated array of
+        // NUL-terminated strings inside `buf`, alive here.
+        unsafe {
+            while !p.is_null() && !(*p).is_null() {
+                members.push(CStr::from_ptr(*p).to_string_lossy().into_owned());
+                p = p.add(1);
+            }
+        }
+        (rc, Some(members))
+    })
+}
+
 /// The real uid of this process (who is running shequn, even through a setgid binary).
 pub fn my_uid() -> u32 {
     // SAFETY: getuid cannot fail and has no preconditions.
     unsafe { libc::getuid() }
+}
+
+// ---------------------------------------------------------------- the database's files
+
+/// What keeps this user from using the database's files as shequn needs (issue 13):
+/// each names the path, and the i18n files put the cause and the fix into words
+/// (`Texts::file_problem`). Found by [`find_problem`] and [`no_access`] from what the
+/// system says now, not from an error's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileProblem {
+    /// The database file is not writable for this user.
+    ReadOnlyFile {
+        path: PathBuf,
+        mode: u32,
+        owner: String,
+        /// The user owns it (and can `chmod u+w` it).
+        mine: bool,
+    },
+    /// A `-wal` or `-shm` beside the database is not writable for this user, and not
+    /// theirs to fix (shequn makes their own writable again when it opens).
+    ReadOnlySide {
+        path: PathBuf,
+        mode: u32,
+        owner: String,
+    },
+    /// The directory is not writable: SQLite cannot create the `-wal` and `-shm` it
+    /// needs to write (nor remove them after).
+    ReadOnlyDir {
+        dir: PathBuf,
+        mode: u32,
+        owner: String,
+        mine: bool,
+    },
+    /// The filesystem is mounted read-only.
+    ReadOnlyMount { path: PathBuf },
+    /// The filesystem holding the database is full.
+    DiskFull {
+        path: PathBuf,
+        dir: PathBuf,
+        free: u64,
+    },
+    /// The user may not read the database, or not enter a directory on its way.
+    NoAccess {
+        path: PathBuf,
+        /// The file or directory that stops them.
+        blocked: PathBuf,
+        mode: u32,
+        owner: String,
+        group: String,
+        login: String,
+        /// Whether the user is in `group` (then it is the mode that stops them).
+        in_group: bool,
+        /// Who can add a user to a group: the machine's administrators (root and the
+        /// members of sudo / wheel / admin).
+        admins: Vec<String>,
+    },
+}
+
+impl std::fmt::Display for FileProblem {
+    /// For the log; people read `Texts::file_problem`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FileProblem::ReadOnlyFile {
+                path, mode, owner, ..
+            } => write!(
+                f,
+                "{} is read-only (mode {mode:04o}, owner {owner})",
+                path.display()
+            ),
+            FileProblem::ReadOnlySide { path, mode, owner } => write!(
+                f,
+                "{} is read-only (mode {mode:04o}, owner {owner})",
+                path.display()
+            ),
+            FileProblem::ReadOnlyDir {
+                dir, mode, owner, ..
+            } => write!(
+                f,
+                "directory {} is not writable (mode {mode:04o}, owner {owner})",
+                dir.display()
+            ),
+            FileProblem::ReadOnlyMount { path } => {
+                write!(f, "{} is on a read-only filesystem", path.display())
+            }
+            FileProblem::DiskFull { dir, free, .. } => {
+                write!(
+                    f,
+                    "the disk holding {} is full ({free} bytes free)",
+                    dir.display()
+                )
+            }
+            FileProblem::NoAccess {
+                path,
+                blocked,
+                group,
+                login,
+                ..
+            } => write!(
+                f,
+                "{login} may not read {} ({} is for the group {group})",
+                path.display(),
+                blocked.display()
+            ),
+        }
+    }
+}
+
+/// A database's `-wal` and `-shm`.
+pub fn side_files(db: &Path) -> [PathBuf; 2] {
+    ["-wal", "-shm"].map(|suffix| PathBuf::from(format!("{}{suffix}", db.display())))
+}
+
+/// Below this much free space a write's I/O error is taken for a full disk: SQLite
+/// grows the `-shm` by 32 KiB and the `-wal` by a page and a header at a time.
+pub const FULL_BELOW: u64 = 1 << 20;
+
+/// What, if anything, keeps this user from writing the database at `db`: the file, the
+/// directory, a `-wal`/`-shm`, a read-only mount, a full disk — checked in the order a
+/// write meets them.
+pub fn find_problem(db: &Path) -> Option<FileProblem> {
+    let me = my_uid();
+    let who = |p: &Path| {
+        owner(p).map_or((0, String::new(), false), |o| {
+            (o.mode, user_name(o.uid), o.uid == me)
+        })
+    };
+    let dir = dir_of(db);
+    match can(db, libc::W_OK) {
+        Err(libc::EROFS) => return Some(FileProblem::ReadOnlyMount { path: db.into() }),
+        Err(libc::ENOENT) | Ok(()) => {}
+        Err(_) => {
+            let (mode, owner, mine) = who(db);
+            return Some(FileProblem::ReadOnlyFile {
+                path: db.into(),
+                mode,
+                owner,
+                mine,
+            });
+        }
+    }
+    for side in side_files(db) {
+        if side.exists() && can(&side, libc::W_OK).is_err() {
+            let (mode, owner, _) = who(&side);
+            return Some(FileProblem::ReadOnlySide {
+                path: side,
+                mode,
+                owner,
+            });
+        }
+    }
+    match can(&dir, libc::W_OK | libc::X_OK) {
+        Ok(()) => {}
+        Err(libc::EROFS) => return Some(FileProblem::ReadOnlyMount { path: dir }),
+        Err(_) => {
+            let (mode, owner, mine) = who(&dir);
+            return Some(FileProblem::ReadOnlyDir {
+                dir,
+                mode,
+                owner,
+                mine,
+            });
+        }
+    }
+    disk_full(db)
+}
+
+/// [`FileProblem::DiskFull`] when the filesystem holding `db` has (almost) no room.
+pub fn disk_full(db: &Path) -> Option<FileProblem> {
+    let dir = dir_of(db);
+    let free = free_bytes(&dir).ok()?;
+    (free < FULL_BELOW).then(|| FileProblem::DiskFull {
+        path: db.into(),
+        dir,
+        free,
+    })
+}
+
+/// Why this user cannot read `db` (or reach it): the first directory on the way they
+/// may not enter, else the file itself; its owner and group, whether they are in that
+/// group, and who could add them.
+pub fn no_access(db: &Path) -> FileProblem {
+    let absolute = std::path::absolute(db).unwrap_or_else(|_| db.to_path_buf());
+    let blocked = absolute
+        .ancestors()
+        .skip(1)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .find(|dir| can(dir, libc::X_OK).is_err())
+        .map_or_else(|| db.to_path_buf(), Path::to_path_buf);
+    let (mode, owner_uid, gid) = owner(&blocked).map_or((0, 0, 0), |o| (o.mode, o.uid, o.gid));
+    let groups = member_groups();
+    let mut admins = vec!["root".to_string()];
+    for g in ["sudo", "wheel", "admin"] {
+        for m in group_members(g).unwrap_or_default() {
+            if !admins.contains(&m) {
+                admins.push(m);
+            }
+        }
+    }
+    FileProblem::NoAccess {
+        path: db.into(),
+        blocked,
+        mode,
+        owner: user_name(owner_uid),
+        group: group_name(gid),
+        login: user_name(my_uid()),
+        in_group: groups.contains(&gid),
+        admins,
+    }
+}
+
+/// Whether the database file is in WAL mode (bytes 18 and 19 of its header are 2):
+/// only then does SQLite need a `-wal` and `-shm` to read it.
+pub fn is_wal(db: &Path) -> bool {
+    use std::io::Read;
+    let mut header = [0u8; 20];
+    std::fs::File::open(db)
+        .and_then(|mut f| f.read_exact(&mut header))
+        .is_ok_and(|()| header[18] == 2 && header[19] == 2)
 }
 
 #[cfg(test)]
@@ -342,5 +642,11 @@ mod tests {
         assert_eq!(group_name(0), "root");
         assert!(!member_groups().is_empty());
         assert!(primary_gid(0) == Some(0));
+        assert_eq!(user_name(0), "root");
+        assert!(group_members("root").is_some());
+        assert!(group_members("no-such-group-shequn-test").is_none());
+        let d = tempfile::tempdir().unwrap();
+        assert_eq!(can(d.path(), libc::R_OK | libc::W_OK), Ok(()));
+        assert_eq!(can(&d.path().join("none"), libc::R_OK), Err(libc::ENOENT));
     }
 }

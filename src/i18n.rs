@@ -54,6 +54,8 @@ pub struct Texts {
     pub settings: SettingsTexts,
     pub keywords: KeywordsTexts,
     pub doctor: DoctorTexts,
+    /// What keeps the user from using the database's files (`disk::FileProblem`).
+    pub files: FilesTexts,
     /// Stable English enumeration words (`todo`, `core`, `draft`, ...) → display text.
     pub enums: BTreeMap<String, String>,
     /// Keymap action names → what the action does, for `?` help and the palette.
@@ -411,6 +413,25 @@ pub struct SettingsTexts {
     /// The same, shorter, for the console's status line.
     pub notice_console: String,
     pub reloaded: String,
+}
+
+/// The database's files (issue 13): a read-only file, directory, side file or mount,
+/// a full disk, a database the user may not read — with the path, cause and fix.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilesTexts {
+    pub read_only_file: String,
+    pub read_only_file_fix_mine: String,
+    pub read_only_file_fix_other: String,
+    pub read_only_side: String,
+    pub read_only_dir: String,
+    pub read_only_dir_fix_mine: String,
+    pub read_only_dir_fix_other: String,
+    pub read_only_mount: String,
+    pub disk_full: String,
+    pub no_access: String,
+    pub no_access_mode: String,
+    pub admins: String,
 }
 
 /// `shequn keywords …`: the team's keyword lists.
@@ -811,6 +832,136 @@ impl Texts {
     }
 }
 
+/// Bytes as a person reads them: 0 B, 512 B, 31.5 KiB, 2.0 MiB, 3.4 GiB.
+fn bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    format!("{v:.1} {}", UNITS[unit])
+}
+
+impl Texts {
+    /// A file or disk problem in words: the path, the cause, the fix.
+    pub fn file_problem(&self, p: &crate::disk::FileProblem) -> String {
+        use crate::disk::FileProblem;
+        let t = &self.files;
+        let login = crate::disk::user_name(crate::disk::my_uid());
+        let mode = |m: &u32| format!("{m:04o}");
+        match p {
+            FileProblem::ReadOnlyFile {
+                path,
+                mode: m,
+                owner,
+                mine,
+            } => {
+                let path = path.display();
+                let fix_t = if *mine {
+                    &t.read_only_file_fix_mine
+                } else {
+                    &t.read_only_file_fix_other
+                };
+                let fix = fill(fix_t, &[("path", &path), ("owner", owner)]);
+                fill(
+                    &t.read_only_file,
+                    &[
+                        ("path", &path),
+                        ("login", &login),
+                        ("mode", &mode(m)),
+                        ("owner", owner),
+                        ("fix", &fix),
+                    ],
+                )
+            }
+            FileProblem::ReadOnlySide {
+                path,
+                mode: m,
+                owner,
+            } => fill(
+                &t.read_only_side,
+                &[
+                    ("path", &path.display()),
+                    ("mode", &mode(m)),
+                    ("owner", owner),
+                ],
+            ),
+            FileProblem::ReadOnlyDir {
+                dir,
+                mode: m,
+                owner,
+                mine,
+            } => {
+                let dir = dir.display();
+                let fix_t = if *mine {
+                    &t.read_only_dir_fix_mine
+                } else {
+                    &t.read_only_dir_fix_other
+                };
+                let fix = fill(fix_t, &[("dir", &dir), ("owner", owner)]);
+                fill(
+                    &t.read_only_dir,
+                    &[
+                        ("dir", &dir),
+                        ("login", &login),
+                        ("mode", &mode(m)),
+                        ("owner", owner),
+                        ("fix", &fix),
+                    ],
+                )
+            }
+            FileProblem::ReadOnlyMount { path } => {
+                fill(&t.read_only_mount, &[("path", &path.display())])
+            }
+            FileProblem::DiskFull { path, dir, free } => fill(
+                &t.disk_full,
+                &[
+                    ("path", &path.display()),
+                    ("dir", &dir.display()),
+                    ("free", &bytes(*free)),
+                ],
+            ),
+            FileProblem::NoAccess {
+                path,
+                blocked,
+                mode: m,
+                owner,
+                group,
+                login,
+                in_group,
+                admins,
+            } => {
+                let admins = fill(&t.admins, &[("names", &admins.join(", "))]);
+                // the group's bits would let them in (read a file, enter a directory):
+                // being in the group is the fix; else the mode is
+                let group_bit = if blocked == path { 0o040 } else { 0o010 };
+                let template = if !in_group && m & group_bit != 0 {
+                    &t.no_access
+                } else {
+                    &t.no_access_mode
+                };
+                fill(
+                    template,
+                    &[
+                        ("path", &path.display()),
+                        ("blocked", &blocked.display()),
+                        ("mode", &mode(m)),
+                        ("owner", owner),
+                        ("group", group),
+                        ("login", login),
+                        ("admins", &admins),
+                    ],
+                )
+            }
+        }
+    }
+}
+
 pub fn fill(template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
     let mut out = template.to_string();
     for (k, v) in args {
@@ -823,6 +974,74 @@ pub fn fill(template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
 mod tests {
     use super::*;
     use crate::domain::roles::Perm;
+
+    #[test]
+    fn every_file_problem_is_said_with_its_path_and_no_placeholder_left() {
+        use crate::disk::FileProblem;
+        use std::path::PathBuf;
+        let db = PathBuf::from("/srv/team/shequn.db");
+        let dir = PathBuf::from("/srv/team");
+        let problems = [
+            FileProblem::ReadOnlyFile {
+                path: db.clone(),
+                mode: 0o444,
+                owner: "alice".into(),
+                mine: true,
+            },
+            FileProblem::ReadOnlyFile {
+                path: db.clone(),
+                mode: 0o444,
+                owner: "alice".into(),
+                mine: false,
+            },
+            FileProblem::ReadOnlySide {
+                path: PathBuf::from("/srv/team/shequn.db-shm"),
+                mode: 0o444,
+                owner: "alice".into(),
+            },
+            FileProblem::ReadOnlyDir {
+                dir: dir.clone(),
+                mode: 0o555,
+                owner: "alice".into(),
+                mine: false,
+            },
+            FileProblem::ReadOnlyMount { path: db.clone() },
+            FileProblem::DiskFull {
+                path: db.clone(),
+                dir: dir.clone(),
+                free: 0,
+            },
+            FileProblem::NoAccess {
+                path: db.clone(),
+                blocked: dir.clone(),
+                mode: 0o2770,
+                owner: "alice".into(),
+                group: "shequn-team".into(),
+                login: "bob".into(),
+                in_group: false,
+                admins: vec!["root".into(), "carol".into()],
+            },
+        ];
+        for lang in [Lang::Zh, Lang::En] {
+            for p in &problems {
+                let text = lang.texts().file_problem(p);
+                assert!(!text.contains('{') && !text.contains('}'), "{text}");
+                assert!(text.contains("/srv/team"), "{text}");
+            }
+            let no_access = lang.texts().file_problem(&problems[6]);
+            for want in [
+                "shequn-team",
+                "usermod -aG shequn-team bob",
+                "carol",
+                "2770",
+            ] {
+                assert!(no_access.contains(want), "{want}: {no_access}");
+            }
+        }
+        assert_eq!(bytes(0), "0 B");
+        assert_eq!(bytes(32 * 1024), "32.0 KiB");
+        assert_eq!(bytes(3 * 1024 * 1024 * 1024 / 2), "1.5 GiB");
+    }
 
     #[test]
     fn both_languages_parse_and_have_the_same_keys() {

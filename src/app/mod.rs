@@ -326,6 +326,9 @@ pub enum Action {
         height: u16,
     },
     Error(String),
+    /// A tab's data could not be read: the tab stops saying "loading" (it shows what it
+    /// had, or nothing) and the reason is flashed.
+    LoadFailed(Tab, String),
     /// A write finished: what happened, or why it was refused.
     Saved(Result<String, String>),
     // the Today tab
@@ -1217,6 +1220,16 @@ impl App {
                 self.height = height;
             }
             Action::Error(text) => self.flash = Some(Flash { text, error: true }),
+            Action::LoadFailed(tab, text) => {
+                match tab {
+                    Tab::Today => self.today.loaded = true,
+                    Tab::Members => self.members.loaded = true,
+                    Tab::Content => self.content.loaded = true,
+                    Tab::Kpi => self.kpi.loaded = true,
+                    Tab::Reminders => self.reminders.loaded = true,
+                }
+                self.flash = Some(Flash { text, error: true });
+            }
             Action::Restored(r) => {
                 let text = crate::i18n::fill(&self.texts.restored, &[("by", &r.by)]);
                 self.access = r.access;

@@ -1238,14 +1238,16 @@ pub fn import_results(ctx: &Ctx, store: &mut Store, file: &Path) -> anyhow::Resu
         ))
         .into()
     };
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(file)
-        .map_err(|e| UserError(format!("{label}: {e}")))?;
-    let headers = rdr
-        .headers()
-        .map_err(|e| UserError(format!("{label}:1: {e}")))?
-        .clone();
+    let input = std::fs::File::open(file).map_err(|e| UserError(format!("{label}: {e}")))?;
+    // a file cut inside a quoted field is an error, not a last row (issue 13)
+    let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(
+        crate::import::QuoteChecked::new(std::io::BufReader::new(input)),
+    );
+    let csv_bad = |e: &csv::Error| match crate::import::unterminated_line(e) {
+        Some(line) => bad(line, crate::import::CUT_FIELD.to_string()),
+        None => bad(e.position().map_or(1, csv::Position::line), e.to_string()),
+    };
+    let headers = rdr.headers().map_err(|e| csv_bad(&e))?.clone();
     let cols: Vec<Option<&'static str>> = headers.iter().map(column_of).collect();
     let has = |c: &str| cols.contains(&Some(c));
     if !has("id") && !has("title") {
@@ -1256,10 +1258,7 @@ pub fn import_results(ctx: &Ctx, store: &mut Store, file: &Path) -> anyhow::Resu
     }
     let mut rows: Vec<ResultLine> = Vec::new();
     for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
-            let line = e.position().map_or(0, csv::Position::line);
-            bad(line, e.to_string())
-        })?;
+        let rec = rec.map_err(|e| csv_bad(&e))?;
         let line = rec.position().map_or(0, csv::Position::line);
         let get = |c: &str| -> Option<&str> {
             cols.iter()

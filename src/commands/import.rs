@@ -6,9 +6,11 @@ use std::process::ExitCode;
 
 use super::{Ctx, UserError};
 use crate::cli::{Format as OutFormat, ImportCmd};
+use crate::domain::roster::{Allowance, Limit, percent};
 use crate::import::{self, Format};
 use crate::store::import::{
-    ChatImportError, ChatOptions, import_chat, import_orders, import_roster,
+    ChatImportError, ChatOptions, ROSTER_NAMES, RosterError, RosterOptions, RosterSummary,
+    import_chat, import_orders, import_roster,
 };
 use crate::store::{Store, kpi};
 
@@ -80,30 +82,49 @@ pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
             }
             after_import(ctx, &mut store)?;
         }
-        ImportCmd::Members { file, group } => {
+        ImportCmd::Members {
+            file,
+            group,
+            allow_leaves,
+            force,
+            dry_run,
+        } => {
             let (format, file_group, entries) =
                 import::roster::read_roster(file, ctx.tz).map_err(|e| bad(file, &e))?;
             let group = group.clone().or(file_group).ok_or_else(|| {
                 UserError("the roster does not name its group: pass --group NAME".into())
             })?;
-            let s = import_roster(
-                &mut store,
-                &entries,
-                &group,
-                &file.display().to_string(),
-                &format,
-                now,
-                ctx.tz,
-                &ctx.rules,
-            )?;
+            let label = file.display().to_string();
+            let opts = RosterOptions {
+                group: &group,
+                file: &label,
+                format: &format,
+                allow: Allowance {
+                    allow_leaves: *allow_leaves,
+                    force: *force,
+                },
+                dry_run: *dry_run,
+            };
+            let s = match import_roster(&mut store, &entries, &opts, now, ctx.tz, &ctx.rules) {
+                Ok(s) => s,
+                Err(RosterError::Store(e)) => return Err(e.into()),
+                Err(e) => return Err(UserError(roster_refusal(&e)).into()),
+            };
             match ctx.format {
                 OutFormat::Json => println!("{}", serde_json::to_string_pretty(&s)?),
+                _ if s.dry_run => {
+                    for line in dry_run_lines(&s) {
+                        println!("{line}");
+                    }
+                }
                 _ => println!(
                     "{} ({}) → {}: read {}, joined {}, left {}, unchanged {}, {} new members",
                     s.file, s.format, s.group, s.read, s.joined, s.left, s.unchanged, s.new_members
                 ),
             }
-            after_import(ctx, &mut store)?;
+            if !s.dry_run {
+                after_import(ctx, &mut store)?;
+            }
         }
         ImportCmd::Orders { file } => {
             let rows = import::orders::read_orders(file, ctx.tz).map_err(|e| bad(file, &e))?;
@@ -194,6 +215,89 @@ fn after_import(ctx: &Ctx, store: &mut Store) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A refused roster in words: the file, how many would leave of how many, the limit,
+/// and the flags that let it through.
+fn roster_refusal(e: &RosterError) -> String {
+    match e {
+        RosterError::Empty { file } => format!(
+            "{file}: the roster lists no members — a group always has at least the exporting \
+             account, so this export is cut or wrong; nothing was imported. Export the \
+             member list again"
+        ),
+        RosterError::TooManyLeaves { too_many, summary } => {
+            let limit = match too_many.limit {
+                Limit::Share { share, max } => format!(
+                    "more than the team's limit of {}% (at most {max}; `shequn settings set import.max_leave_share` changes it)",
+                    percent_of_share(share)
+                ),
+                Limit::Allowed(n) => format!("more than --allow-leaves {n}"),
+            };
+            format!(
+                "{}: {} of the {} present members of {} are missing from the roster and \
+                 would be marked as left — {limit}; nothing was imported. If the roster is \
+                 complete, pass --allow-leaves {} (or --force); --dry-run lists who would leave",
+                summary.file, too_many.leaving, too_many.present, summary.group, too_many.leaving,
+            )
+        }
+        RosterError::Store(e) => e.to_string(),
+    }
+}
+
+/// A share (0.2) as whole percent (20).
+fn percent_of_share(share: f64) -> String {
+    let p = share * 100.0;
+    if (p - p.round()).abs() < 1e-9 {
+        format!("{}", p.round() as i64)
+    } else {
+        format!("{p:.1}")
+    }
+}
+
+/// What `import members --dry-run` prints: the counts, who would leave and join (the
+/// first names), and whether the import itself would be refused.
+fn dry_run_lines(s: &RosterSummary) -> Vec<String> {
+    let names = |list: &[String], n: u64| {
+        if list.is_empty() {
+            return String::new();
+        }
+        let more = n.saturating_sub(list.len() as u64);
+        let mut text = format!(": {}", list.join(", "));
+        if more > 0 {
+            text.push_str(&format!(" … and {more} more"));
+        }
+        text
+    };
+    let mut out = vec![
+        format!(
+            "dry run: {} ({}) → {}: read {}, nothing written",
+            s.file, s.format, s.group, s.read
+        ),
+        format!(
+            "  would join: {}{}",
+            s.joined,
+            names(&s.joined_names, s.joined)
+        ),
+        format!(
+            "  would leave: {} of {} present ({}%){}",
+            s.left,
+            s.present,
+            percent(s.left, s.present),
+            names(&s.left_names, s.left)
+        ),
+        format!("  unchanged: {}", s.unchanged),
+        format!("  new members: {}", s.new_members),
+    ];
+    match s.max_leaves {
+        Some(max) if s.left > max => out.push(format!(
+            "  the import would be refused: at most {max} may leave without --allow-leaves {} or --force",
+            s.left
+        )),
+        _ => out.push("  the import would go through".into()),
+    }
+    debug_assert!(s.left_names.len() <= ROSTER_NAMES);
+    out
 }
 
 fn bad(file: &std::path::Path, e: &import::ImportError) -> anyhow::Error {

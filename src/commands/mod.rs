@@ -50,6 +50,8 @@ pub fn check_no_leftovers(db: &std::path::Path) -> Result<(), UserError> {
 /// ([`privileged_start`]); only then does anything else happen, the log file included.
 pub fn main(cli: Cli, elevated: Option<crate::guard::Elevated>) -> ExitCode {
     let texts = crate::config::resolve_lang(cli.lang).texts();
+    // the database an error is about (a file or disk problem is said with its path)
+    let db = crate::config::resolve_db(cli.db.clone());
     let started = match elevated {
         Some(el) => privileged_start(&cli, el),
         None => Ok((None, None)),
@@ -78,16 +80,30 @@ pub fn main(cli: Cli, elevated: Option<crate::guard::Elevated>) -> ExitCode {
         }
         Err(e) => {
             tracing::error!("{e:#}");
-            // a refusal for want of a role (or --readonly) in the user's language
-            let text = match e.downcast_ref::<StoreError>() {
-                Some(s) => crate::ctx::store_message(texts, s),
-                None => format!("{e:#}"),
+            // a refusal for want of a role (or --readonly), a file or disk problem, in
+            // the user's language
+            let problem = file_problem(&e, &db);
+            let text = match (&problem, e.downcast_ref::<StoreError>()) {
+                (Some(p), _) => texts.file_problem(p),
+                (None, Some(s)) => crate::ctx::store_message(texts, s, &db),
+                (None, None) => format!("{e:#}"),
             };
             // Not eprintln!: after a hang-up stderr is a dead tty, and eprintln! panics.
             let _ = writeln!(std::io::stderr(), "shequn: {text}");
-            ExitCode::from(exit_code(&e))
+            // a file or disk problem is the user's to fix
+            ExitCode::from(if problem.is_some() { 1 } else { exit_code(&e) })
         }
     }
+}
+
+/// The file or disk problem behind an error, if it is one: a store error's, or a SQLite
+/// error's that reached here without the store (`StoreError::problem_at`).
+fn file_problem(e: &anyhow::Error, db: &std::path::Path) -> Option<crate::disk::FileProblem> {
+    if let Some(s) = e.downcast_ref::<StoreError>() {
+        return s.problem_at(db);
+    }
+    e.chain()
+        .find_map(|cause| crate::store::files::problem_of(db, cause))
 }
 
 fn exit_code(e: &anyhow::Error) -> u8 {
@@ -105,7 +121,8 @@ fn exit_code(e: &anyhow::Error) -> u8 {
             | StoreError::ReadOnly
             | StoreError::ReadOnlyOlder { .. }
             | StoreError::LastOwner { .. }
-            | StoreError::Settings(_),
+            | StoreError::Settings(_)
+            | StoreError::Files(_),
         ) => 1,
         _ => 2,
     }

@@ -132,6 +132,13 @@ fn today(ctx: &Ctx, store: &mut Store, date: Option<NaiveDate>) -> anyhow::Resul
     let out: Vec<SopOut> = rows.iter().map(|r| out_row(ctx, r)).collect();
     print(ctx.format, &out, COLUMNS)?;
     if ctx.format == Format::Table {
+        // upkeep was skipped: a read-only database shows the day as the file has it
+        if store.readonly() && rows.is_empty() && !sop::day_is_set_up(store.conn(), day)? {
+            println!(
+                "note: {day} has no checklist yet — this database is read-only for you, and the \
+                 day's items are made by the first shequn that opens it for writing"
+            );
+        }
         let limit = ctx.rules.quota.limit(day);
         for q in views::quotas(store.conn(), day, limit, ctx.tz)? {
             if q.over() {

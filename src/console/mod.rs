@@ -16,6 +16,11 @@
 //! the store thread wakes it when data changes (a colleague's commit or this console's
 //! own write). What fired comes back as `Action::Reminded` — a toast, never a mode — and
 //! the status bar's count is refreshed when reminders move.
+//!
+//! Signals (issue 13): SIGINT, SIGTERM and SIGQUIT restore the terminal and exit
+//! 128 + n; SIGHUP is a lost terminal (nothing more is written to it, exit 129);
+//! SIGTSTP and Ctrl-Z (a key in raw mode) hand the terminal back and stop, and the
+//! console takes it again and repaints everything when continued (SIGCONT).
 
 pub mod handlers;
 mod loader;
@@ -57,6 +62,7 @@ pub enum Event {
     Term(TermEvent),
     /// The terminal's input ended or failed: treat as gone.
     TermGone,
+    /// A signal from [`spawn_signals`], by number.
     Signal(i32),
     App(Action),
 }
@@ -157,6 +163,10 @@ async fn event_loop(
     );
     // who the operator is to this database (a viewer, --readonly …), as the store says
     app.access = store.access().clone();
+    // opened read-only because of its files: said once, with the reason and the fix
+    let readonly_note = store
+        .readonly_reason()
+        .map(|p| ctx.lang.texts().file_problem(p));
     app.no_color = ui::theme::no_color_env();
     let keywords = Arc::new(team.keywords);
     app.content_state.keywords = Some(Arc::clone(&keywords));
@@ -216,6 +226,7 @@ async fn event_loop(
         ));
     }
 
+    // (never dropped: see tui::Term)
     let (guard, mut term) = tui::enter().context("setting up the terminal")?;
     spawn_input(tx.clone());
     if let Ok(size) = term.size() {
@@ -226,6 +237,13 @@ async fn event_loop(
     }
     for fx in app.start() {
         perform(fx, &req_tx);
+    }
+    if let Some(note) = readonly_note {
+        tracing::info!("{note}");
+        app.flash = Some(crate::app::Flash {
+            text: note,
+            error: false,
+        });
     }
     // personal rule and keyword files from before team settings: said once, here
     if app.flash.is_none()
@@ -260,6 +278,17 @@ async fn event_loop(
                     outcome = o;
                     break;
                 }
+                Handled::Suspend { group } => {
+                    // returns once continued
+                    if tui::suspend(group) {
+                        repaint(&mut app, &mut term);
+                        dirty = true;
+                    }
+                }
+                Handled::Resumed => {
+                    repaint(&mut app, &mut term);
+                    dirty = true;
+                }
             }
             next = rx.try_recv().ok();
         }
@@ -274,14 +303,8 @@ async fn event_loop(
         }
     }
     let _ = req_tx.send(Request::Quit);
+    // restores the terminal, unless it hung up (then nothing is written to it)
     drop(guard);
-    if outcome == Outcome::TerminalGone {
-        // ratatui's Drop eprintln!s when it cannot show the cursor, and eprintln!
-        // panics on a dead terminal; there is no cursor left to show anyway.
-        std::mem::forget(term);
-    } else {
-        drop(term);
-    }
     // The store thread removes our presence row; don't wait long on a busy database.
     let deadline = Instant::now() + Duration::from_secs(2);
     while !store_thread.is_finished() && Instant::now() < deadline {
@@ -298,6 +321,45 @@ enum Handled {
     Redraw,
     Nothing,
     Stop(Outcome),
+    /// Hand the terminal back and stop (Ctrl-Z, SIGTSTP); `group`: the whole job.
+    Suspend {
+        group: bool,
+    },
+    /// Continued after a stop nobody could catch (SIGSTOP): take the terminal again.
+    Resumed,
+}
+
+/// After a stop: raw mode and the alternate screen again, and a full repaint on the
+/// next draw — the shell wrote on the screen meanwhile, and the terminal may have been
+/// resized. The app's state is untouched.
+fn repaint(app: &mut App, term: &mut tui::Term) {
+    if let Err(e) = tui::resume() {
+        // the next draw fails too and ends the console as a lost terminal
+        tracing::info!("taking the terminal back failed: {e}");
+    }
+    let Ok(size) = term.size() else { return };
+    // Not `Terminal::clear`: it first asks the terminal where the cursor is (ESC [6n),
+    // and the answer cannot be read while the input stream's thread holds crossterm's
+    // reader — it fails after 2 s, before anything is cleared. `resize` to the whole
+    // screen clears it and forgets the last frame without asking anything.
+    if let Err(e) = term.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height)) {
+        tracing::info!("clearing the screen failed: {e}");
+    }
+    if (size.width, size.height) != (app.width, app.height) {
+        app.update(Action::Resize {
+            width: size.width,
+            height: size.height,
+        });
+    }
+}
+
+/// Ctrl-Z: in raw mode the tty driver passes it on as a key instead of stopping the
+/// job, so the console does what the driver would have done, in every mode.
+fn is_suspend_key(k: &crossterm::event::KeyEvent) -> bool {
+    use crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
+    k.kind != KeyEventKind::Release
+        && k.modifiers.contains(KeyModifiers::CONTROL)
+        && matches!(k.code, KeyCode::Char('z' | 'Z'))
 }
 
 fn handle(
@@ -338,6 +400,9 @@ fn handle(
 
 fn effects_of(app: &mut App, ev: Event) -> Result<Vec<Effect>, Handled> {
     let effects = match ev {
+        Event::Term(TermEvent::Key(k)) if is_suspend_key(&k) => {
+            return Err(Handled::Suspend { group: true });
+        }
         Event::Term(TermEvent::Key(k)) => app.on_key(k),
         Event::Term(TermEvent::Paste(text)) => app.on_paste(&text),
         Event::Term(TermEvent::Resize(w, h)) => app.update(Action::Resize {
@@ -346,6 +411,13 @@ fn effects_of(app: &mut App, ev: Event) -> Result<Vec<Effect>, Handled> {
         }),
         Event::Term(_) => return Err(Handled::Nothing),
         Event::TermGone => return Err(Handled::Stop(Outcome::TerminalGone)),
+        // a hang-up is a lost terminal, whoever noticed it first (exit 129 either way)
+        Event::Signal(libc::SIGHUP) => return Err(Handled::Stop(Outcome::TerminalGone)),
+        Event::Signal(libc::SIGTSTP) => return Err(Handled::Suspend { group: false }),
+        // continued: if the terminal is still raw, nobody took it (or the console took
+        // it back already after its own stop) and the screen needs nothing
+        Event::Signal(libc::SIGCONT) if tui::taken_away() => return Err(Handled::Resumed),
+        Event::Signal(libc::SIGCONT) => return Err(Handled::Nothing),
         Event::Signal(n) => return Err(Handled::Stop(Outcome::Signal(n))),
         Event::App(Action::Presence { others, due }) => {
             if others == app.others && due == app.due {
@@ -388,22 +460,35 @@ fn spawn_input(tx: UnboundedSender<Event>) {
     });
 }
 
+/// The signals the console answers (see the module header). Without a handler SIGQUIT
+/// would dump core with the terminal raw and on the alternate screen, and SIGTSTP would
+/// stop the process in raw mode, to be continued in whatever mode the shell left.
 fn spawn_signals(tx: UnboundedSender<Event>) -> anyhow::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut kinds = vec![
         (SignalKind::terminate(), libc::SIGTERM),
         (SignalKind::interrupt(), libc::SIGINT),
+        (SignalKind::quit(), libc::SIGQUIT),
+        (SignalKind::from_raw(libc::SIGCONT), libc::SIGCONT),
     ];
     if !tui::sighup_ignored() {
         kinds.push((SignalKind::hangup(), libc::SIGHUP));
+    }
+    // ignored by whoever started us (no job control): stays ignored, and Ctrl-Z does
+    // nothing (tui::suspend)
+    if !tui::ignored_at_start(libc::SIGTSTP) {
+        kinds.push((SignalKind::from_raw(libc::SIGTSTP), libc::SIGTSTP));
     }
     for (kind, n) in kinds {
         let mut s = signal(kind).context("installing a signal handler")?;
         let tx = tx.clone();
         tokio::spawn(async move {
-            if s.recv().await.is_some() {
+            // every delivery, not only the first: a console is suspended many times
+            while s.recv().await.is_some() {
                 tracing::info!(signal = n, "signal");
-                let _ = tx.send(Event::Signal(n));
+                if tx.send(Event::Signal(n)).is_err() {
+                    return;
+                }
             }
         });
     }

@@ -209,7 +209,7 @@ impl Worker {
                     let started = Instant::now();
                     let action = match handlers::load(store, tab, day, now, env) {
                         Ok(l) => Action::Loaded(l),
-                        Err(e) => Action::Error(describe(&e, store, env)),
+                        Err(e) => Action::LoadFailed(tab, describe(&e, store, env)),
                     };
                     tracing::debug!(
                         "reload tab={} cause={} ms={:.1}",

@@ -6,6 +6,7 @@ pub mod keywords;
 pub mod kpi;
 pub mod rfm;
 pub mod roles;
+pub mod roster;
 pub mod rules;
 pub mod settings;
 pub mod sop;
@@ -46,5 +47,6 @@ mod tests {
         let _: super::rfm::RfmRules = super::shipped_section(&["rfm"]);
         let _ = super::content::ContentRules::shipped();
         let _ = super::rules::RemindRules::shipped();
+        let _ = super::rules::ImportRules::shipped();
     }
 }

@@ -19,6 +19,38 @@ pub struct Rules {
     /// `[reminders]`: defaults to the shipped section, so an older rules file still loads.
     #[serde(default = "RemindRules::shipped")]
     pub reminders: RemindRules,
+    /// `[import]`: defaults to the shipped section, so an older rules file (or a team's
+    /// settings from before it) still loads.
+    #[serde(default = "ImportRules::shipped")]
+    pub import: ImportRules,
+}
+
+/// `[import]`: what an import may do without being told so explicitly.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct ImportRules {
+    /// A roster (`import members`) that would mark more than this share of the group's
+    /// present members as left is refused unless `--allow-leaves N` or `--force`
+    /// (`domain::roster`).
+    pub max_leave_share: f64,
+}
+
+impl ImportRules {
+    /// The shipped `[import]` section.
+    pub fn shipped() -> ImportRules {
+        super::shipped_section(&["import"])
+    }
+
+    /// Why the section does not make sense, if it does not: a share is 0 to 1.
+    pub fn check(&self) -> Result<(), String> {
+        if (0.0..=1.0).contains(&self.max_leave_share) {
+            Ok(())
+        } else {
+            Err(format!(
+                "import.max_leave_share is a share of the group's members, from 0 to 1 (0.2 is 20 %); {} is not",
+                self.max_leave_share
+            ))
+        }
+    }
 }
 
 /// `[reminders]`: how reminders are planned and shown.

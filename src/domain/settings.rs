@@ -296,6 +296,7 @@ pub fn rules_with(overrides: &[(String, Value)]) -> Result<Rules, String> {
         .try_into()
         .map_err(|e: toml::de::Error| e.message().trim().to_string())?;
     rules.content.target()?;
+    rules.import.check()?;
     Ok(rules)
 }
 

@@ -45,6 +45,7 @@ mod tests;
 pub use orders::{OrderRow, read_orders};
 pub use roster::{RosterEntry, read_roster};
 pub use system::parse_system_text;
+pub use util::{CUT_FIELD, QuoteChecked, unterminated_line};
 
 /// `sender_name` of the exporting account's own messages when the export does not
 /// name it.

@@ -62,9 +62,25 @@ pub fn read_roster_bytes(
         }),
         Some(b'{' | b'[') => {
             let v: Value = serde_json::from_slice(bytes).map_err(|e| util::json_error(&e))?;
-            json_roster(&v)
+            let roster = json_roster(&v)?;
+            if roster.2.is_empty() {
+                return Err(empty_roster(1));
+            }
+            Ok(roster)
         }
         Some(_) => csv_roster(bytes, tz),
+    }
+}
+
+/// A roster without members is never a real group's (the exporting account is in it):
+/// a cut or wrong export. Refused here, with the line, before the roster guard
+/// (`domain::roster`) would refuse it for marking everyone as left.
+fn empty_roster(line: u64) -> ImportError {
+    ImportError {
+        line,
+        reason: "the roster lists no members — a group always has at least the exporting \
+                 account, so this export is cut or wrong; export the member list again"
+            .into(),
     }
 }
 
@@ -282,6 +298,9 @@ fn csv_roster(
             invitor: get(invitor_col),
             role,
         });
+    }
+    if out.is_empty() {
+        return Err(empty_roster(src.header_line()));
     }
     Ok(("csv".to_string(), group, out))
 }

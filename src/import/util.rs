@@ -298,26 +298,181 @@ struct BreakIndex<R> {
     inner: R,
     offset: u64,
     breaks: SharedBreaks,
+    quotes: Quotes,
 }
 
 impl<R: Read> Read for BreakIndex<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            self.quotes.at_end()?;
+            return Ok(0);
+        }
         let mut breaks = self
             .breaks
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        for (i, &b) in buf[..n].iter().enumerate() {
-            if b == b'\n' || b == b'\r' {
-                breaks
-                    .pending
-                    .push_back((self.offset + i as u64, b == b'\n'));
-            }
-        }
+        // One pass for both: the line breaks (for record lines) and the quote state
+        // (for a file cut inside a quoted field) — a few compares a byte, as the
+        // line-break scan alone was (README "Bad input and faults": the 1M-row parse).
+        let offset = self.offset;
+        self.quotes.feed_with(&buf[..n], |i, lf| {
+            breaks.pending.push_back((offset + i as u64, lf));
+        });
         self.offset += n as u64;
         Ok(n)
     }
 }
+
+/// Where a CSV reader is in its input, as far as quotes go: the `csv` crate's own
+/// states (csv-core, with shequn's settings: `,` between fields, `"` quotes, `""` a
+/// quote inside one) boiled down to three, with the byte before. Needed because the
+/// `csv` crate takes a file that ends inside a quoted field as a record — a cut export
+/// would import its last message half (`Hell`) — and its API does not say when that
+/// happened.
+///
+/// Outside a quoted field a `"` opens one only at the start of a field: right after a
+/// `,`, a line break or the start of the file (elsewhere it is a character of the
+/// field, as in csv-core). Inside, a `"` closes the field unless another `"` follows
+/// (an escaped quote). Nothing else matters, so only `"`, `\r` and `\n` are looked at.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Quotes {
+    state: QuoteState,
+    /// The byte before the next one (a line break before the file's first).
+    prev: u8,
+    /// The line being read (1-based, by `\n`).
+    line: u64,
+    /// The line the open quoted field started on.
+    opened: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    Outside,
+    Inside,
+    /// Just after a `"` inside a quoted field: the next byte says whether it closed the
+    /// field (anything but `"`) or was escaped (`""`).
+    AfterQuote,
+}
+
+impl Default for Quotes {
+    fn default() -> Self {
+        Quotes {
+            state: QuoteState::Outside,
+            prev: b'\n',
+            line: 1,
+            opened: 0,
+        }
+    }
+}
+
+/// The file ends inside a quoted field that opened on `line`: an `io::Error`'s inner
+/// error, so it passes through the `csv` reader and comes out as that error.
+#[derive(Debug, thiserror::Error)]
+#[error("the file ends inside a quoted field that starts on line {line}")]
+pub(crate) struct Unterminated {
+    pub(crate) line: u64,
+}
+
+impl Quotes {
+    /// Feed `bytes`; `on_break(index, is_lf)` for each `\r` and `\n` among them.
+    #[inline]
+    fn feed_with(&mut self, bytes: &[u8], mut on_break: impl FnMut(usize, bool)) {
+        let mut q = *self;
+        for (i, &b) in bytes.iter().enumerate() {
+            if q.state == QuoteState::AfterQuote {
+                if b == b'"' {
+                    // `""`: an escaped quote, still inside
+                    q.state = QuoteState::Inside;
+                    q.prev = b;
+                    continue;
+                }
+                q.state = QuoteState::Outside;
+            }
+            match b {
+                b'\n' => {
+                    on_break(i, true);
+                    q.line += 1;
+                }
+                b'\r' => on_break(i, false),
+                b'"' => match q.state {
+                    QuoteState::Inside => q.state = QuoteState::AfterQuote,
+                    _ => {
+                        if matches!(q.prev, b',' | b'\n' | b'\r') {
+                            q.state = QuoteState::Inside;
+                            q.opened = q.line;
+                        }
+                    }
+                },
+                _ => {}
+            }
+            q.prev = b;
+        }
+        *self = q;
+    }
+
+    /// Feed some bytes (the readers that need no line breaks).
+    pub(crate) fn feed(&mut self, bytes: &[u8]) {
+        self.feed_with(bytes, |_, _| {});
+    }
+
+    /// At the end of the input: an error when a quoted field is still open.
+    pub(crate) fn at_end(&self) -> std::io::Result<()> {
+        if self.state == QuoteState::Inside {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                Unterminated { line: self.opened },
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A reader that fails at the end of its input when that end is inside a quoted CSV
+/// field ([`Unterminated`]), for CSV read with the `csv` crate directly rather than
+/// through [`CsvSource`] (`import results`).
+pub struct QuoteChecked<R> {
+    inner: R,
+    quotes: Quotes,
+}
+
+impl<R: Read> QuoteChecked<R> {
+    pub fn new(inner: R) -> Self {
+        QuoteChecked {
+            inner,
+            quotes: Quotes::default(),
+        }
+    }
+}
+
+impl<R: Read> Read for QuoteChecked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            self.quotes.at_end()?;
+        }
+        self.quotes.feed(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// The line a cut quoted field started on, when that is what `e` is.
+pub fn unterminated_line(e: &csv::Error) -> Option<u64> {
+    match e.kind() {
+        csv::ErrorKind::Io(io) => io
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<Unterminated>())
+            .map(|u| u.line),
+        _ => None,
+    }
+}
+
+/// What an import says about a file cut inside a quoted field (with the line it
+/// started on).
+pub const CUT_FIELD: &str = "the file ends inside a quoted field that starts on this line: \
+    the file is cut short (an export or a copy that did not finish?); export or copy it \
+    again and import the whole file (if the quote on this line is really never closed, \
+    close it)";
 
 /// The 1-based line of the first byte at or after `offset` that is not a line break.
 fn line_at(breaks: &SharedBreaks, offset: u64) -> u64 {
@@ -362,6 +517,7 @@ impl<R: Read> CsvSource<R> {
             inner: input,
             offset: 0,
             breaks: breaks.clone(),
+            quotes: Quotes::default(),
         };
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -483,6 +639,12 @@ impl<R: Read> CsvSource<R> {
 }
 
 fn csv_error(e: &csv::Error, fallback: u64) -> ImportError {
+    if let Some(line) = unterminated_line(e) {
+        return ImportError {
+            line,
+            reason: CUT_FIELD.into(),
+        };
+    }
     let line = e.position().map_or(fallback, |p| p.line());
     let reason = match e.kind() {
         csv::ErrorKind::Io(io) => format!("cannot read the file: {io}"),
@@ -777,6 +939,107 @@ mod tests {
         assert_eq!(wechat_type(49, 57), Label::Msg(MsgKind::Text));
         assert_eq!(wechat_type(49, 5), Label::Msg(MsgKind::App));
         assert_eq!(wechat_type(10000, 0), Label::System);
+    }
+
+    /// Every row of `data`, or the first error as (line, is it the cut-field one).
+    fn rows_of(data: &[u8]) -> Result<Vec<Vec<String>>, (u64, bool)> {
+        let err = |e: ImportError| (e.line, e.reason == CUT_FIELD);
+        let mut src = CsvSource::new(data).map_err(err)?;
+        let mut out = vec![src.header.clone()];
+        while let Some(row) = src.next_row() {
+            let (_, rec) = row.map_err(err)?;
+            out.push(rec.iter().map(str::to_string).collect());
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn a_file_cut_inside_a_quoted_field_is_an_error_at_the_line_it_opened() {
+        // (input, the line of the cut field, or None when the file is whole)
+        let cases: &[(&str, Option<u64>)] = &[
+            ("a,b\n1,\"2\"\n", None),
+            ("a,b\n1,\"2\"", None),
+            ("a,b\n1,\"Hell", Some(2)),
+            ("\"a", Some(1)),
+            ("a,b\n1,\"x\"\"", Some(2)),
+            ("a,b\n1,\"x\"\"\"", None),
+            // a quote inside an unquoted field is a character, not an opening
+            ("a,b\nx\"y,z\n", None),
+            ("a,b\nx\"y,\"z\nw", Some(2)),
+            // text after a closing quote stays in the field
+            ("a,b\n\"x\"y,z", None),
+            // a quoted field over several lines, cut: the line it started on
+            ("a,b\r\n1,\"multi\r\nline\r\nmore", Some(2)),
+            ("a,b\r\n1,\"multi\r\nline\"\r\n2,\"cut", Some(4)),
+            ("a,b\n\n\n1,\"", Some(4)),
+        ];
+        for (input, cut) in cases {
+            match (rows_of(input.as_bytes()), cut) {
+                (Ok(_), None) => {}
+                (Err((line, true)), Some(want)) => assert_eq!(line, *want, "{input:?}"),
+                (got, _) => panic!("{input:?}: {got:?}, want {cut:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_issue_s_cut_chatlog_is_refused_and_every_whole_fixture_reads() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import");
+        let chatlog = std::fs::read(dir.join("chatlog.csv")).unwrap();
+        // `head -c 554 chatlog.csv` ends in `"Hell`
+        assert_eq!(rows_of(&chatlog[..554]), Err((6, true)));
+        let mut whole = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "csv") {
+                let bytes = std::fs::read(&path).unwrap();
+                let bytes = bytes.strip_prefix(BOM).unwrap_or(&bytes);
+                if let Err((line, true)) = rows_of(bytes) {
+                    panic!("{}:{line}: a whole file read as cut", path.display());
+                }
+                whole += 1;
+            }
+        }
+        assert!(whole >= 8, "{whole} CSV fixtures");
+    }
+
+    #[test]
+    fn every_cut_of_a_fixture_is_refused_exactly_when_it_ends_inside_quotes() {
+        // At every length, a prefix of a fixture is refused as cut exactly when the csv
+        // crate itself is inside a quoted field there. The oracle asks the csv crate: only
+        // inside a quoted field does one more `"` leave the last record as it is (it
+        // closes the field) while two more add one character (an escaped quote).
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import");
+        let shape = |bytes: &[u8], extra: &[u8]| {
+            let mut all = bytes.to_vec();
+            all.extend_from_slice(extra);
+            let records: Vec<csv::ByteRecord> = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(all.as_slice())
+                .byte_records()
+                .filter_map(Result::ok)
+                .collect();
+            (
+                records.len(),
+                records.last().map_or(0, |r| r.as_slice().len()),
+            )
+        };
+        let mut cuts = 0;
+        for name in ["chatlog.csv", "wechatmsg.csv", "memotrace.csv"] {
+            let bytes = std::fs::read(dir.join(name)).unwrap();
+            let bytes = bytes.strip_prefix(BOM).unwrap_or(&bytes).to_vec();
+            for n in 1..bytes.len() {
+                let prefix = &bytes[..n];
+                let (count, len) = shape(prefix, b"");
+                let inside = shape(prefix, b"\"") == (count, len)
+                    && shape(prefix, b"\"\"") == (count, len + 1);
+                let refused = matches!(rows_of(prefix), Err((_, true)));
+                assert_eq!(refused, inside, "{name} cut at {n} bytes");
+                cuts += usize::from(refused);
+            }
+        }
+        assert!(cuts > 100, "only {cuts} cuts inside quotes");
     }
 
     #[test]

@@ -82,6 +82,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use super::{Store, StoreError, audit, members};
+use crate::domain::roster::{Allowance, TooMany};
 use crate::domain::rules::Rules;
 use crate::import::{ImportError, Record};
 
@@ -334,7 +335,7 @@ where
     Ok(summary)
 }
 
-/// What a roster import did.
+/// What a roster import did (or, with `--dry-run`, would do).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RosterSummary {
     pub file: String,
@@ -347,95 +348,229 @@ pub struct RosterSummary {
     /// In the group before but missing from the roster: marked as left.
     pub left: u64,
     pub unchanged: u64,
+    /// Members of the group before the import (not marked as left).
+    pub present: u64,
+    /// How many may leave without being refused: the team's share of `present`, or
+    /// `--allow-leaves`; `None` under `--force`.
+    pub max_leaves: Option<u64>,
+    /// Nothing was written (`--dry-run`).
+    pub dry_run: bool,
+    /// The first [`ROSTER_NAMES`] of those who left and of those who joined, by name.
+    pub left_names: Vec<String>,
+    pub joined_names: Vec<String>,
+}
+
+/// How many names a roster summary lists of those who left or joined.
+pub const ROSTER_NAMES: usize = 20;
+
+/// How a roster import is to run.
+#[derive(Debug, Clone, Copy)]
+pub struct RosterOptions<'a> {
+    pub group: &'a str,
+    pub file: &'a str,
+    pub format: &'a str,
+    /// `--allow-leaves N` / `--force` (`domain::roster`).
+    pub allow: Allowance,
+    /// `--dry-run`: work it all out, write nothing.
+    pub dry_run: bool,
+}
+
+/// Why a roster was not imported; nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum RosterError {
+    /// No rows: a cut or wrong export, never a group whose members all left (the
+    /// exporting account is in it).
+    #[error("{file}: the roster lists no members")]
+    Empty { file: String },
+    /// More would leave than the team's share or `--allow-leaves` lets through.
+    #[error("{}: {} of {} present members of {} would be marked as left", .summary.file, .too_many.leaving, .too_many.present, .summary.group)]
+    TooManyLeaves {
+        too_many: TooMany,
+        summary: Box<RosterSummary>,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for RosterError {
+    fn from(e: rusqlite::Error) -> Self {
+        RosterError::Store(e.into())
+    }
 }
 
 /// A group's member list as WeChat has it now: members in it are (re)joined, members
 /// missing from it are marked as left (`left_reason = roster`) — in personal WeChat a
 /// voluntary leave leaves no message, so a roster diff is how shequn learns of it.
-#[allow(clippy::too_many_arguments)]
+///
+/// Guarded (issue 13): an empty roster is refused, and so is one that would mark more
+/// members as left than the team's `import.max_leave_share` of the group (or
+/// `--allow-leaves N`) unless forced. The whole diff is worked out inside one
+/// transaction and committed only when allowed — a refusal or a dry run rolls it back,
+/// so the counts they show are exactly what an import would do.
 pub fn import_roster(
     store: &mut Store,
     entries: &[crate::import::roster::RosterEntry],
-    group: &str,
-    file: &str,
-    format: &str,
+    opts: &RosterOptions<'_>,
     now: DateTime<Utc>,
     tz: Tz,
     rules: &Rules,
-) -> Result<RosterSummary, StoreError> {
+) -> Result<RosterSummary, RosterError> {
+    if entries.is_empty() {
+        return Err(RosterError::Empty {
+            file: opts.file.to_string(),
+        });
+    }
     let mut s = RosterSummary {
-        file: file.to_string(),
-        format: format.to_string(),
-        group: group.to_string(),
+        file: opts.file.to_string(),
+        format: opts.format.to_string(),
+        group: opts.group.to_string(),
         read: entries.len() as u64,
+        dry_run: opts.dry_run,
         ..RosterSummary::default()
     };
     let at = now.timestamp();
-    store.write(Perm::Import, |tx, op| {
-        let mut ctx = Ctx {
-            tx,
-            tz,
-            platform: if format == "wecom" { "wecom".into() } else { "personal".into() },
-            groups: HashMap::new(),
-            group_names: Vec::new(),
-            members: HashMap::new(),
-            memberships: HashMap::new(),
-            day_cache: None,
-            new_members: 0,
-        };
-        let g = ctx.group(group, at)?;
-        let before: HashMap<i64, Option<i64>> = tx
-            .prepare("SELECT member_id, left_at FROM memberships WHERE group_id = ?1")?
-            .query_map([g], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut present = std::collections::HashSet::new();
-        for e in entries {
-            let m = ctx.member(g, e.id.as_deref(), &e.name, e.joined_at.unwrap_or(at))?;
-            present.insert(m);
-            let role = e.role.as_deref().filter(|r| matches!(*r, "owner" | "admin" | "member"));
-            tx.execute(
-                "UPDATE memberships SET group_nickname = COALESCE(?3, group_nickname),
-                     joined_at = COALESCE(?4, joined_at), role = COALESCE(?5, role),
-                     left_at = NULL, left_reason = NULL
-                 WHERE group_id = ?1 AND member_id = ?2",
-                params![g, m, e.group_nickname, e.joined_at, role],
-            )?;
-            if e.name.trim() != "" {
-                tx.execute(
-                    "INSERT OR IGNORE INTO member_aliases (member_id, alias) VALUES (?1, ?2)",
-                    params![m, e.group_nickname.as_deref().unwrap_or(&e.name)],
-                )?;
-            }
-            match before.get(&m) {
-                Some(None) => s.unchanged += 1,
-                _ => {
-                    s.joined += 1;
-                    tx.execute(
-                        "INSERT INTO member_events (group_id, member_id, at, kind, detail) VALUES (?1, ?2, ?3, 'join', 'roster')",
-                        params![g, m, e.joined_at.unwrap_or(at)],
-                    )?;
-                }
-            }
-        }
-        for (&m, left) in &before {
-            if left.is_none() && !present.contains(&m) {
-                tx.execute(
-                    "UPDATE memberships SET left_at = ?3, left_reason = 'roster' WHERE group_id = ?1 AND member_id = ?2",
-                    params![g, m, at],
-                )?;
-                tx.execute(
-                    "INSERT INTO member_events (group_id, member_id, at, kind, detail) VALUES (?1, ?2, ?3, 'leave', 'roster')",
-                    params![g, m, at],
-                )?;
-                s.left += 1;
-            }
-        }
-        s.new_members = ctx.new_members;
-        members::recompute_tiers(tx, &[g], now, tz, &rules.tiers)?;
-        audit(tx, at, op, "import", "roster", Some(g), None, Some(&serde_json::to_value(&s)?))?;
-        Ok(())
-    })?;
+    let operator = store.operator().to_string();
+    let tracker = store.tracker();
+    let tx = store
+        .conn_mut(Perm::Import)?
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let changes_before = tx.total_changes();
+    tracker.reset();
+    let g = roster_diff(&tx, entries, opts, at, tz, &mut s)?;
+    s.max_leaves = if opts.allow.force {
+        None
+    } else {
+        Some(opts.allow.allow_leaves.unwrap_or_else(|| {
+            crate::domain::roster::max_leaves(s.present, rules.import.max_leave_share)
+        }))
+    };
+    let verdict =
+        crate::domain::roster::check(s.present, s.left, rules.import.max_leave_share, opts.allow);
+    if opts.dry_run {
+        // dropping the transaction rolls it back
+        return Ok(s);
+    }
+    if let Err(too_many) = verdict {
+        return Err(RosterError::TooManyLeaves {
+            too_many,
+            summary: Box::new(s),
+        });
+    }
+    members::recompute_tiers(&tx, &[g], now, tz, &rules.tiers)?;
+    audit(
+        &tx,
+        at,
+        &operator,
+        "import",
+        "roster",
+        Some(g),
+        None,
+        Some(&serde_json::to_value(&s).map_err(StoreError::from)?),
+    )?;
+    crate::store::changes::seal(&tx, &tracker, tx.total_changes() - changes_before)?;
+    tx.commit()?;
     Ok(s)
+}
+
+/// The roster's diff against the group, written into `tx` (committed or not by the
+/// caller): the group's id.
+fn roster_diff(
+    tx: &Transaction<'_>,
+    entries: &[crate::import::roster::RosterEntry],
+    opts: &RosterOptions<'_>,
+    at: i64,
+    tz: Tz,
+    s: &mut RosterSummary,
+) -> Result<i64, StoreError> {
+    let mut ctx = Ctx {
+        tx,
+        tz,
+        platform: if opts.format == "wecom" {
+            "wecom".into()
+        } else {
+            "personal".into()
+        },
+        groups: HashMap::new(),
+        group_names: Vec::new(),
+        members: HashMap::new(),
+        memberships: HashMap::new(),
+        day_cache: None,
+        new_members: 0,
+    };
+    let g = ctx.group(opts.group, at)?;
+    let before: HashMap<i64, Option<i64>> = tx
+        .prepare("SELECT member_id, left_at FROM memberships WHERE group_id = ?1")?
+        .query_map([g], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    s.present = before.values().filter(|left| left.is_none()).count() as u64;
+    let mut present = std::collections::HashSet::new();
+    for e in entries {
+        let m = ctx.member(g, e.id.as_deref(), &e.name, e.joined_at.unwrap_or(at))?;
+        if !present.insert(m) {
+            // listed twice (by id and by name): counted once
+            continue;
+        }
+        let role = e
+            .role
+            .as_deref()
+            .filter(|r| matches!(*r, "owner" | "admin" | "member"));
+        tx.execute(
+            "UPDATE memberships SET group_nickname = COALESCE(?3, group_nickname),
+                 joined_at = COALESCE(?4, joined_at), role = COALESCE(?5, role),
+                 left_at = NULL, left_reason = NULL
+             WHERE group_id = ?1 AND member_id = ?2",
+            params![g, m, e.group_nickname, e.joined_at, role],
+        )?;
+        if e.name.trim() != "" {
+            tx.execute(
+                "INSERT OR IGNORE INTO member_aliases (member_id, alias) VALUES (?1, ?2)",
+                params![m, e.group_nickname.as_deref().unwrap_or(&e.name)],
+            )?;
+        }
+        match before.get(&m) {
+            Some(None) => s.unchanged += 1,
+            _ => {
+                s.joined += 1;
+                if s.joined_names.len() < ROSTER_NAMES {
+                    s.joined_names.push(e.name.clone());
+                }
+                tx.execute(
+                    "INSERT INTO member_events (group_id, member_id, at, kind, detail) VALUES (?1, ?2, ?3, 'join', 'roster')",
+                    params![g, m, e.joined_at.unwrap_or(at)],
+                )?;
+            }
+        }
+    }
+    // in member order, so the names listed are the same on every run
+    let mut leaving: Vec<i64> = before
+        .iter()
+        .filter(|(m, left)| left.is_none() && !present.contains(*m))
+        .map(|(&m, _)| m)
+        .collect();
+    leaving.sort_unstable();
+    for m in leaving {
+        if s.left_names.len() < ROSTER_NAMES {
+            let name: String = tx
+                .prepare_cached(
+                    "SELECT COALESCE(NULLIF(ms.group_nickname, ''), m.name) FROM members m
+                     JOIN memberships ms ON ms.member_id = m.id AND ms.group_id = ?1
+                     WHERE m.id = ?2",
+                )?
+                .query_row(params![g, m], |r| r.get(0))?;
+            s.left_names.push(name);
+        }
+        tx.execute(
+            "UPDATE memberships SET left_at = ?3, left_reason = 'roster' WHERE group_id = ?1 AND member_id = ?2",
+            params![g, m, at],
+        )?;
+        tx.execute(
+            "INSERT INTO member_events (group_id, member_id, at, kind, detail) VALUES (?1, ?2, ?3, 'leave', 'roster')",
+            params![g, m, at],
+        )?;
+        s.left += 1;
+    }
+    s.new_members = ctx.new_members;
+    Ok(g)
 }
 
 /// What an orders import did.

@@ -20,6 +20,7 @@ pub mod audit;
 pub mod backup;
 pub mod changes;
 pub mod content;
+pub mod files;
 pub mod groups;
 pub mod import;
 pub mod kpi;
@@ -95,6 +96,11 @@ pub enum StoreError {
     /// nothing was written.
     #[error("{0}")]
     Settings(crate::domain::settings::SettingsError),
+    /// What the database's files allow this user, said with the path, the cause and
+    /// the fix (`disk::FileProblem`): a write to a database opened read-only for it, or
+    /// a SQLite error that is a file or disk problem ([`files::diagnose`]).
+    #[error("{0}")]
+    Files(Box<crate::disk::FileProblem>),
     /// A change that would leave the database without an owner.
     #[error("{login} is the last owner; make another owner first")]
     LastOwner { login: String },
@@ -173,6 +179,9 @@ pub struct Store {
     tracker: std::sync::Arc<changes::Tracker>,
     /// Which file was opened (device, inode): a console notices a file replaced under it.
     file: Option<(u64, u64)>,
+    /// Why this database was opened read-only when `--readonly` did not ask for it (a
+    /// file or directory this user cannot write): what a refused write says.
+    readonly_why: Option<crate::disk::FileProblem>,
 }
 
 impl std::fmt::Debug for Store {
@@ -185,21 +194,63 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Open an existing database, migrating it to this binary's schema.
+    /// Open an existing database, migrating it to this binary's schema. A database
+    /// whose files this user cannot write (the file, its directory, a `-wal`/`-shm`, a
+    /// read-only mount) opens read-only, with the reason every refused write gives
+    /// ([`Store::readonly_reason`]); one they may not read is an error saying why
+    /// (`files::plan`).
     pub fn open(path: &Path, operator: &str) -> Result<Self> {
-        if !path.exists() {
-            return Err(StoreError::Missing(path.to_path_buf()));
+        let plan = files::plan(path, true)?;
+        if plan.readonly {
+            tracing::info!(
+                "{}: opened read-only: {}",
+                path.display(),
+                plan.why.as_ref().map_or(String::new(), ToString::to_string)
+            );
         }
-        Self::open_with(path, operator, OpenFlags::SQLITE_OPEN_READ_WRITE)
+        Self::open_planned(path, operator, plan)
     }
 
     /// Open an existing database read-only (`--readonly`): SQLite itself refuses every
     /// write, nothing is migrated, and every [`Store::write`] is refused first.
     pub fn open_readonly(path: &Path, operator: &str) -> Result<Self> {
-        if !path.exists() {
-            return Err(StoreError::Missing(path.to_path_buf()));
+        let plan = files::plan(path, false)?;
+        Self::open_planned(path, operator, plan)
+    }
+
+    fn open_planned(path: &Path, operator: &str, plan: files::Plan) -> Result<Self> {
+        let mut store = if !plan.readonly {
+            Self::open_with(path, operator, OpenFlags::SQLITE_OPEN_READ_WRITE)?
+        } else if plan.immutable {
+            let uri = files::uri(path, "immutable=1");
+            let mut store =
+                Self::open_with(Path::new(&uri), operator, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+            store.path = path.to_path_buf();
+            store.access.db = Some(path.display().to_string());
+            store.file = crate::disk::file_id(path);
+            store
+        } else {
+            let store = Self::open_with(path, operator, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+            // opening read its first rows: SQLite has made its side files by now
+            files::repair_sides(path);
+            store
+        };
+        store.readonly_why = plan.why;
+        Ok(store)
+    }
+
+    /// Why the database was opened read-only when `--readonly` did not ask for it.
+    pub fn readonly_reason(&self) -> Option<&crate::disk::FileProblem> {
+        self.readonly_why.as_ref()
+    }
+
+    /// What a write on a read-only store is refused with: the files' reason, else
+    /// `--readonly`'s.
+    fn readonly_refusal(&self) -> StoreError {
+        match &self.readonly_why {
+            Some(p) => StoreError::Files(Box::new(p.clone())),
+            None => StoreError::ReadOnly,
         }
-        Self::open_with(path, operator, OpenFlags::SQLITE_OPEN_READ_ONLY)
     }
 
     /// Create (or open) a database file and bring it to this binary's schema.
@@ -238,6 +289,7 @@ impl Store {
             access,
             tracker,
             file: file.or_else(|| crate::disk::file_id(path)),
+            readonly_why: None,
         })
     }
 
@@ -278,6 +330,9 @@ impl Store {
     /// Replace this database's contents with `staged`'s in one transaction
     /// (`backup::restore_into`); needs `Perm::Restore`.
     pub fn restore_from(&mut self, staged: &Store) -> Result<()> {
+        if self.access.readonly {
+            return Err(self.readonly_refusal());
+        }
         authorize(
             &self.conn,
             &self.path,
@@ -309,6 +364,9 @@ impl Store {
     /// For bulk work that manages its own transaction (imports), once `perm` is
     /// allowed.
     pub fn conn_mut(&mut self, perm: Perm) -> Result<&mut Connection> {
+        if self.access.readonly {
+            return Err(self.readonly_refusal());
+        }
         authorize(
             &self.conn,
             &self.path,
@@ -359,7 +417,7 @@ impl Store {
         let readonly = self.access.readonly;
         if readonly {
             // said before BEGIN IMMEDIATE, which a read-only connection cannot take
-            return Err(StoreError::ReadOnly);
+            return Err(self.readonly_refusal());
         }
         let tx = self
             .conn

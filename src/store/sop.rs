@@ -378,6 +378,14 @@ pub fn expiry_instant(day: &str, expires: &str, tz: Tz) -> Option<DateTime<Utc>>
 
 /// Everything the checklist needs before it is read for `day`: its instances exist
 /// and the expired ones are marked missed.
+/// Whether `day` has its checklist items yet ([`set_up_day`] made them): a read-only
+/// database shows a day nobody has set up as empty, and says why.
+pub fn day_is_set_up(conn: &rusqlite::Connection, day: NaiveDate) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM sop_instances WHERE day = ?1)")?
+        .query_row([day.to_string()], |r| r.get(0))?)
+}
+
 pub fn set_up_day(
     tx: &Transaction<'_>,
     operator: &str,

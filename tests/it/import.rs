@@ -421,10 +421,11 @@ fn a_roster_marks_who_left_and_brings_back_who_returned() {
     let left: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(left.len(), 1);
     assert_eq!(left[0]["name"], gone.as_str());
-    // WeCom and PyWxDump rosters are recognised
+    // WeCom and PyWxDump rosters are recognised (each its own group: one replacing the
+    // other would mark everyone as left, which the roster guard refuses)
     for f in ["roster_wecom.json", "roster_users.json"] {
         bin()
-            .args(["import", "members", "--group", "企微群", "--db"])
+            .args(["import", "members", "--group", f, "--db"])
             .arg(&db)
             .arg(fixture(f))
             .assert()

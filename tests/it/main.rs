@@ -2,21 +2,31 @@
 
 mod app_logic;
 mod backup;
+mod badinput;
 mod changes;
 mod cli;
+mod concurrency;
 mod content;
 mod content_console;
+mod faults;
 mod guarded;
 mod import;
 mod kpi;
 mod layout;
 mod remind;
 mod roles;
+mod roster;
 mod screens;
 mod settings;
 mod sop;
 mod store;
+mod terminal;
 mod tmux;
+
+// the pseudo-terminal harness, shared by the concurrency and terminal scenarios (and
+// their benches): loaded once so both use the same module
+#[path = "../../benches/common/pty.rs"]
+mod pty;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

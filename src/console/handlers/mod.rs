@@ -45,5 +45,5 @@ pub fn load(
 /// log it with the database's path.
 pub(super) fn describe(e: &StoreError, store: &Store, env: &StoreEnv) -> String {
     tracing::warn!(db = %store.path().display(), "store request failed: {e}");
-    crate::ctx::store_message(env.texts, e)
+    crate::ctx::store_message(env.texts, e, store.path())
 }

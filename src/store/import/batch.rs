@@ -1,8 +1,9 @@
-//! The staged chat import (issue 13, point 3): the steps [`import`] runs — stage the
-//! whole file in a private database, take the import slot, resolve groups and senders,
-//! merge the messages, finish in one short transaction — and [`roll_back`], which takes
-//! out a batch that never finished. The design, and why no reader ever sees part of an
-//! import, is in the parent's header (`store::import`).
+//! The chat import in short transactions (issue 13, point 3): the steps [`import`] runs —
+//! read a chunk of the file outside any transaction, take the import slot, write each
+//! chunk under the hidden batch in a short transaction (resolving its groups and
+//! senders), finish in one short transaction — and [`roll_back`], which takes out a
+//! batch that never finished. The design, and why no reader ever sees part of an import,
+//! is in the parent's header (`store::import`).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Mutex;
@@ -30,8 +31,19 @@ const HOLD: Duration = Duration::from_millis(150);
 /// so 10 ms is room enough, and costs the import 10 ms per [`HOLD`] (about 6 %).
 pub const PAUSE: Duration = Duration::from_millis(10);
 
-/// Messages per merge statement (one `INSERT … SELECT` from the staging database).
+/// Messages a roll-back deletes per statement.
 const SLICE: i64 = 8_192;
+
+/// Messages read into memory, outside any transaction, before they are written in one
+/// short transaction. Bigger chunks mean fewer transactions (each costs a commit and a
+/// [`PAUSE`]); this size is written in ~50 ms and takes ~5 MB.
+const CHUNK: usize = 32_768;
+
+/// Bytes of text that end a chunk early (an export of long messages).
+const CHUNK_BYTES: usize = 16 << 20;
+
+/// Messages written between two looks at the clock.
+const MSGS_PER_STEP: usize = 1_024;
 
 /// Senders resolved between two looks at the clock.
 const LOOKUPS_PER_STEP: usize = 256;
@@ -47,21 +59,14 @@ const BUSY_PATIENCE: Duration = Duration::from_secs(60);
 
 /// The staging database, attached to the import's connection.
 const STAGE_SCHEMA: &str = "
-    CREATE TABLE import_stage.stage_msgs (
-        g INTEGER NOT NULL, at INTEGER NOT NULL, hash INTEGER NOT NULL,
-        sender INTEGER NOT NULL, kind TEXT NOT NULL, content TEXT,
-        PRIMARY KEY (g, at, hash)
-    ) WITHOUT ROWID;
     CREATE TABLE import_stage.stage_events (
         seq INTEGER PRIMARY KEY, g INTEGER NOT NULL, at INTEGER NOT NULL, kind TEXT NOT NULL,
         detail TEXT NOT NULL, key TEXT NOT NULL, actor INTEGER, targets TEXT
-    );
-    CREATE TABLE import_stage.stage_groups (idx INTEGER PRIMARY KEY, id INTEGER NOT NULL);
-    CREATE TABLE import_stage.stage_senders (idx INTEGER PRIMARY KEY, m INTEGER NOT NULL);";
+    );";
 
-/// The page cache of the staging database (KiB): what is written is read back once, in
-/// key order, so the cache only has to hold the pages being filled.
-const STAGE_CACHE_KIB: i64 = 8_192;
+/// The page cache of the staging database (KiB): only events are staged (a file's joins,
+/// leaves and renames), read back once in order.
+const STAGE_CACHE_KIB: i64 = 2_048;
 
 /// Attach a new, private staging database to `conn`: a temporary file that SQLite
 /// unlinks as soon as it has opened it, so nothing of it outlives the process, even a
@@ -103,7 +108,7 @@ pub(super) fn detach(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-// ------------------------------------------------------------------ staging
+// ------------------------------------------------------------------ reading
 
 /// One sender to resolve: a message's sender, or a person an event names. The file's
 /// first mention of each (group, key) in file order; the key is the id when there is
@@ -115,39 +120,79 @@ struct Lookup {
     at: i64,
 }
 
-struct StagedGroup {
+struct ReadGroup {
     name: String,
     /// Instant of the group's first record (its `created_on` when the import creates it).
     first_at: i64,
-    /// First and last instant of its staged messages (the range a roll-back walks).
+    /// First and last instant of its messages in the chunk being read (what the chunk's
+    /// transaction adds to the range a roll-back walks).
     range: Option<(i64, i64)>,
 }
 
-/// What the file holds, once staged.
-struct Staged {
-    groups: Vec<StagedGroup>,
-    lookups: Vec<Lookup>,
-    /// Distinct messages in the staging database.
-    messages: u64,
+/// A message read, waiting for its chunk's transaction (group and sender by index).
+struct PendingMsg {
+    g: usize,
+    sender: usize,
+    at: i64,
+    hash: i64,
+    kind: &'static str,
+    content: String,
 }
 
-#[derive(Default)]
-struct Interner {
+/// An event read, waiting for its chunk's transaction: it goes to the staging database
+/// (people by index), and [`finish`] writes it.
+struct PendingEvent {
+    g: usize,
+    at: i64,
+    kind: &'static str,
+    detail: String,
+    key: String,
+    actor: Option<i64>,
+    targets: Option<String>,
+}
+
+/// Reads the file a chunk at a time, outside any transaction: groups and people are
+/// interned (resolved later, in the chunk's transaction), messages and events queued.
+struct Reader<I> {
+    records: I,
     by_name: HashMap<String, usize>,
-    groups: Vec<StagedGroup>,
+    groups: Vec<ReadGroup>,
     /// per group: key (id or name) → lookup
     keys: Vec<HashMap<String, usize>>,
     lookups: Vec<Lookup>,
+    msgs: Vec<PendingMsg>,
+    events: Vec<PendingEvent>,
+    /// bytes of content queued (a chunk of huge messages ends early)
+    bytes: usize,
+    /// the file has been read to its end
+    done: bool,
 }
 
-impl Interner {
+impl<I> Reader<I>
+where
+    I: Iterator<Item = Result<Record, ImportError>>,
+{
+    fn new(records: I) -> Self {
+        Reader {
+            records,
+            by_name: HashMap::new(),
+            groups: Vec::new(),
+            keys: Vec::new(),
+            lookups: Vec::new(),
+            msgs: Vec::with_capacity(CHUNK),
+            events: Vec::new(),
+            bytes: 0,
+            done: false,
+        }
+    }
+
     fn group(&mut self, name: &str, at: i64) -> usize {
         if let Some(&g) = self.by_name.get(name) {
             return g;
         }
         let g = self.groups.len();
         self.by_name.insert(name.to_string(), g);
-        self.groups.push(StagedGroup {
+        self.groups.push(ReadGroup {
             name: name.to_string(),
             first_at: at,
             range: None,
@@ -171,6 +216,104 @@ impl Interner {
         });
         i
     }
+
+    /// Read the next chunk: until [`CHUNK`] messages or [`CHUNK_BYTES`] of content are
+    /// queued, or the file ends. No transaction is open: however slow the file, nobody
+    /// waits for this. A malformed record is `Bad`.
+    fn fill(
+        &mut self,
+        opts: &ChatOptions<'_>,
+        summary: &mut ChatSummary,
+    ) -> Result<(), ChatImportError> {
+        let file = opts.file;
+        while !self.done && self.msgs.len() < CHUNK && self.bytes < CHUNK_BYTES {
+            let Some(rec) = self.records.next() else {
+                self.done = true;
+                break;
+            };
+            let rec = rec.map_err(|err| ChatImportError::Bad {
+                file: file.to_string(),
+                err,
+            })?;
+            summary.read += 1;
+            let line = rec.line;
+            let missing = || ChatImportError::Bad {
+                file: file.to_string(),
+                err: ImportError {
+                    line,
+                    reason: "the export does not say which group this is: pass --group NAME"
+                        .into(),
+                },
+            };
+            match rec.kind {
+                RecordKind::Message(m) => {
+                    let name = opts.group.or(m.group.as_deref()).ok_or_else(missing)?;
+                    let g = self.group(name, m.at);
+                    let sender = self.lookup(g, m.sender_id.as_deref(), &m.sender_name, m.at);
+                    let range = &mut self.groups[g].range;
+                    *range = Some(match *range {
+                        Some((lo, hi)) => (lo.min(m.at), hi.max(m.at)),
+                        None => (m.at, m.at),
+                    });
+                    self.bytes += m.content.len();
+                    self.msgs.push(PendingMsg {
+                        g,
+                        sender,
+                        at: m.at,
+                        hash: crate::store::key_hash(&m.key),
+                        kind: m.kind.word(),
+                        content: m.content,
+                    });
+                }
+                RecordKind::Event(e) => {
+                    let name = opts.group.or(e.group.as_deref()).ok_or_else(missing)?;
+                    let g = self.group(name, e.at);
+                    // the actor first, then the targets: the order the people are met in
+                    let actor = match e.actor.as_deref() {
+                        Some(a) if !is_self(a) => Some(self.lookup(g, None, a, e.at) as i64),
+                        _ => None,
+                    };
+                    let targets: Vec<&String> =
+                        e.targets.iter().filter(|t| !is_self(t)).collect();
+                    // events about no one in particular (a rename, a recall) are one row
+                    let targets = if targets.is_empty()
+                        || matches!(e.kind, EventKind::Rename | EventKind::Revoke)
+                    {
+                        None
+                    } else {
+                        let mut list = Vec::with_capacity(targets.len());
+                        for t in targets {
+                            list.push(self.lookup(g, None, t, e.at).to_string());
+                        }
+                        Some(list.join(","))
+                    };
+                    let detail =
+                        json!({ "text": e.detail, "actor": e.actor, "kind": e.kind }).to_string();
+                    self.bytes += detail.len();
+                    self.events.push(PendingEvent {
+                        g,
+                        at: e.at,
+                        kind: event_word(e.kind),
+                        detail,
+                        key: e.key,
+                        actor,
+                        targets,
+                    });
+                }
+                RecordKind::Skip { .. } => summary.skipped += 1,
+            }
+        }
+        // in the order of the live table's key: appended to each group's range
+        self.msgs
+            .sort_unstable_by_key(|m| (m.g, m.at, m.hash));
+        Ok(())
+    }
+
+    fn clear(&mut self) {
+        self.msgs.clear();
+        self.events.clear();
+        self.bytes = 0;
+    }
 }
 
 fn event_word(kind: EventKind) -> &'static str {
@@ -181,118 +324,6 @@ fn event_word(kind: EventKind) -> &'static str {
         EventKind::Rename => "rename",
         EventKind::Revoke => "revoke",
     }
-}
-
-/// Phase 1: read and parse the whole file into the staging database. The live database
-/// is not written (nor locked) here: a malformed record returns `Bad` with the database
-/// byte for byte as it was, however late in the file it comes.
-fn stage<I>(
-    conn: &Connection,
-    records: I,
-    opts: &ChatOptions<'_>,
-    summary: &mut ChatSummary,
-) -> Result<Staged, ChatImportError>
-where
-    I: Iterator<Item = Result<Record, ImportError>>,
-{
-    let file = opts.file;
-    // a deferred transaction that writes only the staging database: no lock on the live one
-    let tx = conn.unchecked_transaction()?;
-    let mut ins_msg = tx.prepare(
-        "INSERT OR IGNORE INTO import_stage.stage_msgs (g, at, hash, sender, kind, content)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    let mut ins_ev = tx.prepare(
-        "INSERT INTO import_stage.stage_events (g, at, kind, detail, key, actor, targets)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
-    let mut it = Interner::default();
-    let mut messages = 0u64;
-    for rec in records {
-        let rec = rec.map_err(|err| ChatImportError::Bad {
-            file: file.to_string(),
-            err,
-        })?;
-        summary.read += 1;
-        let line = rec.line;
-        let missing = || ChatImportError::Bad {
-            file: file.to_string(),
-            err: ImportError {
-                line,
-                reason: "the export does not say which group this is: pass --group NAME".into(),
-            },
-        };
-        match rec.kind {
-            RecordKind::Message(m) => {
-                let name = opts.group.or(m.group.as_deref()).ok_or_else(missing)?;
-                let g = it.group(name, m.at);
-                let sender = it.lookup(g, m.sender_id.as_deref(), &m.sender_name, m.at);
-                let n = ins_msg.execute(params![
-                    g as i64,
-                    m.at,
-                    crate::store::key_hash(&m.key),
-                    sender as i64,
-                    m.kind.word(),
-                    m.content
-                ])?;
-                if n == 0 {
-                    // the same message twice in one file
-                    summary.duplicates += 1;
-                    continue;
-                }
-                messages += 1;
-                let range = &mut it.groups[g].range;
-                *range = Some(match *range {
-                    Some((lo, hi)) => (lo.min(m.at), hi.max(m.at)),
-                    None => (m.at, m.at),
-                });
-            }
-            RecordKind::Event(e) => {
-                let name = opts.group.or(e.group.as_deref()).ok_or_else(missing)?;
-                let g = it.group(name, e.at);
-                // the actor first, then the targets: the order the people are met in
-                let actor = match e.actor.as_deref() {
-                    Some(a) if !is_self(a) => Some(it.lookup(g, None, a, e.at) as i64),
-                    _ => None,
-                };
-                let targets: Vec<&String> = e.targets.iter().filter(|t| !is_self(t)).collect();
-                // events about no one in particular (a rename, a recall) are one row
-                let targets = if targets.is_empty()
-                    || matches!(e.kind, EventKind::Rename | EventKind::Revoke)
-                {
-                    None
-                } else {
-                    Some(
-                        targets
-                            .into_iter()
-                            .map(|t| it.lookup(g, None, t, e.at).to_string())
-                            .collect::<Vec<_>>()
-                            .join(","),
-                    )
-                };
-                let detail =
-                    json!({ "text": e.detail, "actor": e.actor, "kind": e.kind }).to_string();
-                ins_ev.execute(params![
-                    g as i64,
-                    e.at,
-                    event_word(e.kind),
-                    detail,
-                    e.key,
-                    actor,
-                    targets
-                ])?;
-            }
-            RecordKind::Skip { .. } => summary.skipped += 1,
-        }
-    }
-    drop(ins_msg);
-    drop(ins_ev);
-    tx.commit()?;
-    Ok(Staged {
-        groups: it.groups,
-        lookups: it.lookups,
-        messages,
-    })
 }
 
 // ------------------------------------------------------------------ who merges a batch
@@ -415,12 +446,24 @@ fn check_ours(tx: &Transaction<'_>, batch: i64, me: &Owner) -> Result<(), StoreE
 struct Holds {
     count: u32,
     longest: Duration,
+    /// when the import last committed (see [`Holds::pause`])
+    last: Option<Instant>,
 }
 
 impl Holds {
     fn note(&mut self, held: Duration) {
         self.count += 1;
         self.longest = self.longest.max(held);
+        self.last = Some(Instant::now());
+    }
+
+    /// Before the import begins a transaction: at least [`PAUSE`] since its last commit,
+    /// for a waiting colleague to take the lock. Reading the next chunk usually takes
+    /// longer than that, and then this does not wait at all.
+    fn pause(&self) {
+        if let Some(rest) = self.last.and_then(|t| PAUSE.checked_sub(t.elapsed())) {
+            std::thread::sleep(rest);
+        }
     }
 }
 
@@ -437,6 +480,7 @@ fn in_slices(
 ) -> Result<(), StoreError> {
     let tracker = store.tracker();
     loop {
+        holds.pause();
         let tx = begin(&store.conn)?;
         let held = Instant::now();
         let before = tx.total_changes();
@@ -449,7 +493,6 @@ fn in_slices(
         changes::seal_hidden(&tx, &tracker, tx.total_changes() - before)?;
         tx.commit()?;
         holds.note(held.elapsed());
-        std::thread::sleep(PAUSE);
         if done {
             return Ok(());
         }
@@ -457,6 +500,17 @@ fn in_slices(
 }
 
 // ------------------------------------------------------------------ the import
+
+/// What the chunks have written so far.
+struct Written {
+    /// live id of each group read, and whether the import created it
+    gids: Vec<(i64, bool)>,
+    res: Resolver,
+    activity: Activity,
+    days: DayOf,
+    inserted: u64,
+    duplicates: u64,
+}
 
 /// Import a stream of records (see the parent's header for the design). The caller has
 /// checked the role, set the import's pragmas and attached the staging database.
@@ -474,38 +528,169 @@ where
     I: Iterator<Item = Result<Record, ImportError>>,
 {
     let started = Instant::now();
-    let staged = stage(&store.conn, records, opts, summary)?;
-    let t_stage = started.elapsed();
+    let mut reader = Reader::new(records);
+    // the first chunk before anything is written: a file that fits in one chunk (every
+    // small export) and is bad anywhere leaves the database byte for byte as it was
+    reader.fill(opts, summary)?;
     let me = Owner::new();
     let mut holds = Holds::default();
     let batch = begin_batch(store, opts, now, &me, &mut holds)?;
     let t_slot = started.elapsed();
-    match merge(
-        store, batch, &me, &staged, now, tz, rules, summary, &mut holds,
-    ) {
-        Ok(t_merge) => {
-            tracing::info!(
-                batch,
-                read = summary.read,
-                stage_ms = t_stage.as_millis() as u64,
-                slot_ms = (t_slot - t_stage).as_millis() as u64,
-                merge_ms = t_merge.as_millis() as u64,
-                finish_ms = (started.elapsed() - t_slot - t_merge).as_millis() as u64,
-                transactions = holds.count,
-                longest_ms = holds.longest.as_millis() as u64,
-                "chat import"
-            );
-            Ok(())
-        }
-        Err(e) => {
-            // take out what was merged; if even that fails, the next import does it
-            let why = format!("the import failed: {e}");
-            if let Err(again) = roll_back(store, batch, &me, now, &why, &mut holds) {
-                tracing::warn!("rolling back import batch {batch} after a failure: {again}");
+    let mut w = Written {
+        gids: Vec::new(),
+        res: Resolver::default(),
+        activity: Activity::default(),
+        days: DayOf::new(tz),
+        inserted: 0,
+        duplicates: 0,
+    };
+    let written = (|| -> Result<Duration, ChatImportError> {
+        let mut waited = Duration::ZERO;
+        loop {
+            write_chunk(store, batch, &me, &mut holds, &mut reader, &mut w, summary)?;
+            reader.clear();
+            if reader.done {
+                break;
             }
-            Err(e)
+            let t = Instant::now();
+            reader.fill(opts, summary)?;
+            waited += t.elapsed();
         }
+        let t_write = started.elapsed();
+        summary.messages = w.inserted;
+        summary.duplicates += w.duplicates;
+        summary.new_members = w.res.new_members;
+        let groups: Vec<String> = reader.groups.iter().map(|g| g.name.clone()).collect();
+        finish(
+            store, batch, &me, groups, &w.gids, w.res, w.activity, now, tz, rules, summary,
+            &mut holds,
+        )?;
+        tracing::info!(
+            batch,
+            read = summary.read,
+            slot_ms = t_slot.as_millis() as u64,
+            write_ms = (t_write - t_slot).as_millis() as u64,
+            reading_between_ms = waited.as_millis() as u64,
+            finish_ms = (started.elapsed() - t_write).as_millis() as u64,
+            transactions = holds.count,
+            longest_ms = holds.longest.as_millis() as u64,
+            "chat import"
+        );
+        Ok(t_write)
+    })();
+    if let Err(e) = written {
+        // take out what was written; if even that fails, the next import does it
+        let why = format!("the import failed: {e}");
+        if let Err(again) = roll_back(store, batch, &me, now, &why, &mut holds) {
+            tracing::warn!("rolling back import batch {batch} after a failure: {again}");
+        }
+        return Err(e);
     }
+    Ok(())
+}
+
+/// Write the chunk the reader holds, under the batch, in short transactions (usually
+/// one): the groups and people it names for the first time (found, or created hidden),
+/// the time range it adds to each group (for a roll-back), its messages, and its events
+/// into the staging database (written by [`finish`]).
+#[allow(clippy::too_many_arguments)]
+fn write_chunk<I>(
+    store: &Store,
+    batch: i64,
+    me: &Owner,
+    holds: &mut Holds,
+    rd: &mut Reader<I>,
+    w: &mut Written,
+    summary: &ChatSummary,
+) -> Result<(), StoreError> {
+    let platform = platform_of(summary);
+    let mut next_msg = 0usize;
+    let mut events_written = false;
+    in_slices(store, batch, me, holds, |tx| {
+        // groups: found by name, or created archived (hidden until the batch is done)
+        while w.gids.len() < rd.groups.len() {
+            let sg = &rd.groups[w.gids.len()];
+            let found: Option<i64> = tx
+                .prepare_cached("SELECT id FROM groups WHERE name = ?1")?
+                .query_row([&sg.name], |r| r.get(0))
+                .optional()?;
+            let (id, created) = match found {
+                Some(id) => (id, false),
+                None => {
+                    // its type is not known yet (`shequn group` can set it); it existed
+                    // at least since its first record
+                    tx.prepare_cached(
+                        "INSERT INTO groups (name, kind, platform, created_on, archived)
+                         VALUES (?1, '未分类', ?2, ?3, 1)",
+                    )?
+                    .execute(params![
+                        sg.name,
+                        platform,
+                        w.days.day(sg.first_at).to_string()
+                    ])?;
+                    (tx.last_insert_rowid(), true)
+                }
+            };
+            tx.prepare_cached(
+                "INSERT INTO import_batch_groups (batch_id, group_id, created, first_at, last_at)
+                 VALUES (?1, ?2, ?3, ?4, ?4)",
+            )?
+            .execute(params![batch, id, created, sg.first_at])?;
+            w.gids.push((id, created));
+        }
+        // the chunk's time range, recorded with (before) its messages: a roll-back finds
+        // every message of the batch within it
+        for (g, rg) in rd.groups.iter_mut().enumerate() {
+            if let Some((lo, hi)) = rg.range.take() {
+                tx.prepare_cached(
+                    "UPDATE import_batch_groups SET first_at = min(first_at, ?3),
+                         last_at = max(last_at, ?4)
+                     WHERE batch_id = ?1 AND group_id = ?2",
+                )?
+                .execute(params![batch, w.gids[g].0, lo, hi])?;
+            }
+        }
+        // senders and the people events name, in the order the file met them
+        if !w.res.step(tx, batch, &rd.lookups, &w.gids)? {
+            return Ok(false);
+        }
+        let end = (next_msg + MSGS_PER_STEP).min(rd.msgs.len());
+        {
+            let mut ins = tx.prepare_cached(
+                "INSERT OR IGNORE INTO messages
+                     (group_id, sent_at, key_hash, member_id, kind, content, batch)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for m in &rd.msgs[next_msg..end] {
+                let (g, member) = (w.gids[m.g].0, w.res.ids[m.sender]);
+                let n = ins.execute(params![g, m.at, m.hash, member, m.kind, m.content, batch])?;
+                if n > 0 {
+                    // only what was not stored already counts as activity
+                    w.activity.add(g, member, w.days.day(m.at));
+                    w.inserted += 1;
+                } else {
+                    w.duplicates += 1;
+                }
+            }
+        }
+        next_msg = end;
+        if next_msg < rd.msgs.len() {
+            return Ok(false);
+        }
+        if !events_written {
+            let mut ins = tx.prepare_cached(
+                "INSERT INTO import_stage.stage_events (g, at, kind, detail, key, actor, targets)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for e in &rd.events {
+                ins.execute(params![
+                    e.g as i64, e.at, e.kind, e.detail, e.key, e.actor, e.targets
+                ])?;
+            }
+            events_written = true;
+        }
+        Ok(true)
+    })
 }
 
 /// Take the import slot: a new running batch, once no other import is merging. Imports
@@ -576,7 +761,6 @@ fn begin_batch(
         changes::seal_hidden(&tx, &tracker, tx.total_changes() - before)?;
         tx.commit()?;
         holds.note(held.elapsed());
-        std::thread::sleep(PAUSE);
         for (id, _) in dead {
             let removed = roll_back(
                 store,
@@ -596,114 +780,6 @@ fn begin_batch(
     }
 }
 
-/// Phases 2 and 3: resolve, merge, finish. Returns the time the merge took.
-#[allow(clippy::too_many_arguments)]
-fn merge(
-    store: &Store,
-    batch: i64,
-    me: &Owner,
-    staged: &Staged,
-    now: DateTime<Utc>,
-    tz: Tz,
-    rules: &Rules,
-    summary: &mut ChatSummary,
-    holds: &mut Holds,
-) -> Result<Duration, ChatImportError> {
-    let started = Instant::now();
-    let mut days = DayOf::new(tz);
-    // groups: found by name, or created archived (hidden until the batch is done)
-    let mut gids: Vec<(i64, bool)> = Vec::with_capacity(staged.groups.len());
-    in_slices(store, batch, me, holds, |tx| {
-        while gids.len() < staged.groups.len() {
-            let sg = &staged.groups[gids.len()];
-            let found: Option<i64> = tx
-                .prepare_cached("SELECT id FROM groups WHERE name = ?1")?
-                .query_row([&sg.name], |r| r.get(0))
-                .optional()?;
-            let (id, created) = match found {
-                Some(id) => (id, false),
-                None => {
-                    // its type is not known yet (`shequn group` can set it); it existed
-                    // at least since its first record
-                    tx.prepare_cached(
-                        "INSERT INTO groups (name, kind, platform, created_on, archived)
-                         VALUES (?1, '未分类', ?2, ?3, 1)",
-                    )?
-                    .execute(params![
-                        sg.name,
-                        platform_of(summary),
-                        days.day(sg.first_at).to_string()
-                    ])?;
-                    (tx.last_insert_rowid(), true)
-                }
-            };
-            let (lo, hi) = sg.range.unwrap_or((sg.first_at, sg.first_at));
-            tx.prepare_cached(
-                "INSERT INTO import_batch_groups (batch_id, group_id, created, first_at, last_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![batch, id, created, lo, hi])?;
-            gids.push((id, created));
-        }
-        Ok(true)
-    })?;
-    // senders and the people events name, in the order the file met them
-    let mut res = Resolver::default();
-    in_slices(store, batch, me, holds, |tx| {
-        res.step(tx, batch, staged, &gids)
-    })?;
-    summary.new_members = res.new_members;
-    write_maps(&store.conn, &gids, &res.ids)?;
-    // the messages, SLICE at a time in the order of their key
-    let mut activity = Activity::default();
-    let mut inserted = 0u64;
-    let mut cursor = (i64::MIN, i64::MIN, i64::MIN);
-    in_slices(store, batch, me, holds, |tx| {
-        let end: Option<(i64, i64, i64)> = tx
-            .prepare_cached(
-                "SELECT g, at, hash FROM import_stage.stage_msgs WHERE (g, at, hash) > (?1, ?2, ?3)
-                 ORDER BY g, at, hash LIMIT 1 OFFSET ?4",
-            )?
-            .query_row(params![cursor.0, cursor.1, cursor.2, SLICE - 1], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
-            .optional()?;
-        let hi = end.unwrap_or((i64::MAX, i64::MAX, i64::MAX));
-        // CROSS JOIN keeps the staged messages the outer loop: rows arrive in key order
-        // and are appended to the group's range of the live key
-        let mut st = tx.prepare_cached(
-            "INSERT OR IGNORE INTO main.messages
-                 (group_id, sent_at, key_hash, member_id, kind, content, batch)
-             SELECT sg.id, s.at, s.hash, ss.m, s.kind, s.content, ?1
-             FROM import_stage.stage_msgs s
-             CROSS JOIN import_stage.stage_groups sg
-             CROSS JOIN import_stage.stage_senders ss
-             WHERE (s.g, s.at, s.hash) > (?2, ?3, ?4) AND (s.g, s.at, s.hash) <= (?5, ?6, ?7)
-               AND sg.idx = s.g AND ss.idx = s.sender
-             ORDER BY s.g, s.at, s.hash
-             RETURNING group_id, member_id, sent_at",
-        )?;
-        let mut rows = st.query(params![
-            batch, cursor.0, cursor.1, cursor.2, hi.0, hi.1, hi.2
-        ])?;
-        // only what was not stored already counts as activity
-        while let Some(r) = rows.next()? {
-            let (g, m, at): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            activity.add(g, m, days.day(at));
-            inserted += 1;
-        }
-        cursor = hi;
-        Ok(end.is_none())
-    })?;
-    summary.messages = inserted;
-    summary.duplicates += staged.messages - inserted;
-    let t_merge = started.elapsed();
-    finish(
-        store, batch, me, staged, &gids, res, activity, now, tz, rules, summary, holds,
-    )?;
-    Ok(t_merge)
-}
-
 /// The platform of the groups an import creates.
 fn platform_of(summary: &ChatSummary) -> &'static str {
     if summary.format == "wecom" {
@@ -711,26 +787,6 @@ fn platform_of(summary: &ChatSummary) -> &'static str {
     } else {
         "personal"
     }
-}
-
-/// The resolved ids, into the staging database for the merge statement to join. Only
-/// the staging database is written (no lock on the live one).
-fn write_maps(conn: &Connection, gids: &[(i64, bool)], ids: &[i64]) -> Result<(), StoreError> {
-    let tx = conn.unchecked_transaction()?;
-    {
-        let mut g =
-            tx.prepare("INSERT INTO import_stage.stage_groups (idx, id) VALUES (?1, ?2)")?;
-        for (i, (id, _)) in gids.iter().enumerate() {
-            g.execute(params![i as i64, id])?;
-        }
-        let mut s =
-            tx.prepare("INSERT INTO import_stage.stage_senders (idx, m) VALUES (?1, ?2)")?;
-        for (i, m) in ids.iter().enumerate() {
-            s.execute(params![i as i64, m])?;
-        }
-    }
-    tx.commit()?;
-    Ok(())
 }
 
 /// The last transaction: everything readers see of the batch becomes visible at once —
@@ -743,7 +799,7 @@ fn finish(
     store: &Store,
     batch: i64,
     me: &Owner,
-    staged: &Staged,
+    names: Vec<String>,
     gids: &[(i64, bool)],
     res: Resolver,
     activity: Activity,
@@ -755,6 +811,7 @@ fn finish(
 ) -> Result<(), ChatImportError> {
     let operator = store.operator.clone();
     let tracker = store.tracker();
+    holds.pause();
     let tx = begin(&store.conn)?;
     let held = Instant::now();
     let before = tx.total_changes();
@@ -788,7 +845,7 @@ fn finish(
     // what a roll-back would have needed: a finished batch leaves no bookkeeping behind
     forget(&tx, batch)?;
     let groups: Vec<i64> = gids.iter().map(|(id, _)| *id).collect();
-    summary.groups = staged.groups.iter().map(|g| g.name.clone()).collect();
+    summary.groups = names;
     if summary.messages > 0 || summary.events > 0 {
         // messages and daily activity are WITHOUT ROWID tables the change hooks do not
         // see; every console's member figures and KPIs follow from them
@@ -940,16 +997,16 @@ impl Resolver {
         &mut self,
         tx: &Transaction<'_>,
         batch: i64,
-        staged: &Staged,
+        lookups: &[Lookup],
         gids: &[(i64, bool)],
     ) -> Result<bool, StoreError> {
-        let end = (self.ids.len() + LOOKUPS_PER_STEP).min(staged.lookups.len());
+        let end = (self.ids.len() + LOOKUPS_PER_STEP).min(lookups.len());
         while self.ids.len() < end {
-            let l = &staged.lookups[self.ids.len()];
+            let l = &lookups[self.ids.len()];
             let m = self.resolve(tx, batch, gids[l.g].0, l)?;
             self.ids.push(m);
         }
-        Ok(self.ids.len() == staged.lookups.len())
+        Ok(self.ids.len() == lookups.len())
     }
 
     /// Whether a member counts as having no wxid: none in the database, none learnt here.
@@ -1275,6 +1332,7 @@ fn roll_back(
     })?;
     let delete_group = delete_unused_sql("groups", &children(&store.conn, "groups", &[])?);
     let tracker = store.tracker();
+    holds.pause();
     let tx = begin(&store.conn)?;
     let held = Instant::now();
     let before = tx.total_changes();
@@ -1307,7 +1365,6 @@ fn roll_back(
     changes::seal(&tx, &tracker, tx.total_changes() - before)?;
     tx.commit()?;
     holds.note(held.elapsed());
-    std::thread::sleep(PAUSE);
     Ok(removed)
 }
 

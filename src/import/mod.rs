@@ -491,7 +491,9 @@ where
     I::Item: Send + 'static,
 {
     const BATCH: usize = 2048;
-    const IN_FLIGHT: usize = 4;
+    // room for a whole chunk of the chat import (16,384 records, `store::import`): the
+    // parser keeps going while the import writes the chunk before
+    const IN_FLIGHT: usize = 9;
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<I::Item>>(IN_FLIGHT);
     std::thread::Builder::new()
         .name("shequn-prefetch".into())

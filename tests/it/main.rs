@@ -8,6 +8,7 @@ mod cli;
 mod concurrency;
 mod content;
 mod content_console;
+mod crash;
 mod faults;
 mod guarded;
 mod import;

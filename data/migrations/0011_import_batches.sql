@@ -1,15 +1,15 @@
 -- 0011: chat imports in short transactions (issue 13, point 3). An import no longer
--- holds the write lock while it reads its file: it parses the whole file into a private
--- staging database first, then merges into these tables in short transactions under an
--- import batch that nobody sees until the batch's last, short transaction marks it done
+-- holds the write lock while it reads its file: it reads a chunk of the file outside any
+-- transaction, then writes it into these tables in one short transaction under an import
+-- batch that nobody sees until the batch's last, short transaction marks it done
 -- (store::import, module header: the design and why it is safe).
---   * import_batches.state: 'running' while a batch is being merged (its messages are in
+--   * import_batches.state: 'running' while a batch is being written (its messages are in
 --     `messages` but hidden), 'done' once its last transaction committed (every row
 --     written before this migration was such a finished import), 'rolled_back' once an
 --     unfinished batch — its process died, or it failed — was taken out again.
---   * import_batches.owner: who merges a running batch, as 'BOOT_ID:PID:START' (the
+--   * import_batches.owner: who writes a running batch, as 'BOOT_ID:PID:START' (the
 --     kernel's boot id, the process id and its start time in clock ticks): a later
---     import tells a batch still being merged from one whose process is gone, and rolls
+--     import tells a batch still being written from one whose process is gone, and rolls
 --     the latter back before it starts.
 --   * messages.batch: the import batch that wrote the message (NULL: written before this
 --     migration, or not by an import). A message of a running batch is hidden.

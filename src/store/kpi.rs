@@ -371,7 +371,7 @@ fn scan_messages(
         )?
         .query_map(params![g, crate::import::SELF_SENDER], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    // the messages of an import still being merged are not there yet (visible_messages,
+    // the messages of an import still being written are not there yet (visible_messages,
     // migration 0011); the newest one walks the group's key backwards, like max() did
     let data_end: i64 = tx
         .query_row(

@@ -462,7 +462,7 @@ impl Store {
 ///
 /// SQLite's own busy handler (`busy_timeout`) sleeps 50 to 100 ms between tries once it
 /// has waited a quarter of a second, and the write lock is not a queue: a writer that
-/// commits and begins again within that time — an import merging in short transactions
+/// commits and begins again within that time — an import writing in short transactions
 /// (`import`) — could keep the lock from a waiting colleague for as long as it goes on.
 /// Trying every 2 ms, the colleague takes the lock in the importer's first pause
 /// between two transactions (`import::PAUSE`), so it waits at most about one of them.

@@ -49,13 +49,13 @@ const MSGS_PER_STEP: usize = 1_024;
 /// Senders resolved between two looks at the clock.
 const LOOKUPS_PER_STEP: usize = 256;
 
-/// How long an import waits for another import of the same database (imports merge one
+/// How long an import waits for another import of the same database (imports write one
 /// at a time, see [`begin_batch`]) before it gives up.
 const WAIT_FOR_OTHER: Duration = Duration::from_secs(600);
 
 /// How long the import keeps trying to begin one of its transactions while colleagues
 /// keep the database busy (each try waits `store::BUSY_TIMEOUT`). Giving up in the middle
-/// of a merge means rolling the batch back, which needs the lock too.
+/// of an import means rolling the batch back, which needs the lock too.
 const BUSY_PATIENCE: Duration = Duration::from_secs(60);
 
 /// The staging database, attached to the import's connection.
@@ -327,9 +327,9 @@ fn event_word(kind: EventKind) -> &'static str {
     }
 }
 
-// ------------------------------------------------------------------ who merges a batch
+// ------------------------------------------------------------------ who writes a batch
 
-/// Imports of this process that are merging now, by owner: a batch of this process is
+/// Imports of this process that are writing now, by owner: a batch of this process is
 /// alive only while its import runs (a failed one whose roll-back failed too is not).
 static ACTIVE: Mutex<Vec<String>> = Mutex::new(Vec::new());
 static NEXT: AtomicU64 = AtomicU64::new(1);
@@ -353,7 +353,7 @@ fn proc_stat(pid: u32) -> Option<(String, u64)> {
     Some((state, start))
 }
 
-/// Who merges a batch: `BOOT_ID:PID:START#N` (N: the import within this process).
+/// Who writes a batch: `BOOT_ID:PID:START#N` (N: the import within this process).
 struct Owner(String);
 
 impl Owner {
@@ -694,8 +694,8 @@ fn write_chunk<I>(
     })
 }
 
-/// Take the import slot: a new running batch, once no other import is merging. Imports
-/// merge one at a time — two at once would each count the other's hidden messages as
+/// Take the import slot: a new running batch, once no other import is writing. Imports
+/// write one at a time — two at once would each count the other's hidden messages as
 /// duplicates, and a roll-back of one would take away what the other reported as there.
 /// A running batch whose process is gone is taken over and rolled back first (which is
 /// how a re-run of an interrupted import completes it). The role is checked here, inside
@@ -735,7 +735,7 @@ fn begin_batch(
             drop(tx);
             if waiting.elapsed() > WAIT_FOR_OTHER {
                 return Err(StoreError::Refused(format!(
-                    "another import (batch {other}, {}) has been merging for over {} minutes; \
+                    "another import (batch {other}, {}) has been writing for over {} minutes; \
                      try again when it is done",
                     owner.as_deref().unwrap_or("?"),
                     WAIT_FOR_OTHER.as_secs() / 60
@@ -743,7 +743,7 @@ fn begin_batch(
                 .into());
             }
             if !told {
-                tracing::info!(other, "waiting for another import to finish merging");
+                tracing::info!(other, "waiting for another import to finish writing");
                 told = true;
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -1261,7 +1261,7 @@ fn delete_unused_sql(parent: &str, children: &[(String, String)]) -> String {
 /// Take a batch that will never finish out of the database: its hidden messages, the
 /// members and groups it created that nothing else uses by now (a group a colleague put
 /// to use meanwhile is kept and shown), then mark it rolled back — in short
-/// transactions, like the merge. The batch must be `me`'s (taken over from a dead
+/// transactions, like the import. The batch must be `me`'s (taken over from a dead
 /// process by [`begin_batch`], or this import's own after a failure). Returns the
 /// messages removed.
 fn roll_back(

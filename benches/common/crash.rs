@@ -78,7 +78,15 @@ impl Runner {
         let out = self
             .command(
                 db,
-                &["import", "chat", &file, "--from", "wechatmsg", "--format", "json"],
+                &[
+                    "import",
+                    "chat",
+                    &file,
+                    "--from",
+                    "wechatmsg",
+                    "--format",
+                    "json",
+                ],
             )
             .output()
             .map_err(|e| format!("import: {e}"))?;
@@ -89,8 +97,8 @@ impl Runner {
                 String::from_utf8_lossy(&out.stderr).trim()
             ));
         }
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
-            .map_err(|e| format!("import's JSON: {e}"))?;
+        let v: serde_json::Value =
+            serde_json::from_slice(&out.stdout).map_err(|e| format!("import's JSON: {e}"))?;
         let v = if v.is_array() { v[0].clone() } else { v };
         Ok((
             v["messages"].as_u64().unwrap_or(u64::MAX),
@@ -100,7 +108,12 @@ impl Runner {
 
     /// Starts `import chat FILE` and `kill -9`s it after `after` (unless it finished
     /// first): whether it was killed.
-    pub fn kill_import_after(&self, db: &Path, file: &Path, after: Duration) -> Result<bool, String> {
+    pub fn kill_import_after(
+        &self,
+        db: &Path,
+        file: &Path,
+        after: Duration,
+    ) -> Result<bool, String> {
         let file = file.to_string_lossy();
         let mut child = self
             .command(db, &["import", "chat", &file, "--from", "wechatmsg"])
@@ -149,7 +162,9 @@ pub fn seen(db: &Path) -> Result<Seen, String> {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .map_err(e)?;
     let fk: i64 = c
-        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
         .map_err(e)?;
     let has_view: i64 = c
         .query_row(
@@ -158,7 +173,11 @@ pub fn seen(db: &Path) -> Result<Seen, String> {
             |r| r.get(0),
         )
         .map_err(e)?;
-    let table = if has_view > 0 { "visible_messages" } else { "messages" };
+    let table = if has_view > 0 {
+        "visible_messages"
+    } else {
+        "messages"
+    };
     let count = |sql: &str| -> Result<u64, String> {
         c.query_row(sql, [], |r| r.get::<_, i64>(0))
             .map(|n| n.max(0) as u64)
@@ -249,7 +268,9 @@ pub fn crash_run(
         ),
     );
     if want.messages != n || want.activity != n {
-        report.failures.push(format!("the reference import is not whole: {want:?}"));
+        report
+            .failures
+            .push(format!("the reference import is not whole: {want:?}"));
     }
     // The kills follow one another on one database, so that a kill can also land in the
     // next import's roll-back of the batch the last kill left behind — until a kill finds
@@ -315,11 +336,17 @@ pub fn crash_run(
                 s.messages,
                 s.integrity,
                 s.foreign_key_errors,
-                if bad.is_empty() { String::new() } else { format!(" — FAIL: {}", bad.join("; ")) }
+                if bad.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — FAIL: {}", bad.join("; "))
+                }
             ),
         );
         for b in bad {
-            report.failures.push(format!("kill {i} at {} ms: {b}", at.as_millis()));
+            report
+                .failures
+                .push(format!("kill {i} at {} ms: {b}", at.as_millis()));
         }
     }
     // the interrupted import, run again, completes it; once more adds nothing. (When the
@@ -338,7 +365,10 @@ pub fn crash_run(
             ),
         );
         if s.messages != before.messages && s.messages != n {
-            report.failures.push(format!("kill before the re-run: {} of {n} messages", s.messages));
+            report.failures.push(format!(
+                "kill before the re-run: {} of {n} messages",
+                s.messages
+            ));
         }
     }
     let (added, _) = runner.import(&db, &csv)?;
@@ -360,9 +390,9 @@ pub fn crash_run(
         }
     }
     if again != 0 || dups != n {
-        report
-            .failures
-            .push(format!("a re-import added {again} messages ({dups} duplicates)"));
+        report.failures.push(format!(
+            "a re-import added {again} messages ({dups} duplicates)"
+        ));
     }
     Ok(report)
 }
@@ -398,7 +428,15 @@ pub fn stalled_pipe(runner: &Runner, rows: u64, feed: Duration) -> Result<StallR
     let mut import = runner
         .command(
             &db,
-            &["import", "chat", &fifo_arg, "--from", "wechatmsg", "--format", "json"],
+            &[
+                "import",
+                "chat",
+                &fifo_arg,
+                "--from",
+                "wechatmsg",
+                "--format",
+                "json",
+            ],
         )
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -441,7 +479,12 @@ pub fn stalled_pipe(runner: &Runner, rows: u64, feed: Duration) -> Result<StallR
         let title = format!("stalled-{i}");
         let t = Instant::now();
         let out = runner
-            .command(&db, &["remind", "add", "--at", "2h", "--title", &title, "--format", "json"])
+            .command(
+                &db,
+                &[
+                    "remind", "add", "--at", "2h", "--title", &title, "--format", "json",
+                ],
+            )
             .output()
             .map_err(|e| format!("remind add: {e}"))?;
         let took = t.elapsed();
@@ -504,7 +547,8 @@ pub fn writer_waits(runner: &Runner, rows: u64) -> Result<(Duration, u64, Durati
             let (mut longest, mut tries) = (Duration::ZERO, 0u64);
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 let t = Instant::now();
-                c.execute_batch("BEGIN IMMEDIATE").map_err(|e| e.to_string())?;
+                c.execute_batch("BEGIN IMMEDIATE")
+                    .map_err(|e| e.to_string())?;
                 longest = longest.max(t.elapsed());
                 c.execute_batch("COMMIT").map_err(|e| e.to_string())?;
                 tries += 1;
@@ -517,7 +561,9 @@ pub fn writer_waits(runner: &Runner, rows: u64) -> Result<(Duration, u64, Durati
     let imported = runner.import(&db, &csv);
     let took = t.elapsed();
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let (longest, tries) = writer.join().map_err(|_| "the writer panicked".to_string())??;
+    let (longest, tries) = writer
+        .join()
+        .map_err(|_| "the writer panicked".to_string())??;
     imported?;
     Ok((longest, tries, took))
 }

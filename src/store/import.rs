@@ -353,7 +353,9 @@ where
     let detached = batch::detach(store.conn());
     let restored = store.conn().pragma_update(None, "foreign_keys", true);
     let _ = store.conn().pragma_update(None, "cache_size", -2_000);
-    let _ = store.conn().pragma_update(None, "wal_autocheckpoint", 1_000);
+    let _ = store
+        .conn()
+        .pragma_update(None, "wal_autocheckpoint", 1_000);
     result?;
     detached?;
     restored?;

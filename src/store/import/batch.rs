@@ -242,8 +242,7 @@ where
                 file: file.to_string(),
                 err: ImportError {
                     line,
-                    reason: "the export does not say which group this is: pass --group NAME"
-                        .into(),
+                    reason: "the export does not say which group this is: pass --group NAME".into(),
                 },
             };
             match rec.kind {
@@ -274,8 +273,7 @@ where
                         Some(a) if !is_self(a) => Some(self.lookup(g, None, a, e.at) as i64),
                         _ => None,
                     };
-                    let targets: Vec<&String> =
-                        e.targets.iter().filter(|t| !is_self(t)).collect();
+                    let targets: Vec<&String> = e.targets.iter().filter(|t| !is_self(t)).collect();
                     // events about no one in particular (a rename, a recall) are one row
                     let targets = if targets.is_empty()
                         || matches!(e.kind, EventKind::Rename | EventKind::Revoke)
@@ -305,8 +303,7 @@ where
             }
         }
         // in the order of the live table's key: appended to each group's range
-        self.msgs
-            .sort_unstable_by_key(|m| (m.g, m.at, m.hash));
+        self.msgs.sort_unstable_by_key(|m| (m.g, m.at, m.hash));
         Ok(())
     }
 

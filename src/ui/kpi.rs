@@ -24,7 +24,7 @@ use super::widgets::{ListSpec, list, list_height};
 use crate::app::App;
 use crate::app::kpi::{FormField, KpiForm};
 use crate::domain::kpi::{Band, Thresholds};
-use crate::domain::kpi::{Metric, Wow, mean, week_over_week};
+use crate::domain::kpi::{Metric, Wow, mean};
 use crate::domain::stage::Stage;
 use crate::i18n::fill;
 use crate::store::kpi::{AlertRow, GroupKpi};
@@ -105,18 +105,10 @@ fn metric_text(app: &App, m: Metric) -> String {
     app.texts.enum_text(&m.label_key()).to_string()
 }
 
-/// A metric's value for the week and the week before: the 7-day means, except for the
-/// member count, which is a level (the latest count against the one 7 days earlier).
+/// A metric's value for the week and the week before (the same figure `shequn kpi`
+/// shows: `domain::kpi::week_figure`).
 fn week(r: &GroupKpi, m: Metric) -> Option<Wow> {
-    if m == Metric::Members {
-        let (day, now) = r.frame.latest(m)?;
-        let before = day
-            .checked_sub_days(chrono::Days::new(7))
-            .and_then(|d| r.frame.index(d))
-            .and_then(|i| r.frame.get(m, i));
-        return Some(Wow { now, before });
-    }
-    week_over_week(&r.frame.tail(m, 14))
+    crate::domain::kpi::week_figure(&r.frame, m)
 }
 
 /// `▲0.4` / `▼6.7` in the colour of better / worse.

@@ -35,6 +35,7 @@ pub fn store_message(texts: &Texts, e: &StoreError, db: &std::path::Path) -> Str
         StoreError::LastOwner { login } => fill(&texts.roles.last_owner, &[("login", login)]),
         StoreError::Settings(s) => texts.settings_error(s),
         StoreError::Files(p) => texts.file_problem(p),
+        StoreError::UnknownGroup(name) => fill(&texts.cli.unknown_group, &[("name", name)]),
         // the first run: said in the user's language with the commands that help
         StoreError::Missing(p) => fill(&texts.cli.no_database, &[("db", &p.display())]),
         e => e.to_string(),

@@ -986,7 +986,13 @@ fn mix(
     let cols: &[Column<MixOut>] = &[
         Column {
             header: "scope",
-            value: |r, _| r.scope.clone(),
+            value: |r, t| {
+                if r.scope == "all" {
+                    t.content.all_groups.clone()
+                } else {
+                    r.scope.clone()
+                }
+            },
         },
         Column {
             header: "days",

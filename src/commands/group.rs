@@ -100,7 +100,7 @@ pub fn run(ctx: &Ctx, cmd: &GroupCmd) -> anyhow::Result<ExitCode> {
                 },
                 Column {
                     header: "platform",
-                    value: |g, _| g.platform.clone(),
+                    value: |g, t| t.enum_text(&g.platform).to_string(),
                 },
                 Column {
                     header: "created",

@@ -175,6 +175,7 @@ fn exit_code(e: &anyhow::Error) -> u8 {
             | StoreError::NotFound { .. }
             | StoreError::Stale { .. }
             | StoreError::Refused(_)
+            | StoreError::UnknownGroup(_)
             | StoreError::Forbidden(_)
             | StoreError::ReadOnly
             | StoreError::ReadOnlyOlder { .. }

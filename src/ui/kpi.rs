@@ -417,7 +417,11 @@ pub fn detail_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>
         theme.muted,
     )));
     let label_w = 16usize;
-    let spark_w = width.saturating_sub(label_w + 20).min(30);
+    // a share's change is in percentage points: said after it (`▼0.7 个百分点`), and
+    // the same width left blank after other metrics' so the sparklines line up
+    let pp = fill(&app.texts.cli.pp, &[("d", &"")]);
+    let pp_w = pp.width();
+    let spark_w = width.saturating_sub(label_w + 20 + pp_w).min(30);
     let metric_line = |m: Metric| -> Line<'static> {
         let label = metric_text(app, m);
         let pad = label_w.saturating_sub(label.width());
@@ -428,6 +432,11 @@ pub fn detail_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>
         let vw = value.content.width();
         let wow = wow_span(theme, m, w);
         let ww = wow.content.width();
+        let unit = if m.is_share() && ww > 0 {
+            Span::styled(pp.clone(), theme.muted)
+        } else {
+            Span::raw(" ".repeat(pp_w))
+        };
         let tail = r.frame.tail(m, 30);
         let bands = app.rules.kpi.bands(m);
         let (lo, hi) = scale(tail.iter().flatten().copied(), bands);
@@ -437,6 +446,7 @@ pub fn detail_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>
             value,
             Span::raw(" ".repeat(9usize.saturating_sub(ww))),
             wow,
+            unit,
             Span::raw("  "),
         ];
         spans.extend(

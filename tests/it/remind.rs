@@ -1049,7 +1049,7 @@ fn a_toast_draws_at_every_size_without_panicking() {
 fn reminders_tab_keys_dismiss_snooze_and_add() {
     let mut app = crate::screens::demo_app(Lang::En);
     app.update(Action::GoTab(Tab::Reminders));
-    let first = app.reminders.current().cloned().unwrap();
+    let first = app.reminders.current().map(|l| l.row.clone()).unwrap();
     assert_eq!(
         app.on_key(key('d')),
         vec![Effect::Remind(RemindChange::Dismiss {

@@ -117,6 +117,7 @@ fn exit_code(e: &anyhow::Error) -> u8 {
             | StoreError::NotFound { .. }
             | StoreError::Stale { .. }
             | StoreError::Refused(_)
+            | StoreError::OwnReview { .. }
             | StoreError::Forbidden(_)
             | StoreError::ReadOnly
             | StoreError::ReadOnlyOlder { .. }

@@ -916,16 +916,16 @@ fn resolve(tx: &Transaction<'_>, now: i64) -> Result<Vec<i64>> {
                    AND a.closed_at IS NULL)
              RETURNING id"
         ),
-        // Expiry: a member warning a day after it fell due (or its snooze ended),
-        // fired or not; a content reminder an hour after the slot while still pending
+        // Expiry: a member warning a day after it last fell due (fired, or its snooze
+        // ended), fired or not; a content reminder an hour after the slot while still pending
         // (nobody looked), a day after it once fired. The Members tab and the content
         // queue keep showing those; a reminder days late is noise (issue 14).
         format!(
             "UPDATE reminders SET {CLOSE}, resolved = 'stale'
              WHERE {OPEN}
                AND ((source = 'member'
-                     AND CASE WHEN state = 'snoozed' THEN COALESCE(snoozed_until, due_at)
-                              ELSE due_at END < ?1 - {MEMBER_LOOKBACK_SECS})
+                     AND max(due_at, COALESCE(fired_at, due_at), COALESCE(snoozed_until, due_at))
+                         < ?1 - {MEMBER_LOOKBACK_SECS})
                  OR (source = 'content' AND state = 'pending'
                      AND due_at - lead_min * 60 < ?1 - 3600)
                  OR (source = 'content' AND state <> 'pending'

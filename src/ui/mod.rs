@@ -474,13 +474,39 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         );
         let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
             .areas(inner);
-        frame.render_widget(Paragraph::new(lines).scroll((off, 0)), l);
-        frame.render_widget(Paragraph::new(right).scroll((off, 0)), r);
+        // a long description is cut with … at its column's edge
+        frame.render_widget(
+            Paragraph::new(cut_lines(lines, usize::from(l.width.saturating_sub(1))))
+                .scroll((off, 0)),
+            l,
+        );
+        frame.render_widget(
+            Paragraph::new(cut_lines(right, usize::from(r.width))).scroll((off, 0)),
+            r,
+        );
         return;
     }
     let rect = popup(area, 64, lines.len() as u16 + 2);
     clear_popup(frame, rect);
+    let lines = cut_lines(lines, usize::from(rect.width.saturating_sub(2)));
     scrolled(app, frame, rect, popup_block(title, theme), lines, theme);
+}
+
+/// Each line cut to `w` cells, with … where it is cut.
+fn cut_lines(lines: Vec<Line<'_>>, w: usize) -> Vec<Line<'static>> {
+    lines
+        .into_iter()
+        .map(|l| {
+            let owned = Line::from(
+                l.spans
+                    .into_iter()
+                    .map(|s| Span::styled(s.content.into_owned(), s.style))
+                    .collect::<Vec<_>>(),
+            )
+            .style(l.style);
+            columns::truncate_line(owned, w)
+        })
+        .collect()
 }
 
 fn palette(

@@ -486,7 +486,9 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         );
         return;
     }
-    let rect = popup(area, 64, lines.len() as u16 + 2);
+    // as wide as its longest line (at least 64, at most 100), cut with … beyond that
+    let widest = lines.iter().map(Line::width).max().unwrap_or(0) as u16;
+    let rect = popup(area, (widest + 3).clamp(64, 100), lines.len() as u16 + 2);
     clear_popup(frame, rect);
     let lines = cut_lines(lines, usize::from(rect.width.saturating_sub(2)));
     scrolled(app, frame, rect, popup_block(title, theme), lines, theme);

@@ -595,6 +595,13 @@ pub struct App {
     pub farewell: Option<String>,
     /// `NO_COLOR`: draw without colours (the ▶ marker still shows the selection).
     pub no_color: bool,
+    /// How far the open popup (help, a detail, the weekly review) is scrolled; back to
+    /// the top whenever another mode opens.
+    pub popup_scroll: u16,
+    /// The furthest the open popup can scroll, as it was last drawn: drawing knows how
+    /// many lines it has, and `popup_scroll` stops there so `k` answers at once after
+    /// too many `j`.
+    pub popup_max: std::cell::Cell<u16>,
 }
 
 impl std::fmt::Debug for App {
@@ -697,6 +704,8 @@ impl App {
             quit: false,
             farewell: None,
             no_color: false,
+            popup_scroll: 0,
+            popup_max: std::cell::Cell::new(u16::MAX),
         }
     }
 
@@ -809,6 +818,27 @@ impl App {
         let Some(k) = Key::from_event(&key) else {
             return Vec::new();
         };
+        if self.mode == Mode::Help {
+            // help takes the keys: it scrolls and closes, nothing moves underneath it
+            let action = self
+                .keymap
+                .action(self.tab.word(), k)
+                .and_then(action_named);
+            return match action {
+                Some(
+                    a @ (Action::Down
+                    | Action::Up
+                    | Action::PageDown
+                    | Action::PageUp
+                    | Action::Top
+                    | Action::Bottom
+                    | Action::Back
+                    | Action::Help
+                    | Action::Quit),
+                ) => self.update(a),
+                _ => Vec::new(),
+            };
+        }
         // A modal view's own keys first (walkthrough, calendar), then the tab's, then
         // the global ones.
         let section = match self.mode {
@@ -841,7 +871,13 @@ impl App {
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let before = std::mem::discriminant(&self.mode);
         let mut fx = self.update_inner(action);
+        if std::mem::discriminant(&self.mode) != before {
+            // another popup (or none): it starts at its top
+            self.popup_scroll = 0;
+            self.popup_max.set(u16::MAX);
+        }
         // The Members tab shows the selected member's detail: ask for it once per
         // selection (not once per keystroke on the same row).
         if self.tab == Tab::Members
@@ -888,6 +924,26 @@ impl App {
             Action::NextTab => return self.go_tab(self.tab.step(1)),
             Action::PrevTab => return self.go_tab(self.tab.step(-1)),
             Action::GoTab(t) => return self.go_tab(t),
+            Action::Down
+            | Action::Up
+            | Action::PageDown
+            | Action::PageUp
+            | Action::Top
+            | Action::Bottom
+                if self.scrolls() =>
+            {
+                let page = self.page_rows() as i32;
+                let to = match action {
+                    Action::Down => i32::from(self.popup_scroll) + 1,
+                    Action::Up => i32::from(self.popup_scroll) - 1,
+                    Action::PageDown => i32::from(self.popup_scroll) + page,
+                    Action::PageUp => i32::from(self.popup_scroll) - page,
+                    Action::Top => 0,
+                    _ => i32::from(u16::MAX),
+                };
+                let max = i32::from(self.popup_max.get());
+                self.popup_scroll = u16::try_from(to.clamp(0, max)).unwrap_or(0);
+            }
             Action::Down | Action::Up => {
                 let d = if matches!(action, Action::Down) {
                     1
@@ -1252,6 +1308,12 @@ impl App {
             }
         }
         Vec::new()
+    }
+
+    /// Whether the open popup scrolls with the moving keys (instead of the list under
+    /// it moving).
+    pub fn scrolls(&self) -> bool {
+        matches!(self.mode, Mode::Help | Mode::Detail | Mode::WeeklyReview)
     }
 
     /// The kind of write `action` starts here — on this tab, in this mode, on the

@@ -7,9 +7,10 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::widgets::{ListSpec, list, list_height, truncate, wrap};
+use super::columns::{Col, KEEP};
+use super::widgets::{ListSpec, list, truncate, wrap};
 use super::{Theme, clear_popup, date_time, popup, popup_block};
 use crate::app::App;
 use crate::i18n::fill;
@@ -119,26 +120,6 @@ fn render_list(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             theme.warning,
         ));
     }
-    let rows = data
-        .window(list_height(area))
-        .map(|(_, r)| {
-            let title = if r.note.is_some() {
-                format!("{} ✎", r.title)
-            } else {
-                r.title.clone()
-            };
-            Row::new(vec![
-                Cell::from(r.slot.clone()),
-                Cell::from(r.group.clone()),
-                Cell::from(title),
-                Cell::from(Span::styled(
-                    app.texts.enum_text(&r.state).to_string(),
-                    state_style(app, theme, r),
-                )),
-                Cell::from(by(r)),
-            ])
-        })
-        .collect();
     list(
         app,
         frame,
@@ -147,16 +128,34 @@ fn render_list(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         data,
         ListSpec {
             title: Line::from(spans),
+            // the title and the group are never left out; on a narrow screen who goes
+            // first, then the state, then the slot
             columns: vec![
-                (&t.col_slot, Constraint::Length(5)),
-                (&t.col_group, Constraint::Percentage(30)),
-                (&t.col_title, Constraint::Fill(1)),
-                (&t.col_state, Constraint::Length(6)),
-                (&t.col_by, Constraint::Length(10)),
+                Col::whole(&t.col_slot, 4),
+                Col::text(&t.col_group, KEEP, 10).want(16),
+                Col::text(&t.col_title, KEEP, 12).want(20),
+                Col::whole(&t.col_state, 3),
+                Col::text(&t.col_by, 1, 6),
             ],
             empty: &t.empty,
         },
-        rows,
+        |_, r| {
+            let title = if r.note.is_some() {
+                format!("{} ✎", r.title)
+            } else {
+                r.title.clone()
+            };
+            vec![
+                Line::from(r.slot.clone()),
+                Line::from(r.group.clone()),
+                Line::from(title),
+                Line::from(Span::styled(
+                    app.texts.enum_text(&r.state).to_string(),
+                    state_style(app, theme, r),
+                )),
+                Line::from(by(r)),
+            ]
+        },
     );
 }
 

@@ -56,6 +56,12 @@ pub fn list<'a, R: DataRow>(
             fill(&app.texts.rows, &[("n", &data.visible.len())])
         )
     };
+    // a tab's title may end in a space of its own (" 内容队列 "): one space before the ·
+    if let Some(last) = title.spans.last_mut()
+        && last.content.ends_with(' ')
+    {
+        last.content = last.content.trim_end().to_string().into();
+    }
     title
         .spans
         .push(Span::styled(format!(" · {count} "), theme.muted));

@@ -60,6 +60,8 @@ pub struct Texts {
     pub enums: BTreeMap<String, String>,
     /// Keymap action names → what the action does, for `?` help and the palette.
     pub actions: BTreeMap<String, String>,
+    /// Short action names for the key hints on the bottom line.
+    pub hints: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -127,6 +129,7 @@ pub struct TodayTexts {
     pub apply_title: String,
     pub over_quota: String,
     pub content_row: String,
+    pub now_row: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1054,6 +1057,14 @@ mod tests {
             zh.actions.keys().collect::<Vec<_>>(),
             en.actions.keys().collect::<Vec<_>>()
         );
+        assert_eq!(
+            zh.hints.keys().collect::<Vec<_>>(),
+            en.hints.keys().collect::<Vec<_>>()
+        );
+        // a hint names an action the keymap knows
+        for k in zh.hints.keys() {
+            assert!(zh.actions.contains_key(k), "hint for unknown action {k}");
+        }
         assert_eq!(
             zh.reminders.sources.keys().collect::<Vec<_>>(),
             en.reminders.sources.keys().collect::<Vec<_>>()

@@ -836,6 +836,7 @@ impl App {
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         let mut fx = self.update_inner(action);
+        self.walk_sync();
         // The Members tab shows the selected member's detail: ask for it once per
         // selection (not once per keystroke on the same row).
         if self.tab == Tab::Members
@@ -936,6 +937,11 @@ impl App {
                         self.with_table(TableCmd::Filter(String::new()));
                     }
                     self.flash = None;
+                }
+                Mode::Prompt { .. } | Mode::Picker { .. } => {
+                    self.mode = Mode::Normal;
+                    // a prompt opened from the walkthrough goes back to it
+                    return self.resume_walk(false);
                 }
                 // Esc in the search line keeps what was typed as the filter
                 _ => self.mode = Mode::Normal,
@@ -1127,7 +1133,7 @@ impl App {
                     id,
                     version,
                 } => {
-                    let change = match kind {
+                    match kind {
                         PromptKind::SilentDays
                         | PromptKind::Tag
                         | PromptKind::MemberNote
@@ -1136,8 +1142,22 @@ impl App {
                             return self.member_prompt(kind, &input, id, version);
                         }
                         PromptKind::AddReminder => return self.reminder_prompt(&input),
-                        PromptKind::Skip => SopChange::Skip { reason: input },
-                        PromptKind::Note => SopChange::Note { text: input },
+                        PromptKind::Skip | PromptKind::Note => {
+                            let skip = kind == PromptKind::Skip;
+                            let change = if skip {
+                                SopChange::Skip { reason: input }
+                            } else {
+                                SopChange::Note { text: input }
+                            };
+                            let mut fx = vec![Effect::Sop {
+                                id,
+                                version,
+                                change,
+                            }];
+                            // the walkthrough goes on: past a skipped item, on a noted one
+                            fx.extend(self.resume_walk(skip));
+                            return fx;
+                        }
                         PromptKind::Retime => {
                             let Some(r) = self.sop.source.iter().find(|r| r.id == id) else {
                                 return Vec::new();
@@ -1152,12 +1172,7 @@ impl App {
                                 script: None,
                             }];
                         }
-                    };
-                    return vec![Effect::Sop {
-                        id,
-                        version,
-                        change,
-                    }];
+                    }
                 }
                 Mode::Picker {
                     kind,
@@ -1167,7 +1182,7 @@ impl App {
                 } => {
                     let matches = picker_matches(&items, &input);
                     let Some(choice) = matches.get(selected).or(matches.first()) else {
-                        return Vec::new();
+                        return self.resume_walk(false);
                     };
                     return self.picked(kind, choice);
                 }
@@ -1199,7 +1214,12 @@ impl App {
             }
             Action::Tick(now) => {
                 let was = self.real_today();
+                let minute = self.now.timestamp() / 60 != now.timestamp() / 60;
                 self.now = now;
+                if minute {
+                    // the "now" row follows the clock
+                    self.today_clock();
+                }
                 let day = self.real_today();
                 if day != was && self.today_day == was {
                     // Midnight passed while looking at today: follow the calendar.
@@ -1404,6 +1424,7 @@ impl App {
     fn go_tab(&mut self, tab: Tab) -> Vec<Effect> {
         self.tab = tab;
         self.mode = Mode::Normal;
+        self.sop.walk_resume = None;
         let mut fx = vec![Effect::ShowingTab(tab)];
         let (loaded, stale) = match tab {
             Tab::Today => (self.today.loaded, self.today.stale),
@@ -1596,7 +1617,14 @@ impl Row for SopRow {
         // content rows carry a negative id of their own (see views::content_today)
         self.id
     }
+    fn selectable(&self) -> bool {
+        self.id != today::NOW_ROW
+    }
     fn haystack(&self) -> String {
+        if self.id == today::NOW_ROW {
+            // the divider shows on the whole list, not among what a search found
+            return String::new();
+        }
         format!(
             "{} {} {} {} {}",
             self.slot,

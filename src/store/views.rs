@@ -12,7 +12,7 @@ pub use super::reminders::{ReminderRow, due_count};
 /// One item of a day's checklist. The JSON of `sop today` is this struct: the fields of
 /// PRODUCT.md (`id`, `group`, `slot`, `title`, `state`, `done_by`, `done_at`) plus a few
 /// more that scripts find useful.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SopRow {
     pub id: i64,
     pub group: String,

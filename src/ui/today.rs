@@ -12,6 +12,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row};
 use super::widgets::{ListSpec, list, list_height, truncate, wrap};
 use super::{Theme, clear_popup, date_time, popup, popup_block};
 use crate::app::App;
+use crate::app::today::NOW_ROW;
 use crate::i18n::fill;
 use crate::store::views::SopRow;
 
@@ -122,6 +123,24 @@ fn render_list(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let rows = data
         .window(list_height(area))
         .map(|(_, r)| {
+            if r.id == NOW_ROW {
+                // a rule across the list at now: what is behind above, what is due below
+                let rule = |n: usize| Cell::from(Span::styled("─".repeat(n), theme.accent));
+                return Row::new(vec![
+                    rule(5),
+                    Cell::from(Span::styled(
+                        format!(
+                            "── {} {}",
+                            fill(&t.now_row, &[("time", &r.slot)]),
+                            "─".repeat(60)
+                        ),
+                        theme.accent,
+                    )),
+                    rule(200),
+                    rule(6),
+                    rule(10),
+                ]);
+            }
             let title = if r.note.is_some() {
                 format!("{} ✎", r.title)
             } else {

@@ -40,14 +40,15 @@ pub fn list<'a, R: DataRow>(
 ) {
     let h = list_height(area);
     let mut title = spec.title;
+    // (a divider row is not counted)
     let count = if data.filter.is_empty() {
-        fill(&app.texts.rows, &[("n", &data.visible.len())])
+        fill(&app.texts.rows, &[("n", &data.count())])
     } else {
         format!(
             "{} “{}” · {}",
             app.texts.filter_label,
             data.filter,
-            fill(&app.texts.rows, &[("n", &data.visible.len())])
+            fill(&app.texts.rows, &[("n", &data.count())])
         )
     };
     title

@@ -56,12 +56,23 @@ pub struct Texts {
     pub doctor: DoctorTexts,
     /// What keeps the user from using the database's files (`disk::FileProblem`).
     pub files: FilesTexts,
+    /// What to do first: after `init`, and on every tab of a console with no groups.
+    pub first_run: FirstRunTexts,
     /// Stable English enumeration words (`todo`, `core`, `draft`, ...) → display text.
     pub enums: BTreeMap<String, String>,
     /// Keymap action names → what the action does, for `?` help and the palette.
     pub actions: BTreeMap<String, String>,
     /// Short action names for the key hints on the bottom line.
     pub hints: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FirstRunTexts {
+    /// The three next steps ({db}: ` --db PATH` when it is not the default database).
+    pub steps: String,
+    /// Above the steps in a console with no groups.
+    pub no_groups: String,
 }
 
 #[derive(Debug, Deserialize)]

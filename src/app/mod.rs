@@ -573,6 +573,9 @@ pub struct App {
     pub now: DateTime<Utc>,
     pub tz: Tz,
     pub db_label: String,
+    /// ` --db PATH` when the database is not the default one: the first-run steps
+    /// give commands as they must be typed.
+    pub db_flag: String,
     pub operator: String,
     /// Who the operator is to the database (role, `--readonly`), from the store at
     /// start: writing keys it does not allow answer in the status line.
@@ -679,6 +682,7 @@ impl App {
             now,
             tz,
             db_label,
+            db_flag: String::new(),
             access: Access::owner(&operator),
             operator,
             others: Vec::new(),

@@ -45,6 +45,8 @@ pub struct TodayData {
     pub operators: Vec<String>,
     /// (code, name) of every template, for applying from the console.
     pub templates: Vec<(String, String)>,
+    /// How many groups the team runs (None: not known).
+    pub groups: Option<usize>,
 }
 
 /// The Today tab's state beyond its table.
@@ -69,6 +71,8 @@ pub struct SopState {
     /// The day the cursor was put at "now" for: a day's first load places it (at the
     /// first open item due now or later), later reloads keep it where the operator is.
     pub placed: Option<NaiveDate>,
+    /// How many groups there are, as the last Today load saw: none means a first run.
+    pub groups: Option<usize>,
     /// The walkthrough left for a prompt or a picker (skip, note, assign): it comes
     /// back once that is answered or cancelled.
     pub walk_resume: Option<(Vec<i64>, usize)>,
@@ -85,6 +89,9 @@ impl App {
         self.sop.on_time = data.on_time;
         self.sop.operators = data.operators;
         self.sop.templates = data.templates;
+        if data.groups.is_some() {
+            self.sop.groups = data.groups;
+        }
         self.refilter_today();
         if self.sop.placed != Some(self.today_day) {
             self.sop.placed = Some(self.today_day);
@@ -113,6 +120,18 @@ impl App {
             }
             None => t.bottom(page),
         }
+    }
+
+    /// No groups yet: every tab says what to do first (`[first_run]`).
+    pub fn first_run(&self) -> Option<String> {
+        (self.sop.groups == Some(0)).then(|| {
+            let t = &self.texts.first_run;
+            format!(
+                "{}\n{}",
+                t.no_groups,
+                crate::i18n::fill(&t.steps, &[("db", &self.db_flag)])
+            )
+        })
     }
 
     /// The minute moved: the "now" divider moves with it (the rows stay as loaded).

@@ -47,6 +47,13 @@ pub struct SopRow {
     pub content_id: Option<i64>,
 }
 
+/// How many groups the team runs (not archived): none means a first run.
+pub fn group_count(conn: &Connection) -> Result<usize> {
+    Ok(conn
+        .prepare_cached("SELECT count(*) FROM groups WHERE archived = 0")?
+        .query_row([], |r| r.get::<_, i64>(0))? as usize)
+}
+
 pub fn today(conn: &Connection, day: NaiveDate) -> Result<Vec<SopRow>> {
     checklist(conn, day, "s.day = ?1")
 }

@@ -65,14 +65,19 @@ pub fn list<'a, R: DataRow>(
         );
         return;
     }
-    if data.visible.is_empty() {
-        let text = if data.rows.is_empty() {
-            spec.empty
-        } else {
-            app.texts.no_match.as_str()
+    // no groups at all: every tab says what to do first (the KPIs tab has only its
+    // empty "all groups" row then)
+    let first = app
+        .first_run()
+        .filter(|_| data.rows.is_empty() || app.tab == crate::app::Tab::Kpi);
+    if data.visible.is_empty() || first.is_some() {
+        let text = match &first {
+            Some(steps) => steps.as_str(),
+            None if data.rows.is_empty() => spec.empty,
+            None => app.texts.no_match.as_str(),
         };
         frame.render_widget(
-            Paragraph::new(Span::styled(text, theme.muted))
+            Paragraph::new(ratatui::text::Text::styled(text, theme.muted))
                 .block(block)
                 .wrap(Wrap { trim: true }),
             area,

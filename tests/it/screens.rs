@@ -509,3 +509,54 @@ fn kpi_details_form_and_the_90_day_view() {
         assert!(s.contains(want), "{want}: {s}");
     }
 }
+
+#[test]
+fn an_empty_database_says_what_to_do_first_on_every_tab() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("e.db");
+    crate::bin()
+        .args(["init", "--db"])
+        .arg(&db)
+        .assert()
+        .success();
+    let now = parse_now(NOW, DEFAULT_TZ).unwrap();
+    let mut app = App::new(
+        Lang::Zh,
+        Keymap::load(None, ACTIONS).unwrap(),
+        Rules::shipped(),
+        now,
+        DEFAULT_TZ,
+        "e.db".into(),
+        "li.na".into(),
+    );
+    app.db_flag = " --db e.db".into();
+    let mut store = Store::open(&db, "li.na").unwrap();
+    let env = StoreEnv {
+        tz: DEFAULT_TZ,
+        rules: Rules::shipped(),
+        saved_override: String::new(),
+        texts: Lang::Zh.texts(),
+        keywords: std::sync::Arc::new(shequn::domain::keywords::Keywords::shipped()),
+    };
+    for tab in Tab::ALL {
+        let loaded = shequn::console::load(&mut store, tab, app.today_day, now, &env).unwrap();
+        app.update(Action::Loaded(loaded));
+    }
+    for tab in Tab::ALL {
+        app.update(Action::GoTab(tab));
+        let term = draw(&mut app, 100, 30);
+        let t = text(term.backend().buffer());
+        assert!(t.contains("还没有群"), "{tab:?}:\n{t}");
+        for step in [
+            "shequn group add 宝妈群 --kind 福利型 --db e.db",
+            "shequn sop apply welfare --group 宝妈群 --db e.db",
+            "3. 打开控制台:shequn --db e.db",
+        ] {
+            assert!(t.contains(step), "{tab:?} lacks {step}:\n{t}");
+        }
+        // not the Today tab's "apply a template" when there is no group to apply it to
+        assert!(!t.contains("给群套用模板"), "{t}");
+    }
+    app.update(Action::GoTab(Tab::Today));
+    insta::assert_snapshot!("first_run_today_zh_80x24", draw(&mut app, 80, 24).backend());
+}

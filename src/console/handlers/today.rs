@@ -44,6 +44,7 @@ pub fn load(
         on_time: views::on_time(conn, from, day, env.tz)?,
         operators: views::operators(conn)?,
         templates: views::templates(conn)?,
+        groups: Some(views::group_count(conn)?),
     })))
 }
 

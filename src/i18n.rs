@@ -141,11 +141,16 @@ pub struct TodayTexts {
     pub over_quota: String,
     pub content_row: String,
     pub now_row: String,
+    pub detail_assignee: String,
+    pub detail_claimed: String,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MembersTexts {
+    /// In the detail's group lines: since when ({date}), until when.
+    pub detail_joined: String,
+    pub detail_left: String,
     pub title: String,
     pub col_name: String,
     pub col_group: String,
@@ -276,6 +281,8 @@ pub struct ContentTexts {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KpiTexts {
+    /// One open alert in a group's detail ({what} {line} {since} {step} {who}).
+    pub detail_alert: String,
     pub title: String,
     pub col_rank: String,
     pub col_group: String,

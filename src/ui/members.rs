@@ -253,7 +253,7 @@ pub fn detail_lines<'a>(app: &'a App, theme: &Theme, width: usize) -> Vec<Line<'
     for g in &d.groups {
         let mut s = vec![
             label(&t.detail_groups),
-            Span::raw(truncate(&g.group, width.saturating_sub(20))),
+            Span::raw(truncate(&g.group, width.saturating_sub(38))),
         ];
         if let Some(n) = &g.nickname {
             s.push(Span::styled(format!(" ({})", truncate(n, 12)), theme.muted));
@@ -267,14 +267,37 @@ pub fn detail_lines<'a>(app: &'a App, theme: &Theme, width: usize) -> Vec<Line<'
             format!(" {}", app.texts.enum_text(&g.tier)),
             style,
         ));
+        // since when (and until when) a member of it
+        let day = |at: i64| {
+            chrono::DateTime::from_timestamp(at, 0)
+                .map(|t| t.with_timezone(&app.tz).format("%Y-%m-%d").to_string())
+                .unwrap_or_default()
+        };
+        if let Some(at) = g.joined_at {
+            let date = day(at);
+            s.push(Span::styled(
+                format!(" · {}", fill(&t.detail_joined, &[("date", &date)])),
+                theme.muted,
+            ));
+        }
+        if let Some(at) = g.left_at {
+            let date = day(at);
+            s.push(Span::styled(
+                format!(" · {}", fill(&t.detail_left, &[("date", &date)])),
+                theme.muted,
+            ));
+        }
         out.push(Line::from(s));
     }
-    if !d.aliases.is_empty() {
-        out.push(Line::from(vec![
-            label(&t.detail_aliases),
-            Span::raw(d.aliases.join(" · ")),
-        ]));
-    }
+    // the names they went by (search finds them by these too); none said so
+    out.push(Line::from(vec![
+        label(&t.detail_aliases),
+        if d.aliases.is_empty() {
+            Span::styled("—", theme.muted)
+        } else {
+            Span::raw(d.aliases.join(" · "))
+        },
+    ]));
     if !d.tags.is_empty() {
         out.push(Line::from(vec![
             label(&t.detail_tags),

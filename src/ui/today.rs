@@ -275,6 +275,13 @@ pub fn detail(app: &App) -> Vec<(String, String)> {
             },
         ),
     ];
+    // who it was given to and who took it, whoever did it in the end
+    if let Some(a) = &r.assignee {
+        fields.push((t.detail_assignee.clone(), a.clone()));
+    }
+    if let Some(c) = &r.claimed_by {
+        fields.push((t.detail_claimed.clone(), c.clone()));
+    }
     if let Some(n) = &r.note {
         fields.push(("✎".to_string(), n.clone()));
     }

@@ -122,6 +122,10 @@ pub struct TodayTexts {
     pub assign_title: String,
     pub group_title: String,
     pub calendar_title: String,
+    /// The calendar's legend: no item missed, up to a fifth, more.
+    pub calendar_good: String,
+    pub calendar_some: String,
+    pub calendar_bad: String,
     pub panel_groups: String,
     pub panel_on_time: String,
     pub filter_mine: String,

@@ -439,7 +439,10 @@ pub fn detail_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>
                 ("line", &line),
                 ("since", &a.since),
                 ("step", &a.step.as_deref().unwrap_or("")),
-                ("who", &a.assignee.as_deref().unwrap_or(t.unassigned.as_str())),
+                (
+                    "who",
+                    &a.assignee.as_deref().unwrap_or(t.unassigned.as_str()),
+                ),
             ],
         );
         let text = if r.is_all() {

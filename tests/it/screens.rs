@@ -560,3 +560,40 @@ fn an_empty_database_says_what_to_do_first_on_every_tab() {
     app.update(Action::GoTab(Tab::Today));
     insta::assert_snapshot!("first_run_today_zh_80x24", draw(&mut app, 80, 24).backend());
 }
+
+#[test]
+fn the_calendar_marks_how_each_day_went_and_says_what_the_marks_mean() {
+    use chrono::NaiveDate;
+    use shequn::store::views::DaySummary;
+    let mut app = demo_app(Lang::Zh);
+    app.no_color = true;
+    app.update(Action::Calendar);
+    app.update(Action::PrevDay); // February
+    let d = |n| NaiveDate::from_ymd_opt(2026, 2, n).unwrap();
+    let day = |n, items, missed| DaySummary {
+        day: d(n),
+        items,
+        done: items - missed,
+        missed,
+    };
+    app.update(Action::Loaded(shequn::app::Loaded::Calendar(
+        d(1),
+        vec![day(2, 40, 0), day(3, 40, 5), day(4, 40, 20)],
+    )));
+    let t = text(draw(&mut app, 80, 24).backend().buffer());
+    // under NO_COLOR the marks still say it: none missed, a few, many
+    assert!(t.contains("[ 2✓]"), "{t}");
+    assert!(t.contains("  3~ "), "{t}");
+    assert!(t.contains("  4! "), "{t}");
+    assert!(t.contains("  5  "), "a day without items has no mark:\n{t}");
+    assert!(t.contains("✓ 无错过  ~ 错过 ≤20%  ! 错过 >20%"), "{t}");
+    // in colour: a day with a few missed is not red
+    app.no_color = false;
+    let term = draw(&mut app, 80, 24);
+    let buf = term.backend().buffer();
+    let y = (0..buf.area.height)
+        .find(|&y| line(buf, y).contains("  3~ "))
+        .unwrap();
+    let x = column_of(buf, y, "  3~ ").unwrap() + 2;
+    assert_ne!(buf[(x, y)].fg, Color::Red, "{:?}", buf[(x, y)]);
+}

@@ -26,7 +26,7 @@ use crate::store::presence::Online;
 use crate::store::views::{ContentRow, MemberRow, ReminderRow, SopRow};
 use keymap::{Key, Keymap};
 pub use members::MembersState;
-pub use reminders::{RemindChange, RemindVerb, Toast};
+pub use reminders::{Jump, RemindChange, RemindVerb, Toast};
 use table::{Table, TableCmd};
 pub use today::{ScriptEditor, SopState, TodayData};
 
@@ -586,6 +586,8 @@ pub struct App {
     /// Reminders that just fired, over the top right corner; it never takes the keys.
     pub toast: Option<Toast>,
     toast_seq: u64,
+    /// Where Enter on a reminder is going, until that tab has its rows.
+    pub jump: Option<Jump>,
     pub width: u16,
     pub height: u16,
     pub quit: bool,
@@ -690,6 +692,7 @@ impl App {
             flash: None,
             toast: None,
             toast_seq: 0,
+            jump: None,
             width: MIN_WIDTH,
             height: MIN_HEIGHT,
             quit: false,
@@ -741,8 +744,12 @@ impl App {
         local_day(self.now, self.tz)
     }
 
+    /// The commands matching the palette's first word (what follows is the command's
+    /// own text: `remind 2m 喝水`).
     pub fn palette_matches(&self, input: &str) -> Vec<Command> {
-        palette_matches(self.texts, input)
+        let input = input.trim_start();
+        let word = input.split_whitespace().next().unwrap_or("");
+        palette_matches(self.texts, word)
     }
 
     /// A key press: text entry in the palette and the search line, else the keymap.
@@ -895,6 +902,7 @@ impl App {
                 };
                 match &mut self.mode {
                     Mode::Palette { input, selected } => {
+                        let input = input.split_whitespace().next().unwrap_or("");
                         let n = palette_matches(self.texts, input).len().max(1);
                         *selected = selected.saturating_add_signed(d).min(n - 1);
                     }
@@ -922,6 +930,12 @@ impl App {
             Action::Open => {
                 if matches!(self.mode, Mode::Calendar { .. }) {
                     return self.today_action(Action::Open);
+                }
+                // a reminder opens what it is about, on its tab
+                if self.tab == Tab::Reminders
+                    && let Some(fx) = self.reminder_jump()
+                {
+                    return fx;
                 }
                 if self.has_selection() {
                     self.mode = Mode::Detail;
@@ -1124,6 +1138,20 @@ impl App {
             },
             Action::Submit => match std::mem::replace(&mut self.mode, Mode::Normal) {
                 Mode::Palette { input, selected } => {
+                    // a command with what it is for: `:remind 2m 喝水`
+                    if let Some((word, rest)) = input.trim().split_once(char::is_whitespace)
+                        && let Some(cmd) = COMMANDS.iter().find(|c| c.word == word)
+                        && cmd.action == "add_reminder"
+                    {
+                        if !self.access.may(Perm::RemindOwn) {
+                            self.flash = Some(Flash {
+                                text: self.refusal(Perm::RemindOwn),
+                                error: true,
+                            });
+                            return Vec::new();
+                        }
+                        return self.reminder_prompt(rest.trim());
+                    }
                     let matches = self.palette_matches(&input);
                     if let Some(cmd) = matches.get(selected).or(matches.first())
                         && let Some(a) = action_named(cmd.action)
@@ -1467,6 +1495,7 @@ impl App {
             Loaded::Kpi(board) => self.kpi_loaded(*board),
             Loaded::Reminders(rows) => self.reminders_loaded(rows),
         }
+        self.apply_jump();
     }
 
     /// Apply a scroll or filter command to the visible tab's table.

@@ -208,7 +208,7 @@ impl App {
         )
     }
 
-    fn load_day(&mut self, day: NaiveDate) -> Vec<Effect> {
+    pub(super) fn load_day(&mut self, day: NaiveDate) -> Vec<Effect> {
         self.today_day = day;
         // a day opened (again) starts at its "now"
         self.sop.placed = None;

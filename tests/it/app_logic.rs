@@ -876,3 +876,65 @@ fn the_walkthrough_starts_at_now_and_goes_on_after_skip_note_and_assign() {
     a.on_key(key('j'));
     assert_eq!(a.mode, Mode::Normal);
 }
+
+#[test]
+fn remind_from_the_palette_with_its_text_adds_the_reminder() {
+    use shequn::app::RemindChange;
+    use shequn::domain::when::When;
+    let mut a = afternoon_app();
+    a.on_key(key(':'));
+    a.on_paste("remind 2m 喝水");
+    // the palette still shows the command while its text is typed
+    assert_eq!(
+        a.palette_matches("remind 2m 喝水").first().map(|c| c.word),
+        Some("remind")
+    );
+    let fx = a.on_key(enter());
+    assert_eq!(
+        fx,
+        vec![Effect::Remind(RemindChange::Add {
+            when: When::In(chrono::TimeDelta::minutes(2)),
+            title: "喝水".into()
+        })]
+    );
+    assert_eq!(a.mode, Mode::Normal);
+}
+
+#[test]
+fn enter_on_a_reminder_goes_to_its_item_on_its_tab() {
+    use shequn::store::views::ReminderRow;
+    let mut a = afternoon_app();
+    let at = a.now.timestamp();
+    let reminder = |id, source: &str, source_id| ReminderRow {
+        id,
+        due_at: at,
+        title: "x".into(),
+        group: Some("学习群".into()),
+        state: "fired".into(),
+        for_login: None,
+        snoozed_until: None,
+        source: source.into(),
+        source_id: Some(source_id),
+        kind: None,
+        lead_min: Some(0),
+        body: None,
+        fired_at: Some(at),
+        dismissed_by: None,
+        resolved: None,
+        closed_at: None,
+        version: 1,
+    };
+    a.on_key(key('5'));
+    a.update(Action::Loaded(Loaded::Reminders(vec![
+        reminder(1, "sop", 7),
+        reminder(2, "adhoc", 0),
+    ])));
+    let fx = a.on_key(enter());
+    assert_eq!(a.tab, Tab::Today);
+    assert_eq!(a.today.current().map(|r| r.id), Some(7), "{fx:?}");
+    // an ad-hoc reminder is about nothing else: its detail opens
+    a.on_key(key('5'));
+    a.on_key(key('j'));
+    a.on_key(enter());
+    assert_eq!((a.tab, &a.mode), (Tab::Reminders, &Mode::Detail));
+}

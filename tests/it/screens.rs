@@ -594,6 +594,7 @@ fn the_calendar_marks_how_each_day_went_and_says_what_the_marks_mean() {
     let y = (0..buf.area.height)
         .find(|&y| line(buf, y).contains("  3~ "))
         .unwrap();
-    let x = column_of(buf, y, "  3~ ").unwrap() + 2;
-    assert_ne!(buf[(x, y)].fg, Color::Red, "{:?}", buf[(x, y)]);
+    let fg = |needle: &str| buf[(column_of(buf, y, needle).unwrap() + 2, y)].fg;
+    assert_eq!(fg("  3~ "), Color::Yellow, "a few missed: a warning");
+    assert_eq!(fg("  4! "), Color::LightRed, "many missed: danger");
 }

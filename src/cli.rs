@@ -28,6 +28,11 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
+    /// The character set of CSV output: utf-8 (default; `export` adds a BOM so Excel
+    /// reads it) or gbk (older Excel and WPS on Chinese Windows)
+    #[arg(long, global = true, value_enum, default_value_t = Encoding::Utf8)]
+    pub encoding: Encoding,
+
     /// Open the console on a fresh demo database (written to a temporary path)
     #[arg(long)]
     pub demo: bool,
@@ -45,6 +50,15 @@ pub enum Format {
     Table,
     Json,
     Csv,
+}
+
+/// What CSV is written in (`--encoding`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Encoding {
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    #[value(alias = "GBK", alias = "gb2312", alias = "cp936")]
+    Gbk,
 }
 
 #[derive(Debug, Subcommand)]
@@ -415,7 +429,8 @@ pub enum OperatorCmd {
     /// Add an operator (an OS login) with a role
     Add {
         login: String,
-        #[arg(long, value_enum)]
+        /// owner, operator, assistant or viewer (or 群主, 运营官, 助理, 访客)
+        #[arg(long, value_parser = parse_role)]
         role: Role,
     },
     /// Take an operator off the database (the last owner cannot be removed)
@@ -604,6 +619,21 @@ pub enum ContentCmd {
         #[arg(long, value_parser = parse_date)]
         date: Option<NaiveDate>,
     },
+}
+
+/// A role by its word or its Chinese name (`domain::roles::Role::parse`, the one
+/// place roles are read).
+pub fn parse_role(s: &str) -> Result<Role, String> {
+    use crate::domain::roles::Role as R;
+    match R::parse(s) {
+        Some(R::Owner) => Ok(Role::Owner),
+        Some(R::Operator) => Ok(Role::Operator),
+        Some(R::Assistant) => Ok(Role::Assistant),
+        Some(R::Viewer) => Ok(Role::Viewer),
+        None => Err(format!(
+            "{s:?}: use owner (群主), operator (运营官), assistant (助理) or viewer (访客)"
+        )),
+    }
 }
 
 /// `YYYY-MM-DD`, with a message that says so.

@@ -54,6 +54,8 @@ pub struct Texts {
     pub settings: SettingsTexts,
     pub keywords: KeywordsTexts,
     pub doctor: DoctorTexts,
+    /// The commands' tables, words and refusals.
+    pub cli: CliTexts,
     /// What keeps the user from using the database's files (`disk::FileProblem`).
     pub files: FilesTexts,
     /// What to do first: after `init`, and on every tab of a console with no groups.
@@ -406,6 +408,39 @@ pub struct RolesTexts {
     pub names: BTreeMap<String, String>,
     /// Kinds of write (`data/roles.toml`'s keys) → what they are.
     pub perms: BTreeMap<String, String>,
+}
+
+/// The commands (not the console): table headers, the words around values, refusals.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CliTexts {
+    /// No database yet ({db}): the first run.
+    pub no_database: String,
+    /// A `--group` no group has ({name}).
+    pub unknown_group: String,
+    /// A flag's value that is none of its choices ({flag}, {value}, {choices}).
+    pub bad_choice: String,
+    /// GBK could not hold some characters ({n} cells, first at {row}: {cell}).
+    pub gbk_replaced: String,
+    /// A change of a share, in percentage points ({d}: `▼0.7`).
+    pub pp: String,
+    /// `content week`: the week's heading ({monday}).
+    pub week_of: String,
+    /// `content week`: before the day's best times.
+    pub best: String,
+    /// `content week`: pushes per day.
+    pub pushes: String,
+    /// `content review-week`: the heading ({from}, {to}).
+    pub review_week: String,
+    pub review_top: String,
+    pub review_drop: String,
+    /// `sop today`: who is on an item ({login}).
+    pub on_it: String,
+    /// `shequn kpi`: an open alert ({group}, {rule}, {since}, {value}, {step},
+    /// {assignee}).
+    pub alert_line: String,
+    /// Column keys (the English words JSON and CSV use) → table headers.
+    pub headers: BTreeMap<String, String>,
 }
 
 /// `shequn settings …`: the team's thresholds and rules.
@@ -1110,6 +1145,10 @@ mod tests {
             }
             assert_eq!(t.roles.perms.len(), Perm::ALL.len());
         }
+        assert_eq!(
+            zh.cli.headers.keys().collect::<Vec<_>>(),
+            en.cli.headers.keys().collect::<Vec<_>>()
+        );
         assert_eq!(zh.tabs.members, "成员");
         assert_eq!(en.tabs.members, "Members");
     }

@@ -182,36 +182,42 @@ fn short(t: Option<&str>) -> String {
 pub const COLUMNS: &[Column<RemindOut>] = &[
     Column {
         header: "id",
-        value: |r| r.id.to_string(),
+        value: |r, _| r.id.to_string(),
     },
     Column {
         header: "due",
-        value: |r| match r.state.as_str() {
+        value: |r, _| match r.state.as_str() {
             "snoozed" => format!("{} ⏱", short(r.snoozed_until.as_deref())),
             _ => short(r.due_at.as_deref()),
         },
     },
     Column {
         header: "state",
-        value: |r| r.section.clone(),
+        value: |r, t| match r.section.as_str() {
+            "due" => t.reminders.sec_due.clone(),
+            "upcoming" => t.reminders.sec_upcoming.clone(),
+            "snoozed" => t.reminders.sec_snoozed.clone(),
+            "done" => t.reminders.sec_done.clone(),
+            w => w.to_string(),
+        },
     },
     Column {
         header: "reminder",
-        value: |r| r.text.clone(),
+        value: |r, _| r.text.clone(),
     },
     Column {
         header: "group",
-        value: |r| r.group.clone().unwrap_or_default(),
+        value: |r, _| r.group.clone().unwrap_or_default(),
     },
     Column {
         header: "for",
-        value: |r| r.for_login.clone().unwrap_or_else(|| "*".into()),
+        value: |r, _| r.for_login.clone().unwrap_or_else(|| "*".into()),
     },
 ];
 
 fn show(ctx: &Ctx, rows: &[ReminderRow]) -> anyhow::Result<ExitCode> {
     let out: Vec<RemindOut> = rows.iter().map(|r| out_row(ctx, r)).collect();
-    print(ctx.format, &out, COLUMNS)?;
+    print(ctx, ctx.format, &out, COLUMNS)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -222,13 +228,16 @@ fn watch_line(ctx: &Ctx, r: &ReminderRow) -> anyhow::Result<String> {
     Ok(match ctx.format {
         Format::Json => serde_json::to_string(&o)?,
         Format::Csv => {
-            let mut w = csv::WriterBuilder::new()
-                .has_headers(false)
-                .from_writer(Vec::new());
-            w.serialize(&o)?;
-            String::from_utf8_lossy(&w.into_inner().context("writing a CSV line")?)
-                .trim_end()
-                .to_string()
+            // the record without its header line, neutralised like every CSV
+            let recs = super::output::records(std::slice::from_ref(&o))?;
+            let line = recs.into_iter().skip(1).collect::<Vec<_>>();
+            let (bytes, _) = super::output::csv_bytes(
+                ctx.lang.texts(),
+                super::output::CsvFor::Script,
+                crate::cli::Encoding::Utf8,
+                line,
+            )?;
+            String::from_utf8_lossy(&bytes).trim_end().to_string()
         }
         Format::Table => {
             let at = o

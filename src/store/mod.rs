@@ -63,6 +63,9 @@ pub enum StoreError {
     },
     #[error("no database at {0}: create one with `shequn init --db {0}` or try `shequn --demo`")]
     Missing(PathBuf),
+    /// A group name no group has (the user's `--group`).
+    #[error("no group {0:?}; `shequn group list` lists them")]
+    UnknownGroup(String),
     #[error("{what} {id} not found")]
     NotFound { what: &'static str, id: i64 },
     #[error("{what} {id} was changed by {by} at {at} since you loaded it; reload and try again")]
@@ -480,9 +483,7 @@ pub fn require_group(conn: &Connection, name: &str) -> Result<i64> {
         r.get(0)
     })
     .optional()?
-    .ok_or_else(|| {
-        StoreError::Refused(format!("no group {name:?}; `shequn group list` lists them"))
-    })
+    .ok_or_else(|| StoreError::UnknownGroup(name.to_string()))
 }
 
 /// The de-duplication key of a message: FNV-1a 64 of its export key, as SQLite's

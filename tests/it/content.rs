@@ -675,11 +675,11 @@ fn four_pushes_to_a_group_in_a_day_warn_of_over_posting() {
     bin()
         .arg("--db")
         .arg(&db)
-        .args(["content", "week", "--date", "2026-03-03"])
+        .args(["--lang", "en", "content", "week", "--date", "2026-03-03"])
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "over-posting: 宝妈育儿群 gets 4 pushes",
+            "⚠ 宝妈育儿群 · 2026-03-03 · 4 pushes · over 3 a day",
         ));
 }
 

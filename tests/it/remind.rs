@@ -741,11 +741,11 @@ fn remind_add_due_snooze_and_dismiss_from_the_command_line() {
     }
     // the list: what is coming, as a table and as CSV
     bin()
-        .args(["remind", "--db"])
+        .args(["--lang", "zh", "remind", "--db"])
         .arg(&db)
         .assert()
         .success()
-        .stdout(predicate::str::contains("现在").and(predicate::str::contains("snoozed")));
+        .stdout(predicate::str::contains("现在").and(predicate::str::contains("稍后")));
     bin()
         .args(["remind", "--format", "csv", "--db"])
         .arg(&db)

@@ -653,7 +653,7 @@ fn picker(
         });
     }
     // wide enough for the title (the assign picker names its item)
-    let w = (unicode_width::UnicodeWidthStr::width(title.as_ref() as &str) as u16 + 4).max(44);
+    let w = (unicode_width::UnicodeWidthStr::width(title as &str) as u16 + 4).max(44);
     let rect = popup(area, w, lines.len() as u16 + 2);
     clear_popup(frame, rect);
     let block = popup_block(format!(" {title} "), theme);

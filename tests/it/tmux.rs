@@ -130,7 +130,7 @@ fn start_tabs_help_and_quit_restore_the_terminal() {
         "{s}"
     );
     tmux.keys(&["2"]);
-    let s = tmux.wait_for("分层");
+    let s = tmux.wait_for("最后发言");
     let han = s
         .chars()
         .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))

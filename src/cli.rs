@@ -310,15 +310,40 @@ pub enum RemindCmd {
         #[arg(long)]
         note: Option<String>,
     },
-    /// Dismiss a reminder (for everyone it is for)
-    Dismiss { id: i64 },
-    /// Remind again later
+    /// Dismiss a reminder (for everyone it is for), or every due one of a kind or
+    /// group at once (--kind, --group, --day)
+    Dismiss {
+        #[arg(required_unless_present_any = ["kind", "group"], conflicts_with_all = ["kind", "group", "day"])]
+        id: Option<i64>,
+        #[command(flatten)]
+        bulk: RemindBulk,
+    },
+    /// Remind again later: one reminder, or every due one of a kind or group at once
     Snooze {
-        id: i64,
+        #[arg(required_unless_present_any = ["kind", "group"], conflicts_with_all = ["kind", "group", "day"])]
+        id: Option<i64>,
         /// 5, 15 or 60 (`[reminders] snooze_minutes` in the config)
         #[arg(long)]
         minutes: i64,
+        #[command(flatten)]
+        bulk: RemindBulk,
     },
+}
+
+/// Which due reminders a bulk dismiss or snooze takes: those of the kind, in the group,
+/// of the day (each when given).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RemindBulk {
+    /// new_silent (新人未发言), recall (召回), review (审核), alert (告警), sop,
+    /// countdown (倒计时), content (内容发布), adhoc (临时)
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+    /// Only the reminders of this group
+    #[arg(long, value_name = "NAME")]
+    pub group: Option<String>,
+    /// Only those that fell due on this day (YYYY-MM-DD, the team's zone)
+    #[arg(long, value_name = "DATE")]
+    pub day: Option<NaiveDate>,
 }
 
 #[derive(Debug, Subcommand)]

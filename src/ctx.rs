@@ -33,6 +33,10 @@ pub fn store_message(texts: &Texts, e: &StoreError, db: &std::path::Path) -> Str
         StoreError::Forbidden(f) => texts.forbidden(f),
         StoreError::ReadOnly => texts.roles.read_only.clone(),
         StoreError::LastOwner { login } => fill(&texts.roles.last_owner, &[("login", login)]),
+        StoreError::OwnReview { id, title } => fill(
+            &texts.content.own_review_cli,
+            &[("id", id), ("title", title)],
+        ),
         StoreError::Settings(s) => texts.settings_error(s),
         StoreError::Files(p) => texts.file_problem(p),
         StoreError::UnknownGroup(name) => fill(&texts.cli.unknown_group, &[("name", name)]),

@@ -26,7 +26,7 @@ use crate::store::presence::Online;
 use crate::store::views::{ContentRow, MemberRow, ReminderRow, SopRow};
 use keymap::{Key, Keymap};
 pub use members::MembersState;
-pub use reminders::{Jump, RemindChange, RemindVerb, Toast};
+pub use reminders::{Jump, RemindChange, RemindLine, RemindState, RemindVerb, Toast};
 use table::{Table, TableCmd};
 pub use today::{ScriptEditor, SopState, TodayData};
 
@@ -274,6 +274,8 @@ pub enum PickerKind {
         id: i64,
         version: i64,
     },
+    /// A bundle of reminders (which: `RemindState::snoozing`).
+    SnoozeAll,
 }
 
 /// A message on the bottom line until the next key.
@@ -569,7 +571,10 @@ pub struct App {
     pub kpi: Table<GroupKpi>,
     /// The KPIs tab's metric, days and alerts.
     pub kpi_view: kpi::KpiView,
-    pub reminders: Table<ReminderRow>,
+    /// The Reminders tab's lines: a reminder, or a bundle of one kind and day.
+    pub reminders: Table<RemindLine>,
+    /// The reminders behind those lines and which bundles are open.
+    pub remind: RemindState,
     pub now: DateTime<Utc>,
     pub tz: Tz,
     pub db_label: String,
@@ -595,6 +600,13 @@ pub struct App {
     pub farewell: Option<String>,
     /// `NO_COLOR`: draw without colours (the ▶ marker still shows the selection).
     pub no_color: bool,
+    /// How far the open popup (help, a detail, the weekly review) is scrolled; back to
+    /// the top whenever another mode opens.
+    pub popup_scroll: u16,
+    /// The furthest the open popup can scroll, as it was last drawn: drawing knows how
+    /// many lines it has, and `popup_scroll` stops there so `k` answers at once after
+    /// too many `j`.
+    pub popup_max: std::cell::Cell<u16>,
 }
 
 impl std::fmt::Debug for App {
@@ -681,6 +693,7 @@ impl App {
             kpi: Table::default(),
             kpi_view: kpi::KpiView::default(),
             reminders: Table::default(),
+            remind: RemindState::default(),
             now,
             tz,
             db_label,
@@ -698,6 +711,8 @@ impl App {
             quit: false,
             farewell: None,
             no_color: false,
+            popup_scroll: 0,
+            popup_max: std::cell::Cell::new(u16::MAX),
         }
     }
 
@@ -814,6 +829,27 @@ impl App {
         let Some(k) = Key::from_event(&key) else {
             return Vec::new();
         };
+        if self.mode == Mode::Help {
+            // help takes the keys: it scrolls and closes, nothing moves underneath it
+            let action = self
+                .keymap
+                .action(self.tab.word(), k)
+                .and_then(action_named);
+            return match action {
+                Some(
+                    a @ (Action::Down
+                    | Action::Up
+                    | Action::PageDown
+                    | Action::PageUp
+                    | Action::Top
+                    | Action::Bottom
+                    | Action::Back
+                    | Action::Help
+                    | Action::Quit),
+                ) => self.update(a),
+                _ => Vec::new(),
+            };
+        }
         // A modal view's own keys first (walkthrough, calendar), then the tab's, then
         // the global ones.
         let section = match self.mode {
@@ -846,8 +882,14 @@ impl App {
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let before = std::mem::discriminant(&self.mode);
         let mut fx = self.update_inner(action);
         self.walk_sync();
+        if std::mem::discriminant(&self.mode) != before {
+            // another popup (or none): it starts at its top
+            self.popup_scroll = 0;
+            self.popup_max.set(u16::MAX);
+        }
         // The Members tab shows the selected member's detail: ask for it once per
         // selection (not once per keystroke on the same row).
         if self.tab == Tab::Members
@@ -894,6 +936,26 @@ impl App {
             Action::NextTab => return self.go_tab(self.tab.step(1)),
             Action::PrevTab => return self.go_tab(self.tab.step(-1)),
             Action::GoTab(t) => return self.go_tab(t),
+            Action::Down
+            | Action::Up
+            | Action::PageDown
+            | Action::PageUp
+            | Action::Top
+            | Action::Bottom
+                if self.scrolls() =>
+            {
+                let page = self.page_rows() as i32;
+                let to = match action {
+                    Action::Down => i32::from(self.popup_scroll) + 1,
+                    Action::Up => i32::from(self.popup_scroll) - 1,
+                    Action::PageDown => i32::from(self.popup_scroll) + page,
+                    Action::PageUp => i32::from(self.popup_scroll) - page,
+                    Action::Top => 0,
+                    _ => i32::from(u16::MAX),
+                };
+                let max = i32::from(self.popup_max.get());
+                self.popup_scroll = u16::try_from(to.clamp(0, max)).unwrap_or(0);
+            }
             Action::Down | Action::Up => {
                 let d = if matches!(action, Action::Down) {
                     1
@@ -931,7 +993,11 @@ impl App {
                 if matches!(self.mode, Mode::Calendar { .. }) {
                     return self.today_action(Action::Open);
                 }
-                // a reminder opens what it is about, on its tab
+                // Enter on a bundle of reminders lists them (again: folds them)
+                if self.tab == Tab::Reminders && self.toggle_bundle() {
+                    return Vec::new();
+                }
+                // a single reminder opens what it is about, on its tab
                 if self.tab == Tab::Reminders
                     && let Some(fx) = self.reminder_jump()
                 {
@@ -1294,6 +1360,12 @@ impl App {
             }
         }
         Vec::new()
+    }
+
+    /// Whether the open popup scrolls with the moving keys (instead of the list under
+    /// it moving).
+    pub fn scrolls(&self) -> bool {
+        matches!(self.mode, Mode::Help | Mode::Detail | Mode::WeeklyReview)
     }
 
     /// The kind of write `action` starts here — on this tab, in this mode, on the
@@ -1708,5 +1780,28 @@ impl Row for ReminderRow {
             self.state,
             self.source
         )
+    }
+}
+
+impl Row for RemindLine {
+    /// A bundle's line is keyed apart from its first reminder's (shown under it when
+    /// the bundle is open).
+    fn key(&self) -> i64 {
+        if self.bundle.is_empty() {
+            self.row.id
+        } else {
+            -self.row.id
+        }
+    }
+    /// A bundle is found by any of its reminders (a member's name, a group).
+    fn haystack(&self) -> String {
+        if self.bundle.is_empty() {
+            return self.row.haystack();
+        }
+        self.bundle
+            .iter()
+            .map(Row::haystack)
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }

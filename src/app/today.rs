@@ -577,7 +577,11 @@ impl App {
                 self.content_group_picked(choice);
                 Vec::new()
             }
-            PickerKind::Snooze { id, version } => self.snooze_picked(id, version, choice),
+            PickerKind::Snooze { id, version } => self.snooze_picked(&[(id, version)], choice),
+            PickerKind::SnoozeAll => {
+                let seen = std::mem::take(&mut self.remind.snoozing);
+                self.snooze_picked(&seen, choice)
+            }
             PickerKind::Assign { id, version } => {
                 let mut fx = vec![Effect::Sop {
                     id,

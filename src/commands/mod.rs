@@ -176,6 +176,7 @@ fn exit_code(e: &anyhow::Error) -> u8 {
             | StoreError::Stale { .. }
             | StoreError::Refused(_)
             | StoreError::UnknownGroup(_)
+            | StoreError::OwnReview { .. }
             | StoreError::Forbidden(_)
             | StoreError::ReadOnly
             | StoreError::ReadOnlyOlder { .. }

@@ -104,6 +104,12 @@ pub enum StoreError {
     /// a SQLite error that is a file or disk problem ([`files::diagnose`]).
     #[error("{0}")]
     Files(Box<crate::disk::FileProblem>),
+    /// Reviewing (approving, rejecting) one's own item under `[content]
+    /// review_by_other`; said in the user's language by `ctx::store_message`.
+    #[error(
+        "content {id} ({title}): you wrote it, so someone else must review it (rules: [content] review_by_other)"
+    )]
+    OwnReview { id: i64, title: String },
     /// A change that would leave the database without an owner.
     #[error("{login} is the last owner; make another owner first")]
     LastOwner { login: String },

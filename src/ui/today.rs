@@ -7,9 +7,10 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::widgets::{ListSpec, list, list_height, truncate, wrap};
+use super::columns::{Col, KEEP};
+use super::widgets::{ListSpec, list, truncate, wrap};
 use super::{Theme, clear_popup, date_time, popup, popup_block};
 use crate::app::App;
 use crate::app::today::NOW_ROW;
@@ -120,44 +121,6 @@ fn render_list(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             theme.warning,
         ));
     }
-    let rows = data
-        .window(list_height(area))
-        .map(|(_, r)| {
-            if r.id == NOW_ROW {
-                // a rule across the list at now: what is behind above, what is due below
-                let rule = |n: usize| Cell::from(Span::styled("─".repeat(n), theme.accent));
-                return Row::new(vec![
-                    rule(5),
-                    Cell::from(Span::styled(
-                        format!(
-                            "── {} {}",
-                            fill(&t.now_row, &[("time", &r.slot)]),
-                            "─".repeat(60)
-                        ),
-                        theme.accent,
-                    )),
-                    rule(200),
-                    rule(6),
-                    rule(10),
-                ]);
-            }
-            let title = if r.note.is_some() {
-                format!("{} ✎", r.title)
-            } else {
-                r.title.clone()
-            };
-            Row::new(vec![
-                Cell::from(r.slot.clone()),
-                Cell::from(r.group.clone()),
-                Cell::from(title),
-                Cell::from(Span::styled(
-                    app.texts.enum_text(&r.state).to_string(),
-                    state_style(app, theme, r),
-                )),
-                Cell::from(by(r)),
-            ])
-        })
-        .collect();
     list(
         app,
         frame,
@@ -166,16 +129,81 @@ fn render_list(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         data,
         ListSpec {
             title: Line::from(spans),
+            // the title and the group are never left out; on a narrow screen who goes
+            // first, then the state, then the slot
             columns: vec![
-                (&t.col_slot, Constraint::Length(5)),
-                (&t.col_group, Constraint::Percentage(30)),
-                (&t.col_title, Constraint::Fill(1)),
-                (&t.col_state, Constraint::Length(6)),
-                (&t.col_by, Constraint::Length(10)),
+                Col::whole(&t.col_slot, 4),
+                Col::text(&t.col_group, KEEP, 10).want(16),
+                Col::text(&t.col_title, KEEP, 12).want(20),
+                Col::whole(&t.col_state, 3),
+                Col::text(&t.col_by, 1, 6),
             ],
             empty: &t.empty,
         },
-        rows,
+        |_, r| {
+            if r.id == NOW_ROW {
+                // drawn over the whole row below, not measured as a column's text
+                return vec![Line::default(); 5];
+            }
+            let title = if r.note.is_some() {
+                format!("{} ✎", r.title)
+            } else {
+                r.title.clone()
+            };
+            vec![
+                Line::from(r.slot.clone()),
+                Line::from(r.group.clone()),
+                Line::from(title),
+                Line::from(Span::styled(
+                    app.texts.enum_text(&r.state).to_string(),
+                    state_style(app, theme, r),
+                )),
+                Line::from(by(r)),
+            ]
+        },
+    );
+    now_rule(app, frame, area, theme);
+}
+
+/// The "now" row: a rule across the list, `── 现在 15:31 ──`, over the row the list
+/// left blank for it (below the border and the header).
+fn now_rule(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let data = &app.today;
+    if !data.loaded || app.first_run().is_some() {
+        return;
+    }
+    let h = super::widgets::list_height(area);
+    let Some(pos) = data
+        .visible
+        .iter()
+        .position(|&i| data.rows[i].id == NOW_ROW)
+    else {
+        return;
+    };
+    let offset = data.view_offset(h);
+    if pos < offset || pos >= offset + h {
+        return;
+    }
+    let y = area.y + 2 + (pos - offset) as u16;
+    let w = usize::from(area.width.saturating_sub(2));
+    if y + 1 >= area.bottom() || w < 10 {
+        return;
+    }
+    let label = format!(
+        "── {} ",
+        fill(
+            &app.texts.today.now_row,
+            &[("time", &data.rows[data.visible[pos]].slot)]
+        )
+    );
+    let used = 2 + 6 + unicode_width::UnicodeWidthStr::width(label.as_str());
+    let text = format!("  ───── {label}{}", "─".repeat(w.saturating_sub(used)));
+    frame.render_widget(
+        Line::from(Span::styled(
+            super::widgets::truncate(&text, w),
+            theme.accent,
+        )),
+        Rect::new(area.x + 1, y, w as u16, 1),
     );
 }
 

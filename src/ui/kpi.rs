@@ -374,6 +374,43 @@ pub fn detail_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>
         ),
         theme.muted,
     )));
+    // which alerts: the rule, its line, since when, and what is being done about it
+    for a in app
+        .kpi_view
+        .alerts
+        .iter()
+        .filter(|a| r.is_all() || a.group_id == r.group_id)
+    {
+        let (what, line) = alert_what(app, a);
+        let text = fill(
+            &t.detail_alert,
+            &[
+                ("what", &what),
+                ("line", &line),
+                ("since", &a.since),
+                ("step", &a.step.as_deref().unwrap_or("")),
+                (
+                    "who",
+                    &a.assignee.as_deref().unwrap_or(t.unassigned.as_str()),
+                ),
+            ],
+        );
+        let text = if r.is_all() {
+            format!("{} {text}", a.group)
+        } else {
+            text
+        };
+        for (i, part) in super::widgets::wrap(&text, width.saturating_sub(3))
+            .into_iter()
+            .enumerate()
+        {
+            let lead = if i == 0 { " ⚠ " } else { "   " };
+            lines.push(Line::from(vec![
+                Span::styled(lead, theme.danger),
+                Span::styled(part, theme.danger),
+            ]));
+        }
+    }
     let label_w = 16usize;
     // a share's change is in percentage points: said after it (`▼0.7 个百分点`), and
     // the same width left blank after other metrics' so the sparklines line up

@@ -264,14 +264,45 @@ pub fn detail_lines<'a>(app: &'a App, theme: &Theme, width: usize) -> Vec<Line<'
             format!(" {}", app.texts.enum_text(&g.tier)),
             style,
         ));
-        out.push(Line::from(s));
+        // since when (and until when) a member of it: after the group when it fits,
+        // else on a line of its own under it (the group's name is not cut for it)
+        let day = |at: i64| {
+            chrono::DateTime::from_timestamp(at, 0)
+                .map(|t| t.with_timezone(&app.tz).format("%Y-%m-%d").to_string())
+                .unwrap_or_default()
+        };
+        let mut when = Vec::new();
+        if let Some(at) = g.joined_at {
+            when.push(fill(&t.detail_joined, &[("date", &day(at))]));
+        }
+        if let Some(at) = g.left_at {
+            when.push(fill(&t.detail_left, &[("date", &day(at))]));
+        }
+        let when = when.join(" · ");
+        let used = Line::from(s.clone()).width();
+        if when.is_empty() {
+            out.push(Line::from(s));
+        } else if used + 3 + unicode_width::UnicodeWidthStr::width(when.as_str()) <= width {
+            s.push(Span::styled(format!(" · {when}"), theme.muted));
+            out.push(Line::from(s));
+        } else {
+            out.push(Line::from(s));
+            let indent = label(&t.detail_groups).width();
+            out.push(Line::from(Span::styled(
+                format!("{}{when}", " ".repeat(indent)),
+                theme.muted,
+            )));
+        }
     }
-    if !d.aliases.is_empty() {
-        out.push(Line::from(vec![
-            label(&t.detail_aliases),
-            Span::raw(d.aliases.join(" · ")),
-        ]));
-    }
+    // the names they went by (search finds them by these too); none said so
+    out.push(Line::from(vec![
+        label(&t.detail_aliases),
+        if d.aliases.is_empty() {
+            Span::styled("—", theme.muted)
+        } else {
+            Span::raw(d.aliases.join(" · "))
+        },
+    ]));
     if !d.tags.is_empty() {
         out.push(Line::from(vec![
             label(&t.detail_tags),

@@ -233,17 +233,26 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         frame.render_widget(line, area);
         return;
     }
-    if let Mode::Prompt { kind, input, .. } = &app.mode {
+    if let Mode::Prompt {
+        kind, input, id, ..
+    } = &app.mode
+    {
+        // every prompt says what it is about: the item, or the member
+        let item = app.item_label(*id).unwrap_or_default();
+        let member = |label: &str| match app.members.current() {
+            Some(m) => format!("{} · {label}", m.name),
+            None => label.to_string(),
+        };
         let label = match kind {
-            PromptKind::Skip => &app.texts.today.skip_prompt,
-            PromptKind::Note => &app.texts.today.note_prompt,
-            PromptKind::Retime => &app.texts.today.retime_prompt,
-            PromptKind::SilentDays => &app.texts.members.prompt_silent,
-            PromptKind::Tag => &app.texts.members.prompt_tag,
-            PromptKind::MemberNote => &app.texts.members.prompt_note,
-            PromptKind::Points => &app.texts.members.prompt_points,
-            PromptKind::SanctionReason { .. } => &app.texts.members.prompt_sanction,
-            PromptKind::AddReminder => &app.texts.reminders.prompt_add,
+            PromptKind::Skip => fill(&app.texts.today.skip_prompt, &[("item", &item)]),
+            PromptKind::Note => fill(&app.texts.today.note_prompt, &[("item", &item)]),
+            PromptKind::Retime => fill(&app.texts.today.retime_prompt, &[("item", &item)]),
+            PromptKind::SilentDays => app.texts.members.prompt_silent.clone(),
+            PromptKind::Tag => member(&app.texts.members.prompt_tag),
+            PromptKind::MemberNote => member(&app.texts.members.prompt_note),
+            PromptKind::Points => member(&app.texts.members.prompt_points),
+            PromptKind::SanctionReason { .. } => member(&app.texts.members.prompt_sanction),
+            PromptKind::AddReminder => app.texts.reminders.prompt_add.clone(),
         };
         let line = Line::from(vec![
             Span::styled(format!(" {label}: "), theme.key),
@@ -272,48 +281,114 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     ) {
         return;
     }
-    let tab = app.tab.word();
-    let key = |a: &str| app.keymap.key_for(tab, a);
-    // (keys, label action): moving is one hint for the down and up keys.
-    let hints: Vec<(Option<String>, &str)> = if app.tab == Tab::Content {
-        // the pipeline's keys are what an operator reaches for here
-        vec![
-            (key("new_content"), "new_content"),
-            (key("edit_content"), "edit_content"),
-            (key("submit_content"), "submit_content"),
-            (key("review_content"), "review_content"),
-            (key("week_view"), "week_view"),
-            (key("help"), "help"),
-            (key("quit"), "quit"),
-        ]
-    } else {
-        vec![
-            (
-                key("down").zip(key("up")).map(|(d, u)| format!("{d}/{u}")),
-                "move",
-            ),
-            (key("search"), "search"),
-            (key("open"), "open"),
-            (key("help"), "help"),
-            (key("palette"), "palette"),
-            (key("quit"), "quit"),
-        ]
+    // The keys of what is on screen, from the keymap (so they cannot drift): the
+    // tab's own first — what it is for — then help, as many as fit.
+    let section = match app.mode {
+        Mode::Walk { .. } => "walk",
+        Mode::Calendar { .. } => "calendar",
+        _ => app.tab.word(),
     };
+    let own: &[&str] = match section {
+        "today" => &[
+            "toggle_done",
+            "walk",
+            "skip",
+            "note",
+            "assign",
+            "claim",
+            "copy",
+            "prev_day",
+            "calendar",
+            "mine",
+            "undone",
+            "group_filter",
+        ],
+        "walk" => &[
+            "toggle_done",
+            "copy",
+            "skip",
+            "note",
+            "assign",
+            "down",
+            "back",
+        ],
+        "calendar" => &["open", "prev_day", "go_today", "back"],
+        "members" => &[
+            "search",
+            "open",
+            "tier_filter",
+            "group_filter",
+            "tag_filter",
+            "silent_filter",
+            "tag",
+            "note",
+            "points",
+            "sanction",
+        ],
+        "content" => &[
+            "new_content",
+            "edit_content",
+            "submit_content",
+            "review_content",
+            "week_view",
+            "publish_content",
+            "weekly_review",
+        ],
+        "kpi" => &["open", "kpi_days", "kpi_metric", "kpi_enter", "search"],
+        _ => &["open", "dismiss", "snooze", "add_reminder", "search"],
+    };
+    let mut hints: Vec<(String, String)> = own
+        .iter()
+        .filter_map(|a| {
+            let key = app.keymap.key_for(section, a)?;
+            // a pair of keys for the day (`[/]`), one hint
+            let key = match *a {
+                "prev_day" => format!("{key}/{}", app.keymap.key_for(section, "next_day")?),
+                _ => key,
+            };
+            Some((key, hint_label(app, a)))
+        })
+        .collect();
+    let help = app
+        .keymap
+        .key_for(section, "help")
+        .or_else(|| app.keymap.key_for("global", "help"))
+        .map(|k| (k, hint_label(app, "help")));
+    let width = |h: &(String, String)| {
+        unicode_width::UnicodeWidthStr::width(h.0.as_str())
+            + unicode_width::UnicodeWidthStr::width(h.1.as_str())
+            + 3
+    };
+    let room = usize::from(area.width)
+        .saturating_sub(1)
+        .saturating_sub(help.as_ref().map_or(0, width));
+    let mut used = 0;
+    hints.retain(|h| {
+        used += width(h);
+        used <= room
+    });
+    hints.extend(help);
     let mut spans = vec![Span::raw(" ")];
-    for (keys, action) in hints {
-        if let Some(keys) = keys {
-            let label = app.texts.action_text(action);
-            // Keep hints short: the text before any parenthesis.
-            let short = label
-                .split(['(', '(', ':', ':'])
-                .next()
-                .unwrap_or(label)
-                .trim();
-            spans.push(Span::styled(keys, theme.key));
-            spans.push(Span::styled(format!(" {short}  "), theme.muted));
-        }
+    for (keys, label) in hints {
+        spans.push(Span::styled(keys, theme.key));
+        spans.push(Span::styled(format!(" {label}  "), theme.muted));
     }
     frame.render_widget(Line::from(spans), area);
+}
+
+/// An action's name on the hint line: its short form (`[hints]`), else the text before
+/// any parenthesis or colon of its help text.
+pub fn hint_label(app: &App, action: &str) -> String {
+    if let Some(h) = app.texts.hints.get(action) {
+        return h.clone();
+    }
+    let label = app.texts.action_text(action);
+    label
+        .split(['(', '(', ':', ':'])
+        .next()
+        .unwrap_or(label)
+        .trim()
+        .to_string()
 }
 
 /// The width a popup of at most `w` takes in `area`: all of it when no more than two
@@ -629,8 +704,15 @@ fn picker(
     input: &str,
     selected: usize,
 ) {
+    let assign;
     let title = match kind {
-        PickerKind::Assign { .. } => &app.texts.today.assign_title,
+        PickerKind::Assign { id, .. } => {
+            assign = fill(
+                &app.texts.today.assign_title,
+                &[("item", &app.item_label(id).unwrap_or_default())],
+            );
+            &assign
+        }
         PickerKind::Group => &app.texts.today.group_title,
         PickerKind::Template => app.texts.action_text("apply_template"),
         PickerKind::Tier => &app.texts.members.pick_tier,
@@ -665,7 +747,9 @@ fn picker(
             Line::from(format!("   {item}"))
         });
     }
-    let rect = popup(area, 44, lines.len() as u16 + 2);
+    // wide enough for the title (the assign picker names its item)
+    let w = (unicode_width::UnicodeWidthStr::width(title as &str) as u16 + 4).max(44);
+    let rect = popup(area, w, lines.len() as u16 + 2);
     clear_popup(frame, rect);
     let block = popup_block(format!(" {title} "), theme);
     frame.render_widget(Paragraph::new(lines).block(block), rect);

@@ -46,14 +46,15 @@ pub fn list<'a, R: DataRow>(
 ) {
     let h = list_height(area);
     let mut title = spec.title;
+    // (a divider row is not counted)
     let count = if data.filter.is_empty() {
-        fill(&app.texts.rows, &[("n", &data.visible.len())])
+        fill(&app.texts.rows, &[("n", &data.count())])
     } else {
         format!(
             "{} “{}” · {}",
             app.texts.filter_label,
             data.filter,
-            fill(&app.texts.rows, &[("n", &data.visible.len())])
+            fill(&app.texts.rows, &[("n", &data.count())])
         )
     };
     // a tab's title may end in a space of its own (" 内容队列 "): one space before the ·
@@ -87,14 +88,19 @@ pub fn list<'a, R: DataRow>(
         );
         return;
     }
-    if data.visible.is_empty() {
-        let text = if data.rows.is_empty() {
-            spec.empty
-        } else {
-            app.texts.no_match.as_str()
+    // no groups at all: every tab says what to do first (the KPIs tab has only its
+    // empty "all groups" row then)
+    let first = app
+        .first_run()
+        .filter(|_| data.rows.is_empty() || app.tab == crate::app::Tab::Kpi);
+    if data.visible.is_empty() || first.is_some() {
+        let text = match &first {
+            Some(steps) => steps.as_str(),
+            None if data.rows.is_empty() => spec.empty,
+            None => app.texts.no_match.as_str(),
         };
         frame.render_widget(
-            Paragraph::new(Span::styled(text, theme.muted))
+            Paragraph::new(ratatui::text::Text::styled(text, theme.muted))
                 .block(block)
                 .wrap(Wrap { trim: true }),
             area,

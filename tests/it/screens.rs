@@ -656,6 +656,95 @@ fn kpi_details_form_and_the_90_day_view() {
     }
 }
 
+#[test]
+fn an_empty_database_says_what_to_do_first_on_every_tab() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("e.db");
+    crate::bin()
+        .args(["init", "--db"])
+        .arg(&db)
+        .assert()
+        .success();
+    let now = parse_now(NOW, DEFAULT_TZ).unwrap();
+    let mut app = App::new(
+        Lang::Zh,
+        Keymap::load(None, ACTIONS).unwrap(),
+        Rules::shipped(),
+        now,
+        DEFAULT_TZ,
+        "e.db".into(),
+        "li.na".into(),
+    );
+    app.db_flag = " --db e.db".into();
+    let mut store = Store::open(&db, "li.na").unwrap();
+    let env = StoreEnv {
+        tz: DEFAULT_TZ,
+        rules: Rules::shipped(),
+        saved_override: String::new(),
+        texts: Lang::Zh.texts(),
+        keywords: std::sync::Arc::new(shequn::domain::keywords::Keywords::shipped()),
+    };
+    for tab in Tab::ALL {
+        let loaded = shequn::console::load(&mut store, tab, app.today_day, now, &env).unwrap();
+        app.update(Action::Loaded(loaded));
+    }
+    for tab in Tab::ALL {
+        app.update(Action::GoTab(tab));
+        let term = draw(&mut app, 100, 30);
+        let t = text(term.backend().buffer());
+        assert!(t.contains("还没有群"), "{tab:?}:\n{t}");
+        for step in [
+            "shequn group add 宝妈群 --kind 福利型 --db e.db",
+            "shequn sop apply welfare --group 宝妈群 --db e.db",
+            "3. 打开控制台:shequn --db e.db",
+        ] {
+            assert!(t.contains(step), "{tab:?} lacks {step}:\n{t}");
+        }
+        // not the Today tab's "apply a template" when there is no group to apply it to
+        assert!(!t.contains("给群套用模板"), "{t}");
+    }
+    app.update(Action::GoTab(Tab::Today));
+    insta::assert_snapshot!("first_run_today_zh_80x24", draw(&mut app, 80, 24).backend());
+}
+
+#[test]
+fn the_calendar_marks_how_each_day_went_and_says_what_the_marks_mean() {
+    use chrono::NaiveDate;
+    use shequn::store::views::DaySummary;
+    let mut app = demo_app(Lang::Zh);
+    app.no_color = true;
+    app.update(Action::Calendar);
+    app.update(Action::PrevDay); // February
+    let d = |n| NaiveDate::from_ymd_opt(2026, 2, n).unwrap();
+    let day = |n, items, missed| DaySummary {
+        day: d(n),
+        items,
+        done: items - missed,
+        missed,
+    };
+    app.update(Action::Loaded(shequn::app::Loaded::Calendar(
+        d(1),
+        vec![day(2, 40, 0), day(3, 40, 5), day(4, 40, 20)],
+    )));
+    let t = text(draw(&mut app, 80, 24).backend().buffer());
+    // under NO_COLOR the marks still say it: none missed, a few, many
+    assert!(t.contains("[ 2✓]"), "{t}");
+    assert!(t.contains("  3~ "), "{t}");
+    assert!(t.contains("  4! "), "{t}");
+    assert!(t.contains("  5  "), "a day without items has no mark:\n{t}");
+    assert!(t.contains("✓ 无错过  ~ 错过 ≤20%  ! 错过 >20%"), "{t}");
+    // in colour: a day with a few missed is not red
+    app.no_color = false;
+    let term = draw(&mut app, 80, 24);
+    let buf = term.backend().buffer();
+    let y = (0..buf.area.height)
+        .find(|&y| line(buf, y).contains("  3~ "))
+        .unwrap();
+    let fg = |needle: &str| buf[(column_of(buf, y, needle).unwrap() + 2, y)].fg;
+    assert_eq!(fg("  3~ "), Color::Yellow, "a few missed: a warning");
+    assert_eq!(fg("  4! "), Color::LightRed, "many missed: danger");
+}
+
 fn key(c: char) -> crossterm::event::KeyEvent {
     crossterm::event::KeyEvent::new(
         crossterm::event::KeyCode::Char(c),

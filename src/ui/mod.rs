@@ -355,7 +355,7 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             };
             // Enter on a reminder goes to what it is about (`i` shows its details)
             let label = match (section, *a) {
-                ("reminders", "open") => hint_label(app, "open_item"),
+                ("reminders", "open") => app.texts.reminders.go_to.clone(),
                 _ => hint_label(app, a),
             };
             Some((key, label))

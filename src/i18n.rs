@@ -236,6 +236,7 @@ pub struct ContentTexts {
     pub hits: String,
     pub title_required: String,
     pub unknown_groups: String,
+    pub groups_loading: String,
     pub bad_slot: String,
     pub discard: String,
     pub stale: String,
@@ -353,6 +354,8 @@ pub struct ReportTexts {
 #[serde(deny_unknown_fields)]
 pub struct RemindersTexts {
     pub title: String,
+    /// The hint for Enter on this tab: it goes to what the reminder is about.
+    pub go_to: String,
     pub col_due: String,
     pub col_title: String,
     pub col_group: String,

@@ -1001,7 +1001,11 @@ fn form_input(
     if title.is_empty() {
         return Err(texts.title_required.clone());
     }
-    let known: &[(i64, String)] = data.map_or(&[], |d| d.groups.as_slice());
+    // before the tab's data arrives no group is known yet: not "unknown groups"
+    let Some(data) = data else {
+        return Err(texts.groups_loading.clone());
+    };
+    let known: &[(i64, String)] = data.groups.as_slice();
     let mut groups = Vec::new();
     let mut unknown = Vec::new();
     for name in split_list(&text_of(&form.groups)) {

@@ -328,7 +328,8 @@ fn chinese_typed_into_the_content_editor_is_saved() {
     tmux.start(&format!("{}; sleep 30", console_cmd(&db, "zh")));
     tmux.wait_for("早安问候");
     tmux.keys(&["3"]);
-    tmux.wait_for("内容队列");
+    // the list's first row: the tab's data (and its groups) has arrived
+    tmux.wait_for("春日花束订阅上新");
     tmux.keys(&["n"]);
     tmux.wait_for("新内容");
     tmux.keys(&["-l", "社群早报:三月第一周"]);

@@ -11,15 +11,19 @@
 //! inside.
 //!
 //! The rules (README "Search"):
-//! - A text is a sequence of tokens: a Chinese character with its pinyin readings (the first
-//!   one of a text, a name's surname, with up to 3: 单 `dan`/`shan`/`chan`, 曾 `zeng`/`ceng`,
-//!   解 `jie`/`xie`; the others with their most common one, since rare readings such as 王
-//!   `yu` multiply the noise), a latin letter or digit (accents folded: `Zoë` ← `zoe`), or a
+//! - A text is a sequence of tokens: a Chinese character with its pinyin readings (a
+//!   name's first character, the surname, with up to 3: 单 `dan`/`shan`/`chan`, 曾
+//!   `zeng`/`ceng`, 解 `jie`/`xie`; the others with their most common one, since rare
+//!   readings such as 王 `yu` would make `yu` find every 王, plus the second reading of a
+//!   few characters common in places and names, `SECOND_READINGS`: 长沙 `changsha`, 重庆
+//!   `chongqing`), a latin letter or digit (accents folded: `Zoë` ← `zoe`), or a
 //!   separator (space, punctuation, emoji). A query word matches when it can be cut into
 //!   pieces that match consecutive tokens: a Chinese character by itself or by a non-empty
 //!   prefix of one of its readings, a letter by itself, a separator by itself; separators in
-//!   the text may be skipped. So latin texts match by substring (`amy` in `Lamy`), pinyin by
-//!   whole syllables, initials or both mixed, and never by letters picked across syllables.
+//!   the text may be skipped; once a reading was abbreviated, the next ones are abbreviated
+//!   too (`zs`, `zhangs`, `lxm`; not `z`+`hang`, so `zhang` does not find 曾航). So latin
+//!   texts match by substring (`amy` in `Lamy`), pinyin by whole syllables, initials or
+//!   whole syllables then initials, and never by letters picked across syllables.
 //! - Ranking, per word and text (higher is better): 7 the whole text, typed out in full
 //!   (`zhangsan`, `张三`, `amy` for Amy); 6 a prefix typed out in full (`zhang`, `zhangs`,
 //!   `zhan` for 张三); 5 the whole text with initials (`zs`); 4 a prefix with initials; 3 a
@@ -64,7 +68,7 @@ use pinyin::ToPinyinMulti;
 const MAX_TEXT_CHARS: usize = 256;
 /// A query word is cut at this many characters (its positions are bits of a `u64`).
 const MAX_WORD_CHARS: usize = 63;
-/// At most this many readings of a text's first Chinese character are considered.
+/// At most this many readings of a surname are considered (most common first).
 const MAX_READINGS: usize = 3;
 /// Below this many candidates a keystroke runs on the calling thread only.
 const PARALLEL_MIN: usize = 8_192;
@@ -178,6 +182,18 @@ struct Syllables {
     ranges: Vec<(u32, Vec<[u16; MAX_READINGS]>)>,
 }
 
+/// Characters whose second reading is common in places and names although the tables list
+/// another first (长沙 `changsha`, 重庆 `chongqing`, 银行 `yinhang`, 音乐 `yinyue`, 厦门
+/// `xiamen`, 成都 `chengdu`… `dou`): they keep both readings anywhere in a text.
+const SECOND_READINGS: [(char, &str); 6] = [
+    ('长', "chang"),
+    ('重', "chong"),
+    ('行', "hang"),
+    ('乐', "yue"),
+    ('厦', "xia"),
+    ('都', "dou"),
+];
+
 /// The characters the pinyin tables cover (CJK unified ideographs and their extensions,
 /// compatibility ideographs).
 const PINYIN_RANGES: [(u32, u32); 3] = [(0x3400, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FFFF)];
@@ -217,6 +233,19 @@ impl Syllables {
                     }
                 }
             }
+            for (c, second) in SECOND_READINGS {
+                let code = c as u32;
+                let Some(slot) = table.get_mut(code.wrapping_sub(lo) as usize) else {
+                    continue;
+                };
+                if let Some(at) = slot
+                    .iter()
+                    .position(|&id| id != 0 && names[usize::from(id)] == second)
+                    && at > 1
+                {
+                    slot.swap(1, at);
+                }
+            }
             ranges.push((lo, table));
         }
         let masks = names
@@ -253,11 +282,12 @@ impl Syllables {
 }
 
 /// Appends the tokens of `text` and an `END` to `out`, its Chinese characters to `cjk`;
-/// returns the `byte_bit`s of every letter a match can use.
-fn tokenize(text: &str, out: &mut Vec<u32>, cjk: &mut Vec<char>) -> u32 {
+/// returns the `byte_bit`s of every letter a match can use. `name`: the text is a name,
+/// whose first Chinese character (the surname) gets all its readings.
+fn tokenize(text: &str, name: bool, out: &mut Vec<u32>, cjk: &mut Vec<char>) -> u32 {
     let syl = &*SYLLABLES;
     let mut mask = 0;
-    let mut first_syllable = true;
+    let mut surname = name;
     // The previous token when a letter or digit: (digit, lower-case letter).
     let mut prev: Option<(bool, bool)> = None;
     for c in text.chars().take(MAX_TEXT_CHARS) {
@@ -284,8 +314,14 @@ fn tokenize(text: &str, out: &mut Vec<u32>, cjk: &mut Vec<char>) -> u32 {
         }
         prev = None;
         if let Some(readings) = is_cjk(c).then(|| syl.readings(c)).flatten() {
-            let n = if first_syllable { MAX_READINGS } else { 1 };
-            first_syllable = false;
+            let n = if surname {
+                MAX_READINGS
+            } else if SECOND_READINGS.iter().any(|&(h, _)| h == c) {
+                2
+            } else {
+                1
+            };
+            surname = false;
             out.push(K_SYL << KIND_SHIFT | u32::from(readings[0]) << SYL_SHIFT | c as u32);
             mask |= syl.masks[usize::from(readings[0])];
             for &r in readings[1..n].iter().filter(|&&r| r != 0) {
@@ -324,7 +360,7 @@ struct Plan {
     /// Positions holding a letter: where a reading can start.
     letters: u64,
     /// `trans[j * nsyl + s]`: the lengths reached from `j` by the whole of syllable `s` and
-    /// by a shorter prefix of it.
+    /// by an abbreviation of it (a shorter prefix, or a one-letter reading).
     trans: Vec<[u64; 2]>,
     nsyl: usize,
     /// The `byte_bit`s of the word's ASCII chars: an item must have them all.
@@ -383,6 +419,10 @@ impl Plan {
                     }
                     if common == name.len() {
                         cell[0] |= 1 << (j + common);
+                        if common == 1 {
+                            // a one-letter reading (阿 `a`) is its own initial too
+                            cell[1] |= 1 << (j + 1);
+                        }
                     }
                 }
             }
@@ -475,6 +515,10 @@ fn score_text(p: &Plan, toks: &[u32]) -> u8 {
                     if x == 0 {
                         continue;
                     }
+                    // After an abbreviated syllable only abbreviations follow (`zs`,
+                    // `zhangs`, not `z`+`hang` for 曾航): whole readings go to the sets
+                    // typed in full only.
+                    let whole = if k == PA || k == IA { 0 } else { u64::MAX };
                     let mut f = (x & e) << 1;
                     let mut pt = 0;
                     let mut bits = x & p.letters;
@@ -483,11 +527,11 @@ fn score_text(p: &Plan, toks: &[u32]) -> u8 {
                         bits &= bits - 1;
                         let row = &p.trans[j * p.nsyl..(j + 1) * p.nsyl];
                         let [tf, tp] = row[first];
-                        f |= tf;
+                        f |= tf & whole;
                         pt |= tp;
                         for &a in alts {
                             let [tf, tp] = row[syl_of(a)];
-                            f |= tf;
+                            f |= tf & whole;
                             pt |= tp;
                         }
                     }
@@ -643,8 +687,8 @@ impl Matcher {
         let mut toks = Vec::new();
         let mut cjk = Vec::new();
         let mut mask = 0;
-        for text in texts {
-            mask |= tokenize(text.as_ref(), &mut toks, &mut cjk);
+        for (n, text) in texts.into_iter().enumerate() {
+            mask |= tokenize(text.as_ref(), n == 0, &mut toks, &mut cjk);
         }
         if mask & query.mask != query.mask {
             return None;
@@ -754,8 +798,8 @@ impl Builder {
 
     fn add_text(&mut self, text: &str) {
         let start = self.toks.len();
-        self.item_mask |= tokenize(text, &mut self.toks, &mut self.item_cjk);
         let name = self.item_texts == 0;
+        self.item_mask |= tokenize(text, name, &mut self.toks, &mut self.item_cjk);
         self.item_texts += 1;
         let end = self.toks.len() - 1;
         single_keys(&self.toks[start..end], name, &mut self.item_singles);
@@ -1417,7 +1461,11 @@ mod tests {
             (&["张三"], "张s", true),
             (&["张三"], "李", false),
             (&["张三"], "zhangsi", false),
-            (&["张三"], "zhsan", true),
+            (&["张三"], "zhsan", false),
+            (&["张三阿"], "zsa", true),
+            (&["曾航"], "zhang", false),
+            (&["曾航"], "zhangsan", false),
+            (&["曾航"], "zh", true),
             (&["张三"], "zan", false),
             (&["李四"], "zs", false),
             (&["李四"], "ls", true),
@@ -1425,7 +1473,8 @@ mod tests {
             (&["李晓明"], "lxm", true),
             (&["李晓明"], "李晓", true),
             (&["李晓明"], "lixiaoming", true),
-            (&["李晓明"], "lxiaom", true),
+            (&["李晓明"], "lixiaom", true),
+            (&["李晓明"], "lxiaom", false),
             (&["李晓明"], "lm", false),
             (&["单雄信"], "shan", true),
             (&["单雄信"], "dan", true),
@@ -1435,9 +1484,10 @@ mod tests {
             (&["曾小贤"], "ceng", true),
             (&["解晓东"], "xie", true),
             (&["解晓东"], "jie", true),
-            // only the first character has its other readings
+            // only a name's first character has all its readings
             (&["小单"], "xiaodan", true),
             (&["小单"], "xiaoshan", false),
+            (&["小王"], "xiaoyu", false),
             (&["吕布"], "lvbu", true),
             (&["Amy_Li"], "amy", true),
             (&["Amy_Li"], "AMY", true),
@@ -1453,6 +1503,9 @@ mod tests {
             (&["李四", "杭州-张三-设计"], "zhang", true),
             (&["李四", "杭州-张三-设计"], "杭州", true),
             (&["李四", "杭州-张三-设计"], "shanghai", false),
+            (&["李四", "长沙-赵璐"], "changsha", true),
+            (&["重庆"], "chongqing", true),
+            (&["音乐"], "yinyue", true),
             (&["sunny🌞"], "sunny", true),
             (&["sunny🌞"], "🌞", true),
             (&["王🌸芳"], "wangfang", true),
@@ -1469,7 +1522,8 @@ mod tests {
             (&["张三"], "  zhang   zs  ", true),
             (&["张三"], "zhang\u{3000}san", true),
             (&["赵平英"], "zhang", false),
-            (&["郑好安"], "zhan", true),
+            (&["郑好安"], "zhan", false),
+            (&["郑好安宁"], "zhan", true),
             (&[], "zhang", false),
             (&["", "   "], "zhang", false),
         ];
@@ -1761,10 +1815,16 @@ mod tests {
 
     #[test]
     fn heteronyms_are_bounded() {
-        // Every character a heteronym: only the first has its other readings.
-        let idx = index(&[&["行行行行行行行行重重重重朴朴朴朴"]]);
+        // Every character a heteronym: the first has its readings, then only the few with
+        // a common second reading have it (行, 重), not 朴.
+        let text = "朴".to_string() + &"行重朴".repeat(100);
+        let idx = index(&[&[text.as_str()]]);
         let alts = idx.toks.iter().filter(|&&t| is_alt(t)).count();
-        assert!((1..MAX_READINGS).contains(&alts), "{alts}");
+        let expected = 1 + (MAX_TEXT_CHARS - 1) * 2 / 3;
+        assert!(
+            (expected..expected + MAX_READINGS).contains(&alts),
+            "{alts}"
+        );
         let long = "张".repeat(1000);
         let idx = index(&[&[long.as_str()]]);
         assert_eq!(idx.toks.len(), MAX_TEXT_CHARS + 1);

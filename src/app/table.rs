@@ -79,6 +79,17 @@ impl<R: Row> Table<R> {
         self.clamp();
     }
 
+    /// Select the shown row with this key; false when it is not shown.
+    pub fn select_key(&mut self, key: i64) -> bool {
+        match self.visible.iter().position(|&i| self.rows[i].key() == key) {
+            Some(pos) => {
+                self.selected = pos;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Run a command; `page` is how many rows fit on screen.
     pub fn apply(&mut self, cmd: TableCmd, page: usize) {
         match cmd {

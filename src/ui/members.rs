@@ -8,6 +8,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row};
 
+use unicode_width::UnicodeWidthStr;
+
 use super::Theme;
 use super::widgets::{ListSpec, list, list_height, truncate};
 
@@ -105,19 +107,28 @@ fn render_list(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         ));
     }
     let title = Line::from(spans);
+    // the alias (group nickname) a search matched shows after the name: `丁蕊 (张姐)`
+    let matcher = crate::search::Matcher::new(&data.filter);
     let rows = data
         .window(list_height(area))
         .map(|(_, r)| {
+            let alias = match (&r.group_nickname, matcher.is_empty()) {
+                (Some(alias), false) => matcher
+                    .score([r.name.as_str(), alias.as_str()])
+                    .filter(|hit| hit.text == 1)
+                    .map(|_| alias.as_str()),
+                _ => None,
+            };
             // cut with an ellipsis so a long nickname is visibly longer, not silently lost;
             // ⚠ a new member silent for 3 days (time for a private chat)
             let warn =
                 crate::app::members::new_and_silent(r, app.now.timestamp(), &app.rules.tiers);
             let name = if warn {
-                format!("⚠{}", truncate(&r.name, NAME_W - 1))
+                format!("⚠{}", name_with_alias(&r.name, alias, NAME_W - 1))
             } else if r.kol {
-                format!("{} ★", truncate(&r.name, NAME_W - 2))
+                format!("{} ★", name_with_alias(&r.name, alias, NAME_W - 2))
             } else {
-                truncate(&r.name, NAME_W)
+                name_with_alias(&r.name, alias, NAME_W)
             };
             Row::new(vec![
                 Cell::from(name),
@@ -158,6 +169,18 @@ fn render_list(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         },
         rows,
     );
+}
+
+/// The name, and the alias the search matched in brackets, cut to `width` with `…`: the
+/// name keeps at least half of it, so both stay recognisable.
+fn name_with_alias(name: &str, alias: Option<&str>, width: usize) -> String {
+    let Some(alias) = alias else {
+        return truncate(name, width);
+    };
+    let alias = format!(" ({alias})");
+    let alias_w = alias.width();
+    let name = truncate(name, width.saturating_sub(alias_w).max(width / 2));
+    truncate(&format!("{name}{alias}"), width)
 }
 
 pub fn detail(app: &App) -> Vec<(String, String)> {

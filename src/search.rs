@@ -14,8 +14,8 @@
 //! - A text is a sequence of tokens: a Chinese character with its pinyin readings (a
 //!   name's first character, the surname, with up to 3: 单 `dan`/`shan`/`chan`, 曾
 //!   `zeng`/`ceng`, 解 `jie`/`xie`; the others with their most common one, since rare
-//!   readings such as 王 `yu` would make `yu` find every 王, plus the second reading of a
-//!   few characters common in places and names, `SECOND_READINGS`: 长沙 `changsha`, 重庆
+//!   readings such as 王 `yu` would make `yu` find every 王; a few characters, in
+//!   `PLACE_READINGS`, with the readings places and names use: 长沙 `changsha`, 重庆
 //!   `chongqing`), a latin letter or digit (accents folded: `Zoë` ← `zoe`), or a
 //!   separator (space, punctuation, emoji). A query word matches when it can be cut into
 //!   pieces that match consecutive tokens: a Chinese character by itself or by a non-empty
@@ -180,18 +180,20 @@ struct Syllables {
     by_first: Vec<Vec<u16>>,
     /// Readings (ids, most common first, 0 = none) per character of each range.
     ranges: Vec<(u32, Vec<[u16; MAX_READINGS]>)>,
+    /// `PLACE_READINGS` as ids.
+    places: Vec<(char, [u16; MAX_READINGS])>,
 }
 
-/// Characters whose second reading is common in places and names although the tables list
-/// another first (长沙 `changsha`, 重庆 `chongqing`, 银行 `yinhang`, 音乐 `yinyue`, 厦门
-/// `xiamen`, 成都 `chengdu`… `dou`): they keep both readings anywhere in a text.
-const SECOND_READINGS: [(char, &str); 6] = [
-    ('长', "chang"),
-    ('重', "chong"),
-    ('行', "hang"),
-    ('乐', "yue"),
-    ('厦', "xia"),
-    ('都', "dou"),
+/// The readings of a few characters wherever they are not a surname, when the tables' most
+/// common one is not the one places and names use (长沙 `changsha`, not `zhangsha`; 厦门
+/// `xiamen`), or both are common (重庆 `chongqing` and 重要 `zhongyao`, 银行 `yinhang`,
+/// 音乐 `yinyue`).
+const PLACE_READINGS: [(char, &[&str]); 5] = [
+    ('长', &["chang"]),
+    ('厦', &["xia"]),
+    ('重', &["zhong", "chong"]),
+    ('行', &["xing", "hang"]),
+    ('乐', &["le", "yue"]),
 ];
 
 /// The characters the pinyin tables cover (CJK unified ideographs and their extensions,
@@ -233,21 +235,18 @@ impl Syllables {
                     }
                 }
             }
-            for (c, second) in SECOND_READINGS {
-                let code = c as u32;
-                let Some(slot) = table.get_mut(code.wrapping_sub(lo) as usize) else {
-                    continue;
-                };
-                if let Some(at) = slot
-                    .iter()
-                    .position(|&id| id != 0 && names[usize::from(id)] == second)
-                    && at > 1
-                {
-                    slot.swap(1, at);
-                }
-            }
             ranges.push((lo, table));
         }
+        let places = PLACE_READINGS
+            .iter()
+            .map(|&(c, readings)| {
+                let mut slot = [0u16; MAX_READINGS];
+                for (at, r) in slot.iter_mut().zip(readings) {
+                    *at = ids.get(*r).copied().unwrap_or(0);
+                }
+                (c, slot)
+            })
+            .collect();
         let masks = names
             .iter()
             .map(|n| n.bytes().fold(0, |m, b| m | byte_bit(b)))
@@ -266,6 +265,7 @@ impl Syllables {
             masks,
             by_first,
             ranges,
+            places,
         }
     }
 
@@ -314,12 +314,10 @@ fn tokenize(text: &str, name: bool, out: &mut Vec<u32>, cjk: &mut Vec<char>) -> 
         }
         prev = None;
         if let Some(readings) = is_cjk(c).then(|| syl.readings(c)).flatten() {
-            let n = if surname {
-                MAX_READINGS
-            } else if SECOND_READINGS.iter().any(|&(h, _)| h == c) {
-                2
-            } else {
-                1
+            let (readings, n) = match syl.places.iter().find(|(p, _)| *p == c) {
+                _ if surname => (readings, MAX_READINGS),
+                Some((_, place)) if place[0] != 0 => (place, MAX_READINGS),
+                _ => (readings, 1),
             };
             surname = false;
             out.push(K_SYL << KIND_SHIFT | u32::from(readings[0]) << SYL_SHIFT | c as u32);
@@ -1504,6 +1502,8 @@ mod tests {
             (&["李四", "杭州-张三-设计"], "杭州", true),
             (&["李四", "杭州-张三-设计"], "shanghai", false),
             (&["李四", "长沙-赵璐"], "changsha", true),
+            (&["李四", "长沙-赵璐"], "zhangsha", false),
+            (&["长孙无忌"], "zhangsun", true),
             (&["重庆"], "chongqing", true),
             (&["音乐"], "yinyue", true),
             (&["sunny🌞"], "sunny", true),

@@ -28,6 +28,11 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
+    /// The character set of CSV output: utf-8 (default; `export` adds a BOM so Excel
+    /// reads it) or gbk (older Excel and WPS on Chinese Windows)
+    #[arg(long, global = true, value_enum, default_value_t = Encoding::Utf8)]
+    pub encoding: Encoding,
+
     /// Open the console on a fresh demo database (written to a temporary path)
     #[arg(long)]
     pub demo: bool,
@@ -45,6 +50,15 @@ pub enum Format {
     Table,
     Json,
     Csv,
+}
+
+/// What CSV is written in (`--encoding`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Encoding {
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    #[value(alias = "GBK", alias = "gb2312", alias = "cp936")]
+    Gbk,
 }
 
 #[derive(Debug, Subcommand)]
@@ -296,15 +310,40 @@ pub enum RemindCmd {
         #[arg(long)]
         note: Option<String>,
     },
-    /// Dismiss a reminder (for everyone it is for)
-    Dismiss { id: i64 },
-    /// Remind again later
+    /// Dismiss a reminder (for everyone it is for), or every due one of a kind or
+    /// group at once (--kind, --group, --day)
+    Dismiss {
+        #[arg(required_unless_present_any = ["kind", "group"], conflicts_with_all = ["kind", "group", "day"])]
+        id: Option<i64>,
+        #[command(flatten)]
+        bulk: RemindBulk,
+    },
+    /// Remind again later: one reminder, or every due one of a kind or group at once
     Snooze {
-        id: i64,
+        #[arg(required_unless_present_any = ["kind", "group"], conflicts_with_all = ["kind", "group", "day"])]
+        id: Option<i64>,
         /// 5, 15 or 60 (`[reminders] snooze_minutes` in the config)
         #[arg(long)]
         minutes: i64,
+        #[command(flatten)]
+        bulk: RemindBulk,
     },
+}
+
+/// Which due reminders a bulk dismiss or snooze takes: those of the kind, in the group,
+/// of the day (each when given).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RemindBulk {
+    /// new_silent (新人未发言), recall (召回), review (审核), alert (告警), sop,
+    /// countdown (倒计时), content (内容发布), adhoc (临时)
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+    /// Only the reminders of this group
+    #[arg(long, value_name = "NAME")]
+    pub group: Option<String>,
+    /// Only those that fell due on this day (YYYY-MM-DD, the team's zone)
+    #[arg(long, value_name = "DATE")]
+    pub day: Option<NaiveDate>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -415,7 +454,8 @@ pub enum OperatorCmd {
     /// Add an operator (an OS login) with a role
     Add {
         login: String,
-        #[arg(long, value_enum)]
+        /// owner, operator, assistant or viewer (or 群主, 运营官, 助理, 访客)
+        #[arg(long, value_parser = parse_role)]
         role: Role,
     },
     /// Take an operator off the database (the last owner cannot be removed)
@@ -604,6 +644,21 @@ pub enum ContentCmd {
         #[arg(long, value_parser = parse_date)]
         date: Option<NaiveDate>,
     },
+}
+
+/// A role by its word or its Chinese name (`domain::roles::Role::parse`, the one
+/// place roles are read).
+pub fn parse_role(s: &str) -> Result<Role, String> {
+    use crate::domain::roles::Role as R;
+    match R::parse(s) {
+        Some(R::Owner) => Ok(Role::Owner),
+        Some(R::Operator) => Ok(Role::Operator),
+        Some(R::Assistant) => Ok(Role::Assistant),
+        Some(R::Viewer) => Ok(Role::Viewer),
+        None => Err(format!(
+            "{s:?}: use owner (群主), operator (运营官), assistant (助理) or viewer (访客)"
+        )),
+    }
 }
 
 /// `YYYY-MM-DD`, with a message that says so.

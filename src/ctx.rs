@@ -33,8 +33,15 @@ pub fn store_message(texts: &Texts, e: &StoreError, db: &std::path::Path) -> Str
         StoreError::Forbidden(f) => texts.forbidden(f),
         StoreError::ReadOnly => texts.roles.read_only.clone(),
         StoreError::LastOwner { login } => fill(&texts.roles.last_owner, &[("login", login)]),
+        StoreError::OwnReview { id, title } => fill(
+            &texts.content.own_review_cli,
+            &[("id", id), ("title", title)],
+        ),
         StoreError::Settings(s) => texts.settings_error(s),
         StoreError::Files(p) => texts.file_problem(p),
+        StoreError::UnknownGroup(name) => fill(&texts.cli.unknown_group, &[("name", name)]),
+        // the first run: said in the user's language with the commands that help
+        StoreError::Missing(p) => fill(&texts.cli.no_database, &[("db", &p.display())]),
         e => e.to_string(),
     }
 }
@@ -59,6 +66,11 @@ pub struct Ctx {
     pub db: PathBuf,
     pub lang: Lang,
     pub format: Format,
+    /// `--encoding`: the character set of CSV output.
+    pub encoding: crate::cli::Encoding,
+    /// Under `export`: CSV is a file for a spreadsheet (UTF-8 BOM, CRLF), not for a
+    /// script.
+    pub export: bool,
     pub tz: Tz,
     pub clock: Arc<dyn Clock>,
     pub operator: String,
@@ -84,6 +96,8 @@ impl Ctx {
             db: config::resolve_db(cli.db.clone()),
             lang: config::resolve_lang(cli.lang),
             format: cli.format,
+            encoding: cli.encoding,
+            export: matches!(cli.command, Some(crate::cli::Command::Export { .. })),
             tz,
             clock,
             operator: config::operator_login(),

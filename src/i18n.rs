@@ -54,6 +54,8 @@ pub struct Texts {
     pub settings: SettingsTexts,
     pub keywords: KeywordsTexts,
     pub doctor: DoctorTexts,
+    /// The commands' tables, words and refusals.
+    pub cli: CliTexts,
     /// What keeps the user from using the database's files (`disk::FileProblem`).
     pub files: FilesTexts,
     /// Stable English enumeration words (`todo`, `core`, `draft`, ...) → display text.
@@ -217,6 +219,10 @@ pub struct ContentTexts {
     pub rescued_in: String,
     pub not_editable: String,
     pub not_in_review: String,
+    /// Reviewing one's own item under `[content] review_by_other`: the console's status
+    /// line (short: it is not cut) and the command line's refusal.
+    pub own_review: String,
+    pub own_review_cli: String,
     pub not_published: String,
     pub review_title: String,
     pub check_compliance: String,
@@ -360,6 +366,25 @@ pub struct RemindersTexts {
     pub col_until: String,
     pub col_by: String,
     pub col_note: String,
+    /// A bundle's line: member warnings of one kind without a name.
+    pub member_new_all: String,
+    pub member_recall_all: String,
+    /// The review queue's line.
+    pub review_all: String,
+    /// A bundle: "{text} · {n} 人" (members), "{text} · {n} 项" (reviews, alerts), "{text} ·
+    /// {n} 个群" (one step in several groups).
+    pub bundle_people: String,
+    pub bundle_items: String,
+    pub bundle_groups: String,
+    /// A bundle dealt with at once.
+    pub dismissed_n: String,
+    pub snoozed_n: String,
+    /// `remind dismiss|snooze --kind …`: an unknown kind, nothing matching.
+    pub bad_kind: String,
+    pub none_due: String,
+    /// Reminder kinds (`new_silent`, `review`, ...) → their name, also accepted by
+    /// `--kind`.
+    pub kinds: BTreeMap<String, String>,
     /// Reminder sources (`sop`, `content`, ...) → display text.
     pub sources: BTreeMap<String, String>,
     /// KPI alert rules (`dau_low`, ...) → what they mean; an unknown rule shows as is.
@@ -381,6 +406,39 @@ pub struct RolesTexts {
     pub names: BTreeMap<String, String>,
     /// Kinds of write (`data/roles.toml`'s keys) → what they are.
     pub perms: BTreeMap<String, String>,
+}
+
+/// The commands (not the console): table headers, the words around values, refusals.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CliTexts {
+    /// No database yet ({db}): the first run.
+    pub no_database: String,
+    /// A `--group` no group has ({name}).
+    pub unknown_group: String,
+    /// A flag's value that is none of its choices ({flag}, {value}, {choices}).
+    pub bad_choice: String,
+    /// GBK could not hold some characters ({n} cells, first at {row}: {cell}).
+    pub gbk_replaced: String,
+    /// A change of a share, in percentage points ({d}: `▼0.7`).
+    pub pp: String,
+    /// `content week`: the week's heading ({monday}).
+    pub week_of: String,
+    /// `content week`: before the day's best times.
+    pub best: String,
+    /// `content week`: pushes per day.
+    pub pushes: String,
+    /// `content review-week`: the heading ({from}, {to}).
+    pub review_week: String,
+    pub review_top: String,
+    pub review_drop: String,
+    /// `sop today`: who is on an item ({login}).
+    pub on_it: String,
+    /// `shequn kpi`: an open alert ({group}, {rule}, {since}, {value}, {step},
+    /// {assignee}).
+    pub alert_line: String,
+    /// Column keys (the English words JSON and CSV use) → table headers.
+    pub headers: BTreeMap<String, String>,
 }
 
 /// `shequn settings …`: the team's thresholds and rules.
@@ -685,6 +743,72 @@ impl Texts {
             ("sop", _) => lead(title.to_string()),
             _ => title.to_string(),
         }
+    }
+
+    /// A bundle of `n` reminders of one kind and day as one line: "新人 3 天未发言,私聊
+    /// 激活 · 28 人", "内容待审核 · 4 项", "15:00 互动话题 · 到点了 · 2 个群". `groups`:
+    /// how many groups the bundle spans (for the SOP, countdown and content kinds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn bundle_text(
+        &self,
+        source: &str,
+        kind: Option<&str>,
+        title: &str,
+        lead_min: Option<i64>,
+        n: usize,
+        groups: usize,
+        tiers: &crate::domain::tiers::TierRules,
+    ) -> String {
+        let t = &self.reminders;
+        match (source, kind) {
+            ("member", Some("new_silent")) => {
+                let text = fill(&t.member_new_all, &[("days", &tiers.new_silence_warn_days)]);
+                fill(&t.bundle_people, &[("text", &text), ("n", &n)])
+            }
+            ("member", Some("recall")) => {
+                let text = fill(&t.member_recall_all, &[("days", &tiers.silent_days)]);
+                fill(&t.bundle_people, &[("text", &text), ("n", &n)])
+            }
+            ("review", _) => fill(&t.bundle_items, &[("text", &t.review_all), ("n", &n)]),
+            _ => {
+                let text = self.reminder_text(source, kind, title, lead_min, tiers);
+                if groups > 1 {
+                    fill(&t.bundle_groups, &[("text", &text), ("n", &groups)])
+                } else {
+                    fill(&t.bundle_items, &[("text", &text), ("n", &n)])
+                }
+            }
+        }
+    }
+
+    /// A kind as `remind … --kind` takes it: the stable word (`new_silent`) or its name
+    /// in either language (`新人未发言`), case aside. None: no such kind.
+    pub fn reminder_kind(word: &str) -> Option<&'static str> {
+        let w = word.trim().to_lowercase();
+        [Lang::Zh, Lang::En].into_iter().find_map(|l| {
+            l.texts()
+                .reminders
+                .kinds
+                .iter()
+                .find(|(k, v)| k.to_lowercase() == w || v.to_lowercase() == w)
+                .map(|(k, _)| k.as_str())
+        })
+    }
+
+    /// The kinds `--kind` takes, as this language names them: "new_silent (新人未发言), …".
+    pub fn reminder_kinds(&self) -> String {
+        self.reminders
+            .kinds
+            .iter()
+            .map(|(k, v)| {
+                if k == v {
+                    k.clone()
+                } else {
+                    format!("{k} ({v})")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// A role's name in this language.
@@ -1077,6 +1201,10 @@ mod tests {
             }
             assert_eq!(t.roles.perms.len(), Perm::ALL.len());
         }
+        assert_eq!(
+            zh.cli.headers.keys().collect::<Vec<_>>(),
+            en.cli.headers.keys().collect::<Vec<_>>()
+        );
         assert_eq!(zh.tabs.members, "成员");
         assert_eq!(en.tabs.members, "Members");
     }

@@ -669,6 +669,15 @@ impl App {
                     });
                     return;
                 }
+                // one's own item: said before the form opens, not after all of it is
+                // filled in (the store refuses it too)
+                if self.rules.content.review_by_other && item.author == self.operator {
+                    self.flash = Some(super::Flash {
+                        text: self.texts.content.own_review.clone(),
+                        error: true,
+                    });
+                    return;
+                }
                 let hits = keywords
                     .as_deref()
                     .map(|k| k.find(&format!("{}\n{}", item.title, item.body)))

@@ -26,7 +26,7 @@ use crate::store::presence::Online;
 use crate::store::views::{ContentRow, MemberRow, ReminderRow, SopRow};
 use keymap::{Key, Keymap};
 pub use members::MembersState;
-pub use reminders::{RemindChange, RemindVerb, Toast};
+pub use reminders::{RemindChange, RemindLine, RemindState, RemindVerb, Toast};
 use table::{Table, TableCmd};
 pub use today::{ScriptEditor, SopState, TodayData};
 
@@ -274,6 +274,8 @@ pub enum PickerKind {
         id: i64,
         version: i64,
     },
+    /// A bundle of reminders (which: `RemindState::snoozing`).
+    SnoozeAll,
 }
 
 /// A message on the bottom line until the next key.
@@ -569,7 +571,10 @@ pub struct App {
     pub kpi: Table<GroupKpi>,
     /// The KPIs tab's metric, days and alerts.
     pub kpi_view: kpi::KpiView,
-    pub reminders: Table<ReminderRow>,
+    /// The Reminders tab's lines: a reminder, or a bundle of one kind and day.
+    pub reminders: Table<RemindLine>,
+    /// The reminders behind those lines and which bundles are open.
+    pub remind: RemindState,
     pub now: DateTime<Utc>,
     pub tz: Tz,
     pub db_label: String,
@@ -676,6 +681,7 @@ impl App {
             kpi: Table::default(),
             kpi_view: kpi::KpiView::default(),
             reminders: Table::default(),
+            remind: RemindState::default(),
             now,
             tz,
             db_label,
@@ -917,6 +923,10 @@ impl App {
             Action::Open => {
                 if matches!(self.mode, Mode::Calendar { .. }) {
                     return self.today_action(Action::Open);
+                }
+                // Enter on a bundle of reminders lists them (again: folds them)
+                if self.tab == Tab::Reminders && self.toggle_bundle() {
+                    return Vec::new();
                 }
                 if self.has_selection() {
                     self.mode = Mode::Detail;
@@ -1646,5 +1656,28 @@ impl Row for ReminderRow {
             self.state,
             self.source
         )
+    }
+}
+
+impl Row for RemindLine {
+    /// A bundle's line is keyed apart from its first reminder's (shown under it when
+    /// the bundle is open).
+    fn key(&self) -> i64 {
+        if self.bundle.is_empty() {
+            self.row.id
+        } else {
+            -self.row.id
+        }
+    }
+    /// A bundle is found by any of its reminders (a member's name, a group).
+    fn haystack(&self) -> String {
+        if self.bundle.is_empty() {
+            return self.row.haystack();
+        }
+        self.bundle
+            .iter()
+            .map(Row::haystack)
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }

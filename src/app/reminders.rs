@@ -2,17 +2,25 @@
 //! add an ad-hoc reminder from a prompt ("10m check the offer's results", also
 //! `:remind` on any tab), and what happens when the engine reports a fired reminder.
 //!
+//! The tab shows lines, not rows: reminders of one kind and day (the store's
+//! [`ReminderRow::bundle`]) are one line, "新人 3 天未发言,私聊激活 · 28 人"; Enter lists
+//! them under it (and folds them again), and `d` / `s` on the bundle's line deal with
+//! all of them at once — on one of its reminders, with that one.
+//!
 //! The toast is state beside the mode, never a mode: it does not take a key, so
 //! whatever the operator is typing (a script, a prompt, a search) goes on underneath.
 //! It goes away on its timer, or at the next key while nothing is being typed.
 
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use chrono::TimeZone;
 
+use super::table::Row;
 use super::{Action, App, Effect, Flash, Mode, PickerKind, PromptKind, Tab};
 use crate::domain::when::{When, split};
 use crate::i18n::fill;
+use crate::store::reminders::Section;
 use crate::store::views::ReminderRow;
 
 /// A change to a reminder, for the store thread.
@@ -25,6 +33,14 @@ pub enum RemindChange {
     Snooze {
         id: i64,
         version: i64,
+        minutes: i64,
+    },
+    /// A bundle at once: each reminder's id and the version shown.
+    DismissAll {
+        seen: Vec<(i64, i64)>,
+    },
+    SnoozeAll {
+        seen: Vec<(i64, i64)>,
         minutes: i64,
     },
     /// For the operator; `when` is resolved against the clock when it is written (the
@@ -41,6 +57,117 @@ pub enum RemindVerb {
     Added,
     Dismissed,
     Snoozed,
+    /// A bundle: how many reminders, in how many groups.
+    DismissedAll {
+        n: usize,
+        groups: usize,
+    },
+    SnoozedAll {
+        n: usize,
+        groups: usize,
+    },
+}
+
+/// One line of the Reminders tab.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemindLine {
+    /// The reminder shown (a bundle's first: its time, section and kind).
+    pub row: ReminderRow,
+    /// A bundle's reminders (two or more) when this is its line; empty for one reminder.
+    pub bundle: Vec<ReminderRow>,
+    /// Whether the bundle is open (its reminders listed under it).
+    pub open: bool,
+    /// A reminder listed under its open bundle.
+    pub inner: bool,
+}
+
+impl RemindLine {
+    fn single(row: ReminderRow, inner: bool) -> RemindLine {
+        RemindLine {
+            row,
+            bundle: Vec::new(),
+            open: false,
+            inner,
+        }
+    }
+
+    /// Every reminder the line stands for, with the version shown.
+    pub fn seen(&self) -> Vec<(i64, i64)> {
+        if self.bundle.is_empty() {
+            vec![(self.row.id, self.row.version)]
+        } else {
+            self.bundle.iter().map(|r| (r.id, r.version)).collect()
+        }
+    }
+
+    /// How many groups the bundle spans.
+    pub fn groups(&self) -> usize {
+        self.bundle
+            .iter()
+            .filter_map(|r| r.group.as_deref())
+            .collect::<HashSet<_>>()
+            .len()
+    }
+}
+
+/// The reminders behind the tab's lines, and which bundles the operator opened.
+#[derive(Debug, Clone, Default)]
+pub struct RemindState {
+    pub rows: Vec<ReminderRow>,
+    /// Open bundles by [`line_key`].
+    pub open: HashSet<String>,
+    /// The bundle the snooze picker is for: each reminder's id and version shown.
+    pub snoozing: Vec<(i64, i64)>,
+}
+
+/// A bundle within its section (the due ones and the upcoming ones of a kind are two).
+fn line_key(section: Section, bundle: &str) -> String {
+    format!("{section:?}:{bundle}")
+}
+
+/// The tab's lines from the store's rows (in the store's order): a bundle's line where
+/// its first reminder was, with its reminders under it when open.
+pub fn lines(
+    rows: &[ReminderRow],
+    open: &HashSet<String>,
+    tz: chrono_tz::Tz,
+    now: i64,
+) -> Vec<RemindLine> {
+    let key = |r: &ReminderRow| {
+        r.bundle(tz)
+            .filter(|_| r.state != "dismissed")
+            .map(|b| line_key(r.section(now), &b))
+    };
+    let mut members: HashMap<String, Vec<&ReminderRow>> = HashMap::new();
+    for r in rows {
+        if let Some(k) = key(r) {
+            members.entry(k).or_default().push(r);
+        }
+    }
+    let mut out = Vec::new();
+    let mut done = HashSet::new();
+    for r in rows {
+        let bundle = key(r).and_then(|k| members.get(&k).map(|m| (k, m)));
+        match bundle {
+            Some((k, m)) if m.len() > 1 => {
+                if !done.insert(k.clone()) {
+                    continue;
+                }
+                let is_open = open.contains(&k);
+                out.push(RemindLine {
+                    row: r.clone(),
+                    bundle: m.iter().map(|x| (*x).clone()).collect(),
+                    open: is_open,
+                    inner: false,
+                });
+                if is_open {
+                    out.extend(m.iter().map(|x| RemindLine::single((*x).clone(), true)));
+                }
+            }
+            _ => out.push(RemindLine::single(r.clone(), false)),
+        }
+    }
+    out
 }
 
 /// Reminders that just fired, shown over the top right corner.
@@ -59,18 +186,21 @@ impl App {
     pub(super) fn reminders_action(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Dismiss => {
-                if let Some(r) = self.reminders.current()
-                    && r.state != "dismissed"
+                if let Some(l) = self.reminders.current()
+                    && l.row.state != "dismissed"
                 {
+                    if !l.bundle.is_empty() {
+                        return vec![Effect::Remind(RemindChange::DismissAll { seen: l.seen() })];
+                    }
                     return vec![Effect::Remind(RemindChange::Dismiss {
-                        id: r.id,
-                        version: r.version,
+                        id: l.row.id,
+                        version: l.row.version,
                     })];
                 }
             }
             Action::Snooze => {
-                if let Some(r) = self.reminders.current()
-                    && r.state != "dismissed"
+                if let Some(l) = self.reminders.current()
+                    && l.row.state != "dismissed"
                 {
                     let items = self
                         .rules
@@ -79,11 +209,17 @@ impl App {
                         .iter()
                         .map(|m| fill(&self.texts.reminders.minutes, &[("n", m)]))
                         .collect();
+                    let kind = if l.bundle.is_empty() {
+                        PickerKind::Snooze {
+                            id: l.row.id,
+                            version: l.row.version,
+                        }
+                    } else {
+                        self.remind.snoozing = l.seen();
+                        PickerKind::SnoozeAll
+                    };
                     self.mode = Mode::Picker {
-                        kind: PickerKind::Snooze {
-                            id: r.id,
-                            version: r.version,
-                        },
+                        kind,
                         items,
                         input: String::new(),
                         selected: 0,
@@ -107,14 +243,20 @@ impl App {
     /// section; the cursor stays where it was, on the next one to deal with.
     pub(super) fn reminders_loaded(&mut self, rows: Vec<ReminderRow>) {
         let now = self.now.timestamp();
-        let before = self.reminders.current().map(|r| (r.id, r.section(now)));
+        let before = self
+            .reminders
+            .current()
+            .map(|l| (l.key(), l.row.section(now)));
         let pos = self.reminders.selected;
-        self.reminders.set_rows(rows);
-        let moved = before.is_some_and(|(id, section)| {
-            self.reminders
+        self.remind.rows = rows;
+        self.relines();
+        // the line dealt with (a reminder, a bundle) moved to another section or is gone
+        let moved = before.is_some_and(|(key, section)| {
+            !self
+                .reminders
                 .rows
                 .iter()
-                .any(|r| r.id == id && r.section(now) != section)
+                .any(|l| l.key() == key && l.row.section(now) == section)
         });
         if moved {
             let page = self.page_rows();
@@ -123,8 +265,52 @@ impl App {
         }
     }
 
-    /// The snooze picker's choice ("15 分钟") back to minutes.
-    pub(super) fn snooze_picked(&mut self, id: i64, version: i64, choice: &str) -> Vec<Effect> {
+    /// The lines again from the rows (after a load, or a bundle opened or folded).
+    fn relines(&mut self) {
+        let lines = lines(
+            &self.remind.rows,
+            &self.remind.open,
+            self.tz,
+            self.now.timestamp(),
+        );
+        // forget bundles that are gone
+        let keys: HashSet<String> = lines
+            .iter()
+            .filter(|l| l.open)
+            .filter_map(|l| {
+                l.row
+                    .bundle(self.tz)
+                    .map(|b| line_key(l.row.section(self.now.timestamp()), &b))
+            })
+            .collect();
+        self.remind.open.retain(|k| keys.contains(k));
+        self.reminders.set_rows(lines);
+    }
+
+    /// Enter on a bundle's line: list its reminders under it, or fold them. False when
+    /// the line is not a bundle's.
+    pub(super) fn toggle_bundle(&mut self) -> bool {
+        let now = self.now.timestamp();
+        let Some(key) = self.reminders.current().and_then(|l| {
+            if l.bundle.is_empty() {
+                return None;
+            }
+            l.row
+                .bundle(self.tz)
+                .map(|b| line_key(l.row.section(now), &b))
+        }) else {
+            return false;
+        };
+        if !self.remind.open.remove(&key) {
+            self.remind.open.insert(key);
+        }
+        self.relines();
+        true
+    }
+
+    /// The snooze picker's choice ("15 分钟") back to minutes, for one reminder or a
+    /// bundle.
+    pub(super) fn snooze_picked(&mut self, seen: &[(i64, i64)], choice: &str) -> Vec<Effect> {
         let minutes = self
             .rules
             .reminders
@@ -132,15 +318,20 @@ impl App {
             .iter()
             .copied()
             .find(|m| fill(&self.texts.reminders.minutes, &[("n", m)]) == choice);
-        minutes
-            .map(|minutes| {
-                vec![Effect::Remind(RemindChange::Snooze {
-                    id,
-                    version,
-                    minutes,
-                })]
-            })
-            .unwrap_or_default()
+        let Some(minutes) = minutes else {
+            return Vec::new();
+        };
+        vec![Effect::Remind(match seen {
+            [(id, version)] => RemindChange::Snooze {
+                id: *id,
+                version: *version,
+                minutes,
+            },
+            _ => RemindChange::SnoozeAll {
+                seen: seen.to_vec(),
+                minutes,
+            },
+        })]
     }
 
     /// "10m 看福利推送的数据": a time, then what.
@@ -205,6 +396,16 @@ impl App {
                         &[("when", &self.local(r.due_at)), ("title", &title)],
                     ),
                     RemindVerb::Dismissed => fill(&t.dismissed, &[("title", &title)]),
+                    RemindVerb::DismissedAll { n, groups } => {
+                        fill(&t.dismissed, &[("title", &self.bundle_text(&r, n, groups))])
+                    }
+                    RemindVerb::SnoozedAll { n, groups } => fill(
+                        &t.snoozed,
+                        &[
+                            ("until", &self.local(r.snoozed_until.unwrap_or(r.due_at))),
+                            ("title", &self.bundle_text(&r, n, groups)),
+                        ],
+                    ),
                     RemindVerb::Snoozed => fill(
                         &t.snoozed,
                         &[
@@ -231,6 +432,19 @@ impl App {
             r.kind.as_deref(),
             &r.title,
             r.lead_min,
+            &self.rules.tiers,
+        )
+    }
+
+    /// A bundle of `n` reminders like `r` in `groups` groups, in the console's language.
+    pub fn bundle_text(&self, r: &ReminderRow, n: usize, groups: usize) -> String {
+        self.texts.bundle_text(
+            &r.source,
+            r.kind.as_deref(),
+            &r.title,
+            r.lead_min,
+            n,
+            groups,
             &self.rules.tiers,
         )
     }

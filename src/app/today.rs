@@ -440,7 +440,11 @@ impl App {
                 self.content_group_picked(choice);
                 Vec::new()
             }
-            PickerKind::Snooze { id, version } => self.snooze_picked(id, version, choice),
+            PickerKind::Snooze { id, version } => self.snooze_picked(&[(id, version)], choice),
+            PickerKind::SnoozeAll => {
+                let seen = std::mem::take(&mut self.remind.snoozing);
+                self.snooze_picked(&seen, choice)
+            }
             PickerKind::Assign { id, version } => {
                 vec![Effect::Sop {
                     id,

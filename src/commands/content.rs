@@ -10,7 +10,7 @@ use std::io::Read;
 use std::path::Path;
 use std::process::ExitCode;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::output::{Column, print};
@@ -20,6 +20,7 @@ use crate::clock::{local_day, local_to_utc};
 use crate::domain::content::{CHECKS, Check, Form, Kind, State};
 use crate::domain::keywords::Keywords;
 use crate::domain::roles::Perm;
+use crate::i18n::fill;
 use crate::store::content::{
     self, ContentInput, ContentItem, ContentStep, ListRow, ResultsInput, ReviewInput,
 };
@@ -44,11 +45,11 @@ pub fn run(ctx: &Ctx, cmd: &ContentCmd) -> anyhow::Result<ExitCode> {
             let input = ContentInput {
                 title: title.clone(),
                 body: read_body(body_file)?,
-                kind: parse_kind(kind)?,
-                form: parse_form(form)?,
+                kind: parse_kind(ctx, kind)?,
+                form: parse_form(ctx, form)?,
                 column: column.clone(),
                 tags: tags.clone(),
-                groups: group_ids(&store, groups)?,
+                groups: group_ids(ctx, &store, groups)?,
                 slot: slot.as_deref().map(|s| parse_slot(ctx, s)).transpose()?,
                 owner: owner.clone().unwrap_or_default(),
                 material_name: material.clone(),
@@ -92,13 +93,13 @@ pub fn run(ctx: &Ctx, cmd: &ContentCmd) -> anyhow::Result<ExitCode> {
                 input.body = read_body(f)?;
             }
             if let Some(k) = kind {
-                input.kind = parse_kind(k)?;
+                input.kind = parse_kind(ctx, k)?;
             }
             if let Some(f) = form {
-                input.form = parse_form(f)?;
+                input.form = parse_form(ctx, f)?;
             }
             if !groups.is_empty() {
-                input.groups = group_ids(&store, groups)?;
+                input.groups = group_ids(ctx, &store, groups)?;
             }
             if let Some(s) = slot {
                 input.slot = match s.trim() {
@@ -220,31 +221,20 @@ pub fn run(ctx: &Ctx, cmd: &ContentCmd) -> anyhow::Result<ExitCode> {
 
 // --- parsing flags --------------------------------------------------------------------
 
-fn parse_kind(s: &str) -> anyhow::Result<Kind> {
-    Kind::parse(s).ok_or_else(|| {
-        UserError(format!(
-            "--kind {s}: use engage (促活), convert (转化) or brand (品牌)"
-        ))
-        .into()
-    })
+fn parse_kind(ctx: &Ctx, s: &str) -> anyhow::Result<Kind> {
+    Ok(super::choice(ctx, "kind", s, &Kind::ALL, Kind::word)?)
 }
 
-fn parse_form(s: &str) -> anyhow::Result<Form> {
-    Form::parse(s).ok_or_else(|| {
-        UserError(format!(
-            "--form {s}: use article (图文), video (短视频), poll (投票), live (直播) or text (文字)"
-        ))
-        .into()
-    })
+fn parse_form(ctx: &Ctx, s: &str) -> anyhow::Result<Form> {
+    // 视频: older material names say it
+    if s.trim() == "视频" {
+        return Ok(Form::Video);
+    }
+    Ok(super::choice(ctx, "form", s, &Form::ALL, Form::word)?)
 }
 
-fn parse_state(s: &str) -> anyhow::Result<State> {
-    State::parse(s).ok_or_else(|| {
-        UserError(format!(
-            "--state {s}: use draft, review, scheduled, published or reviewed"
-        ))
-        .into()
-    })
+fn parse_state(ctx: &Ctx, s: &str) -> anyhow::Result<State> {
+    Ok(super::choice(ctx, "state", s, &State::ALL, State::word)?)
 }
 
 /// A slot on the team's wall clock ("2026-03-03 20:00", `T` and seconds accepted) or an
@@ -279,14 +269,12 @@ fn read_body(path: &Path) -> anyhow::Result<String> {
 }
 
 /// A group by name (or by id when no group has that name).
-fn group_id(store: &Store, name: &str) -> anyhow::Result<i64> {
-    groups::by_name_or_id(store.conn(), name)?.ok_or_else(|| {
-        UserError(format!("no group {name:?}; `shequn group list` lists them")).into()
-    })
+fn group_id(ctx: &Ctx, store: &Store, name: &str) -> anyhow::Result<i64> {
+    groups::by_name_or_id(store.conn(), name)?.ok_or_else(|| super::unknown_group(ctx, name).into())
 }
 
-fn group_ids(store: &Store, names: &[String]) -> anyhow::Result<Vec<i64>> {
-    names.iter().map(|n| group_id(store, n)).collect()
+fn group_ids(ctx: &Ctx, store: &Store, names: &[String]) -> anyhow::Result<Vec<i64>> {
+    names.iter().map(|n| group_id(ctx, store, n)).collect()
 }
 
 /// compliance / fit / appeal (or 合规性 / 匹配度 / 吸引力) → 0 / 1 / 2.
@@ -390,8 +378,8 @@ fn list(
     state: Option<&str>,
     group: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    let state = state.map(parse_state).transpose()?;
-    let group = group.map(|g| group_id(store, g)).transpose()?;
+    let state = state.map(|s| parse_state(ctx, s)).transpose()?;
+    let group = group.map(|g| group_id(ctx, store, g)).transpose()?;
     let rows: Vec<ListOut> = content::list(store.conn(), state, group)?
         .into_iter()
         .map(|r: ListRow| ListOut {
@@ -425,21 +413,21 @@ fn list(
                 version: r.version,
             })
             .collect();
-        print(Format::Csv, &csv, &[])?;
+        super::output::csv_rows(ctx, &csv)?;
         return Ok(ExitCode::SUCCESS);
     }
     let cols: &[Column<ListOut>] = &[
         Column {
             header: "id",
-            value: |r| r.id.to_string(),
+            value: |r, _| r.id.to_string(),
         },
         Column {
             header: "state",
-            value: |r| r.state.to_string(),
+            value: |r, t| t.enum_text(r.state).to_string(),
         },
         Column {
             header: "slot",
-            value: |r| {
+            value: |r, _| {
                 r.slot
                     .as_deref()
                     .and_then(|s| s.get(..16))
@@ -449,26 +437,26 @@ fn list(
         },
         Column {
             header: "kind",
-            value: |r| r.kind.to_string(),
+            value: |r, t| t.enum_text(r.kind).to_string(),
         },
         Column {
             header: "form",
-            value: |r| r.form.to_string(),
+            value: |r, t| t.enum_text(r.form).to_string(),
         },
         Column {
             header: "title",
-            value: |r| r.title.clone(),
+            value: |r, _| r.title.clone(),
         },
         Column {
             header: "groups",
-            value: |r| r.groups.join(", "),
+            value: |r, _| r.groups.join(", "),
         },
         Column {
             header: "owner",
-            value: |r| r.owner.clone(),
+            value: |r, _| r.owner.clone(),
         },
     ];
-    print(ctx.format, &rows, cols)?;
+    print(ctx, ctx.format, &rows, cols)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -799,7 +787,7 @@ fn week(
     group: Option<&str>,
     date: Option<NaiveDate>,
 ) -> anyhow::Result<ExitCode> {
-    let gid = group.map(|g| group_id(store, g)).transpose()?;
+    let gid = group.map(|g| group_id(ctx, store, g)).transpose()?;
     let day = date.unwrap_or_else(|| local_day(ctx.now(), ctx.tz));
     let w = content::week(store.conn(), gid, day, ctx.tz, &ctx.rules)?;
     let out = WeekOut {
@@ -861,12 +849,14 @@ fn week(
                     })
                 })
                 .collect();
-            print(Format::Csv, &rows, &[])?;
+            super::output::csv_rows(ctx, &rows)?;
         }
         Format::Table => {
+            let texts = ctx.lang.texts();
+            let ct = &texts.content;
             println!(
-                "week of {}{}",
-                w.monday,
+                "{}{}",
+                fill(&texts.cli.week_of, &[("monday", &w.monday)]),
                 group.map(|g| format!(" · {g}")).unwrap_or_default()
             );
             for d in &w.days {
@@ -876,13 +866,14 @@ fn week(
                     .map(|h| format!("{} {}", h.when(), h.what))
                     .collect();
                 println!(
-                    "\n{} {}  · best: {}",
-                    d.day.format("%a"),
+                    "\n{} {}  · {} {}",
+                    texts.weekday(d.day.weekday()),
                     d.day,
+                    texts.cli.best,
                     hints.join(" · ")
                 );
                 if d.items.is_empty() {
-                    println!("  —");
+                    println!("  {}", ct.nothing_planned);
                 }
                 for i in &d.items {
                     println!(
@@ -890,9 +881,9 @@ fn week(
                         hhmm(ctx, i.slot),
                         i.id,
                         i.title,
-                        i.kind.word(),
-                        i.form.word(),
-                        i.state.word(),
+                        texts.enum_text(i.kind.word()),
+                        texts.enum_text(i.form.word()),
+                        texts.enum_text(i.state.word()),
                         i.groups
                             .iter()
                             .map(|(_, n)| n.as_str())
@@ -906,14 +897,22 @@ fn week(
             }
             for o in &w.over_posting {
                 println!(
-                    "warning: over-posting: {} gets {} pushes on {} (max {})",
-                    o.group, o.count, o.day, o.max
+                    "⚠ {} · {} · {} · {}",
+                    o.group,
+                    o.day,
+                    fill(&ct.pushes, &[("n", &o.count)]),
+                    fill(&ct.over_posting, &[("max", &o.max)])
                 );
             }
             for c in &w.conflicts {
                 println!(
-                    "warning: clash: {}: content {} and {} are {} minutes apart (less than {})",
-                    c.group, c.first, c.second, c.minutes, ctx.rules.content.conflict_minutes
+                    "⚠ {}: {} · #{} #{} · {} min (< {})",
+                    ct.conflict,
+                    c.group,
+                    c.first,
+                    c.second,
+                    c.minutes,
+                    ctx.rules.content.conflict_minutes
                 );
             }
         }
@@ -947,7 +946,7 @@ fn mix(
     let end = date.unwrap_or_else(|| local_day(ctx.now(), ctx.tz));
     // one group, or overall plus each group that had anything in 30 days
     let scopes: Vec<(String, Option<i64>)> = match group {
-        Some(g) => vec![(g.to_string(), Some(group_id(store, g)?))],
+        Some(g) => vec![(g.to_string(), Some(group_id(ctx, store, g)?))],
         None => {
             let mut v = vec![("all".to_string(), None)];
             let groups = groups::active_by_name(store.conn())?;
@@ -987,27 +986,30 @@ fn mix(
     let cols: &[Column<MixOut>] = &[
         Column {
             header: "scope",
-            value: |r| r.scope.clone(),
-        },
-        Column {
-            header: "days",
-            value: |r| r.days.to_string(),
-        },
-        Column {
-            header: "kind",
-            value: |r| {
-                Kind::parse(r.kind)
-                    .map_or_else(|| r.kind.to_string(), |k| format!("{} {}", r.kind, k.zh()))
+            value: |r, t| {
+                if r.scope == "all" {
+                    t.content.all_groups.clone()
+                } else {
+                    r.scope.clone()
+                }
             },
         },
         Column {
+            header: "days",
+            value: |r, _| r.days.to_string(),
+        },
+        Column {
+            header: "kind",
+            value: |r, t| t.enum_text(r.kind).to_string(),
+        },
+        Column {
             header: "count",
-            value: |r| format!("{}/{}", r.count, r.total),
+            value: |r, _| format!("{}/{}", r.count, r.total),
         },
         // with nothing in the window a share says nothing: a dash, not "0% (−50)"
         Column {
             header: "share",
-            value: |r| {
+            value: |r, _| {
                 if r.total == 0 {
                     "—".into()
                 } else {
@@ -1017,11 +1019,11 @@ fn mix(
         },
         Column {
             header: "target",
-            value: |r| format!("{:.0}%", r.target * 100.0),
+            value: |r, _| format!("{:.0}%", r.target * 100.0),
         },
         Column {
             header: "diff",
-            value: |r| {
+            value: |r, _| {
                 if r.total == 0 {
                     "—".into()
                 } else {
@@ -1030,7 +1032,7 @@ fn mix(
             },
         },
     ];
-    print(ctx.format, &rows, cols)?;
+    print(ctx, ctx.format, &rows, cols)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -1113,37 +1115,31 @@ fn review_week(ctx: &Ctx, store: &Store, date: Option<NaiveDate>) -> anyhow::Res
             };
             println!("{}", serde_json::to_string_pretty(&out)?);
         }
-        Format::Csv => print(Format::Csv, &items, &[])?,
+        Format::Csv => super::output::csv_rows(ctx, &items)?,
         Format::Table => {
-            println!(
-                "weekly review {} – {} (ranked by {})",
-                r.from,
-                r.to,
-                match r.by {
-                    crate::domain::content::RankBy::Rate => "score per member",
-                    crate::domain::content::RankBy::Score => "score",
-                }
-            );
+            let texts = ctx.lang.texts();
+            let ct = &texts.content;
+            println!("{}", fill(&ct.weekly_title, &[("date", &r.to)]));
             let cols: &[Column<RankedOut>] = &[
                 Column {
                     header: "#",
-                    value: |r| r.rank.to_string(),
+                    value: |r, _| r.rank.to_string(),
                 },
                 Column {
                     header: "id",
-                    value: |r| r.id.to_string(),
+                    value: |r, _| r.id.to_string(),
                 },
                 Column {
                     header: "title",
-                    value: |r| r.title.clone(),
+                    value: |r, _| r.title.clone(),
                 },
                 Column {
                     header: "form",
-                    value: |r| r.form.to_string(),
+                    value: |r, t| t.enum_text(r.form).to_string(),
                 },
                 Column {
                     header: "slot",
-                    value: |r| {
+                    value: |r, _| {
                         r.slot
                             .as_deref()
                             .and_then(|s| s.get(5..16))
@@ -1153,24 +1149,28 @@ fn review_week(ctx: &Ctx, store: &Store, date: Option<NaiveDate>) -> anyhow::Res
                 },
                 Column {
                     header: "opens",
-                    value: |r| r.opens.map(|v| v.to_string()).unwrap_or_default(),
+                    value: |r, _| r.opens.map(|v| v.to_string()).unwrap_or_default(),
                 },
                 Column {
                     header: "score",
-                    value: |r| format!("{:.0}", r.score),
+                    value: |r, _| format!("{:.0}", r.score),
                 },
                 Column {
-                    header: "per member",
-                    value: |r| r.per_member.map(|v| format!("{v:.2}")).unwrap_or_default(),
+                    header: "per_member",
+                    value: |r, _| r.per_member.map(|v| format!("{v:.2}")).unwrap_or_default(),
                 },
                 Column {
-                    header: "",
-                    value: |r| r.verdict.to_string(),
+                    header: "verdict",
+                    value: |r, t| match r.verdict {
+                        "top" => t.cli.review_top.clone(),
+                        "drop" => t.cli.review_drop.clone(),
+                        v => v.to_string(),
+                    },
                 },
             ];
-            print(Format::Table, &items, cols)?;
+            print(ctx, Format::Table, &items, cols)?;
             if items.is_empty() {
-                println!("no published item with results in these 7 days");
+                println!("{}", ct.weekly_empty);
             }
             let title = |id: &i64| {
                 r.items
@@ -1181,22 +1181,28 @@ fn review_week(ctx: &Ctx, store: &Store, date: Option<NaiveDate>) -> anyhow::Res
             };
             if !r.drop.is_empty() {
                 println!(
-                    "drop (bottom {:.0}%): {}",
-                    ctx.rules.content.drop_share * 100.0,
+                    "{}: {}",
+                    ct.weekly_drop,
                     r.drop.iter().map(title).collect::<Vec<_>>().join(" · ")
                 );
             }
             if let Some(t) = &r.traits {
                 println!(
-                    "the top items share: {} ({}) · {} {:02}:00 · titles {:.1} characters{}",
-                    t.form.word(),
-                    t.form.zh(),
-                    t.weekday,
-                    t.hour,
-                    t.title_chars_top,
-                    t.title_chars_rest
-                        .map(|c| format!(" (the others {c:.1})"))
-                        .unwrap_or_default()
+                    "{}",
+                    fill(
+                        &ct.weekly_traits,
+                        &[
+                            ("form", &texts.enum_text(t.form.word())),
+                            ("weekday", &t.weekday),
+                            ("hour", &t.hour),
+                            ("top", &format!("{:.1}", t.title_chars_top)),
+                            (
+                                "rest",
+                                &t.title_chars_rest
+                                    .map_or_else(|| "—".to_string(), |c| format!("{c:.1}"))
+                            ),
+                        ]
+                    )
                 );
             }
         }
@@ -1433,17 +1439,17 @@ pub fn export(ctx: &Ctx, store: &Store, format: Format) -> anyhow::Result<()> {
     let cols: &[Column<ExportRow>] = &[
         Column {
             header: "id",
-            value: |r| r.id.to_string(),
+            value: |r, _| r.id.to_string(),
         },
         Column {
             header: "state",
-            value: |r| r.state.to_string(),
+            value: |r, t| t.enum_text(r.state).to_string(),
         },
         Column {
             header: "title",
-            value: |r| r.title.clone(),
+            value: |r, _| r.title.clone(),
         },
     ];
-    print(format, &rows, cols)?;
+    print(ctx, format, &rows, cols)?;
     Ok(())
 }

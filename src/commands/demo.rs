@@ -44,20 +44,33 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<ExitCode> {
                 "reminders": counts.reminders,
             })
         ),
-        Format::Csv => {
-            println!("db,groups,members,memberships,activity_rows,messages,content,reminders");
-            println!(
-                "{},{},{},{},{},{},{},{}",
-                ctx.db.display(),
-                counts.groups,
-                counts.members,
-                counts.memberships,
-                counts.activity_rows,
-                counts.messages,
-                counts.content,
-                counts.reminders
-            );
-        }
+        Format::Csv => super::output::write_csv(
+            ctx,
+            vec![
+                [
+                    "db",
+                    "groups",
+                    "members",
+                    "memberships",
+                    "activity_rows",
+                    "messages",
+                    "content",
+                    "reminders",
+                ]
+                .map(String::from)
+                .to_vec(),
+                vec![
+                    ctx.db.display().to_string(),
+                    counts.groups.to_string(),
+                    counts.members.to_string(),
+                    counts.memberships.to_string(),
+                    counts.activity_rows.to_string(),
+                    counts.messages.to_string(),
+                    counts.content.to_string(),
+                    counts.reminders.to_string(),
+                ],
+            ],
+        )?,
         Format::Table => println!(
             "wrote {}: {} groups, {} members, {} days of activity, {} content items, {} reminders",
             ctx.db.display(),

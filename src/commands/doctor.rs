@@ -684,11 +684,14 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             writeln!(out)?;
         }
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(out);
-            for c in &checks {
-                w.serialize(c)?;
-            }
-            w.flush()?;
+            // doctor runs before (and without) a context: the same CSV, said here
+            let (bytes, _) = super::output::csv_bytes(
+                texts,
+                super::output::CsvFor::Script,
+                cli.encoding,
+                super::output::records(&checks)?,
+            )?;
+            out.write_all(&bytes)?;
         }
         Format::Table => {
             let word = |s: Status| match s {

@@ -39,7 +39,7 @@ pub fn run(
                         .map(|r| super::sop::out_row(ctx, r)),
                 );
             }
-            print(format, &rows, super::sop::COLUMNS)?;
+            print(ctx, format, &rows, super::sop::COLUMNS)?;
         }
         ExportWhat::Kpi => super::kpi::show(ctx, &store, None, from, to, format)?,
         ExportWhat::Content => super::content::export(ctx, &store, format)?,

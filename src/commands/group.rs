@@ -88,30 +88,30 @@ pub fn run(ctx: &Ctx, cmd: &GroupCmd) -> anyhow::Result<ExitCode> {
             let cols: &[Column<GroupRow>] = &[
                 Column {
                     header: "id",
-                    value: |g| g.id.to_string(),
+                    value: |g, _| g.id.to_string(),
                 },
                 Column {
                     header: "name",
-                    value: |g| g.name.clone(),
+                    value: |g, _| g.name.clone(),
                 },
                 Column {
                     header: "kind",
-                    value: |g| g.kind.clone(),
+                    value: |g, _| g.kind.clone(),
                 },
                 Column {
                     header: "platform",
-                    value: |g| g.platform.clone(),
+                    value: |g, t| t.enum_text(&g.platform).to_string(),
                 },
                 Column {
                     header: "created",
-                    value: |g| g.created_on.clone(),
+                    value: |g, _| g.created_on.clone(),
                 },
                 Column {
                     header: "sop",
-                    value: |g| g.templates.clone(),
+                    value: |g, _| g.templates.clone(),
                 },
             ];
-            print(ctx.format, &rows, cols)?;
+            print(ctx, ctx.format, &rows, cols)?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -32,26 +32,26 @@ pub fn run(ctx: &Ctx, cmd: &KeywordsCmd) -> anyhow::Result<ExitCode> {
             let cols: &[Column<ListRow>] = &[
                 Column {
                     header: &texts.keywords.col_category,
-                    value: |r| r.shown_category.clone(),
+                    value: |r, _| r.shown_category.clone(),
                 },
                 Column {
                     header: &texts.keywords.col_word,
-                    value: |r| r.word.clone(),
+                    value: |r, _| r.word.clone(),
                 },
                 Column {
                     header: &texts.keywords.col_state,
-                    value: |r| r.shown_state.clone(),
+                    value: |r, _| r.shown_state.clone(),
                 },
                 Column {
                     header: &texts.keywords.col_by,
-                    value: |r| r.by.clone().unwrap_or_default(),
+                    value: |r, _| r.by.clone().unwrap_or_default(),
                 },
                 Column {
                     header: &texts.keywords.col_at,
-                    value: |r| r.shown_at.clone(),
+                    value: |r, _| r.shown_at.clone(),
                 },
             ];
-            print(ctx.format, &rows, cols)?;
+            print(ctx, ctx.format, &rows, cols)?;
         }
         KeywordsCmd::Add { words, category } | KeywordsCmd::Remove { words, category } => {
             let c = category_of(ctx, category)?;

@@ -14,11 +14,13 @@ use std::process::ExitCode;
 use chrono::{Days, NaiveDate};
 use serde_json::{Map, Value, json};
 
-use super::{Ctx, UserError};
+use super::Ctx;
+use super::output::{header, table};
 use crate::cli::Format;
 use crate::clock::local_day;
 use crate::domain::keywords::Keywords;
-use crate::domain::kpi::{Metric, mean, week_over_week};
+use crate::domain::kpi::{Metric, week_figure};
+use crate::i18n::fill;
 use crate::store::Store;
 use crate::store::kpi::{self, AlertRow, GroupKpi, KpiEnv, Refreshed};
 
@@ -118,10 +120,7 @@ pub fn show(
     if let Some(g) = group
         && groups.is_empty()
     {
-        return Err(UserError(format!(
-            "no group {g:?}: `shequn group list` shows the names"
-        ))
-        .into());
+        return Err(super::unknown_group(ctx, g).into());
     }
     let alerts = kpi::open_alerts(store.conn())?;
     match format {
@@ -135,9 +134,9 @@ pub fn show(
             serde_json::to_writer_pretty(&mut w, &out)?;
             writeln!(w)?;
         }
-        Format::Csv => write_csv(&groups, from, to)?,
+        Format::Csv => write_csv(ctx, &groups, from, to)?,
         Format::Table => match group {
-            Some(_) => days_table(&groups, from)?,
+            Some(_) => days_table(ctx, &groups, from)?,
             None => summary_table(ctx, &groups, &alerts)?,
         },
     }
@@ -151,7 +150,10 @@ fn group_json(ctx: &Ctx, g: &GroupKpi, from: NaiveDate, alerts: &[AlertRow]) -> 
             let mut day = Map::new();
             day.insert("date".into(), json!(g.frame.day(i).to_string()));
             for m in Metric::ALL {
-                day.insert(m.word().into(), json!(g.frame.get(m, i)));
+                day.insert(
+                    m.word().into(),
+                    g.frame.get(m, i).map_or(Value::Null, |v| m.json(v)),
+                );
             }
             Value::Object(day)
         })
@@ -185,12 +187,15 @@ fn group_json(ctx: &Ctx, g: &GroupKpi, from: NaiveDate, alerts: &[AlertRow]) -> 
 }
 
 /// The wide CSV: group, date, then one column per metric (empty where no value).
-pub fn write_csv(groups: &[GroupKpi], from: NaiveDate, to: NaiveDate) -> anyhow::Result<()> {
-    let stdout = std::io::stdout();
-    let mut w = csv::Writer::from_writer(stdout.lock());
+pub fn write_csv(
+    ctx: &Ctx,
+    groups: &[GroupKpi],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> anyhow::Result<()> {
     let mut header = vec!["group".to_string(), "date".to_string()];
     header.extend(Metric::ALL.iter().map(|m| m.word().to_string()));
-    w.write_record(&header)?;
+    let mut records = vec![header];
     for g in groups {
         for i in 0..g.frame.len {
             let day = g.frame.day(i);
@@ -211,16 +216,16 @@ pub fn write_csv(groups: &[GroupKpi], from: NaiveDate, to: NaiveDate) -> anyhow:
                     })
                     .unwrap_or_default()
             }));
-            w.write_record(&row)?;
+            records.push(row);
         }
     }
-    w.flush()?;
-    Ok(())
+    super::output::write_csv(ctx, records)
 }
 
-/// The 7-day mean of a metric and its change against the week before, as text.
+/// A metric's figure as the KPIs tab shows it (the 7-day mean; members: the latest
+/// count) and its change against the week before, as text.
 fn week(g: &GroupKpi, m: Metric) -> (String, String) {
-    match week_over_week(&g.frame.tail(m, 14)) {
+    match week_figure(&g.frame, m) {
         Some(w) => (
             m.show(w.now),
             w.delta().map(|d| m.show_delta(d)).unwrap_or_default(),
@@ -229,80 +234,92 @@ fn week(g: &GroupKpi, m: Metric) -> (String, String) {
     }
 }
 
+/// The summary's columns after rank, group, stage and health: each the figure of
+/// [`week`] under the metric's own label, the one the console uses.
+const SUMMARY_METRICS: [Metric; 6] = [
+    Metric::Members,
+    Metric::DauRate,
+    Metric::MessagesPerMember,
+    Metric::KolShare,
+    Metric::MessageDecline,
+    Metric::WeeklyExitRate,
+];
+
 fn summary_table(ctx: &Ctx, groups: &[GroupKpi], alerts: &[AlertRow]) -> anyhow::Result<()> {
+    let texts = ctx.lang.texts();
+    let h = |k: &'static str| header(texts, k).to_string();
+    let label = |m: Metric| texts.enum_text(&m.label_key()).to_string();
     let mut sorted: Vec<&GroupKpi> = groups.iter().collect();
     sorted.sort_by_key(|g| (g.rank.unwrap_or(usize::MAX), g.group_id));
-    let header = [
-        "rank",
-        "group",
-        "stage",
-        "health",
-        "members",
-        "dau_7d",
-        "dau_wow",
-        "msgs/member",
-        "kol_share",
-        "decline",
-        "exit_7d",
-        "alerts",
-    ];
+    let mut head = vec![h("rank"), h("group"), h("stage"), h("health")];
+    for m in SUMMARY_METRICS {
+        head.push(label(m));
+        if m == Metric::DauRate {
+            // the change of a share is in percentage points: the header says so
+            head.push(h("dau_wow"));
+        }
+    }
+    head.push(h("alerts"));
     let mut rows: Vec<Vec<String>> = Vec::new();
     for g in sorted {
-        let (dau, dau_d) = week(g, Metric::DauRate);
-        let last = |m: Metric| {
-            g.frame
-                .latest(m)
-                .map(|(_, v)| m.show(v))
-                .unwrap_or_default()
-        };
-        let mpm = mean(&g.frame.tail(Metric::MessagesPerMember, 7))
-            .map(|v| Metric::MessagesPerMember.show(v))
-            .unwrap_or_default();
-        let kol = mean(&g.frame.tail(Metric::KolShare, 7))
-            .map(|v| Metric::KolShare.show(v))
-            .unwrap_or_default();
-        rows.push(vec![
+        let mut row = vec![
             g.rank.map_or_else(String::new, |r| r.to_string()),
             g.group.clone(),
             g.stage
-                .map(|s| s.word().trim_start_matches("stage_").to_string())
+                .map(|s| texts.enum_text(s.word()).to_string())
                 .unwrap_or_default(),
             g.health.map_or_else(String::new, |h| h.to_string()),
-            last(Metric::Members),
-            dau,
-            dau_d,
-            mpm,
-            kol,
-            last(Metric::MessageDecline),
-            last(Metric::WeeklyExitRate),
-            g.alerts.to_string(),
-        ]);
+        ];
+        for m in SUMMARY_METRICS {
+            let (now, delta) = week(g, m);
+            row.push(now);
+            if m == Metric::DauRate {
+                row.push(delta);
+            }
+        }
+        row.push(g.alerts.to_string());
+        rows.push(row);
     }
-    print_rows(&header, &rows)?;
+    table(&head, &rows)?;
     if !alerts.is_empty() {
         println!();
         for a in alerts {
             let rule = ctx.rules.kpi.alerts.get(&a.rule);
+            let what = texts
+                .reminders
+                .alert_rules
+                .get(&a.rule)
+                .map_or(a.rule.as_str(), String::as_str);
             println!(
-                "alert: {} · {} ({}) since {} · now {} → {} [{}]",
-                a.group,
-                a.rule,
-                rule.map(|r| format!("{} {}", r.metric.word(), r.line()))
-                    .unwrap_or_default(),
-                a.since,
-                match (rule, a.value) {
-                    (Some(r), Some(v)) => r.metric.show(v),
-                    _ => String::new(),
-                },
-                a.step.as_deref().unwrap_or(""),
-                a.assignee.as_deref().unwrap_or("-"),
+                "{}",
+                fill(
+                    &texts.cli.alert_line,
+                    &[
+                        ("group", &a.group),
+                        ("rule", &what),
+                        ("since", &a.since),
+                        (
+                            "value",
+                            &match (rule, a.value) {
+                                (Some(r), Some(v)) => r.metric.show(v),
+                                _ => String::new(),
+                            }
+                        ),
+                        ("step", &a.step.as_deref().unwrap_or("")),
+                        (
+                            "assignee",
+                            &a.assignee.as_deref().unwrap_or(&texts.kpi.unassigned)
+                        ),
+                    ]
+                )
             );
         }
     }
     Ok(())
 }
 
-fn days_table(groups: &[GroupKpi], from: NaiveDate) -> anyhow::Result<()> {
+fn days_table(ctx: &Ctx, groups: &[GroupKpi], from: NaiveDate) -> anyhow::Result<()> {
+    let texts = ctx.lang.texts();
     let metrics = [
         Metric::Members,
         Metric::Joins,
@@ -319,8 +336,12 @@ fn days_table(groups: &[GroupKpi], from: NaiveDate) -> anyhow::Result<()> {
         Metric::Opens,
         Metric::OpenRate,
     ];
-    let mut header = vec!["date"];
-    header.extend(metrics.iter().map(|m| m.word()));
+    let mut head = vec![header(texts, "date").to_string()];
+    head.extend(
+        metrics
+            .iter()
+            .map(|m| texts.enum_text(&m.label_key()).to_string()),
+    );
     let mut rows = Vec::new();
     for g in groups {
         for i in 0..g.frame.len {
@@ -336,36 +357,5 @@ fn days_table(groups: &[GroupKpi], from: NaiveDate) -> anyhow::Result<()> {
             rows.push(row);
         }
     }
-    print_rows(&header, &rows)
-}
-
-/// An aligned table (Chinese counts two columns).
-fn print_rows(header: &[&str], rows: &[Vec<String>]) -> anyhow::Result<()> {
-    use unicode_width::UnicodeWidthStr;
-    let widths: Vec<usize> = (0..header.len())
-        .map(|i| {
-            rows.iter()
-                .map(|r| r[i].width())
-                .chain([header[i].width()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let line = |vals: Vec<&str>| {
-        let mut s = String::new();
-        for (i, v) in vals.iter().enumerate() {
-            s.push_str(v);
-            if i + 1 < vals.len() {
-                s.push_str(&" ".repeat(widths[i] - v.width() + 2));
-            }
-        }
-        s
-    };
-    writeln!(out, "{}", line(header.to_vec()))?;
-    for r in rows {
-        writeln!(out, "{}", line(r.iter().map(String::as_str).collect()))?;
-    }
-    Ok(())
+    table(&head, &rows)
 }

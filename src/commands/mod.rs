@@ -28,6 +28,64 @@ use crate::cli::{Cli, Command};
 pub use crate::ctx::{Ctx, UserError};
 use crate::store::StoreError;
 
+/// A flag's value among `all`: its English word or its name in either language
+/// (`--tier silent`, `--tier 沉默`, `--state 待审核`), matched the same way for every
+/// enumeration the commands take. A refusal lists the choices in the user's language.
+pub fn choice<T: Copy>(
+    ctx: &Ctx,
+    flag: &str,
+    value: &str,
+    all: &[T],
+    word: fn(T) -> &'static str,
+) -> Result<T, UserError> {
+    use crate::i18n::Lang;
+    let v = value.trim();
+    let named = |w: &str, lang: Lang| {
+        let t = lang.texts();
+        [
+            t.enum_text(w),
+            t.roles.names.get(w).map_or("", String::as_str),
+            t.keywords.categories.get(w).map_or("", String::as_str),
+        ]
+        .into_iter()
+        .any(|n| !n.is_empty() && n.eq_ignore_ascii_case(v))
+    };
+    all.iter()
+        .copied()
+        .find(|&x| {
+            let w = word(x);
+            w.eq_ignore_ascii_case(v) || named(w, Lang::Zh) || named(w, Lang::En)
+        })
+        .ok_or_else(|| {
+            let texts = ctx.lang.texts();
+            let choices = all
+                .iter()
+                .map(|&x| {
+                    let w = word(x);
+                    let zh = Lang::Zh.texts().enum_text(w);
+                    if zh == w {
+                        w.to_string()
+                    } else {
+                        format!("{w} ({zh})")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            UserError(crate::i18n::fill(
+                &texts.cli.bad_choice,
+                &[("flag", &flag), ("value", &value), ("choices", &choices)],
+            ))
+        })
+}
+
+/// A `--group` that names no group: exit 1, in the user's language, for every command.
+pub fn unknown_group(ctx: &Ctx, name: &str) -> UserError {
+    UserError(crate::i18n::fill(
+        &ctx.lang.texts().cli.unknown_group,
+        &[("name", &name)],
+    ))
+}
+
 /// Refuse to create a database where a `-wal` or `-shm` file of an earlier one is still
 /// lying around: SQLite would replay that old log into the new file and corrupt it.
 /// (Seen for real: a console still open on a database someone deleted.)
@@ -117,6 +175,8 @@ fn exit_code(e: &anyhow::Error) -> u8 {
             | StoreError::NotFound { .. }
             | StoreError::Stale { .. }
             | StoreError::Refused(_)
+            | StoreError::UnknownGroup(_)
+            | StoreError::OwnReview { .. }
             | StoreError::Forbidden(_)
             | StoreError::ReadOnly
             | StoreError::ReadOnlyOlder { .. }

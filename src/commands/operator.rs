@@ -37,14 +37,14 @@ pub fn run(ctx: &Ctx, cmd: &OperatorCmd) -> anyhow::Result<ExitCode> {
             let cols: &[Column<OperatorRow>] = &[
                 Column {
                     header: "login",
-                    value: |o| o.login.clone(),
+                    value: |o, _| o.login.clone(),
                 },
                 Column {
                     header: "role",
-                    value: |o| o.role.clone(),
+                    value: |o, _| o.role.clone(),
                 },
             ];
-            print(ctx.format, &rows, cols)?;
+            print(ctx, ctx.format, &rows, cols)?;
             Ok(ExitCode::SUCCESS)
         }
     }

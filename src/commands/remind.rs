@@ -2,7 +2,8 @@
 //! cron); `--watch` prints each reminder as it fires, one line each, flushed (for a
 //! tmux status line or a pipe) and ends with exit 0 on SIGTERM, SIGHUP (unless started
 //! under nohup) or SIGINT, or quietly when its reader goes away; `add`, `dismiss` and `snooze` change one
-//! reminder. Every command plans first, so what it sees is what a console would.
+//! reminder, or (`dismiss|snooze --kind K [--group G] [--day D]`) every due one of a
+//! kind, a group or a day at once — each audited as its own change. Every command plans first, so what it sees is what a console would.
 //!
 //! Under `SHEQUN_NOW`, `--watch` starts its clock at that instant and lets it run in
 //! real time (a fixed clock would never reach the next reminder); everything else
@@ -18,9 +19,10 @@ use tokio::sync::Notify;
 
 use super::output::{Column, print};
 use super::{Ctx, UserError};
-use crate::cli::{Format, RemindCmd};
+use crate::cli::{Format, RemindBulk, RemindCmd};
 use crate::clock::{Clock, RunningClock};
 use crate::domain::roles::Perm;
+use crate::i18n::{Texts, fill};
 use crate::store::Store;
 use crate::store::reminders::{self, NewReminder, ReminderRow, Watcher};
 
@@ -59,17 +61,25 @@ pub fn run(ctx: &Ctx, due: bool, watch: bool, cmd: Option<&RemindCmd>) -> anyhow
             let row = open(ctx)?.write(perm, |tx, op| reminders::add(tx, op, now, &new))?;
             show(ctx, &[row])
         }
-        Some(RemindCmd::Dismiss { id }) => {
-            let (now, tz, id) = (ctx.now(), ctx.tz, *id);
+        Some(RemindCmd::Dismiss { id, bulk }) => {
+            let (now, tz) = (ctx.now(), ctx.tz);
             let mut store = open(ctx)?;
             plan(ctx, &mut store)?;
             // only one's own or the team's can be dismissed (the store refuses a colleague's)
-            let row = store.write(Perm::RemindOwn, |tx, op| {
-                reminders::dismiss(tx, op, now, tz, id, None)
-            })?;
-            show(ctx, &[row])
+            let rows = match id {
+                Some(id) => vec![store.write(Perm::RemindOwn, |tx, op| {
+                    reminders::dismiss(tx, op, now, tz, *id, None)
+                })?],
+                None => {
+                    let seen = bulk_rows(ctx, &store, bulk)?;
+                    store.write(Perm::RemindOwn, |tx, op| {
+                        reminders::dismiss_many(tx, op, now, tz, &seen)
+                    })?
+                }
+            };
+            show_changed(ctx, &rows)
         }
-        Some(RemindCmd::Snooze { id, minutes }) => {
+        Some(RemindCmd::Snooze { id, minutes, bulk }) => {
             let allowed = &ctx.rules.reminders.snooze_minutes;
             if !allowed.contains(minutes) {
                 let list: Vec<String> = allowed.iter().map(ToString::to_string).collect();
@@ -79,13 +89,21 @@ pub fn run(ctx: &Ctx, due: bool, watch: bool, cmd: Option<&RemindCmd>) -> anyhow
                 ))
                 .into());
             }
-            let (now, tz, id, minutes) = (ctx.now(), ctx.tz, *id, *minutes);
+            let (now, tz, minutes) = (ctx.now(), ctx.tz, *minutes);
             let mut store = open(ctx)?;
             plan(ctx, &mut store)?;
-            let row = store.write(Perm::RemindOwn, |tx, op| {
-                reminders::snooze(tx, op, now, tz, id, None, minutes)
-            })?;
-            show(ctx, &[row])
+            let rows = match id {
+                Some(id) => vec![store.write(Perm::RemindOwn, |tx, op| {
+                    reminders::snooze(tx, op, now, tz, *id, None, minutes)
+                })?],
+                None => {
+                    let seen = bulk_rows(ctx, &store, bulk)?;
+                    store.write(Perm::RemindOwn, |tx, op| {
+                        reminders::snooze_many(tx, op, now, tz, &seen, minutes)
+                    })?
+                }
+            };
+            show_changed(ctx, &rows)
         }
         None if watch => self::watch(ctx),
         None => {
@@ -105,6 +123,50 @@ pub fn run(ctx: &Ctx, due: bool, watch: bool, cmd: Option<&RemindCmd>) -> anyhow
             show(ctx, &rows)
         }
     }
+}
+
+/// The due reminders a bulk dismiss or snooze takes (`--kind`, `--group`, `--day`), with
+/// no version: the command line acts on what is there now.
+fn bulk_rows(
+    ctx: &Ctx,
+    store: &Store,
+    bulk: &RemindBulk,
+) -> anyhow::Result<Vec<(i64, Option<i64>)>> {
+    let t = &ctx.lang.texts().reminders;
+    let kind = match bulk.kind.as_deref() {
+        Some(k) => Some(Texts::reminder_kind(k).ok_or_else(|| {
+            UserError(fill(
+                &t.bad_kind,
+                &[("kind", &k), ("kinds", &ctx.lang.texts().reminder_kinds())],
+            ))
+        })?),
+        None => None,
+    };
+    if let Some(g) = &bulk.group {
+        // an unknown group is an error (exit 1), not "nothing matched"
+        crate::store::require_group(store.conn(), g)?;
+    }
+    let rows = reminders::due_matching(
+        store.conn(),
+        &ctx.operator,
+        ctx.now().timestamp(),
+        ctx.tz,
+        kind,
+        bulk.group.as_deref(),
+        bulk.day,
+    )?;
+    Ok(rows.iter().map(|r| (r.id, None)).collect())
+}
+
+/// The rows a dismiss or snooze changed; none (a bulk change that matched nothing) is
+/// said on stderr in a table, and is no error: a cron job that finds nothing to do
+/// did its job.
+fn show_changed(ctx: &Ctx, rows: &[ReminderRow]) -> anyhow::Result<ExitCode> {
+    if rows.is_empty() && ctx.format == Format::Table {
+        eprintln!("{}", ctx.lang.texts().reminders.none_due);
+        return Ok(ExitCode::SUCCESS);
+    }
+    show(ctx, rows)
 }
 
 fn open(ctx: &Ctx) -> anyhow::Result<Store> {
@@ -182,36 +244,42 @@ fn short(t: Option<&str>) -> String {
 pub const COLUMNS: &[Column<RemindOut>] = &[
     Column {
         header: "id",
-        value: |r| r.id.to_string(),
+        value: |r, _| r.id.to_string(),
     },
     Column {
         header: "due",
-        value: |r| match r.state.as_str() {
+        value: |r, _| match r.state.as_str() {
             "snoozed" => format!("{} ⏱", short(r.snoozed_until.as_deref())),
             _ => short(r.due_at.as_deref()),
         },
     },
     Column {
         header: "state",
-        value: |r| r.section.clone(),
+        value: |r, t| match r.section.as_str() {
+            "due" => t.reminders.sec_due.clone(),
+            "upcoming" => t.reminders.sec_upcoming.clone(),
+            "snoozed" => t.reminders.sec_snoozed.clone(),
+            "done" => t.reminders.sec_done.clone(),
+            w => w.to_string(),
+        },
     },
     Column {
         header: "reminder",
-        value: |r| r.text.clone(),
+        value: |r, _| r.text.clone(),
     },
     Column {
         header: "group",
-        value: |r| r.group.clone().unwrap_or_default(),
+        value: |r, _| r.group.clone().unwrap_or_default(),
     },
     Column {
         header: "for",
-        value: |r| r.for_login.clone().unwrap_or_else(|| "*".into()),
+        value: |r, _| r.for_login.clone().unwrap_or_else(|| "*".into()),
     },
 ];
 
 fn show(ctx: &Ctx, rows: &[ReminderRow]) -> anyhow::Result<ExitCode> {
     let out: Vec<RemindOut> = rows.iter().map(|r| out_row(ctx, r)).collect();
-    print(ctx.format, &out, COLUMNS)?;
+    print(ctx, ctx.format, &out, COLUMNS)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -222,13 +290,16 @@ fn watch_line(ctx: &Ctx, r: &ReminderRow) -> anyhow::Result<String> {
     Ok(match ctx.format {
         Format::Json => serde_json::to_string(&o)?,
         Format::Csv => {
-            let mut w = csv::WriterBuilder::new()
-                .has_headers(false)
-                .from_writer(Vec::new());
-            w.serialize(&o)?;
-            String::from_utf8_lossy(&w.into_inner().context("writing a CSV line")?)
-                .trim_end()
-                .to_string()
+            // the record without its header line, neutralised like every CSV
+            let recs = super::output::records(std::slice::from_ref(&o))?;
+            let line = recs.into_iter().skip(1).collect::<Vec<_>>();
+            let (bytes, _) = super::output::csv_bytes(
+                ctx.lang.texts(),
+                super::output::CsvFor::Script,
+                crate::cli::Encoding::Utf8,
+                line,
+            )?;
+            String::from_utf8_lossy(&bytes).trim_end().to_string()
         }
         Format::Table => {
             let at = o

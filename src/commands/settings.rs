@@ -30,18 +30,18 @@ pub fn run(ctx: &Ctx, cmd: &SettingsCmd) -> anyhow::Result<ExitCode> {
             let cols: &[Column<ShowRow>] = &[
                 Column {
                     header: &texts.settings.col_key,
-                    value: |r| r.key.clone(),
+                    value: |r, _| r.key.clone(),
                 },
                 Column {
                     header: &texts.settings.col_value,
-                    value: |r| r.value.as_deref().map_or_else(|| "—".into(), clip),
+                    value: |r, _| r.value.as_deref().map_or_else(|| "—".into(), clip),
                 },
                 Column {
                     header: &texts.settings.col_source,
-                    value: |r| r.shown_source.clone(),
+                    value: |r, _| r.shown_source.clone(),
                 },
             ];
-            print(ctx.format, &rows, cols)?;
+            print(ctx, ctx.format, &rows, cols)?;
         }
         SettingsCmd::Set { key, value } => {
             let items = [(key.clone(), Given::Text(value.clone()))];

@@ -85,35 +85,35 @@ pub fn out_row(ctx: &Ctx, r: &SopRow) -> SopOut {
 pub const COLUMNS: &[Column<SopOut>] = &[
     Column {
         header: "id",
-        value: |r| r.id.to_string(),
+        value: |r, _| r.id.to_string(),
     },
     Column {
         header: "slot",
-        value: |r| r.slot.clone(),
+        value: |r, _| r.slot.clone(),
     },
     Column {
         header: "group",
-        value: |r| r.group.clone(),
+        value: |r, _| r.group.clone(),
     },
     Column {
         header: "title",
-        value: |r| r.title.clone(),
+        value: |r, _| r.title.clone(),
     },
     Column {
         header: "state",
-        value: |r| r.state.clone(),
+        value: |r, t| t.enum_text(&r.state).to_string(),
     },
     Column {
         header: "by",
-        value: |r| match (&r.done_by, &r.claimed_by) {
+        value: |r, t| match (&r.done_by, &r.claimed_by) {
             (Some(d), _) => d.clone(),
-            (None, Some(c)) => format!("({c} on it)"),
+            (None, Some(c)) => crate::i18n::fill(&t.cli.on_it, &[("login", c)]),
             _ => String::new(),
         },
     },
     Column {
         header: "at",
-        value: |r| {
+        value: |r, _| {
             r.done_at
                 .as_deref()
                 .and_then(|t| t.get(11..16))
@@ -130,7 +130,7 @@ fn today(ctx: &Ctx, store: &mut Store, date: Option<NaiveDate>) -> anyhow::Resul
     store.upkeep(|tx, op| sop::set_up_day(tx, op, day, now, tz))?;
     let rows = views::today_open(store.conn(), day)?;
     let out: Vec<SopOut> = rows.iter().map(|r| out_row(ctx, r)).collect();
-    print(ctx.format, &out, COLUMNS)?;
+    print(ctx, ctx.format, &out, COLUMNS)?;
     if ctx.format == Format::Table {
         // upkeep was skipped: a read-only database shows the day as the file has it
         if store.readonly() && rows.is_empty() && !sop::day_is_set_up(store.conn(), day)? {
@@ -261,28 +261,48 @@ fn templates(ctx: &Ctx, store: &Store) -> anyhow::Result<ExitCode> {
     let cols: &[Column<TemplateSummary>] = &[
         Column {
             header: "code",
-            value: |r| r.code.clone(),
+            value: |r, _| r.code.clone(),
         },
         Column {
             header: "name",
-            value: |r| r.name.clone(),
+            value: |r, _| r.name.clone(),
         },
         Column {
             header: "for",
-            value: |r| r.group_kinds.join(" "),
+            value: |r, _| r.group_kinds.join(" "),
         },
         Column {
             header: "items",
-            value: |r| r.items.to_string(),
+            value: |r, _| r.items.to_string(),
         },
         Column {
             header: "groups",
-            value: |r| r.groups.to_string(),
+            value: |r, _| r.groups.to_string(),
         },
     ];
     if ctx.format == Format::Csv {
-        return Err(UserError("templates print as table or json".into()).into());
+        // CSV has no lists: the group kinds joined by `;`, as every other CSV does
+        #[derive(Serialize)]
+        struct Flat<'a> {
+            code: &'a str,
+            name: &'a str,
+            group_kinds: String,
+            items: i64,
+            groups: i64,
+        }
+        let flat: Vec<Flat<'_>> = rows
+            .iter()
+            .map(|r| Flat {
+                code: &r.code,
+                name: &r.name,
+                group_kinds: r.group_kinds.join(";"),
+                items: r.items,
+                groups: r.groups,
+            })
+            .collect();
+        super::output::csv_rows(ctx, &flat)?;
+        return Ok(ExitCode::SUCCESS);
     }
-    print(ctx.format, &rows, cols)?;
+    print(ctx, ctx.format, &rows, cols)?;
     Ok(ExitCode::SUCCESS)
 }

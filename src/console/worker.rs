@@ -538,7 +538,7 @@ impl Worker {
             }
         }
         if what.contains(Topics::REMINDERS) || status.1 < 0 {
-            match views::due_count(conn, self.store.operator(), now) {
+            match views::due_count(conn, self.store.operator(), now, self.env.tz) {
                 Ok(n) => status.1 = n,
                 Err(e) => tracing::warn!("due count: {e}"),
             }

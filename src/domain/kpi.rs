@@ -350,6 +350,36 @@ impl Metric {
         }
     }
 
+    /// A count of things (members, messages, orders): a whole number, and JSON says
+    /// it as an integer.
+    pub fn is_count(self) -> bool {
+        matches!(
+            self,
+            Metric::Members
+                | Metric::Joins
+                | Metric::Leaves
+                | Metric::Messages
+                | Metric::Speakers
+                | Metric::KolMessages
+                | Metric::AdMessages
+                | Metric::Opens
+                | Metric::Clicks
+                | Metric::Orders
+                | Metric::Invites
+                | Metric::QrScans
+                | Metric::ChatHasMsg
+        )
+    }
+
+    /// The value as JSON: a count as an integer (`469`, not `469.0`), else a number.
+    pub fn json(self, v: f64) -> serde_json::Value {
+        if self.is_count() && v.fract() == 0.0 && v.abs() < 9.0e15 {
+            serde_json::Value::from(v as i64)
+        } else {
+            serde_json::Value::from(v)
+        }
+    }
+
     /// A share, shown as a percentage.
     pub fn is_share(self) -> bool {
         matches!(
@@ -870,6 +900,38 @@ pub fn health(frame: &Frame, rules: &KpiRules, open_alerts: usize) -> Option<u32
         .alert_penalty
         .saturating_mul(u32::try_from(open_alerts).unwrap_or(u32::MAX));
     Some(score.saturating_sub(penalty))
+}
+
+/// The health of several groups together: their scores weighted by their members (a
+/// group without a member count weighs 1), so it lies within the groups' range. (The
+/// score of the summed figures, less the penalty for every open alert of every group,
+/// fell below 11 of 12 groups: not what "all groups" means.)
+pub fn overall_health(parts: &[(Option<u32>, Option<f64>)]) -> Option<u32> {
+    let (mut sum, mut weight) = (0.0f64, 0.0f64);
+    for (h, members) in parts {
+        if let Some(h) = h {
+            let w = members.filter(|m| *m > 0.0).unwrap_or(1.0);
+            sum += f64::from(*h) * w;
+            weight += w;
+        }
+    }
+    (weight > 0.0).then(|| (sum / weight).round() as u32)
+}
+
+/// The figure the console and the commands show for a metric, and its change: the
+/// 7-day mean against the 7 days before, except for the member count, which is a level
+/// (the latest count against the one 7 days earlier). One computation, so
+/// `shequn kpi` and the KPIs tab say the same under the same label.
+pub fn week_figure(frame: &Frame, m: Metric) -> Option<Wow> {
+    if m == Metric::Members {
+        let (day, now) = frame.latest(m)?;
+        let before = day
+            .checked_sub_days(chrono::Days::new(7))
+            .and_then(|d| frame.index(d))
+            .and_then(|i| frame.get(m, i));
+        return Some(Wow { now, before });
+    }
+    week_over_week(&frame.tail(m, 14))
 }
 
 /// Ranks (1 = healthiest) for `(health, dau_rate)` pairs, in their order: by score,

@@ -12,12 +12,18 @@
 //! The file is read whole (a stats file is days × groups, small) and checked before
 //! anything is written: a bad cell is an error with its line.
 
+use std::cell::Cell;
 use std::path::Path;
+use std::rc::Rc;
 
 use chrono::{NaiveDate, TimeZone};
 use chrono_tz::Tz;
 
+use serde::Deserialize;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
 use super::ImportError;
+use super::jsonstream::LineCounter;
 use super::util::{self, CsvSource, field, non_empty};
 use crate::domain::kpi::Metric;
 
@@ -134,30 +140,27 @@ fn csv_rows(bytes: &[u8], tz: Tz) -> Result<Vec<StatRow>, ImportError> {
 }
 
 fn wecom(bytes: &[u8], tz: Tz) -> Result<Vec<StatRow>, ImportError> {
-    let v: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| util::json_error(&e))?;
-    if let Some(code) = v.get("errcode").and_then(serde_json::Value::as_i64)
+    let answer = read_answer(bytes)?;
+    if let Some(code) = answer.errcode
         && code != 0
     {
         return Err(ImportError {
             line: 1,
             reason: format!(
                 "the file is 企业微信's error answer ({code}: {}), not statistics",
-                util::value_str(v.get("errmsg"))
+                util::value_str(answer.errmsg.as_ref())
             ),
         });
     }
-    let items = v
-        .get("items")
-        .or(Some(&v))
-        .and_then(serde_json::Value::as_array)
-        .ok_or_else(|| ImportError {
-            line: 1,
-            reason: "expected 企业微信 groupchat/statistic JSON with \"items\"".into(),
-        })?;
+    let items = answer.items.ok_or_else(|| ImportError {
+        line: 1,
+        reason: "expected 企业微信 groupchat/statistic JSON with \"items\"".into(),
+    })?;
     let mut out = Vec::new();
-    for (k, item) in items.iter().enumerate() {
+    for (k, (line, item)) in items.iter().enumerate() {
+        let line = *line;
         let bad = |reason: String| ImportError {
-            line: 0,
+            line,
             reason: format!("items[{k}]: {reason}"),
         };
         let at = util::value_i64(item.get("stat_time")).ok_or_else(|| {
@@ -184,7 +187,7 @@ fn wecom(bytes: &[u8], tz: Tz) -> Result<Vec<StatRow>, ImportError> {
                 .filter(|v| v.is_finite() && *v >= 0.0)
                 .ok_or_else(|| bad(format!("{name} is not a number ≥ 0")))?;
             out.push(StatRow {
-                line: 0,
+                line,
                 group: None,
                 day,
                 metric,
@@ -193,6 +196,121 @@ fn wecom(bytes: &[u8], tz: Tz) -> Result<Vec<StatRow>, ImportError> {
         }
     }
     Ok(out)
+}
+
+/// What shequn reads of a 企业微信 statistics answer: each of `items` with the line
+/// it starts on, so that a bad item is said at its line like a bad CSV row.
+#[derive(Default)]
+struct Answer {
+    errcode: Option<i64>,
+    errmsg: Option<serde_json::Value>,
+    items: Option<Vec<(u64, serde_json::Value)>>,
+}
+
+/// Parse the answer (an object with `items`, or the bare array) through a
+/// [`LineCounter`], which tells the line each item starts on.
+fn read_answer(bytes: &[u8]) -> Result<Answer, ImportError> {
+    let (reader, newlines) = LineCounter::new(bytes);
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let answer = AnswerSeed(&newlines)
+        .deserialize(&mut de)
+        .and_then(|a| de.end().map(|()| a))
+        .map_err(|e| util::json_error(&e))?;
+    Ok(answer)
+}
+
+struct AnswerSeed<'a>(&'a Rc<Cell<u64>>);
+
+impl<'de> DeserializeSeed<'de> for AnswerSeed<'_> {
+    type Value = Answer;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Answer, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for AnswerSeed<'_> {
+    type Value = Answer;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("企业微信 groupchat/statistic JSON")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Answer, A::Error> {
+        Ok(Answer {
+            items: ItemsSeed(self.0).visit_seq(seq)?,
+            ..Answer::default()
+        })
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Answer, A::Error> {
+        let mut answer = Answer::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "errcode" => answer.errcode = map.next_value::<serde_json::Value>()?.as_i64(),
+                "errmsg" => answer.errmsg = Some(map.next_value()?),
+                "items" => answer.items = map.next_value_seed(ItemsSeed(self.0))?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(answer)
+    }
+}
+
+/// `items`: an array of values, each with its first line; anything else is no items.
+struct ItemsSeed<'a>(&'a Rc<Cell<u64>>);
+
+impl<'de> DeserializeSeed<'de> for ItemsSeed<'_> {
+    type Value = Option<Vec<(u64, serde_json::Value)>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ItemsSeed<'_> {
+    type Value = Option<Vec<(u64, serde_json::Value)>>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of items")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(LinedValue(self.0))? {
+            items.push(item);
+        }
+        Ok(Some(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+/// One value and the line it starts on: `serde_json` has taken the value's first byte
+/// when the seed is called (see [`LineCounter`]).
+struct LinedValue<'a>(&'a Rc<Cell<u64>>);
+
+impl<'de> DeserializeSeed<'de> for LinedValue<'_> {
+    type Value = (u64, serde_json::Value);
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        let line = self.0.get() + 1;
+        Ok((line, serde_json::Value::deserialize(d)?))
+    }
 }
 
 /// `2026-03-02`, `2026/3/2`, `20260302`, or unix seconds (企业微信's `stat_time`).
@@ -223,6 +341,51 @@ fn parse_number(raw: &str) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::clock::DEFAULT_TZ;
+
+    #[test]
+    fn a_bad_wecom_item_is_said_at_the_line_it_starts_on() {
+        let fixture = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/import/stats_wecom.json"
+        ))
+        .unwrap();
+        let (_, rows) = stats_from_bytes(fixture.as_bytes(), DEFAULT_TZ).unwrap();
+        assert_eq!(rows.iter().map(|r| r.line).min(), Some(5));
+        assert_eq!(rows.iter().map(|r| r.line).max(), Some(15));
+        let cases = [
+            // a misspelt field in the second item (the bad-input harness found it
+            // reported without a line)
+            (
+                fixture.replacen("\"msg_total\": 268", "\"msg_tota\": 268", 1),
+                15,
+                "msg_tota",
+            ),
+            (fixture.replacen("1709222400", "\"x\"", 1), 5, "stat_time"),
+            (
+                fixture.replacen("\"member_total\": 481", "\"member_total\": -1", 1),
+                15,
+                "member_total",
+            ),
+        ];
+        for (text, line, word) in cases {
+            let e = stats_from_bytes(text.as_bytes(), DEFAULT_TZ).unwrap_err();
+            assert_eq!(e.line, line, "{}", e.reason);
+            assert!(e.reason.contains(word), "{}", e.reason);
+        }
+        // the bare array, and an answer without items
+        let bare = "[\n {\"stat_time\": 1709222400, \"data\": {\"bogus\": 1}}\n]";
+        assert_eq!(
+            stats_from_bytes(bare.as_bytes(), DEFAULT_TZ)
+                .unwrap_err()
+                .line,
+            2
+        );
+        let none = stats_from_bytes(b"{\"errcode\": 0}", DEFAULT_TZ).unwrap_err();
+        assert!(none.reason.contains("items"), "{}", none.reason);
+        let error = stats_from_bytes(b"{\"errcode\": 40001, \"errmsg\": \"invalid\"}", DEFAULT_TZ)
+            .unwrap_err();
+        assert!(error.reason.contains("40001"), "{}", error.reason);
+    }
 
     #[test]
     fn csv_with_groups_words_and_chinese_headers() {

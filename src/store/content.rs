@@ -743,11 +743,12 @@ pub fn step(
     };
     let t = step.transition();
     let next = rules::next_state(cur.state, t).map_err(refuse)?;
-    let by_other = |verb: &str| -> Result<()> {
+    let by_other = || -> Result<()> {
         if rules.content.review_by_other && operator == cur.author {
-            return Err(refuse(format!(
-                "you wrote it, so someone else must {verb} it (rules: [content] review_by_other)"
-            )));
+            return Err(StoreError::OwnReview {
+                id,
+                title: cur.title.clone(),
+            });
         }
         Ok(())
     };
@@ -760,7 +761,7 @@ pub fn step(
             )?;
         }
         ContentStep::Approve(review) => {
-            by_other("review")?;
+            by_other()?;
             let mut missing = Vec::new();
             if cur.slot.is_none() {
                 missing.push("a slot (when it goes out)");
@@ -812,7 +813,7 @@ pub fn step(
                     "a rejection needs a reason for the author (--reason \"…\")".into(),
                 ));
             }
-            by_other("reject")?;
+            by_other()?;
             if let Some(r) = review {
                 insert_review(tx, id, operator, at, r)?;
                 detail["review"] = review_json(r);
@@ -1461,7 +1462,10 @@ mod tests {
         assert!(e.to_string().contains("already in review"), "{e}");
         // the author may not approve
         let e = go(&mut author, id, &ContentStep::Approve(pass())).unwrap_err();
-        assert!(e.to_string().contains("someone else"), "{e}");
+        assert!(
+            matches!(e, StoreError::OwnReview { id: i, .. } if i == id),
+            "{e}"
+        );
         // no slot yet
         let e = go(&mut reviewer, id, &ContentStep::Approve(pass())).unwrap_err();
         assert!(e.to_string().contains("a slot"), "{e}");

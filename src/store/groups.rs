@@ -82,9 +82,7 @@ pub fn edit(
             [name],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
-        .map_err(|_| {
-            StoreError::Refused(format!("no group {name:?}; `shequn group list` lists them"))
-        })?;
+        .map_err(|_| StoreError::UnknownGroup(name.to_string()))?;
     if let Some(n) = e.name
         && n != old_name
     {

@@ -1128,13 +1128,17 @@ pub fn board(conn: &Connection, end: NaiveDate, days: u32, rules: &Rules) -> Res
         Frame::between(from, end).len,
     );
     let alerts = open_alerts(conn)?;
+    let parts: Vec<(Option<u32>, Option<f64>)> = groups
+        .iter()
+        .map(|g| (g.health, g.frame.latest(Metric::Members).map(|(_, v)| v)))
+        .collect();
     let all = GroupKpi {
         group_id: 0,
         group: String::new(),
         kind: String::new(),
         created_on: String::new(),
         stage: None,
-        health: health(&frame, &rules.kpi, alerts.len()),
+        health: crate::domain::kpi::overall_health(&parts),
         frame,
         rank: None,
         alerts: alerts.len(),

@@ -63,6 +63,9 @@ pub enum StoreError {
     },
     #[error("no database at {0}: create one with `shequn init --db {0}` or try `shequn --demo`")]
     Missing(PathBuf),
+    /// A group name no group has (the user's `--group`).
+    #[error("no group {0:?}; `shequn group list` lists them")]
+    UnknownGroup(String),
     #[error("{what} {id} not found")]
     NotFound { what: &'static str, id: i64 },
     #[error("{what} {id} was changed by {by} at {at} since you loaded it; reload and try again")]
@@ -101,6 +104,12 @@ pub enum StoreError {
     /// a SQLite error that is a file or disk problem ([`files::diagnose`]).
     #[error("{0}")]
     Files(Box<crate::disk::FileProblem>),
+    /// Reviewing (approving, rejecting) one's own item under `[content]
+    /// review_by_other`; said in the user's language by `ctx::store_message`.
+    #[error(
+        "content {id} ({title}): you wrote it, so someone else must review it (rules: [content] review_by_other)"
+    )]
+    OwnReview { id: i64, title: String },
     /// A change that would leave the database without an owner.
     #[error("{login} is the last owner; make another owner first")]
     LastOwner { login: String },
@@ -480,9 +489,7 @@ pub fn require_group(conn: &Connection, name: &str) -> Result<i64> {
         r.get(0)
     })
     .optional()?
-    .ok_or_else(|| {
-        StoreError::Refused(format!("no group {name:?}; `shequn group list` lists them"))
-    })
+    .ok_or_else(|| StoreError::UnknownGroup(name.to_string()))
 }
 
 /// The de-duplication key of a message: FNV-1a 64 of its export key, as SQLite's

@@ -18,6 +18,22 @@
 //!   fired since it started — also what another console fired for the same people —
 //!   and when the next one is due.
 //!
+//! * Bundles (issue 14): reminders of one kind and day are one thing to do — the 28
+//!   new members gone quiet since yesterday, the same SOP step in three groups — so
+//!   the Reminders tab shows them as one line, the status bar counts them once
+//!   ([`due_count`]) and one key (or `remind dismiss --kind …`) deals with all of
+//!   them ([`dismiss_many`], [`snooze_many`]; each row is still audited on its own).
+//!   See [`ReminderRow::bundle`]. The review queue is one bundle whatever the day:
+//!   an item waits in review until someone reviews it, and its reminder with it.
+//! * Expiry by kind, in [`resolve`]: an SOP or countdown reminder closes with its item
+//!   (done, skipped, missed once it expired); a content reminder when the item is
+//!   published, moved or sent back, and a day after its slot at the latest (an hour
+//!   while still pending); a review reminder once the item left review (or was
+//!   resubmitted, which asks again); an alert's when the alert closes; a member
+//!   warning when the member spoke or left, and a day after it fell due (or after its
+//!   snooze ended) at the latest — the Members tab keeps flagging them; an ad-hoc
+//!   reminder never (a person wrote it).
+//!
 //! A team reminder (`for_login` NULL) is the team's, like an SOP item: one operator
 //! dismissing or snoozing it does so for all. `version` counts people's changes only
 //! (snooze, dismiss): a console's view is refused as stale when a colleague acted on
@@ -43,6 +59,10 @@ const THINGS: [&str; 3] = ["sop", "countdown", "content"];
 /// overnight hears of yesterday's, but an old database does not flood anyone with every
 /// member who went quiet while nobody looked (the Members tab flags them all).
 pub const MEMBER_LOOKBACK_SECS: i64 = 86_400;
+
+/// A content reminder that fired is closed this long after the slot: the content queue
+/// shows what was never marked published.
+const CONTENT_EXPIRY_SECS: i64 = 86_400;
 
 /// How far back a watcher looks for reminders another console fired.
 const SEEN_WINDOW_SECS: i64 = 3600;
@@ -115,6 +135,38 @@ impl ReminderRow {
         match (self.state.as_str(), self.snoozed_until) {
             ("snoozed", Some(u)) => u,
             _ => self.due_at,
+        }
+    }
+
+    /// Its kind as `remind … --kind` names it: the member warning's (`new_silent`,
+    /// `recall`), else its source (`sop`, `countdown`, `content`, `review`, `alert`,
+    /// `adhoc`).
+    pub fn kind_word(&self) -> &str {
+        match (self.source.as_str(), self.kind.as_deref()) {
+            ("member", Some(k)) => k,
+            (s, _) => s,
+        }
+    }
+
+    /// The bundle it belongs to: reminders of one kind and (local) day — of when it
+    /// next wants attention — are one thing to do. Member warnings of a kind; the same
+    /// SOP step, countdown or content reminder (same text) in several groups; alerts
+    /// of one rule; every review request (the review queue, whatever the day). An
+    /// ad-hoc reminder is its own (None).
+    pub fn bundle(&self, tz: Tz) -> Option<String> {
+        let day = Utc
+            .timestamp_opt(self.when(), 0)
+            .single()
+            .map(|t| crate::clock::local_day(t, tz).to_string())
+            .unwrap_or_default();
+        let lead = self.lead_min.map(|m| m.to_string()).unwrap_or_default();
+        let kind = self.kind.as_deref().unwrap_or("");
+        match self.source.as_str() {
+            "adhoc" => None,
+            "review" => Some("review".into()),
+            "member" => Some(format!("member:{kind}:{day}")),
+            "alert" => Some(format!("alert:{}:{day}", self.title)),
+            s => Some(format!("{s}:{kind}:{lead}:{day}:{}", self.title)),
         }
     }
 
@@ -222,9 +274,44 @@ pub fn due(conn: &Connection, login: &str, now: i64) -> Result<Vec<ReminderRow>>
     Ok(current_per_thing(rows, now))
 }
 
-/// How many things are due for `login` (the status bar).
-pub fn due_count(conn: &Connection, login: &str, now: i64) -> Result<i64> {
-    Ok(due(conn, login, now)?.len() as i64)
+/// How many things are due for `login` (the status bar): a bundle of reminders (28
+/// quiet new members, one SOP step in three groups) counts once.
+pub fn due_count(conn: &Connection, login: &str, now: i64, tz: Tz) -> Result<i64> {
+    Ok(bundle_count(&due(conn, login, now)?, tz) as i64)
+}
+
+/// How many things to do these reminders are: one per bundle, one per ad-hoc reminder.
+pub fn bundle_count(rows: &[ReminderRow], tz: Tz) -> usize {
+    let mut seen = HashSet::new();
+    rows.iter()
+        .filter(|r| r.bundle(tz).is_none_or(|b| seen.insert(b)))
+        .count()
+}
+
+/// Of the reminders due for `login` now, those of kind `kind` (see
+/// [`ReminderRow::kind_word`]), in the group `group_id`, falling due on `day` (each
+/// when given): what `remind dismiss --kind …` and `remind snooze --kind …` act on.
+pub fn due_matching(
+    conn: &Connection,
+    login: &str,
+    now: i64,
+    tz: Tz,
+    kind: Option<&str>,
+    group: Option<&str>,
+    day: Option<NaiveDate>,
+) -> Result<Vec<ReminderRow>> {
+    Ok(due(conn, login, now)?
+        .into_iter()
+        .filter(|r| kind.is_none_or(|k| r.kind_word() == k))
+        .filter(|r| group.is_none_or(|g| r.group.as_deref() == Some(g)))
+        .filter(|r| {
+            day.is_none_or(|d| {
+                Utc.timestamp_opt(r.when(), 0)
+                    .single()
+                    .is_some_and(|t| crate::clock::local_day(t, tz) == d)
+            })
+        })
+        .collect())
 }
 
 /// Keep one row per thing: the latest due one if any is due, else a snoozed one, else
@@ -829,13 +916,20 @@ fn resolve(tx: &Transaction<'_>, now: i64) -> Result<Vec<i64>> {
                    AND a.closed_at IS NULL)
              RETURNING id"
         ),
-        // a member warning or a content slot long past while nobody looked: the
-        // Members tab and the content queue show those; a reminder months late does not
+        // Expiry: a member warning a day after it last fell due (fired, or its snooze
+        // ended), fired or not; a content reminder an hour after the slot while still pending
+        // (nobody looked), a day after it once fired. The Members tab and the content
+        // queue keep showing those; a reminder days late is noise (issue 14).
         format!(
             "UPDATE reminders SET {CLOSE}, resolved = 'stale'
-             WHERE {OPEN} AND state = 'pending'
-               AND ((source = 'member' AND due_at < ?1 - {MEMBER_LOOKBACK_SECS})
-                 OR (source = 'content' AND due_at - lead_min * 60 < ?1 - 3600))
+             WHERE {OPEN}
+               AND ((source = 'member'
+                     AND max(due_at, COALESCE(fired_at, due_at), COALESCE(snoozed_until, due_at))
+                         < ?1 - {MEMBER_LOOKBACK_SECS})
+                 OR (source = 'content' AND state = 'pending'
+                     AND due_at - lead_min * 60 < ?1 - 3600)
+                 OR (source = 'content' AND state <> 'pending'
+                     AND due_at - lead_min * 60 < ?1 - {CONTENT_EXPIRY_SECS}))
              RETURNING id"
         ),
         // the new member spoke, or left
@@ -1045,23 +1139,49 @@ pub fn dismiss(
     seen_version: Option<i64>,
 ) -> Result<ReminderRow> {
     let cur = for_change(tx, operator, id, seen_version, tz)?;
+    dismiss_row(tx, operator, now, &cur, None)
+}
+
+fn dismiss_row(
+    tx: &Transaction<'_>,
+    operator: &str,
+    now: DateTime<Utc>,
+    cur: &ReminderRow,
+    bulk: Option<usize>,
+) -> Result<ReminderRow> {
     let at = now.timestamp();
     tx.execute(
         "UPDATE reminders SET state = 'dismissed', dismissed_by = ?2, closed_at = ?3,
              version = version + 1 WHERE id = ?1",
-        params![id, operator, at],
+        params![cur.id, operator, at],
     )?;
+    let mut after = json!({ "state": "dismissed" });
+    if let Some(n) = bulk {
+        after["bulk"] = json!(n);
+    }
     audit(
         tx,
         at,
         operator,
         "dismiss",
         "reminder",
-        Some(id),
+        Some(cur.id),
         Some(&json!({ "state": cur.state })),
-        Some(&json!({ "state": "dismissed" })),
+        Some(&after),
     )?;
-    get(tx, id)
+    get(tx, cur.id)
+}
+
+/// The longest snooze, in minutes: a week.
+const SNOOZE_MAX_MIN: i64 = 7 * 24 * 60;
+
+fn check_minutes(minutes: i64) -> Result<()> {
+    if !(1..=SNOOZE_MAX_MIN).contains(&minutes) {
+        return Err(StoreError::Refused(format!(
+            "snooze for 1 to {SNOOZE_MAX_MIN} minutes, not {minutes}"
+        )));
+    }
+    Ok(())
 }
 
 /// Snooze a reminder for `minutes`: it fires again then, in every console. An
@@ -1075,13 +1195,19 @@ pub fn snooze(
     seen_version: Option<i64>,
     minutes: i64,
 ) -> Result<ReminderRow> {
-    if !(1..=7 * 24 * 60).contains(&minutes) {
-        return Err(StoreError::Refused(format!(
-            "snooze for 1 to {} minutes, not {minutes}",
-            7 * 24 * 60
-        )));
-    }
+    check_minutes(minutes)?;
     let cur = for_change(tx, operator, id, seen_version, tz)?;
+    snooze_row(tx, operator, now, &cur, minutes, None)
+}
+
+fn snooze_row(
+    tx: &Transaction<'_>,
+    operator: &str,
+    now: DateTime<Utc>,
+    cur: &ReminderRow,
+    minutes: i64,
+    bulk: Option<usize>,
+) -> Result<ReminderRow> {
     let at = now.timestamp();
     let from = if cur.state == "pending" {
         cur.due_at.max(at)
@@ -1092,19 +1218,79 @@ pub fn snooze(
     tx.execute(
         "UPDATE reminders SET state = 'snoozed', snoozed_until = ?2, version = version + 1
          WHERE id = ?1",
-        params![id, until],
+        params![cur.id, until],
     )?;
+    let mut after = json!({ "state": "snoozed", "snoozed_until": until, "minutes": minutes });
+    if let Some(n) = bulk {
+        after["bulk"] = json!(n);
+    }
     audit(
         tx,
         at,
         operator,
         "snooze",
         "reminder",
-        Some(id),
+        Some(cur.id),
         Some(&json!({ "state": cur.state, "snoozed_until": cur.snoozed_until })),
-        Some(&json!({ "state": "snoozed", "snoozed_until": until, "minutes": minutes })),
+        Some(&after),
     )?;
-    get(tx, id)
+    get(tx, cur.id)
+}
+
+/// The rows of a bulk change: each as [`for_change`] sees it, except that one closed
+/// meanwhile (by a colleague, or because what it was about is done) is left out —
+/// it needs nothing more. A stale or somebody else's row refuses the whole change:
+/// nothing is written.
+fn for_bulk(
+    tx: &Transaction<'_>,
+    operator: &str,
+    seen: &[(i64, Option<i64>)],
+    tz: Tz,
+) -> Result<Vec<ReminderRow>> {
+    let mut rows = Vec::new();
+    for &(id, version) in seen {
+        let cur = get(tx, id)?;
+        if cur.state == "dismissed" {
+            continue;
+        }
+        rows.push(for_change(tx, operator, id, version, tz)?);
+    }
+    Ok(rows)
+}
+
+/// Dismiss a bundle (or any set) of reminders at once: `seen` holds each one's id and
+/// the version the operator saw (None from the command line). All or nothing; each
+/// row is audited as its own dismissal, marked with the size of the bundle. Returns
+/// the rows dismissed here (one already closed is skipped).
+pub fn dismiss_many(
+    tx: &Transaction<'_>,
+    operator: &str,
+    now: DateTime<Utc>,
+    tz: Tz,
+    seen: &[(i64, Option<i64>)],
+) -> Result<Vec<ReminderRow>> {
+    let rows = for_bulk(tx, operator, seen, tz)?;
+    let n = rows.len();
+    rows.iter()
+        .map(|cur| dismiss_row(tx, operator, now, cur, Some(n)))
+        .collect()
+}
+
+/// Snooze a bundle (or any set) of reminders for `minutes`, like [`dismiss_many`].
+pub fn snooze_many(
+    tx: &Transaction<'_>,
+    operator: &str,
+    now: DateTime<Utc>,
+    tz: Tz,
+    seen: &[(i64, Option<i64>)],
+    minutes: i64,
+) -> Result<Vec<ReminderRow>> {
+    check_minutes(minutes)?;
+    let rows = for_bulk(tx, operator, seen, tz)?;
+    let n = rows.len();
+    rows.iter()
+        .map(|cur| snooze_row(tx, operator, now, cur, minutes, Some(n)))
+        .collect()
 }
 
 /// An instant as the unix second a reminder is due: rounded up, so "in 3 s" never

@@ -24,7 +24,7 @@ use super::widgets::{ListSpec, list, list_height};
 use crate::app::App;
 use crate::app::kpi::{FormField, KpiForm};
 use crate::domain::kpi::{Band, Thresholds};
-use crate::domain::kpi::{Metric, Wow, mean, week_over_week};
+use crate::domain::kpi::{Metric, Wow, mean};
 use crate::domain::stage::Stage;
 use crate::i18n::fill;
 use crate::store::kpi::{AlertRow, GroupKpi};
@@ -105,18 +105,10 @@ fn metric_text(app: &App, m: Metric) -> String {
     app.texts.enum_text(&m.label_key()).to_string()
 }
 
-/// A metric's value for the week and the week before: the 7-day means, except for the
-/// member count, which is a level (the latest count against the one 7 days earlier).
+/// A metric's value for the week and the week before (the same figure `shequn kpi`
+/// shows: `domain::kpi::week_figure`).
 fn week(r: &GroupKpi, m: Metric) -> Option<Wow> {
-    if m == Metric::Members {
-        let (day, now) = r.frame.latest(m)?;
-        let before = day
-            .checked_sub_days(chrono::Days::new(7))
-            .and_then(|d| r.frame.index(d))
-            .and_then(|i| r.frame.get(m, i));
-        return Some(Wow { now, before });
-    }
-    week_over_week(&r.frame.tail(m, 14))
+    crate::domain::kpi::week_figure(&r.frame, m)
 }
 
 /// `▲0.4` / `▼6.7` in the colour of better / worse.
@@ -425,7 +417,11 @@ pub fn detail_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>
         theme.muted,
     )));
     let label_w = 16usize;
-    let spark_w = width.saturating_sub(label_w + 20).min(30);
+    // a share's change is in percentage points: said after it (`▼0.7 个百分点`), and
+    // the same width left blank after other metrics' so the sparklines line up
+    let pp = fill(&app.texts.cli.pp, &[("d", &"")]);
+    let pp_w = pp.width();
+    let spark_w = width.saturating_sub(label_w + 20 + pp_w).min(30);
     let metric_line = |m: Metric| -> Line<'static> {
         let label = metric_text(app, m);
         let pad = label_w.saturating_sub(label.width());
@@ -436,6 +432,11 @@ pub fn detail_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>
         let vw = value.content.width();
         let wow = wow_span(theme, m, w);
         let ww = wow.content.width();
+        let unit = if m.is_share() && ww > 0 {
+            Span::styled(pp.clone(), theme.muted)
+        } else {
+            Span::raw(" ".repeat(pp_w))
+        };
         let tail = r.frame.tail(m, 30);
         let bands = app.rules.kpi.bands(m);
         let (lo, hi) = scale(tail.iter().flatten().copied(), bands);
@@ -445,6 +446,7 @@ pub fn detail_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>
             value,
             Span::raw(" ".repeat(9usize.saturating_sub(ww))),
             wow,
+            unit,
             Span::raw("  "),
         ];
         spans.extend(

@@ -547,7 +547,7 @@ fn picker(
         PickerKind::SanctionLevel { .. } => &app.texts.members.pick_sanction,
         PickerKind::Identity { .. } => &app.texts.members.pick_identity,
         PickerKind::ContentGroup => &app.texts.members.pick_group,
-        PickerKind::Snooze { .. } => &app.texts.reminders.pick_snooze,
+        PickerKind::Snooze { .. } | PickerKind::SnoozeAll => &app.texts.reminders.pick_snooze,
     };
     let matches = picker_matches(items, input);
     let room = usize::from(area.height.saturating_sub(5)).max(1);

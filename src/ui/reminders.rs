@@ -1,6 +1,7 @@
 //! The Reminders tab — what is due, snoozed, coming soon, and dismissed today, one
-//! row per thing, the section named on its first row — and the toast that shows what
-//! just fired over the top right corner.
+//! row per thing, the section named on its first row; reminders of one kind and day as
+//! one line ("▸ 新人 3 天未发言,私聊激活 · 28 人", ▾ and its reminders under it once
+//! opened) — and the toast that shows what just fired over the top right corner.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -38,12 +39,17 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let t = &app.texts.reminders;
     let data = &app.reminders;
     let now = app.now.timestamp();
-    let section_of = |pos: usize| data.visible.get(pos).map(|&i| data.rows[i].section(now));
-    // how many in each section, in the title: " 提醒 · 到点 3 · 稍后 1 · 即将 14 "
+    let section_of = |pos: usize| {
+        data.visible
+            .get(pos)
+            .map(|&i| data.rows[i].row.section(now))
+    };
+    // how many things in each section, in the title: " 提醒 · 到点 3 · 稍后 1 · 即将 14 "
+    // (a bundle is one; the reminders listed under it are not counted again)
     let mut spans = vec![Span::styled(format!(" {}", t.title), theme.title)];
     for s in [Section::Due, Section::Snoozed, Section::Upcoming] {
         let n = (0..data.visible.len())
-            .filter(|&p| section_of(p) == Some(s))
+            .filter(|&p| section_of(p) == Some(s) && !data.rows[data.visible[p]].inner)
             .count();
         if n > 0 {
             spans.push(Span::styled(
@@ -55,7 +61,8 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let rows = data
         .window(list_height(area))
         .enumerate()
-        .map(|(k, (pos, r))| {
+        .map(|(k, (pos, line))| {
+            let r = &line.row;
             let s = r.section(now);
             // the section's name on its first row (and on the top row of the window)
             let label = if k == 0 || pos == 0 || section_of(pos - 1) != Some(s) {
@@ -74,11 +81,36 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
                     Cell::from(text)
                 }
             };
+            let (text, group) = if line.bundle.is_empty() {
+                // under its bundle's line, which says what kind it is: a member's
+                // name, an item's title
+                let text = match (line.inner, r.source.as_str()) {
+                    (true, "member" | "review") => format!("  · {}", r.title),
+                    (true, _) => format!("  · {}", app.reminder_text(r)),
+                    _ => app.reminder_text(r),
+                };
+                (text, r.group.clone().unwrap_or_default())
+            } else {
+                let groups = line.groups();
+                let mark = if line.open { "▾" } else { "▸" };
+                let group = match groups {
+                    0 => String::new(),
+                    1 => r.group.clone().unwrap_or_default(),
+                    n => fill(&t.toast_groups, &[("n", &n)]),
+                };
+                // one step in several groups: the group column counts them
+                let text = match r.source.as_str() {
+                    "member" | "review" => app.bundle_text(r, line.bundle.len(), groups),
+                    _ if groups > 1 => app.reminder_text(r),
+                    _ => app.bundle_text(r, line.bundle.len(), groups),
+                };
+                (format!("{mark} {text}"), group)
+            };
             Row::new(vec![
                 Cell::from(Span::styled(label.to_string(), section_style(theme, s))),
                 muted(when),
-                muted(app.reminder_text(r)),
-                muted(r.group.clone().unwrap_or_default()),
+                muted(text),
+                muted(group),
                 muted(r.for_login.clone().unwrap_or_else(|| t.everyone.clone())),
             ])
         })
@@ -110,7 +142,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
 
 pub fn detail(app: &App) -> Vec<(String, String)> {
     let t = &app.texts.reminders;
-    let Some(r) = app.reminders.current() else {
+    let Some(r) = app.reminders.current().map(|l| &l.row) else {
         return Vec::new();
     };
     let now = app.now.timestamp();

@@ -279,8 +279,22 @@ fn the_pipeline_refuses_out_of_order_steps_and_changes_nothing() {
     refused(&db, &["content", "publish", mine], "approved review");
     ok(&db, &["content", "submit", mine]);
     refused(&db, &["content", "submit", mine], "already in review");
-    // the author may not review their own item
-    refused(&db, &["content", "approve", mine], "someone else");
+    // the author may not review their own item: said from the language files, whole
+    let err = refused(
+        &db,
+        &["--lang", "en", "content", "approve", mine],
+        "a colleague reviews it",
+    );
+    assert!(
+        err.contains("我的草稿") && err.contains("review_by_other"),
+        "{err}"
+    );
+    let err = refused(
+        &db,
+        &["--lang", "zh", "content", "reject", mine, "--reason", "x"],
+        "是你写的,请同事审核",
+    );
+    assert!(err.contains(mine), "{err}");
     // a rejection needs a reason
     refused(&db, &["content", "reject", mine], "needs a reason");
     // a colleague's item without a slot cannot be approved
@@ -675,11 +689,11 @@ fn four_pushes_to_a_group_in_a_day_warn_of_over_posting() {
     bin()
         .arg("--db")
         .arg(&db)
-        .args(["content", "week", "--date", "2026-03-03"])
+        .args(["--lang", "en", "content", "week", "--date", "2026-03-03"])
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "over-posting: 宝妈育儿群 gets 4 pushes",
+            "⚠ 宝妈育儿群 · 2026-03-03 · 4 pushes · over 3 a day",
         ));
 }
 

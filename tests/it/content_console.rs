@@ -270,6 +270,26 @@ fn only_drafts_and_items_in_review_open_for_editing() {
 }
 
 #[test]
+fn reviewing_ones_own_item_is_refused_before_the_form_opens_in_the_consoles_language() {
+    let mut a = app();
+    let mut mine = item(7, State::Review, 5, "干货正文");
+    mine.author = "me".into();
+    open_with(&mut a, 'a', mine);
+    assert_eq!(a.mode, Mode::Normal, "no form to fill in for nothing");
+    assert!(a.content_state.review.is_none());
+    let flash = a.flash.clone().unwrap();
+    assert!(flash.error);
+    assert_eq!(flash.text, "这条是你写的,请同事审核。");
+    // short enough for the status line of the smallest console (80 columns)
+    assert!(unicode_width::UnicodeWidthStr::width(flash.text.as_str()) < 60);
+    let en = Lang::En.texts();
+    assert!(unicode_width::UnicodeWidthStr::width(en.content.own_review.as_str()) < 60);
+    // a colleague's item opens the form as before
+    open_with(&mut a, 'a', item(8, State::Review, 5, "干货正文"));
+    assert_eq!(a.mode, Mode::ReviewForm);
+}
+
+#[test]
 fn the_review_approves_when_all_pass_and_sends_back_with_the_failed_notes() {
     let mut a = app();
     open_with(&mut a, 'a', item(7, State::Review, 5, "干货正文"));

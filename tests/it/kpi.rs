@@ -635,11 +635,23 @@ fn kpi_json_has_groups_days_with_every_metric_and_alerts() {
     assert!((0.05..0.15).contains(&dau), "{dau}");
     // one group, as a table of days
     bin()
-        .args(["kpi", "--group", "杭州吃货联盟", "--days", "3", "--db"])
+        .args([
+            "--lang",
+            "en",
+            "kpi",
+            "--group",
+            "杭州吃货联盟",
+            "--days",
+            "3",
+            "--db",
+        ])
         .arg(shared_demo())
         .assert()
         .success()
-        .stdout(predicate::str::contains("2026-03-02").and(predicate::str::contains("dau_rate")));
+        .stdout(
+            predicate::str::contains("2026-03-02")
+                .and(predicate::str::contains("daily active rate")),
+        );
     bin()
         .args(["kpi", "--group", "没有这个群", "--db"])
         .arg(shared_demo())
@@ -648,14 +660,17 @@ fn kpi_json_has_groups_days_with_every_metric_and_alerts() {
         .stderr(predicate::str::contains("group list"));
     // the summary: ranked groups, then the open alerts
     bin()
-        .args(["kpi", "--db"])
+        .args(["--lang", "en", "kpi", "--db"])
         .arg(shared_demo())
         .assert()
         .success()
         .stdout(
-            predicate::str::contains("alert: 杭州吃货联盟 · dau_low").and(
-                predicate::str::contains("alert: 会员福利 VIP 群 · open_low"),
-            ),
+            predicate::str::contains(
+                "alert: 杭州吃货联盟 · daily active rate below the alarm line 3 days running",
+            )
+            .and(predicate::str::contains(
+                "alert: 会员福利 VIP 群 · open rate below 20%",
+            )),
         );
 }
 

@@ -13,6 +13,7 @@ mod guarded;
 mod import;
 mod kpi;
 mod layout;
+mod output;
 mod remind;
 mod roles;
 mod roster;

@@ -741,11 +741,11 @@ fn remind_add_due_snooze_and_dismiss_from_the_command_line() {
     }
     // the list: what is coming, as a table and as CSV
     bin()
-        .args(["remind", "--db"])
+        .args(["--lang", "zh", "remind", "--db"])
         .arg(&db)
         .assert()
         .success()
-        .stdout(predicate::str::contains("现在").and(predicate::str::contains("snoozed")));
+        .stdout(predicate::str::contains("现在").and(predicate::str::contains("稍后")));
     bin()
         .args(["remind", "--format", "csv", "--db"])
         .arg(&db)
@@ -1049,7 +1049,7 @@ fn a_toast_draws_at_every_size_without_panicking() {
 fn reminders_tab_keys_dismiss_snooze_and_add() {
     let mut app = crate::screens::demo_app(Lang::En);
     app.update(Action::GoTab(Tab::Reminders));
-    let first = app.reminders.current().cloned().unwrap();
+    let first = app.reminders.current().map(|l| l.row.clone()).unwrap();
     assert_eq!(
         app.on_key(key('d')),
         vec![Effect::Remind(RemindChange::Dismiss {
@@ -1211,4 +1211,363 @@ fn fixing_the_slot_of_an_item_in_review_does_not_ask_the_team_again_but_a_resubm
     assert_eq!(r.len(), 2, "{r:?}");
     assert!(r[0].1.is_some(), "the first request is closed: {r:?}");
     assert_eq!(r[1], (t - 200, None));
+}
+
+// --- bundles and expiry (issue 14) ------------------------------------------------------
+
+/// A team database with six new members who never spoke, three in each of two groups,
+/// whose "new and silent 3 days" warning falls due at 10:00 today.
+fn quiet_newcomers() -> (tempfile::TempDir, PathBuf) {
+    let (d, db) = init_db();
+    for g in ["宝妈育儿群", "读书会"] {
+        bin()
+            .args(["group", "add", g, "--kind", "兴趣型", "--db"])
+            .arg(&db)
+            .assert()
+            .success();
+    }
+    let joined = at("09:00").timestamp() - 3 * 86_400;
+    let s = Store::open(&db, &me()).unwrap();
+    for m in 1..=6 {
+        let g = if m <= 3 { 1 } else { 2 };
+        s.conn()
+            .execute_batch(&format!(
+                "INSERT INTO members (id, name, created_at) VALUES ({m}, '新人{m}', 0);
+                 INSERT INTO memberships (group_id, member_id, joined_at) VALUES ({g}, {m}, {joined});"
+            ))
+            .unwrap();
+    }
+    (d, db)
+}
+
+fn plan_and_fire(s: &mut Store, now: DateTime<Utc>) -> Vec<i64> {
+    let rules = Rules::shipped();
+    s.write(Need::System, |tx, op| {
+        rem::plan(tx, op, now, DEFAULT_TZ, &rules, true)?;
+        rem::fire_due(tx, op, now, &me())
+    })
+    .unwrap()
+}
+
+/// (member, state, resolved) of every member warning.
+fn member_states(s: &Store) -> Vec<(i64, String, Option<String>)> {
+    s.conn()
+        .prepare("SELECT source_id, state, resolved FROM reminders WHERE source = 'member' ORDER BY source_id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn a_bundle_is_one_thing_to_do_dealt_with_at_once_audited_row_by_row_and_expires_after_a_day() {
+    let (_d, db) = quiet_newcomers();
+    let mut a = Store::open(&db, &me()).unwrap();
+    let mut b = Store::open(&db, &me()).unwrap();
+    let t = at("10:30");
+    assert_eq!(plan_and_fire(&mut a, t).len(), 6);
+    let due = rem::due(a.conn(), &me(), t.timestamp()).unwrap();
+    assert_eq!(due.len(), 6);
+    // six rows, one kind, one day: one thing to do in the status bar
+    assert_eq!(
+        rem::due_count(a.conn(), &me(), t.timestamp(), DEFAULT_TZ).unwrap(),
+        1
+    );
+    let bundles: std::collections::HashSet<_> = due.iter().map(|r| r.bundle(DEFAULT_TZ)).collect();
+    assert_eq!(bundles.len(), 1, "{bundles:?}");
+    // an ad-hoc reminder is its own thing
+    add(&db, t, t, "看福利推送的数据");
+    plan_and_fire(&mut a, t);
+    assert_eq!(
+        rem::due_count(a.conn(), &me(), t.timestamp(), DEFAULT_TZ).unwrap(),
+        2
+    );
+
+    // a colleague's console snoozes one of them meanwhile
+    let first = due[0].id;
+    b.write(Perm::RemindOwn, |tx, op| {
+        rem::snooze(tx, op, t, DEFAULT_TZ, first, None, 60)
+    })
+    .unwrap();
+    // this console's view of the bundle is stale: nothing at all is written
+    let seen: Vec<(i64, Option<i64>)> = due.iter().map(|r| (r.id, Some(r.version))).collect();
+    let e = a
+        .write(Perm::RemindOwn, |tx, op| {
+            rem::dismiss_many(tx, op, t, DEFAULT_TZ, &seen)
+        })
+        .unwrap_err();
+    assert!(e.to_string().contains("since you loaded it"), "{e}");
+    assert!(
+        member_states(&a).iter().all(|(_, s, _)| s != "dismissed"),
+        "{:?}",
+        member_states(&a)
+    );
+
+    // the first group's due ones, as `remind dismiss --kind new_silent --group 宝妈育儿群`
+    let g1 = rem::due_matching(
+        a.conn(),
+        &me(),
+        t.timestamp(),
+        DEFAULT_TZ,
+        Some("new_silent"),
+        Some("宝妈育儿群"),
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        g1.iter().map(|r| r.source_id.unwrap()).collect::<Vec<_>>(),
+        vec![2, 3],
+        "the snoozed one is not due"
+    );
+    let seen: Vec<(i64, Option<i64>)> = g1.iter().map(|r| (r.id, None)).collect();
+    let done = a
+        .write(Perm::RemindOwn, |tx, op| {
+            rem::dismiss_many(tx, op, t, DEFAULT_TZ, &seen)
+        })
+        .unwrap();
+    assert_eq!(done.len(), 2);
+    // each row is audited as its own dismissal, marked as part of a bundle of two
+    let audited: Vec<(i64, String)> = b
+        .conn()
+        .prepare("SELECT entity_id, new FROM audit WHERE entity = 'reminder' AND action = 'dismiss' ORDER BY entity_id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        audited.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+        g1.iter().map(|r| r.id).collect::<Vec<_>>()
+    );
+    assert!(
+        audited.iter().all(|(_, new)| new.contains("\"bulk\":2")),
+        "{audited:?}"
+    );
+    // the other console sees them dismissed, by this operator
+    for r in &g1 {
+        let now = rem::get(b.conn(), r.id).unwrap();
+        assert_eq!(
+            (now.state.as_str(), now.dismissed_by.as_deref()),
+            ("dismissed", Some(me().as_str()))
+        );
+    }
+    // dismissing them again: already closed, skipped, nothing written
+    let again = a
+        .write(Perm::RemindOwn, |tx, op| {
+            rem::dismiss_many(tx, op, t, DEFAULT_TZ, &seen)
+        })
+        .unwrap();
+    assert!(again.is_empty());
+
+    // a reminder fires once: planning and firing again changes nothing
+    assert!(plan_and_fire(&mut b, at("10:31")).is_empty());
+    // the snoozed one fires again when its snooze ends
+    assert_eq!(plan_and_fire(&mut b, at("11:31")), vec![first]);
+
+    // a day later: the warnings left alone expire a day after they (last) fired
+    let next_day = |hhmm: &str| at(hhmm) + TimeDelta::days(1);
+    plan_and_fire(&mut a, next_day("10:29"));
+    let open = |s: &Store| {
+        member_states(s)
+            .into_iter()
+            .filter(|(_, s, _)| s != "dismissed")
+            .map(|(m, _, _)| m)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(open(&a), vec![1, 4, 5, 6]);
+    plan_and_fire(&mut a, next_day("10:31"));
+    assert_eq!(
+        open(&a),
+        vec![1],
+        "fired at 11:31 yesterday: open until 11:31"
+    );
+    plan_and_fire(&mut a, next_day("11:32"));
+    assert_eq!(open(&a), Vec::<i64>::new());
+    let stale = member_states(&a)
+        .into_iter()
+        .filter(|(_, _, why)| why.as_deref() == Some("stale"))
+        .count();
+    assert_eq!(stale, 4, "{:?}", member_states(&a));
+    // and expiring did not fire anything again
+    assert!(plan_and_fire(&mut a, next_day("11:33")).is_empty());
+}
+
+#[test]
+fn remind_dismiss_and_snooze_by_kind_and_group_from_the_command_line() {
+    let (_d, db) = quiet_newcomers();
+    let run = |args: &[&str]| {
+        bin()
+            .env("SHEQUN_NOW", "2026-03-02T10:30:00")
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let due = |db: &Path| {
+        let out = bin()
+            .env("SHEQUN_NOW", "2026-03-02T10:30:00")
+            .args(["--format", "json", "remind", "--due", "--db"])
+            .arg(db)
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v.as_array().unwrap().len()
+    };
+    assert_eq!(due(&db), 6);
+    // unknown kind or group: exit 1, said in the language asked for, nothing written
+    let out = run(&["--lang", "zh", "remind", "dismiss", "--kind", "bogus"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("没有「bogus」这种提醒") && err.contains("new_silent (新人未发言)"),
+        "{err}"
+    );
+    let out = run(&[
+        "remind", "dismiss", "--kind", "recall", "--group", "nogroup",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(due(&db), 6);
+    // the kind by its Chinese name, one group
+    let out = run(&[
+        "--format",
+        "json",
+        "remind",
+        "dismiss",
+        "--kind",
+        "新人未发言",
+        "--group",
+        "读书会",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert!(
+        rows.iter()
+            .all(|r| r["group"] == "读书会" && r["state"] == "dismissed")
+    );
+    assert_eq!(due(&db), 3);
+    // the rest snoozed at once
+    let out = run(&[
+        "--format",
+        "json",
+        "remind",
+        "snooze",
+        "--kind",
+        "new_silent",
+        "--minutes",
+        "60",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 3);
+    assert_eq!(due(&db), 0);
+    // nothing left to match: said, and no error (a cron job found nothing to do)
+    let out = run(&["remind", "dismiss", "--kind", "new_silent"]);
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("No due reminder matches")
+            || String::from_utf8_lossy(&out.stderr).contains("没有符合条件的到点提醒")
+    );
+    // an id and a kind at once is refused
+    let out = run(&["remind", "dismiss", "3", "--kind", "recall"]);
+    assert!(!out.status.success());
+}
+
+#[test]
+fn a_bundle_on_the_reminders_tab_opens_with_enter_and_one_key_deals_with_all_of_it() {
+    use shequn::app::{RemindVerb, Tab};
+    let enter = || KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+    let mut app = crate::screens::demo_app(Lang::Zh);
+    app.update(Action::GoTab(Tab::Reminders));
+    let lines = app.reminders.rows.len();
+    // the new members gone quiet yesterday are one line
+    let pos = app
+        .reminders
+        .visible
+        .iter()
+        .position(|&i| {
+            let l = &app.reminders.rows[i];
+            l.row.kind.as_deref() == Some("new_silent") && !l.bundle.is_empty()
+        })
+        .expect("a bundle of quiet new members");
+    app.reminders.selected = pos;
+    let bundle = app.reminders.current().unwrap().clone();
+    let n = bundle.bundle.len();
+    assert!(n > 1);
+    let term = crate::screens::draw(&mut app, 100, 30);
+    let screen = format!("{:?}", term.backend());
+    assert!(
+        screen.contains(&format!("新人 3 天未发言 · {n} 人")),
+        "{screen}"
+    );
+    // Enter lists them under it (names only: the line says what they are), the cursor
+    // stays on the bundle; Enter again folds them
+    assert!(app.on_key(enter()).is_empty());
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.reminders.rows.len(), lines + n);
+    assert!(app.reminders.current().unwrap().open);
+    let term = crate::screens::draw(&mut app, 100, 30);
+    let screen = format!("{:?}", term.backend());
+    assert!(
+        screen.contains(&format!("  · {}", bundle.bundle[0].title)),
+        "{screen}"
+    );
+    // d on the bundle: all of them, with the versions shown
+    let all: Vec<(i64, i64)> = bundle.bundle.iter().map(|r| (r.id, r.version)).collect();
+    assert_eq!(
+        app.on_key(key('d')),
+        vec![Effect::Remind(RemindChange::DismissAll {
+            seen: all.clone()
+        })]
+    );
+    // s on the bundle: the picker, then all of them for 15 minutes
+    app.on_key(key('s'));
+    assert!(matches!(app.mode, Mode::Picker { .. }));
+    app.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    assert_eq!(
+        app.on_key(enter()),
+        vec![Effect::Remind(RemindChange::SnoozeAll {
+            seen: all,
+            minutes: 15
+        })]
+    );
+    // on one of its reminders: that one
+    app.on_key(key('j'));
+    let one = app.reminders.current().unwrap().clone();
+    assert!(one.inner && one.bundle.is_empty());
+    assert_eq!(
+        app.on_key(key('d')),
+        vec![Effect::Remind(RemindChange::Dismiss {
+            id: one.row.id,
+            version: one.row.version
+        })]
+    );
+    app.on_key(key('k'));
+    app.on_key(enter());
+    assert_eq!(app.reminders.rows.len(), lines);
+    // done: said in the console's language, as one thing
+    app.update(Action::RemindSaved(Ok((
+        RemindVerb::DismissedAll { n, groups: 3 },
+        Box::new(bundle.row.clone()),
+    ))));
+    assert_eq!(
+        app.flash.as_ref().unwrap().text,
+        format!("已处理:新人 3 天未发言 · {n} 人")
+    );
 }

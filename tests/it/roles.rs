@@ -787,7 +787,7 @@ fn open_reminder(app: &mut App) -> bool {
     match t
         .visible
         .iter()
-        .position(|&i| t.rows[i].state != "dismissed")
+        .position(|&i| t.rows[i].row.state != "dismissed")
     {
         Some(p) => {
             t.selected = p;

@@ -41,16 +41,35 @@ pub fn change(
     now: DateTime<Utc>,
     change: RemindChange,
 ) -> Action {
-    let result = apply(store, now, env.tz, change).map_err(|e| describe(&e, store, env));
+    let result = apply(store, now, env, change).map_err(|e| describe(&e, store, env));
     Action::RemindSaved(result)
+}
+
+/// What a bundle's change did, told by its first reminder: how many, in how many groups.
+/// None when every one of them closed meanwhile (by a colleague, or done).
+fn bulk(
+    rows: Vec<remind::ReminderRow>,
+    verb: impl Fn(usize, usize) -> RemindVerb,
+) -> Option<(RemindVerb, Box<remind::ReminderRow>)> {
+    let groups = rows
+        .iter()
+        .filter_map(|r| r.group.as_deref())
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    let n = rows.len();
+    rows.into_iter()
+        .next()
+        .map(|first| (verb(n, groups), Box::new(first)))
 }
 
 fn apply(
     store: &mut Store,
     now: DateTime<Utc>,
-    tz: chrono_tz::Tz,
+    env: &StoreEnv,
     change: RemindChange,
 ) -> crate::store::Result<(RemindVerb, Box<remind::ReminderRow>)> {
+    let tz = env.tz;
+    let gone = || StoreError::Refused(env.texts.reminders.none_due.clone());
     match change {
         RemindChange::Dismiss { id, version } => store
             .write(Perm::RemindOwn, |tx, op| {
@@ -66,6 +85,20 @@ fn apply(
                 remind::snooze(tx, op, now, tz, id, Some(version), minutes)
             })
             .map(|r| (RemindVerb::Snoozed, Box::new(r))),
+        RemindChange::DismissAll { seen } => {
+            let seen: Vec<(i64, Option<i64>)> = seen.iter().map(|&(i, v)| (i, Some(v))).collect();
+            let rows = store.write(Perm::RemindOwn, |tx, op| {
+                remind::dismiss_many(tx, op, now, tz, &seen)
+            })?;
+            bulk(rows, |n, groups| RemindVerb::DismissedAll { n, groups }).ok_or_else(gone)
+        }
+        RemindChange::SnoozeAll { seen, minutes } => {
+            let seen: Vec<(i64, Option<i64>)> = seen.iter().map(|&(i, v)| (i, Some(v))).collect();
+            let rows = store.write(Perm::RemindOwn, |tx, op| {
+                remind::snooze_many(tx, op, now, tz, &seen, minutes)
+            })?;
+            bulk(rows, |n, groups| RemindVerb::SnoozedAll { n, groups }).ok_or_else(gone)
+        }
         RemindChange::Add { when, title } => {
             let due = when.instant(now, tz).ok_or_else(|| {
                 StoreError::Refused("that time does not exist in the team's zone".into())

@@ -361,6 +361,8 @@ struct Plan {
     /// by an abbreviation of it (a shorter prefix, or a one-letter reading).
     trans: Vec<[u64; 2]>,
     nsyl: usize,
+    /// The syllables a match can start on (by their whole reading or a prefix).
+    starts: [u64; 8],
     /// The `byte_bit`s of the word's ASCII chars: an item must have them all.
     mask: u32,
     /// The word's Chinese characters.
@@ -425,11 +427,20 @@ impl Plan {
                 }
             }
         }
+        let mut starts = [0u64; 8];
+        if letters & 1 != 0 {
+            for (id, cell) in trans[..nsyl].iter().enumerate() {
+                if cell[0] | cell[1] != 0 {
+                    starts[id / 64] |= 1 << (id % 64);
+                }
+            }
+        }
         let single = match units.as_slice() {
             [u] if u.is_ascii_alphanumeric() => Some(*u as u8),
             _ => None,
         };
         Plan {
+            starts,
             done: 1 << len,
             eq,
             others,
@@ -440,6 +451,12 @@ impl Plan {
             cjk,
             single,
         }
+    }
+
+    /// Whether a match can start on syllable `id`.
+    #[inline]
+    fn starts_with(&self, id: usize) -> bool {
+        self.starts[(id / 64) & 7] >> (id % 64) & 1 != 0
     }
 
     /// The positions of the word holding `c`.
@@ -473,10 +490,40 @@ fn score_text(p: &Plan, toks: &[u32]) -> u8 {
     // No letter, digit or character seen yet: a match starting here starts the text.
     let mut lead = true;
     let mut t = 0;
+    // Whether a match is under way: if not, only a token the word's first char can start
+    // on needs the full step (most tokens are skipped with a load or two).
+    let mut live = false;
     while t < toks.len() {
         let tok = toks[t];
         t += 1;
         let kind = kind_of(tok);
+        if !live {
+            let starts = match kind {
+                K_LIT | K_WORD => p.eq[char_of(tok) as usize & 127] & 1 != 0,
+                K_SYL => {
+                    p.eq_char(char_of(tok)) & 1 != 0
+                        || p.starts_with(syl_of(tok))
+                        || toks[t..]
+                            .iter()
+                            .take_while(|&&a| is_alt(a))
+                            .any(|&a| p.starts_with(syl_of(a)))
+                }
+                _ => char_of(tok) != 0 && p.eq_char(char_of(tok)) & 1 != 0,
+            };
+            if !starts {
+                match kind {
+                    K_LIT | K_WORD => lead = false,
+                    K_SYL => {
+                        lead = false;
+                        while t < toks.len() && is_alt(toks[t]) {
+                            t += 1;
+                        }
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+        }
         // (whole: the last piece was a whole token, so the match may end the text)
         let (whole, reached) = match kind {
             K_LIT | K_WORD => {
@@ -562,6 +609,7 @@ fn score_text(p: &Plan, toks: &[u32]) -> u8 {
                 ([s[PF], s[PA]], any)
             }
         };
+        live = reached & !done != 0;
         if reached & done != 0 {
             let ends = rest_is_sep(&toks[t..]);
             let class = if whole[0] & done != 0 && ends {

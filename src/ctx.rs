@@ -144,6 +144,16 @@ impl Ctx {
         Some(text)
     }
 
+    /// ` --db PATH` when the database is not the default one (commands as they must be
+    /// typed), else nothing.
+    pub fn db_flag(&self) -> String {
+        if self.db == config::default_db_path() {
+            String::new()
+        } else {
+            format!(" --db {}", self.db.display())
+        }
+    }
+
     /// The words for `found`.
     pub fn notice_for(&self, found: &config::Leftovers, console: bool) -> String {
         let texts = self.lang.texts();

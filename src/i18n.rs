@@ -58,10 +58,23 @@ pub struct Texts {
     pub cli: CliTexts,
     /// What keeps the user from using the database's files (`disk::FileProblem`).
     pub files: FilesTexts,
+    /// What to do first: after `init`, and on every tab of a console with no groups.
+    pub first_run: FirstRunTexts,
     /// Stable English enumeration words (`todo`, `core`, `draft`, ...) → display text.
     pub enums: BTreeMap<String, String>,
     /// Keymap action names → what the action does, for `?` help and the palette.
     pub actions: BTreeMap<String, String>,
+    /// Short action names for the key hints on the bottom line.
+    pub hints: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FirstRunTexts {
+    /// The three next steps ({db}: ` --db PATH` when it is not the default database).
+    pub steps: String,
+    /// Above the steps in a console with no groups.
+    pub no_groups: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -111,6 +124,10 @@ pub struct TodayTexts {
     pub assign_title: String,
     pub group_title: String,
     pub calendar_title: String,
+    /// The calendar's legend: no item missed, up to a fifth, more.
+    pub calendar_good: String,
+    pub calendar_some: String,
+    pub calendar_bad: String,
     pub panel_groups: String,
     pub panel_on_time: String,
     pub filter_mine: String,
@@ -129,11 +146,17 @@ pub struct TodayTexts {
     pub apply_title: String,
     pub over_quota: String,
     pub content_row: String,
+    pub now_row: String,
+    pub detail_assignee: String,
+    pub detail_claimed: String,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MembersTexts {
+    /// In the detail's group lines: since when ({date}), until when.
+    pub detail_joined: String,
+    pub detail_left: String,
     pub title: String,
     pub col_name: String,
     pub col_group: String,
@@ -268,6 +291,8 @@ pub struct ContentTexts {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KpiTexts {
+    /// One open alert in a group's detail ({what} {line} {since} {step} {who}).
+    pub detail_alert: String,
     pub title: String,
     pub col_rank: String,
     pub col_group: String,
@@ -1178,6 +1203,14 @@ mod tests {
             zh.actions.keys().collect::<Vec<_>>(),
             en.actions.keys().collect::<Vec<_>>()
         );
+        assert_eq!(
+            zh.hints.keys().collect::<Vec<_>>(),
+            en.hints.keys().collect::<Vec<_>>()
+        );
+        // a hint names an action the keymap knows
+        for k in zh.hints.keys() {
+            assert!(zh.actions.contains_key(k), "hint for unknown action {k}");
+        }
         assert_eq!(
             zh.reminders.sources.keys().collect::<Vec<_>>(),
             en.reminders.sources.keys().collect::<Vec<_>>()

@@ -508,6 +508,7 @@ impl App {
 
     pub(super) fn content_loaded(&mut self, data: ContentData) {
         self.content.set_rows(data.rows.clone());
+        let page = self.page_rows();
         if let Some(title) = &self.content_state.select_new
             && let Some(id) = data
                 .rows
@@ -515,7 +516,7 @@ impl App {
                 .filter(|r| r.title == *title)
                 .map(|r| r.id)
                 .max()
-            && self.content.select_key(id)
+            && self.content.select_key(id, page)
         {
             self.content_state.select_new = None;
         }

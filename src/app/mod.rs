@@ -26,7 +26,7 @@ use crate::store::presence::Online;
 use crate::store::views::{ContentRow, MemberRow, ReminderRow, SopRow};
 use keymap::{Key, Keymap};
 pub use members::MembersState;
-pub use reminders::{RemindChange, RemindLine, RemindState, RemindVerb, Toast};
+pub use reminders::{Jump, RemindChange, RemindLine, RemindState, RemindVerb, Toast};
 use table::{Table, TableCmd};
 pub use today::{ScriptEditor, SopState, TodayData};
 
@@ -578,6 +578,9 @@ pub struct App {
     pub now: DateTime<Utc>,
     pub tz: Tz,
     pub db_label: String,
+    /// ` --db PATH` when the database is not the default one: the first-run steps
+    /// give commands as they must be typed.
+    pub db_flag: String,
     pub operator: String,
     /// Who the operator is to the database (role, `--readonly`), from the store at
     /// start: writing keys it does not allow answer in the status line.
@@ -588,6 +591,8 @@ pub struct App {
     /// Reminders that just fired, over the top right corner; it never takes the keys.
     pub toast: Option<Toast>,
     toast_seq: u64,
+    /// Where Enter on a reminder is going, until that tab has its rows.
+    pub jump: Option<Jump>,
     pub width: u16,
     pub height: u16,
     pub quit: bool,
@@ -595,6 +600,13 @@ pub struct App {
     pub farewell: Option<String>,
     /// `NO_COLOR`: draw without colours (the ▶ marker still shows the selection).
     pub no_color: bool,
+    /// How far the open popup (help, a detail, the weekly review) is scrolled; back to
+    /// the top whenever another mode opens.
+    pub popup_scroll: u16,
+    /// The furthest the open popup can scroll, as it was last drawn: drawing knows how
+    /// many lines it has, and `popup_scroll` stops there so `k` answers at once after
+    /// too many `j`.
+    pub popup_max: std::cell::Cell<u16>,
 }
 
 impl std::fmt::Debug for App {
@@ -685,6 +697,7 @@ impl App {
             now,
             tz,
             db_label,
+            db_flag: String::new(),
             access: Access::owner(&operator),
             operator,
             others: Vec::new(),
@@ -692,11 +705,14 @@ impl App {
             flash: None,
             toast: None,
             toast_seq: 0,
+            jump: None,
             width: MIN_WIDTH,
             height: MIN_HEIGHT,
             quit: false,
             farewell: None,
             no_color: false,
+            popup_scroll: 0,
+            popup_max: std::cell::Cell::new(u16::MAX),
         }
     }
 
@@ -743,8 +759,12 @@ impl App {
         local_day(self.now, self.tz)
     }
 
+    /// The commands matching the palette's first word (what follows is the command's
+    /// own text: `remind 2m 喝水`).
     pub fn palette_matches(&self, input: &str) -> Vec<Command> {
-        palette_matches(self.texts, input)
+        let input = input.trim_start();
+        let word = input.split_whitespace().next().unwrap_or("");
+        palette_matches(self.texts, word)
     }
 
     /// A key press: text entry in the palette and the search line, else the keymap.
@@ -809,6 +829,27 @@ impl App {
         let Some(k) = Key::from_event(&key) else {
             return Vec::new();
         };
+        if self.mode == Mode::Help {
+            // help takes the keys: it scrolls and closes, nothing moves underneath it
+            let action = self
+                .keymap
+                .action(self.tab.word(), k)
+                .and_then(action_named);
+            return match action {
+                Some(
+                    a @ (Action::Down
+                    | Action::Up
+                    | Action::PageDown
+                    | Action::PageUp
+                    | Action::Top
+                    | Action::Bottom
+                    | Action::Back
+                    | Action::Help
+                    | Action::Quit),
+                ) => self.update(a),
+                _ => Vec::new(),
+            };
+        }
         // A modal view's own keys first (walkthrough, calendar), then the tab's, then
         // the global ones.
         let section = match self.mode {
@@ -841,7 +882,14 @@ impl App {
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let before = std::mem::discriminant(&self.mode);
         let mut fx = self.update_inner(action);
+        self.walk_sync();
+        if std::mem::discriminant(&self.mode) != before {
+            // another popup (or none): it starts at its top
+            self.popup_scroll = 0;
+            self.popup_max.set(u16::MAX);
+        }
         // The Members tab shows the selected member's detail: ask for it once per
         // selection (not once per keystroke on the same row).
         if self.tab == Tab::Members
@@ -888,6 +936,26 @@ impl App {
             Action::NextTab => return self.go_tab(self.tab.step(1)),
             Action::PrevTab => return self.go_tab(self.tab.step(-1)),
             Action::GoTab(t) => return self.go_tab(t),
+            Action::Down
+            | Action::Up
+            | Action::PageDown
+            | Action::PageUp
+            | Action::Top
+            | Action::Bottom
+                if self.scrolls() =>
+            {
+                let page = self.page_rows() as i32;
+                let to = match action {
+                    Action::Down => i32::from(self.popup_scroll) + 1,
+                    Action::Up => i32::from(self.popup_scroll) - 1,
+                    Action::PageDown => i32::from(self.popup_scroll) + page,
+                    Action::PageUp => i32::from(self.popup_scroll) - page,
+                    Action::Top => 0,
+                    _ => i32::from(u16::MAX),
+                };
+                let max = i32::from(self.popup_max.get());
+                self.popup_scroll = u16::try_from(to.clamp(0, max)).unwrap_or(0);
+            }
             Action::Down | Action::Up => {
                 let d = if matches!(action, Action::Down) {
                     1
@@ -896,6 +964,7 @@ impl App {
                 };
                 match &mut self.mode {
                     Mode::Palette { input, selected } => {
+                        let input = input.split_whitespace().next().unwrap_or("");
                         let n = palette_matches(self.texts, input).len().max(1);
                         *selected = selected.saturating_add_signed(d).min(n - 1);
                     }
@@ -928,6 +997,12 @@ impl App {
                 if self.tab == Tab::Reminders && self.toggle_bundle() {
                     return Vec::new();
                 }
+                // a single reminder opens what it is about, on its tab
+                if self.tab == Tab::Reminders
+                    && let Some(fx) = self.reminder_jump()
+                {
+                    return fx;
+                }
                 if self.has_selection() {
                     self.mode = Mode::Detail;
                     // the content popup shows the whole item: ask the store for it
@@ -946,6 +1021,11 @@ impl App {
                         self.with_table(TableCmd::Filter(String::new()));
                     }
                     self.flash = None;
+                }
+                Mode::Prompt { .. } | Mode::Picker { .. } => {
+                    self.mode = Mode::Normal;
+                    // a prompt opened from the walkthrough goes back to it
+                    return self.resume_walk(false);
                 }
                 // Esc in the search line keeps what was typed as the filter
                 _ => self.mode = Mode::Normal,
@@ -1125,6 +1205,20 @@ impl App {
             },
             Action::Submit => match std::mem::replace(&mut self.mode, Mode::Normal) {
                 Mode::Palette { input, selected } => {
+                    // a command with what it is for: `:remind 2m 喝水`
+                    if let Some((word, rest)) = input.trim().split_once(char::is_whitespace)
+                        && let Some(cmd) = COMMANDS.iter().find(|c| c.word == word)
+                        && cmd.action == "add_reminder"
+                    {
+                        if !self.access.may(Perm::RemindOwn) {
+                            self.flash = Some(Flash {
+                                text: self.refusal(Perm::RemindOwn),
+                                error: true,
+                            });
+                            return Vec::new();
+                        }
+                        return self.reminder_prompt(rest.trim());
+                    }
                     let matches = self.palette_matches(&input);
                     if let Some(cmd) = matches.get(selected).or(matches.first())
                         && let Some(a) = action_named(cmd.action)
@@ -1138,7 +1232,7 @@ impl App {
                     id,
                     version,
                 } => {
-                    let change = match kind {
+                    match kind {
                         PromptKind::SilentDays
                         | PromptKind::Tag
                         | PromptKind::MemberNote
@@ -1147,8 +1241,22 @@ impl App {
                             return self.member_prompt(kind, &input, id, version);
                         }
                         PromptKind::AddReminder => return self.reminder_prompt(&input),
-                        PromptKind::Skip => SopChange::Skip { reason: input },
-                        PromptKind::Note => SopChange::Note { text: input },
+                        PromptKind::Skip | PromptKind::Note => {
+                            let skip = kind == PromptKind::Skip;
+                            let change = if skip {
+                                SopChange::Skip { reason: input }
+                            } else {
+                                SopChange::Note { text: input }
+                            };
+                            let mut fx = vec![Effect::Sop {
+                                id,
+                                version,
+                                change,
+                            }];
+                            // the walkthrough goes on: past a skipped item, on a noted one
+                            fx.extend(self.resume_walk(skip));
+                            return fx;
+                        }
                         PromptKind::Retime => {
                             let Some(r) = self.sop.source.iter().find(|r| r.id == id) else {
                                 return Vec::new();
@@ -1163,12 +1271,7 @@ impl App {
                                 script: None,
                             }];
                         }
-                    };
-                    return vec![Effect::Sop {
-                        id,
-                        version,
-                        change,
-                    }];
+                    }
                 }
                 Mode::Picker {
                     kind,
@@ -1178,7 +1281,7 @@ impl App {
                 } => {
                     let matches = picker_matches(&items, &input);
                     let Some(choice) = matches.get(selected).or(matches.first()) else {
-                        return Vec::new();
+                        return self.resume_walk(false);
                     };
                     return self.picked(kind, choice);
                 }
@@ -1210,7 +1313,12 @@ impl App {
             }
             Action::Tick(now) => {
                 let was = self.real_today();
+                let minute = self.now.timestamp() / 60 != now.timestamp() / 60;
                 self.now = now;
+                if minute {
+                    // the "now" row follows the clock
+                    self.today_clock();
+                }
                 let day = self.real_today();
                 if day != was && self.today_day == was {
                     // Midnight passed while looking at today: follow the calendar.
@@ -1253,6 +1361,12 @@ impl App {
             }
         }
         Vec::new()
+    }
+
+    /// Whether the open popup scrolls with the moving keys (instead of the list under
+    /// it moving).
+    pub fn scrolls(&self) -> bool {
+        matches!(self.mode, Mode::Help | Mode::Detail | Mode::WeeklyReview)
     }
 
     /// The kind of write `action` starts here — on this tab, in this mode, on the
@@ -1415,6 +1529,7 @@ impl App {
     fn go_tab(&mut self, tab: Tab) -> Vec<Effect> {
         self.tab = tab;
         self.mode = Mode::Normal;
+        self.sop.walk_resume = None;
         let mut fx = vec![Effect::ShowingTab(tab)];
         let (loaded, stale) = match tab {
             Tab::Today => (self.today.loaded, self.today.stale),
@@ -1453,6 +1568,7 @@ impl App {
             Loaded::Kpi(board) => self.kpi_loaded(*board),
             Loaded::Reminders(rows) => self.reminders_loaded(rows),
         }
+        self.apply_jump();
     }
 
     /// Apply a scroll or filter command to the visible tab's table.
@@ -1605,7 +1721,14 @@ impl Row for SopRow {
         // content rows carry a negative id of their own (see views::content_today)
         self.id
     }
+    fn selectable(&self) -> bool {
+        self.id != today::NOW_ROW
+    }
     fn haystack(&self) -> String {
+        if self.id == today::NOW_ROW {
+            // the divider shows on the whole list, not among what a search found
+            return String::new();
+        }
         format!(
             "{} {} {} {} {}",
             self.slot,

@@ -179,6 +179,18 @@ pub struct Toast {
     pub rows: Vec<ReminderRow>,
 }
 
+/// Where Enter on a reminder goes: the thing it is about, on its tab, selected once
+/// that tab has its rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Jump {
+    /// A row of a tab by its key: an SOP item on Today, a content item.
+    Key(Tab, i64),
+    /// A group's row on the KPIs tab.
+    KpiGroup(String),
+    /// A member in a group on the Members tab.
+    Member(i64, Option<String>),
+}
+
 /// A toast keeps at most this many rows (it shows fewer; the rest is a count).
 const TOAST_ROWS: usize = 200;
 
@@ -237,6 +249,100 @@ impl App {
             _ => {}
         }
         Vec::new()
+    }
+
+    /// Enter on a reminder: to the thing it is about, on its tab (an SOP item on its
+    /// day, a content item, the group of an alert, a member). None for a reminder that
+    /// is about nothing else (an ad-hoc one): its detail opens instead.
+    pub(super) fn reminder_jump(&mut self) -> Option<Vec<Effect>> {
+        let r = self.reminders.current()?.row.clone();
+        let id = r.source_id;
+        let jump = match r.source.as_str() {
+            "sop" | "countdown" => Jump::Key(Tab::Today, id?),
+            "content" | "review" => Jump::Key(Tab::Content, id?),
+            "alert" => Jump::KpiGroup(r.group.clone()?),
+            "member" => Jump::Member(id?, r.group.clone()),
+            _ => return None,
+        };
+        let tab = match &jump {
+            Jump::Key(tab, _) => *tab,
+            Jump::KpiGroup(_) => Tab::Kpi,
+            Jump::Member(..) => Tab::Members,
+        };
+        self.jump = Some(jump);
+        let mut fx = self.go_tab(tab);
+        if tab == Tab::Today {
+            // the item's day: its time is the reminder's less its lead
+            let at = r.due_at - r.lead_min.unwrap_or(0) * 60;
+            let day = self
+                .tz
+                .timestamp_opt(at, 0)
+                .single()
+                .map(|t| t.date_naive());
+            if let Some(day) = day
+                && day != self.today_day
+            {
+                fx.retain(|e| !matches!(e, Effect::Load(Tab::Today, _)));
+                fx.extend(self.load_day(day));
+            }
+        }
+        self.apply_jump();
+        Some(fx)
+    }
+
+    /// Select what Enter on a reminder went for, once its tab has rows (kept until
+    /// then; dropped once done or when it is not there).
+    pub(super) fn apply_jump(&mut self) {
+        let Some(jump) = self.jump.clone() else {
+            return;
+        };
+        let page = self.page_rows();
+        let done = match &jump {
+            Jump::Key(Tab::Today, id) => {
+                self.today.loaded && !self.today.stale && {
+                    self.today.select_key(*id, page);
+                    true
+                }
+            }
+            Jump::Key(_, id) => {
+                self.content.loaded && !self.content.stale && {
+                    self.content.select_key(*id, page);
+                    true
+                }
+            }
+            Jump::KpiGroup(name) => {
+                self.kpi.loaded && !self.kpi.stale && {
+                    let key = self
+                        .kpi
+                        .rows
+                        .iter()
+                        .find(|g| g.group == *name)
+                        .map(|g| g.group_id);
+                    if let Some(k) = key {
+                        self.kpi.select_key(k, page);
+                    }
+                    true
+                }
+            }
+            Jump::Member(id, group) => {
+                self.members.loaded && !self.members.stale && {
+                    let key = self
+                        .members
+                        .visible
+                        .iter()
+                        .map(|&i| &self.members.rows[i])
+                        .find(|m| m.id == *id && group.as_ref().is_none_or(|g| *g == m.group))
+                        .map(|m| m.membership_id);
+                    if let Some(k) = key {
+                        self.members.select_key(k, page);
+                    }
+                    true
+                }
+            }
+        };
+        if done {
+            self.jump = None;
+        }
     }
 
     /// New rows for the tab. A reminder just dismissed or snoozed moves to another

@@ -8,6 +8,11 @@ pub trait Row {
     fn key(&self) -> i64;
     /// Text the `/` filter searches (lower-cased by the caller).
     fn haystack(&self) -> String;
+    /// Whether the cursor may rest on it: a divider row (the Today tab's "now") is
+    /// shown among the rows but passed over by every move.
+    fn selectable(&self) -> bool {
+        true
+    }
 }
 
 /// A scroll or filter command, the same for every table.
@@ -62,6 +67,45 @@ impl<R: Row> Table<R> {
             self.selected = pos;
         }
         self.clamp();
+        self.snap(1);
+    }
+
+    /// Select the row with this key, if it is shown; `height` is the window's.
+    pub fn select_key(&mut self, key: i64, height: usize) -> bool {
+        let Some(pos) = self.visible.iter().position(|&i| self.rows[i].key() == key) else {
+            return false;
+        };
+        self.selected = pos;
+        self.offset = self.view_offset(height);
+        true
+    }
+
+    /// The rows shown that are rows (dividers are not counted).
+    pub fn count(&self) -> usize {
+        self.visible
+            .iter()
+            .filter(|&&i| self.rows[i].selectable())
+            .count()
+    }
+
+    /// Move the selection off a divider: towards `dir` (1 down, -1 up), else the other
+    /// way.
+    fn snap(&mut self, dir: isize) {
+        let ok = |t: &Self, pos: usize| t.visible.get(pos).is_some_and(|&i| t.rows[i].selectable());
+        if self.visible.is_empty() || ok(self, self.selected) {
+            return;
+        }
+        let len = self.visible.len() as isize;
+        for d in [dir, -dir] {
+            let mut p = self.selected as isize + d;
+            while (0..len).contains(&p) {
+                if ok(self, p as usize) {
+                    self.selected = p as usize;
+                    return;
+                }
+                p += d;
+            }
+        }
     }
 
     /// Show exactly these rows (indices into `rows`, in this order): for tables whose
@@ -77,17 +121,7 @@ impl<R: Row> Table<R> {
             self.selected = pos;
         }
         self.clamp();
-    }
-
-    /// Select the shown row with this key; false when it is not shown.
-    pub fn select_key(&mut self, key: i64) -> bool {
-        match self.visible.iter().position(|&i| self.rows[i].key() == key) {
-            Some(pos) => {
-                self.selected = pos;
-                true
-            }
-            None => false,
-        }
+        self.snap(1);
     }
 
     /// Run a command; `page` is how many rows fit on screen.
@@ -105,6 +139,7 @@ impl<R: Row> Table<R> {
         self.refilter();
         self.selected = 0;
         self.offset = 0;
+        self.snap(1);
     }
 
     fn refilter(&mut self) {
@@ -126,7 +161,10 @@ impl<R: Row> Table<R> {
     }
 
     pub fn current(&self) -> Option<&R> {
-        self.visible.get(self.selected).map(|&i| &self.rows[i])
+        self.visible
+            .get(self.selected)
+            .map(|&i| &self.rows[i])
+            .filter(|r| r.selectable())
     }
 
     /// The rows in view: (index into `visible`, row).
@@ -159,17 +197,29 @@ impl<R: Row> Table<R> {
             return;
         }
         let next = self.selected.saturating_add_signed(delta).min(len - 1);
+        let before = self.selected;
         self.selected = next;
+        self.snap(if delta < 0 { -1 } else { 1 });
+        // a move that could only land on a divider stays where it was
+        if !self
+            .visible
+            .get(self.selected)
+            .is_some_and(|&i| self.rows[i].selectable())
+        {
+            self.selected = before;
+        }
         self.offset = self.view_offset(height);
     }
 
     pub fn top(&mut self) {
         self.selected = 0;
         self.offset = 0;
+        self.snap(1);
     }
 
     pub fn bottom(&mut self, height: usize) {
         self.selected = self.visible.len().saturating_sub(1);
+        self.snap(-1);
         self.offset = self.view_offset(height);
     }
 

@@ -17,6 +17,23 @@ use crate::store::views::{DaySummary, OnTime, Quota, SopRow};
 /// From this width on the side panel shows without asking.
 pub const PANEL_AUTO_WIDTH: u16 = 110;
 
+/// The id of the "now" divider row on today's list (items have other ids: SOP items
+/// positive, content posts negative and far from this).
+pub const NOW_ROW: i64 = i64::MIN;
+
+/// Whether an item of `today` is due now or later at `now` (`HH:MM`): its expiry has
+/// not passed (an item without one: its time has not). Tasks carried over from an
+/// earlier day are behind us.
+pub fn upcoming(r: &SopRow, today: &str, now: &str) -> bool {
+    if r.day != today {
+        return r.day.as_str() > today;
+    }
+    match &r.expires {
+        Some(e) => e.as_str() > now,
+        None => r.slot.as_str() >= now,
+    }
+}
+
 /// Everything loaded for one day of the Today tab.
 #[derive(Debug, Clone, Default)]
 pub struct TodayData {
@@ -28,6 +45,8 @@ pub struct TodayData {
     pub operators: Vec<String>,
     /// (code, name) of every template, for applying from the console.
     pub templates: Vec<(String, String)>,
+    /// How many groups the team runs (None: not known).
+    pub groups: Option<usize>,
 }
 
 /// The Today tab's state beyond its table.
@@ -49,6 +68,14 @@ pub struct SopState {
     pub panel: Option<bool>,
     /// The month summary the calendar shows.
     pub calendar: Option<(NaiveDate, Vec<DaySummary>)>,
+    /// The day the cursor was put at "now" for: a day's first load places it (at the
+    /// first open item due now or later), later reloads keep it where the operator is.
+    pub placed: Option<NaiveDate>,
+    /// How many groups there are, as the last Today load saw: none means a first run.
+    pub groups: Option<usize>,
+    /// The walkthrough left for a prompt or a picker (skip, note, assign): it comes
+    /// back once that is answered or cancelled.
+    pub walk_resume: Option<(Vec<i64>, usize)>,
 }
 
 impl App {
@@ -62,7 +89,58 @@ impl App {
         self.sop.on_time = data.on_time;
         self.sop.operators = data.operators;
         self.sop.templates = data.templates;
+        if data.groups.is_some() {
+            self.sop.groups = data.groups;
+        }
         self.refilter_today();
+        if self.sop.placed != Some(self.today_day) {
+            self.sop.placed = Some(self.today_day);
+            self.place_at_now();
+        }
+    }
+
+    /// The cursor on the first open item due now or later (today), else the first
+    /// item; missed ones stay reachable above, one row of them in view.
+    fn place_at_now(&mut self) {
+        let page = self.page_rows();
+        let t = &mut self.today;
+        let Some(divider) = t.visible.iter().position(|&i| t.rows[i].id == NOW_ROW) else {
+            t.top();
+            return;
+        };
+        let after = |pos: usize| t.visible.get(pos).map(|&i| &t.rows[i]);
+        let pick = (divider + 1..t.visible.len())
+            .find(|&p| after(p).is_some_and(|r| r.state == "todo"))
+            .or_else(|| after(divider + 1).map(|_| divider + 1));
+        match pick {
+            Some(pos) => {
+                t.selected = pos;
+                t.offset = divider.saturating_sub(1);
+                t.offset = t.view_offset(page);
+            }
+            None => t.bottom(page),
+        }
+    }
+
+    /// No groups yet: every tab says what to do first (`[first_run]`).
+    pub fn first_run(&self) -> Option<String> {
+        (self.sop.groups == Some(0)).then(|| {
+            let t = &self.texts.first_run;
+            format!(
+                "{}\n{}",
+                t.no_groups,
+                crate::i18n::fill(&t.steps, &[("db", &self.db_flag)])
+            )
+        })
+    }
+
+    /// The minute moved: the "now" divider moves with it (the rows stay as loaded).
+    pub(super) fn today_clock(&mut self) {
+        if self.today.loaded && self.today_day == self.real_today() {
+            let stale = self.today.stale;
+            self.refilter_today();
+            self.today.stale = stale;
+        }
     }
 
     /// Rebuild the table from the day's items and the filters (the table keeps its
@@ -83,6 +161,25 @@ impl App {
             .filter(|r| self.sop.group.as_ref().is_none_or(|g| *g == r.group))
             .cloned()
             .collect();
+        let mut rows = rows;
+        // today's list has a "now" row: what is behind us above it, what is due below
+        if self.today_day == self.real_today() && !rows.is_empty() {
+            let day = self.today_day.to_string();
+            let now = self.now.with_timezone(&self.tz).format("%H:%M").to_string();
+            let at = rows
+                .iter()
+                .position(|r| upcoming(r, &day, &now))
+                .unwrap_or(rows.len());
+            rows.insert(
+                at,
+                SopRow {
+                    id: NOW_ROW,
+                    slot: now,
+                    day,
+                    ..SopRow::default()
+                },
+            );
+        }
         self.today.set_rows(rows);
     }
 
@@ -111,8 +208,10 @@ impl App {
         )
     }
 
-    fn load_day(&mut self, day: NaiveDate) -> Vec<Effect> {
+    pub(super) fn load_day(&mut self, day: NaiveDate) -> Vec<Effect> {
         self.today_day = day;
+        // a day opened (again) starts at its "now"
+        self.sop.placed = None;
         self.sop.source.clear();
         // empty and "loading" until the day's answer arrives
         self.today.set_rows(Vec::new());
@@ -239,11 +338,13 @@ impl App {
                     PromptKind::Note => r.note.clone().unwrap_or_default(),
                     _ => String::new(),
                 };
+                let (id, version) = (r.id, r.version);
+                self.leave_walk();
                 self.mode = Mode::Prompt {
                     kind,
                     input,
-                    id: r.id,
-                    version: r.version,
+                    id,
+                    version,
                 };
                 Vec::new()
             }
@@ -251,11 +352,10 @@ impl App {
                 let Some(r) = self.target() else {
                     return Vec::new();
                 };
+                let (id, version) = (r.id, r.version);
+                self.leave_walk();
                 self.mode = Mode::Picker {
-                    kind: PickerKind::Assign {
-                        id: r.id,
-                        version: r.version,
-                    },
+                    kind: PickerKind::Assign { id, version },
                     items: self.sop.operators.clone(),
                     input: String::new(),
                     selected: 0,
@@ -278,6 +378,7 @@ impl App {
                 }]
             }
             Action::Walk => {
+                self.sop.walk_resume = None;
                 // the undone items in time order, from the selected one on if it is undone
                 let mut ids: Vec<i64> = self
                     .today
@@ -294,10 +395,12 @@ impl App {
                     });
                     return Vec::new();
                 }
-                let start = self
-                    .today
-                    .current()
-                    .and_then(|c| ids.iter().position(|&i| i == c.id))
+                // from the selected row on (at first: the first open item due now)
+                let t = &self.today;
+                let at = |id: i64| t.visible.iter().position(|&i| t.rows[i].id == id);
+                let start = ids
+                    .iter()
+                    .position(|&id| at(id) >= Some(t.selected))
                     .unwrap_or(0);
                 ids.rotate_left(start);
                 self.mode = Mode::Walk { ids, pos: 0 };
@@ -415,6 +518,40 @@ impl App {
         }
     }
 
+    /// A prompt or picker opens from the walkthrough: keep where it was.
+    fn leave_walk(&mut self) {
+        if let Mode::Walk { ids, pos } = &self.mode {
+            self.sop.walk_resume = Some((ids.clone(), *pos));
+        }
+    }
+
+    /// Back to the walkthrough a prompt or picker was opened from (if it was), on the
+    /// same item or the next one.
+    pub(super) fn resume_walk(&mut self, next: bool) -> Vec<Effect> {
+        let Some((ids, pos)) = self.sop.walk_resume.take() else {
+            return Vec::new();
+        };
+        let pos = if next { pos + 1 } else { pos };
+        self.mode = Mode::Walk { ids, pos };
+        self.walk_settle()
+    }
+
+    /// The walkthrough's item is the selected row too (one ▶ on screen).
+    pub(super) fn walk_sync(&mut self) {
+        let page = self.page_rows();
+        if let Mode::Walk { ids, pos } = &self.mode
+            && let Some(&id) = ids.get(*pos)
+        {
+            self.today.select_key(id, page);
+        }
+    }
+
+    /// What a prompt or picker of the Today tab is about: `15:00 群 · 事项`.
+    pub fn item_label(&self, id: i64) -> Option<String> {
+        let r = self.sop.source.iter().find(|r| r.id == id)?;
+        Some(format!("{} {} · {}", r.slot, r.group, r.title))
+    }
+
     /// After moving in the walkthrough: past the last item, it ends.
     fn walk_settle(&mut self) -> Vec<Effect> {
         if let Mode::Walk { ids, pos } = &self.mode
@@ -446,13 +583,16 @@ impl App {
                 self.snooze_picked(&seen, choice)
             }
             PickerKind::Assign { id, version } => {
-                vec![Effect::Sop {
+                let mut fx = vec![Effect::Sop {
                     id,
                     version,
                     change: SopChange::Assign {
                         login: choice.to_string(),
                     },
-                }]
+                }];
+                // handed to a colleague: the walkthrough goes on with the next item
+                fx.extend(self.resume_walk(true));
+                fx
             }
             PickerKind::Template => {
                 let code = choice.split(" · ").next().unwrap_or(choice).to_string();

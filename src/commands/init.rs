@@ -81,6 +81,9 @@ pub fn run(ctx: &Ctx, mode: Mode<'_>) -> anyhow::Result<ExitCode> {
         Ok(())
     })?;
     println!("created {} (owner: {})", ctx.db.display(), ctx.operator);
+    // what to do next, with the commands as they must be typed
+    let steps = &ctx.lang.texts().first_run.steps;
+    println!("\n{}", crate::i18n::fill(steps, &[("db", &ctx.db_flag())]));
     Ok(ExitCode::SUCCESS)
 }
 

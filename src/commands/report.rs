@@ -35,7 +35,7 @@ pub fn run(ctx: &Ctx, cmd: &ReportCmd) -> anyhow::Result<ExitCode> {
             // (not under --readonly: the report then says what the file says)
             store.upkeep(|tx, op| {
                 if day >= today {
-                    sop::materialize_day(tx, day)?;
+                    sop::materialize_day(tx, day, tz)?;
                 }
                 sop::sweep_missed(tx, op, now, tz)?;
                 // the reminders a console would have planned by now

@@ -163,6 +163,7 @@ async fn event_loop(
     );
     // who the operator is to this database (a viewer, --readonly …), as the store says
     app.access = store.access().clone();
+    app.db_flag = ctx.db_flag();
     // opened read-only because of its files: said once, with the reason and the fix
     let readonly_note = store
         .readonly_reason()

@@ -35,14 +35,17 @@ pub fn build(
             .prepare("SELECT id, kind FROM groups ORDER BY id")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
+        let start = end.checked_sub_days(Days::new(DAYS as u64 - 1)).unwrap_or(end);
+        // the groups have run their SOP since the history starts (an item before its
+        // template was applied is not made)
+        let applied = crate::clock::day_start(start, tz);
         for (gid, kind) in groups {
             if let Some(tid) = sop::template_for_kind(tx, &kind)? {
-                sop::apply(tx, op, now.timestamp(), tid, gid)?;
+                sop::apply(tx, op, applied, tid, gid)?;
             }
         }
-        let start = end.checked_sub_days(Days::new(DAYS as u64 - 1)).unwrap_or(end);
         for day in start.iter_days().take_while(|d| *d <= end) {
-            sop::materialize_day(tx, day)?;
+            sop::materialize_day(tx, day, tz)?;
         }
         sop_history(tx, end, tz, now.timestamp())?;
         // tiers by the rules engine, so the demo shows what an import would compute

@@ -576,7 +576,7 @@ fn prepare_sop(
         day = next;
     }
     for d in &days {
-        super::sop::materialize_day(tx, *d)?;
+        super::sop::materialize_day(tx, *d, tz)?;
     }
     // an expired item is missed, not nagged about
     super::sop::sweep_missed(tx, operator, now, tz)?;

@@ -269,10 +269,12 @@ fn shift(slot: &str, minutes: i64) -> Option<String> {
 
 /// Create the instances that fall on `day` for every group with a template. Two
 /// consoles doing this at the same instant create each row once (UNIQUE + OR IGNORE).
-pub fn materialize_day(tx: &Transaction<'_>, day: NaiveDate) -> Result<usize> {
+/// An item whose time (in `tz`) came before its template was put on the group is not
+/// created: a group set up at 15:46 is not told it missed its 15:00 post.
+pub fn materialize_day(tx: &Transaction<'_>, day: NaiveDate, tz: Tz) -> Result<usize> {
     let mut items = tx.prepare_cached(
         "SELECT g.id, g.created_on, i.id, i.recurrence, i.slot, i.expires, o.slot,
-                COALESCE(o.title, i.title)
+                COALESCE(o.title, i.title), gs.applied_at
          FROM group_sop gs
          JOIN groups g ON g.id = gs.group_id AND g.archived = 0
          JOIN sop_items i ON i.template_id = gs.template_id
@@ -289,6 +291,7 @@ pub fn materialize_day(tx: &Transaction<'_>, day: NaiveDate) -> Result<usize> {
                 r.get::<_, Option<String>>(5)?,
                 r.get::<_, Option<String>>(6)?,
                 r.get::<_, String>(7)?,
+                r.get::<_, i64>(8)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -298,7 +301,7 @@ pub fn materialize_day(tx: &Transaction<'_>, day: NaiveDate) -> Result<usize> {
     )?;
     let day_s = day.to_string();
     let mut created = 0;
-    for (group, created_on, item, rec, slot, expires, override_slot, title) in rows {
+    for (group, created_on, item, rec, slot, expires, override_slot, title, applied_at) in rows {
         let Ok(rec) = Recurrence::parse(&rec) else {
             tracing::warn!(item, rec, "skipping an item with a bad recurrence");
             continue;
@@ -316,6 +319,19 @@ pub fn materialize_day(tx: &Transaction<'_>, day: NaiveDate) -> Result<usize> {
             }
             None => (slot, expires),
         };
+        // On the day it was applied, only what comes after (to the minute: applied at
+        // 15:00:30, the 15:00 item is still made). Earlier days are not checked: only
+        // a clock set back reaches them, and they are history, not nagging.
+        let at = chrono::NaiveTime::parse_from_str(&slot, "%H:%M")
+            .ok()
+            .and_then(|t| crate::clock::local_to_utc(day.and_time(t), tz));
+        let applied_day =
+            chrono::DateTime::from_timestamp(applied_at, 0).map(|t| crate::clock::local_day(t, tz));
+        if applied_day == Some(day)
+            && at.is_some_and(|at| at.timestamp() < applied_at - applied_at.rem_euclid(60))
+        {
+            continue;
+        }
         created += ins.execute(params![group, item, day_s, slot, title, expires])?;
     }
     Ok(created)
@@ -393,7 +409,7 @@ pub fn set_up_day(
     now: DateTime<Utc>,
     tz: Tz,
 ) -> Result<()> {
-    materialize_day(tx, day)?;
+    materialize_day(tx, day, tz)?;
     sweep_missed(tx, operator, now, tz)?;
     Ok(())
 }

@@ -12,7 +12,7 @@ pub use super::reminders::{ReminderRow, due_count};
 /// One item of a day's checklist. The JSON of `sop today` is this struct: the fields of
 /// PRODUCT.md (`id`, `group`, `slot`, `title`, `state`, `done_by`, `done_at`) plus a few
 /// more that scripts find useful.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SopRow {
     pub id: i64,
     pub group: String,
@@ -45,6 +45,13 @@ pub struct SopRow {
     /// Today tab shows it at its slot; marking it done publishes it.
     #[serde(skip)]
     pub content_id: Option<i64>,
+}
+
+/// How many groups the team runs (not archived): none means a first run.
+pub fn group_count(conn: &Connection) -> Result<usize> {
+    Ok(conn
+        .prepare_cached("SELECT count(*) FROM groups WHERE archived = 0")?
+        .query_row([], |r| r.get::<_, i64>(0))? as usize)
 }
 
 pub fn today(conn: &Connection, day: NaiveDate) -> Result<Vec<SopRow>> {

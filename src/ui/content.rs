@@ -6,10 +6,11 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row};
+use ratatui::widgets::{Block, Borders, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
-use super::widgets::{ListSpec, list, list_height, place_cursor};
+use super::columns::{Col, KEEP};
+use super::widgets::{ListSpec, list, place_cursor};
 use super::{Theme, clear_popup, date_time, popup, popup_block};
 use crate::app::App;
 use crate::app::content::{ContentView, Field, MixLine};
@@ -50,22 +51,6 @@ fn queue(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let t = &app.texts.content;
     let data = &app.content;
     let title = Line::from(Span::styled(format!(" {} ", t.title), theme.title));
-    let rows = data
-        .window(list_height(area))
-        .map(|(_, r)| {
-            Row::new(vec![
-                Cell::from(Span::styled(
-                    app.texts.enum_text(&r.state).to_string(),
-                    state_style(theme, &r.state),
-                )),
-                Cell::from(r.title.clone()),
-                Cell::from(app.texts.enum_text(&r.kind).to_string()),
-                Cell::from(app.texts.enum_text(&r.form).to_string()),
-                Cell::from(r.slot.map(|s| date_time(app, s)).unwrap_or_default()),
-                Cell::from(r.owner.clone()),
-            ])
-        })
-        .collect();
     list(
         app,
         frame,
@@ -74,17 +59,30 @@ fn queue(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         data,
         ListSpec {
             title,
+            // the title stays; the owner goes first, then the form, the kind, the slot
             columns: vec![
-                (&t.col_state, Constraint::Length(9)),
-                (&t.col_title, Constraint::Fill(1)),
-                (&t.col_kind, Constraint::Length(7)),
-                (&t.col_form, Constraint::Length(9)),
-                (&t.col_slot, Constraint::Length(11)),
-                (&t.col_owner, Constraint::Length(9)),
+                Col::whole(&t.col_state, 5),
+                Col::text(&t.col_title, KEEP, 12).want(20),
+                Col::whole(&t.col_kind, 3),
+                Col::whole(&t.col_form, 2),
+                Col::whole(&t.col_slot, 4),
+                Col::text(&t.col_owner, 1, 6),
             ],
             empty: &t.empty,
         },
-        rows,
+        |_, r| {
+            vec![
+                Line::from(Span::styled(
+                    app.texts.enum_text(&r.state).to_string(),
+                    state_style(theme, &r.state),
+                )),
+                Line::from(r.title.clone()),
+                Line::from(app.texts.enum_text(&r.kind).to_string()),
+                Line::from(app.texts.enum_text(&r.form).to_string()),
+                Line::from(r.slot.map(|s| date_time(app, s)).unwrap_or_default()),
+                Line::from(r.owner.clone()),
+            ]
+        },
     );
 }
 
@@ -306,7 +304,7 @@ pub fn weekly(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     };
     let r = &data.review;
     let end = r.end.unwrap_or_else(|| app.real_today());
-    let width = area.width.min(76);
+    let width = super::popup_width(area, 76);
     let inner_w = usize::from(width.saturating_sub(4));
     let mut lines: Vec<Line<'_>> = Vec::new();
     if r.drop.is_empty() && r.top.is_empty() {
@@ -363,7 +361,7 @@ pub fn weekly(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         ),
         theme,
     );
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    super::scrolled(app, frame, rect, block, lines, theme);
 }
 
 pub fn detail(app: &App) -> Vec<(String, String)> {

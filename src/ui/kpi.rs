@@ -2,8 +2,8 @@
 //! lifecycle stage, the last 7 days of the chosen banded metric (日活率, 消息衰减 or KOL
 //! 产出比) coloured by its band, the change against the week before, and a sparkline
 //! over 30 or 90 days whose every cell is coloured by the band of the days it stands
-//! for; from 100 columns also the stage's first key metric and the open alerts, from 140
-//! the member count.
+//! for; the stage's first key metric, the open alerts and the member count where there
+//! is room (the column model of `super::columns` decides).
 //! The open alerts sit below. `Enter` opens a group's details (the stage's key
 //! metrics first), `e` the form for a value only WeChat sees.
 //!
@@ -16,11 +16,12 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row};
+use ratatui::widgets::{Block, Borders, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 use super::Theme;
-use super::widgets::{ListSpec, list, list_height};
+use super::columns::{Col, KEEP};
+use super::widgets::{ListSpec, list};
 use crate::app::App;
 use crate::app::kpi::{FormField, KpiForm};
 use crate::domain::kpi::{Band, Thresholds};
@@ -29,10 +30,8 @@ use crate::domain::stage::Stage;
 use crate::i18n::fill;
 use crate::store::kpi::{AlertRow, GroupKpi};
 
-/// Below this width the table keeps to the essentials and 15-cell sparklines.
+/// Below this width the sparklines have 15 cells.
 const WIDE: u16 = 100;
-/// From this width the member count has a column too.
-const WIDER: u16 = 140;
 
 pub fn band_style(theme: &Theme, band: Band) -> Style {
     match band {
@@ -168,9 +167,7 @@ fn table(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let view = &app.kpi_view;
     let m = view.spark_metric();
     let days = view.days as usize;
-    let wide = area.width >= WIDE;
-    let wider = area.width >= WIDER;
-    let cells = if wide { 30 } else { 15 };
+    let cells = if area.width >= WIDE { 30 } else { 15 };
     let title = Line::from(Span::styled(
         format!(
             " {} ",
@@ -187,22 +184,34 @@ fn table(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             .flatten(),
         bands,
     );
-    let stage_w = [
-        Stage::Cold,
-        Stage::Activation,
-        Stage::Monetize,
-        Stage::Retention,
-        Stage::Spread,
-    ]
-    .iter()
-    .map(|s| stage_text(app, Some(*s)).width())
-    .chain([t.col_stage.width()])
-    .max()
-    .unwrap_or(6);
-    let rows = app
-        .kpi
-        .window(list_height(area))
-        .map(|(_, r)| {
+    let spark_w = days.div_ceil(days.div_ceil(cells)) as u16;
+    // the group stays; on a narrow screen the member count goes first, then the key
+    // metric, the alerts, the stage, the rank; the value, its change, the trend and the
+    // health last
+    let columns = vec![
+        Col::whole(&t.col_rank, 5).right(),
+        Col::text(&t.col_group, KEEP, 10).want(20),
+        Col::whole(&t.col_stage, 4),
+        Col::whole(&t.col_health, 9).right(),
+        Col::whole(&t.col_members, 1).right(),
+        Col::whole(&t.col_value, 8).right(),
+        Col::whole(&t.col_wow, 7).right(),
+        Col::whole(&t.col_trend, 6).at_least(spark_w),
+        Col::whole(&t.col_key, 2),
+        Col::whole(&t.col_alerts, 3),
+    ];
+    list(
+        app,
+        frame,
+        area,
+        theme,
+        &app.kpi,
+        ListSpec {
+            title,
+            columns,
+            empty: &t.empty,
+        },
+        |_, r| {
             let wk = week(r, m);
             let name = if r.is_all() {
                 Span::styled(r.group.clone(), theme.accent)
@@ -218,82 +227,31 @@ fn table(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
                 };
                 Span::styled(h.to_string(), style)
             });
-            let mut cells_out = vec![
-                Cell::from(
-                    Line::from(r.rank.map_or(String::new(), |n| n.to_string())).right_aligned(),
+            vec![
+                Line::from(r.rank.map_or(String::new(), |n| n.to_string())),
+                Line::from(name),
+                Line::from(stage_text(app, r.stage)),
+                Line::from(health),
+                Line::from(
+                    r.frame
+                        .latest(Metric::Members)
+                        .map_or(String::new(), |(_, v)| format!("{v:.0}")),
                 ),
-                Cell::from(name),
-                Cell::from(stage_text(app, r.stage)),
-                Cell::from(Line::from(health).right_aligned()),
-            ];
-            if wider {
-                cells_out.push(Cell::from(
-                    Line::from(
-                        r.frame
-                            .latest(Metric::Members)
-                            .map_or(String::new(), |(_, v)| format!("{v:.0}")),
-                    )
-                    .right_aligned(),
-                ));
-            }
-            cells_out.push(Cell::from(
                 Line::from(wk.map_or(Span::raw(""), |w| {
                     Span::styled(m.show(w.now), value_style(app, theme, m, w.now))
-                }))
-                .right_aligned(),
-            ));
-            cells_out.push(Cell::from(
-                Line::from(wow_span(theme, m, wk)).right_aligned(),
-            ));
-            cells_out.push(Cell::from(spark(
-                &buckets(&r.frame.tail(m, days), cells),
-                lo,
-                hi,
-                |v| bands.map_or(theme.accent, |b| band_style(theme, b.band(v))),
-            )));
-            if wide {
-                cells_out.push(Cell::from(key_metric(app, theme, r, m)));
-                cells_out.push(Cell::from(if r.alerts > 0 {
+                })),
+                Line::from(wow_span(theme, m, wk)),
+                spark(&buckets(&r.frame.tail(m, days), cells), lo, hi, |v| {
+                    bands.map_or(theme.accent, |b| band_style(theme, b.band(v)))
+                }),
+                key_metric(app, theme, r, m),
+                Line::from(if r.alerts > 0 {
                     Span::styled(format!("⚠{}", r.alerts), theme.danger)
                 } else {
                     Span::raw("")
-                }));
-            }
-            Row::new(cells_out)
-        })
-        .collect();
-    let w = |s: &str, min: usize| Constraint::Length(s.width().max(min) as u16);
-    let mut columns = vec![
-        (t.col_rank.as_str(), w(&t.col_rank, 2)),
-        (t.col_group.as_str(), Constraint::Fill(1)),
-        (t.col_stage.as_str(), Constraint::Length(stage_w as u16)),
-        (t.col_health.as_str(), w(&t.col_health, 3)),
-    ];
-    if wider {
-        columns.push((t.col_members.as_str(), w(&t.col_members, 5)));
-    }
-    columns.push((t.col_value.as_str(), w(&t.col_value, 6)));
-    columns.push((t.col_wow.as_str(), w(&t.col_wow, 5)));
-    columns.push((
-        t.col_trend.as_str(),
-        Constraint::Length(days.div_ceil(days.div_ceil(cells)) as u16),
-    ));
-    if wide {
-        columns.push((t.col_key.as_str(), w(&t.col_key, 24)));
-        columns.push((t.col_alerts.as_str(), w(&t.col_alerts, 2)));
-    }
-    list(
-        app,
-        frame,
-        area,
-        theme,
-        &app.kpi,
-        ListSpec {
-            title,
-            columns,
-            empty: &t.empty,
+                }),
+            ]
         },
-        rows,
     );
 }
 
@@ -416,6 +374,43 @@ pub fn detail_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>
         ),
         theme.muted,
     )));
+    // which alerts: the rule, its line, since when, and what is being done about it
+    for a in app
+        .kpi_view
+        .alerts
+        .iter()
+        .filter(|a| r.is_all() || a.group_id == r.group_id)
+    {
+        let (what, line) = alert_what(app, a);
+        let text = fill(
+            &t.detail_alert,
+            &[
+                ("what", &what),
+                ("line", &line),
+                ("since", &a.since),
+                ("step", &a.step.as_deref().unwrap_or("")),
+                (
+                    "who",
+                    &a.assignee.as_deref().unwrap_or(t.unassigned.as_str()),
+                ),
+            ],
+        );
+        let text = if r.is_all() {
+            format!("{} {text}", a.group)
+        } else {
+            text
+        };
+        for (i, part) in super::widgets::wrap(&text, width.saturating_sub(3))
+            .into_iter()
+            .enumerate()
+        {
+            let lead = if i == 0 { " ⚠ " } else { "   " };
+            lines.push(Line::from(vec![
+                Span::styled(lead, theme.danger),
+                Span::styled(part, theme.danger),
+            ]));
+        }
+    }
     let label_w = 16usize;
     // a share's change is in percentage points: said after it (`▼0.7 个百分点`), and
     // the same width left blank after other metrics' so the sparklines line up

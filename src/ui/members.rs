@@ -6,15 +6,12 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row};
-
-use unicode_width::UnicodeWidthStr;
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::Theme;
-use super::widgets::{ListSpec, list, list_height, truncate};
+use super::columns::{Col, KEEP};
+use super::widgets::{ListSpec, list, truncate};
 
-const NAME_W: usize = 16;
-const GROUP_W: usize = 20;
 use crate::app::App;
 use crate::i18n::fill;
 
@@ -109,46 +106,6 @@ fn render_list(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let title = Line::from(spans);
     // the alias (group nickname) a search matched shows after the name: `丁蕊 (张姐)`
     let matcher = crate::search::Matcher::new(&data.filter);
-    let rows = data
-        .window(list_height(area))
-        .map(|(_, r)| {
-            let alias = match (&r.group_nickname, matcher.is_empty()) {
-                (Some(alias), false) => matcher
-                    .score([r.name.as_str(), alias.as_str()])
-                    .filter(|hit| hit.text == 1)
-                    .map(|_| alias.as_str()),
-                _ => None,
-            };
-            // cut with an ellipsis so a long nickname is visibly longer, not silently lost;
-            // ⚠ a new member silent for 3 days (time for a private chat)
-            let warn =
-                crate::app::members::new_and_silent(r, app.now.timestamp(), &app.rules.tiers);
-            let name = if warn {
-                format!("⚠{}", name_with_alias(&r.name, alias, NAME_W - 1))
-            } else if r.kol {
-                format!("{} ★", name_with_alias(&r.name, alias, NAME_W - 2))
-            } else {
-                name_with_alias(&r.name, alias, NAME_W)
-            };
-            Row::new(vec![
-                Cell::from(name),
-                Cell::from(truncate(&r.group, GROUP_W)),
-                Cell::from(Span::styled(
-                    app.texts.enum_text(&r.tier).to_string(),
-                    tier_style(theme, &r.tier),
-                )),
-                Cell::from(last_spoke(app, r.last_spoke.as_deref())),
-                Cell::from(Line::from(r.messages_30d.to_string()).right_aligned()),
-                Cell::from(Span::styled(
-                    r.tier_reason
-                        .as_deref()
-                        .map(|x| app.texts.tier_reason(x))
-                        .unwrap_or_default(),
-                    theme.muted,
-                )),
-            ])
-        })
-        .collect();
     list(
         app,
         frame,
@@ -157,30 +114,59 @@ fn render_list(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         data,
         ListSpec {
             title,
+            // the name and the group stay; the reason goes first, then the 30-day
+            // count, the tier, the last message
             columns: vec![
-                (&t.col_name, Constraint::Length(NAME_W as u16)),
-                (&t.col_group, Constraint::Length(GROUP_W as u16)),
-                (&t.col_tier, Constraint::Length(6)),
-                (&t.col_last, Constraint::Length(8)),
-                (&t.col_30d, Constraint::Length(5)),
-                (&t.col_reason, Constraint::Fill(1)),
+                Col::text(&t.col_name, KEEP, 8).want(10),
+                Col::text(&t.col_group, KEEP, 10).want(16),
+                Col::whole(&t.col_tier, 4),
+                Col::whole(&t.col_last, 3).right(),
+                Col::whole(&t.col_30d, 2).right(),
+                Col::text(&t.col_reason, 1, 12),
             ],
             empty: &t.empty,
         },
-        rows,
+        |_, r| {
+            // ⚠ a new member silent for 3 days (time for a private chat); a long
+            // nickname is cut by the column, with an ellipsis
+            let warn =
+                crate::app::members::new_and_silent(r, app.now.timestamp(), &app.rules.tiers);
+            let name = match (&r.group_nickname, matcher.is_empty()) {
+                (Some(alias), false)
+                    if matcher
+                        .score([r.name.as_str(), alias.as_str()])
+                        .is_some_and(|hit| hit.text == 1) =>
+                {
+                    format!("{} ({alias})", r.name)
+                }
+                _ => r.name.clone(),
+            };
+            let name = if warn {
+                format!("⚠{name}")
+            } else if r.kol {
+                format!("{name} ★")
+            } else {
+                name
+            };
+            vec![
+                Line::from(name),
+                Line::from(r.group.clone()),
+                Line::from(Span::styled(
+                    app.texts.enum_text(&r.tier).to_string(),
+                    tier_style(theme, &r.tier),
+                )),
+                Line::from(last_spoke(app, r.last_spoke.as_deref())),
+                Line::from(r.messages_30d.to_string()),
+                Line::from(Span::styled(
+                    r.tier_reason
+                        .as_deref()
+                        .map(|x| app.texts.tier_reason(x))
+                        .unwrap_or_default(),
+                    theme.muted,
+                )),
+            ]
+        },
     );
-}
-
-/// The name, and the alias the search matched in brackets, cut to `width` with `…`: the
-/// name keeps at least half of it, so both stay recognisable.
-fn name_with_alias(name: &str, alias: Option<&str>, width: usize) -> String {
-    let Some(alias) = alias else {
-        return truncate(name, width);
-    };
-    let alias = format!(" ({alias})");
-    let alias_w = alias.width();
-    let name = truncate(name, width.saturating_sub(alias_w).max(width / 2));
-    truncate(&format!("{name}{alias}"), width)
 }
 
 pub fn detail(app: &App) -> Vec<(String, String)> {
@@ -290,14 +276,45 @@ pub fn detail_lines<'a>(app: &'a App, theme: &Theme, width: usize) -> Vec<Line<'
             format!(" {}", app.texts.enum_text(&g.tier)),
             style,
         ));
-        out.push(Line::from(s));
+        // since when (and until when) a member of it: after the group when it fits,
+        // else on a line of its own under it (the group's name is not cut for it)
+        let day = |at: i64| {
+            chrono::DateTime::from_timestamp(at, 0)
+                .map(|t| t.with_timezone(&app.tz).format("%Y-%m-%d").to_string())
+                .unwrap_or_default()
+        };
+        let mut when = Vec::new();
+        if let Some(at) = g.joined_at {
+            when.push(fill(&t.detail_joined, &[("date", &day(at))]));
+        }
+        if let Some(at) = g.left_at {
+            when.push(fill(&t.detail_left, &[("date", &day(at))]));
+        }
+        let when = when.join(" · ");
+        let used = Line::from(s.clone()).width();
+        if when.is_empty() {
+            out.push(Line::from(s));
+        } else if used + 3 + unicode_width::UnicodeWidthStr::width(when.as_str()) <= width {
+            s.push(Span::styled(format!(" · {when}"), theme.muted));
+            out.push(Line::from(s));
+        } else {
+            out.push(Line::from(s));
+            let indent = label(&t.detail_groups).width();
+            out.push(Line::from(Span::styled(
+                format!("{}{when}", " ".repeat(indent)),
+                theme.muted,
+            )));
+        }
     }
-    if !d.aliases.is_empty() {
-        out.push(Line::from(vec![
-            label(&t.detail_aliases),
-            Span::raw(d.aliases.join(" · ")),
-        ]));
-    }
+    // the names they went by (search finds them by these too); none said so
+    out.push(Line::from(vec![
+        label(&t.detail_aliases),
+        if d.aliases.is_empty() {
+            Span::styled("—", theme.muted)
+        } else {
+            Span::raw(d.aliases.join(" · "))
+        },
+    ]));
     if !d.tags.is_empty() {
         out.push(Line::from(vec![
             label(&t.detail_tags),

@@ -2,6 +2,7 @@
 //! it shows was loaded before. One file per tab, plus the frame around them (tab bar,
 //! status bar, key hints) and the overlays (help, palette, details).
 
+pub mod columns;
 pub mod content;
 pub mod kpi;
 pub mod members;
@@ -232,17 +233,26 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         frame.render_widget(line, area);
         return;
     }
-    if let Mode::Prompt { kind, input, .. } = &app.mode {
+    if let Mode::Prompt {
+        kind, input, id, ..
+    } = &app.mode
+    {
+        // every prompt says what it is about: the item, or the member
+        let item = app.item_label(*id).unwrap_or_default();
+        let member = |label: &str| match app.members.current() {
+            Some(m) => format!("{} · {label}", m.name),
+            None => label.to_string(),
+        };
         let label = match kind {
-            PromptKind::Skip => &app.texts.today.skip_prompt,
-            PromptKind::Note => &app.texts.today.note_prompt,
-            PromptKind::Retime => &app.texts.today.retime_prompt,
-            PromptKind::SilentDays => &app.texts.members.prompt_silent,
-            PromptKind::Tag => &app.texts.members.prompt_tag,
-            PromptKind::MemberNote => &app.texts.members.prompt_note,
-            PromptKind::Points => &app.texts.members.prompt_points,
-            PromptKind::SanctionReason { .. } => &app.texts.members.prompt_sanction,
-            PromptKind::AddReminder => &app.texts.reminders.prompt_add,
+            PromptKind::Skip => fill(&app.texts.today.skip_prompt, &[("item", &item)]),
+            PromptKind::Note => fill(&app.texts.today.note_prompt, &[("item", &item)]),
+            PromptKind::Retime => fill(&app.texts.today.retime_prompt, &[("item", &item)]),
+            PromptKind::SilentDays => app.texts.members.prompt_silent.clone(),
+            PromptKind::Tag => member(&app.texts.members.prompt_tag),
+            PromptKind::MemberNote => member(&app.texts.members.prompt_note),
+            PromptKind::Points => member(&app.texts.members.prompt_points),
+            PromptKind::SanctionReason { .. } => member(&app.texts.members.prompt_sanction),
+            PromptKind::AddReminder => app.texts.reminders.prompt_add.clone(),
         };
         let line = Line::from(vec![
             Span::styled(format!(" {label}: "), theme.key),
@@ -271,53 +281,127 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     ) {
         return;
     }
-    let tab = app.tab.word();
-    let key = |a: &str| app.keymap.key_for(tab, a);
-    // (keys, label action): moving is one hint for the down and up keys.
-    let hints: Vec<(Option<String>, &str)> = if app.tab == Tab::Content {
-        // the pipeline's keys are what an operator reaches for here
-        vec![
-            (key("new_content"), "new_content"),
-            (key("edit_content"), "edit_content"),
-            (key("submit_content"), "submit_content"),
-            (key("review_content"), "review_content"),
-            (key("week_view"), "week_view"),
-            (key("help"), "help"),
-            (key("quit"), "quit"),
-        ]
-    } else {
-        vec![
-            (
-                key("down").zip(key("up")).map(|(d, u)| format!("{d}/{u}")),
-                "move",
-            ),
-            (key("search"), "search"),
-            (key("open"), "open"),
-            (key("help"), "help"),
-            (key("palette"), "palette"),
-            (key("quit"), "quit"),
-        ]
+    // The keys of what is on screen, from the keymap (so they cannot drift): the
+    // tab's own first — what it is for — then help, as many as fit.
+    let section = match app.mode {
+        Mode::Walk { .. } => "walk",
+        Mode::Calendar { .. } => "calendar",
+        _ => app.tab.word(),
     };
+    let own: &[&str] = match section {
+        "today" => &[
+            "toggle_done",
+            "walk",
+            "skip",
+            "note",
+            "assign",
+            "claim",
+            "copy",
+            "prev_day",
+            "calendar",
+            "mine",
+            "undone",
+            "group_filter",
+        ],
+        "walk" => &[
+            "toggle_done",
+            "copy",
+            "skip",
+            "note",
+            "assign",
+            "down",
+            "back",
+        ],
+        "calendar" => &["open", "prev_day", "go_today", "back"],
+        "members" => &[
+            "search",
+            "open",
+            "tier_filter",
+            "group_filter",
+            "tag_filter",
+            "silent_filter",
+            "tag",
+            "note",
+            "points",
+            "sanction",
+        ],
+        "content" => &[
+            "new_content",
+            "edit_content",
+            "submit_content",
+            "review_content",
+            "week_view",
+            "publish_content",
+            "weekly_review",
+        ],
+        "kpi" => &["open", "kpi_days", "kpi_metric", "kpi_enter", "search"],
+        _ => &["open", "dismiss", "snooze", "add_reminder", "search"],
+    };
+    let mut hints: Vec<(String, String)> = own
+        .iter()
+        .filter_map(|a| {
+            let key = app.keymap.key_for(section, a)?;
+            // a pair of keys for the day (`[/]`), one hint
+            let key = match *a {
+                "prev_day" => format!("{key}/{}", app.keymap.key_for(section, "next_day")?),
+                _ => key,
+            };
+            Some((key, hint_label(app, a)))
+        })
+        .collect();
+    let help = app
+        .keymap
+        .key_for(section, "help")
+        .or_else(|| app.keymap.key_for("global", "help"))
+        .map(|k| (k, hint_label(app, "help")));
+    let width = |h: &(String, String)| {
+        unicode_width::UnicodeWidthStr::width(h.0.as_str())
+            + unicode_width::UnicodeWidthStr::width(h.1.as_str())
+            + 3
+    };
+    let room = usize::from(area.width)
+        .saturating_sub(1)
+        .saturating_sub(help.as_ref().map_or(0, width));
+    let mut used = 0;
+    hints.retain(|h| {
+        used += width(h);
+        used <= room
+    });
+    hints.extend(help);
     let mut spans = vec![Span::raw(" ")];
-    for (keys, action) in hints {
-        if let Some(keys) = keys {
-            let label = app.texts.action_text(action);
-            // Keep hints short: the text before any parenthesis.
-            let short = label
-                .split(['(', '(', ':', ':'])
-                .next()
-                .unwrap_or(label)
-                .trim();
-            spans.push(Span::styled(keys, theme.key));
-            spans.push(Span::styled(format!(" {short}  "), theme.muted));
-        }
+    for (keys, label) in hints {
+        spans.push(Span::styled(keys, theme.key));
+        spans.push(Span::styled(format!(" {label}  "), theme.muted));
     }
     frame.render_widget(Line::from(spans), area);
 }
 
+/// An action's name on the hint line: its short form (`[hints]`), else the text before
+/// any parenthesis or colon of its help text.
+pub fn hint_label(app: &App, action: &str) -> String {
+    if let Some(h) = app.texts.hints.get(action) {
+        return h.clone();
+    }
+    let label = app.texts.action_text(action);
+    label
+        .split(['(', '(', ':', ':'])
+        .next()
+        .unwrap_or(label)
+        .trim()
+        .to_string()
+}
+
+/// The width a popup of at most `w` takes in `area`: all of it when no more than two
+/// columns would be left on either side (a sliver of the rows below, cut mid-word,
+/// reads as part of the popup).
+pub fn popup_width(area: Rect, w: u16) -> u16 {
+    let w = w.min(area.width);
+    if area.width - w <= 4 { area.width } else { w }
+}
+
 /// A centred popup of at most `w`×`h` inside `area`.
 pub fn popup(area: Rect, w: u16, h: u16) -> Rect {
-    let w = w.min(area.width);
+    let w = popup_width(area, w);
     let h = h.min(area.height);
     Rect::new(
         area.x + (area.width - w) / 2,
@@ -335,28 +419,78 @@ pub fn popup_block<'a>(title: String, theme: &Theme) -> Block<'a> {
         .title(Span::styled(title, theme.title))
 }
 
-/// Clear a popup's area, and mend the wide characters cut by its edges: a Chinese
-/// character whose right half lies under the popup's left border would otherwise be
-/// drawn over it by the terminal, and a right half left alone past the right edge
-/// would shift the rest of the line.
+/// Clear a popup's area and a column either side of it (so the rows below end in a
+/// blank instead of running into its border), and mend the wide characters cut by
+/// that margin: a Chinese character whose right half lies under it would otherwise be
+/// drawn over it by the terminal, and a right half left alone past it would shift the
+/// rest of the line.
 pub fn clear_popup(frame: &mut Frame<'_>, rect: Rect) {
-    frame.render_widget(Clear, rect);
     let area = frame.area();
+    let left = if rect.left() > area.left() {
+        rect.left() - 1
+    } else {
+        rect.left()
+    };
+    let right = (rect.right() + 1).min(area.right()).max(left);
+    let outer = Rect::new(left, rect.y, right - left, rect.height).intersection(area);
+    frame.render_widget(Clear, outer);
     let buf = frame.buffer_mut();
-    for y in rect.top()..rect.bottom() {
-        if rect.left() > area.left() {
-            let cell = &mut buf[(rect.left() - 1, y)];
-            if unicode_width::UnicodeWidthStr::width(cell.symbol()) > 1 {
+    for y in outer.top()..outer.bottom() {
+        if outer.left() > area.left() {
+            let cell = &mut buf[(outer.left() - 1, y)];
+            if columns::width(cell.symbol()) > 1 {
                 cell.set_symbol(" ");
             }
         }
-        if rect.right() < area.right() {
-            let cell = &mut buf[(rect.right(), y)];
+        if outer.right() < area.right() {
+            let cell = &mut buf[(outer.right(), y)];
             if cell.symbol().is_empty() {
                 cell.set_symbol(" ");
             }
         }
     }
+}
+
+/// `lines` in a popup at `rect`, scrolled to the app's offset; when they do not fit,
+/// where one is (`↓ 1-20/35`) on the bottom border. Records how far it can scroll.
+pub fn scrolled(
+    app: &App,
+    frame: &mut Frame<'_>,
+    rect: Rect,
+    block: Block<'_>,
+    lines: Vec<Line<'_>>,
+    theme: &Theme,
+) {
+    let inner = block.inner(rect);
+    let total = lines.len() as u16;
+    let off = scroll_offset(app, total, inner.height);
+    let block = block.title_bottom(scroll_mark(off, total, inner.height, theme));
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((off, 0)), rect);
+}
+
+/// The offset to draw `total` lines at in `height` rows, recording the largest.
+fn scroll_offset(app: &App, total: u16, height: u16) -> u16 {
+    let max = total.saturating_sub(height);
+    app.popup_max.set(max);
+    app.popup_scroll.min(max)
+}
+
+/// `↓ 1-20/35` when `total` lines do not fit in `height`; else nothing.
+fn scroll_mark<'a>(off: u16, total: u16, height: u16, theme: &Theme) -> Line<'a> {
+    if total <= height {
+        return Line::from("");
+    }
+    let last = (off + height).min(total);
+    let arrow = match (off > 0, last < total) {
+        (true, true) => "↕",
+        (true, false) => "↑",
+        _ => "↓",
+    };
+    Line::from(Span::styled(
+        format!(" {arrow} {}-{last}/{total} ", off + 1),
+        theme.key,
+    ))
+    .right_aligned()
 }
 
 fn help(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
@@ -393,7 +527,9 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         format!(" {}", app.texts.help_footer),
         theme.muted,
     )));
-    // Two columns when one would not fit the screen.
+    let title = format!(" {} · {} ", app.texts.help_title, app.tab.label(app.texts));
+    // Two columns when one would not fit the screen; both scroll together when even
+    // they do not.
     let rows = usize::from(area.height.saturating_sub(2)).max(1);
     if lines.len() > rows && area.width >= 80 {
         let half = lines.len().div_ceil(2);
@@ -404,25 +540,50 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             (half as u16 + 2).min(area.height),
         );
         clear_popup(frame, rect);
-        let block = popup_block(
-            format!(" {} · {} ", app.texts.help_title, app.tab.label(app.texts)),
-            theme,
-        );
+        let block = popup_block(title, theme);
         let inner = block.inner(rect);
-        frame.render_widget(block, rect);
+        let off = scroll_offset(app, half as u16, inner.height);
+        frame.render_widget(
+            block.title_bottom(scroll_mark(off, half as u16, inner.height, theme)),
+            rect,
+        );
         let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
             .areas(inner);
-        frame.render_widget(Paragraph::new(lines), l);
-        frame.render_widget(Paragraph::new(right), r);
+        // a long description is cut with … at its column's edge
+        frame.render_widget(
+            Paragraph::new(cut_lines(lines, usize::from(l.width.saturating_sub(1))))
+                .scroll((off, 0)),
+            l,
+        );
+        frame.render_widget(
+            Paragraph::new(cut_lines(right, usize::from(r.width))).scroll((off, 0)),
+            r,
+        );
         return;
     }
-    let rect = popup(area, 64, lines.len() as u16 + 2);
+    // as wide as its longest line (at least 64, at most 100), cut with … beyond that
+    let widest = lines.iter().map(Line::width).max().unwrap_or(0) as u16;
+    let rect = popup(area, (widest + 3).clamp(64, 100), lines.len() as u16 + 2);
     clear_popup(frame, rect);
-    let block = popup_block(
-        format!(" {} · {} ", app.texts.help_title, app.tab.label(app.texts)),
-        theme,
-    );
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    let lines = cut_lines(lines, usize::from(rect.width.saturating_sub(2)));
+    scrolled(app, frame, rect, popup_block(title, theme), lines, theme);
+}
+
+/// Each line cut to `w` cells, with … where it is cut.
+fn cut_lines(lines: Vec<Line<'_>>, w: usize) -> Vec<Line<'static>> {
+    lines
+        .into_iter()
+        .map(|l| {
+            let owned = Line::from(
+                l.spans
+                    .into_iter()
+                    .map(|s| Span::styled(s.content.into_owned(), s.style))
+                    .collect::<Vec<_>>(),
+            )
+            .style(l.style);
+            columns::truncate_line(owned, w)
+        })
+        .collect()
 }
 
 fn palette(
@@ -451,8 +612,14 @@ fn palette(
             theme.muted,
         )));
     }
-    for (i, cmd) in matches.iter().enumerate() {
-        let text = format!("{:<10} {}", cmd.word, app.texts.action_text(cmd.action));
+    // the matches in view follow the selection
+    let room = usize::from(area.height.saturating_sub(5)).max(1);
+    let first = selected.saturating_sub(room - 1);
+    for (i, cmd) in matches.iter().enumerate().skip(first).take(room) {
+        let text = widgets::truncate(
+            &format!("{:<10} {}", cmd.word, app.texts.action_text(cmd.action)),
+            usize::from(popup_width(area, 50).saturating_sub(5)),
+        );
         lines.push(if i == selected {
             Line::from(Span::styled(format!(" ▶ {text}"), theme.selected))
         } else {
@@ -472,21 +639,21 @@ fn palette(
 
 fn detail(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     if app.tab == Tab::Members {
-        let width = area.width.min(72);
+        let width = popup_width(area, 72);
         let lines = members::detail_lines(app, theme, usize::from(width.saturating_sub(2)));
         let rect = popup(area, width, lines.len() as u16 + 2);
         clear_popup(frame, rect);
         let block = popup_block(format!(" {} ", app.texts.members.detail_title), theme);
-        frame.render_widget(Paragraph::new(lines).block(block), rect);
+        scrolled(app, frame, rect, block, lines, theme);
         return;
     }
     if app.tab == Tab::Kpi {
-        let width = area.width.min(76);
+        let width = popup_width(area, 76);
         let lines = kpi::detail_lines(app, theme, usize::from(width.saturating_sub(2)));
         let rect = popup(area, width, lines.len() as u16 + 2);
         clear_popup(frame, rect);
         let block = popup_block(format!(" {} ", app.texts.kpi.detail_title), theme);
-        frame.render_widget(Paragraph::new(lines).block(block), rect);
+        scrolled(app, frame, rect, block, lines, theme);
         return;
     }
     let fields: Vec<(String, String)> = match app.tab {
@@ -502,7 +669,7 @@ fn detail(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         .max()
         .unwrap_or(0);
     // values wrap under themselves, labels stay in their column
-    let width = area.width.min(76);
+    let width = popup_width(area, 76);
     let value_w = usize::from(width).saturating_sub(label_w + 4).max(8);
     let mut lines: Vec<Line<'_>> = Vec::new();
     for (k, v) in fields {
@@ -523,7 +690,7 @@ fn detail(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let rect = popup(area, width, lines.len() as u16 + 2);
     clear_popup(frame, rect);
     let block = popup_block(format!(" {} ", app.texts.detail_title), theme);
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    scrolled(app, frame, rect, block, lines, theme);
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -537,8 +704,15 @@ fn picker(
     input: &str,
     selected: usize,
 ) {
+    let assign;
     let title = match kind {
-        PickerKind::Assign { .. } => &app.texts.today.assign_title,
+        PickerKind::Assign { id, .. } => {
+            assign = fill(
+                &app.texts.today.assign_title,
+                &[("item", &app.item_label(id).unwrap_or_default())],
+            );
+            &assign
+        }
         PickerKind::Group => &app.texts.today.group_title,
         PickerKind::Template => app.texts.action_text("apply_template"),
         PickerKind::Tier => &app.texts.members.pick_tier,
@@ -563,14 +737,19 @@ fn picker(
             theme.muted,
         )));
     }
+    // a long item is cut with … inside the frame
+    let item_w = usize::from(popup_width(area, 44).saturating_sub(5));
     for (i, item) in matches.iter().enumerate().skip(first).take(room) {
+        let item = widgets::truncate(item, item_w);
         lines.push(if i == selected {
             Line::from(Span::styled(format!(" ▶ {item}"), theme.selected))
         } else {
             Line::from(format!("   {item}"))
         });
     }
-    let rect = popup(area, 44, lines.len() as u16 + 2);
+    // wide enough for the title (the assign picker names its item)
+    let w = (unicode_width::UnicodeWidthStr::width(title as &str) as u16 + 4).max(44);
+    let rect = popup(area, w, lines.len() as u16 + 2);
     clear_popup(frame, rect);
     let block = popup_block(format!(" {title} "), theme);
     frame.render_widget(Paragraph::new(lines).block(block), rect);
@@ -595,6 +774,7 @@ fn multipick(
         .skip(first)
         .take(room)
         .map(|(i, g)| {
+            let g = widgets::truncate(g, usize::from(area.width.saturating_sub(9)));
             let mark = if marked.contains(&i) { "[x]" } else { "[ ]" };
             if i == selected {
                 Line::from(Span::styled(format!(" ▶ {mark} {g}"), theme.selected))

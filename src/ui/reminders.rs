@@ -4,12 +4,13 @@
 //! opened) — and the toast that shows what just fired over the top right corner.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row};
+use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
+use super::columns::{Col, KEEP};
 use super::widgets::{ListSpec, list, list_height, truncate};
 use super::{Theme, clear_popup, date_time, popup_block};
 use crate::app::App;
@@ -58,14 +59,30 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             ));
         }
     }
-    let rows = data
-        .window(list_height(area))
-        .enumerate()
-        .map(|(k, (pos, line))| {
+    let top = data.view_offset(list_height(area));
+    list(
+        app,
+        frame,
+        area,
+        theme,
+        data,
+        ListSpec {
+            title: Line::from(spans),
+            // what and for which group stay; for whom goes first, then the section
+            columns: vec![
+                Col::whole(&t.col_state, 2),
+                Col::whole(&t.col_due, 3),
+                Col::text(&t.col_title, KEEP, 12).want(20),
+                Col::text(&t.col_group, KEEP, 8).want(14),
+                Col::text(&t.col_for, 1, 6),
+            ],
+            empty: &t.empty,
+        },
+        |pos, line| {
             let r = &line.row;
             let s = r.section(now);
             // the section's name on its first row (and on the top row of the window)
-            let label = if k == 0 || pos == 0 || section_of(pos - 1) != Some(s) {
+            let label = if pos == top || pos == 0 || section_of(pos - 1) != Some(s) {
                 section_label(app, s)
             } else {
                 ""
@@ -76,9 +93,9 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             };
             let muted = |text: String| {
                 if s == Section::Done {
-                    Cell::from(Span::styled(text, theme.muted))
+                    Line::from(Span::styled(text, theme.muted))
                 } else {
-                    Cell::from(text)
+                    Line::from(text)
                 }
             };
             let (text, group) = if line.bundle.is_empty() {
@@ -106,37 +123,14 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
                 };
                 (format!("{mark} {text}"), group)
             };
-            Row::new(vec![
-                Cell::from(Span::styled(label.to_string(), section_style(theme, s))),
+            vec![
+                Line::from(Span::styled(label.to_string(), section_style(theme, s))),
                 muted(when),
                 muted(text),
                 muted(group),
                 muted(r.for_login.clone().unwrap_or_else(|| t.everyone.clone())),
-            ])
-        })
-        .collect();
-    list(
-        app,
-        frame,
-        area,
-        theme,
-        data,
-        ListSpec {
-            title: Line::from(spans),
-            columns: vec![
-                (&t.col_state, Constraint::Length(7)),
-                (&t.col_due, Constraint::Length(13)),
-                (&t.col_title, Constraint::Fill(1)),
-                // group names (up to ~20 columns) whole where there is room
-                (
-                    &t.col_group,
-                    Constraint::Length(if area.width >= 100 { 22 } else { 16 }),
-                ),
-                (&t.col_for, Constraint::Length(8)),
-            ],
-            empty: &t.empty,
+            ]
         },
-        rows,
     );
 }
 

@@ -7,13 +7,15 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::widgets::{ListSpec, list, list_height, truncate, wrap};
+use super::columns::{Col, KEEP};
+use super::widgets::{ListSpec, list, truncate, wrap};
 use super::{Theme, clear_popup, date_time, popup, popup_block};
 use crate::app::App;
+use crate::app::today::NOW_ROW;
 use crate::i18n::fill;
-use crate::store::views::SopRow;
+use crate::store::views::{DaySummary, SopRow};
 
 /// The side panel's width.
 const PANEL_W: u16 = 38;
@@ -119,26 +121,6 @@ fn render_list(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             theme.warning,
         ));
     }
-    let rows = data
-        .window(list_height(area))
-        .map(|(_, r)| {
-            let title = if r.note.is_some() {
-                format!("{} ✎", r.title)
-            } else {
-                r.title.clone()
-            };
-            Row::new(vec![
-                Cell::from(r.slot.clone()),
-                Cell::from(r.group.clone()),
-                Cell::from(title),
-                Cell::from(Span::styled(
-                    app.texts.enum_text(&r.state).to_string(),
-                    state_style(app, theme, r),
-                )),
-                Cell::from(by(r)),
-            ])
-        })
-        .collect();
     list(
         app,
         frame,
@@ -147,16 +129,81 @@ fn render_list(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         data,
         ListSpec {
             title: Line::from(spans),
+            // the title and the group are never left out; on a narrow screen who goes
+            // first, then the state, then the slot
             columns: vec![
-                (&t.col_slot, Constraint::Length(5)),
-                (&t.col_group, Constraint::Percentage(30)),
-                (&t.col_title, Constraint::Fill(1)),
-                (&t.col_state, Constraint::Length(6)),
-                (&t.col_by, Constraint::Length(10)),
+                Col::whole(&t.col_slot, 4),
+                Col::text(&t.col_group, KEEP, 10).want(16),
+                Col::text(&t.col_title, KEEP, 12).want(20),
+                Col::whole(&t.col_state, 3),
+                Col::text(&t.col_by, 1, 6),
             ],
             empty: &t.empty,
         },
-        rows,
+        |_, r| {
+            if r.id == NOW_ROW {
+                // drawn over the whole row below, not measured as a column's text
+                return vec![Line::default(); 5];
+            }
+            let title = if r.note.is_some() {
+                format!("{} ✎", r.title)
+            } else {
+                r.title.clone()
+            };
+            vec![
+                Line::from(r.slot.clone()),
+                Line::from(r.group.clone()),
+                Line::from(title),
+                Line::from(Span::styled(
+                    app.texts.enum_text(&r.state).to_string(),
+                    state_style(app, theme, r),
+                )),
+                Line::from(by(r)),
+            ]
+        },
+    );
+    now_rule(app, frame, area, theme);
+}
+
+/// The "now" row: a rule across the list, `── 现在 15:31 ──`, over the row the list
+/// left blank for it (below the border and the header).
+fn now_rule(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let data = &app.today;
+    if !data.loaded || app.first_run().is_some() {
+        return;
+    }
+    let h = super::widgets::list_height(area);
+    let Some(pos) = data
+        .visible
+        .iter()
+        .position(|&i| data.rows[i].id == NOW_ROW)
+    else {
+        return;
+    };
+    let offset = data.view_offset(h);
+    if pos < offset || pos >= offset + h {
+        return;
+    }
+    let y = area.y + 2 + (pos - offset) as u16;
+    let w = usize::from(area.width.saturating_sub(2));
+    if y + 1 >= area.bottom() || w < 10 {
+        return;
+    }
+    let label = format!(
+        "── {} ",
+        fill(
+            &app.texts.today.now_row,
+            &[("time", &data.rows[data.visible[pos]].slot)]
+        )
+    );
+    let used = 2 + 6 + unicode_width::UnicodeWidthStr::width(label.as_str());
+    let text = format!("  ───── {label}{}", "─".repeat(w.saturating_sub(used)));
+    frame.render_widget(
+        Line::from(Span::styled(
+            super::widgets::truncate(&text, w),
+            theme.accent,
+        )),
+        Rect::new(area.x + 1, y, w as u16, 1),
     );
 }
 
@@ -256,6 +303,13 @@ pub fn detail(app: &App) -> Vec<(String, String)> {
             },
         ),
     ];
+    // who it was given to and who took it, whoever did it in the end
+    if let Some(a) = &r.assignee {
+        fields.push((t.detail_assignee.clone(), a.clone()));
+    }
+    if let Some(c) = &r.claimed_by {
+        fields.push((t.detail_claimed.clone(), c.clone()));
+    }
     if let Some(n) = &r.note {
         fields.push(("✎".to_string(), n.clone()));
     }
@@ -329,6 +383,39 @@ pub fn walk(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
+/// How a day of the calendar went: the share of its items missed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DayWent {
+    /// None missed.
+    Good,
+    /// Up to a fifth missed.
+    Some,
+    /// More than a fifth missed.
+    Bad,
+}
+
+impl DayWent {
+    /// None for a day without items, or one still to come.
+    fn of(s: &DaySummary, future: bool) -> Option<DayWent> {
+        if s.items == 0 || future {
+            return None;
+        }
+        Some(match s.missed {
+            0 => DayWent::Good,
+            m if m * 5 <= s.items => DayWent::Some,
+            _ => DayWent::Bad,
+        })
+    }
+
+    fn symbol(self) -> &'static str {
+        match self {
+            DayWent::Good => "✓",
+            DayWent::Some => "~",
+            DayWent::Bad => "!",
+        }
+    }
+}
+
 /// The month calendar with its date cursor; each day coloured by how it went.
 pub fn calendar(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme, cursor: NaiveDate) {
     let t = &app.texts.today;
@@ -362,20 +449,24 @@ pub fn calendar(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme, cur
     let mut day = first;
     while day.month() == first.month() {
         let stats = summary.iter().find(|s| s.day == day);
-        let mut style = match stats {
-            Some(s) if s.items > 0 && s.done == s.items => theme.ok,
-            Some(s) if s.missed > 0 => theme.danger,
-            Some(_) => Style::default(),
+        // how the day went, by the share of its items missed: a symbol (NO_COLOR and
+        // colour-blind readers) and a colour
+        let how = stats.and_then(|s| DayWent::of(s, day > real));
+        let mut style = match how {
+            Some(DayWent::Good) => theme.ok,
+            Some(DayWent::Some) => theme.warning,
+            Some(DayWent::Bad) => theme.danger,
             None => theme.muted,
         };
+        let mark = how.map_or(" ", DayWent::symbol);
         if day == real {
             style = style.add_modifier(Modifier::UNDERLINED);
         }
         let text = if day == cursor {
             style = style.patch(theme.selected);
-            format!("[{:>2}] ", day.day())
+            format!("[{:>2}{mark}]", day.day())
         } else {
-            format!(" {:>2}  ", day.day())
+            format!(" {:>2}{mark} ", day.day())
         };
         week.push(Span::styled(text, style));
         if week.len() == 7 {
@@ -389,6 +480,28 @@ pub fn calendar(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme, cur
     if !week.is_empty() {
         lines.push(Line::from(week));
     }
+    // what the marks mean
+    lines.push(Line::from(""));
+    let legend = [DayWent::Good, DayWent::Some, DayWent::Bad]
+        .iter()
+        .flat_map(|w| {
+            let style = match w {
+                DayWent::Good => theme.ok,
+                DayWent::Some => theme.warning,
+                DayWent::Bad => theme.danger,
+            };
+            let label = match w {
+                DayWent::Good => &t.calendar_good,
+                DayWent::Some => &t.calendar_some,
+                DayWent::Bad => &t.calendar_bad,
+            };
+            [
+                Span::styled(format!(" {}", w.symbol()), style),
+                Span::styled(format!(" {label} "), theme.muted),
+            ]
+        })
+        .collect::<Vec<_>>();
+    lines.push(Line::from(legend));
     if let Some(s) = summary.iter().find(|s| s.day == cursor) {
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(
@@ -405,7 +518,9 @@ pub fn calendar(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme, cur
         crate::i18n::Lang::Zh => format!("{}年{}月", first.year(), first.month()),
         crate::i18n::Lang::En => first.format("%B %Y").to_string(),
     };
-    let rect = popup(area, 39, lines.len() as u16 + 2);
+    // wide enough for the legend and the day's line
+    let w = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3;
+    let rect = popup(area, w.max(39), lines.len() as u16 + 2);
     clear_popup(frame, rect);
     let block = Block::default()
         .borders(Borders::ALL)

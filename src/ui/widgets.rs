@@ -9,9 +9,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Block, Borders, Cell, HighlightSpacing, Paragraph, Row, Table, TableState, Wrap,
 };
-use unicode_width::UnicodeWidthChar;
+use unicode_segmentation::UnicodeSegmentation;
 
 use super::Theme;
+use super::columns::{self, Col, truncate_line};
 use crate::app::App;
 use crate::app::table::{Row as DataRow, Table as DataTable};
 use crate::i18n::fill;
@@ -23,12 +24,17 @@ pub fn list_height(area: Rect) -> usize {
 
 pub struct ListSpec<'a> {
     pub title: Line<'a>,
-    /// (header, width) per column
-    pub columns: Vec<(&'a str, Constraint)>,
+    /// The columns, laid out by the one column model (`super::columns`).
+    pub columns: Vec<Col<'a>>,
     pub empty: &'a str,
 }
 
-/// Draw `rows` (already limited to the window) as the tab's table.
+/// Tables up to this many rows measure every row for their columns' widths (the
+/// columns stay put while scrolling); longer ones (100,000 members) the rows in view.
+const MEASURE_ALL: usize = 2000;
+
+/// Draw the tab's table: `cells` gives a row's cells (by its index into `visible`),
+/// one per column; only the rows in view are drawn.
 pub fn list<'a, R: DataRow>(
     app: &App,
     frame: &mut Frame<'_>,
@@ -36,23 +42,41 @@ pub fn list<'a, R: DataRow>(
     theme: &Theme,
     data: &DataTable<R>,
     spec: ListSpec<'a>,
-    rows: Vec<Row<'a>>,
+    cells: impl Fn(usize, &R) -> Vec<Line<'static>>,
 ) {
     let h = list_height(area);
     let mut title = spec.title;
+    // (a divider row is not counted)
     let count = if data.filter.is_empty() {
-        fill(&app.texts.rows, &[("n", &data.visible.len())])
+        fill(&app.texts.rows, &[("n", &data.count())])
     } else {
         format!(
             "{} “{}” · {}",
             app.texts.filter_label,
             data.filter,
-            fill(&app.texts.rows, &[("n", &data.visible.len())])
+            fill(&app.texts.rows, &[("n", &data.count())])
         )
     };
+    // a tab's title may end in a space of its own (" 内容队列 "): one space before the ·
+    if let Some(last) = title.spans.last_mut()
+        && last.content.ends_with(' ')
+    {
+        last.content = last.content.trim_end().to_string().into();
+    }
     title
         .spans
         .push(Span::styled(format!(" · {count} "), theme.muted));
+    // the title is cut like any text, so the border's corner stays on screen
+    let title = truncate_line(
+        Line::from(
+            title
+                .spans
+                .into_iter()
+                .map(|s| Span::styled(s.content.into_owned(), s.style))
+                .collect::<Vec<_>>(),
+        ),
+        usize::from(area.width.saturating_sub(2)),
+    );
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border)
@@ -64,27 +88,68 @@ pub fn list<'a, R: DataRow>(
         );
         return;
     }
-    if data.visible.is_empty() {
-        let text = if data.rows.is_empty() {
-            spec.empty
-        } else {
-            app.texts.no_match.as_str()
+    // no groups at all: every tab says what to do first (the KPIs tab has only its
+    // empty "all groups" row then)
+    let first = app
+        .first_run()
+        .filter(|_| data.rows.is_empty() || app.tab == crate::app::Tab::Kpi);
+    if data.visible.is_empty() || first.is_some() {
+        let text = match &first {
+            Some(steps) => steps.as_str(),
+            None if data.rows.is_empty() => spec.empty,
+            None => app.texts.no_match.as_str(),
         };
         frame.render_widget(
-            Paragraph::new(Span::styled(text, theme.muted))
+            Paragraph::new(ratatui::text::Text::styled(text, theme.muted))
                 .block(block)
                 .wrap(Wrap { trim: true }),
             area,
         );
         return;
     }
-    let (headers, widths): (Vec<&str>, Vec<Constraint>) = spec.columns.into_iter().unzip();
-    let header = Row::new(
-        headers
-            .into_iter()
-            .map(|h| Cell::from(Span::styled(h, theme.muted))),
-    );
-    let table = Table::new(rows, widths)
+    let cols = spec.columns;
+    let window: Vec<Vec<Line<'static>>> = data.window(h).map(|(pos, r)| cells(pos, r)).collect();
+    let mut natural: Vec<u16> = cols
+        .iter()
+        .map(|c| columns::width(c.header) as u16)
+        .collect();
+    let mut measure = |row: &[Line<'static>]| {
+        for (n, l) in natural.iter_mut().zip(row) {
+            *n = (*n).max(l.width() as u16);
+        }
+    };
+    if data.visible.len() <= MEASURE_ALL {
+        for (pos, &i) in data.visible.iter().enumerate() {
+            measure(&cells(pos, &data.rows[i]));
+        }
+    } else {
+        for row in &window {
+            measure(row);
+        }
+    }
+    // inside the borders, after the ▶ marker's two cells
+    let room = area.width.saturating_sub(4);
+    let widths = columns::fit(&cols, &natural, room, 1);
+    let shown: Vec<(usize, u16)> = widths
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| w.map(|w| (i, w)))
+        .collect();
+    let align = |i: usize, l: Line<'static>| if cols[i].right { l.right_aligned() } else { l };
+    let header = Row::new(shown.iter().map(|&(i, w)| {
+        let text = columns::truncate(cols[i].header, usize::from(w));
+        Cell::from(align(i, Line::from(Span::styled(text, theme.muted))))
+    }));
+    let rows: Vec<Row<'static>> = window
+        .into_iter()
+        .map(|mut row| {
+            Row::new(shown.iter().map(|&(i, w)| {
+                let line = row.get_mut(i).map(std::mem::take).unwrap_or_default();
+                Cell::from(align(i, truncate_line(line, usize::from(w))))
+            }))
+        })
+        .collect();
+    let table = Table::new(rows, shown.iter().map(|&(_, w)| Constraint::Length(w)))
         .header(header)
         .block(block)
         .column_spacing(1)
@@ -114,24 +179,10 @@ pub fn sparkline<'a>(values: &[Option<f64>], max: f64, style: impl Fn(f64) -> St
     Line::from(spans)
 }
 
-/// Cut `text` to at most `width` terminal columns (Chinese counts two), with … when cut.
+/// Cut `text` to at most `width` terminal columns (Chinese counts two, an emoji with a
+/// variation selector too), with … when cut.
 pub fn truncate(text: &str, width: usize) -> String {
-    let total: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
-    if total <= width {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push('…');
-    out
+    columns::truncate(text, width)
 }
 
 /// Break `text` into lines of at most `width` columns: latin words move whole to the
@@ -144,8 +195,8 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut line = String::new();
     let mut used = 0;
     for word in text.split_inclusive(' ') {
-        let ww: usize = word.chars().map(|c| c.width().unwrap_or(0)).sum();
-        let cjk = word.chars().any(|c| c.width().unwrap_or(0) > 1);
+        let ww = columns::width(word);
+        let cjk = word.graphemes(true).any(|g| columns::width(g) > 1);
         if !cjk
             && used + ww.saturating_sub(usize::from(word.ends_with(' '))) > width
             && used > 0
@@ -154,10 +205,10 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
             lines.push(std::mem::take(&mut line).trim_end().to_string());
             used = 0;
         }
-        for c in word.chars() {
-            let cw = c.width().unwrap_or(0);
+        for c in word.graphemes(true) {
+            let cw = columns::width(c);
             if used + cw > width {
-                if c == ' ' {
+                if c == " " {
                     continue;
                 }
                 lines.push(std::mem::take(&mut line).trim_end().to_string());
@@ -166,7 +217,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
             if cw > width {
                 continue; // a double-width char in a one-column terminal: nothing fits
             }
-            line.push(c);
+            line.push_str(c);
             used += cw;
         }
     }

@@ -283,6 +283,8 @@ fn today_app() -> App {
         operators: vec!["li.na".into(), "me".into(), "wang.lei".into()],
         ..TodayData::default()
     }))));
+    // (the list opens at now, 08:25: the first open item; these tests start at the top)
+    a.on_key(key('g'));
     a
 }
 
@@ -354,18 +356,24 @@ fn space_marks_done_with_the_version_seen_and_again_takes_it_back() {
 fn filters_undone_mine_and_group() {
     let mut a = today_app();
     a.on_key(key('u'));
-    assert_eq!(a.today.visible.len(), 3, "todo and missed");
+    assert_eq!(a.today.count(), 3, "todo and missed");
     a.on_key(key('u'));
     a.on_key(key('f'));
     a.on_paste("学习");
     a.on_key(enter());
-    assert_eq!(a.today.visible.len(), 2);
-    assert!(a.today.rows.iter().all(|r| r.group == "学习群"));
+    assert_eq!(a.today.count(), 2);
+    assert!(
+        a.today
+            .rows
+            .iter()
+            .filter(|r| r.id != shequn::app::today::NOW_ROW)
+            .all(|r| r.group == "学习群")
+    );
     a.on_key(key('f'));
     a.on_key(enter()); // "(all groups)" is first
-    assert_eq!(a.today.visible.len(), 4);
+    assert_eq!(a.today.count(), 4);
     a.on_key(KeyEvent::new(KeyCode::Char('M'), KeyModifiers::SHIFT));
-    assert_eq!(a.today.visible.len(), 0, "nothing is mine");
+    assert_eq!(a.today.count(), 0, "nothing is mine");
 }
 
 #[test]
@@ -704,6 +712,233 @@ fn member_actions_become_effects_with_what_was_typed() {
     );
 }
 
+/// Today at 15:31: two items behind us (one missed), the 15:00 ones due till 17:00,
+/// one in the evening.
+fn afternoon_app() -> App {
+    let mut a = App::new(
+        Lang::En,
+        Keymap::load(None, ACTIONS).unwrap(),
+        Rules::shipped(),
+        parse_now("2026-03-02T15:31:00", DEFAULT_TZ).unwrap(),
+        DEFAULT_TZ,
+        "t.db".into(),
+        "me".into(),
+    );
+    let row = |id, slot, group, state, expires: &str| {
+        let mut r = sop_row(id, slot, group, "事项", state);
+        r.expires = Some(expires.into());
+        r
+    };
+    let day = a.today_day;
+    a.update(Action::Loaded(Loaded::Today(Box::new(TodayData {
+        day,
+        rows: vec![
+            row(1, "08:30", "宝妈群", "done", "10:00"),
+            row(2, "09:00", "学习群", "missed", "10:00"),
+            row(3, "14:00", "宝妈群", "done", "15:00"),
+            row(4, "15:00", "宝妈群", "done", "17:00"),
+            row(5, "15:00", "学习群", "todo", "17:00"),
+            row(6, "15:00", "福利群", "todo", "17:00"),
+            row(7, "20:00", "学习群", "todo", "22:00"),
+        ],
+        operators: vec!["li.na".into(), "me".into()],
+        ..TodayData::default()
+    }))));
+    a
+}
+
+fn walked(a: &App) -> Option<i64> {
+    a.walk_item().map(|r| r.id)
+}
+
+#[test]
+fn today_opens_at_now_with_a_now_row_and_the_past_above() {
+    use shequn::app::today::NOW_ROW;
+    let mut a = afternoon_app();
+    let ids: Vec<i64> = a
+        .today
+        .visible
+        .iter()
+        .map(|&i| a.today.rows[i].id)
+        .collect();
+    assert_eq!(
+        ids,
+        vec![1, 2, 3, NOW_ROW, 4, 5, 6, 7],
+        "now sits before 15:00"
+    );
+    assert_eq!(a.today.count(), 7, "the now row is not counted");
+    assert_eq!(
+        a.today.current().map(|r| r.id),
+        Some(5),
+        "first open item due"
+    );
+    // the missed one is reachable above; the now row is passed over both ways
+    a.on_key(key('k'));
+    a.on_key(key('k'));
+    assert_eq!(a.today.current().map(|r| r.id), Some(3));
+    a.on_key(key('j'));
+    assert_eq!(a.today.current().map(|r| r.id), Some(4));
+    a.on_key(key('g'));
+    assert_eq!(a.today.current().map(|r| r.id), Some(1));
+    // a reload keeps the cursor where the operator put it
+    a.update(Action::Changed(Changed::everything()));
+    let day = a.today_day;
+    let rows = a.sop.source.clone();
+    a.update(Action::Loaded(Loaded::Today(Box::new(TodayData {
+        day,
+        rows,
+        ..TodayData::default()
+    }))));
+    assert_eq!(a.today.current().map(|r| r.id), Some(1));
+    // the clock moves: at 17:05 the 15:00 items are behind us too
+    a.update(Action::Tick(
+        parse_now("2026-03-02T17:05:00", DEFAULT_TZ).unwrap(),
+    ));
+    let pos = a
+        .today
+        .visible
+        .iter()
+        .position(|&i| a.today.rows[i].id == NOW_ROW);
+    assert_eq!(pos, Some(6), "the now row moved below the 15:00 items");
+    // another day has no now row
+    a.on_key(key(']'));
+    let next = a.today_day;
+    a.update(Action::Loaded(Loaded::Today(Box::new(TodayData {
+        day: next,
+        rows: vec![sop_row(9, "08:30", "宝妈群", "早安问候", "todo")],
+        ..TodayData::default()
+    }))));
+    assert!(a.today.rows.iter().all(|r| r.id != NOW_ROW));
+}
+
+#[test]
+fn the_walkthrough_starts_at_now_and_goes_on_after_skip_note_and_assign() {
+    use shequn::domain::sop::SopChange;
+    let mut a = afternoon_app();
+    a.on_key(key('w'));
+    assert_eq!(walked(&a), Some(5), "starts at the first open item due now");
+    assert_eq!(a.walk_position(), Some((1, 4)), "the missed one comes last");
+    // skip with a reason: the item is named, and the walkthrough lands on the next
+    a.on_key(key('s'));
+    assert!(matches!(a.mode, Mode::Prompt { .. }));
+    assert_eq!(a.item_label(5).as_deref(), Some("15:00 学习群 · 事项"));
+    a.on_paste("群里在直播");
+    let fx = a.on_key(enter());
+    assert_eq!(
+        fx,
+        vec![Effect::Sop {
+            id: 5,
+            version: 7,
+            change: SopChange::Skip {
+                reason: "群里在直播".into()
+            }
+        }]
+    );
+    assert_eq!(walked(&a), Some(6));
+    assert_eq!(
+        a.today.current().map(|r| r.id),
+        Some(6),
+        "one ▶: the walked item"
+    );
+    // a note stays on the item; Esc in a prompt goes back to it too
+    a.on_key(key('n'));
+    a.on_key(esc());
+    assert_eq!(walked(&a), Some(6));
+    a.on_key(key('n'));
+    a.on_paste("等图");
+    let fx = a.on_key(enter());
+    assert!(matches!(
+        &fx[0],
+        Effect::Sop {
+            id: 6,
+            change: SopChange::Note { .. },
+            ..
+        }
+    ));
+    assert_eq!(walked(&a), Some(6));
+    // assigned to a colleague: on to the next
+    a.on_key(key('a'));
+    assert!(matches!(a.mode, Mode::Picker { .. }));
+    a.on_paste("li.na");
+    let fx = a.on_key(enter());
+    assert!(matches!(
+        &fx[0],
+        Effect::Sop {
+            id: 6,
+            change: SopChange::Assign { .. },
+            ..
+        }
+    ));
+    assert_eq!(walked(&a), Some(7));
+    // past the last, round to the missed one, then the walkthrough ends
+    a.on_key(key('j'));
+    assert_eq!(walked(&a), Some(2));
+    a.on_key(key('j'));
+    assert_eq!(a.mode, Mode::Normal);
+}
+
+#[test]
+fn remind_from_the_palette_with_its_text_adds_the_reminder() {
+    use shequn::app::RemindChange;
+    use shequn::domain::when::When;
+    let mut a = afternoon_app();
+    a.on_key(key(':'));
+    a.on_paste("remind 2m 喝水");
+    // the palette still shows the command while its text is typed
+    assert_eq!(
+        a.palette_matches("remind 2m 喝水").first().map(|c| c.word),
+        Some("remind")
+    );
+    let fx = a.on_key(enter());
+    assert_eq!(
+        fx,
+        vec![Effect::Remind(RemindChange::Add {
+            when: When::In(chrono::TimeDelta::minutes(2)),
+            title: "喝水".into()
+        })]
+    );
+    assert_eq!(a.mode, Mode::Normal);
+}
+
+#[test]
+fn enter_on_a_reminder_goes_to_its_item_on_its_tab() {
+    use shequn::store::views::ReminderRow;
+    let mut a = afternoon_app();
+    let at = a.now.timestamp();
+    let reminder = |id, source: &str, source_id| ReminderRow {
+        id,
+        due_at: at,
+        title: "x".into(),
+        group: Some("学习群".into()),
+        state: "fired".into(),
+        for_login: None,
+        snoozed_until: None,
+        source: source.into(),
+        source_id: Some(source_id),
+        kind: None,
+        lead_min: Some(0),
+        body: None,
+        fired_at: Some(at),
+        dismissed_by: None,
+        resolved: None,
+        closed_at: None,
+        version: 1,
+    };
+    a.on_key(key('5'));
+    a.update(Action::Loaded(Loaded::Reminders(vec![
+        reminder(1, "sop", 7),
+        reminder(2, "adhoc", 0),
+    ])));
+    let fx = a.on_key(enter());
+    assert_eq!(a.tab, Tab::Today);
+    assert_eq!(a.today.current().map(|r| r.id), Some(7), "{fx:?}");
+    // an ad-hoc reminder is about nothing else: its detail opens
+    a.on_key(key('5'));
+    a.on_key(key('j'));
+    a.on_key(enter());
+    assert_eq!((a.tab, &a.mode), (Tab::Reminders, &Mode::Detail));
+}
+
 #[test]
 fn member_search_ranks_and_keeps_only_aligned_matches() {
     let mut a = members_app();
@@ -742,7 +977,7 @@ fn pickers_and_the_palette_take_pinyin_and_initials() {
         vec![&"杭州宝妈群".to_string()]
     );
     a.on_key(enter());
-    assert_eq!(a.today.visible.len(), 1);
+    assert_eq!(a.today.count(), 1, "only 杭州宝妈群's item");
     // letters picked across syllables are not a match: x-u-q is in xue-xi-qun (学习群),
     // but `xu` abbreviates 学 and 习 does not start with q
     a.on_key(key('f'));

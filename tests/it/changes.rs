@@ -119,7 +119,7 @@ fn a_heartbeat_moves_presence_only_and_a_write_moves_only_its_topics() {
     // an item of the day's checklist: the SOP topic, not members, content or KPIs
     let day: NaiveDate = now().date_naive();
     me.write(Need::System, |tx, _| {
-        shequn::store::sop::materialize_day(tx, day).map(|_| ())
+        shequn::store::sop::materialize_day(tx, day, shequn::clock::DEFAULT_TZ).map(|_| ())
     })
     .unwrap();
     let _ = other.look();

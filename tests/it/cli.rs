@@ -10,11 +10,23 @@ fn init_creates_an_empty_database_owned_by_the_caller() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("team").join("shequn.db");
     bin()
-        .args(["init", "--db"])
+        .args(["init", "--lang", "en", "--db"])
         .arg(&db)
         .assert()
         .success()
-        .stdout(predicate::str::contains("created"));
+        .stdout(predicate::str::contains("created"))
+        // the next three steps, as they must be typed for this database
+        .stdout(predicate::str::contains(format!(
+            "shequn group add 宝妈群 --kind 福利型 --db {}",
+            db.display()
+        )))
+        .stdout(predicate::str::contains(
+            "shequn sop apply welfare --group 宝妈群",
+        ))
+        .stdout(predicate::str::contains(format!(
+            "3. Open the console: shequn --db {}",
+            db.display()
+        )));
     let c = Connection::open(&db).unwrap();
     let (login, role): (String, String) = c
         .query_row("SELECT login, role FROM operators", [], |r| {

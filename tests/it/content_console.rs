@@ -417,8 +417,10 @@ fn a_scheduled_post_is_on_the_today_list_counts_against_the_quota_and_space_publ
             on_time: Vec::new(),
             operators: Vec::new(),
             templates: Vec::new(),
+            groups: None,
         },
     ))));
+    press(&mut a, KeyCode::Char('g'));
     while a.today.current().map(|r| r.content_id) != Some(Some(content_id)) {
         press(&mut a, KeyCode::Char('j'));
     }

@@ -1,5 +1,7 @@
-//! Screens through ratatui's TestBackend: insta snapshots of every tab in zh and en at
-//! 80×24 and 120×40, style checks on key cells, NO_COLOR, and a resize sweep.
+//! Screens through ratatui's TestBackend: insta snapshots of every tab and popup in zh
+//! and en at 80×24, 100×30, 120×40 and 200×60, style checks on key cells, NO_COLOR, a
+//! resize sweep — and on every buffer drawn here, that no row is wider than the screen
+//! (nothing drawn past the last column or under the right half of a wide character).
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -88,7 +90,36 @@ pub fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
     });
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
     term.draw(|f| shequn::ui::render(app, f)).unwrap();
+    assert_fits(term.backend().buffer());
     term
+}
+
+/// Every row of `buf` is as wide as the screen as a terminal shows it: a wide
+/// character (Chinese, an emoji with a variation selector) never starts in the last
+/// column, and nothing is drawn in the cells its right half covers (the terminal would
+/// shift the rest of the row).
+pub fn assert_fits(buf: &Buffer) {
+    for y in 0..buf.area.height {
+        let mut x = 0;
+        while x < buf.area.width {
+            let sym = buf[(x, y)].symbol();
+            let w = shequn::ui::columns::width(sym).max(1) as u16;
+            assert!(
+                x + w <= buf.area.width,
+                "row {y} is wider than the screen: {sym:?} at column {x}\n{}",
+                text(buf)
+            );
+            for k in 1..w {
+                let hidden = buf[(x + k, y)].symbol();
+                assert!(
+                    hidden.trim().is_empty(),
+                    "row {y}: {hidden:?} drawn under the right half of {sym:?} at {x}\n{}",
+                    text(buf)
+                );
+            }
+            x += w;
+        }
+    }
 }
 
 /// One screen line as a person reads it (the cell after a double-width char is skipped).
@@ -118,16 +149,131 @@ fn text(buf: &Buffer) -> String {
     (0..buf.area.height).map(|y| line(buf, y) + "\n").collect()
 }
 
+/// The sizes every screen is seen at.
+const SIZES: [(u16, u16); 4] = [(80, 24), (100, 30), (120, 40), (200, 60)];
+
+/// A screen of the matrix: its name and how to get there from the Today tab.
+type Setup = fn(&mut App);
+
+fn screens() -> Vec<(&'static str, Setup)> {
+    fn tab(app: &mut App, t: Tab) {
+        app.update(Action::GoTab(t));
+    }
+    vec![
+        ("today", |a| tab(a, Tab::Today)),
+        ("members", |a| tab(a, Tab::Members)),
+        ("content", |a| tab(a, Tab::Content)),
+        ("kpi", |a| tab(a, Tab::Kpi)),
+        ("reminders", |a| tab(a, Tab::Reminders)),
+        ("help_today", |a| {
+            tab(a, Tab::Today);
+            a.update(Action::Help);
+        }),
+        ("help_members", |a| {
+            tab(a, Tab::Members);
+            a.update(Action::Help);
+        }),
+        ("help_content", |a| {
+            tab(a, Tab::Content);
+            a.update(Action::Help);
+        }),
+        ("help_kpi", |a| {
+            tab(a, Tab::Kpi);
+            a.update(Action::Help);
+        }),
+        ("help_reminders", |a| {
+            tab(a, Tab::Reminders);
+            a.update(Action::Help);
+        }),
+        ("detail_today", |a| {
+            tab(a, Tab::Today);
+            a.update(Action::Open);
+        }),
+        ("detail_members", |a| {
+            tab(a, Tab::Members);
+            a.update(Action::Open);
+        }),
+        ("detail_content", |a| {
+            tab(a, Tab::Content);
+            a.update(Action::Open);
+        }),
+        ("detail_kpi", |a| {
+            tab(a, Tab::Kpi);
+            a.update(Action::Down);
+            a.update(Action::Open);
+        }),
+        ("detail_reminders", |a| {
+            tab(a, Tab::Reminders);
+            a.update(Action::Open);
+        }),
+        ("picker_group", |a| {
+            tab(a, Tab::Today);
+            a.update(Action::GroupFilter);
+        }),
+        ("picker_tier", |a| {
+            tab(a, Tab::Members);
+            a.update(Action::TierFilter);
+        }),
+        ("palette", |a| {
+            a.update(Action::Palette);
+        }),
+        ("content_form", |a| {
+            tab(a, Tab::Content);
+            a.update(Action::NewContent);
+        }),
+        ("kpi_form", |a| {
+            tab(a, Tab::Kpi);
+            a.update(Action::Bottom);
+            a.update(Action::KpiEnter);
+        }),
+        ("editor", |a| {
+            tab(a, Tab::Today);
+            a.update(Action::EditScript);
+        }),
+        ("calendar", |a| {
+            tab(a, Tab::Today);
+            a.update(Action::Calendar);
+        }),
+        ("walk", |a| {
+            tab(a, Tab::Today);
+            a.update(Action::Walk);
+        }),
+        ("week", |a| {
+            tab(a, Tab::Content);
+            a.update(Action::WeekView);
+        }),
+        ("weekly_review", |a| {
+            tab(a, Tab::Content);
+            a.update(Action::WeekView);
+            a.update(Action::WeeklyReview);
+        }),
+    ]
+}
+
+/// A screen as a person reads it, trailing blanks trimmed.
+fn snapshot_text(buf: &Buffer) -> String {
+    (0..buf.area.height)
+        .map(|y| line(buf, y).trim_end().to_string() + "\n")
+        .collect()
+}
+
+/// Every tab and popup, in both languages, at the four sizes (each screen also passes
+/// `assert_fits` in `draw`).
 #[test]
-fn every_tab_in_both_languages_at_two_sizes() {
+fn every_screen_in_both_languages_at_four_sizes() {
     for lang in [Lang::Zh, Lang::En] {
         let mut app = demo_app(lang);
-        for tab in Tab::ALL {
-            app.update(Action::GoTab(tab));
-            for (w, h) in [(80, 24), (120, 40)] {
+        let fresh = (app.today.selected, app.members.selected, app.kpi.selected);
+        for (name, setup) in screens() {
+            app.mode = shequn::app::Mode::Normal;
+            app.update(Action::GoTab(Tab::Today));
+            (app.today.selected, app.members.selected, app.kpi.selected) = fresh;
+            app.content_state.view = shequn::app::content::ContentView::List;
+            setup(&mut app);
+            for (w, h) in SIZES {
                 let term = draw(&mut app, w, h);
-                let name = format!("{}_{:?}_{w}x{h}", tab.word(), lang).to_lowercase();
-                insta::assert_snapshot!(name, term.backend());
+                let snap = format!("matrix_{name}_{lang:?}_{w}x{h}").to_lowercase();
+                insta::assert_snapshot!(snap, snapshot_text(term.backend().buffer()));
             }
         }
     }
@@ -507,5 +653,265 @@ fn kpi_details_form_and_the_90_day_view() {
         "enter a number only WeChat sees",
     ] {
         assert!(s.contains(want), "{want}: {s}");
+    }
+}
+
+#[test]
+fn an_empty_database_says_what_to_do_first_on_every_tab() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("e.db");
+    crate::bin()
+        .args(["init", "--db"])
+        .arg(&db)
+        .assert()
+        .success();
+    let now = parse_now(NOW, DEFAULT_TZ).unwrap();
+    let mut app = App::new(
+        Lang::Zh,
+        Keymap::load(None, ACTIONS).unwrap(),
+        Rules::shipped(),
+        now,
+        DEFAULT_TZ,
+        "e.db".into(),
+        "li.na".into(),
+    );
+    app.db_flag = " --db e.db".into();
+    let mut store = Store::open(&db, "li.na").unwrap();
+    let env = StoreEnv {
+        tz: DEFAULT_TZ,
+        rules: Rules::shipped(),
+        saved_override: String::new(),
+        texts: Lang::Zh.texts(),
+        keywords: std::sync::Arc::new(shequn::domain::keywords::Keywords::shipped()),
+    };
+    for tab in Tab::ALL {
+        let loaded = shequn::console::load(&mut store, tab, app.today_day, now, &env).unwrap();
+        app.update(Action::Loaded(loaded));
+    }
+    for tab in Tab::ALL {
+        app.update(Action::GoTab(tab));
+        let term = draw(&mut app, 100, 30);
+        let t = text(term.backend().buffer());
+        assert!(t.contains("还没有群"), "{tab:?}:\n{t}");
+        for step in [
+            "shequn group add 宝妈群 --kind 福利型 --db e.db",
+            "shequn sop apply welfare --group 宝妈群 --db e.db",
+            "3. 打开控制台:shequn --db e.db",
+        ] {
+            assert!(t.contains(step), "{tab:?} lacks {step}:\n{t}");
+        }
+        // not the Today tab's "apply a template" when there is no group to apply it to
+        assert!(!t.contains("给群套用模板"), "{t}");
+    }
+    app.update(Action::GoTab(Tab::Today));
+    insta::assert_snapshot!("first_run_today_zh_80x24", draw(&mut app, 80, 24).backend());
+}
+
+#[test]
+fn the_calendar_marks_how_each_day_went_and_says_what_the_marks_mean() {
+    use chrono::NaiveDate;
+    use shequn::store::views::DaySummary;
+    let mut app = demo_app(Lang::Zh);
+    app.no_color = true;
+    app.update(Action::Calendar);
+    app.update(Action::PrevDay); // February
+    let d = |n| NaiveDate::from_ymd_opt(2026, 2, n).unwrap();
+    let day = |n, items, missed| DaySummary {
+        day: d(n),
+        items,
+        done: items - missed,
+        missed,
+    };
+    app.update(Action::Loaded(shequn::app::Loaded::Calendar(
+        d(1),
+        vec![day(2, 40, 0), day(3, 40, 5), day(4, 40, 20)],
+    )));
+    let t = text(draw(&mut app, 80, 24).backend().buffer());
+    // under NO_COLOR the marks still say it: none missed, a few, many
+    assert!(t.contains("[ 2✓]"), "{t}");
+    assert!(t.contains("  3~ "), "{t}");
+    assert!(t.contains("  4! "), "{t}");
+    assert!(t.contains("  5  "), "a day without items has no mark:\n{t}");
+    assert!(t.contains("✓ 无错过  ~ 错过 ≤20%  ! 错过 >20%"), "{t}");
+    // in colour: a day with a few missed is not red
+    app.no_color = false;
+    let term = draw(&mut app, 80, 24);
+    let buf = term.backend().buffer();
+    let y = (0..buf.area.height)
+        .find(|&y| line(buf, y).contains("  3~ "))
+        .unwrap();
+    let fg = |needle: &str| buf[(column_of(buf, y, needle).unwrap() + 2, y)].fg;
+    assert_eq!(fg("  3~ "), Color::Yellow, "a few missed: a warning");
+    assert_eq!(fg("  4! "), Color::LightRed, "many missed: danger");
+}
+
+fn key(c: char) -> crossterm::event::KeyEvent {
+    crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char(c),
+        crossterm::event::KeyModifiers::NONE,
+    )
+}
+
+/// Help at 80×24 does not fit: it scrolls with j/k/G, says where it is, and the list
+/// under it does not move.
+#[test]
+fn help_scrolls_and_keeps_its_keys() {
+    let mut app = demo_app(Lang::Zh);
+    app.update(Action::GoTab(Tab::Today));
+    let selected = app.today.selected;
+    app.on_key(key('?'));
+    let first = text(draw(&mut app, 80, 24).backend().buffer());
+    assert!(first.contains("↓ 1-"), "{first}");
+    assert!(!first.contains(&app.texts.help_footer), "{first}");
+    for _ in 0..3 {
+        app.on_key(key('j'));
+    }
+    assert_eq!(app.today.selected, selected, "j moved the list under help");
+    assert_eq!(app.mode, shequn::app::Mode::Help);
+    let moved = text(draw(&mut app, 80, 24).backend().buffer());
+    assert!(moved.contains("4-"), "{moved}");
+    app.on_key(key('G'));
+    let end = text(draw(&mut app, 80, 24).backend().buffer());
+    assert!(end.contains(&app.texts.help_footer), "{end}");
+    assert!(end.contains("↑ "), "{end}");
+    // one k from the end moves up at once (the offset stops at the end)
+    let max = app.popup_scroll;
+    app.on_key(key('k'));
+    assert_eq!(app.popup_scroll, max - 1);
+    // a tab's key does nothing under help; Esc closes it
+    app.on_key(key('2'));
+    assert_eq!((app.tab, &app.mode), (Tab::Today, &shequn::app::Mode::Help));
+    app.on_key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Esc,
+        crossterm::event::KeyModifiers::NONE,
+    ));
+    assert_eq!(app.mode, shequn::app::Mode::Normal);
+    assert_eq!(app.today.selected, selected);
+}
+
+/// A detail longer than the screen scrolls with j and PgDn instead of moving the list.
+#[test]
+fn details_scroll_instead_of_moving_the_list() {
+    let mut app = demo_app(Lang::Zh);
+    // a note of 40 lines makes the Today detail longer than the screen
+    let note: Vec<String> = (1..=40).map(|i| format!("第 {i} 行")).collect();
+    let id = app.today.current().expect("a row").id;
+    for r in app.today.rows.iter_mut().filter(|r| r.id == id) {
+        r.note = Some(note.join("\n"));
+    }
+    let selected = app.today.selected;
+    app.update(Action::Open);
+    let top = text(draw(&mut app, 80, 24).backend().buffer());
+    assert!(top.contains("↓ 1-"), "{top}");
+    app.on_key(key('j'));
+    app.update(Action::PageDown);
+    assert_eq!(app.today.selected, selected);
+    let down = text(draw(&mut app, 80, 24).backend().buffer());
+    assert_ne!(top, down);
+    assert!(down.contains("↑ ") || down.contains("↕ "), "{down}");
+}
+
+/// A popup narrower than the screen clears a column either side: no sliver of the rows
+/// below runs into its border; one that would leave two columns or less takes the
+/// whole width.
+#[test]
+fn popups_clear_their_margin() {
+    for (tab, w, h) in [
+        (Tab::Members, 100, 30),
+        (Tab::Kpi, 80, 24),
+        (Tab::Today, 120, 40),
+    ] {
+        let mut app = demo_app(Lang::Zh);
+        app.update(Action::GoTab(tab));
+        app.update(Action::Open);
+        let term = draw(&mut app, w, h);
+        let buf = term.backend().buffer();
+        // the popup's top left corner: the first ┌ not at the screen's edge, or at it
+        let (y0, x0) = (1..buf.area.height)
+            .flat_map(|y| (0..buf.area.width).map(move |x| (y, x)))
+            .find(|&(y, x)| buf[(x, y)].symbol() == "┌" && buf[(x, y)].fg == Color::Cyan)
+            .expect("a popup");
+        let bottom = (y0 + 1..buf.area.height)
+            .find(|&y| buf[(x0, y)].symbol() == "└")
+            .expect("its bottom");
+        if x0 > 0 {
+            for y in y0..=bottom {
+                assert_eq!(
+                    buf[(x0 - 1, y)].symbol(),
+                    " ",
+                    "{tab:?} row {y}\n{}",
+                    text(buf)
+                );
+            }
+        }
+        assert!(
+            x0 == 0 || x0 >= 3,
+            "{tab:?}: a sliver of {x0} columns\n{}",
+            text(buf)
+        );
+    }
+}
+
+/// ☀️ (U+2600 U+FE0F) is two cells wide, as terminals show it: a row holding it is cut
+/// with … to the screen, not a cell past it.
+#[test]
+fn emoji_with_a_variation_selector_fit_the_row() {
+    for (w, h) in SIZES {
+        let mut app = demo_app(Lang::Zh);
+        for r in app.today.rows.iter_mut().take(3) {
+            r.title = "早安☀️ 今天的话题:宝宝几点睡觉?欢迎分享~☀️☀️".repeat(4);
+        }
+        app.sop.source = app.today.rows.clone();
+        let term = draw(&mut app, w, h);
+        let buf = term.backend().buffer();
+        let rows: Vec<String> = (0..buf.area.height)
+            .map(|y| line(buf, y))
+            .filter(|l| l.contains("早安☀️"))
+            .collect();
+        assert!(!rows.is_empty(), "{}", text(buf));
+        for r in rows {
+            assert!(r.contains('…'), "{r}");
+            assert_eq!(shequn::ui::columns::width(&r), usize::from(w), "{r}");
+        }
+    }
+}
+
+/// Numbers are never cut: every member's last message and 30-day count in view are
+/// whole; every KPI group name is whole or ends in ….
+#[test]
+fn numbers_are_never_cut_and_every_cut_shows_an_ellipsis() {
+    for lang in [Lang::Zh, Lang::En] {
+        for (w, h) in SIZES {
+            let mut app = demo_app(lang);
+            app.update(Action::GoTab(Tab::Members));
+            let s = text(draw(&mut app, w, h).backend().buffer());
+            let rows = usize::from(h) - 6;
+            for r in app
+                .members
+                .visible
+                .iter()
+                .take(rows)
+                .map(|&i| &app.members.rows[i])
+            {
+                let last = shequn::ui::members::last_spoke(&app, r.last_spoke.as_deref());
+                if s.contains(app.texts.members.col_last.as_str()) {
+                    assert!(s.contains(&last), "{last} {w}x{h}\n{s}");
+                }
+                let n = format!(" {} ", r.messages_30d);
+                if s.contains(app.texts.members.col_30d.as_str()) {
+                    assert!(s.contains(&n), "{n} {w}x{h}\n{s}");
+                }
+            }
+            app.update(Action::GoTab(Tab::Kpi));
+            let s = text(draw(&mut app, w, h).backend().buffer());
+            for r in app.kpi.rows.iter().take(usize::from(h) / 2 - 4) {
+                let whole = s.contains(&r.group);
+                let cut = (1..r.group.chars().count()).any(|k| {
+                    let prefix: String = r.group.chars().take(k).collect();
+                    s.contains(&format!("{prefix}…"))
+                });
+                assert!(whole || cut, "{} {lang:?} {w}x{h}\n{s}", r.group);
+            }
+        }
     }
 }

@@ -589,3 +589,25 @@ fn a_new_time_moves_today_s_open_item_at_once() {
         .code(1)
         .stderr(predicate::str::contains("{grup}"));
 }
+
+#[test]
+fn a_group_set_up_at_1546_is_not_given_its_1500_item() {
+    let (_dir, db) = crate::init_db();
+    bin()
+        .env("SHEQUN_NOW", "2026-03-02T15:46:00")
+        .args(["group", "add", "新群", "--kind", "兴趣型", "--sop", "--db"])
+        .arg(&db)
+        .assert()
+        .success();
+    let day = today_json(&db, "2026-03-02T15:50:00");
+    let slots: Vec<&str> = day.iter().map(|r| r["slot"].as_str().unwrap()).collect();
+    assert!(!slots.is_empty(), "the evening's items are there");
+    assert!(
+        slots.iter().all(|s| *s >= "15:46"),
+        "nothing from before the group was set up: {slots:?}"
+    );
+    assert!(day.iter().all(|r| r["state"] == "todo"), "nothing missed");
+    // the next day is whole
+    let next = today_json(&db, "2026-03-03T07:00:00");
+    assert!(next.iter().any(|r| r["slot"] == "08:30"), "{next:?}");
+}

@@ -39,17 +39,13 @@ impl Tmux {
 
     /// Start `script` (a shell command line) in a detached 100×30 session.
     pub(crate) fn start(&self, script: &str) {
-        let out = self.run(&[
-            "new-session",
-            "-d",
-            "-x",
-            "100",
-            "-y",
-            "30",
-            "-s",
-            "t",
-            script,
-        ]);
+        self.start_sized(script, 100, 30);
+    }
+
+    /// Start `script` in a detached session of this size.
+    pub(crate) fn start_sized(&self, script: &str, w: u16, h: u16) {
+        let (w, h) = (w.to_string(), h.to_string());
+        let out = self.run(&["new-session", "-d", "-x", &w, "-y", &h, "-s", "t", script]);
         assert!(
             out.status.success(),
             "tmux new-session: {}",
@@ -134,7 +130,7 @@ fn start_tabs_help_and_quit_restore_the_terminal() {
         "{s}"
     );
     tmux.keys(&["2"]);
-    let s = tmux.wait_for("分层");
+    let s = tmux.wait_for("最后发言");
     let han = s
         .chars()
         .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
@@ -542,4 +538,90 @@ fn a_colleagues_settings_set_changes_the_kpis_tab_within_a_second() {
         std::thread::sleep(Duration::from_millis(50));
     }
     tmux.keys(&["q"]);
+}
+
+#[test]
+fn today_at_1531_opens_at_the_1500_item_and_the_walkthrough_goes_on_after_a_skip() {
+    // the demo as it is at 15:31 (its history and today's items up to then)
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    crate::bin()
+        .env("SHEQUN_NOW", "2026-03-02T15:31:00")
+        .args(["demo", "--db"])
+        .arg(&db)
+        .assert()
+        .success();
+    let tmux = Tmux::new("now");
+    tmux.start_sized(
+        &format!(
+            "{}; echo EXIT=$?; sleep 30",
+            console_cmd(&db, "zh").replace(NOW, "2026-03-02T15:31:00")
+        ),
+        80,
+        24,
+    );
+    let s = tmux.wait_for("现在 15:31");
+    let cursor = |s: &str| -> String {
+        s.lines()
+            .find(|l| l.contains('▶'))
+            .unwrap_or_default()
+            .to_string()
+    };
+    // the cursor on the first open item due now: a 15:00 one, below the now row
+    // (a toast of the reminders due may cover the right of the list: the row's start)
+    let first = cursor(&s);
+    assert!(first.contains("▶ 15:00"), "{s}");
+    let now_row = s.lines().position(|l| l.contains("现在 15:31")).unwrap();
+    let at = s.lines().position(|l| l.contains('▶')).unwrap();
+    assert!(now_row < at, "the now row is above the cursor:\n{s}");
+    // earlier, missed items are reachable above
+    assert!(s.contains("错过"), "{s}");
+    // the hint line has the tab's own keys
+    assert!(
+        s.contains("Space 完成") && s.contains("w 走查") && s.contains("s 跳过"),
+        "{s}"
+    );
+    // the walkthrough starts at that item
+    let group = first
+        .split_whitespace()
+        .nth(2)
+        .expect("a group after the time")
+        .to_string();
+    tmux.keys(&["w"]);
+    let s = tmux.wait_for("走查 1/");
+    let walk_head = s
+        .lines()
+        .skip_while(|l| !l.contains("走查 1/"))
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        walk_head.contains(&format!("15:00 {group}")) && walk_head.contains("待办"),
+        "walk starts at the open 15:00 item of {group}:\n{s}"
+    );
+    // skip with a reason: the prompt names the item, the walkthrough lands on the next
+    tmux.keys(&["s"]);
+    let s = tmux.wait_for("的原因");
+    assert!(s.contains(&format!("跳过「15:00 {group}")), "{s}");
+    tmux.keys(&["-l", "群里在直播"]);
+    tmux.keys(&["Enter"]);
+    let s = tmux.wait_for("走查 2/");
+    let head = s
+        .lines()
+        .skip_while(|l| !l.contains("走查 2/"))
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        head.contains("15:00") && !head.contains(&group),
+        "the next item:\n{s}"
+    );
+    assert!(
+        cursor(&s).contains("15:00"),
+        "one ▶, on the walked item:\n{s}"
+    );
+    // the skipped one says so once the list is read again
+    let s = tmux.wait_for("已跳过");
+    assert!(s.contains(&format!("{group} ")), "{s}");
+    tmux.keys(&["Escape", "q"]);
+    let s = tmux.wait_for("EXIT=");
+    assert!(s.contains("EXIT=0"), "{s}");
 }

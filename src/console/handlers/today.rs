@@ -23,7 +23,7 @@ pub fn load(
     store.upkeep(|tx, op| {
         // Past days keep the items they had; today and later are filled in.
         if day >= today {
-            sop::materialize_day(tx, day)?;
+            sop::materialize_day(tx, day, tz)?;
         }
         sop::sweep_missed(tx, op, now, tz)?;
         Ok(())
@@ -44,6 +44,7 @@ pub fn load(
         on_time: views::on_time(conn, from, day, env.tz)?,
         operators: views::operators(conn)?,
         templates: views::templates(conn)?,
+        groups: Some(views::group_count(conn)?),
     })))
 }
 

@@ -169,6 +169,7 @@ pub const ACTIONS: &[&str] = &[
     "dismiss",
     "snooze",
     "add_reminder",
+    "details",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -302,6 +303,9 @@ pub enum Action {
     PageUp,
     Search,
     Open,
+    /// The selected row's details, where Enter does something else (a reminder's
+    /// Enter goes to what it is about).
+    Details,
     Back,
     /// Text typed into the palette or the search line.
     Input(char),
@@ -1015,6 +1019,11 @@ impl App {
                     }
                 }
             }
+            Action::Details => {
+                if self.has_selection() {
+                    self.mode = Mode::Detail;
+                }
+            }
             Action::Back => match self.mode {
                 Mode::Normal => {
                     if !self.filter().is_empty() {
@@ -1710,6 +1719,7 @@ pub fn action_named(name: &str) -> Option<Action> {
         "dismiss" => Action::Dismiss,
         "snooze" => Action::Snooze,
         "add_reminder" => Action::AddReminder,
+        "details" => Action::Details,
         _ => return None,
     })
 }

@@ -335,7 +335,14 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             "weekly_review",
         ],
         "kpi" => &["open", "kpi_days", "kpi_metric", "kpi_enter", "search"],
-        _ => &["open", "dismiss", "snooze", "add_reminder", "search"],
+        _ => &[
+            "open",
+            "dismiss",
+            "snooze",
+            "details",
+            "add_reminder",
+            "search",
+        ],
     };
     let mut hints: Vec<(String, String)> = own
         .iter()
@@ -346,7 +353,12 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
                 "prev_day" => format!("{key}/{}", app.keymap.key_for(section, "next_day")?),
                 _ => key,
             };
-            Some((key, hint_label(app, a)))
+            // Enter on a reminder goes to what it is about (`i` shows its details)
+            let label = match (section, *a) {
+                ("reminders", "open") => hint_label(app, "open_item"),
+                _ => hint_label(app, a),
+            };
+            Some((key, label))
         })
         .collect();
     let help = app

@@ -204,7 +204,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
         }),
         ("detail_reminders", |a| {
             tab(a, Tab::Reminders);
-            a.update(Action::Open);
+            a.update(Action::Details);
         }),
         ("picker_group", |a| {
             tab(a, Tab::Today);

@@ -5,7 +5,10 @@
 //! nicknames, ~4% names with an emoji, and a group nickname ("杭州-张三-设计") for ~30%.
 //! Each query is typed one character at a time the way the console does it: the first
 //! keystroke calls `search`, every later one `search_within` on the previous result.
-//! Targets: p50 per keystroke ≤ 5 ms at 100k and ≤ 16 ms at 1M members.
+//! Queries: full pinyin (`zhang`, `zhangwei`), initials (`zs`, `lxm`, `hz` — a group
+//! nickname's city), mixed prefixes (`zhangs`, `wangw`), a heteronym surname (`shan`),
+//! Chinese (`李晓`), latin (`amy`), two words (`wang xiao`).
+//! Targets per keystroke: p50 ≤ 5 ms at 100k; p50 ≤ 8 ms and p95 ≤ 16 ms at 1M members.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -71,6 +74,10 @@ const QUERIES: &[&str] = &[
     "amy",
     "zhangwei",
     "dan",
+    "zhangs",
+    "wangw",
+    "shan",
+    "hz",
 ];
 
 struct Rng(u64);
@@ -172,7 +179,7 @@ fn type_query(index: &SearchIndex, query: &str) -> Vec<(String, usize, Duration)
     out
 }
 
-fn run(n: usize, reps: usize, target_ms: f64) -> bool {
+fn run(n: usize, reps: usize, target_ms: f64, target_p95_ms: f64) -> bool {
     let items = members(n);
     let before = rss();
     let start = Instant::now();
@@ -197,8 +204,8 @@ fn run(n: usize, reps: usize, target_ms: f64) -> bool {
         build.as_secs_f64()
     );
     println!(
-        "  {:<12} {:>9} {:>10} {:>10}",
-        "prefix", "hits", "median ms", "max ms"
+        "  {:<12} {:>9} {:>10} {:>10} {:>10}",
+        "prefix", "hits", "median ms", "p95 ms", "max ms"
     );
     for q in QUERIES {
         let mut per_key: Vec<(String, usize, Vec<Duration>)> = Vec::new();
@@ -214,23 +221,25 @@ fn run(n: usize, reps: usize, target_ms: f64) -> bool {
         for (prefix, hits, mut times) in per_key {
             times.sort();
             println!(
-                "  {:<12} {:>9} {:>10.2} {:>10.2}",
+                "  {:<12} {:>9} {:>10.2} {:>10.2} {:>10.2}",
                 format!("{prefix:?}"),
                 hits,
                 ms(percentile(&times, 0.5)),
+                ms(percentile(&times, 0.95)),
                 ms(times[times.len() - 1]),
             );
         }
     }
     all.sort();
     let p50 = percentile(&all, 0.5);
-    let pass = ms(p50) <= target_ms;
+    let p95 = percentile(&all, 0.95);
+    let pass = ms(p50) <= target_ms && ms(p95) <= target_p95_ms;
     println!(
-        "N={n} build={:.2}s keystrokes={} p50={:.2}ms p95={:.2}ms max={:.2}ms target p50<={target_ms}ms: {}",
+        "N={n} build={:.2}s keystrokes={} p50={:.2}ms p95={:.2}ms max={:.2}ms target p50<={target_ms}ms p95<={target_p95_ms}ms: {}",
         build.as_secs_f64(),
         all.len(),
         ms(p50),
-        ms(percentile(&all, 0.95)),
+        ms(p95),
         ms(all[all.len() - 1]),
         if pass { "PASS" } else { "FAIL" },
     );
@@ -239,8 +248,8 @@ fn run(n: usize, reps: usize, target_ms: f64) -> bool {
 
 fn main() {
     let started = Instant::now();
-    let small = run(100_000, 10, 5.0);
-    let large = run(1_000_000, 8, 16.0);
+    let small = run(100_000, 10, 5.0, 16.0);
+    let large = run(1_000_000, 8, 8.0, 16.0);
     println!(
         "\nsearch bench: {} in {:.0}s",
         if small && large { "PASS" } else { "FAIL" },

@@ -1,107 +1,133 @@
-//! Member search: fuzzy on the text itself, on its full pinyin and on its pinyin initials
-//! (张三 ← `张三`, `zhang`, `zhangsan`, `zs`), fast enough per keystroke over a million members.
+//! Member search: what was typed, aligned to syllables. 张三 is found by `张三`, `zhang`,
+//! `zhangsan`, `zs`, `zhangs` (张 + a syllable starting with s) and `zhs`; not by
+//! `zhaping`-style subsequences spread over syllables (`zhang` does not find 赵平英,
+//! zhao-ping-ying). Fast enough per keystroke over a million members.
 //!
-//! This module owns [`SearchIndex`]: building the index from each member's texts (name first,
-//! then group nickname / aliases) and answering a query per keystroke, best first. Nothing else
-//! in the crate depends on how it works inside.
+//! This module owns [`SearchIndex`] (the Members tab and `members list --search`: built once
+//! per load of the member list, queried per keystroke, grown by [`SearchIndex::append`] when
+//! a few members change) and [`Matcher`] / [`rank`] (the same rules over a handful of
+//! strings without an index: every picker, the `:` palette, the content form's group hint,
+//! and which alias a Members row matched). Nothing else in the crate depends on how it works
+//! inside.
+//!
+//! The rules (README "Search"):
+//! - A text is a sequence of tokens: a Chinese character with its pinyin readings (a
+//!   name's first character, the surname, with up to 3: 单 `dan`/`shan`/`chan`, 曾
+//!   `zeng`/`ceng`, 解 `jie`/`xie`; the others with their most common one, since rare
+//!   readings such as 王 `yu` would make `yu` find every 王; a few characters, in
+//!   `PLACE_READINGS`, with the readings places and names use: 长沙 `changsha`, 重庆
+//!   `chongqing`), a latin letter or digit (accents folded: `Zoë` ← `zoe`), or a
+//!   separator (space, punctuation, emoji). A query word matches when it can be cut into
+//!   pieces that match consecutive tokens: a Chinese character by itself or by a non-empty
+//!   prefix of one of its readings, a letter by itself, a separator by itself; separators in
+//!   the text may be skipped; once a reading was abbreviated, the next ones are abbreviated
+//!   too (`zs`, `zhangs`, `lxm`; not `z`+`hang`, so `zhang` does not find 曾航). So latin
+//!   texts match by substring (`amy` in `Lamy`), pinyin by whole syllables, initials or
+//!   whole syllables then initials, and never by letters picked across syllables.
+//! - Ranking, per word and text (higher is better): 7 the whole text, typed out in full
+//!   (`zhangsan`, `张三`, `amy` for Amy); 6 a prefix typed out in full (`zhang`, `zhangs`,
+//!   `zhan` for 张三); 5 the whole text with initials (`zs`); 4 a prefix with initials; 3 a
+//!   match starting at a later syllable or word (`zhang` in 小张, `li` in `Amy_Li`); 2 the
+//!   same with initials; 1 inside a latin word (`amy` in `Lamy`). A member's key for a word
+//!   is 8 + that class when the name matches, else the class of the best alias (group
+//!   nickname): any name match ranks above any alias match. Words add their keys; an item
+//!   must match every word; ties go by index.
 //!
 //! Design choices (and why):
-//! - **Scores are nucleo's** (`Atom`, `CaseMatching::Ignore`, `Normalization::Smart`), so
-//!   prefix and word-boundary matches rank first. Non-ASCII texts (张三, `sunny🌞`) go to nucleo
-//!   itself. ASCII haystacks (pinyin, initials, latin names) go to `ascii::score`, a port of
-//!   nucleo's fuzzy scoring for ASCII (same paths, bonuses and matrix) without its per-call
-//!   set-up; `ascii_score_matches_nucleo` checks it against nucleo on 300,000 random pairs and
-//!   `search_equals_plain_nucleo_over_every_haystack` checks whole searches against plain
-//!   nucleo calls on every haystack.
-//! - **Kinds and ranking**: a word's key is `score * 4 + rank`, rank 3 for the text itself, 2
-//!   for the main pinyin, 1 for another reading, 0 for initials, so at equal scores direct >
-//!   pinyin > initials. An initials score counts 3/4: a letter there stands for a syllable
-//!   nobody typed, so `zhang` ranks 小张 (`xiaozhang`, 96) above a name whose initials spell it
-//!   in the middle (阿郑好安宁高, `azhang`, 96 → 72), while an exact `lxm` on 李晓明's
-//!   initials (88 → 66) still beats the same letters spread over `lixiaoming` (60). Words add
-//!   their keys; an item must match every word. Ties go by index.
-//! - **Heteronyms, bounded**: the first Chinese character of a text (a name's surname) gives up
-//!   to 3 readings, hence up to 3 pinyin strings (单 `dan`/`chan`/`shan`, 曾 `ceng`/`zeng`,
-//!   解 `jie`/`xie`); the other characters keep their first, most common reading, since their
-//!   rare ones (王 `yu`, 明 `meng`) would multiply the strings and the noise.
-//! - **Everything not depending on the query is computed in `build`** (~1 s per million
-//!   members): pinyin and initials as lower-case ASCII, per segment a letter mask and nucleo's
-//!   largest bonus, per member a mask, per letter and digit the key of every member for that
-//!   one-character query, and for each Chinese character the members holding it.
-//! - **Flat storage**: one 16-byte head per member (mask, offsets), one ASCII pool of segments
-//!   `[kind, length, mask, bytes]`, one `char` pool for non-ASCII texts: ~155 MB for a million.
-//! - **Per keystroke, cheap rejections first**: the member mask (one load), then each segment's
-//!   mask, then a bound per segment (from the needle length and the segment's largest bonus);
-//!   segments are scored best bound first and the rest are skipped once the best score reaches
-//!   the next bound. Members are scored in batches of 32 whose memory is touched first, so cache
-//!   misses overlap (this alone halved keystrokes at a million members).
+//! - **Tokens are `u32`s in one flat pool** (kind, syllable id, char), one 8-byte head per
+//!   member (its letter mask and where its tokens start): ~45 MB for a million members with
+//!   the precomputed columns below. Syllables are ids into one table of every toneless
+//!   reading the pinyin data holds (~410), built once per process.
+//! - **A query word becomes a plan**: for every position of the word and every syllable,
+//!   the positions a match can reach by a full reading or by a prefix of it. Matching a
+//!   text is then a pass over its tokens with the reachable positions of each class held
+//!   as bits of a `u64` (a word is cut at 63 characters): a token costs a few loads, no
+//!   allocation, no backtracking.
+//! - **Cheap rejections first**: the member's letter mask (one load) must hold every letter
+//!   of the query; a name match stops the scan of the aliases.
 //! - **First keystrokes without scanning**: one letter or digit reads its precomputed column
-//!   (a counting sort over a megabyte); a query with a Chinese character only looks at the
-//!   members holding its rarest one.
-//! - **Narrowing**: fuzzy matching is monotone (a match for `zhang` matches `zhan`), so
-//!   `search_within` only scores the previous keystroke's result, marked in a bitmap and walked
-//!   in index order: the result does not depend on the order of `within` and equals `search`.
-//! - **Linear sort**: candidates come in index order and keys are small integers, so a stable
-//!   counting sort gives best first, ties by index.
-//! - **Two cores**: above 8,192 candidates the scan is split into contiguous, equally loaded
-//!   ranges under `std::thread::scope`; the parts are concatenated in order.
-//! - **Low allocation per keystroke**: nucleo matchers (~135 KB each), the ASCII scorer's
-//!   matrix, the bitmap and the per-thread buffers live in the index and are reused; two
-//!   searches at once stay correct (the second allocates its own).
-//! - **Bounded work per text**: texts are cut at 256 characters, ASCII segments at 255 bytes.
+//!   of keys (a counting sort over a megabyte); a query with a Chinese character only looks
+//!   at the members holding its rarest one.
+//! - **Narrowing**: a match for `zhang` is a match for `zhan` (a prefix of a reading is a
+//!   reading prefix too), so `search_within` only scores the previous keystroke's result,
+//!   marked in a bitmap and walked in index order: it equals `search`.
+//! - **Scored in batches of 32** whose memory is touched first, so cache misses overlap;
+//!   **two cores**: above 8,192 candidates the scan is split into contiguous, equally loaded
+//!   ranges under `std::thread::scope`; **linear sort**: keys are small integers and
+//!   candidates come in index order, so a stable counting sort gives best first.
+//! - **Bounded work per text**: texts are cut at 256 characters.
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::Mutex;
+use std::sync::{LazyLock, Mutex};
 
 use nucleo_matcher::chars;
-use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
-use nucleo_matcher::{Config, Matcher, Utf32Str};
 use pinyin::ToPinyinMulti;
 
 /// Texts are cut at this many characters: bounds the work per keystroke.
 const MAX_TEXT_CHARS: usize = 256;
-/// At most this many distinct readings of a heteronym are considered, hence at most this many
-/// pinyin strings per text.
-const MAX_READINGS_PER_CHAR: usize = 3;
-/// Segments in the ASCII pool (texts, pinyin, initials) are cut at this many bytes.
-const MAX_SEGMENT_BYTES: usize = ascii::MAX_LEN;
+/// A query word is cut at this many characters (its positions are bits of a `u64`).
+const MAX_WORD_CHARS: usize = 63;
+/// At most this many readings of a surname are considered (most common first).
+const MAX_READINGS: usize = 3;
 /// Below this many candidates a keystroke runs on the calling thread only.
 const PARALLEL_MIN: usize = 8_192;
 /// At most this many threads per keystroke.
 const MAX_THREADS: usize = 8;
 /// Keys spread over more than this many values are sorted by comparison instead of counting.
 const COUNTING_SORT_MAX_RANGE: u32 = 1 << 16;
-
-// Segment kinds: the first byte of a segment in the ASCII pool, before its length.
-/// The text itself (pure ASCII texts only; the others live in the `char` pool).
-const K_DIRECT: u8 = 1;
-/// Full pinyin, first reading of every character.
-const K_PINYIN: u8 = 2;
-/// Full pinyin with another reading of one heteronym.
-const K_ALT: u8 = 3;
-/// Initials of the pinyin segment just before it.
-const K_INITIALS: u8 = 4;
-/// Flag on the kind byte: the segment holds lower-case letters only, so nucleo gives a bonus at
-/// its first byte only.
-const K_LOWER: u8 = 0x80;
-/// Bits of the kind byte holding nucleo's largest bonus at any position but the first.
-const K_BONUS: u8 = 0x78;
-const K_BONUS_SHIFT: u8 = 3;
-/// The kind without flags.
-const K_KIND: u8 = 0x07;
-/// Segments of one item bounded and ordered before scoring; more are scored in pool order.
-const MAX_PENDING: usize = 24;
-/// Ends a segment in the `char` pool (a non-ASCII text itself). Texts never contain control
-/// characters (they are stored as spaces), so this cannot be confused.
-const UNI_END: char = '\0';
-/// Item masks hold, from this bit on, the `byte_bit`s of the ASCII chars (after folding) of its
-/// non-ASCII texts (`sunny🌞`, `杭州-张三`): an ASCII word can only match those texts when
-/// they have all its bits.
-const UNI_SHIFT: u32 = 32;
-
 /// Letters and digits: each has a precomputed column of single-character keys.
 const SINGLES: usize = 36;
+
+// A token: kind in the top 2 bits, a syllable id in the next 9, a char in the low 21.
+const KIND_SHIFT: u32 = 30;
+const SYL_SHIFT: u32 = 21;
+const SYL_MASK: u32 = 0x1FF;
+const CHAR_MASK: u32 = 0x1F_FFFF;
+/// A latin letter or digit inside a word (lower-cased).
+const K_LIT: u32 = 0;
+/// A latin letter or digit starting a word (after a non-letter, a lower→upper or a
+/// letter↔digit change).
+const K_WORD: u32 = 1;
+/// A Chinese character with its first reading; more readings follow as `K_OTHER` tokens
+/// with a syllable id and no char.
+const K_SYL: u32 = 2;
+/// A separator (char, no syllable id), another reading of the previous character
+/// (syllable id, no char), or the end of a text (neither).
+const K_OTHER: u32 = 3;
+/// Ends each text of an item (the first text is the name).
+const END: u32 = K_OTHER << KIND_SHIFT;
+
+/// Match classes (see the header), and the bonus of a name over an alias.
+const WHOLE_FULL: u8 = 7;
+const PREFIX_FULL: u8 = 6;
+const WHOLE_INITIALS: u8 = 5;
+const PREFIX_INITIALS: u8 = 4;
+const INNER_FULL: u8 = 3;
+const INNER_INITIALS: u8 = 2;
+const INSIDE_WORD: u8 = 1;
+const NAME_BONUS: u32 = 8;
+
+#[inline]
+fn kind_of(tok: u32) -> u32 {
+    tok >> KIND_SHIFT
+}
+
+#[inline]
+fn syl_of(tok: u32) -> usize {
+    ((tok >> SYL_SHIFT) & SYL_MASK) as usize
+}
+
+#[inline]
+fn char_of(tok: u32) -> u32 {
+    tok & CHAR_MASK
+}
+
+/// Another reading of the character just before.
+#[inline]
+fn is_alt(tok: u32) -> bool {
+    kind_of(tok) == K_OTHER && syl_of(tok) != 0
+}
 
 /// The column of a one-character query (`a`–`z`, `0`–`9`, lower-cased already).
 #[inline]
@@ -125,47 +151,636 @@ fn byte_bit(b: u8) -> u32 {
     }
 }
 
-/// The sort key of a match: higher is better; at equal scores direct > pinyin > initials.
+/// Chinese characters (and other CJK ones): neither folded nor normalised.
 #[inline]
-fn kind_key(kind: u8, score: u16) -> u32 {
-    let score = u32::from(score);
-    match kind & K_KIND {
-        K_DIRECT => score * 4 + 3,
-        K_PINYIN => score * 4 + 2,
-        K_ALT => score * 4 + 1,
-        _ => (score * 3 / 4) * 4,
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3FFFF}')
+}
+
+/// Lower case, latin accents off (`Ë` → `e`), CJK untouched: the same for texts and queries.
+#[inline]
+fn fold(c: char) -> char {
+    if c.is_ascii() {
+        c.to_ascii_lowercase()
+    } else if is_cjk(c) {
+        c
+    } else {
+        chars::to_lower_case(chars::normalize(c))
     }
 }
 
-/// What one thread needs to score: a nucleo matcher and the matrix of the ASCII scorer.
-struct Worker {
-    matcher: Matcher,
-    dp: ascii::Dp,
+/// Every toneless pinyin reading (ü written `v`, as typed), and each Chinese character's
+/// readings as ids into it. Built once per process from the pinyin crate's tables.
+struct Syllables {
+    /// By id; id 0 is unused (a token without a syllable).
+    names: Vec<String>,
+    /// The `byte_bit`s of each syllable's letters.
+    masks: Vec<u32>,
+    /// For each first letter, the ids of the syllables starting with it.
+    by_first: Vec<Vec<u16>>,
+    /// Readings (ids, most common first, 0 = none) per character of each range.
+    ranges: Vec<(u32, Vec<[u16; MAX_READINGS]>)>,
+    /// `PLACE_READINGS` as ids.
+    places: Vec<(char, [u16; MAX_READINGS])>,
 }
 
-impl Worker {
-    fn new() -> Worker {
-        Worker {
-            matcher: Matcher::new(Config::DEFAULT),
-            dp: ascii::Dp::new(),
+/// The readings of a few characters wherever they are not a surname, when the tables' most
+/// common one is not the one places and names use (长沙 `changsha`, not `zhangsha`; 厦门
+/// `xiamen`), or both are common (重庆 `chongqing` and 重要 `zhongyao`, 银行 `yinhang`,
+/// 音乐 `yinyue`).
+const PLACE_READINGS: [(char, &[&str]); 5] = [
+    ('长', &["chang"]),
+    ('厦', &["xia"]),
+    ('重', &["zhong", "chong"]),
+    ('行', &["xing", "hang"]),
+    ('乐', &["le", "yue"]),
+];
+
+/// The characters the pinyin tables cover (CJK unified ideographs and their extensions,
+/// compatibility ideographs).
+const PINYIN_RANGES: [(u32, u32); 3] = [(0x3400, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FFFF)];
+
+static SYLLABLES: LazyLock<Syllables> = LazyLock::new(Syllables::build);
+
+impl Syllables {
+    fn build() -> Syllables {
+        let mut names = vec![String::new()];
+        let mut ids: HashMap<String, u16> = HashMap::new();
+        let mut ranges = Vec::new();
+        for (lo, hi) in PINYIN_RANGES {
+            let mut table = vec![[0u16; MAX_READINGS]; (hi - lo + 1) as usize];
+            for (slot, code) in table.iter_mut().zip(lo..=hi) {
+                let Some(multi) = char::from_u32(code).and_then(|c| c.to_pinyin_multi()) else {
+                    continue;
+                };
+                let mut n = 0;
+                for p in multi {
+                    let name = p.plain().replace('ü', "v");
+                    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase()) {
+                        continue;
+                    }
+                    let next = names.len();
+                    let id = *ids.entry(name.clone()).or_insert_with(|| {
+                        names.push(name);
+                        next as u16
+                    });
+                    // (ids past the 9 bits of a token stay out; the test shows ~410 in all)
+                    if usize::from(id) > SYL_MASK as usize || slot[..n].contains(&id) {
+                        continue;
+                    }
+                    slot[n] = id;
+                    n += 1;
+                    if n == MAX_READINGS {
+                        break;
+                    }
+                }
+            }
+            ranges.push((lo, table));
+        }
+        let places = PLACE_READINGS
+            .iter()
+            .map(|&(c, readings)| {
+                let mut slot = [0u16; MAX_READINGS];
+                for (at, r) in slot.iter_mut().zip(readings) {
+                    *at = ids.get(*r).copied().unwrap_or(0);
+                }
+                (c, slot)
+            })
+            .collect();
+        let masks = names
+            .iter()
+            .map(|n| n.bytes().fold(0, |m, b| m | byte_bit(b)))
+            .collect();
+        let mut by_first = vec![Vec::new(); 26];
+        for (id, name) in names.iter().enumerate().skip(1) {
+            if let (Some(&b), Ok(id)) = (name.as_bytes().first(), u16::try_from(id))
+                && b.is_ascii_lowercase()
+                && usize::from(id) <= SYL_MASK as usize
+            {
+                by_first[usize::from(b - b'a')].push(id);
+            }
+        }
+        Syllables {
+            names,
+            masks,
+            by_first,
+            ranges,
+            places,
+        }
+    }
+
+    /// The readings of `c` (ids, 0 = none), when it has any.
+    #[inline]
+    fn readings(&self, c: char) -> Option<&[u16; MAX_READINGS]> {
+        let code = c as u32;
+        let (lo, table) = self
+            .ranges
+            .iter()
+            .find(|(lo, t)| code >= *lo && code < lo + t.len() as u32)?;
+        table.get((code - lo) as usize).filter(|r| r[0] != 0)
+    }
+}
+
+/// Appends the tokens of `text` and an `END` to `out`, its Chinese characters to `cjk`;
+/// returns the `byte_bit`s of every letter a match can use. `name`: the text is a name,
+/// whose first Chinese character (the surname) gets all its readings.
+fn tokenize(text: &str, name: bool, out: &mut Vec<u32>, cjk: &mut Vec<char>) -> u32 {
+    let syl = &*SYLLABLES;
+    let mut mask = 0;
+    let mut surname = name;
+    // The previous token when a letter or digit: (digit, lower-case letter).
+    let mut prev: Option<(bool, bool)> = None;
+    for c in text.chars().take(MAX_TEXT_CHARS) {
+        // (control characters and whitespace are all one separator; queries never hold them)
+        let c = if c.is_control() || c.is_whitespace() {
+            ' '
+        } else {
+            c
+        };
+        let f = fold(c);
+        if f.is_ascii_alphanumeric() {
+            let digit = f.is_ascii_digit();
+            let word = match prev {
+                None => true,
+                Some((was_digit, was_lower)) => {
+                    was_digit != digit || (was_lower && c.is_uppercase())
+                }
+            };
+            let kind = if word { K_WORD } else { K_LIT };
+            out.push(kind << KIND_SHIFT | f as u32);
+            mask |= byte_bit(f as u8);
+            prev = Some((digit, f.is_ascii_lowercase() && !c.is_uppercase()));
+            continue;
+        }
+        prev = None;
+        if let Some(readings) = is_cjk(c).then(|| syl.readings(c)).flatten() {
+            let (readings, n) = match syl.places.iter().find(|(p, _)| *p == c) {
+                _ if surname => (readings, MAX_READINGS),
+                Some((_, place)) if place[0] != 0 => (place, MAX_READINGS),
+                _ => (readings, 1),
+            };
+            surname = false;
+            out.push(K_SYL << KIND_SHIFT | u32::from(readings[0]) << SYL_SHIFT | c as u32);
+            mask |= syl.masks[usize::from(readings[0])];
+            for &r in readings[1..n].iter().filter(|&&r| r != 0) {
+                out.push(K_OTHER << KIND_SHIFT | u32::from(r) << SYL_SHIFT);
+                mask |= syl.masks[usize::from(r)];
+            }
+            cjk.push(c);
+        } else {
+            out.push(K_OTHER << KIND_SHIFT | f as u32);
+            if f.is_ascii() {
+                mask |= byte_bit(f as u8);
+            }
+            if is_cjk(c) {
+                cjk.push(c);
+            }
+        }
+    }
+    out.push(END);
+    mask
+}
+
+/// Whether only separators (and other readings) are left.
+#[inline]
+fn rest_is_sep(toks: &[u32]) -> bool {
+    toks.iter().all(|&t| kind_of(t) == K_OTHER)
+}
+
+/// One query word, prepared: what each token does to the set of matched lengths.
+struct Plan {
+    /// The bit of a complete match.
+    done: u64,
+    /// For each ASCII char, the positions of the word holding it.
+    eq: [u64; 128],
+    /// The same for the other chars of the word.
+    others: Vec<(u32, u64)>,
+    /// Positions holding a letter: where a reading can start.
+    letters: u64,
+    /// `trans[j * nsyl + s]`: the lengths reached from `j` by the whole of syllable `s` and
+    /// by an abbreviation of it (a shorter prefix, or a one-letter reading).
+    trans: Vec<[u64; 2]>,
+    nsyl: usize,
+    /// The syllables a match can start on (by their whole reading or a prefix).
+    starts: [u64; 8],
+    /// The `byte_bit`s of the word's ASCII chars: an item must have them all.
+    mask: u32,
+    /// The word's Chinese characters.
+    cjk: Vec<char>,
+    /// The one letter or digit the word is, if so.
+    single: Option<u8>,
+}
+
+impl Plan {
+    fn new(word: &str) -> Plan {
+        let syl = &*SYLLABLES;
+        let units: Vec<char> = word.chars().map(fold).take(MAX_WORD_CHARS).collect();
+        let len = units.len();
+        let mut eq = [0u64; 128];
+        let mut others: Vec<(u32, u64)> = Vec::new();
+        let mut letters = 0;
+        let mut mask = 0;
+        let mut cjk = Vec::new();
+        for (j, &u) in units.iter().enumerate() {
+            let bit = 1u64 << j;
+            if u.is_ascii() {
+                eq[u as usize] |= bit;
+                if !u.is_ascii_control() {
+                    mask |= byte_bit(u as u8);
+                }
+                if u.is_ascii_lowercase() {
+                    letters |= bit;
+                }
+            } else {
+                match others.iter_mut().find(|(c, _)| *c == u as u32) {
+                    Some((_, m)) => *m |= bit,
+                    None => others.push((u as u32, bit)),
+                }
+                if is_cjk(u) {
+                    cjk.push(u);
+                }
+            }
+        }
+        let nsyl = syl.names.len();
+        let mut trans = Vec::new();
+        if letters != 0 {
+            trans = vec![[0u64; 2]; len * nsyl];
+            for j in (0..len).filter(|&j| letters >> j & 1 == 1) {
+                let rest: Vec<u8> = units[j..]
+                    .iter()
+                    .map_while(|&u| u.is_ascii_lowercase().then_some(u as u8))
+                    .collect();
+                for &s in &syl.by_first[usize::from(rest[0] - b'a')] {
+                    let name = syl.names[usize::from(s)].as_bytes();
+                    let common = name.iter().zip(&rest).take_while(|(a, b)| a == b).count();
+                    let cell = &mut trans[j * nsyl + usize::from(s)];
+                    for k in 1..=common.min(name.len() - 1) {
+                        cell[1] |= 1 << (j + k);
+                    }
+                    if common == name.len() {
+                        cell[0] |= 1 << (j + common);
+                        if common == 1 {
+                            // a one-letter reading (阿 `a`) is its own initial too
+                            cell[1] |= 1 << (j + 1);
+                        }
+                    }
+                }
+            }
+        }
+        let mut starts = [0u64; 8];
+        if letters & 1 != 0 {
+            for (id, cell) in trans[..nsyl].iter().enumerate() {
+                if cell[0] | cell[1] != 0 {
+                    starts[id / 64] |= 1 << (id % 64);
+                }
+            }
+        }
+        let single = match units.as_slice() {
+            [u] if u.is_ascii_alphanumeric() => Some(*u as u8),
+            _ => None,
+        };
+        Plan {
+            starts,
+            done: 1 << len,
+            eq,
+            others,
+            letters,
+            trans,
+            nsyl,
+            mask,
+            cjk,
+            single,
+        }
+    }
+
+    /// Whether a match can start on syllable `id`.
+    #[inline]
+    fn starts_with(&self, id: usize) -> bool {
+        self.starts[(id / 64) & 7] >> (id % 64) & 1 != 0
+    }
+
+    /// The positions of the word holding `c`.
+    #[inline]
+    fn eq_char(&self, c: u32) -> u64 {
+        if c < 128 {
+            self.eq[c as usize]
+        } else {
+            self.others
+                .iter()
+                .find(|(o, _)| *o == c)
+                .map_or(0, |(_, m)| *m)
         }
     }
 }
 
-/// Where an item's texts start, and its mask: the `byte_bit`s of every ASCII byte it holds
-/// (folded), and above `UNI_SHIFT` the bits of its non-ASCII texts alone. A
-/// query with a letter outside them cannot match: one load rejects.
+// The sets of matched lengths, by how the match started and whether every syllable so far
+// was typed out in full.
+const PF: usize = 0;
+const PA: usize = 1;
+const IF: usize = 2;
+const IA: usize = 3;
+const MID: usize = 4;
+
+/// The class of the best match of a word in one text's tokens (0: none).
+#[inline]
+fn score_text(p: &Plan, toks: &[u32]) -> u8 {
+    let done = p.done;
+    let mut s = [0u64; 5];
+    let mut best = 0u8;
+    // No letter, digit or character seen yet: a match starting here starts the text.
+    let mut lead = true;
+    let mut t = 0;
+    // Whether a match is under way: if not, only a token the word's first char can start
+    // on needs the full step (most tokens are skipped with a load or two).
+    let mut live = false;
+    while t < toks.len() {
+        let tok = toks[t];
+        t += 1;
+        let kind = kind_of(tok);
+        if !live {
+            let starts = match kind {
+                K_LIT | K_WORD => p.eq[char_of(tok) as usize & 127] & 1 != 0,
+                K_SYL => {
+                    p.eq_char(char_of(tok)) & 1 != 0
+                        || p.starts_with(syl_of(tok))
+                        || toks[t..]
+                            .iter()
+                            .take_while(|&&a| is_alt(a))
+                            .any(|&a| p.starts_with(syl_of(a)))
+                }
+                _ => char_of(tok) != 0 && p.eq_char(char_of(tok)) & 1 != 0,
+            };
+            if !starts {
+                match kind {
+                    K_LIT | K_WORD => lead = false,
+                    K_SYL => {
+                        lead = false;
+                        while t < toks.len() && is_alt(toks[t]) {
+                            t += 1;
+                        }
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+        }
+        // (whole: the last piece was a whole token, so the match may end the text)
+        let (whole, reached) = match kind {
+            K_LIT | K_WORD => {
+                s[if lead {
+                    PF
+                } else if kind == K_WORD {
+                    IF
+                } else {
+                    MID
+                }] |= 1;
+                lead = false;
+                let e = p.eq[char_of(tok) as usize & 127];
+                for x in &mut s {
+                    *x = (*x & e) << 1;
+                }
+                let any = s[PF] | s[PA] | s[IF] | s[IA] | s[MID];
+                ([s[PF], s[PA]], any)
+            }
+            K_SYL => {
+                s[if lead { PF } else { IF }] |= 1;
+                lead = false;
+                let mut end = t;
+                while end < toks.len() && is_alt(toks[end]) {
+                    end += 1;
+                }
+                let alts = &toks[t..end];
+                t = end;
+                let e = p.eq_char(char_of(tok));
+                let first = syl_of(tok);
+                let mut full = [0u64; 5];
+                let mut part = [0u64; 5];
+                for k in 0..5 {
+                    let x = s[k];
+                    if x == 0 {
+                        continue;
+                    }
+                    // After an abbreviated syllable only abbreviations follow (`zs`,
+                    // `zhangs`, not `z`+`hang` for 曾航): whole readings go to the sets
+                    // typed in full only.
+                    let whole = if k == PA || k == IA { 0 } else { u64::MAX };
+                    let mut f = (x & e) << 1;
+                    let mut pt = 0;
+                    let mut bits = x & p.letters;
+                    while bits != 0 {
+                        let j = bits.trailing_zeros() as usize;
+                        bits &= bits - 1;
+                        let row = &p.trans[j * p.nsyl..(j + 1) * p.nsyl];
+                        let [tf, tp] = row[first];
+                        f |= tf & whole;
+                        pt |= tp;
+                        for &a in alts {
+                            let [tf, tp] = row[syl_of(a)];
+                            f |= tf & whole;
+                            pt |= tp;
+                        }
+                    }
+                    full[k] = f;
+                    part[k] = pt;
+                }
+                // A prefix of a reading leaves the match typed in full only when it ends it.
+                s[PF] = full[PF] | (part[PF] & done);
+                s[PA] = full[PA] | part[PA] | (part[PF] & !done);
+                s[IF] = full[IF] | (part[IF] & done);
+                s[IA] = full[IA] | part[IA] | (part[IF] & !done);
+                s[MID] = full[MID] | part[MID];
+                let any = s[PF] | s[PA] | s[IF] | s[IA] | s[MID];
+                // (with initials, the last piece is a prefix by nature: it still ends the text)
+                ([full[PF], s[PA]], any)
+            }
+            _ => {
+                let c = char_of(tok);
+                if c == 0 {
+                    // another reading out of place, or an end: nothing to match
+                    continue;
+                }
+                s[if lead { PF } else { IF }] |= 1;
+                let e = p.eq_char(c);
+                for x in &mut s {
+                    // skipped, or matched by the same char
+                    *x = (*x & !1) | ((*x & e) << 1);
+                }
+                let any = s[PF] | s[PA] | s[IF] | s[IA] | s[MID];
+                ([s[PF], s[PA]], any)
+            }
+        };
+        live = reached & !done != 0;
+        if reached & done != 0 {
+            let ends = rest_is_sep(&toks[t..]);
+            let class = if whole[0] & done != 0 && ends {
+                WHOLE_FULL
+            } else if s[PF] & done != 0 {
+                PREFIX_FULL
+            } else if whole[1] & done != 0 && ends {
+                WHOLE_INITIALS
+            } else if s[PA] & done != 0 {
+                PREFIX_INITIALS
+            } else if s[IF] & done != 0 {
+                INNER_FULL
+            } else if s[IA] & done != 0 {
+                INNER_INITIALS
+            } else {
+                INSIDE_WORD
+            };
+            best = best.max(class);
+            if best == WHOLE_FULL {
+                break;
+            }
+            for x in &mut s {
+                *x &= !done;
+            }
+        }
+    }
+    best
+}
+
+/// A word's key in an item (its texts' tokens, each ending with `END`; the first is the name)
+/// and the text that gave it; 0 when no text matches.
+#[inline]
+fn score_word(p: &Plan, toks: &[u32]) -> (u32, usize) {
+    let mut best = (0, 0);
+    for (n, text) in toks.split(|&t| t == END).enumerate() {
+        let class = u32::from(score_text(p, text));
+        if class == 0 {
+            continue;
+        }
+        if n == 0 {
+            // a name match beats every alias
+            return (NAME_BONUS + class, 0);
+        }
+        if class > best.0 {
+            best = (class, n);
+        }
+    }
+    best
+}
+
+/// A parsed query.
+struct Query {
+    words: Vec<Plan>,
+    /// The `byte_bit`s of all words: an item must have them all.
+    mask: u32,
+}
+
+impl Query {
+    /// The words of `query`, or `None` when it is blank.
+    fn parse(query: &str) -> Option<Query> {
+        let words: Vec<Plan> = query.split_whitespace().map(Plan::new).collect();
+        let mask = words.iter().fold(0, |m, w| m | w.mask);
+        (!words.is_empty()).then_some(Query { words, mask })
+    }
+
+    /// The key of an item's tokens (higher is better), or `None` if a word misses.
+    #[inline]
+    fn score(&self, toks: &[u32]) -> Option<u32> {
+        let mut total = 0u32;
+        for word in &self.words {
+            match score_word(word, toks).0 {
+                0 => return None,
+                key => total = total.saturating_add(key),
+            }
+        }
+        Some(total)
+    }
+}
+
+/// What a [`Matcher`] found in an item's texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    /// Higher is better (the same key as [`SearchIndex`]'s ranking).
+    pub key: u32,
+    /// Which text matched: 0 the name (first text); another when a word only matched there
+    /// (the alias to show beside the name).
+    pub text: usize,
+}
+
+/// A query prepared once and matched against a few texts at a time, with the rules of
+/// [`SearchIndex`] but no index: pickers, the palette, hints, one row's matched alias.
+pub struct Matcher {
+    query: Option<Query>,
+}
+
+impl std::fmt::Debug for Matcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Matcher")
+            .field("words", &self.query.as_ref().map_or(0, |q| q.words.len()))
+            .finish()
+    }
+}
+
+impl Matcher {
+    pub fn new(query: &str) -> Matcher {
+        Matcher {
+            query: Query::parse(query),
+        }
+    }
+
+    /// A blank query: everything matches.
+    pub fn is_empty(&self) -> bool {
+        self.query.is_none()
+    }
+
+    /// How an item's texts (name first, then aliases) match, or `None`.
+    pub fn score<S: AsRef<str>>(&self, texts: impl IntoIterator<Item = S>) -> Option<Hit> {
+        let Some(query) = &self.query else {
+            return Some(Hit { key: 0, text: 0 });
+        };
+        let mut toks = Vec::new();
+        let mut cjk = Vec::new();
+        let mut mask = 0;
+        for (n, text) in texts.into_iter().enumerate() {
+            mask |= tokenize(text.as_ref(), n == 0, &mut toks, &mut cjk);
+        }
+        if mask & query.mask != query.mask {
+            return None;
+        }
+        let mut hit = Hit { key: 0, text: 0 };
+        for word in &query.words {
+            match score_word(word, &toks) {
+                (0, _) => return None,
+                (key, text) => {
+                    hit.key = hit.key.saturating_add(key);
+                    hit.text = hit.text.max(text);
+                }
+            }
+        }
+        Some(hit)
+    }
+}
+
+/// Indices of the items (each its texts: name first, then aliases) matching `query`, best
+/// first, ties in their order; all of them in order for a blank query.
+pub fn rank<I, T, S>(query: &str, items: I) -> Vec<usize>
+where
+    I: IntoIterator<Item = T>,
+    T: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let matcher = Matcher::new(query);
+    let mut hits: Vec<(usize, u32)> = items
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, texts)| matcher.score(texts).map(|h| (i, h.key)))
+        .collect();
+    hits.sort_by_key(|&(i, key)| (std::cmp::Reverse(key), i));
+    hits.into_iter().map(|(i, _)| i).collect()
+}
+
+/// An item's letter mask and where its tokens start.
 #[derive(Clone, Copy, Default)]
 struct Head {
-    mask: u64,
-    ascii: u32,
-    uni: u32,
+    mask: u32,
+    tok: u32,
 }
 
 /// Buffers reused from one keystroke to the next.
 #[derive(Default)]
 struct Scratch {
-    workers: Vec<Worker>,
     bitmap: Vec<u64>,
     parts: Vec<Vec<(u32, u32)>>,
     counts: Vec<u32>,
@@ -173,16 +788,12 @@ struct Scratch {
 
 /// Search over members; built once per load of the member list, queried per keystroke.
 pub struct SearchIndex {
-    /// Item `i`'s mask and where its texts start; one more at the end marks where the last
-    /// item's texts end. One record per item (not one array per field): a candidate costs one
-    /// cache miss before its texts, not three.
+    /// Item `i`'s mask and where its tokens start; one more at the end marks where the last
+    /// item's tokens end.
     heads: Vec<Head>,
-    /// Item `i` owns `ascii[heads[i].ascii..heads[i + 1].ascii]`: its ASCII segments (ASCII
-    /// texts, pinyin, initials), each a `SEGMENT_HEADER` (kind, length, mask) and the bytes.
-    ascii: Vec<u8>,
-    /// Item `i` owns `uni[heads[i].uni..heads[i + 1].uni]`: its non-ASCII texts as nucleo sees
-    /// them (first code point of each grapheme), each followed by `UNI_END`.
-    uni: Vec<char>,
+    /// Item `i` owns `toks[heads[i].tok..heads[i + 1].tok]`: each of its texts' tokens and
+    /// an `END`.
+    toks: Vec<u32>,
     /// `singles[c][i]`: item `i`'s key for the one-character query `c` (see `single_index`),
     /// 0 when it does not match. The first keystroke over a million members is then two
     /// passes over a megabyte instead of scoring every member.
@@ -197,239 +808,61 @@ impl std::fmt::Debug for SearchIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SearchIndex")
             .field("items", &self.len())
-            .field("ascii_bytes", &self.ascii.len())
-            .field("chars", &self.uni.len())
+            .field("tokens", &self.toks.len())
             .finish_non_exhaustive()
     }
-}
-
-/// A parsed query.
-struct Query {
-    words: Vec<Word>,
-    /// The `byte_bit`s of all ASCII words: an item must have them all.
-    mask: u64,
-}
-
-/// One whitespace-separated word of the query.
-struct Word {
-    atom: Atom,
-    /// The needle as nucleo sees it (lower-cased), as chars.
-    chars: Vec<char>,
-    /// The same as bytes when nucleo treats the needle as ASCII.
-    ascii: Option<Vec<u8>>,
-    /// The `byte_bit`s of an ASCII needle (0 for others).
-    mask: u32,
-    /// Whether folded haystack chars are valid for the pre-check: false when nucleo turns
-    /// normalisation off for this needle (it contains e.g. `é`).
-    prefilter: bool,
-    /// nucleo's score of an exact match at the start of a haystack, the best any haystack can
-    /// get; only for needles of letters and digits (where that holds).
-    perfect: Option<u16>,
-}
-
-impl Word {
-    fn new(text: &str, w: &mut Worker) -> Word {
-        let atom = Atom::new(
-            text,
-            CaseMatching::Ignore,
-            Normalization::Smart,
-            AtomKind::Fuzzy,
-            false,
-        );
-        let (chars, ascii, prefilter) = match atom.needle_text() {
-            Utf32Str::Ascii(bytes) => (
-                bytes.iter().map(|&b| char::from(b)).collect::<Vec<_>>(),
-                Some(bytes.to_vec()),
-                true,
-            ),
-            Utf32Str::Unicode(cs) => (
-                cs.to_vec(),
-                None,
-                cs.iter().all(|&c| chars::normalize(c) == c),
-            ),
-        };
-        // (Longer needles would overflow nucleo's u16 scores; they match no ASCII segment.)
-        let perfect = if chars.len() <= ascii::MAX_LEN && chars.iter().all(|c| c.is_alphanumeric())
-        {
-            match &ascii {
-                Some(bytes) => ascii::score(bytes, bytes, false, &mut w.dp),
-                None => atom.score(Utf32Str::Unicode(&chars), &mut w.matcher),
-            }
-        } else {
-            None
-        };
-        let mask = ascii
-            .iter()
-            .flatten()
-            .fold(0, |mask, &b| mask | byte_bit(b));
-        Word {
-            atom,
-            mask,
-            chars,
-            ascii,
-            prefilter,
-            perfect,
-        }
-    }
-
-    /// An upper bound of the key a segment of `kind` can give.
-    #[inline]
-    fn bound(&self, kind: u8) -> u32 {
-        self.perfect.map_or(u32::MAX, |p| kind_key(kind, p))
-    }
-
-    /// A tighter upper bound for an ASCII segment. When its first char is not the needle's,
-    /// the needle's first char scores at most 16 + 2 × the segment's largest bonus after
-    /// position 0 (kept in its kind byte) and every next char 16 + that bonus (or the
-    /// consecutive bonus, 4): for lower-case letters, where that bonus is 0, `20 * n - 4`.
-    #[inline]
-    fn segment_bound(&self, seg: &[u8], kind: u8, needle: &[u8]) -> u32 {
-        let Some(perfect) = self.perfect else {
-            return u32::MAX;
-        };
-        let first = seg.first().map(u8::to_ascii_lowercase);
-        if first.is_none() || first == needle.first().copied() {
-            return kind_key(kind, perfect);
-        }
-        // The first char matches after position 0, where no bonus exceeds the segment's.
-        let inner = u32::from((kind & K_BONUS) >> K_BONUS_SHIFT);
-        let n = needle.len() as u32;
-        let bound = 16 * n + 2 * inner + (n - 1) * inner.max(4);
-        kind_key(kind, bound.min(u32::from(perfect)) as u16)
-    }
-}
-
-/// The folding nucleo applies to a haystack char with normalisation and ignore-case on.
-fn fold_char(c: char) -> char {
-    if c.is_ascii() {
-        c.to_ascii_lowercase()
-    } else {
-        chars::to_lower_case(chars::normalize(c))
-    }
-}
-
-/// Chinese characters (and other CJK ones): nucleo neither folds nor normalises them.
-#[inline]
-fn is_cjk(c: char) -> bool {
-    matches!(c, '\u{3000}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3FFFF}')
-}
-
-/// `fold_char`, skipping the table look-ups for CJK.
-#[inline]
-fn fold_fast(c: char) -> char {
-    if c.is_ascii() {
-        c.to_ascii_lowercase()
-    } else if is_cjk(c) {
-        c
-    } else {
-        fold_char(c)
-    }
-}
-
-/// Whether `needle` is a subsequence of `hay` once `hay` is folded.
-#[inline]
-fn is_folded_subsequence(needle: &[char], hay: &[char]) -> bool {
-    if needle.len() > hay.len() {
-        return false;
-    }
-    let mut rest = hay.iter();
-    'needle: for &n in needle {
-        for &h in rest.by_ref() {
-            if fold_fast(h) == n {
-                continue 'needle;
-            }
-        }
-        return false;
-    }
-    true
-}
-
-/// Keeps the best key.
-#[inline]
-fn improve(best: &mut Option<u32>, key: u32) {
-    if best.is_none_or(|b| key > b) {
-        *best = Some(key);
-    }
-}
-
-/// One piece of a text for pinyin: a kept ASCII byte or a syllable with its readings.
-enum Seg {
-    Lit(u8),
-    Syl([&'static str; MAX_READINGS_PER_CHAR], usize),
 }
 
 /// Builds the pools while items are added.
 struct Builder {
     /// The last one is the item being built.
     heads: Vec<Head>,
-    ascii: Vec<u8>,
-    uni: Vec<char>,
-    item_mask: u64,
+    toks: Vec<u32>,
     singles: Vec<Vec<u8>>,
-    item_singles: [u8; SINGLES],
     cjk: HashMap<char, Vec<u32>>,
+    item_mask: u32,
+    item_singles: [u8; SINGLES],
     /// The Chinese characters of the item being built.
     item_cjk: Vec<char>,
-    /// For the single-character keys of non-ASCII texts.
-    single_atoms: Vec<Atom>,
-    matcher: Matcher,
-    // Reused per text.
-    clean: String,
-    segs: Vec<Seg>,
-    full: Vec<u8>,
-    init: Vec<u8>,
+    /// Texts of the item being built so far (the first is the name).
+    item_texts: usize,
 }
 
 impl Builder {
     fn new() -> Builder {
         Builder {
             heads: vec![Head::default()],
-            ascii: Vec::new(),
-            uni: Vec::new(),
-            item_mask: 0,
+            toks: Vec::new(),
             singles: vec![Vec::new(); SINGLES],
-            item_singles: [0; SINGLES],
             cjk: HashMap::new(),
+            item_mask: 0,
+            item_singles: [0; SINGLES],
             item_cjk: Vec::new(),
-            single_atoms: (b'a'..=b'z')
-                .chain(b'0'..=b'9')
-                .map(|c| {
-                    let needle = char::from(c).to_string();
-                    Atom::new(
-                        &needle,
-                        CaseMatching::Ignore,
-                        Normalization::Smart,
-                        AtomKind::Fuzzy,
-                        false,
-                    )
-                })
-                .collect(),
-            matcher: Matcher::new(Config::DEFAULT),
-            clean: String::new(),
-            segs: Vec::new(),
-            full: Vec::new(),
-            init: Vec::new(),
+            item_texts: 0,
         }
     }
 
+    fn add_text(&mut self, text: &str) {
+        let start = self.toks.len();
+        let name = self.item_texts == 0;
+        self.item_mask |= tokenize(text, name, &mut self.toks, &mut self.item_cjk);
+        self.item_texts += 1;
+        let end = self.toks.len() - 1;
+        single_keys(&self.toks[start..end], name, &mut self.item_singles);
+    }
+
     /// Closes the current item. Returns false (and leaves the item out) when the index cannot
-    /// grow any more: 4 GiB of text, or 2^32 - 2 items.
+    /// grow any more: 2^32 tokens, or 2^32 - 2 items.
     fn end_item(&mut self) -> bool {
         let mask = std::mem::take(&mut self.item_mask);
         let singles = std::mem::replace(&mut self.item_singles, [0; SINGLES]);
-        match (
-            u32::try_from(self.ascii.len()),
-            u32::try_from(self.uni.len()),
-        ) {
-            (Ok(a), Ok(u)) if self.heads.len() < u32::MAX as usize - 1 => {
+        self.item_texts = 0;
+        match u32::try_from(self.toks.len()) {
+            Ok(end) if self.heads.len() < u32::MAX as usize - 1 => {
                 if let Some(head) = self.heads.last_mut() {
                     head.mask = mask;
                 }
-                self.heads.push(Head {
-                    mask: 0,
-                    ascii: a,
-                    uni: u,
-                });
+                self.heads.push(Head { mask: 0, tok: end });
                 for (column, key) in self.singles.iter_mut().zip(singles) {
                     column.push(key);
                 }
@@ -445,191 +878,21 @@ impl Builder {
             _ => {
                 self.item_cjk.clear();
                 let start = self.heads.last().copied().unwrap_or_default();
-                self.ascii.truncate(start.ascii as usize);
-                self.uni.truncate(start.uni as usize);
+                self.toks.truncate(start.tok as usize);
                 false
             }
         }
-    }
-
-    fn add_text(&mut self, text: &str) {
-        // Control characters would clash with `UNI_END`; nobody types them anyway.
-        self.clean.clear();
-        self.clean.extend(
-            text.chars()
-                .take(MAX_TEXT_CHARS)
-                .map(|c| if c.is_control() { ' ' } else { c }),
-        );
-        if self.clean.trim().is_empty() {
-            return;
-        }
-        let text = std::mem::take(&mut self.clean);
-        if text.is_ascii() {
-            // Pure ASCII: pinyin and initials would be the text itself.
-            self.push_segment(K_DIRECT, text.as_bytes());
-        } else {
-            let start = self.uni.len();
-            self.uni.extend(chars::graphemes(&text));
-            let mut alphanumeric = false;
-            for &c in &self.uni[start..] {
-                if is_cjk(c) {
-                    self.item_cjk.push(c);
-                }
-                let folded = fold_fast(c);
-                if folded.is_ascii() {
-                    let bit = u64::from(byte_bit(folded as u8));
-                    self.item_mask |= bit | bit << UNI_SHIFT;
-                    alphanumeric |= folded.is_ascii_alphanumeric();
-                }
-            }
-            if alphanumeric {
-                self.add_uni_singles(start);
-            }
-            self.uni.push(UNI_END);
-            self.add_pinyin(&text);
-        }
-        self.clean = text;
-    }
-
-    /// The single-character keys of the non-ASCII text at `uni[start..]` (nucleo's scores).
-    fn add_uni_singles(&mut self, start: usize) {
-        let text = &self.uni[start..];
-        for (c, atom) in (b'a'..=b'z').chain(b'0'..=b'9').zip(&self.single_atoms) {
-            if !text.iter().any(|&t| fold_fast(t) == char::from(c)) {
-                continue;
-            }
-            if let (Some(ix), Some(score)) = (
-                single_index(c),
-                atom.score(Utf32Str::Unicode(text), &mut self.matcher),
-            ) {
-                let key = u8::try_from(kind_key(K_DIRECT, score)).unwrap_or(u8::MAX);
-                self.item_singles[ix] = self.item_singles[ix].max(key);
-            }
-        }
-    }
-
-    fn add_pinyin(&mut self, text: &str) {
-        self.segs.clear();
-        let mut any_syllable = false;
-        for c in text.chars() {
-            if c.is_ascii() {
-                self.segs.push(Seg::Lit(c.to_ascii_lowercase() as u8));
-            } else if let Some(multi) = c.to_pinyin_multi() {
-                let mut readings = [""; MAX_READINGS_PER_CHAR];
-                let mut n = 0;
-                for p in multi {
-                    let r = p.plain();
-                    if r.is_empty() || !r.is_ascii() || readings[..n].contains(&r) {
-                        continue;
-                    }
-                    readings[n] = r;
-                    n += 1;
-                    if n == MAX_READINGS_PER_CHAR {
-                        break;
-                    }
-                }
-                if n > 0 {
-                    any_syllable = true;
-                    self.segs.push(Seg::Syl(readings, n));
-                }
-            }
-            // Other characters (emoji, symbols, non-ASCII latin) are left out of the pinyin.
-        }
-        if !any_syllable {
-            return;
-        }
-        // Variant 0: first readings; then the other readings of the first character (where a
-        // name has its surname). Other characters keep their first, most common, reading:
-        // their rare readings (王 yu, 明 meng) would multiply the strings for little gain.
-        let first_alts = self
-            .segs
-            .iter()
-            .enumerate()
-            .find_map(|(pos, seg)| match seg {
-                Seg::Syl(_, n) => Some((pos, *n)),
-                Seg::Lit(_) => None,
-            });
-        let (alt_pos, n_readings) = first_alts.unwrap_or((usize::MAX, 1));
-        let text_start = self.ascii.len();
-        let mut variants = 0;
-        for alt_r in 0..n_readings {
-            self.full.clear();
-            self.init.clear();
-            for (pos, seg) in self.segs.iter().enumerate() {
-                match seg {
-                    Seg::Lit(b) => {
-                        self.full.push(*b);
-                        self.init.push(*b);
-                    }
-                    Seg::Syl(readings, _) => {
-                        let r = if pos == alt_pos {
-                            readings[alt_r]
-                        } else {
-                            readings[0]
-                        };
-                        self.full.extend_from_slice(r.as_bytes());
-                        self.init.extend(r.as_bytes().first());
-                    }
-                }
-            }
-            if self.seen(text_start, &[K_PINYIN, K_ALT], &self.full) {
-                continue;
-            }
-            let kind = if variants == 0 { K_PINYIN } else { K_ALT };
-            let full = std::mem::take(&mut self.full);
-            self.push_segment(kind, &full);
-            self.full = full;
-            if !self.seen(text_start, &[K_INITIALS], &self.init) {
-                let init = std::mem::take(&mut self.init);
-                self.push_segment(K_INITIALS, &init);
-                self.init = init;
-            }
-            variants += 1;
-        }
-    }
-
-    /// Appends a segment to the ASCII pool (cut at `MAX_SEGMENT_BYTES`).
-    fn push_segment(&mut self, kind: u8, bytes: &[u8]) {
-        let bytes = &bytes[..bytes.len().min(MAX_SEGMENT_BYTES)];
-        let lower = if bytes.iter().all(u8::is_ascii_lowercase) {
-            K_LOWER
-        } else {
-            0
-        };
-        let inner = (ascii::max_inner_bonus(bytes) as u8) << K_BONUS_SHIFT;
-        let mask = bytes.iter().fold(0, |mask, &b| mask | byte_bit(b));
-        for (p, b) in bytes.iter().enumerate() {
-            if let Some(ix) = single_index(b.to_ascii_lowercase()) {
-                let key = kind_key(kind, ascii::single_score(bytes, p));
-                let key = u8::try_from(key).unwrap_or(u8::MAX);
-                self.item_singles[ix] = self.item_singles[ix].max(key);
-            }
-        }
-        self.ascii.push(kind | inner | lower);
-        self.ascii.push(bytes.len() as u8);
-        self.ascii.extend_from_slice(&mask.to_le_bytes());
-        self.ascii.extend_from_slice(bytes);
-        self.item_mask |= u64::from(mask);
-    }
-
-    /// Whether `text` (cut like a segment) is already a segment of one of `kinds` in `ascii[from..]`.
-    fn seen(&self, from: usize, kinds: &[u8], text: &[u8]) -> bool {
-        let text = &text[..text.len().min(MAX_SEGMENT_BYTES)];
-        segments(&self.ascii[from..])
-            .any(|(seg, kind)| kinds.contains(&(kind & K_KIND)) && seg == text)
     }
 
     fn finish(mut self) -> SearchIndex {
         let threads = std::thread::available_parallelism()
             .map_or(1, usize::from)
             .clamp(1, MAX_THREADS);
-        self.ascii.shrink_to_fit();
-        self.uni.shrink_to_fit();
+        self.toks.shrink_to_fit();
         self.heads.shrink_to_fit();
         SearchIndex {
             heads: self.heads,
-            ascii: self.ascii,
-            uni: self.uni,
+            toks: self.toks,
             singles: self.singles,
             cjk: self.cjk,
             threads,
@@ -638,43 +901,65 @@ impl Builder {
     }
 }
 
-/// The segments of an ASCII pool slice with their kinds.
-fn segments(pool: &[u8]) -> impl Iterator<Item = (&[u8], u8)> {
-    let mut at = 0;
-    std::iter::from_fn(move || {
-        let (seg, next) = segment_at(pool, at)?;
-        at = next;
-        Some((seg.text, seg.kind))
-    })
-}
-
-/// Bytes before a segment's text in the ASCII pool: kind, length, mask (4, little-endian).
-const SEGMENT_HEADER: usize = 6;
-
-/// One segment of the ASCII pool.
-struct Segment<'a> {
-    /// Kind, with the `K_LOWER` and `K_BONUS` bits.
-    kind: u8,
-    /// The `byte_bit`s of its bytes: a word with a bit outside cannot match it.
-    mask: u32,
-    text: &'a [u8],
-}
-
-/// The segment at `at` in `pool`, and where the next one starts.
-#[inline(always)]
-fn segment_at(pool: &[u8], at: usize) -> Option<(Segment<'_>, usize)> {
-    let header: &[u8; SEGMENT_HEADER] = pool.get(at..at + SEGMENT_HEADER)?.try_into().ok()?;
-    let end = at + SEGMENT_HEADER + usize::from(header[1]);
-    let text = pool.get(at + SEGMENT_HEADER..end)?;
-    let mask = u32::from_le_bytes([header[2], header[3], header[4], header[5]]);
-    Some((
-        Segment {
-            kind: header[0],
-            mask,
-            text,
-        },
-        end,
-    ))
+/// Raises `keys` to what each one-letter (or digit) query gives in one text's tokens: what
+/// `score_text` gives for a word of one letter, without a plan per letter (the test
+/// `single_columns_equal_the_plans` holds them together).
+fn single_keys(toks: &[u32], name: bool, keys: &mut [u8; SINGLES]) {
+    let syl = &*SYLLABLES;
+    let bonus = if name { NAME_BONUS as u8 } else { 0 };
+    let mut raise = |c: u8, class: u8| {
+        if let Some(ix) = single_index(c) {
+            keys[ix] = keys[ix].max(bonus + class);
+        }
+    };
+    let mut lead = true;
+    let mut t = 0;
+    while t < toks.len() {
+        let tok = toks[t];
+        t += 1;
+        match kind_of(tok) {
+            kind @ (K_LIT | K_WORD) => {
+                let class = if lead {
+                    if rest_is_sep(&toks[t..]) {
+                        WHOLE_FULL
+                    } else {
+                        PREFIX_FULL
+                    }
+                } else if kind == K_WORD {
+                    INNER_FULL
+                } else {
+                    INSIDE_WORD
+                };
+                lead = false;
+                raise(char_of(tok) as u8, class);
+            }
+            K_SYL => {
+                let mut end = t;
+                while end < toks.len() && is_alt(toks[end]) {
+                    end += 1;
+                }
+                let ends = rest_is_sep(&toks[end..]);
+                for r in std::iter::once(tok).chain(toks[t..end].iter().copied()) {
+                    let name = syl.names[syl_of(r)].as_bytes();
+                    let Some(&first) = name.first() else {
+                        continue;
+                    };
+                    let class = if !lead {
+                        INNER_FULL
+                    } else if name.len() == 1 && ends {
+                        WHOLE_FULL
+                    } else {
+                        PREFIX_FULL
+                    };
+                    raise(first, class);
+                }
+                lead = false;
+                t = end;
+            }
+            // separators match no letter
+            _ => {}
+        }
+    }
 }
 
 /// Items scored together (see `SearchIndex::score_batch`).
@@ -733,14 +1018,13 @@ impl SearchIndex {
     /// Adds one item at the end (its index is the `len()` before the call): the index of a
     /// member list kept current without a rebuild. An item whose texts changed is appended
     /// anew and its old index left to the caller to ignore (the caller maps indices to
-    /// rows): an item's score depends on its own texts only, so old and new items rank
+    /// rows): an item's key depends on its own texts only, so old and new items rank
     /// exactly as a fresh build would rank them (ties aside, which go by index).
     /// `None` when the index cannot grow (see `Builder::end_item`).
     pub fn append<S: AsRef<str>>(&mut self, texts: impl IntoIterator<Item = S>) -> Option<u32> {
         let mut b = Builder::new();
         b.heads = std::mem::take(&mut self.heads);
-        b.ascii = std::mem::take(&mut self.ascii);
-        b.uni = std::mem::take(&mut self.uni);
+        b.toks = std::mem::take(&mut self.toks);
         b.singles = std::mem::take(&mut self.singles);
         b.cjk = std::mem::take(&mut self.cjk);
         for text in texts {
@@ -749,8 +1033,7 @@ impl SearchIndex {
         let added = b.end_item();
         // (no shrink_to_fit: appends come one at a time)
         self.heads = b.heads;
-        self.ascii = b.ascii;
-        self.uni = b.uni;
+        self.toks = b.toks;
         self.singles = b.singles;
         self.cjk = b.cjk;
         added.then(|| (self.len() - 1) as u32)
@@ -764,7 +1047,7 @@ impl SearchIndex {
     /// blank query matches everything in index order.
     pub fn search(&self, query: &str) -> Vec<u32> {
         let mut scratch = self.take_scratch();
-        let out = match self.parse_query(query, &mut scratch) {
+        let out = match Query::parse(query) {
             None => (0..self.len() as u32).collect(),
             Some(query) => match (self.single_column(&query), self.postings(&query)) {
                 (Some(column), _) => sort_column(column, Candidates::All),
@@ -779,8 +1062,9 @@ impl SearchIndex {
     }
 
     /// Like `search`, but only among `within` (the result for a shorter prefix of this query):
-    /// typing narrows, so each keystroke only looks at what the previous one kept. Must return
-    /// exactly what `search(query)` returns whenever `within` is the result for a prefix of `query`.
+    /// typing narrows, so each keystroke only looks at what the previous one kept. Returns
+    /// exactly what `search(query)` returns whenever `within` is the result for a prefix of
+    /// `query`.
     pub fn search_within(&self, query: &str, within: &[u32]) -> Vec<u32> {
         let mut scratch = self.take_scratch();
         let n = self.len();
@@ -796,7 +1080,7 @@ impl SearchIndex {
                 bitmap[w] |= bit;
             }
         }
-        let out = match self.parse_query(query, &mut scratch) {
+        let out = match Query::parse(query) {
             None => {
                 let mut out = Vec::with_capacity(count);
                 for_each_set_bit(&bitmap, 0..bitmap.len(), |i| out.push(i));
@@ -812,14 +1096,28 @@ impl SearchIndex {
         out
     }
 
+    /// Which text of item `i` a query matched (0 the name; see [`Hit::text`]), or `None` when
+    /// it does not match: the alias a Members row shows.
+    pub fn matched_text(&self, i: u32, query: &str) -> Option<usize> {
+        let toks = self.toks.get(self.tok_range(i as usize)?)?;
+        let query = Query::parse(query)?;
+        let mut text = 0;
+        for word in &query.words {
+            match score_word(word, toks) {
+                (0, _) => return None,
+                (_, t) => text = text.max(t),
+            }
+        }
+        Some(text)
+    }
+
     /// The items holding the rarest Chinese character of the query, when it has one: only
-    /// they can match (nucleo neither folds nor normalises those characters).
+    /// they can match.
     fn postings(&self, query: &Query) -> Option<&[u32]> {
         query
             .words
             .iter()
-            .flat_map(|word| &word.chars)
-            .filter(|&&c| is_cjk(c))
+            .flat_map(|word| &word.cjk)
             .map(|c| self.cjk.get(c).map_or(&[][..], Vec::as_slice))
             .min_by_key(|items| items.len())
     }
@@ -827,26 +1125,9 @@ impl SearchIndex {
     /// The precomputed keys when `query` is one letter or digit.
     fn single_column(&self, query: &Query) -> Option<&[u8]> {
         match query.words.as_slice() {
-            [word] => match word.ascii.as_deref() {
-                Some(&[c]) => Some(self.singles.get(single_index(c)?)?.as_slice()),
-                _ => None,
-            },
+            [word] => Some(self.singles.get(single_index(word.single?)?)?.as_slice()),
             _ => None,
         }
-    }
-
-    /// The words of `query`, or `None` when it is blank.
-    fn parse_query(&self, query: &str, scratch: &mut Scratch) -> Option<Query> {
-        if scratch.workers.is_empty() {
-            scratch.workers.push(Worker::new());
-        }
-        let w = &mut scratch.workers[0];
-        let words: Vec<Word> = query
-            .split_whitespace()
-            .map(|word| Word::new(word, w))
-            .collect();
-        let mask = words.iter().fold(0, |mask, w| mask | u64::from(w.mask));
-        (!words.is_empty()).then_some(Query { words, mask })
     }
 
     fn take_scratch(&self) -> Scratch {
@@ -881,22 +1162,18 @@ impl SearchIndex {
             Candidates::Bitmap(bits) => split_bitmap(bits, count, threads),
             Candidates::List(items) => split_even(items.len(), threads),
         };
-        while scratch.workers.len() < ranges.len() {
-            scratch.workers.push(Worker::new());
-        }
         if scratch.parts.len() < ranges.len() {
             scratch.parts.resize_with(ranges.len(), Vec::new);
         }
         let parts = &mut scratch.parts[..ranges.len()];
-        let workers = &mut scratch.workers[..ranges.len()];
-        let mut jobs = parts.iter_mut().zip(workers.iter_mut()).zip(&ranges);
+        let mut jobs = parts.iter_mut().zip(&ranges);
         let first = jobs.next();
         std::thread::scope(|s| {
-            for ((out, w), range) in jobs {
-                s.spawn(move || self.scan(query, cands, range.clone(), w, out));
+            for (out, range) in jobs {
+                s.spawn(move || self.scan(query, cands, range.clone(), out));
             }
-            if let Some(((out, w), range)) = first {
-                self.scan(query, cands, range.clone(), w, out);
+            if let Some((out, range)) = first {
+                self.scan(query, cands, range.clone(), out);
             }
         });
         let out = counting_sort(&scratch.parts[..ranges.len()], &mut scratch.counts);
@@ -915,7 +1192,6 @@ impl SearchIndex {
         query: &Query,
         cands: Candidates<'_>,
         range: Range<usize>,
-        w: &mut Worker,
         out: &mut Vec<(u32, u32)>,
     ) {
         out.clear();
@@ -924,7 +1200,7 @@ impl SearchIndex {
             batch.items[batch.len] = i;
             batch.len += 1;
             if batch.len == BATCH {
-                self.score_batch(query, &batch.items, w, out);
+                self.score_batch(query, &batch.items, out);
                 batch.len = 0;
             }
         };
@@ -933,15 +1209,14 @@ impl SearchIndex {
             Candidates::Bitmap(bits) => for_each_set_bit(bits, range, visit),
             Candidates::List(items) => items[range].iter().for_each(|&i| visit(i)),
         }
-        self.score_batch(query, &batch.items[..batch.len], w, out);
+        self.score_batch(query, &batch.items[..batch.len], out);
     }
 
     /// Scores a few items. Memory is touched in rounds over the whole batch (masks, then the
-    /// texts of the items the mask lets through), so that the cache misses of different items
-    /// overlap instead of coming one after the other: at a million members that halves the
-    /// time of a keystroke.
-    fn score_batch(&self, query: &Query, items: &[u32], w: &mut Worker, out: &mut Vec<(u32, u32)>) {
-        // The mask rejects most items with one load, before their texts are touched.
+    /// tokens of the items the mask lets through), so that the cache misses of different
+    /// items overlap instead of coming one after the other.
+    fn score_batch(&self, query: &Query, items: &[u32], out: &mut Vec<(u32, u32)>) {
+        // The mask rejects most items with one load, before their tokens are touched.
         let mut kept = [0u32; BATCH];
         let mut n = 0;
         for &i in items {
@@ -951,155 +1226,24 @@ impl SearchIndex {
             }
         }
         let kept = &kept[..n];
-        let ascii = query.words.iter().any(|word| word.ascii.is_some());
-        let mut touched = 0u64;
+        let mut touched = 0u32;
         for &i in kept {
-            let i = i as usize;
-            touched ^= if ascii {
-                let Range { start, end } = self.ascii_range(i);
-                let first = self.ascii.get(start).copied().unwrap_or(0);
-                let last = self.ascii.get(end.saturating_sub(1)).copied().unwrap_or(0);
-                u64::from(first ^ last)
-            } else {
-                u64::from(
-                    self.uni
-                        .get(self.heads[i].uni as usize)
-                        .copied()
-                        .unwrap_or(UNI_END),
-                )
-            };
+            let start = self.heads[i as usize].tok as usize;
+            touched ^= self.toks.get(start).copied().unwrap_or(0);
         }
         std::hint::black_box(touched);
         for &i in kept {
-            if let Some(key) = self.score_item(query, i as usize, w) {
+            let range =
+                self.heads[i as usize].tok as usize..self.heads[i as usize + 1].tok as usize;
+            if let Some(key) = query.score(&self.toks[range]) {
                 out.push((i, key));
             }
         }
     }
 
-    /// The sort key of item `i` for the query (higher is better), or `None` if a word misses.
-    #[inline]
-    fn score_item(&self, query: &Query, i: usize, w: &mut Worker) -> Option<u32> {
-        let mask = self.heads[i].mask;
-        let mut total = 0u32;
-        for word in &query.words {
-            total = total.saturating_add(self.score_word(word, i, mask, w)?);
-        }
-        Some(total)
-    }
-
-    /// The best key of item `i` for one word.
-    #[inline]
-    fn score_word(&self, word: &Word, i: usize, mask: u64, w: &mut Worker) -> Option<u32> {
-        let m = &mut w.matcher;
-        let mut best = None;
-        let Some(needle) = word.ascii.as_deref() else {
-            // Only the non-ASCII texts: nucleo never matches such a needle in an ASCII haystack.
-            let top = word.bound(K_DIRECT);
-            for seg in self.uni_segments(i) {
-                if word.prefilter && !is_folded_subsequence(&word.chars, seg) {
-                    continue;
-                }
-                if let Some(score) = word.atom.score(Utf32Str::Unicode(seg), m) {
-                    improve(&mut best, kind_key(K_DIRECT, score));
-                    if best >= Some(top) {
-                        break;
-                    }
-                }
-            }
-            return best;
-        };
-        let uni_bits = u64::from(word.mask) << UNI_SHIFT;
-        if mask & uni_bits == uni_bits {
-            for seg in self.uni_segments(i) {
-                if !is_folded_subsequence(&word.chars, seg) {
-                    continue;
-                }
-                if let Some(score) = word.atom.score(Utf32Str::Unicode(seg), m) {
-                    improve(&mut best, kind_key(K_DIRECT, score));
-                }
-            }
-        }
-        // Best first: bound every segment cheaply, then score them by decreasing bound until
-        // the best score so far reaches the next bound. A member's name rarely needs scoring
-        // once a group nickname with a word boundary in the right place has scored.
-        let pool = &self.ascii[self.ascii_range(i)];
-        let mut pending = [(0u32, 0usize); MAX_PENDING];
-        let mut n_pending = 0;
-        let mut at = 0;
-        while let Some((segment, next)) = segment_at(pool, at) {
-            let seg_at = at;
-            at = next;
-            let Segment {
-                kind,
-                mask,
-                text: seg,
-            } = segment;
-            if mask & word.mask != word.mask {
-                continue;
-            }
-            let bound = word.segment_bound(seg, kind, needle);
-            if best.is_some_and(|best| best >= bound) {
-                continue;
-            }
-            if n_pending < MAX_PENDING {
-                pending[n_pending] = (bound, seg_at);
-                n_pending += 1;
-            } else if let Some(score) = self.score_segment(word, seg, kind, w) {
-                improve(&mut best, kind_key(kind, score));
-            }
-        }
-        while n_pending > 0 {
-            let mut k = 0;
-            for j in 1..n_pending {
-                if pending[j].0 > pending[k].0 {
-                    k = j;
-                }
-            }
-            let (bound, seg_at) = pending[k];
-            if best.is_some_and(|best| best >= bound) {
-                break;
-            }
-            n_pending -= 1;
-            pending[k] = pending[n_pending];
-            let Some((
-                Segment {
-                    kind, text: seg, ..
-                },
-                _,
-            )) = segment_at(pool, seg_at)
-            else {
-                continue;
-            };
-            if let Some(score) = self.score_segment(word, seg, kind, w) {
-                improve(&mut best, kind_key(kind, score));
-            }
-        }
-        best
-    }
-
-    /// nucleo's score of an ASCII word in one ASCII segment.
-    #[inline]
-    fn score_segment(&self, word: &Word, seg: &[u8], kind: u8, w: &mut Worker) -> Option<u16> {
-        let needle = word.ascii.as_deref()?;
-        if seg.len() <= ascii::MAX_LEN {
-            ascii::score(seg, needle, kind & K_LOWER != 0, &mut w.dp)
-        } else {
-            word.atom.score(Utf32Str::Ascii(seg), &mut w.matcher)
-        }
-    }
-
-    /// Where the ASCII segments of item `i` are in the pool.
-    #[inline]
-    fn ascii_range(&self, i: usize) -> Range<usize> {
-        self.heads[i].ascii as usize..self.heads[i + 1].ascii as usize
-    }
-
-    /// The non-ASCII texts of item `i`.
-    fn uni_segments(&self, i: usize) -> impl Iterator<Item = &[char]> {
-        self.uni[self.heads[i].uni as usize..self.heads[i + 1].uni as usize]
-            .split(|&c| c == UNI_END)
-            .filter(|seg| !seg.is_empty())
+    /// Where the tokens of item `i` are.
+    fn tok_range(&self, i: usize) -> Option<Range<usize>> {
+        Some(self.heads.get(i)?.tok as usize..self.heads.get(i + 1)?.tok as usize)
     }
 }
 
@@ -1223,423 +1367,14 @@ fn counting_sort(parts: &[Vec<(u32, u32)>], counts: &mut Vec<u32>) -> Vec<u32> {
     out
 }
 
-/// nucleo's fuzzy score for ASCII haystack and needle, computed the way
-/// `Matcher::fuzzy_match` computes it with the default [`Config`] and ignore-case (the needle
-/// is lower-case already): same paths (exact length, single char, contiguous greedy match,
-/// optimal matrix), same bonuses and penalties, so the same number. Without nucleo's
-/// per-call set-up (copying the haystack into its slab, char classes for the whole
-/// haystack) it costs a fraction of a call, which matters when a keystroke scores
-/// hundreds of thousands of pinyin strings. `ascii_score_matches_nucleo` checks it against
-/// nucleo on random strings.
-mod ascii {
-    // nucleo's constants (score.rs).
-    const SCORE_MATCH: u16 = 16;
-    const PENALTY_GAP_START: u16 = 3;
-    const PENALTY_GAP_EXTENSION: u16 = 1;
-    const BONUS_BOUNDARY: u16 = SCORE_MATCH / 2;
-    const BONUS_BOUNDARY_WHITE: u16 = BONUS_BOUNDARY + 2;
-    const BONUS_BOUNDARY_DELIMITER: u16 = BONUS_BOUNDARY + 1;
-    const BONUS_CAMEL123: u16 = BONUS_BOUNDARY - PENALTY_GAP_START;
-    const BONUS_NON_WORD: u16 = BONUS_BOUNDARY;
-    const BONUS_CONSECUTIVE: u16 = PENALTY_GAP_START + PENALTY_GAP_EXTENSION;
-    const BONUS_FIRST_CHAR_MULTIPLIER: u16 = 2;
-    /// Longest haystack scored here; longer ones go to nucleo itself.
-    pub(super) const MAX_LEN: usize = 255;
-
-    /// nucleo's char classes, in its order (the order matters in `bonus_for`).
-    #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-    enum Class {
-        Whitespace,
-        NonWord,
-        Delimiter,
-        Lower,
-        Upper,
-        Number,
-    }
-
-    #[inline(always)]
-    fn class(b: u8) -> Class {
-        match b {
-            b'a'..=b'z' => Class::Lower,
-            b'A'..=b'Z' => Class::Upper,
-            b'0'..=b'9' => Class::Number,
-            b' ' | b'\t' | b'\n' | b'\x0C' | b'\r' => Class::Whitespace,
-            b'/' | b',' | b':' | b';' | b'|' => Class::Delimiter,
-            _ => Class::NonWord,
-        }
-    }
-
-    const CLASSES: [Class; 6] = [
-        Class::Whitespace,
-        Class::NonWord,
-        Class::Delimiter,
-        Class::Lower,
-        Class::Upper,
-        Class::Number,
-    ];
-
-    /// `bonus_for` for every pair of classes.
-    const BONUS_TABLE: [[u8; 6]; 6] = {
-        let mut table = [[0; 6]; 6];
-        let mut p = 0;
-        while p < 6 {
-            let mut c = 0;
-            while c < 6 {
-                table[p][c] = bonus_for(CLASSES[p], CLASSES[c]) as u8;
-                c += 1;
-            }
-            p += 1;
-        }
-        table
-    };
-
-    #[inline(always)]
-    const fn bonus_for(prev: Class, class: Class) -> u16 {
-        // `as u8`: comparisons in a const fn (the classes are in nucleo's order).
-        let (p, c) = (prev as u8, class as u8);
-        if c > Class::Delimiter as u8 {
-            match prev {
-                Class::Whitespace => return BONUS_BOUNDARY_WHITE,
-                Class::Delimiter => return BONUS_BOUNDARY_DELIMITER,
-                Class::NonWord => return BONUS_BOUNDARY,
-                _ => (),
-            }
-        }
-        if p == Class::Lower as u8 && c == Class::Upper as u8
-            || p != Class::Number as u8 && c == Class::Number as u8
-        {
-            BONUS_CAMEL123
-        } else if c == Class::Whitespace as u8 {
-            BONUS_BOUNDARY_WHITE
-        } else if c == Class::NonWord as u8 {
-            BONUS_NON_WORD
-        } else {
-            0
-        }
-    }
-
-    /// nucleo's bonus for matching `hay[p]`.
-    #[inline(always)]
-    fn bonus_at(hay: &[u8], p: usize) -> u16 {
-        u16::from(BONUS_TABLE[prev_class(hay, p) as usize][class(hay[p]) as usize])
-    }
-
-    /// nucleo's score for a one-character needle matched at `hay[p]`.
-    pub(super) fn single_score(hay: &[u8], p: usize) -> u16 {
-        SCORE_MATCH + BONUS_FIRST_CHAR_MULTIPLIER * bonus_at(hay, p)
-    }
-
-    /// nucleo's largest bonus at any position of `hay` but the first.
-    pub(super) fn max_inner_bonus(hay: &[u8]) -> u16 {
-        hay.windows(2)
-            .map(|w| bonus_for(class(w[0]), class(w[1])))
-            .max()
-            .unwrap_or(0)
-    }
-
-    #[inline(always)]
-    fn fold(b: u8) -> u8 {
-        b.to_ascii_lowercase()
-    }
-
-    /// The class before position `i` (the start of the haystack counts as whitespace).
-    #[inline(always)]
-    fn prev_class(hay: &[u8], i: usize) -> Class {
-        i.checked_sub(1)
-            .map_or(Class::Whitespace, |p| class(hay[p]))
-    }
-
-    /// The matrix and per-column arrays, kept from one call to the next.
-    pub(super) struct Dp {
-        offs: [u8; MAX_LEN + 1],
-        bonus: [u8; MAX_LEN],
-        row: [Cell; MAX_LEN + 1],
-    }
-
-    impl Dp {
-        pub(super) fn new() -> Dp {
-            Dp {
-                offs: [0; MAX_LEN + 1],
-                bonus: [0; MAX_LEN],
-                row: [UNMATCHED; MAX_LEN + 1],
-            }
-        }
-    }
-
-    /// The score of `needle` (lower-case ASCII) in `hay` (ASCII, at most `MAX_LEN` bytes),
-    /// or `None` when it does not match. `lower`: `hay` holds lower-case letters only.
-    pub(super) fn score(hay: &[u8], needle: &[u8], lower: bool, dp: &mut Dp) -> Option<u16> {
-        let n = needle.len();
-        let len = hay.len();
-        if n > len {
-            return None;
-        }
-        if n == 0 {
-            return Some(0);
-        }
-        if n == len {
-            let same = hay.iter().zip(needle).all(|(&h, &c)| fold(h) == c);
-            return same.then(|| contiguous(hay, needle, 0, len));
-        }
-        if n == 1 {
-            let c = needle[0];
-            let mut best = 0;
-            for (i, &h) in hay.iter().enumerate() {
-                if fold(h) == c {
-                    let bonus = bonus_for(prev_class(hay, i), class(h));
-                    best = best.max(bonus * BONUS_FIRST_CHAR_MULTIPLIER + SCORE_MATCH);
-                }
-            }
-            return (best != 0).then_some(best);
-        }
-        let starts = fold(hay[0]) == needle[0];
-        if starts
-            && hay[..n].iter().zip(needle).all(|(&h, &c)| fold(h) == c)
-            && needle.iter().all(u8::is_ascii_alphanumeric)
-        {
-            // A prefix match of letters and digits: the first char gets the largest bonus
-            // and every next one the same, which no other alignment beats.
-            return Some((SCORE_MATCH + BONUS_BOUNDARY_WHITE) * n as u16 + BONUS_BOUNDARY_WHITE);
-        }
-        // The prefilter: first occurrence of the first char, greedy rest, last occurrence of
-        // the last char after that.
-        let start = hay[..len - n + 1]
-            .iter()
-            .position(|&h| fold(h) == needle[0])?;
-        let offs = &mut dp.offs;
-        offs[0] = 0;
-        let mut at = start + 1;
-        for (k, &c) in needle.iter().enumerate().skip(1) {
-            at += hay[at..].iter().position(|&h| fold(h) == c)?;
-            offs[k] = (at - start) as u8;
-            at += 1;
-        }
-        let greedy_end = at;
-        let last = needle[n - 1];
-        let end = greedy_end
-            + hay[greedy_end..]
-                .iter()
-                .rposition(|&h| fold(h) == last)
-                .map_or(0, |i| i + 1);
-        if n == end - start {
-            return Some(contiguous(hay, needle, start, greedy_end));
-        }
-        if n == 2 {
-            return Some(optimal2(hay, needle, start, end, usize::from(dp.offs[1])));
-        }
-        Some(optimal(hay, needle, start, end, lower, dp))
-    }
-
-    /// nucleo's `calculate_score` (used for a match without gaps).
-    fn contiguous(hay: &[u8], needle: &[u8], start: usize, end: usize) -> u16 {
-        let mut prev = prev_class(hay, start);
-        let mut needle_iter = needle.iter();
-        let mut needle_char = needle[0];
-        needle_iter.next();
-        let mut in_gap = false;
-        let mut consecutive = 1;
-        let class0 = class(hay[start]);
-        let mut first_bonus = bonus_for(prev, class0);
-        let mut score = SCORE_MATCH + first_bonus * BONUS_FIRST_CHAR_MULTIPLIER;
-        prev = class0;
-        if let Some(&next) = needle_iter.next() {
-            needle_char = next;
-        }
-        for &h in &hay[start + 1..end] {
-            let cls = class(h);
-            if fold(h) == needle_char {
-                let mut bonus = bonus_for(prev, cls);
-                if consecutive != 0 {
-                    if bonus >= BONUS_BOUNDARY && bonus > first_bonus {
-                        first_bonus = bonus;
-                    }
-                    bonus = bonus.max(first_bonus).max(BONUS_CONSECUTIVE);
-                } else {
-                    first_bonus = bonus;
-                }
-                score += SCORE_MATCH + bonus;
-                in_gap = false;
-                consecutive += 1;
-                if let Some(&next) = needle_iter.next() {
-                    needle_char = next;
-                }
-            } else {
-                let penalty = if in_gap {
-                    PENALTY_GAP_EXTENSION
-                } else {
-                    PENALTY_GAP_START
-                };
-                score = score.saturating_sub(penalty);
-                in_gap = true;
-                consecutive = 0;
-            }
-            prev = cls;
-        }
-        score
-    }
-
-    /// A cell of nucleo's matrix: the best score with needle char `row` matched at a column.
-    /// (nucleo also keeps whether the cell continued a run, for the match indices only.)
-    #[derive(Clone, Copy, PartialEq, Eq)]
-    struct Cell {
-        score: u16,
-        consecutive_bonus: u8,
-    }
-
-    /// No match here (a match scores at least 16).
-    const UNMATCHED: Cell = Cell {
-        score: 0,
-        consecutive_bonus: 0,
-    };
-
-    #[inline(always)]
-    fn next_m_cell(p_score: u16, bonus: u16, m_cell: Cell) -> Cell {
-        if m_cell.score == 0 {
-            return Cell {
-                score: p_score + bonus + SCORE_MATCH,
-                consecutive_bonus: bonus as u8,
-            };
-        }
-        let mut consecutive_bonus = u16::from(m_cell.consecutive_bonus).max(BONUS_CONSECUTIVE);
-        if bonus >= BONUS_BOUNDARY && bonus > consecutive_bonus {
-            consecutive_bonus = bonus;
-        }
-        let score_match = m_cell.score + consecutive_bonus.max(bonus);
-        let score_skip = p_score + bonus;
-        if score_match > score_skip {
-            Cell {
-                score: score_match + SCORE_MATCH,
-                consecutive_bonus: consecutive_bonus as u8,
-            }
-        } else {
-            Cell {
-                score: score_skip + SCORE_MATCH,
-                consecutive_bonus: bonus as u8,
-            }
-        }
-    }
-
-    #[inline(always)]
-    fn p_score(prev_p_score: u16, prev_m_score: u16) -> u16 {
-        prev_m_score
-            .saturating_sub(PENALTY_GAP_START)
-            .max(prev_p_score.saturating_sub(PENALTY_GAP_EXTENSION))
-    }
-
-    /// `optimal` for a two-char needle: one pass, the single row kept in two variables.
-    fn optimal2(hay: &[u8], needle: &[u8], start: usize, end: usize, second_off: usize) -> u16 {
-        let h = &hay[start..end];
-        let (first, second) = (needle[0], needle[1]);
-        let mut prev_class = prev_class(hay, start);
-        let mut class_j = class(h[0]);
-        let mut bonus_j = BONUS_TABLE[prev_class as usize][class_j as usize];
-        prev_class = class_j;
-        let mut prev_p = 0;
-        let mut prev_m = 0;
-        let mut best = 0;
-        for j in 0..h.len() - 1 {
-            let p = p_score(prev_p, prev_m);
-            let m_cell = if fold(h[j]) == first {
-                Cell {
-                    score: u16::from(bonus_j) * BONUS_FIRST_CHAR_MULTIPLIER + SCORE_MATCH,
-                    consecutive_bonus: bonus_j,
-                }
-            } else {
-                UNMATCHED
-            };
-            class_j = class(h[j + 1]);
-            let bonus_next = BONUS_TABLE[prev_class as usize][class_j as usize];
-            prev_class = class_j;
-            if j + 1 >= second_off && fold(h[j + 1]) == second {
-                best = best.max(next_m_cell(p, u16::from(bonus_next), m_cell).score);
-            }
-            prev_p = p;
-            prev_m = m_cell.score;
-            bonus_j = bonus_next;
-        }
-        best
-    }
-
-    /// nucleo's `fuzzy_match_optimal` over `hay[start..end]`; `dp.offs[k]` is where the
-    /// greedy match put needle char `k` (relative to `start`).
-    fn optimal(
-        hay: &[u8],
-        needle: &[u8],
-        start: usize,
-        end: usize,
-        lower: bool,
-        dp: &mut Dp,
-    ) -> u16 {
-        let h = &hay[start..end];
-        let len = h.len();
-        let Dp { offs, bonus, row } = dp;
-        if lower {
-            // Lower-case letters: a bonus at the very start only.
-            bonus[..len].fill(0);
-            if start == 0 {
-                bonus[0] = BONUS_BOUNDARY_WHITE as u8;
-            }
-        } else {
-            let mut prev = prev_class(hay, start);
-            for (j, &c) in h.iter().enumerate() {
-                let cls = class(c);
-                bonus[j] = BONUS_TABLE[prev as usize][cls as usize];
-                prev = cls;
-            }
-        }
-        // Row `i`'s cell for column `j` lives at `row[j - i]` (as in nucleo), so the next row
-        // can be written in place. Row 0 first.
-        let first = needle[0];
-        for ((cell, &c), &b) in row.iter_mut().zip(h).zip(bonus.iter()) {
-            *cell = if fold(c) == first {
-                Cell {
-                    score: u16::from(b) * BONUS_FIRST_CHAR_MULTIPLIER + SCORE_MATCH,
-                    consecutive_bonus: b,
-                }
-            } else {
-                UNMATCHED
-            };
-        }
-        for i in 0..needle.len() - 1 {
-            let row_off = usize::from(offs[i]);
-            let next_row_off = usize::from(offs[i + 1]);
-            let next_char = needle[i + 1];
-            let mut prev_p = 0;
-            let mut prev_m = 0;
-            // Columns before the next char's first possible place only carry the gap score.
-            for cell in &row[row_off - i..next_row_off - 1 - i] {
-                prev_p = p_score(prev_p, prev_m);
-                prev_m = cell.score;
-            }
-            let cols = next_row_off - 1..len - 1;
-            let cells = &mut row[next_row_off - 1 - i..len - 1 - i];
-            for ((cell, &c), &b) in cells
-                .iter_mut()
-                .zip(&h[cols.start + 1..])
-                .zip(&bonus[cols.start + 1..len])
-            {
-                let p = p_score(prev_p, prev_m);
-                let m_cell = *cell;
-                *cell = if fold(c) == next_char {
-                    next_m_cell(p, u16::from(b), m_cell)
-                } else {
-                    UNMATCHED
-                };
-                prev_p = p;
-                prev_m = m_cell.score;
-            }
-        }
-        let last = needle.len() - 1;
-        row[usize::from(offs[last]) - last..len - last]
-            .iter()
-            .map(|c| c.score)
-            .max()
-            .unwrap_or(0)
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn index(items: &[&[&str]]) -> SearchIndex {
+        SearchIndex::build(items.iter().map(|texts| texts.iter().copied()))
+    }
+
     #[test]
     fn appending_items_answers_as_a_fresh_build() {
         let all = [
@@ -1670,10 +1405,79 @@ mod tests {
         }
     }
 
-    use super::*;
+    /// The roster of the search table: (name, alias).
+    const ROSTER: &[(&str, &str)] = &[
+        ("张三", "阿三"),             // 0
+        ("赵平英", ""),               // 1 zhao-ping-ying: z-h-a-n-g is a subsequence
+        ("张森林", ""),               // 2
+        ("小张", ""),                 // 3
+        ("王伟", ""),                 // 4
+        ("王小五", "杭州-王五-设计"), // 5
+        ("单田芳", ""),               // 6 单: dan / shan / chan
+        ("曾小贤", ""),               // 7 曾: zeng / ceng
+        ("解晓东", ""),               // 8 解: jie / xie
+        ("Amy_Li", ""),               // 9
+        ("Lamy", ""),                 // 10
+        ("丁蕊", "张姐"),             // 11 张 only in the alias
+    ];
 
-    fn index(items: &[&[&str]]) -> SearchIndex {
-        SearchIndex::build(items.iter().map(|texts| texts.iter().copied()))
+    /// Known answers, in order: nothing more, nothing less.
+    #[test]
+    fn roster_table() {
+        let idx = SearchIndex::build(ROSTER.iter().map(|(n, a)| [*n, *a]));
+        let cases: &[(&str, &[u32])] = &[
+            // full pinyin: prefix of a name, then inside a name, then an alias
+            ("zhang", &[0, 2, 3, 11]),
+            ("zhangsan", &[0]),
+            ("xiaozhang", &[3]),
+            ("wangxiaowu", &[5]),
+            ("zhao", &[1]),
+            ("ping", &[1]),
+            // initials: the whole name before a prefix
+            ("zs", &[0, 2]),
+            ("zsl", &[2]),
+            ("zpy", &[1]),
+            ("wx", &[5]),
+            ("hz", &[5]),
+            ("sj", &[5]),
+            // mixed: a syllable in full, then the start of the next
+            ("zhangs", &[0, 2]),
+            ("wangw", &[4, 5]),
+            ("zhaopy", &[1]),
+            ("asan", &[0]),
+            // heteronym surnames
+            ("shan", &[6]),
+            ("dan", &[6]),
+            ("chan", &[6]),
+            ("zeng", &[7]),
+            ("ceng", &[7]),
+            ("xie", &[8]),
+            ("jie", &[8, 11]),
+            // latin: prefix, word start, inside a word, separators skipped
+            ("amy", &[9, 10]),
+            ("li", &[2, 9]),
+            ("amyli", &[9]),
+            ("AMY_LI", &[9]),
+            // Chinese text
+            ("张", &[0, 2, 3, 11]),
+            ("阿三", &[0]),
+            ("王五", &[5]),
+            // subsequence traps: letters picked across syllables or inside a word
+            ("zhaoy", &[]),
+            ("zhangp", &[]),
+            ("zhy", &[]),
+            ("ay", &[]),
+            ("lmy", &[]),
+            ("zhangsanx", &[]),
+        ];
+        for &(query, expected) in cases {
+            assert_eq!(idx.search(query), expected, "{query:?}");
+        }
+        // which text matched: the alias for 丁蕊, the name for 张三
+        assert_eq!(idx.matched_text(11, "zhang"), Some(1));
+        assert_eq!(idx.matched_text(0, "zhang"), Some(0));
+        assert_eq!(idx.matched_text(0, "asan"), Some(1));
+        assert_eq!(idx.matched_text(1, "zhang"), None);
     }
 
     fn matches(texts: &[&str], query: &str) -> bool {
@@ -1699,14 +1503,25 @@ mod tests {
             (&["张三"], "zhang san", true),
             (&["张三"], "ZHANG", true),
             (&["张三"], "Zs", true),
+            (&["张三"], "zhs", true),
+            (&["张三"], "张s", true),
             (&["张三"], "李", false),
             (&["张三"], "zhangsi", false),
+            (&["张三"], "zhsan", false),
+            (&["张三阿"], "zsa", true),
+            (&["曾航"], "zhang", false),
+            (&["曾航"], "zhangsan", false),
+            (&["曾航"], "zh", true),
+            (&["张三"], "zan", false),
             (&["李四"], "zs", false),
             (&["李四"], "ls", true),
             (&["李晓明"], "lixiao", true),
             (&["李晓明"], "lxm", true),
             (&["李晓明"], "李晓", true),
             (&["李晓明"], "lixiaoming", true),
+            (&["李晓明"], "lixiaom", true),
+            (&["李晓明"], "lxiaom", false),
+            (&["李晓明"], "lm", false),
             (&["单雄信"], "shan", true),
             (&["单雄信"], "dan", true),
             (&["单雄信"], "shanxiongxin", true),
@@ -1715,18 +1530,30 @@ mod tests {
             (&["曾小贤"], "ceng", true),
             (&["解晓东"], "xie", true),
             (&["解晓东"], "jie", true),
+            // only a name's first character has all its readings
+            (&["小单"], "xiaodan", true),
+            (&["小单"], "xiaoshan", false),
+            (&["小王"], "xiaoyu", false),
+            (&["吕布"], "lvbu", true),
             (&["Amy_Li"], "amy", true),
             (&["Amy_Li"], "AMY", true),
             (&["Amy_Li"], "amyli", true),
+            (&["Amy_Li"], "my", true),
             (&["Amy_Li"], "bob", false),
             (&["zhangsan"], "zhangs", true),
             (&["Kevin.Z"], "kevin", true),
+            (&["Kevin.Z"], "kvn", false),
             (&["Zoë"], "zoe", true),
             (&["Zoë"], "zoë", true),
             (&["李四", "杭州-张三-设计"], "hangzhou", true),
             (&["李四", "杭州-张三-设计"], "zhang", true),
             (&["李四", "杭州-张三-设计"], "杭州", true),
             (&["李四", "杭州-张三-设计"], "shanghai", false),
+            (&["李四", "长沙-赵璐"], "changsha", true),
+            (&["李四", "长沙-赵璐"], "zhangsha", false),
+            (&["长孙无忌"], "zhangsun", true),
+            (&["重庆"], "chongqing", true),
+            (&["音乐"], "yinyue", true),
             (&["sunny🌞"], "sunny", true),
             (&["sunny🌞"], "🌞", true),
             (&["王🌸芳"], "wangfang", true),
@@ -1742,6 +1569,9 @@ mod tests {
             (&["张三"], "zhang 宝妈", false),
             (&["张三"], "  zhang   zs  ", true),
             (&["张三"], "zhang\u{3000}san", true),
+            (&["赵平英"], "zhang", false),
+            (&["郑好安"], "zhan", false),
+            (&["郑好安宁"], "zhan", true),
             (&[], "zhang", false),
             (&["", "   "], "zhang", false),
         ];
@@ -1764,8 +1594,8 @@ mod tests {
         assert_eq!(idx.search("a b"), [1]);
         assert_eq!(idx.search("\u{0}"), Vec::<u32>::new());
         assert_eq!(idx.search("zhang".repeat(40).as_str()), [2]);
-        // Cut at 256 characters, then 255 bytes of pinyin.
-        assert_eq!(idx.search("zhang".repeat(60).as_str()), Vec::<u32>::new());
+        // A word is cut at 63 characters, a text at 256.
+        assert_eq!(idx.search("zhang".repeat(60).as_str()), [2]);
         assert_eq!(idx.search("🌞"), [3]);
         assert_eq!(idx.search("!^'$"), Vec::<u32>::new());
     }
@@ -1799,12 +1629,18 @@ mod tests {
 
     #[test]
     fn ranking() {
-        // 阿郑好安宁高: initials "azhang" hold "zhang"; its pinyin only matches with gaps.
-        let idx = index(&[&["阿郑好安宁高"], &["小张"], &["李四"], &["张"]]);
-        assert_eq!(idx.search("zhang"), [3, 1, 0]);
-        // Direct beats pinyin at equal scores.
-        let idx = index(&[&["张"], &["zhang"]]);
-        assert_eq!(idx.search("zhang"), [1, 0]);
+        // exact name > name prefix > inside a name > initials > alias
+        let idx = index(&[
+            &["阿郑好安宁高"],
+            &["小张"],
+            &["李四", "张"],
+            &["张三"],
+            &["张"],
+        ]);
+        assert_eq!(idx.search("zhang"), [4, 3, 1, 0, 2]);
+        // the whole name by its initials before a prefix by initials
+        let idx = index(&[&["张三丰"], &["张三"], &["小张三"]]);
+        assert_eq!(idx.search("zs"), [1, 0, 2]);
         // Ties keep index order.
         let idx = index(&[&["张三"], &["张四"], &["张三"]]);
         assert_eq!(idx.search("zhang"), [0, 1, 2]);
@@ -1812,6 +1648,27 @@ mod tests {
         // A prefix match ranks before a match inside the text.
         let idx = index(&[&["Lamy"], &["Amy_Li"]]);
         assert_eq!(idx.search("amy"), [1, 0]);
+    }
+
+    #[test]
+    fn matcher_ranks_a_few_strings_like_the_index() {
+        let groups = [
+            "上海宝妈群",
+            "杭州读书会",
+            "数据分析交流",
+            "Hangzhou Runners",
+        ];
+        assert_eq!(rank("hz", groups.iter().map(|g| [g])), [1]);
+        assert_eq!(rank("shuju", groups.iter().map(|g| [g])), [2]);
+        assert_eq!(rank("杭州", groups.iter().map(|g| [g])), [1]);
+        assert_eq!(rank("", groups.iter().map(|g| [g])), [0, 1, 2, 3]);
+        assert_eq!(rank("hzh", groups.iter().map(|g| [g])), [1]);
+        let m = Matcher::new("zhang");
+        assert!(!m.is_empty());
+        assert_eq!(m.score(["丁蕊", "张姐"]).map(|h| h.text), Some(1));
+        assert_eq!(m.score(["张三", "张姐"]).map(|h| h.text), Some(0));
+        assert_eq!(m.score(["赵平英"]), None);
+        assert!(Matcher::new("  ").is_empty());
     }
 
     /// splitmix64, for deterministic generated names.
@@ -1831,10 +1688,11 @@ mod tests {
     /// emoji, latin nicknames, group nicknames, WeChat ids.
     fn generated_items(n: usize, seed: u64) -> Vec<Vec<String>> {
         const SURNAMES: &[&str] = &[
-            "张", "王", "李", "赵", "单", "曾", "解", "长", "陈", "刘", "小", "查",
+            "张", "王", "李", "赵", "单", "曾", "解", "长", "陈", "刘", "小", "查", "阿",
         ];
         const GIVEN: &[&str] = &[
             "三", "晓", "明", "伟", "芳", "行", "乐", "重", "子", "雄", "信", "宝", "妈", "🌸",
+            "安", "二",
         ];
         const LATIN: &[&str] = &[
             "Amy_Li",
@@ -1845,6 +1703,7 @@ mod tests {
             "Zoë",
             "LiLy 2024",
             "wang-X",
+            "a",
         ];
         const CITIES: &[&str] = &["杭州", "上海", "长沙", "重庆"];
         let mut state = seed;
@@ -1890,6 +1749,10 @@ mod tests {
         "Li2",
         "x-",
         "cs 设",
+        "zhangs",
+        "wangw",
+        "a",
+        "an",
     ];
 
     #[test]
@@ -1905,64 +1768,37 @@ mod tests {
                 assert_eq!(narrowed, full, "query {prefix:?}");
                 prev = narrowed;
             }
-            assert!(!prev.is_empty(), "{query:?} found nothing");
-        }
-    }
-
-    /// What the index must return, the slow way: nucleo on every haystack of every item, no
-    /// pre-check, bound or ASCII scorer, then a plain sort.
-    fn plain_search(idx: &SearchIndex, query: &str) -> Vec<u32> {
-        let mut m = Matcher::new(Config::DEFAULT);
-        let atoms: Vec<Atom> = query
-            .split_whitespace()
-            .map(|w| {
-                Atom::new(
-                    w,
-                    CaseMatching::Ignore,
-                    Normalization::Smart,
-                    AtomKind::Fuzzy,
-                    false,
-                )
-            })
-            .collect();
-        let mut hits = Vec::new();
-        'items: for i in 0..idx.len() {
-            let mut total = 0u32;
-            for atom in &atoms {
-                let mut best = None;
-                for seg in idx.uni_segments(i) {
-                    if let Some(score) = atom.score(Utf32Str::Unicode(seg), &mut m) {
-                        improve(&mut best, kind_key(K_DIRECT, score));
-                    }
-                }
-                let pool = &idx.ascii[idx.ascii_range(i)];
-                for (seg, kind) in segments(pool) {
-                    if let Some(score) = atom.score(Utf32Str::Ascii(seg), &mut m) {
-                        improve(&mut best, kind_key(kind, score));
-                    }
-                }
-                match best {
-                    Some(key) => total = total.saturating_add(key),
-                    None => continue 'items,
-                }
+            // (`李晓` only as those two characters together; `Li2`, `x-` are not substrings)
+            if !["x-", "李晓", "Li2"].contains(query) {
+                assert!(!prev.is_empty(), "{query:?} found nothing");
             }
-            hits.push((i as u32, total));
         }
-        hits.sort_by_key(|&(i, key)| (std::cmp::Reverse(key), i));
-        hits.into_iter().map(|(i, _)| i).collect()
     }
 
+    /// The index (columns, postings, masks, batches, threads) answers what the plain
+    /// matcher answers on every item's texts, for every letter and digit and every prefix
+    /// of the queries.
     #[test]
-    fn search_equals_plain_nucleo_over_every_haystack() {
-        let idx = SearchIndex::build(generated_items(600, 7));
-        let extra = [
-            "z", "a", "i", "n", "g", "-", "_", "2", "zhangsan", "x z", "杭", "芳 f",
-        ];
-        for query in QUERIES.iter().chain(&extra) {
+    fn search_equals_the_matcher_over_every_item() {
+        let items = generated_items(600, 7);
+        let idx = SearchIndex::build(&items);
+        let letters: Vec<String> = (b'a'..=b'z')
+            .chain(b'0'..=b'9')
+            .map(|c| char::from(c).to_string())
+            .collect();
+        let extra = ["zhangsan", "x z", "杭", "芳 f", "-", "_", "a_"];
+        for query in QUERIES
+            .iter()
+            .copied()
+            .chain(extra)
+            .chain(letters.iter().map(String::as_str))
+        {
             let ends = query.char_indices().skip(1).map(|(at, _)| at);
             for end in ends.chain([query.len()]) {
                 let prefix = &query[..end];
-                assert_eq!(idx.search(prefix), plain_search(&idx, prefix), "{prefix:?}");
+                let expected: Vec<u32> =
+                    rank(prefix, &items).into_iter().map(|i| i as u32).collect();
+                assert_eq!(idx.search(prefix), expected, "{prefix:?}");
             }
         }
     }
@@ -1983,96 +1819,7 @@ mod tests {
     }
 
     #[test]
-    fn ascii_score_matches_nucleo() {
-        const HAY: &[u8] = b"zhangsanZHANGlixiaomingAa0123 -_/.:|,;'xwbd\t";
-        const NEEDLE: &[u8] = b"zhangsilxmaw0129 -_/.:|'";
-        let mut m = Matcher::new(Config::DEFAULT);
-        let mut dp = ascii::Dp::new();
-        let mut worker = Worker::new();
-        let mut state = 7;
-        let mut check = |hay: &[u8], needle: &[u8]| {
-            let text = std::str::from_utf8(needle).unwrap_or_default();
-            let atom = Atom::new(
-                text,
-                CaseMatching::Ignore,
-                Normalization::Smart,
-                AtomKind::Fuzzy,
-                false,
-            );
-            let Utf32Str::Ascii(lower) = atom.needle_text() else {
-                panic!("ASCII needle expected")
-            };
-            let expected = atom.score(Utf32Str::Ascii(hay), &mut m);
-            let got = ascii::score(hay, lower, false, &mut dp);
-            assert_eq!(got, expected, "{text:?} in {hay:?}");
-            if hay.iter().all(u8::is_ascii_lowercase) {
-                assert_eq!(ascii::score(hay, lower, true, &mut dp), expected);
-            }
-            // The bound used to skip segments holds.
-            if let Some(score) = expected {
-                let word = Word::new(text, &mut worker);
-                let kind = K_PINYIN | (ascii::max_inner_bonus(hay) as u8) << K_BONUS_SHIFT;
-                let bound = word.segment_bound(hay, kind, lower);
-                assert!(kind_key(kind, score) <= bound, "{text:?} in {hay:?}");
-            }
-            assert_eq!(
-                got,
-                expected,
-                "{:?} in {:?}",
-                text,
-                String::from_utf8_lossy(hay)
-            );
-        };
-        for round in 0..300_000 {
-            // Small alphabets make long, many-way matches likely.
-            let alphabet: &[u8] = match round % 3 {
-                0 => &HAY[..8],
-                1 => HAY,
-                _ => b"ab-A1 _/:",
-            };
-            let len = 1 + (next(&mut state) % 40) as usize;
-            let hay: Vec<u8> = (0..len)
-                .map(|_| alphabet[(next(&mut state) % alphabet.len() as u64) as usize])
-                .collect();
-            let n = 1 + (next(&mut state) % 7) as usize;
-            let needle: Vec<u8> = if round % 3 == 0 {
-                // A subsequence of the haystack, so that it matches.
-                let mut picked: Vec<u8> = hay
-                    .iter()
-                    .filter(|_| next(&mut state).is_multiple_of(3))
-                    .map(u8::to_ascii_lowercase)
-                    .collect();
-                picked.truncate(n);
-                if picked.is_empty() {
-                    picked.push(hay[0].to_ascii_lowercase());
-                }
-                picked
-            } else {
-                let alphabet: &[u8] = match round % 3 {
-                    0 => &NEEDLE[..6],
-                    1 => NEEDLE,
-                    _ => b"ab1-_",
-                };
-                (0..n)
-                    .map(|_| alphabet[(next(&mut state) % alphabet.len() as u64) as usize])
-                    .collect()
-            };
-            if needle.iter().any(u8::is_ascii_whitespace) {
-                continue;
-            }
-            check(&hay, &needle);
-        }
-        let long = b"zhangsan".repeat(32);
-        let long = &long[..ascii::MAX_LEN];
-        check(long, b"zs");
-        check(long, b"nz");
-        check(long, b"zhangsanzhang");
-        check(long, &long[..ascii::MAX_LEN - 1].to_ascii_lowercase());
-    }
-
-    #[test]
     fn cjk_chars_are_neither_folded_nor_normalised() {
-        // `postings` and `fold_fast` rely on it.
         let ranges = [
             '\u{3000}'..='\u{9FFF}',
             '\u{F900}'..='\u{FAFF}',
@@ -2080,29 +1827,55 @@ mod tests {
         ];
         for c in ranges.into_iter().flatten() {
             assert!(is_cjk(c));
-            assert_eq!(fold_char(c), c, "{c:?}");
-            assert_eq!(chars::to_lower_case(c), c, "{c:?}");
+            assert_eq!(fold(c), c, "{c:?}");
         }
         assert!(!is_cjk('Ａ') && !is_cjk('a') && !is_cjk('é') && !is_cjk('🌸'));
     }
 
     #[test]
+    fn syllables_fit_their_token_bits() {
+        let syl = &*SYLLABLES;
+        // every toneless reading, ü written v: a few hundred, under the 9 bits of a token
+        assert!(
+            (380..=SYL_MASK as usize).contains(&syl.names.len()),
+            "{}",
+            syl.names.len()
+        );
+        for name in ["zhang", "shan", "dan", "lv", "nv", "a", "er", "zhuang"] {
+            assert!(syl.names.iter().any(|n| n == name), "{name}");
+        }
+        let readings = |c: char| -> Vec<&str> {
+            syl.readings(c)
+                .map(|r| {
+                    r.iter()
+                        .filter(|&&id| id != 0)
+                        .map(|&id| syl.names[usize::from(id)].as_str())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        assert_eq!(readings('张'), ["zhang"]);
+        for (c, reading) in [('单', "shan"), ('曾', "zeng"), ('解', "xie")] {
+            assert!(readings(c).contains(&reading), "{c} {:?}", readings(c));
+        }
+        assert!(readings('a').is_empty() && readings('🌸').is_empty());
+    }
+
+    #[test]
     fn heteronyms_are_bounded() {
-        // Every character a heteronym: still at most MAX_VARIANTS pinyin strings per text.
-        let idx = index(&[&["行行行行行行行行重重重重朴朴朴朴"]]);
-        let kinds: Vec<u8> = segments(&idx.ascii)
-            .map(|(_, kind)| kind & K_KIND)
-            .collect();
-        let pinyin = kinds
-            .iter()
-            .filter(|&&k| k == K_PINYIN || k == K_ALT)
-            .count();
-        assert_eq!(kinds.first(), Some(&K_PINYIN));
-        assert!((2..=MAX_READINGS_PER_CHAR).contains(&pinyin), "{kinds:?}");
+        // Every character a heteronym: the first has its readings, then only the few with
+        // a common second reading have it (行, 重), not 朴.
+        let text = "朴".to_string() + &"行重朴".repeat(100);
+        let idx = index(&[&[text.as_str()]]);
+        let alts = idx.toks.iter().filter(|&&t| is_alt(t)).count();
+        let expected = 1 + (MAX_TEXT_CHARS - 1) * 2 / 3;
+        assert!(
+            (expected..expected + MAX_READINGS).contains(&alts),
+            "{alts}"
+        );
         let long = "张".repeat(1000);
         let idx = index(&[&[long.as_str()]]);
-        assert!(segments(&idx.ascii).all(|(seg, _)| seg.len() <= MAX_TEXT_CHARS * 6));
-        assert_eq!(idx.uni.len(), MAX_TEXT_CHARS + 1);
+        assert_eq!(idx.toks.len(), MAX_TEXT_CHARS + 1);
         assert_eq!(idx.search("zhangzhang"), [0]);
     }
 }

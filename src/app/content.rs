@@ -118,6 +118,9 @@ pub struct ContentState {
     pub pending: Option<(i64, Purpose)>,
     /// The whole item behind the detail popup (Enter).
     pub detail: Option<ContentItem>,
+    /// The title of a new item being saved: once the list holds it, it is selected (the
+    /// newest item of that title: the store hands out ids in order).
+    pub select_new: Option<String>,
 }
 
 /// Why an item is being loaded.
@@ -228,13 +231,45 @@ pub fn text_of(t: &TextArea<'_>) -> String {
     t.lines().join("\n")
 }
 
+/// What separates the names of a list field (also Chinese commas and 、).
+const LIST_SEPARATORS: [char; 5] = [',', '，', '、', ';', '；'];
+
 /// Split a comma list (also Chinese commas and 、).
 fn split_list(s: &str) -> Vec<String> {
-    s.split([',', '，', '、', ';', '；'])
+    s.split(LIST_SEPARATORS)
         .map(str::trim)
         .filter(|x| !x.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// The known groups matching the name being typed in a group list (the text after the
+/// last separator), best first, with the member search's rules (`hz` finds 杭州…).
+pub fn group_matches<'a>(typed: &str, known: &'a [(i64, String)]) -> Vec<&'a str> {
+    let part = typed.rsplit(LIST_SEPARATORS).next().unwrap_or("").trim();
+    crate::search::rank(part, known.iter().map(|(_, n)| [n]))
+        .into_iter()
+        .filter_map(|i| known.get(i).map(|(_, n)| n.as_str()))
+        .collect()
+}
+
+/// The group list with its last name completed, when what is typed there matches exactly
+/// one known group and is not that name already.
+pub fn complete_group(typed: &str, known: &[(i64, String)]) -> Option<String> {
+    let cut = typed.rfind(LIST_SEPARATORS).map_or(0, |at| {
+        at + typed[at..].chars().next().map_or(1, char::len_utf8)
+    });
+    let (head, part) = typed.split_at(cut);
+    if part.trim().is_empty() {
+        return None;
+    }
+    match group_matches(typed, known).as_slice() {
+        [only] if *only != part.trim() => {
+            let space = &part[..part.len() - part.trim_start().len()];
+            Some(format!("{head}{space}{only}"))
+        }
+        _ => None,
+    }
 }
 
 /// "2026-03-03 20:00", "03-03 20:00", "20:00" (on `day`), in the team's zone.
@@ -473,6 +508,18 @@ impl App {
 
     pub(super) fn content_loaded(&mut self, data: ContentData) {
         self.content.set_rows(data.rows.clone());
+        let page = self.page_rows();
+        if let Some(title) = &self.content_state.select_new
+            && let Some(id) = data
+                .rows
+                .iter()
+                .filter(|r| r.title == *title)
+                .map(|r| r.id)
+                .max()
+            && self.content.select_key(id, page)
+        {
+            self.content_state.select_new = None;
+        }
         self.content_state.data = Some(data);
     }
 
@@ -739,6 +786,8 @@ impl App {
                 match form_input(form, today, tz, self.content_state.data.as_ref(), texts) {
                     Ok(input) => {
                         form.error = None;
+                        self.content_state.select_new =
+                            form.id.is_none().then(|| input.title.clone());
                         vec![Effect::ContentSave {
                             id: form.id,
                             version: form.version,
@@ -752,7 +801,24 @@ impl App {
                 }
             }
             (_, KeyCode::Tab) => {
-                form.focus = form.focus.step(1);
+                // in the groups, Tab first completes a name that only one group matches
+                let known = self
+                    .content_state
+                    .data
+                    .as_ref()
+                    .map_or(&[][..], |d| d.groups.as_slice());
+                let completed = (form.focus == Field::Groups)
+                    .then(|| complete_group(&text_of(&form.groups), known))
+                    .flatten();
+                match completed {
+                    Some(text) => {
+                        form.groups = line_field(&text);
+                        form.dirty = true;
+                        form.confirm_discard = false;
+                        form.error = None;
+                    }
+                    None => form.focus = form.focus.step(1),
+                }
                 Vec::new()
             }
             (_, KeyCode::BackTab) => {

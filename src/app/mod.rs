@@ -1153,6 +1153,7 @@ impl App {
                         }
                         Err(e) => {
                             form.error = Some(e.clone());
+                            self.content_state.select_new = None;
                             return Vec::new();
                         }
                     }
@@ -1621,29 +1622,27 @@ impl App {
     }
 }
 
-/// Commands in the palette matching what was typed (word or localised label).
+/// Commands in the palette matching what was typed (word or localised label), with the
+/// member search's rules (`shuju` finds 数据, `hz` 杭州…): the word typed in full first
+/// (`remind` before the `reminders` tab), then prefixes, initials, the label.
 pub fn palette_matches(texts: &Texts, input: &str) -> Vec<Command> {
-    let needle = input.trim().to_lowercase();
-    let mut found: Vec<Command> = COMMANDS
-        .iter()
-        .copied()
-        .filter(|c| {
-            needle.is_empty()
-                || c.word.contains(&needle)
-                || texts.action_text(c.action).to_lowercase().contains(&needle)
-        })
-        .collect();
-    // the command typed in full first (`remind` before the `reminders` tab)
-    found.sort_by_key(|c| c.word != needle);
-    found
+    crate::search::rank(
+        input,
+        COMMANDS
+            .iter()
+            .map(|c| [c.word, texts.action_text(c.action)]),
+    )
+    .into_iter()
+    .filter_map(|i| COMMANDS.get(i).copied())
+    .collect()
 }
 
-/// Picker items matching what was typed.
+/// Picker items matching what was typed, best first, with the member search's rules
+/// (pinyin, initials: `hz` finds 杭州…).
 pub fn picker_matches<'a>(items: &'a [String], input: &str) -> Vec<&'a String> {
-    let needle = input.trim().to_lowercase();
-    items
-        .iter()
-        .filter(|i| needle.is_empty() || i.to_lowercase().contains(&needle))
+    crate::search::rank(input, items.iter().map(|i| [i]))
+        .into_iter()
+        .filter_map(|i| items.get(i))
         .collect()
 }
 

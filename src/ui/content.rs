@@ -628,23 +628,11 @@ pub fn form(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         Field::Groups => {
             // the groups matching what is being typed (the last name in the list)
             let typed = crate::app::content::text_of(&f.groups);
-            let part = typed
-                .rsplit([',', ',', '、', ';', ';'])
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_lowercase();
             let known: Vec<&str> = app
                 .content_state
                 .data
                 .as_ref()
-                .map(|d| {
-                    d.groups
-                        .iter()
-                        .map(|(_, n)| n.as_str())
-                        .filter(|n| part.is_empty() || n.to_lowercase().contains(&part))
-                        .collect()
-                })
+                .map(|d| crate::app::content::group_matches(&typed, &d.groups))
                 .unwrap_or_default();
             fill(&t.groups_hint, &[("known", &known.join(", "))])
         }

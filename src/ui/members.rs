@@ -104,6 +104,8 @@ fn render_list(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         ));
     }
     let title = Line::from(spans);
+    // the alias (group nickname) a search matched shows after the name: `丁蕊 (张姐)`
+    let matcher = crate::search::Matcher::new(&data.filter);
     list(
         app,
         frame,
@@ -129,12 +131,22 @@ fn render_list(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             // nickname is cut by the column, with an ellipsis
             let warn =
                 crate::app::members::new_and_silent(r, app.now.timestamp(), &app.rules.tiers);
+            let name = match (&r.group_nickname, matcher.is_empty()) {
+                (Some(alias), false)
+                    if matcher
+                        .score([r.name.as_str(), alias.as_str()])
+                        .is_some_and(|hit| hit.text == 1) =>
+                {
+                    format!("{} ({alias})", r.name)
+                }
+                _ => r.name.clone(),
+            };
             let name = if warn {
-                format!("⚠{}", r.name)
+                format!("⚠{name}")
             } else if r.kol {
-                format!("{} ★", r.name)
+                format!("{name} ★")
             } else {
-                r.name.clone()
+                name
             };
             vec![
                 Line::from(name),

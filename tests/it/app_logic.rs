@@ -938,3 +938,72 @@ fn enter_on_a_reminder_goes_to_its_item_on_its_tab() {
     a.on_key(enter());
     assert_eq!((a.tab, &a.mode), (Tab::Reminders, &Mode::Detail));
 }
+
+#[test]
+fn member_search_ranks_and_keeps_only_aligned_matches() {
+    let mut a = members_app();
+    a.on_key(key('/'));
+    a.on_paste("zhang");
+    // 赵六 (zhao-liu) holds z-h-a…-n… but not a syllable zhang: not found
+    assert_eq!(visible_names(&a), vec!["张三", "张伟"]);
+    a.on_key(backspace());
+    a.on_key(backspace());
+    a.on_key(backspace());
+    a.on_paste("w"); // zhw: 张 abbreviated, then 伟
+    assert_eq!(visible_names(&a), vec!["张伟"]);
+}
+
+#[test]
+fn pickers_and_the_palette_take_pinyin_and_initials() {
+    // the group picker: `hz` finds 杭州…, best first
+    let mut a = today_app();
+    let day = a.today_day;
+    a.update(Action::Loaded(Loaded::Today(Box::new(TodayData {
+        day,
+        rows: vec![
+            sop_row(1, "08:30", "杭州宝妈群", "早安问候", "todo"),
+            sop_row(2, "08:30", "学习群", "早安问候", "todo"),
+            sop_row(3, "15:00", "上海读书会", "干货分享", "todo"),
+        ],
+        ..TodayData::default()
+    }))));
+    a.on_key(key('f'));
+    a.on_paste("hz");
+    let Mode::Picker { items, input, .. } = &a.mode else {
+        panic!("{:?}", a.mode)
+    };
+    assert_eq!(
+        shequn::app::picker_matches(items, input),
+        vec![&"杭州宝妈群".to_string()]
+    );
+    a.on_key(enter());
+    assert_eq!(a.today.count(), 1, "only 杭州宝妈群's item");
+    // letters picked across syllables are not a match: x-u-q is in xue-xi-qun (学习群),
+    // but `xu` abbreviates 学 and 习 does not start with q
+    a.on_key(key('f'));
+    a.on_paste("xuq");
+    let Mode::Picker { items, input, .. } = &a.mode else {
+        panic!("{:?}", a.mode)
+    };
+    assert!(shequn::app::picker_matches(items, input).is_empty());
+    a.on_key(esc());
+    // the palette: `shuju` finds 数据 (the KPIs tab), in Chinese
+    let mut zh = App::new(
+        Lang::Zh,
+        Keymap::load(None, ACTIONS).unwrap(),
+        Rules::shipped(),
+        parse_now(crate::NOW, DEFAULT_TZ).unwrap(),
+        DEFAULT_TZ,
+        "t.db".into(),
+        "me".into(),
+    );
+    let first = shequn::app::palette_matches(zh.texts, "shuju")[0];
+    assert_eq!(first.action, "tab_kpi");
+    zh.on_key(key(':'));
+    zh.on_paste("shuju");
+    zh.on_key(enter());
+    assert_eq!(zh.tab, Tab::Kpi);
+    // the word typed in full first: `remind` before the `reminders` tab
+    let found = shequn::app::palette_matches(zh.texts, "remind");
+    assert_eq!(found[0].word, "remind", "{found:?}");
+}

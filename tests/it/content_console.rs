@@ -527,3 +527,83 @@ fn our_own_save_reloads_what_it_touched_like_a_colleagues_change() {
     assert!(a.content.stale, "the Content tab reloads when shown");
     assert!(!a.members.stale && !a.kpi.stale && !a.reminders.stale);
 }
+
+#[test]
+fn tab_completes_the_one_group_that_matches_what_is_typed() {
+    let mut a = app();
+    a.update(Action::Loaded(Loaded::Content(Box::new(ContentData {
+        groups: vec![
+            (1, "宝妈育儿交流群".into()),
+            (2, "读书会".into()),
+            (3, "杭州读书会".into()),
+        ],
+        ..ContentData::default()
+    }))));
+    press(&mut a, KeyCode::Char('n'));
+    tab_to(&mut a, Field::Groups);
+    let groups =
+        |a: &App| shequn::app::content::text_of(&a.content_state.form.as_ref().unwrap().groups);
+    let focus = |a: &App| a.content_state.form.as_ref().unwrap().focus;
+    // pinyin initials of one group: Tab completes it and stays on the field
+    typed(&mut a, "bm");
+    press(&mut a, KeyCode::Tab);
+    assert_eq!(groups(&a), "宝妈育儿交流群");
+    assert_eq!(focus(&a), Field::Groups);
+    // the next name in the list: `dsh` is 读书会 and 杭州读书会, so Tab moves on
+    typed(&mut a, "，dsh");
+    press(&mut a, KeyCode::Tab);
+    assert_eq!(groups(&a), "宝妈育儿交流群，dsh");
+    assert_ne!(focus(&a), Field::Groups);
+    tab_to(&mut a, Field::Groups);
+    for _ in 0..3 {
+        press(&mut a, KeyCode::Backspace);
+    }
+    typed(&mut a, " hz");
+    press(&mut a, KeyCode::Tab);
+    assert_eq!(groups(&a), "宝妈育儿交流群， 杭州读书会");
+    // complete already: Tab moves on
+    press(&mut a, KeyCode::Tab);
+    assert_ne!(focus(&a), Field::Groups);
+}
+
+#[test]
+fn a_new_item_is_selected_in_the_list_once_saved() {
+    let mut a = app();
+    press(&mut a, KeyCode::Char('n'));
+    typed(&mut a, "周末亲子活动预告");
+    tab_to(&mut a, Field::Groups);
+    typed(&mut a, "读书会");
+    let fx = ctrl_s(&mut a);
+    assert!(
+        matches!(fx.as_slice(), [Effect::ContentSave { id: None, .. }]),
+        "{fx:?}"
+    );
+    a.update(Action::Saved(Ok("#12 ✓".into())));
+    let row = |id: i64, title: &str| shequn::store::views::ContentRow {
+        id,
+        title: title.into(),
+        kind: "engage".into(),
+        form: "article".into(),
+        state: "draft".into(),
+        slot: None,
+        owner: "me".into(),
+        groups: vec!["读书会".into()],
+    };
+    // the reload after the save holds it among others
+    a.update(Action::Loaded(Loaded::Content(Box::new(ContentData {
+        rows: vec![
+            row(3, "新手妈妈必知的 5 个育儿误区"),
+            row(7, "读书会三月书单"),
+            row(12, "周末亲子活动预告"),
+            row(9, "双十一福利预热"),
+        ],
+        groups: vec![(1, "宝妈育儿交流群".into()), (2, "读书会".into())],
+        ..ContentData::default()
+    }))));
+    assert_eq!(a.content.current().map(|r| r.id), Some(12));
+    assert!(a.content_state.select_new.is_none());
+    // later reloads keep whatever the operator selects
+    a.on_key(KeyEvent::new(KeyCode::Char('k'), KeyModifiers::NONE));
+    let now = a.content.current().map(|r| r.id);
+    assert_ne!(now, Some(12));
+}

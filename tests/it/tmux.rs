@@ -575,8 +575,6 @@ fn today_at_1531_opens_at_the_1500_item_and_the_walkthrough_goes_on_after_a_skip
     let now_row = s.lines().position(|l| l.contains("现在 15:31")).unwrap();
     let at = s.lines().position(|l| l.contains('▶')).unwrap();
     assert!(now_row < at, "the now row is above the cursor:\n{s}");
-    // earlier, missed items are reachable above
-    assert!(s.contains("错过"), "{s}");
     // the hint line has the tab's own keys
     assert!(
         s.contains("Space 完成") && s.contains("w 走查") && s.contains("s 跳过"),
@@ -622,7 +620,13 @@ fn today_at_1531_opens_at_the_1500_item_and_the_walkthrough_goes_on_after_a_skip
     // the skipped one says so once the list is read again
     let s = tmux.wait_for("已跳过");
     assert!(s.contains(&format!("{group} ")), "{s}");
-    tmux.keys(&["Escape", "q"]);
+    // the confirmation on the status line is in the console's language too
+    assert!(!s.contains("· skipped"), "{s}");
+    // earlier, missed items are reachable above (at 80×24 the window starts near now,
+    // and a reminder's toast may cover the rest)
+    tmux.keys(&["Escape", "g"]);
+    tmux.wait_for("已错过");
+    tmux.keys(&["q"]);
     let s = tmux.wait_for("EXIT=");
     assert!(s.contains("EXIT=0"), "{s}");
 }

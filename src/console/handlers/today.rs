@@ -60,7 +60,13 @@ pub fn change(
         .write(change.perm(), |tx, op| {
             sop::change(tx, op, now, env.tz, id, Some(version), change)
         })
-        .map(|item| format!("{} · {}", item.label, item.state.word()))
+        .map(|item| {
+            format!(
+                "{} · {}",
+                item.label,
+                env.texts.enum_text(item.state.word())
+            )
+        })
         .map_err(|e| describe(&e, store, env));
     Action::Saved(result)
 }

@@ -137,7 +137,8 @@ fn start_tabs_help_and_quit_restore_the_terminal() {
         .count();
     assert!(han > 200, "members with Chinese names:\n{s}");
     tmux.keys(&["?"]);
-    let s = tmux.wait_for("帮助");
+    // the popup's title ("帮助" alone is on the hint line too)
+    let s = tmux.wait_for("帮助 · 成员");
     assert!(s.contains("退出"), "{s}");
     tmux.keys(&["Escape"]);
     tmux.keys(&["q"]);

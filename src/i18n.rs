@@ -465,6 +465,44 @@ pub struct CliTexts {
     /// `shequn kpi`: an open alert ({group}, {rule}, {since}, {value}, {step},
     /// {assignee}).
     pub alert_line: String,
+    /// `group add`: the new group ({id}, {name}).
+    pub group_added: String,
+    /// `group edit` ({name}).
+    pub group_updated: String,
+    /// `operator add` ({login}, {role}).
+    pub operator_set: String,
+    /// `operator remove` ({login}).
+    pub operator_removed: String,
+    /// Not a login name ({login}).
+    pub not_login: String,
+    /// An alert the command opened ({group}, {rule}, {detail}, {since}, {task}).
+    pub alert_opened: String,
+    /// An alert the command closed ({group}, {rule}).
+    pub alert_closed: String,
+    /// An empty roster ({file}).
+    pub roster_empty: String,
+    /// A roster that would mark too many as left ({file}, {leaving}, {present}, {group}, {limit}).
+    pub roster_too_many: String,
+    /// The team's limit ({percent}, {max}).
+    pub roster_limit_share: String,
+    /// The --allow-leaves limit ({n}).
+    pub roster_limit_allowed: String,
+    /// `--dry-run`: the first line ({file}, {format}, {group}, {read}).
+    pub dry_head: String,
+    /// Who would join ({n}, {names}).
+    pub dry_join: String,
+    /// Who would leave ({n}, {present}, {percent}, {names}).
+    pub dry_leave: String,
+    /// ({n}).
+    pub dry_unchanged: String,
+    /// ({n}).
+    pub dry_new: String,
+    /// The import would be refused ({max}, {n}).
+    pub dry_refused: String,
+    /// The import would go through.
+    pub dry_passes: String,
+    /// After the first names ({n}).
+    pub and_more: String,
     /// Column keys (the English words JSON and CSV use) → table headers.
     pub headers: BTreeMap<String, String>,
 }

@@ -704,7 +704,11 @@ fn step(ctx: &Ctx, store: &mut Store, id: i64, what: &ContentStep) -> anyhow::Re
             serde_json::json!({ "id": id, "state": state.word(), "version": item.version })
         ),
         _ => {
-            println!("content {id} ({}) → {}", item.title, state.word());
+            println!(
+                "#{id} ({}) → {}",
+                item.title,
+                ctx.lang.texts().enum_text(state.word())
+            );
             if matches!(what, ContentStep::Approve(_))
                 && let Some(slot) = item.slot
             {

@@ -8,6 +8,7 @@ use super::{Ctx, UserError};
 use crate::cli::{GroupCmd, Platform};
 use crate::clock::local_day;
 use crate::domain::roles::Perm;
+use crate::i18n::fill;
 use crate::store::groups::{self, GroupEdit, GroupRow, NewGroup};
 use crate::store::sop;
 
@@ -46,7 +47,8 @@ pub fn run(ctx: &Ctx, cmd: &GroupCmd) -> anyhow::Result<ExitCode> {
                 }
                 Ok(id)
             })?;
-            println!("group {id}: {name}");
+            let t = &ctx.lang.texts().cli;
+            println!("{}", fill(&t.group_added, &[("id", &id), ("name", &name)]));
             Ok(ExitCode::SUCCESS)
         }
         GroupCmd::Edit {
@@ -80,7 +82,8 @@ pub fn run(ctx: &Ctx, cmd: &GroupCmd) -> anyhow::Result<ExitCode> {
             store.write(Perm::GroupEdit, |tx, op| {
                 groups::edit(tx, op, at, name, &edit)
             })?;
-            println!("group {name}: updated");
+            let t = &ctx.lang.texts().cli;
+            println!("{}", fill(&t.group_updated, &[("name", name)]));
             Ok(ExitCode::SUCCESS)
         }
         GroupCmd::List => {

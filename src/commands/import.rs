@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use super::{Ctx, UserError};
 use crate::cli::{Format as OutFormat, ImportCmd};
 use crate::domain::roster::{Allowance, Limit, percent};
+use crate::i18n::{CliTexts, fill};
 use crate::import::{self, Format};
 use crate::store::import::{
     ChatImportError, ChatOptions, ROSTER_NAMES, RosterError, RosterOptions, RosterSummary,
@@ -108,12 +109,12 @@ pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
             let s = match import_roster(&mut store, &entries, &opts, now, ctx.tz, &ctx.rules) {
                 Ok(s) => s,
                 Err(RosterError::Store(e)) => return Err(e.into()),
-                Err(e) => return Err(UserError(roster_refusal(&e)).into()),
+                Err(e) => return Err(UserError(roster_refusal(&ctx.lang.texts().cli, &e)).into()),
             };
             match ctx.format {
                 OutFormat::Json => println!("{}", serde_json::to_string_pretty(&s)?),
                 _ if s.dry_run => {
-                    for line in dry_run_lines(&s) {
+                    for line in dry_run_lines(&ctx.lang.texts().cli, &s) {
                         println!("{line}");
                     }
                 }
@@ -219,26 +220,26 @@ fn after_import(ctx: &Ctx, store: &mut Store) -> anyhow::Result<()> {
 
 /// A refused roster in words: the file, how many would leave of how many, the limit,
 /// and the flags that let it through.
-fn roster_refusal(e: &RosterError) -> String {
+fn roster_refusal(t: &CliTexts, e: &RosterError) -> String {
     match e {
-        RosterError::Empty { file } => format!(
-            "{file}: the roster lists no members — a group always has at least the exporting \
-             account, so this export is cut or wrong; nothing was imported. Export the \
-             member list again"
-        ),
+        RosterError::Empty { file } => fill(&t.roster_empty, &[("file", file)]),
         RosterError::TooManyLeaves { too_many, summary } => {
             let limit = match too_many.limit {
-                Limit::Share { share, max } => format!(
-                    "more than the team's limit of {}% (at most {max}; `shequn settings set import.max_leave_share` changes it)",
-                    percent_of_share(share)
+                Limit::Share { share, max } => fill(
+                    &t.roster_limit_share,
+                    &[("percent", &percent_of_share(share)), ("max", &max)],
                 ),
-                Limit::Allowed(n) => format!("more than --allow-leaves {n}"),
+                Limit::Allowed(n) => fill(&t.roster_limit_allowed, &[("n", &n)]),
             };
-            format!(
-                "{}: {} of the {} present members of {} are missing from the roster and \
-                 would be marked as left — {limit}; nothing was imported. If the roster is \
-                 complete, pass --allow-leaves {} (or --force); --dry-run lists who would leave",
-                summary.file, too_many.leaving, too_many.present, summary.group, too_many.leaving,
+            fill(
+                &t.roster_too_many,
+                &[
+                    ("file", &summary.file),
+                    ("leaving", &too_many.leaving),
+                    ("present", &too_many.present),
+                    ("group", &summary.group),
+                    ("limit", &limit),
+                ],
             )
         }
         RosterError::Store(e) => e.to_string(),
@@ -257,44 +258,52 @@ fn percent_of_share(share: f64) -> String {
 
 /// What `import members --dry-run` prints: the counts, who would leave and join (the
 /// first names), and whether the import itself would be refused.
-fn dry_run_lines(s: &RosterSummary) -> Vec<String> {
+fn dry_run_lines(t: &CliTexts, s: &RosterSummary) -> Vec<String> {
     let names = |list: &[String], n: u64| {
         if list.is_empty() {
             return String::new();
         }
         let more = n.saturating_sub(list.len() as u64);
-        let mut text = format!(": {}", list.join(", "));
+        let mut text = format!(" — {}", list.join(", "));
         if more > 0 {
-            text.push_str(&format!(" … and {more} more"));
+            text.push_str(&fill(&t.and_more, &[("n", &more)]));
         }
         text
     };
     let mut out = vec![
-        format!(
-            "dry run: {} ({}) → {}: read {}, nothing written",
-            s.file, s.format, s.group, s.read
+        fill(
+            &t.dry_head,
+            &[
+                ("file", &s.file),
+                ("format", &s.format),
+                ("group", &s.group),
+                ("read", &s.read),
+            ],
         ),
-        format!(
-            "  would join: {}{}",
-            s.joined,
-            names(&s.joined_names, s.joined)
+        fill(
+            &t.dry_join,
+            &[
+                ("n", &s.joined),
+                ("names", &names(&s.joined_names, s.joined)),
+            ],
         ),
-        format!(
-            "  would leave: {} of {} present ({}%){}",
-            s.left,
-            s.present,
-            percent(s.left, s.present),
-            names(&s.left_names, s.left)
+        fill(
+            &t.dry_leave,
+            &[
+                ("n", &s.left),
+                ("present", &s.present),
+                ("percent", &percent(s.left, s.present)),
+                ("names", &names(&s.left_names, s.left)),
+            ],
         ),
-        format!("  unchanged: {}", s.unchanged),
-        format!("  new members: {}", s.new_members),
+        fill(&t.dry_unchanged, &[("n", &s.unchanged)]),
+        fill(&t.dry_new, &[("n", &s.new_members)]),
     ];
     match s.max_leaves {
-        Some(max) if s.left > max => out.push(format!(
-            "  the import would be refused: at most {max} may leave without --allow-leaves {} or --force",
-            s.left
-        )),
-        _ => out.push("  the import would go through".into()),
+        Some(max) if s.left > max => {
+            out.push(fill(&t.dry_refused, &[("max", &max), ("n", &s.left)]))
+        }
+        _ => out.push(t.dry_passes.clone()),
     }
     debug_assert!(s.left_names.len() <= ROSTER_NAMES);
     out

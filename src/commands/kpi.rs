@@ -67,6 +67,7 @@ pub fn on_start(ctx: &mut Ctx) -> anyhow::Result<()> {
 
 /// One line per opened or closed alert, for the commands that changed data.
 pub fn describe(r: &Refreshed, ctx: &Ctx) -> Vec<String> {
+    let t = &ctx.lang.texts().cli;
     let rule_line = |a: &AlertRow| {
         ctx.rules
             .kpi
@@ -77,19 +78,21 @@ pub fn describe(r: &Refreshed, ctx: &Ctx) -> Vec<String> {
     };
     let mut out = Vec::new();
     for a in &r.opened {
-        out.push(format!(
-            "alert opened: {} · {} ({}) since {} → task {}",
-            a.group,
-            a.rule,
-            rule_line(a),
-            a.since,
-            a.task.map_or_else(String::new, |t| t.to_string())
+        out.push(fill(
+            &t.alert_opened,
+            &[
+                ("group", &a.group),
+                ("rule", &a.rule),
+                ("detail", &rule_line(a)),
+                ("since", &a.since),
+                ("task", &a.task.map_or_else(String::new, |t| t.to_string())),
+            ],
         ));
     }
     for a in &r.closed {
-        out.push(format!(
-            "alert closed: {} · {} (recovered)",
-            a.group, a.rule
+        out.push(fill(
+            &t.alert_closed,
+            &[("group", &a.group), ("rule", &a.rule)],
         ));
     }
     out

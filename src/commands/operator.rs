@@ -8,28 +8,39 @@ use super::output::{Column, print};
 use super::{Ctx, UserError};
 use crate::cli::OperatorCmd;
 use crate::domain::roles::Perm;
+use crate::i18n::fill;
 use crate::store::operators::{self, OperatorRow};
 
 pub fn run(ctx: &Ctx, cmd: &OperatorCmd) -> anyhow::Result<ExitCode> {
     let mut store = ctx.open()?;
     match cmd {
         OperatorCmd::Add { login, role } => {
-            let login = login_name(login)?;
+            let login = login_name(ctx, login)?;
             let now = ctx.now().timestamp();
             let role = role.role();
             store.write(Perm::OperatorGrant, |tx, op| {
                 operators::grant(tx, op, now, &login, role)
             })?;
-            println!("{login}: {}", role.word());
+            let texts = ctx.lang.texts();
+            println!(
+                "{}",
+                fill(
+                    &texts.cli.operator_set,
+                    &[("login", &login), ("role", &texts.role_name(role))]
+                )
+            );
             Ok(ExitCode::SUCCESS)
         }
         OperatorCmd::Remove { login } => {
-            let login = login_name(login)?;
+            let login = login_name(ctx, login)?;
             let now = ctx.now().timestamp();
             store.write(Perm::OperatorGrant, |tx, op| {
                 operators::remove(tx, op, now, &login)
             })?;
-            println!("{login}: removed");
+            println!(
+                "{}",
+                fill(&ctx.lang.texts().cli.operator_removed, &[("login", &login)])
+            );
             Ok(ExitCode::SUCCESS)
         }
         OperatorCmd::List => {
@@ -50,10 +61,13 @@ pub fn run(ctx: &Ctx, cmd: &OperatorCmd) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn login_name(login: &str) -> Result<String, UserError> {
+fn login_name(ctx: &Ctx, login: &str) -> Result<String, UserError> {
     let login = login.trim().to_string();
     if login.is_empty() || login.contains(char::is_whitespace) {
-        return Err(UserError(format!("{login:?} is not a login name")));
+        return Err(UserError(fill(
+            &ctx.lang.texts().cli.not_login,
+            &[("login", &format!("{login:?}"))],
+        )));
     }
     Ok(login)
 }

@@ -162,13 +162,17 @@ fn change(ctx: &Ctx, store: &mut Store, id: i64, what: &SopChange) -> anyhow::Re
         (Some(by), Some(at)) => format!(
             "{} · {} · {by} {}",
             item.label,
-            item.state.word(),
+            ctx.lang.texts().enum_text(item.state.word()),
             ctx.local_time(at)
                 .as_deref()
                 .and_then(|t| t.get(11..16))
                 .unwrap_or("")
         ),
-        _ => format!("{} · {}", item.label, item.state.word()),
+        _ => format!(
+            "{} · {}",
+            item.label,
+            ctx.lang.texts().enum_text(item.state.word())
+        ),
     };
     match ctx.format {
         Format::Json => println!(

@@ -503,6 +503,18 @@ pub struct CliTexts {
     pub dry_passes: String,
     /// After the first names ({n}).
     pub and_more: String,
+    /// `content show`: the item's version ({n}).
+    pub show_version: String,
+    /// `content show`: the label of the last change.
+    pub show_updated: String,
+    /// `content show`: the lesson learned.
+    pub show_lesson: String,
+    /// `content show --format csv`.
+    pub show_no_csv: String,
+    /// An item with blocked words ({id}, {words}).
+    pub blocked_warning: String,
+    /// `shequn demo` ({db}, {groups}, {members}, {days}, {content}, {reminders}).
+    pub demo_wrote: String,
     /// Column keys (the English words JSON and CSV use) → table headers.
     pub headers: BTreeMap<String, String>,
 }

@@ -575,59 +575,56 @@ fn show(ctx: &Ctx, store: &Store, id: i64) -> anyhow::Result<ExitCode> {
     match ctx.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&out)?),
         Format::Csv => {
-            return Err(UserError(
-                "content show prints as table or json; `shequn export content` writes CSV".into(),
-            )
-            .into());
+            return Err(UserError(ctx.lang.texts().cli.show_no_csv.clone()).into());
         }
         Format::Table => {
-            let mut lines = vec![
-                format!("#{} {}", item.id, item.title),
-                format!(
-                    "state     {} ({}) · version {}",
-                    item.state.word(),
-                    item.state.zh(),
-                    item.version
+            let texts = ctx.lang.texts();
+            let (t, cli) = (&texts.content, &texts.cli);
+            let e = |w: &str| texts.enum_text(w).to_string();
+            // (label, value), the labels the console's detail uses
+            let mut fields: Vec<(&str, String)> = vec![
+                (
+                    &t.col_state,
+                    format!(
+                        "{} · {}",
+                        e(item.state.word()),
+                        fill(&cli.show_version, &[("n", &item.version)])
+                    ),
                 ),
-                format!(
-                    "kind      {} ({}) · {} ({})",
-                    item.kind.word(),
-                    item.kind.zh(),
-                    item.form.word(),
-                    item.form.zh()
-                ),
-                format!("material  {}", item.material_name),
-                format!(
-                    "slot      {}",
+                (&t.col_kind, e(item.kind.word())),
+                (&t.col_form, e(item.form.word())),
+                (&t.material, item.material_name.clone()),
+                (
+                    &t.col_slot,
                     item.slot
                         .map(|t| short_time(ctx, t))
-                        .unwrap_or_else(|| "—".into())
+                        .unwrap_or_else(|| "—".into()),
                 ),
-                format!("groups    {}", out.groups.join(", ")),
+                (&t.col_groups, out.groups.join(", ")),
             ];
             if let Some(c) = &item.column {
-                lines.push(format!("column    {c}"));
+                fields.push((&t.f_column, c.clone()));
             }
             if !item.tags.is_empty() {
-                lines.push(format!("tags      {}", item.tags.join(", ")));
+                fields.push((&t.f_tags, item.tags.join(", ")));
             }
-            lines.push(format!("owner     {} (author {})", item.owner, item.author));
-            lines.push(format!(
-                "updated   {} by {}",
-                short_time(ctx, item.updated_at),
-                item.updated_by
+            fields.push((&t.col_owner, item.owner.clone()));
+            fields.push((&t.author, item.author.clone()));
+            fields.push((
+                &cli.show_updated,
+                format!("{} · {}", short_time(ctx, item.updated_at), item.updated_by),
             ));
             if let Some(r) = &item.reject_reason {
-                lines.push(format!("rejected  {r}"));
+                fields.push((&t.detail_reject, r.clone()));
             }
             if !out.blocked_words.is_empty() {
-                lines.push(format!(
-                    "blocked   {}",
+                fields.push((
+                    &t.blocked,
                     out.blocked_words
                         .iter()
-                        .map(|b| format!("{} ({})", b.word, b.category))
+                        .map(|b| format!("{} ({})", b.word, e(&b.category)))
                         .collect::<Vec<_>>()
-                        .join(", ")
+                        .join(", "),
                 ));
             }
             for r in &item.reviews {
@@ -640,33 +637,51 @@ fn show(ctx: &Ctx, store: &Store, id: i64) -> anyhow::Result<ExitCode> {
                     }
                 };
                 let mut line = format!(
-                    "review    {} {}: {} · {} · {}",
+                    "{} {} · {} · {} · {}",
                     short_time(ctx, r.at),
                     r.reviewer,
-                    c(CHECKS[0].1, &r.compliance),
-                    c(CHECKS[1].1, &r.fit),
-                    c(CHECKS[2].1, &r.appeal)
+                    c(&t.check_compliance, &r.compliance),
+                    c(&t.check_fit, &r.fit),
+                    c(&t.check_appeal, &r.appeal)
                 );
                 if let Some(o) = &r.override_reason {
-                    line.push_str(&format!(" · override: {o}"));
+                    line.push_str(&format!(" · {}: {o}", t.override_reason));
                 }
-                lines.push(line);
+                fields.push((&t.detail_reviews, line));
             }
             if let Some(r) = &item.results {
                 let n = |v: Option<i64>| v.map_or_else(|| "—".to_string(), |v| v.to_string());
-                lines.push(format!(
-                    "results   opens {} · forwards {} · replies {} · clicks {} · orders {} ({} {})",
-                    n(r.opens),
-                    n(r.forwards),
-                    n(r.replies),
-                    n(r.clicks),
-                    n(r.orders),
-                    r.entered_by,
-                    short_time(ctx, r.entered_at)
+                fields.push((
+                    &t.detail_results,
+                    format!(
+                        "{} {} · {} {} · {} {} · {} {} · {} {} ({} {})",
+                        t.r_opens,
+                        n(r.opens),
+                        t.r_forwards,
+                        n(r.forwards),
+                        t.r_replies,
+                        n(r.replies),
+                        t.r_clicks,
+                        n(r.clicks),
+                        t.r_orders,
+                        n(r.orders),
+                        r.entered_by,
+                        short_time(ctx, r.entered_at)
+                    ),
                 ));
             }
             if let Some(l) = &item.lesson {
-                lines.push(format!("lesson    {l}"));
+                fields.push((&cli.show_lesson, l.clone()));
+            }
+            let width = fields
+                .iter()
+                .map(|(l, _)| unicode_width::UnicodeWidthStr::width(*l))
+                .max()
+                .unwrap_or(0);
+            let mut lines = vec![format!("#{} {}", item.id, item.title)];
+            for (label, value) in &fields {
+                let pad = width - unicode_width::UnicodeWidthStr::width(*label);
+                lines.push(format!("{label}{}  {value}", " ".repeat(pad)));
             }
             lines.push(String::new());
             lines.push(item.body.clone());
@@ -682,9 +697,11 @@ fn warn_keywords(ctx: &Ctx, item: &ContentItem) -> anyhow::Result<()> {
     let hits = content::blocking_words(item, &ctx.keywords);
     if !hits.is_empty() {
         eprintln!(
-            "warning: content {} contains blocked words: {} — approval needs them removed or an override reason",
-            item.id,
-            content::hits_text(&hits)
+            "{}",
+            fill(
+                &ctx.lang.texts().cli.blocked_warning,
+                &[("id", &item.id), ("words", &content::hits_text(&hits))]
+            )
         );
     }
     Ok(())

@@ -72,13 +72,18 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<ExitCode> {
             ],
         )?,
         Format::Table => println!(
-            "wrote {}: {} groups, {} members, {} days of activity, {} content items, {} reminders",
-            ctx.db.display(),
-            counts.groups,
-            counts.members,
-            DAYS,
-            counts.content,
-            counts.reminders
+            "{}",
+            crate::i18n::fill(
+                &ctx.lang.texts().cli.demo_wrote,
+                &[
+                    ("db", &ctx.db.display()),
+                    ("groups", &counts.groups),
+                    ("members", &counts.members),
+                    ("days", &DAYS),
+                    ("content", &counts.content),
+                    ("reminders", &counts.reminders),
+                ]
+            )
         ),
     }
     Ok(ExitCode::SUCCESS)

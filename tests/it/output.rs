@@ -296,3 +296,43 @@ fn export_in_gbk_opens_on_chinese_windows() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("GBK") && err.contains("🌸"), "{err}");
 }
+
+/// The single-item and confirmation lines are in the user's language too: `content
+/// show`'s labels, the demo's summary, `group add`, `operator add`.
+#[test]
+fn item_views_and_confirmations_speak_the_users_language() {
+    let (_d, db) = fresh_demo();
+    let id = crate::json(&db, &["content", "list"])[0]["id"].to_string();
+    let zh = run(&db, "zh", "table", &["content", "show", &id]);
+    assert!(zh.status.success());
+    let text = String::from_utf8_lossy(&zh.stdout);
+    for want in ["状态", "版本", "类型", "负责人", "最近修改"] {
+        assert!(text.contains(want), "{want}:\n{text}");
+    }
+    for english in ["state ", "version", "owner ", "updated "] {
+        assert!(!text.contains(english), "{english}:\n{text}");
+    }
+    let en = run(&db, "en", "table", &["content", "show", &id]);
+    assert!(String::from_utf8_lossy(&en.stdout).contains("version"));
+    let added = run(
+        &db,
+        "zh",
+        "table",
+        &["group", "add", "新测试群", "--kind", "兴趣型"],
+    );
+    let text = String::from_utf8_lossy(&added.stdout);
+    assert!(added.status.success() && text.contains("已添加"), "{text}");
+    let op = run(
+        &db,
+        "zh",
+        "table",
+        &["operator", "add", "xiaoming", "--role", "assistant"],
+    );
+    let text = String::from_utf8_lossy(&op.stdout);
+    assert!(op.status.success() && text.contains("助理"), "{text}");
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("d.db");
+    let out = run(&demo, "zh", "table", &["demo"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && text.contains("已写入"), "{text}");
+}

@@ -622,7 +622,7 @@ fn show(ctx: &Ctx, store: &Store, id: i64) -> anyhow::Result<ExitCode> {
                     &t.blocked,
                     out.blocked_words
                         .iter()
-                        .map(|b| format!("{} ({})", b.word, e(&b.category)))
+                        .map(|b| format!("{} ({})", b.word, e(b.category)))
                         .collect::<Vec<_>>()
                         .join(", "),
                 ));

@@ -164,7 +164,6 @@ fn is_self(name: &str) -> bool {
 /// Groups and members looked up, or created, inside one transaction (a roster import).
 struct Ctx<'t, 'c> {
     tx: &'t Transaction<'c>,
-    tz: Tz,
     platform: String,
     groups: HashMap<String, i64>,
     group_names: Vec<(i64, String)>,
@@ -172,8 +171,7 @@ struct Ctx<'t, 'c> {
     /// group → (sender id or name → member); looked up by &str, no allocation
     members: HashMap<i64, HashMap<String, i64>>,
     memberships: HashMap<(i64, i64), ()>,
-    /// [from, to) of the last day computed, and that day
-    day_cache: Option<(i64, i64, NaiveDate)>,
+    days: batch::DayOf,
     new_members: u64,
 }
 
@@ -181,17 +179,7 @@ impl Ctx<'_, '_> {
     /// The team's day of an instant. Messages come in time order, so the last day's
     /// bounds answer almost every call without a time-zone lookup.
     fn day(&mut self, at: i64) -> NaiveDate {
-        if let Some((from, to, day)) = self.day_cache
-            && at >= from
-            && at < to
-        {
-            return day;
-        }
-        let day = DateTime::<Utc>::from_timestamp(at, 0)
-            .map_or(NaiveDate::MIN, |t| t.with_timezone(&self.tz).date_naive());
-        let (from, to) = crate::clock::day_bounds(day, self.tz);
-        self.day_cache = Some((from, to, day));
-        day
+        self.days.day(at)
     }
 
     fn group(&mut self, name: &str, at: i64) -> Result<i64, StoreError> {
@@ -511,7 +499,6 @@ fn roster_diff(
 ) -> Result<i64, StoreError> {
     let mut ctx = Ctx {
         tx,
-        tz,
         platform: if opts.format == "wecom" {
             "wecom".into()
         } else {
@@ -521,7 +508,7 @@ fn roster_diff(
         group_names: Vec::new(),
         members: HashMap::new(),
         memberships: HashMap::new(),
-        day_cache: None,
+        days: batch::DayOf::new(tz),
         new_members: 0,
     };
     let g = ctx.group(opts.group, at)?;

@@ -1142,18 +1142,18 @@ impl Resolver {
 
 /// The team's day of an instant. Messages come in time order, so the last day's bounds
 /// answer almost every call without a time-zone lookup.
-struct DayOf {
+pub(super) struct DayOf {
     tz: Tz,
     /// [from, to) of the last day computed, and that day
     cache: Option<(i64, i64, NaiveDate)>,
 }
 
 impl DayOf {
-    fn new(tz: Tz) -> DayOf {
+    pub(super) fn new(tz: Tz) -> DayOf {
         DayOf { tz, cache: None }
     }
 
-    fn day(&mut self, at: i64) -> NaiveDate {
+    pub(super) fn day(&mut self, at: i64) -> NaiveDate {
         if let Some((from, to, day)) = self.cache
             && at >= from
             && at < to

@@ -17,41 +17,7 @@ use crate::i18n::Lang;
 pub fn operator_login() -> String {
     // SAFETY: getuid cannot fail and has no preconditions.
     let uid = unsafe { libc::getuid() };
-    login_of(uid).unwrap_or_else(|| format!("uid{uid}"))
-}
-
-/// The login name of `uid` from the password database (thread-safe getpwuid_r).
-fn login_of(uid: libc::uid_t) -> Option<String> {
-    let mut buf = vec![0u8; 1024];
-    loop {
-        // SAFETY: an all-zero passwd is a valid value for getpwuid_r to fill in.
-        let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-        let mut found: *mut libc::passwd = std::ptr::null_mut();
-        // SAFETY: every pointer is to a live local of the right type, and the buffer's
-        // length is passed with it; getpwuid_r writes only within them.
-        let rc = unsafe {
-            libc::getpwuid_r(
-                uid,
-                &mut pwd,
-                buf.as_mut_ptr().cast::<libc::c_char>(),
-                buf.len(),
-                &mut found,
-            )
-        };
-        if rc == libc::ERANGE && buf.len() < 1 << 20 {
-            // a long entry (many groups in NSS): try again with more room
-            buf.resize(buf.len() * 4, 0);
-            continue;
-        }
-        if rc != 0 || found.is_null() || pwd.pw_name.is_null() {
-            return None;
-        }
-        // SAFETY: on success pw_name points to a NUL-terminated string inside `buf`,
-        // which is still alive here.
-        let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
-        let name = name.to_string_lossy().into_owned();
-        return (!name.is_empty()).then_some(name);
-    }
+    crate::disk::login_of(uid).unwrap_or_else(|| format!("uid{uid}"))
 }
 
 fn project_dirs() -> Option<directories::ProjectDirs> {
@@ -237,9 +203,12 @@ mod tests {
         let uid = unsafe { libc::getuid() };
         let login = super::operator_login();
         assert!(!login.is_empty());
-        assert_eq!(super::login_of(uid).unwrap_or(format!("uid{uid}")), login);
+        assert_eq!(
+            crate::disk::login_of(uid).unwrap_or(format!("uid{uid}")),
+            login
+        );
         // an id nobody has: no name (the caller then says uid…)
-        assert_eq!(super::login_of(4_000_000_123), None);
+        assert_eq!(crate::disk::login_of(4_000_000_123), None);
     }
 
     #[test]

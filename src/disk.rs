@@ -221,8 +221,13 @@ pub fn user_by_name(login: &str) -> Option<(u32, u32)> {
 
 /// The primary group of `uid`.
 pub fn primary_gid(uid: u32) -> Option<u32> {
+    passwd_by_uid(uid).map(|(_, gid)| gid)
+}
+
+/// The login name (when it has one) and primary group of `uid` (getpwuid_r).
+fn passwd_by_uid(uid: u32) -> Option<(Option<String>, u32)> {
     with_buffer(|buf| {
-        // SAFETY: as in `user_by_name`.
+        // SAFETY: an all-zero passwd is a valid value for getpwuid_r to fill in.
         let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
         let mut found: *mut libc::passwd = std::ptr::null_mut();
         // SAFETY: as in `user_by_name`.
@@ -235,8 +240,23 @@ pub fn primary_gid(uid: u32) -> Option<u32> {
                 &mut found,
             )
         };
-        (rc, (!found.is_null()).then_some(pwd.pw_gid))
+        let entry = (!found.is_null()).then(|| {
+            let name = (!pwd.pw_name.is_null()).then(|| {
+                // SAFETY: getpwuid_r succeeded, so pw_name points to a NUL-terminated
+                // string inside `buf`, which is still alive here.
+                unsafe { CStr::from_ptr(pwd.pw_name) }
+                    .to_string_lossy()
+                    .into_owned()
+            });
+            (name.filter(|n| !n.is_empty()), pwd.pw_gid)
+        });
+        (rc, entry)
     })
+}
+
+/// The login name of `uid` from the password database; `None` when it has none.
+pub fn login_of(uid: u32) -> Option<String> {
+    passwd_by_uid(uid).and_then(|(name, _)| name)
 }
 
 /// The name of group `gid`, or the number when it has none.
@@ -308,30 +328,7 @@ pub fn can(path: &Path, mode: libc::c_int) -> Result<(), i32> {
 
 /// The login of `uid` from the password database, or the number when it has none.
 pub fn user_name(uid: u32) -> String {
-    with_buffer(|buf| {
-        // SAFETY: as in `user_by_name`.
-        let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-        let mut found: *mut libc::passwd = std::ptr::null_mut();
-        // SAFETY: as in `user_by_name`.
-        let rc = unsafe {
-            libc::getpwuid_r(
-                uid,
-                &mut pwd,
-                buf.as_mut_ptr().cast::<libc::c_char>(),
-                buf.len(),
-                &mut found,
-            )
-        };
-        let name = (!found.is_null() && !pwd.pw_name.is_null()).then(|| {
-            // SAFETY: getpwuid_r succeeded, so pw_name points to a NUL-terminated string
-            // inside `buf`, which is still alive here.
-            unsafe { CStr::from_ptr(pwd.pw_name) }
-                .to_string_lossy()
-                .into_owned()
-        });
-        (rc, name)
-    })
-    .unwrap_or_else(|| uid.to_string())
+    login_of(uid).unwrap_or_else(|| uid.to_string())
 }
 
 /// The members listed for the group called `name` (its supplementary members, from the

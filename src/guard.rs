@@ -44,6 +44,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
+use crate::disk::group_name;
+
 /// The environment a setgid shequn keeps. Everything else is removed at start.
 /// * `LANG`, `LC_*`: the language of its words; `TERM`, `COLORTERM`, `NO_COLOR`: how
 ///   it draws — neither changes what it reads or writes;
@@ -395,37 +397,6 @@ fn resgid() -> (u32, u32, u32) {
     // SAFETY: three valid out-pointers; getresgid cannot fail with them.
     unsafe { libc::getresgid(&mut r, &mut e, &mut s) };
     (r, e, s)
-}
-
-/// A group's name from the group database (thread-safe `getgrgid_r`), or its number.
-pub fn group_name(gid: u32) -> String {
-    let mut buf = vec![0u8; 1024];
-    loop {
-        // SAFETY: an all-zero group is a valid value for getgrgid_r to fill in.
-        let mut grp: libc::group = unsafe { std::mem::zeroed() };
-        let mut found: *mut libc::group = std::ptr::null_mut();
-        // SAFETY: every pointer is to a live local of the right type, with the buffer's
-        // length; getgrgid_r writes only within them.
-        let rc = unsafe {
-            libc::getgrgid_r(
-                gid,
-                &mut grp,
-                buf.as_mut_ptr().cast::<libc::c_char>(),
-                buf.len(),
-                &mut found,
-            )
-        };
-        if rc == libc::ERANGE && buf.len() < 1 << 20 {
-            buf.resize(buf.len() * 4, 0);
-            continue;
-        }
-        if rc != 0 || found.is_null() || grp.gr_name.is_null() {
-            return gid.to_string();
-        }
-        // SAFETY: on success gr_name points to a NUL-terminated string inside `buf`.
-        let name = unsafe { std::ffi::CStr::from_ptr(grp.gr_name) };
-        return name.to_string_lossy().into_owned();
-    }
 }
 
 #[cfg(test)]

@@ -202,7 +202,7 @@ fn make_team_dir(db: &Path, gid: u32) -> anyhow::Result<()> {
                 "cannot give {} to group {}: {e} (you must be in the group, or use the shequn \
                  installed setgid to it with --guarded)",
                 dir.display(),
-                crate::guard::group_name(gid)
+                crate::disk::group_name(gid)
             ))
         })?;
         // chmod after chown: a chown may clear the setgid bit

@@ -544,7 +544,7 @@ fn guarded_mode_only_shequn_can_write_and_roles_hold() {
 fn own_group() -> String {
     // SAFETY: getegid cannot fail.
     let gid = unsafe { libc::getegid() };
-    shequn::guard::group_name(gid)
+    shequn::disk::group_name(gid)
 }
 
 #[test]

@@ -465,6 +465,58 @@ impl Holds {
     }
 }
 
+impl Holds {
+    /// Begin one of the import's short write transactions on `batch`: after the pause,
+    /// and only while the batch is still ours.
+    fn begin<'c>(&self, store: &'c Store, batch: i64, me: &Owner) -> Result<Slice<'c>, StoreError> {
+        self.pause();
+        let tracker = store.tracker();
+        let tx = begin(&store.conn)?;
+        let held = Instant::now();
+        let before = tx.total_changes();
+        tracker.reset();
+        check_ours(&tx, batch, me)?;
+        Ok(Slice {
+            tx,
+            held,
+            before,
+            tracker,
+        })
+    }
+}
+
+/// Whom a transaction's changes are signalled to: only the `writes` count while the
+/// batch is hidden, its topics once it is done or rolled back.
+#[derive(Clone, Copy)]
+enum Seal {
+    Hidden,
+    Visible,
+}
+
+/// One of the import's write transactions (see [`Holds::begin`]).
+struct Slice<'c> {
+    tx: Transaction<'c>,
+    held: Instant,
+    before: u64,
+    tracker: std::sync::Arc<changes::Tracker>,
+}
+
+impl Slice<'_> {
+    /// Seal the change signals, commit, and note how long the lock was held.
+    fn commit(self, holds: &mut Holds, seal: Seal) -> Result<(), StoreError> {
+        let changed = self.tx.total_changes() - self.before;
+        match seal {
+            Seal::Hidden => changes::seal_hidden(&self.tx, &self.tracker, changed)?,
+            Seal::Visible => {
+                changes::seal(&self.tx, &self.tracker, changed)?;
+            }
+        }
+        self.tx.commit()?;
+        holds.note(self.held.elapsed());
+        Ok(())
+    }
+}
+
 /// Run `step` in short write transactions until it says it is done: each transaction
 /// checks that the batch is still ours, calls `step` until it is done or [`HOLD`] has
 /// passed, commits (its changes are hidden: only the `writes` signal moves) and pauses
@@ -476,21 +528,13 @@ fn in_slices(
     holds: &mut Holds,
     mut step: impl FnMut(&Transaction<'_>) -> Result<bool, StoreError>,
 ) -> Result<(), StoreError> {
-    let tracker = store.tracker();
     loop {
-        holds.pause();
-        let tx = begin(&store.conn)?;
-        let held = Instant::now();
-        let before = tx.total_changes();
-        tracker.reset();
-        check_ours(&tx, batch, me)?;
+        let slice = holds.begin(store, batch, me)?;
         let mut done = false;
-        while !done && held.elapsed() < HOLD {
-            done = step(&tx)?;
+        while !done && slice.held.elapsed() < HOLD {
+            done = step(&slice.tx)?;
         }
-        changes::seal_hidden(&tx, &tracker, tx.total_changes() - before)?;
-        tx.commit()?;
-        holds.note(held.elapsed());
+        slice.commit(holds, Seal::Hidden)?;
         if done {
             return Ok(());
         }
@@ -808,13 +852,8 @@ fn finish(
     holds: &mut Holds,
 ) -> Result<(), ChatImportError> {
     let operator = store.operator.clone();
-    let tracker = store.tracker();
-    holds.pause();
-    let tx = begin(&store.conn)?;
-    let held = Instant::now();
-    let before = tx.total_changes();
-    tracker.reset();
-    check_ours(&tx, batch, me)?;
+    let slice = holds.begin(store, batch, me)?;
+    let tx = &slice.tx;
     {
         let mut ins = tx.prepare_cached(
             "INSERT OR IGNORE INTO memberships (group_id, member_id) VALUES (?1, ?2)",
@@ -823,7 +862,7 @@ fn finish(
             ins.execute(params![g, m])?;
         }
     }
-    write_events(&tx, gids, &res.ids, summary)?;
+    write_events(tx, gids, &res.ids, summary)?;
     {
         // an id learnt for someone known only by name — unless someone else has it by now
         let mut learn = tx.prepare_cached(
@@ -839,21 +878,21 @@ fn finish(
              (SELECT group_id FROM import_batch_groups WHERE batch_id = ?1 AND created = 1)",
     )?
     .execute([batch])?;
-    activity.flush(&tx)?;
+    activity.flush(tx)?;
     // what a roll-back would have needed: a finished batch leaves no bookkeeping behind
-    forget(&tx, batch)?;
+    forget(tx, batch)?;
     let groups: Vec<i64> = gids.iter().map(|(id, _)| *id).collect();
     summary.groups = names;
     if summary.messages > 0 || summary.events > 0 {
         // messages and daily activity are WITHOUT ROWID tables the change hooks do not
         // see; every console's member figures and KPIs follow from them
-        changes::touch(&tx, changes::Topics::MEMBERS | changes::Topics::KPI)?;
+        changes::touch(tx, changes::Topics::MEMBERS | changes::Topics::KPI)?;
     }
-    let changes_made = members::recompute_tiers(&tx, &groups, now, tz, &rules.tiers)?;
+    let changes_made = members::recompute_tiers(tx, &groups, now, tz, &rules.tiers)?;
     summary.tier_changes = changes_made.changed;
     let record = serde_json::to_value(&*summary).map_err(StoreError::from)?;
     audit(
-        &tx,
+        tx,
         now.timestamp(),
         &operator,
         "import",
@@ -866,9 +905,7 @@ fn finish(
         "UPDATE import_batches SET state = 'done', finished_at = ?2, summary = ?3 WHERE id = ?1",
     )?
     .execute(params![batch, now.timestamp(), record.to_string()])?;
-    changes::seal(&tx, &tracker, tx.total_changes() - before)?;
-    tx.commit()?;
-    holds.note(held.elapsed());
+    slice.commit(holds, Seal::Visible)?;
     Ok(())
 }
 
@@ -1329,13 +1366,8 @@ fn roll_back(
         Ok(next == made.len())
     })?;
     let delete_group = delete_unused_sql("groups", &children(&store.conn, "groups", &[])?);
-    let tracker = store.tracker();
-    holds.pause();
-    let tx = begin(&store.conn)?;
-    let held = Instant::now();
-    let before = tx.total_changes();
-    tracker.reset();
-    check_ours(&tx, batch, me)?;
+    let slice = holds.begin(store, batch, me)?;
+    let tx = &slice.tx;
     for &(g, created, _, _) in &groups {
         if created && tx.prepare_cached(&delete_group)?.execute([g])? == 0 {
             // something uses it by now (a roster imported into it by name): it stays, shown
@@ -1343,7 +1375,7 @@ fn roll_back(
                 .execute([g])?;
         }
     }
-    forget(&tx, batch)?;
+    forget(tx, batch)?;
     let record =
         json!({ "batch": batch, "rolled_back": true, "why": why, "messages_removed": removed });
     tx.prepare_cached(
@@ -1351,7 +1383,7 @@ fn roll_back(
     )?
     .execute(params![batch, now.timestamp(), record.to_string()])?;
     audit(
-        &tx,
+        tx,
         now.timestamp(),
         &store.operator,
         "rollback",
@@ -1360,9 +1392,7 @@ fn roll_back(
         None,
         Some(&record),
     )?;
-    changes::seal(&tx, &tracker, tx.total_changes() - before)?;
-    tx.commit()?;
-    holds.note(held.elapsed());
+    slice.commit(holds, Seal::Visible)?;
     Ok(removed)
 }
 

@@ -624,22 +624,7 @@ pub fn plan_add(
     words: &[String],
     current: &[TeamWord],
 ) -> Result<WordPlan, SettingsError> {
-    let mut plan = WordPlan::default();
-    for raw in words {
-        let w = check_word(raw)?;
-        if plan
-            .changed
-            .iter()
-            .chain(&plan.unchanged)
-            .any(|d| same(d, &w))
-        {
-            continue;
-        }
-        let row = |change| {
-            current
-                .iter()
-                .find(|t| t.category == category && t.change == change && same(&t.word, &w))
-        };
+    plan_words(category, words, current, |plan, w, row| {
         if let Some(shipped) = shipped_word(category, &w) {
             match row(WordChange::Remove) {
                 Some(t) => {
@@ -658,8 +643,8 @@ pub fn plan_add(
             }));
             plan.changed.push(w);
         }
-    }
-    Ok(plan)
+        Ok(())
+    })
 }
 
 /// Take `words` off a list: a word the team added is deleted, a shipped word is
@@ -670,22 +655,7 @@ pub fn plan_remove(
     words: &[String],
     current: &[TeamWord],
 ) -> Result<WordPlan, SettingsError> {
-    let mut plan = WordPlan::default();
-    for raw in words {
-        let w = check_word(raw)?;
-        if plan
-            .changed
-            .iter()
-            .chain(&plan.unchanged)
-            .any(|d| same(d, &w))
-        {
-            continue;
-        }
-        let row = |change| {
-            current
-                .iter()
-                .find(|t| t.category == category && t.change == change && same(&t.word, &w))
-        };
+    plan_words(category, words, current, |plan, w, row| {
         if let Some(t) = row(WordChange::Add) {
             plan.ops.push(WordOp::Drop(t.clone()));
             plan.changed.push(t.word.clone());
@@ -703,6 +673,40 @@ pub fn plan_remove(
         } else {
             return Err(SettingsError::NotListed { category, word: w });
         }
+        Ok(())
+    })
+}
+
+/// What [`plan_add`] and [`plan_remove`] share: each word checked (one bad word refuses
+/// them all), a word given twice planned once, and `decide` told the word and how to
+/// find the team's row of a kind for it.
+fn plan_words<'a>(
+    category: Category,
+    words: &[String],
+    current: &'a [TeamWord],
+    mut decide: impl FnMut(
+        &mut WordPlan,
+        String,
+        &dyn Fn(WordChange) -> Option<&'a TeamWord>,
+    ) -> Result<(), SettingsError>,
+) -> Result<WordPlan, SettingsError> {
+    let mut plan = WordPlan::default();
+    for raw in words {
+        let w = check_word(raw)?;
+        if plan
+            .changed
+            .iter()
+            .chain(&plan.unchanged)
+            .any(|d| same(d, &w))
+        {
+            continue;
+        }
+        let row = |change| {
+            current
+                .iter()
+                .find(|t| t.category == category && t.change == change && same(&t.word, &w))
+        };
+        decide(&mut plan, w.clone(), &row)?;
     }
     Ok(plan)
 }

@@ -354,8 +354,6 @@ pub struct ReportTexts {
 #[serde(deny_unknown_fields)]
 pub struct RemindersTexts {
     pub title: String,
-    /// The hint for Enter on this tab: it goes to what the reminder is about.
-    pub go_to: String,
     pub col_due: String,
     pub col_title: String,
     pub col_group: String,

@@ -170,6 +170,7 @@ pub const ACTIONS: &[&str] = &[
     "snooze",
     "add_reminder",
     "details",
+    "go_to",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -306,6 +307,9 @@ pub enum Action {
     /// The selected row's details, where Enter does something else (a reminder's
     /// Enter goes to what it is about).
     Details,
+    /// Reminders: go to what the selected reminder is about (a bundle: list its
+    /// reminders).
+    GoTo,
     Back,
     /// Text typed into the palette or the search line.
     Input(char),
@@ -997,16 +1001,6 @@ impl App {
                 if matches!(self.mode, Mode::Calendar { .. }) {
                     return self.today_action(Action::Open);
                 }
-                // Enter on a bundle of reminders lists them (again: folds them)
-                if self.tab == Tab::Reminders && self.toggle_bundle() {
-                    return Vec::new();
-                }
-                // a single reminder opens what it is about, on its tab
-                if self.tab == Tab::Reminders
-                    && let Some(fx) = self.reminder_jump()
-                {
-                    return fx;
-                }
                 if self.has_selection() {
                     self.mode = Mode::Detail;
                     // the content popup shows the whole item: ask the store for it
@@ -1020,6 +1014,20 @@ impl App {
                 }
             }
             Action::Details => {
+                if self.has_selection() {
+                    self.mode = Mode::Detail;
+                }
+            }
+            Action::GoTo => {
+                // Enter on a bundle of reminders lists them (again: folds them)
+                if self.toggle_bundle() {
+                    return Vec::new();
+                }
+                // a single reminder opens what it is about, on its tab; an ad-hoc one,
+                // about nothing, shows its details
+                if let Some(fx) = self.reminder_jump() {
+                    return fx;
+                }
                 if self.has_selection() {
                     self.mode = Mode::Detail;
                 }
@@ -1720,6 +1728,7 @@ pub fn action_named(name: &str) -> Option<Action> {
         "snooze" => Action::Snooze,
         "add_reminder" => Action::AddReminder,
         "details" => Action::Details,
+        "go_to" => Action::GoTo,
         _ => return None,
     })
 }

@@ -336,7 +336,7 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         ],
         "kpi" => &["open", "kpi_days", "kpi_metric", "kpi_enter", "search"],
         _ => &[
-            "open",
+            "go_to",
             "dismiss",
             "snooze",
             "details",
@@ -353,12 +353,7 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
                 "prev_day" => format!("{key}/{}", app.keymap.key_for(section, "next_day")?),
                 _ => key,
             };
-            // Enter on a reminder goes to what it is about (`i` shows its details)
-            let label = match (section, *a) {
-                ("reminders", "open") => app.texts.reminders.go_to.clone(),
-                _ => hint_label(app, a),
-            };
-            Some((key, label))
+            Some((key, hint_label(app, a)))
         })
         .collect();
     let help = app
@@ -525,7 +520,15 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             }
             lines.push(Line::from(Span::styled(format!(" {t}"), theme.title)));
         }
+        // a global key the tab binds to something else does not do the global thing here
+        let own = app.keymap.bindings(sections[0], ACTIONS);
+        let shadowed =
+            |k: &String| *section == "global" && own.iter().any(|(_, ks)| ks.contains(k));
         for (action, keys) in app.keymap.bindings(section, ACTIONS) {
+            let keys: Vec<String> = keys.into_iter().filter(|k| !shadowed(k)).collect();
+            if keys.is_empty() {
+                continue;
+            }
             let keys = keys.join(" ");
             let pad = 14usize.saturating_sub(unicode_width::UnicodeWidthStr::width(keys.as_str()));
             lines.push(Line::from(vec![

@@ -137,8 +137,9 @@ fn start_tabs_help_and_quit_restore_the_terminal() {
         .count();
     assert!(han > 200, "members with Chinese names:\n{s}");
     tmux.keys(&["?"]);
-    // the popup's title ("帮助" alone is on the hint line too)
-    let s = tmux.wait_for("帮助 · 成员");
+    // the popup's last line ("帮助" alone is on the hint line too; a capture can land
+    // while the popup is half drawn, so wait for the end of it)
+    let s = tmux.wait_for("按 Esc 或 ? 关闭");
     assert!(s.contains("退出"), "{s}");
     tmux.keys(&["Escape"]);
     tmux.keys(&["q"]);

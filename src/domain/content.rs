@@ -306,11 +306,16 @@ pub fn material_name(month: NaiveDate, kind: Kind, theme: &str, form: Form) -> S
         .filter(|c| !c.is_control())
         .take(THEME_CHARS)
         .collect();
+    let theme = theme.trim_end();
+    if theme.is_empty() {
+        // no theme yet (a new form before its column is typed): no empty part
+        return format!("{} {}-{}", month.format("%Y%m"), kind.zh(), form.zh());
+    }
     format!(
         "{} {}-{}-{}",
         month.format("%Y%m"),
         kind.zh(),
-        theme.trim_end(),
+        theme,
         form.zh()
     )
 }
@@ -846,6 +851,13 @@ mod tests {
                 "周一-行业资讯",
                 Form::Text,
                 "202601 促活-周一·行业资讯-文字",
+            ),
+            (
+                "2026-03-02",
+                Kind::Engage,
+                "  ",
+                Form::Article,
+                "202603 促活-图文",
             ),
         ] {
             assert_eq!(material_name(d(month), kind, theme, form), want);

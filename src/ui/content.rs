@@ -111,7 +111,15 @@ fn mix_panel(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         return;
     };
     let mut lines = vec![Line::from(Span::styled(group_label(app), theme.key))];
-    let bar_w = usize::from(inner.width).saturating_sub(16).max(4);
+    // the kinds' names padded to the widest (促活 is 4 cells, "convert" 7; at least 5),
+    // so the bars line up
+    let name_w = crate::domain::content::Kind::ALL
+        .iter()
+        .map(|k| UnicodeWidthStr::width(app.texts.enum_text(k.word())))
+        .max()
+        .unwrap_or(0)
+        .max(5);
+    let bar_w = usize::from(inner.width).saturating_sub(name_w + 11).max(4);
     for (label, m) in [(&t.mix_7, m7), (&t.mix_30, m30)] {
         lines.push(Line::from(Span::styled(
             format!("{label} · {}", m.total),
@@ -125,7 +133,7 @@ fn mix_panel(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             continue;
         }
         for l in &m.lines {
-            lines.push(gauge_line(app, l, bar_w, theme));
+            lines.push(gauge_line(app, l, name_w, bar_w, theme));
         }
     }
     frame.render_widget(Paragraph::new(lines), inner);
@@ -133,7 +141,7 @@ fn mix_panel(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
 
 /// `促活 ██████░░│░ 62%` — the bar is the share, the mark the target; off-target by
 /// more than 10 points is a warning.
-fn gauge_line(app: &App, l: &MixLine, w: usize, theme: &Theme) -> Line<'static> {
+fn gauge_line(app: &App, l: &MixLine, name_w: usize, w: usize, theme: &Theme) -> Line<'static> {
     let filled = ((l.share * w as f64).round() as usize).min(w);
     let mark = ((l.target * w as f64).round() as usize).min(w.saturating_sub(1));
     let mut bar = String::new();
@@ -149,7 +157,7 @@ fn gauge_line(app: &App, l: &MixLine, w: usize, theme: &Theme) -> Line<'static> 
     let off = (l.share - l.target).abs() > 0.10;
     let style = if off { theme.warning } else { theme.ok };
     let name = app.texts.enum_text(l.kind.word()).to_string();
-    let pad = 5usize.saturating_sub(UnicodeWidthStr::width(name.as_str()));
+    let pad = name_w.saturating_sub(UnicodeWidthStr::width(name.as_str()));
     Line::from(vec![
         Span::raw(format!(" {name}{} ", " ".repeat(pad))),
         Span::styled(bar, style),

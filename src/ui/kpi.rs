@@ -20,7 +20,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 use super::Theme;
-use super::columns::{Col, KEEP};
+use super::columns::{Col, KEEP, truncate_line};
 use super::widgets::{ListSpec, list};
 use crate::app::App;
 use crate::app::kpi::{FormField, KpiForm};
@@ -284,7 +284,9 @@ fn alerts_panel(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             format!(" {} ", fill(&t.alerts_title, &[("n", &alerts.len())])),
             theme.danger,
         ));
-    let lines: Vec<Line<'_>> = alerts
+    // each alert on one line, cut with … where the panel ends
+    let room = usize::from(area.width.saturating_sub(2));
+    let lines: Vec<Line<'static>> = alerts
         .iter()
         .map(|a| {
             let (what, line) = alert_what(app, a);
@@ -304,6 +306,7 @@ fn alerts_panel(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
                 ),
             ])
         })
+        .map(|l| truncate_line(l, room))
         .collect();
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
@@ -411,7 +414,13 @@ pub fn detail_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>
             ]));
         }
     }
-    let label_w = 16usize;
+    // the metrics' names padded to the widest (at least 16), so the values line up
+    let label_w = Metric::ALL
+        .iter()
+        .map(|&m| metric_text(app, m).width())
+        .max()
+        .unwrap_or(0)
+        .max(16);
     // a share's change is in percentage points: said after it (`▼0.7 个百分点`), and
     // the same width left blank after other metrics' so the sparklines line up
     let pp = fill(&app.texts.cli.pp, &[("d", &"")]);

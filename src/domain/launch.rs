@@ -631,6 +631,16 @@ impl Target {
     }
 }
 
+/// One questionnaire answer as read from a file (`import answers`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAnswer {
+    pub who: String,
+    pub answered_at: i64,
+    pub region: String,
+    pub age: String,
+    pub need: String,
+}
+
 /// One answer's three match fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Answer<'a> {

@@ -25,6 +25,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 pub mod chatlab;
+pub mod answers;
 pub mod chatlog;
 mod jsonstream;
 pub mod mapped;

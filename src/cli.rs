@@ -389,6 +389,14 @@ pub enum ImportCmd {
         #[arg(long, value_name = "NAME")]
         group: Option<String>,
     },
+    /// Entry-questionnaire answers of a group in launch: a CSV with who, when, region,
+    /// age, need (or 昵称, 时间, 地区, 年龄, 需求); valid when all three match the group's
+    /// target
+    Answers {
+        file: PathBuf,
+        #[arg(long, value_name = "NAME")]
+        group: String,
+    },
     /// Content results: a CSV with `id` (or `title`) and any of opens, forwards, replies,
     /// clicks, orders, lesson; published items become reviewed
     Results { file: PathBuf },
@@ -441,6 +449,75 @@ pub enum GroupCmd {
     },
     /// List the groups
     List,
+    /// Launch a group: its positioning, a plan of the seven build phases (筹备期 … 复盘期)
+    /// with target dates, the preparation kit and the SOP for its type (cold-start items
+    /// from the day it opens, when 引流期 begins)
+    Launch {
+        name: String,
+        /// Its type (DOMAIN.md): 福利型, 知识型, 活动型, 服务型, 兴趣型, 转化型, ...
+        #[arg(long)]
+        kind: String,
+        #[arg(long, value_enum, default_value_t = Platform::Personal)]
+        platform: Platform,
+        /// Target users + core pain + solution: "为 25-35 岁职场女性提供穿搭解决方案,每周 3 次穿搭教程 + 专属折扣" or "users | pain | solution"
+        #[arg(long, value_name = "TEXT")]
+        positioning: Option<String>,
+        /// The plan's first day, when 筹备期 begins (default: today)
+        #[arg(long, value_parser = parse_date)]
+        start: Option<NaiveDate>,
+        /// The region the entry questionnaire looks for (default: any)
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// Change a group's launch plan: one phase's length, the first day, the positioning,
+    /// the questionnaire's region
+    LaunchPlan {
+        name: String,
+        /// prep, traffic, screen, operate, convert, fission, review (or 筹备期 … 复盘期, 1–7)
+        #[arg(long, requires = "days")]
+        phase: Option<String>,
+        /// The phase's length in days
+        #[arg(long, requires = "phase")]
+        days: Option<u32>,
+        #[arg(long, value_parser = parse_date)]
+        start: Option<NaiveDate>,
+        #[arg(long, value_name = "TEXT")]
+        positioning: Option<String>,
+        /// The region the questionnaire looks for ("" for any)
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// The preparation kit of a group in launch: the checklist, or one change
+    Kit {
+        name: String,
+        #[command(subcommand)]
+        cmd: Option<KitCmd>,
+    },
+    /// The launch board: each group in launch, its phases (done, current with its
+    /// metric against the bar, late, ahead) and the next step
+    LaunchStatus { name: Option<String> },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KitCmd {
+    /// Mark an item done (rules, welcome, intro, faq, poster, questionnaire, qr — or 群规 …)
+    Done { item: String },
+    /// Mark an item not done
+    Undo { item: String },
+    /// Keep an item's text (the file's content; "-" reads stdin); the item is then done
+    Text {
+        item: String,
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// Print an item's text with its placeholders filled, to copy into WeChat
+    Show { item: String },
+    /// The QR code is up: until --expires (default: 7 days for a personal-WeChat group;
+    /// a 企业微信 活码 does not expire); a reminder to renew it comes before
+    Qr {
+        #[arg(long, value_parser = parse_date)]
+        expires: Option<NaiveDate>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -54,6 +54,8 @@ pub struct Texts {
     pub settings: SettingsTexts,
     pub keywords: KeywordsTexts,
     pub doctor: DoctorTexts,
+    /// Launching a group (issue 16): the board, the kit, the plan's commands.
+    pub launch: LaunchTexts,
     /// The commands' tables, words and refusals.
     pub cli: CliTexts,
     /// What keeps the user from using the database's files (`disk::FileProblem`).
@@ -66,6 +68,74 @@ pub struct Texts {
     pub actions: BTreeMap<String, String>,
     /// Short action names for the key hints on the bottom line.
     pub hints: BTreeMap<String, String>,
+}
+
+/// Launching a group: phases, metrics, states, kit items, the board and the commands.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LaunchTexts {
+    /// Phase word (`prep` …) → its name.
+    pub phases: BTreeMap<String, String>,
+    /// Phase word → its metric's short label.
+    pub metrics: BTreeMap<String, String>,
+    /// Phase word → what to do in it (source 000's 执行要点).
+    pub steps: BTreeMap<String, String>,
+    /// State word (`passed`, `current`, `late`, `ahead`) → its name.
+    pub states: BTreeMap<String, String>,
+    /// Kit item code → its name.
+    pub items: BTreeMap<String, String>,
+    /// Positioning part (`who`, `need`, `solution`) → its name.
+    pub parts: BTreeMap<String, String>,
+    pub title: String,
+    pub none: String,
+    pub legend: String,
+    pub next_late: String,
+    pub next_current: String,
+    pub next_ahead: String,
+    pub all_passed: String,
+    pub positioning: String,
+    pub no_positioning: String,
+    pub kit_progress: String,
+    pub qr_until: String,
+    pub qr_expired: String,
+    pub launched: String,
+    pub no_template: String,
+    pub positioning_missing: String,
+    pub not_launched: String,
+    pub unknown_phase: String,
+    pub unknown_item: String,
+    pub bad_days: String,
+    pub plan_nothing: String,
+    pub plan_saved: String,
+    pub kit_done: String,
+    pub kit_undone: String,
+    pub kit_text_saved: String,
+    pub kit_no_text: String,
+    pub kit_empty_text: String,
+    pub qr_saved: String,
+    pub qr_no_expiry: String,
+    pub qr_past: String,
+    pub answers_imported: String,
+    pub bad_answers: String,
+    pub col_group: String,
+    pub col_phase: String,
+    pub col_dates: String,
+    pub col_state: String,
+    pub col_metric: String,
+    pub col_bar: String,
+    pub col_next: String,
+    pub col_kit: String,
+    pub col_item: String,
+    pub col_expires: String,
+    pub col_text: String,
+    pub hint: String,
+}
+
+impl LaunchTexts {
+    /// A word's text in one of the maps, or the word itself.
+    pub fn of<'a>(map: &'a BTreeMap<String, String>, word: &'a str) -> &'a str {
+        map.get(word).map_or(word, String::as_str)
+    }
 }
 
 #[derive(Debug, Deserialize)]

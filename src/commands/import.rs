@@ -199,6 +199,9 @@ pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        ImportCmd::Answers { file, group } => {
+            return super::launch::import_answers(ctx, &mut store, file, group);
+        }
         ImportCmd::Results { file } => super::content::import_results(ctx, &mut store, file)?,
     }
     Ok(ExitCode::SUCCESS)

@@ -13,6 +13,7 @@ mod faults;
 mod guarded;
 mod import;
 mod kpi;
+mod launch;
 mod layout;
 mod output;
 mod remind;

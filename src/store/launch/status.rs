@@ -258,10 +258,10 @@ fn judge_phase(m: &Measure<'_>, w: &Window, today: NaiveDate, bar: f64) -> Resul
         None => None,
     };
     let state = dl::judge(w, today, bar, own, recent);
-    let value = if state == State::Passed && dl::holds(own, bar) {
-        own
-    } else {
-        recent.or(own)
+    // the measure closest to the bar (the one that passed it, if one did)
+    let value = match (own, recent) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
     };
     Ok((state, value))
 }

@@ -67,6 +67,8 @@ pub fn build(
             keywords: &keywords,
         };
         crate::store::kpi::refresh(tx, op, &env)?;
+        // two young groups in launch (issue 16), one of them late
+        super::launch::launch_plans(tx, op, now, end, tz, &rules.launch)?;
         // the reminders a console would plan from all this (what is due fires when a
         // console opens on the demo)
         let planned = crate::store::reminders::plan(tx, op, now, tz, &rules, true)?;

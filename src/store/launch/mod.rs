@@ -72,35 +72,7 @@ pub fn launch(
         "UPDATE groups SET positioning = ?2 WHERE id = ?1",
         params![group_id, new.positioning],
     )?;
-    tx.execute(
-        "INSERT INTO launch_plans (group_id, start_on, target_region, created_by, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            group_id,
-            new.start.to_string(),
-            new.region,
-            operator,
-            at
-        ],
-    )?;
-    let mut phase = tx.prepare_cached(
-        "INSERT INTO launch_phases (group_id, phase, seq, days, due_on) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    for w in schedule(new.start, &rules.days) {
-        phase.execute(params![
-            group_id,
-            w.phase.word(),
-            w.phase.index() as i64,
-            w.days,
-            w.due.to_string()
-        ])?;
-    }
-    let mut kit = tx.prepare_cached(
-        "INSERT INTO launch_kit (group_id, item, seq, text) VALUES (?1, ?2, ?3, ?4)",
-    )?;
-    for (i, item) in Playbook::shipped().kit.iter().enumerate() {
-        kit.execute(params![group_id, item.code, i as i64, item.text])?;
-    }
+    add_plan(tx, operator, at, rules, group_id, new.start, new.region)?;
     let template = super::sop::template_for_kind(tx, new.kind)?;
     if let Some(t) = template {
         super::sop::apply(tx, operator, at, t, group_id)?;
@@ -122,6 +94,49 @@ pub fn launch(
         opens,
         template,
     })
+}
+
+/// Put a launch plan on a group: its phases with the team's lengths from `start`, and
+/// the kit from the playbook. (`launch` for a new group; the demo for groups it made.)
+pub fn add_plan(
+    tx: &Transaction<'_>,
+    operator: &str,
+    at: i64,
+    rules: &LaunchRules,
+    group_id: i64,
+    start: NaiveDate,
+    region: Option<&str>,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO launch_plans (group_id, start_on, target_region, created_by, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            group_id,
+            start.to_string(),
+            region,
+            operator,
+            at
+        ],
+    )?;
+    let mut phase = tx.prepare_cached(
+        "INSERT INTO launch_phases (group_id, phase, seq, days, due_on) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for w in schedule(start, &rules.days) {
+        phase.execute(params![
+            group_id,
+            w.phase.word(),
+            w.phase.index() as i64,
+            w.days,
+            w.due.to_string()
+        ])?;
+    }
+    let mut kit = tx.prepare_cached(
+        "INSERT INTO launch_kit (group_id, item, seq, text) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (i, item) in Playbook::shipped().kit.iter().enumerate() {
+        kit.execute(params![group_id, item.code, i as i64, item.text])?;
+    }
+    Ok(())
 }
 
 /// A group in launch by name: its id and plan's first day. Refused for an unknown group

@@ -136,6 +136,37 @@ impl LaunchTexts {
     pub fn of<'a>(map: &'a BTreeMap<String, String>, word: &'a str) -> &'a str {
         map.get(word).map_or(word, String::as_str)
     }
+
+    /// The next step in words (`⚠ 引流期逾期(应于 2026-03-01):多渠道投放…`): the first
+    /// phase not passed with its state, first day and target date; None: all passed.
+    pub fn next_step(
+        &self,
+        next: Option<(
+            crate::domain::launch::Phase,
+            crate::domain::launch::State,
+            chrono::NaiveDate,
+            chrono::NaiveDate,
+        )>,
+    ) -> String {
+        use crate::domain::launch::State;
+        let Some((phase, state, from, due)) = next else {
+            return self.all_passed.clone();
+        };
+        let template = match state {
+            State::Late => &self.next_late,
+            State::Ahead => &self.next_ahead,
+            _ => &self.next_current,
+        };
+        fill(
+            template,
+            &[
+                ("phase", &Self::of(&self.phases, phase.word())),
+                ("due", &due),
+                ("from", &from),
+                ("step", &Self::of(&self.steps, phase.word())),
+            ],
+        )
+    }
 }
 
 #[derive(Debug, Deserialize)]

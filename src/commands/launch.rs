@@ -21,12 +21,12 @@ use super::{Ctx, UserError};
 use crate::cli::{Format, KitCmd, Platform};
 use crate::clock::local_day;
 use crate::domain::launch::{
-    self as dl, MAX_PHASE_DAYS, Phase, Playbook, State, parse_positioning,
+    self as dl, MAX_PHASE_DAYS, Phase, Playbook, parse_positioning,
 };
 use crate::domain::roles::Perm;
 use crate::i18n::{Lang, LaunchTexts, Texts, fill};
 use crate::store::Store;
-use crate::store::launch::{self as sl, LaunchStatus, NewLaunch, PhaseStatus, PlanEdit};
+use crate::store::launch::{self as sl, LaunchStatus, NewLaunch, PlanEdit};
 
 fn texts(ctx: &Ctx) -> &'static Texts {
     ctx.lang.texts()
@@ -115,43 +115,6 @@ fn launched(ctx: &Ctx, store: &Store, name: &str) -> Result<LaunchStatus, UserEr
         })
 }
 
-/// The next step in words: `⚠ 引流期逾期(应于 2026-03-01):多渠道投放…`.
-pub fn next_text(t: &LaunchTexts, s: &LaunchStatus) -> String {
-    let Some(p) = s.next_phase() else {
-        return t.all_passed.clone();
-    };
-    let template = match p.state {
-        State::Late => &t.next_late,
-        State::Ahead => &t.next_ahead,
-        _ => &t.next_current,
-    };
-    fill(
-        template,
-        &[
-            ("phase", &LaunchTexts::of(&t.phases, p.phase.word())),
-            ("due", &p.due),
-            ("from", &p.from),
-            ("step", &LaunchTexts::of(&t.steps, p.phase.word())),
-        ],
-    )
-}
-
-/// A phase's mark on the board: ✓ passed, ▶ current, ⚠ late, · ahead.
-pub fn mark(s: State) -> &'static str {
-    match s {
-        State::Passed => "✓",
-        State::Current => "▶",
-        State::Late => "⚠",
-        State::Ahead => "·",
-    }
-}
-
-/// `120/≥200`: the metric against its bar (`—` when there is nothing to measure).
-pub fn against_bar(p: &PhaseStatus) -> String {
-    let v = p.value.map_or_else(|| "—".to_string(), |v| p.phase.show(v));
-    format!("{v}/≥{}", p.phase.show(p.bar))
-}
-
 pub fn launch(
     ctx: &Ctx,
     store: &mut Store,
@@ -197,7 +160,7 @@ pub fn launch(
                 ("id", &made.group_id),
                 ("start", &start),
                 ("opens", &made.opens),
-                ("step", &next_text(&t.launch, &status)),
+                ("step", &t.launch.next_step(status.next_step())),
             ],
         )
     );
@@ -544,17 +507,17 @@ pub fn status(ctx: &Ctx, store: &Store, name: Option<&str>) -> anyhow::Result<Ex
                         vec![
                             LaunchTexts::of(&t.phases, p.phase.word()).to_string(),
                             format!("{} – {}", p.from.format("%m-%d"), p.due.format("%m-%d")),
-                            format!("{} {}", mark(p.state), LaunchTexts::of(&t.states, p.state.word())),
+                            format!("{} {}", p.state.mark(), LaunchTexts::of(&t.states, p.state.word())),
                             format!(
                                 "{} {}",
                                 LaunchTexts::of(&t.metrics, p.phase.word()),
-                                against_bar(p)
+                                dl::against_bar(p.phase, p.value, p.bar)
                             ),
                         ]
                     })
                     .collect();
                 table(&headers, &cells)?;
-                println!("{}", next_text(t, s));
+                println!("{}", t.next_step(s.next_step()));
             }
         }
         Format::Table => {
@@ -569,9 +532,9 @@ pub fn status(ctx: &Ctx, store: &Store, name: Option<&str>) -> anyhow::Result<Ex
                 .map(|s| {
                     vec![
                         s.group.clone(),
-                        s.phases.iter().map(|p| mark(p.state)).collect::<String>(),
+                        s.phases.iter().map(|p| p.state.mark()).collect::<String>(),
                         format!("{}/{}", s.kit_done, s.kit_total),
-                        next_text(t, s),
+                        t.next_step(s.next_step()),
                     ]
                 })
                 .collect();

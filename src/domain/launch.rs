@@ -403,6 +403,17 @@ pub enum State {
 }
 
 impl State {
+    /// Its mark on the board: ✓ passed, ▶ current, ⚠ late, · ahead (reads without
+    /// colour).
+    pub fn mark(self) -> &'static str {
+        match self {
+            State::Passed => "✓",
+            State::Current => "▶",
+            State::Late => "⚠",
+            State::Ahead => "·",
+        }
+    }
+
     pub fn word(self) -> &'static str {
         match self {
             State::Passed => "passed",
@@ -411,6 +422,12 @@ impl State {
             State::Ahead => "ahead",
         }
     }
+}
+
+/// `115/≥200`: a phase's metric against its bar (`—` when there is nothing to measure).
+pub fn against_bar(phase: Phase, value: Option<f64>, bar: f64) -> String {
+    let v = value.map_or_else(|| "—".to_string(), |v| phase.show(v));
+    format!("{v}/≥{}", phase.show(bar))
 }
 
 /// Whether a value reaches a bar (every bar of source 000 is "at least").

@@ -73,6 +73,11 @@ impl LaunchStatus {
         self.next
             .and_then(|n| self.phases.iter().find(|p| p.phase == n))
     }
+
+    /// The next phase as `LaunchTexts::next_step` words it.
+    pub fn next_step(&self) -> Option<(Phase, State, NaiveDate, NaiveDate)> {
+        self.next_phase().map(|p| (p.phase, p.state, p.from, p.due))
+    }
 }
 
 /// One item of a group's kit.

@@ -20,9 +20,7 @@ use super::output::{table, write_csv};
 use super::{Ctx, UserError};
 use crate::cli::{Format, KitCmd, Platform};
 use crate::clock::local_day;
-use crate::domain::launch::{
-    self as dl, MAX_PHASE_DAYS, Phase, Playbook, parse_positioning,
-};
+use crate::domain::launch::{self as dl, MAX_PHASE_DAYS, Phase, Playbook, parse_positioning};
 use crate::domain::roles::Perm;
 use crate::i18n::{Lang, LaunchTexts, Texts, fill};
 use crate::store::Store;
@@ -74,9 +72,9 @@ fn item_arg(ctx: &Ctx, value: &str) -> Result<String, UserError> {
         .map(|k| k.code.as_str())
         .find(|code| {
             code.eq_ignore_ascii_case(v)
-                || [Lang::Zh, Lang::En].iter().any(|l| {
-                    LaunchTexts::of(&l.texts().launch.items, code).eq_ignore_ascii_case(v)
-                })
+                || [Lang::Zh, Lang::En]
+                    .iter()
+                    .any(|l| LaunchTexts::of(&l.texts().launch.items, code).eq_ignore_ascii_case(v))
         })
         .map(str::to_string)
         .ok_or_else(|| {
@@ -93,7 +91,10 @@ fn item_arg(ctx: &Ctx, value: &str) -> Result<String, UserError> {
                 })
                 .collect::<Vec<_>>()
                 .join(", ");
-            UserError(fill(&t.unknown_item, &[("value", &v), ("choices", &choices)]))
+            UserError(fill(
+                &t.unknown_item,
+                &[("value", &v), ("choices", &choices)],
+            ))
         })
 }
 
@@ -107,14 +108,10 @@ fn launched(ctx: &Ctx, store: &Store, name: &str) -> Result<LaunchStatus, UserEr
     sl::board(store.conn(), today, ctx.tz, &ctx.rules.launch, Some(g))
         .ok()
         .and_then(|b| b.into_iter().next())
-        .ok_or_else(|| {
-            UserError(fill(
-                &texts(ctx).launch.not_launched,
-                &[("name", &name)],
-            ))
-        })
+        .ok_or_else(|| UserError(fill(&texts(ctx).launch.not_launched, &[("name", &name)])))
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn launch(
     ctx: &Ctx,
     store: &mut Store,
@@ -228,7 +225,12 @@ struct KitLine {
     done_by: Option<String>,
 }
 
-pub fn kit(ctx: &Ctx, store: &mut Store, name: &str, cmd: Option<&KitCmd>) -> anyhow::Result<ExitCode> {
+pub fn kit(
+    ctx: &Ctx,
+    store: &mut Store,
+    name: &str,
+    cmd: Option<&KitCmd>,
+) -> anyhow::Result<ExitCode> {
     let t = texts(ctx);
     let status = launched(ctx, store, name)?;
     let name = status.group.as_str();
@@ -288,7 +290,11 @@ pub fn kit(ctx: &Ctx, store: &mut Store, name: &str, cmd: Option<&KitCmd>) -> an
                                 .text
                                 .as_deref()
                                 .map(|x| dl::fill_text(x, name, parsed.as_ref(), &raw))
-                                .and_then(|x| x.lines().next().map(|x| x.chars().take(30).collect::<String>()))
+                                .and_then(|x| {
+                                    x.lines()
+                                        .next()
+                                        .map(|x| x.chars().take(30).collect::<String>())
+                                })
                                 .unwrap_or_default();
                             vec![
                                 item_name(&l.item),
@@ -380,9 +386,9 @@ pub fn kit(ctx: &Ctx, store: &mut Store, name: &str, cmd: Option<&KitCmd>) -> an
                 }
                 Some(d) => Some(*d),
                 // a personal-WeChat group's code lasts 7 days; a 企业微信 活码 does not expire
-                None if status.platform == "personal" => today.checked_add_days(Days::new(
-                    u64::from(ctx.rules.launch.qr.valid_days),
-                )),
+                None if status.platform == "personal" => {
+                    today.checked_add_days(Days::new(u64::from(ctx.rules.launch.qr.valid_days)))
+                }
                 None => None,
             };
             store.write(Perm::GroupEdit, |tx, op| {
@@ -417,8 +423,7 @@ fn read_text(file: &Path) -> anyhow::Result<String> {
         std::io::stdin().read_to_string(&mut s)?;
         return Ok(s);
     }
-    std::fs::read_to_string(file)
-        .map_err(|e| UserError(format!("{}: {e}", file.display())).into())
+    std::fs::read_to_string(file).map_err(|e| UserError(format!("{}: {e}", file.display())).into())
 }
 
 /// One phase of one group, for CSV.
@@ -507,7 +512,11 @@ pub fn status(ctx: &Ctx, store: &Store, name: Option<&str>) -> anyhow::Result<Ex
                         vec![
                             LaunchTexts::of(&t.phases, p.phase.word()).to_string(),
                             format!("{} – {}", p.from.format("%m-%d"), p.due.format("%m-%d")),
-                            format!("{} {}", p.state.mark(), LaunchTexts::of(&t.states, p.state.word())),
+                            format!(
+                                "{} {}",
+                                p.state.mark(),
+                                LaunchTexts::of(&t.states, p.state.word())
+                            ),
                             format!(
                                 "{} {}",
                                 LaunchTexts::of(&t.metrics, p.phase.word()),
@@ -545,7 +554,12 @@ pub fn status(ctx: &Ctx, store: &Store, name: Option<&str>) -> anyhow::Result<Ex
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn import_answers(ctx: &Ctx, store: &mut Store, file: &Path, group: &str) -> anyhow::Result<ExitCode> {
+pub fn import_answers(
+    ctx: &Ctx,
+    store: &mut Store,
+    file: &Path,
+    group: &str,
+) -> anyhow::Result<ExitCode> {
     let t = &texts(ctx).launch;
     launched(ctx, store, group)?;
     let label = file.display().to_string();

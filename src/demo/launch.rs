@@ -18,7 +18,15 @@ fn back(d: NaiveDate, n: u64) -> NaiveDate {
 }
 
 /// (group, positioning, region, days since it opened, QR scans a day from its opening)
-const PLANS: [(&str, &str, Option<&str>, u64, &[f64]); 2] = [
+type Plan = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    u64,
+    &'static [f64],
+);
+
+const PLANS: [Plan; 2] = [
     (
         "新品体验官招募群",
         "为爱尝鲜的 20-30 岁年轻人提供新品体验机会,每周 2 款新品免费试用 + 体验官专属折扣",
@@ -32,8 +40,8 @@ const PLANS: [(&str, &str, Option<&str>, u64, &[f64]); 2] = [
         None,
         18,
         &[
-            96.0, 131.0, 118.0, 104.0, 122.0, 97.0, 140.0, 112.0, 88.0, 126.0, 109.0, 101.0,
-            133.0, 92.0, 117.0, 105.0, 121.0, 99.0,
+            96.0, 131.0, 118.0, 104.0, 122.0, 97.0, 140.0, 112.0, 88.0, 126.0, 109.0, 101.0, 133.0,
+            92.0, 117.0, 105.0, 121.0, 99.0,
         ],
     ),
 ];

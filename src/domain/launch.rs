@@ -437,7 +437,13 @@ pub fn holds(value: Option<f64>, bar: f64) -> bool {
 
 /// The state of a phase: ahead before its first day; passed when its bar holds over its
 /// own days or (once late) over the recent ones; late after its date; else current.
-pub fn judge(w: &Window, today: NaiveDate, bar: f64, own: Option<f64>, recent: Option<f64>) -> State {
+pub fn judge(
+    w: &Window,
+    today: NaiveDate,
+    bar: f64,
+    own: Option<f64>,
+    recent: Option<f64>,
+) -> State {
     if today < w.from {
         State::Ahead
     } else if holds(own, bar) || holds(recent, bar) {
@@ -534,7 +540,12 @@ const SEPARATORS: [char; 6] = [',', ',', ';', ';', '。', ':'];
 /// The first part it cannot find is the refusal.
 pub fn parse_positioning(text: &str) -> Result<Positioning, Missing> {
     let text = text.trim();
-    let clean = |s: &str| s.trim().trim_matches(|c: char| SEPARATORS.contains(&c)).trim().to_string();
+    let clean = |s: &str| {
+        s.trim()
+            .trim_matches(|c: char| SEPARATORS.contains(&c))
+            .trim()
+            .to_string()
+    };
     if text.contains('|') {
         let mut parts = text.splitn(3, '|').map(clean);
         let who = parts.next().unwrap_or_default();
@@ -608,7 +619,8 @@ pub fn age_range(text: &str) -> Option<(u32, u32)> {
             if !cur.is_empty() {
                 nums.push(cur.parse::<u32>().ok()?);
                 cur.clear();
-                if nums.len() == 2 || !matches!(c, '-' | '~' | '～' | '–' | '—' | '到' | '至') {
+                if nums.len() == 2 || !matches!(c, '-' | '~' | '～' | '–' | '—' | '到' | '至')
+                {
                     break;
                 }
                 joined = true;
@@ -641,7 +653,10 @@ impl Target {
             })
             .unwrap_or_default();
         Target {
-            region: region.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string),
+            region: region
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_string),
             age: positioning.and_then(|p| age_range(&p.who)),
             need,
         }
@@ -720,7 +735,15 @@ mod tests {
         assert_eq!(r.qr.valid_days, 7);
         let p = Playbook::shipped();
         let codes: Vec<&str> = p.kit.iter().map(|k| k.code.as_str()).collect();
-        for c in ["rules", "welcome", "intro", "faq", "poster", "questionnaire", "qr"] {
+        for c in [
+            "rules",
+            "welcome",
+            "intro",
+            "faq",
+            "poster",
+            "questionnaire",
+            "qr",
+        ] {
             assert!(codes.contains(&c), "{c}");
         }
         // texts kept in shequn: the four of source 002's 弹药包 that are words
@@ -777,8 +800,16 @@ mod tests {
             (Phase::Prep, kit_share(6, 7), false),
             (Phase::Prep, kit_share(7, 7), true),
             (Phase::Prep, kit_share(0, 0), false),
-            (Phase::Traffic, per_day(&[Some(180.0), Some(210.0), None]), false), // 195
-            (Phase::Traffic, per_day(&[Some(190.0), Some(210.0), None]), true),  // 200
+            (
+                Phase::Traffic,
+                per_day(&[Some(180.0), Some(210.0), None]),
+                false,
+            ), // 195
+            (
+                Phase::Traffic,
+                per_day(&[Some(190.0), Some(210.0), None]),
+                true,
+            ), // 200
             (Phase::Traffic, per_day(&[None, None]), false),
             (Phase::Screen, valid_share(59, 100), false),
             (Phase::Screen, valid_share(60, 100), true),
@@ -829,7 +860,10 @@ mod tests {
         // the ranges it is measured over
         assert_eq!(ranges(&w, d("2026-03-03")), None);
         let r = ranges(&w, d("2026-03-06")).unwrap();
-        assert_eq!((r.own.from, r.own.to, r.recent), (d("2026-03-04"), d("2026-03-06"), None));
+        assert_eq!(
+            (r.own.from, r.own.to, r.recent),
+            (d("2026-03-04"), d("2026-03-06"), None)
+        );
         let r = ranges(&w, d("2026-03-20")).unwrap();
         assert_eq!((r.own.from, r.own.to), (d("2026-03-04"), d("2026-03-10")));
         assert_eq!(
@@ -856,11 +890,14 @@ mod tests {
 
     #[test]
     fn a_positioning_needs_who_pain_and_solution() {
-        let ok = parse_positioning("为 25-35 岁职场女性提供穿搭解决方案,每周 3 次穿搭教程 + 专属折扣").unwrap();
+        let ok =
+            parse_positioning("为 25-35 岁职场女性提供穿搭解决方案,每周 3 次穿搭教程 + 专属折扣")
+                .unwrap();
         assert_eq!(ok.who, "25-35 岁职场女性");
         assert_eq!(ok.need, "穿搭");
         assert_eq!(ok.solution, "每周 3 次穿搭教程 + 专属折扣");
-        let piped = parse_positioning("new mums | sleep | weekly live Q&A + a sleep guide").unwrap();
+        let piped =
+            parse_positioning("new mums | sleep | weekly live Q&A + a sleep guide").unwrap();
         assert_eq!(
             (piped.who.as_str(), piped.need.as_str()),
             ("new mums", "sleep")
@@ -896,7 +933,9 @@ mod tests {
     /// 000's 三重匹配: region, age and need must all match.
     #[test]
     fn an_answer_is_valid_when_all_three_match() {
-        let p = parse_positioning("为 25-35 岁职场女性提供穿搭解决方案,每周 3 次穿搭教程 + 专属折扣").unwrap();
+        let p =
+            parse_positioning("为 25-35 岁职场女性提供穿搭解决方案,每周 3 次穿搭教程 + 专属折扣")
+                .unwrap();
         let t = Target::of(Some(&p), Some("上海"));
         let anywhere = Playbook::shipped().questionnaire.anywhere.clone();
         let cases = [

@@ -75,13 +75,17 @@ mod tests {
 
     #[test]
     fn answers_are_read_with_english_or_chinese_headers() {
-        let en = "who,when,region,age,need\n小美,2026-03-02 10:00,上海,28,穿搭\n阿强,2026-03-02,,40,\n";
+        let en =
+            "who,when,region,age,need\n小美,2026-03-02 10:00,上海,28,穿搭\n阿强,2026-03-02,,40,\n";
         let rows = answers_from_bytes(en.as_bytes(), TZ).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].region, "上海");
         assert_eq!(rows[1].need, "");
         let zh = "昵称,提交时间,城市,年龄,需求\n小美,2026-03-02 10:00,上海,28,穿搭\n";
-        assert_eq!(answers_from_bytes(zh.as_bytes(), TZ).unwrap()[0].who, "小美");
+        assert_eq!(
+            answers_from_bytes(zh.as_bytes(), TZ).unwrap()[0].who,
+            "小美"
+        );
     }
 
     #[test]

@@ -24,8 +24,8 @@ use std::path::Path;
 use chrono_tz::Tz;
 use serde::Serialize;
 
-pub mod chatlab;
 pub mod answers;
+pub mod chatlab;
 pub mod chatlog;
 mod jsonstream;
 pub mod mapped;

@@ -47,7 +47,11 @@ fn cells(t: &LaunchTexts, s: &LaunchStatus, theme: &Theme, shorten: bool) -> Lin
             spans.push(Span::styled(" │ ", theme.border));
         }
         let name = LaunchTexts::of(&t.phases, p.phase.word());
-        let name = if shorten { short(name) } else { name.to_string() };
+        let name = if shorten {
+            short(name)
+        } else {
+            name.to_string()
+        };
         let style = state_style(theme, p.state);
         spans.push(Span::styled(format!("{name} {}", p.state.mark()), style));
         if matches!(p.state, State::Current | State::Late) {
@@ -117,6 +121,9 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         ));
         lines.push(Line::from(""));
     }
-    lines.push(Line::from(Span::styled(format!(" {}", t.legend), theme.muted)));
+    lines.push(Line::from(Span::styled(
+        format!(" {}", t.legend),
+        theme.muted,
+    )));
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

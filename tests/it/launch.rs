@@ -13,7 +13,15 @@ const POSITIONING: &str = "为 25-35 岁职场女性提供穿搭解决方案,每
 
 fn launch(db: &Path, name: &str, start: &str) {
     bin()
-        .args(["group", "launch", name, "--kind", "兴趣型", "--positioning", POSITIONING])
+        .args([
+            "group",
+            "launch",
+            name,
+            "--kind",
+            "兴趣型",
+            "--positioning",
+            POSITIONING,
+        ])
         .args(["--region", "上海", "--start", start, "--lang", "en", "--db"])
         .arg(db)
         .assert()
@@ -58,7 +66,12 @@ fn a_launched_group_has_its_plan_kit_and_sop_and_shows_on_the_board() {
         .iter()
         .map(|p| p["state"].as_str().unwrap())
         .collect();
-    assert_eq!(states, ["current", "ahead", "ahead", "ahead", "ahead", "ahead", "ahead"]);
+    assert_eq!(
+        states,
+        [
+            "current", "ahead", "ahead", "ahead", "ahead", "ahead", "ahead"
+        ]
+    );
     assert_eq!(phase(&board, "穿搭群", "traffic")["due"], "2026-03-10");
     assert_eq!(phase(&board, "穿搭群", "traffic")["bar"], 200.0);
     // the group opens when 引流期 begins: its creation day, from which cold start counts
@@ -97,7 +110,16 @@ fn a_launched_group_has_its_plan_kit_and_sop_and_shows_on_the_board() {
 
     // a phase's length moves the later target dates
     bin()
-        .args(["group", "launch-plan", "穿搭群", "--phase", "引流期", "--days", "10", "--db"])
+        .args([
+            "group",
+            "launch-plan",
+            "穿搭群",
+            "--phase",
+            "引流期",
+            "--days",
+            "10",
+            "--db",
+        ])
         .arg(&db)
         .assert()
         .success();
@@ -116,7 +138,11 @@ fn a_positioning_without_one_of_its_three_parts_is_refused_naming_it() {
     let before = dump(&db);
     bin()
         .args(["group", "launch", "x", "--kind", "福利型", "--lang", "zh"])
-        .args(["--positioning", "为 25-35 岁职场女性提供穿搭解决方案", "--db"])
+        .args([
+            "--positioning",
+            "为 25-35 岁职场女性提供穿搭解决方案",
+            "--db",
+        ])
         .arg(&db)
         .assert()
         .code(1)
@@ -157,21 +183,43 @@ fn the_qr_codes_expiry_becomes_one_renewal_reminder_for_the_team() {
     assert_eq!(state, "pending");
     // a new code (renewed) replaces the reminder: one open at a time
     bin()
-        .args(["group", "kit", "穿搭群", "qr", "--expires", "2026-03-20", "--db"])
+        .args([
+            "group",
+            "kit",
+            "穿搭群",
+            "qr",
+            "--expires",
+            "2026-03-20",
+            "--db",
+        ])
         .arg(&db)
         .assert()
         .success();
     assert_eq!(
-        count(&db, "SELECT count(*) FROM reminders WHERE kind = 'qr_renew' AND state <> 'dismissed'"),
+        count(
+            &db,
+            "SELECT count(*) FROM reminders WHERE kind = 'qr_renew' AND state <> 'dismissed'"
+        ),
         1
     );
     assert_eq!(
-        count(&db, "SELECT count(*) FROM reminders WHERE kind = 'qr_renew' AND resolved = 'superseded'"),
+        count(
+            &db,
+            "SELECT count(*) FROM reminders WHERE kind = 'qr_renew' AND resolved = 'superseded'"
+        ),
         1
     );
     // an expiry in the past is refused
     bin()
-        .args(["group", "kit", "穿搭群", "qr", "--expires", "2026-03-01", "--db"])
+        .args([
+            "group",
+            "kit",
+            "穿搭群",
+            "qr",
+            "--expires",
+            "2026-03-01",
+            "--db",
+        ])
         .arg(&db)
         .assert()
         .code(1);
@@ -253,7 +301,10 @@ fn a_late_phase_is_one_today_task_however_often_anyone_looks() {
     );
     assert_eq!(tasks, 1);
     assert_eq!(
-        count(&db, "SELECT count(*) FROM sop_instances WHERE item_id IS NULL AND alert_id IS NULL"),
+        count(
+            &db,
+            "SELECT count(*) FROM sop_instances WHERE item_id IS NULL AND alert_id IS NULL"
+        ),
         2
     );
     let today = json(&db, &["sop", "today"]);
@@ -263,7 +314,10 @@ fn a_late_phase_is_one_today_task_however_often_anyone_looks() {
         .iter()
         .find(|r| r["title"].as_str().unwrap_or("").starts_with("引流期逾期"))
         .unwrap();
-    assert!(task["note"].as_str().unwrap().contains("日均扫码量"), "{task}");
+    assert!(
+        task["note"].as_str().unwrap().contains("日均扫码量"),
+        "{task}"
+    );
     // the next day it is still on the list (not made again)
     let next_day = bin()
         .env("SHEQUN_NOW", "2026-03-03T09:00:00")
@@ -281,11 +335,22 @@ fn a_late_phase_is_one_today_task_however_often_anyone_looks() {
         1
     );
     assert_eq!(
-        count(&db, "SELECT count(*) FROM sop_instances WHERE title LIKE '引流期逾期%'"),
+        count(
+            &db,
+            "SELECT count(*) FROM sop_instances WHERE title LIKE '引流期逾期%'"
+        ),
         1
     );
     // the kit done: 筹备期 passes, and its task is set aside on record
-    for item in ["rules", "welcome", "intro", "faq", "poster", "questionnaire", "qr"] {
+    for item in [
+        "rules",
+        "welcome",
+        "intro",
+        "faq",
+        "poster",
+        "questionnaire",
+        "qr",
+    ] {
         bin()
             .args(["group", "kit", "穿搭群", "done", item, "--db"])
             .arg(&db)

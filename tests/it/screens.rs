@@ -671,7 +671,10 @@ fn the_launch_board_shows_a_group_launched_through_the_cli() {
         crate::set_role(db, &shequn::config::operator_login(), "operator");
         crate::bin()
             .args(["group", "launch", "职场穿搭研习社", "--kind", "兴趣型"])
-            .args(["--positioning", "为 25-35 岁职场女性提供穿搭解决方案,每周 3 次穿搭教程 + 专属折扣"])
+            .args([
+                "--positioning",
+                "为 25-35 岁职场女性提供穿搭解决方案,每周 3 次穿搭教程 + 专属折扣",
+            ])
             .args(["--start", "2026-03-01", "--db"])
             .arg(db)
             .assert()
@@ -683,8 +686,20 @@ fn the_launch_board_shows_a_group_launched_through_the_cli() {
             .success();
     }
     for (lang, w, h, name, want) in [
-        (Lang::Zh, 80, 24, "launch_board_zh_80x24", "筹备 ▶ 14%/≥100%"),
-        (Lang::En, 120, 40, "launch_board_en_120x40", "Prep ▶ 14%/≥100%"),
+        (
+            Lang::Zh,
+            80,
+            24,
+            "launch_board_zh_80x24",
+            "筹备 ▶ 14%/≥100%",
+        ),
+        (
+            Lang::En,
+            120,
+            40,
+            "launch_board_en_120x40",
+            "Prep ▶ 14%/≥100%",
+        ),
     ] {
         let mut app = demo_app_with(lang, launch);
         app.update(Action::GoTab(Tab::Kpi));

@@ -14,8 +14,7 @@ use crate::store::kpi::KpiEnv;
 pub fn load(store: &Store, day: NaiveDate, env: &StoreEnv) -> crate::store::Result<Loaded> {
     let mut board =
         crate::store::kpi::board(store.conn(), day, crate::app::kpi::LOAD_DAYS, &env.rules)?;
-    board.launch =
-        crate::store::launch::board(store.conn(), day, env.tz, &env.rules.launch, None)?;
+    board.launch = crate::store::launch::board(store.conn(), day, env.tz, &env.rules.launch, None)?;
     Ok(Loaded::Kpi(Box::new(board)))
 }
 
@@ -27,7 +26,8 @@ pub fn judge_launch(
     env: &StoreEnv,
 ) -> crate::store::Result<()> {
     if crate::store::launch::needs_judging(store.conn(), now, env.tz, &env.rules.launch)? {
-        store.upkeep(|tx, op| crate::store::launch::judge(tx, op, now, env.tz, &env.rules.launch))?;
+        store
+            .upkeep(|tx, op| crate::store::launch::judge(tx, op, now, env.tz, &env.rules.launch))?;
     }
     Ok(())
 }

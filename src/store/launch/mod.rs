@@ -16,10 +16,10 @@ use serde_json::json;
 use super::groups::{self, NewGroup};
 use super::{Result, StoreError, audit};
 use crate::clock::{local_day, local_to_utc};
+pub use crate::domain::launch::NewAnswer;
 use crate::domain::launch::{
     LaunchRules, PerPhase, Phase, Playbook, QR_ITEM, State, opening_day, schedule,
 };
-pub use crate::domain::launch::NewAnswer;
 pub use status::{KitRow, LaunchStatus, PhaseStatus, board, kit};
 
 /// A group to launch (`shequn group launch`). The positioning was checked by the caller
@@ -85,9 +85,11 @@ pub fn launch(
         "launch",
         Some(group_id),
         None,
-        Some(&json!({ "name": new.name, "kind": new.kind, "platform": new.platform,
+        Some(
+            &json!({ "name": new.name, "kind": new.kind, "platform": new.platform,
             "positioning": new.positioning, "start": new.start.to_string(),
-            "opens": opens.to_string(), "region": new.region, "template": template })),
+            "opens": opens.to_string(), "region": new.region, "template": template }),
+        ),
     )?;
     Ok(Launched {
         group_id,
@@ -110,13 +112,7 @@ pub fn add_plan(
     tx.execute(
         "INSERT INTO launch_plans (group_id, start_on, target_region, created_by, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            group_id,
-            start.to_string(),
-            region,
-            operator,
-            at
-        ],
+        params![group_id, start.to_string(), region, operator, at],
     )?;
     let mut phase = tx.prepare_cached(
         "INSERT INTO launch_phases (group_id, phase, seq, days, due_on) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -152,16 +148,19 @@ fn plan_of(conn: &Connection, name: &str) -> Result<(i64, NaiveDate)> {
         .optional()?;
     let start = start
         .and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
-        .ok_or_else(|| StoreError::Refused(format!(
+        .ok_or_else(|| {
+            StoreError::Refused(format!(
                 "{name:?} is not being launched: `shequn group launch` starts a group with a plan"
-            )))?;
+            ))
+        })?;
     Ok((g, start))
 }
 
 /// A group's phase lengths as stored.
 fn lengths(conn: &Connection, g: i64, rules: &LaunchRules) -> Result<PerPhase<u32>> {
     let mut days = rules.days;
-    let mut st = conn.prepare_cached("SELECT phase, days FROM launch_phases WHERE group_id = ?1")?;
+    let mut st =
+        conn.prepare_cached("SELECT phase, days FROM launch_phases WHERE group_id = ?1")?;
     let rows = st.query_map([g], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?;
     for row in rows {
         let (p, n) = row?;
@@ -240,8 +239,10 @@ pub fn edit_plan(
         "launch",
         Some(g),
         Some(&json!({ "start": old_start.to_string(), "days": old_days })),
-        Some(&json!({ "start": start.to_string(), "days": days, "opens": opens.to_string(),
-            "positioning": e.positioning, "region": e.region })),
+        Some(
+            &json!({ "start": start.to_string(), "days": days, "opens": opens.to_string(),
+            "positioning": e.positioning, "region": e.region }),
+        ),
     )?;
     Ok(opens)
 }
@@ -254,9 +255,11 @@ fn kit_item(conn: &Connection, g: i64, item: &str) -> Result<(String, Option<Str
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
     .optional()?
-    .ok_or_else(|| StoreError::Refused(format!(
+    .ok_or_else(|| {
+        StoreError::Refused(format!(
             "the kit has no item {item:?} (rules, welcome, intro, faq, poster, questionnaire, qr)"
-        )))
+        ))
+    })
 }
 
 /// Mark a kit item done (or back to todo).
@@ -429,8 +432,10 @@ fn renewal_reminder(
         "reminder",
         Some(id),
         None,
-        Some(&json!({ "title": title, "due_at": due, "for": null, "group_id": g,
-            "kind": "qr_renew", "expires": expires.to_string() })),
+        Some(
+            &json!({ "title": title, "due_at": due, "for": null, "group_id": g,
+            "kind": "qr_renew", "expires": expires.to_string() }),
+        ),
     )?;
     Ok(id)
 }
@@ -485,11 +490,16 @@ pub fn import_answers(
 /// Whether some late phase has no task yet, or some task of a phase that has since
 /// passed is still open: then [`judge`] has something to write (a read, so a look that
 /// finds nothing to do writes nothing).
-pub fn needs_judging(conn: &Connection, now: DateTime<Utc>, tz: Tz, rules: &LaunchRules) -> Result<bool> {
+pub fn needs_judging(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    tz: Tz,
+    rules: &LaunchRules,
+) -> Result<bool> {
     Ok(board(conn, local_day(now, tz), tz, rules, None)?
         .iter()
         .flat_map(|s| &s.phases)
-        .any(|p| wants_change(p)))
+        .any(wants_change))
 }
 
 fn wants_change(p: &PhaseStatus) -> bool {
@@ -573,9 +583,7 @@ fn late_task(
         p.phase.zh(),
         Playbook::shipped().steps.at(p.phase)
     );
-    let value = p
-        .value
-        .map_or_else(|| "—".to_string(), |v| p.phase.show(v));
+    let value = p.value.map_or_else(|| "—".to_string(), |v| p.phase.show(v));
     let note = format!(
         "{} {value}(目标 ≥ {})· 应于 {} 完成",
         p.phase.metric_zh(),
@@ -608,8 +616,10 @@ fn late_task(
         "sop_instance",
         Some(id),
         None,
-        Some(&json!({ "launch_phase": p.phase.word(), "title": title, "day": day,
-            "slot": slot, "assignee": assignee })),
+        Some(
+            &json!({ "launch_phase": p.phase.word(), "title": title, "day": day,
+            "slot": slot, "assignee": assignee }),
+        ),
     )?;
     Ok(id)
 }

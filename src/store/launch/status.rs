@@ -119,7 +119,15 @@ fn back(d: NaiveDate, n: u64) -> NaiveDate {
     d.checked_sub_days(Days::new(n)).unwrap_or(d)
 }
 
-type PlanRow = (i64, String, String, String, Option<String>, String, Option<String>);
+type PlanRow = (
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+);
 
 /// Every group in launch (one when `only` names its id), by the plan's first day.
 pub fn board(
@@ -180,7 +188,13 @@ struct Plan {
     start: NaiveDate,
 }
 
-fn one(conn: &Connection, today: NaiveDate, tz: Tz, rules: &LaunchRules, p: Plan) -> Result<LaunchStatus> {
+fn one(
+    conn: &Connection,
+    today: NaiveDate,
+    tz: Tz,
+    rules: &LaunchRules,
+    p: Plan,
+) -> Result<LaunchStatus> {
     let stored: Vec<(String, u32, Option<i64>, Option<String>)> = conn
         .prepare_cached(
             "SELECT ph.phase, ph.days, ph.task_id, s.state FROM launch_phases ph
@@ -253,7 +267,12 @@ fn one(conn: &Connection, today: NaiveDate, tz: Tz, rules: &LaunchRules, p: Plan
     })
 }
 
-fn judge_phase(m: &Measure<'_>, w: &Window, today: NaiveDate, bar: f64) -> Result<(State, Option<f64>)> {
+fn judge_phase(
+    m: &Measure<'_>,
+    w: &Window,
+    today: NaiveDate,
+    bar: f64,
+) -> Result<(State, Option<f64>)> {
     let Some(r) = dl::ranges(w, today) else {
         return Ok((State::Ahead, None));
     };
@@ -316,9 +335,7 @@ impl Measure<'_> {
             params![self.g, metric, from.to_string(), to.to_string()],
             |r| r.get::<_, f64>(0),
         )?;
-        Ok(rows
-            .map(|v| v.map(Some))
-            .collect::<rusqlite::Result<_>>()?)
+        Ok(rows.map(|v| v.map(Some)).collect::<rusqlite::Result<_>>()?)
     }
 
     fn instants(&self, from: NaiveDate, to: NaiveDate) -> (i64, i64) {
@@ -332,7 +349,9 @@ impl Measure<'_> {
              WHERE group_id = ?1 AND answered_at >= ?2 AND answered_at < ?3",
         )?;
         let rows: Vec<(String, String, String)> = st
-            .query_map(params![self.g, a, b], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .query_map(params![self.g, a, b], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
             .collect::<rusqlite::Result<_>>()?;
         let anywhere = &Playbook::shipped().questionnaire.anywhere;
         let valid = rows

@@ -10,6 +10,9 @@ use serde::Deserialize;
 
 use crate::domain::roles::{Forbidden, Role};
 
+mod import_errors;
+pub use import_errors::ImportErrorTexts;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
@@ -58,6 +61,8 @@ pub struct Texts {
     pub cli: CliTexts,
     /// What keeps the user from using the database's files (`disk::FileProblem`).
     pub files: FilesTexts,
+    /// Why a file cannot be imported (`import::Reason`).
+    pub import_errors: ImportErrorTexts,
     /// What to do first: after `init`, and on every tab of a console with no groups.
     pub first_run: FirstRunTexts,
     /// Stable English enumeration words (`todo`, `core`, `draft`, ...) → display text.

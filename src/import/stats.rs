@@ -148,7 +148,7 @@ fn wecom(bytes: &[u8], tz: Tz) -> Result<Vec<StatRow>, ImportError> {
             },
         });
     }
-    let items = answer.items.ok_or_else(|| ImportError {
+    let items = answer.items.ok_or(ImportError {
         line: 1,
         reason: Reason::NoItems,
     })?;

@@ -21,13 +21,15 @@ fn import_zh(db: &Path, file: &Path, args: &[&str]) -> (Option<i32>, String) {
     )
 }
 
+/// (format, file name, content, extra args, the bad line, what the reason must say)
+type Case<'a> = (&'a str, &'a str, &'a str, &'a [&'a str], u64, &'a str);
+
 #[test]
 fn a_bad_row_in_each_chat_format_is_refused_in_chinese_with_its_line_and_nothing_written() {
     let (dir, db) = init_db();
     // the first command on a new database judges its KPIs: compare from after that
     bin().args(["kpi", "--db"]).arg(&db).assert().success();
     let before = dump(&db);
-    // (format, file name, content, extra args, the bad line, what the reason must say)
     let wechatmsg = "localId,TalkerId,Type,SubType,IsSender,CreateTime,Status,StrContent,StrTime,Remark,NickName,Sender\n\
         1,1@chatroom,1,0,0,1709339100,2,早,2024-03-02 08:25:00,,张三,wxid_a\n\
         2,1@chatroom,1,0,0,昨天,2,好,2024-03-02 08:26:00,,李四,wxid_b\n";
@@ -52,7 +54,7 @@ fn a_bad_row_in_each_chat_format_is_refused_in_chinese_with_its_line_and_nothing
         "--map",
         "time=时间,sender=发送人,content=内容",
     ];
-    let cases: &[(&str, &str, &str, &[&str], u64, &str)] = &[
+    let cases: &[Case] = &[
         (
             "wechatmsg",
             "w.csv",
@@ -119,6 +121,97 @@ fn a_bad_row_in_each_chat_format_is_refused_in_chinese_with_its_line_and_nothing
             "{format}: {err}"
         );
         assert!(!err.contains("is not"), "{format}: English in {err}");
-        assert_eq!(dump(&db), before, "{format}: the database changed");
+        assert!(dump(&db) == before, "{format}: the database changed");
     }
+}
+
+#[test]
+fn members_list_help_is_chinese_in_zh_and_english_in_en() {
+    let out = bin()
+        .args(["--lang", "zh", "members", "list", "--help"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let zh = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        "列出成员",
+        "用法: shequn members list [选项]",
+        "选项:",
+        "--tier <TIER>",
+        "只看这个群的成员",
+        "显示帮助",
+    ] {
+        assert!(zh.contains(want), "{want}: {zh}");
+    }
+    for english in [
+        "Usage",
+        "Options",
+        "Print help",
+        "Members with tier",
+        "default:",
+    ] {
+        assert!(!zh.contains(english), "{english}: {zh}");
+    }
+    // LANG picks the language when --lang is not given, before parsing as after
+    let out = bin()
+        .env("LANG", "zh_CN.UTF-8")
+        .env_remove("LC_ALL")
+        .args(["members", "--help"])
+        .output()
+        .expect("runs");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("命令:"));
+    let out = bin()
+        .args(["--lang", "en", "members", "list", "--help"])
+        .output()
+        .expect("runs");
+    let en = String::from_utf8_lossy(&out.stdout);
+    assert!(en.contains("Usage: shequn members list [OPTIONS]"), "{en}");
+    assert!(en.contains("Members with tier"), "{en}");
+}
+
+#[test]
+fn a_bad_argument_is_refused_in_the_language_with_exit_1() {
+    let out = bin()
+        .args(["--lang", "zh", "members", "list", "--tierr", "沉默"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("错误:不认识的参数“--tierr”")
+            && err.contains("是不是想用“--tier”")
+            && err.contains("用法: shequn members list [选项]"),
+        "{err}"
+    );
+}
+
+#[test]
+fn remind_dismiss_without_an_id_or_a_kind_names_both_ways_in_each_language() {
+    let (_dir, db) = init_db();
+    bin().args(["kpi", "--db"]).arg(&db).assert().success();
+    let before = dump(&db);
+    for (lang, says) in [
+        ("zh", ["请说明是哪些提醒", "提醒编号", "--kind", "--group"]),
+        ("en", ["say which reminders", "an id", "--kind", "--group"]),
+    ] {
+        for cmd in [
+            &["remind", "dismiss"][..],
+            &["remind", "snooze", "--minutes", "15"],
+        ] {
+            let out = bin()
+                .args(["--lang", lang])
+                .args(cmd)
+                .arg("--db")
+                .arg(&db)
+                .output()
+                .expect("runs");
+            assert_eq!(out.status.code(), Some(1), "{lang} {cmd:?}");
+            let err = String::from_utf8_lossy(&out.stderr);
+            for want in says {
+                assert!(err.contains(want), "{lang} {cmd:?}: {want} in {err}");
+            }
+            assert!(!err.contains("<ID>"), "{err}");
+        }
+    }
+    assert!(dump(&db) == before, "the database changed");
 }

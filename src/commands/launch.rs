@@ -554,26 +554,24 @@ pub fn status(ctx: &Ctx, store: &Store, name: Option<&str>) -> anyhow::Result<Ex
     Ok(ExitCode::SUCCESS)
 }
 
+/// Refused unless the group named is in launch (before its file is read).
+pub fn require_launched(ctx: &Ctx, store: &Store, name: &str) -> Result<(), UserError> {
+    launched(ctx, store, name).map(|_| ())
+}
+
+/// Store the answers `import answers` read (all of the file: a bad row refused it
+/// before this) and say what the group's valid share is now.
 pub fn import_answers(
     ctx: &Ctx,
     store: &mut Store,
-    file: &Path,
+    label: &str,
     group: &str,
+    answers: &[dl::NewAnswer],
 ) -> anyhow::Result<ExitCode> {
     let t = &texts(ctx).launch;
-    launched(ctx, store, group)?;
-    let label = file.display().to_string();
-    let answers = crate::import::answers::read_answers(file, ctx.tz).map_err(|e| {
-        let at = if e.line > 0 {
-            format!("{label}:{}", e.line)
-        } else {
-            label.clone()
-        };
-        UserError(fill(&t.bad_answers, &[("at", &at), ("reason", &e.reason)]))
-    })?;
     let at = ctx.now().timestamp();
     let got = store.write(Perm::Import, |tx, op| {
-        sl::import_answers(tx, op, at, group, &label, &answers)
+        sl::import_answers(tx, op, at, group, label, answers)
     })?;
     let status = launched(ctx, store, group)?;
     let share = status

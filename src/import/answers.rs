@@ -11,6 +11,7 @@ use std::path::Path;
 use chrono_tz::Tz;
 
 use super::ImportError;
+use super::reason::Reason;
 use super::util::{self, CsvSource, field};
 use crate::domain::launch::{NewAnswer, Playbook};
 
@@ -18,7 +19,7 @@ use crate::domain::launch::{NewAnswer, Playbook};
 pub fn read_answers(path: &Path, tz: Tz) -> Result<Vec<NewAnswer>, ImportError> {
     let bytes = std::fs::read(path).map_err(|e| ImportError {
         line: 0,
-        reason: format!("cannot open {}: {e}", path.display()),
+        reason: Reason::io(&e),
     })?;
     answers_from_bytes(&bytes, tz)
 }
@@ -32,11 +33,11 @@ pub fn answers_from_bytes(bytes: &[u8], tz: Tz) -> Result<Vec<NewAnswer>, Import
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         src.col_any(&names).ok_or_else(|| ImportError {
             line: src.header_line(),
-            reason: format!(
-                "no {} column; the header has: {}",
-                names.join("|"),
-                util::clip(&src.header.join(","), 200)
-            ),
+            reason: Reason::MissingColumns {
+                format: "questionnaire".into(),
+                missing: names.join("|"),
+                header: util::clip(&src.header.join(","), 200),
+            },
         })
     };
     let (who, when) = (col(&q.who)?, col(&q.when)?);
@@ -48,10 +49,12 @@ pub fn answers_from_bytes(bytes: &[u8], tz: Tz) -> Result<Vec<NewAnswer>, Import
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        let bad = |reason: String| ImportError { line, reason };
+        let bad = |reason: Reason| ImportError { line, reason };
         let name = field(&rec, who).trim();
         if name.is_empty() {
-            return Err(bad("no one answered: the who column is empty".into()));
+            return Err(bad(Reason::EmptyField {
+                column: src.header[who].clone(),
+            }));
         }
         let raw = field(&rec, when);
         let answered_at =
@@ -98,6 +101,6 @@ mod tests {
         let text = "who,when,age,need\n小美,2026-03-02,28,穿搭\n";
         let e = answers_from_bytes(text.as_bytes(), TZ).unwrap_err();
         assert_eq!(e.line, 1);
-        assert!(e.reason.contains("region"), "{}", e.reason);
+        assert!(e.reason.to_string().contains("region"), "{}", e.reason);
     }
 }

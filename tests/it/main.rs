@@ -15,6 +15,7 @@ mod import;
 mod kpi;
 mod launch;
 mod layout;
+mod localised;
 mod output;
 mod remind;
 mod roles;

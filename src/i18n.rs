@@ -593,6 +593,7 @@ pub struct KeywordsTexts {
     pub word_hash: String,
     pub word_control: String,
     pub bad_category: String,
+    pub bad_exception: String,
     /// List slugs (`ad`, …) → their names; an unknown one shows as its slug.
     pub categories: BTreeMap<String, String>,
 }
@@ -1028,6 +1029,9 @@ impl Texts {
                     ("slug", &category.word()),
                 ],
             ),
+            SettingsError::BadException { word, context } => {
+                fill(&k.bad_exception, &[("word", word), ("context", context)])
+            }
         }
     }
 }

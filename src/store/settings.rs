@@ -110,7 +110,7 @@ pub fn team(conn: &Connection) -> Result<Team> {
             "team settings that no longer fit the rules are left out"
         );
     }
-    let keywords = domain::team_keywords(&team_words(&keyword_rows(conn)?));
+    let keywords = domain::team_keywords(&team_words(&keyword_rows(conn)?), &[]);
     Ok(Team {
         rules,
         keywords,

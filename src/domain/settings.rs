@@ -1024,17 +1024,21 @@ mod tests {
         // add: one new, one shipped (already there), twice the same
         let plan = plan_add(
             Category::Ad,
-            &["代写".into(), shipped_ad.into(), "代写".into()],
+            &["团购代拍".into(), shipped_ad.into(), "团购代拍".into()],
             &current,
         )
         .unwrap();
-        assert_eq!(plan.changed, ["代写"]);
+        assert_eq!(plan.changed, ["团购代拍"]);
         assert_eq!(plan.unchanged, [shipped_ad]);
         apply(&mut current, &plan);
         // take a shipped word off, and a team word: the first is recorded, the second goes
-        let plan =
-            plan_remove(Category::Ad, &[shipped_ad.into(), "代写".into()], &current).unwrap();
-        assert_eq!(plan.changed, [shipped_ad, "代写"]);
+        let plan = plan_remove(
+            Category::Ad,
+            &[shipped_ad.into(), "团购代拍".into()],
+            &current,
+        )
+        .unwrap();
+        assert_eq!(plan.changed, [shipped_ad, "团购代拍"]);
         apply(&mut current, &plan);
         assert_eq!(
             current,
@@ -1056,10 +1060,14 @@ mod tests {
         assert!(current.is_empty());
         // a word on no list refuses the whole change
         assert_eq!(
-            plan_remove(Category::Ad, &["代写".into(), shipped_ad.into()], &current),
+            plan_remove(
+                Category::Ad,
+                &["团购代拍".into(), shipped_ad.into()],
+                &current
+            ),
             Err(SettingsError::NotListed {
                 category: Category::Ad,
-                word: "代写".into()
+                word: "团购代拍".into()
             })
         );
     }

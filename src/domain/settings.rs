@@ -598,6 +598,16 @@ pub struct TeamException {
 /// (shipped words keep their line's level and exceptions), plus what it added (at its
 /// list's level), with the team's exceptions.
 pub fn team_keywords(changes: &[TeamWord], exceptions: &[TeamException]) -> Keywords {
+    team_keywords_with(changes, exceptions, &[])
+}
+
+/// The team's lists with `proposed` words on top (a list file not saved yet, for
+/// `keywords test --file`): a proposed word already listed keeps its listed line.
+pub fn team_keywords_with(
+    changes: &[TeamWord],
+    exceptions: &[TeamException],
+    proposed: &[(Category, Entry)],
+) -> Keywords {
     let mut entries: Vec<(Category, Entry)> = Vec::new();
     for c in Category::ALL {
         let removed = |w: &str| {
@@ -626,6 +636,7 @@ pub fn team_keywords(changes: &[TeamWord], exceptions: &[TeamException]) -> Keyw
             ));
         }
     }
+    entries.extend(proposed.iter().cloned());
     let mut loose = Vec::new();
     for x in exceptions {
         match entries

@@ -38,6 +38,10 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         11,
         include_str!("../../data/migrations/0011_import_batches.sql"),
     ),
+    (
+        14,
+        include_str!("../../data/migrations/0014_keyword_exceptions.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

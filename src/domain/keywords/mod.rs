@@ -17,6 +17,7 @@
 //! covers it. Pure: the lists come in as text (the shipped ones are embedded;
 //! `domain::settings::team_keywords` applies the team's changes and exceptions).
 
+pub mod dryrun;
 pub mod list;
 pub mod normalise;
 pub mod variants;
@@ -350,6 +351,16 @@ impl Keywords {
 
     pub fn is_empty(&self) -> bool {
         self.listed == 0
+    }
+
+    /// The word of `category` a hit reports for `word` as given (any case or width):
+    /// a listed word, or the canonical spelling an `alone` variant reports.
+    pub fn reports(&self, category: Category, word: &str) -> Option<&str> {
+        let folded = normalise(word);
+        self.words
+            .iter()
+            .find(|w| w.category == category && normalise(&w.word) == folded)
+            .map(|w| w.word.as_str())
     }
 
     /// How many patterns the automaton holds (words, variant spellings, contexts).

@@ -15,6 +15,7 @@ mod import;
 mod keywords;
 mod kpi;
 mod layout;
+mod localised;
 mod output;
 mod remind;
 mod roles;

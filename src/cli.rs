@@ -238,6 +238,33 @@ pub enum KeywordsCmd {
         #[arg(long, value_name = "LIST")]
         category: String,
     },
+    /// Give a word a context in which it is no hit (a false positive: 刷单 in 刷单词)
+    Except {
+        word: String,
+        context: String,
+        /// The word's list (default: the first list that has it)
+        #[arg(long, value_name = "LIST")]
+        category: Option<String>,
+        /// Take the exception back
+        #[arg(long)]
+        remove: bool,
+    },
+    /// What the lists (or the lists plus a proposed file) would have flagged in the
+    /// imported history: hits per word and group, samples, likely false positives
+    Test {
+        /// A proposed list (one word a line, `word @2 !context` syntax) added to --category
+        #[arg(long, value_name = "WORDS", requires = "category")]
+        file: Option<PathBuf>,
+        /// One list: ad, fraud, sensitive, political, abuse (or 广告, 诈骗, 敏感, 政治, 辱骂)
+        #[arg(long, value_name = "LIST")]
+        category: Option<String>,
+        /// Only the last N days of history
+        #[arg(long, value_name = "N")]
+        days: Option<u32>,
+        /// One group (name or id)
+        #[arg(long, value_name = "GROUP")]
+        group: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -707,6 +707,31 @@ pub struct KeywordsTexts {
     pub word_hash: String,
     pub word_control: String,
     pub bad_category: String,
+    pub bad_exception: String,
+    pub on_no_list: String,
+    pub except_added: String,
+    pub except_removed: String,
+    pub except_already: String,
+    pub col_level: String,
+    pub col_messages: String,
+    pub col_groups: String,
+    pub col_members: String,
+    pub col_clean: String,
+    pub col_group: String,
+    pub col_scanned: String,
+    pub proposed: String,
+    pub test_summary: String,
+    pub test_none: String,
+    pub test_words: String,
+    pub test_samples: String,
+    pub test_groups: String,
+    pub test_false: String,
+    pub test_false_none: String,
+    pub test_false_line: String,
+    pub line_no_word: String,
+    pub line_bad_level: String,
+    pub line_context: String,
+    pub line_nothing: String,
     /// List slugs (`ad`, …) → their names; an unknown one shows as its slug.
     pub categories: BTreeMap<String, String>,
 }
@@ -1142,6 +1167,9 @@ impl Texts {
                     ("slug", &category.word()),
                 ],
             ),
+            SettingsError::BadException { word, context } => {
+                fill(&k.bad_exception, &[("word", word), ("context", context)])
+            }
         }
     }
 }

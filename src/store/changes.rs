@@ -95,7 +95,7 @@ pub fn of_table(table: &str) -> Topics {
         }
         "operators" => Topics::OPERATORS,
         "risk_incidents" => Topics::RISK,
-        "team_settings" | "team_keywords" => Topics::SETTINGS,
+        "team_settings" | "team_keywords" | "keyword_exceptions" => Topics::SETTINGS,
         "presence" => Topics::PRESENCE,
         // the audit log is read back by entity; our own bookkeeping and SQLite's are not
         // changes anyone looks at
@@ -512,7 +512,7 @@ mod tests {
 
     #[test]
     fn the_team_settings_tables_signal_settings_and_nothing_else() {
-        for t in ["team_settings", "team_keywords"] {
+        for t in ["team_settings", "team_keywords", "keyword_exceptions"] {
             assert_eq!(of_table(t), Topics::SETTINGS, "{t}");
         }
         // and no other table moves the settings topic by itself

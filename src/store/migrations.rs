@@ -40,6 +40,10 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (12, include_str!("../../data/migrations/0012_reserved.sql")),
     (13, include_str!("../../data/migrations/0013_launch.sql")),
+    (
+        14,
+        include_str!("../../data/migrations/0014_keyword_exceptions.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

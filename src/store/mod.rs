@@ -22,6 +22,7 @@ pub mod changes;
 pub mod content;
 pub mod files;
 pub mod groups;
+pub mod history;
 pub mod import;
 pub mod kpi;
 pub mod launch;

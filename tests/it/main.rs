@@ -12,6 +12,7 @@ mod crash;
 mod faults;
 mod guarded;
 mod import;
+mod keywords;
 mod kpi;
 mod launch;
 mod layout;

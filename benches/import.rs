@@ -108,6 +108,7 @@ fn import_once(csv: &Path, store: &mut Store) -> anyhow::Result<ChatSummary> {
         platform: "personal",
         file: "chat.csv",
         format: "wechatmsg",
+        keywords: None,
     };
     import_chat(store, records, &opts, now, DEFAULT_TZ, &rules).map_err(|e| anyhow::anyhow!("{e}"))
 }

@@ -5,6 +5,7 @@ pub mod content;
 pub mod keywords;
 pub mod kpi;
 pub mod rfm;
+pub mod risk;
 pub mod roles;
 pub mod roster;
 pub mod rules;
@@ -48,5 +49,6 @@ mod tests {
         let _ = super::content::ContentRules::shipped();
         let _ = super::rules::RemindRules::shipped();
         let _ = super::rules::ImportRules::shipped();
+        let _ = super::risk::RiskRules::shipped();
     }
 }

@@ -23,6 +23,9 @@ pub struct Rules {
     /// settings from before it) still loads.
     #[serde(default = "ImportRules::shipped")]
     pub import: ImportRules,
+    /// `[risk]`: defaults to the shipped section, so an older rules file still loads.
+    #[serde(default = "crate::domain::risk::RiskRules::shipped")]
+    pub risk: crate::domain::risk::RiskRules,
 }
 
 /// `[import]`: what an import may do without being told so explicitly.

@@ -38,6 +38,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         11,
         include_str!("../../data/migrations/0011_import_batches.sql"),
     ),
+    (12, include_str!("../../data/migrations/0012_risk.sql")),
 ];
 
 /// The schema version this binary writes.

@@ -58,15 +58,19 @@ pub fn today(conn: &Connection, day: NaiveDate) -> Result<Vec<SopRow>> {
     checklist(conn, day, "s.day = ?1")
 }
 
-/// [`today`] plus the tasks of KPI alerts still open that fell on an earlier day and
-/// are not done: such a task stays on the list until it is done or its alert closes.
+/// [`today`] plus the tasks of KPI alerts still open and of risk incidents still
+/// waiting for an action that fell on an earlier day and are not done: such a task
+/// stays on the list until it is done or its alert closes (its incident is handled).
 /// (The console and `sop today` show this; `export checklist` keeps to exact days.)
 pub fn today_open(conn: &Connection, day: NaiveDate) -> Result<Vec<SopRow>> {
     checklist(
         conn,
         day,
         "s.day = ?1 OR (s.alert_id IS NOT NULL AND s.day < ?1 AND s.state IN ('todo', 'missed')
-             AND EXISTS (SELECT 1 FROM alerts a WHERE a.id = s.alert_id AND a.closed_at IS NULL))",
+             AND EXISTS (SELECT 1 FROM alerts a WHERE a.id = s.alert_id AND a.closed_at IS NULL))
+         OR (s.incident_id IS NOT NULL AND s.day < ?1 AND s.state IN ('todo', 'missed')
+             AND EXISTS (SELECT 1 FROM risk_incidents r WHERE r.id = s.incident_id
+                 AND r.state IN ('open', 'reviewed')))",
     )
 }
 

@@ -200,7 +200,7 @@ pub struct Clock {
 
 /// How an incident stands against one target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Judged {
     OnTime,
     Late,

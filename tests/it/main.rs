@@ -16,6 +16,7 @@ mod kpi;
 mod layout;
 mod output;
 mod remind;
+mod risk;
 mod roles;
 mod roster;
 mod screens;

@@ -339,7 +339,7 @@ pub fn present_removed(conn: &Connection, group: i64, at: i64) -> Result<Vec<Rej
         "SELECT s.member_id, max(s.id), max(s.at) FROM sanctions s
          JOIN memberships ms ON ms.member_id = s.member_id AND ms.group_id = ?1
          WHERE s.level = 'remove' AND ms.left_at IS NULL
-         GROUP BY s.member_id HAVING max(s.at) < ?2",
+         GROUP BY s.member_id HAVING max(s.at) <= ?2",
     )?;
     let rows = st.query_map(params![group, at], |r| {
         Ok(Rejoin {

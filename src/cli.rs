@@ -1,5 +1,7 @@
 //! The command line (PRODUCT.md "Command line"): clap derive types. Only commands that
-//! really work are listed; later issues add theirs here.
+//! really work are listed; later issues add theirs here. The doc comments are the
+//! English source of the help; what the user sees comes from the language files
+//! ([`help`]: `[help]` and `[clap]`), parsed with [`help::parse`].
 
 use std::path::PathBuf;
 
@@ -7,6 +9,8 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::i18n::Lang;
+
+pub mod help;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -362,14 +366,17 @@ pub enum RemindCmd {
     /// Dismiss a reminder (for everyone it is for), or every due one of a kind or
     /// group at once (--kind, --group, --day)
     Dismiss {
-        #[arg(required_unless_present_any = ["kind", "group"], conflicts_with_all = ["kind", "group", "day"])]
+        /// The reminder's id (`shequn remind` lists them)
+        // without one, --kind or --group says which: `commands::remind` refuses
+        // neither, in the user's language
+        #[arg(conflicts_with_all = ["kind", "group", "day"])]
         id: Option<i64>,
         #[command(flatten)]
         bulk: RemindBulk,
     },
     /// Remind again later: one reminder, or every due one of a kind or group at once
     Snooze {
-        #[arg(required_unless_present_any = ["kind", "group"], conflicts_with_all = ["kind", "group", "day"])]
+        #[arg(conflicts_with_all = ["kind", "group", "day"])]
         id: Option<i64>,
         /// 5, 15 or 60 (`[reminders] snooze_minutes` in the config)
         #[arg(long)]
@@ -391,7 +398,7 @@ pub struct RemindBulk {
     #[arg(long, value_name = "NAME")]
     pub group: Option<String>,
     /// Only those that fell due on this day (YYYY-MM-DD, the team's zone)
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub day: Option<NaiveDate>,
 }
 
@@ -437,6 +444,14 @@ pub enum ImportCmd {
         /// The group the numbers are for (a file without a group column; 企业微信 JSON)
         #[arg(long, value_name = "NAME")]
         group: Option<String>,
+    },
+    /// Entry-questionnaire answers of a group in launch: a CSV with who, when, region,
+    /// age, need (or 昵称, 时间, 地区, 年龄, 需求); valid when all three match the group's
+    /// target
+    Answers {
+        file: PathBuf,
+        #[arg(long, value_name = "NAME")]
+        group: String,
     },
     /// Content results: a CSV with `id` (or `title`) and any of opens, forwards, replies,
     /// clicks, orders, lesson; published items become reviewed
@@ -490,6 +505,75 @@ pub enum GroupCmd {
     },
     /// List the groups
     List,
+    /// Launch a group: its positioning, a plan of the seven build phases (筹备期 … 复盘期)
+    /// with target dates, the preparation kit and the SOP for its type (cold-start items
+    /// from the day it opens, when 引流期 begins)
+    Launch {
+        name: String,
+        /// Its type (DOMAIN.md): 福利型, 知识型, 活动型, 服务型, 兴趣型, 转化型, ...
+        #[arg(long)]
+        kind: String,
+        #[arg(long, value_enum, default_value_t = Platform::Personal)]
+        platform: Platform,
+        /// Target users + core pain + solution: "为 25-35 岁职场女性提供穿搭解决方案,每周 3 次穿搭教程 + 专属折扣" or "users | pain | solution"
+        #[arg(long, value_name = "TEXT")]
+        positioning: Option<String>,
+        /// The plan's first day, when 筹备期 begins (default: today)
+        #[arg(long, value_parser = parse_date)]
+        start: Option<NaiveDate>,
+        /// The region the entry questionnaire looks for (default: any)
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// Change a group's launch plan: one phase's length, the first day, the positioning,
+    /// the questionnaire's region
+    LaunchPlan {
+        name: String,
+        /// prep, traffic, screen, operate, convert, fission, review (or 筹备期 … 复盘期, 1–7)
+        #[arg(long, requires = "days")]
+        phase: Option<String>,
+        /// The phase's length in days
+        #[arg(long, requires = "phase")]
+        days: Option<u32>,
+        #[arg(long, value_parser = parse_date)]
+        start: Option<NaiveDate>,
+        #[arg(long, value_name = "TEXT")]
+        positioning: Option<String>,
+        /// The region the questionnaire looks for ("" for any)
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// The preparation kit of a group in launch: the checklist, or one change
+    Kit {
+        name: String,
+        #[command(subcommand)]
+        cmd: Option<KitCmd>,
+    },
+    /// The launch board: each group in launch, its phases (done, current with its
+    /// metric against the bar, late, ahead) and the next step
+    LaunchStatus { name: Option<String> },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KitCmd {
+    /// Mark an item done (rules, welcome, intro, faq, poster, questionnaire, qr — or 群规 …)
+    Done { item: String },
+    /// Mark an item not done
+    Undo { item: String },
+    /// Keep an item's text (the file's content; "-" reads stdin); the item is then done
+    Text {
+        item: String,
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// Print an item's text with its placeholders filled, to copy into WeChat
+    Show { item: String },
+    /// The QR code is up: until --expires (default: 7 days for a personal-WeChat group;
+    /// a 企业微信 活码 does not expire); a reminder to renew it comes before
+    Qr {
+        #[arg(long, value_parser = parse_date)]
+        expires: Option<NaiveDate>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -695,23 +779,30 @@ pub enum ContentCmd {
     },
 }
 
+/// A value our own parsers refuse; `help::error_text` says it in the user's language
+/// (clap keeps it as the error's source). `Display` is the English, for the log.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArgError {
+    #[error("\"{0}\" is not a date: use YYYY-MM-DD, e.g. 2026-03-02")]
+    Date(String),
+    #[error("\"{0}\": use owner (群主), operator (运营官), assistant (助理) or viewer (访客)")]
+    Role(String),
+}
+
 /// A role by its word or its Chinese name (`domain::roles::Role::parse`, the one
 /// place roles are read).
-pub fn parse_role(s: &str) -> Result<Role, String> {
+pub fn parse_role(s: &str) -> Result<Role, ArgError> {
     use crate::domain::roles::Role as R;
     match R::parse(s) {
         Some(R::Owner) => Ok(Role::Owner),
         Some(R::Operator) => Ok(Role::Operator),
         Some(R::Assistant) => Ok(Role::Assistant),
         Some(R::Viewer) => Ok(Role::Viewer),
-        None => Err(format!(
-            "{s:?}: use owner (群主), operator (运营官), assistant (助理) or viewer (访客)"
-        )),
+        None => Err(ArgError::Role(s.to_string())),
     }
 }
 
 /// `YYYY-MM-DD`, with a message that says so.
-pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("{s:?} is not a date: use YYYY-MM-DD, e.g. 2026-03-02"))
+pub fn parse_date(s: &str) -> Result<NaiveDate, ArgError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| ArgError::Date(s.to_string()))
 }

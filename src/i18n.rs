@@ -10,6 +10,11 @@ use serde::Deserialize;
 
 use crate::domain::roles::{Forbidden, Role};
 
+mod clap_texts;
+mod import_errors;
+pub use clap_texts::ClapTexts;
+pub use import_errors::ImportErrorTexts;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
@@ -56,10 +61,19 @@ pub struct Texts {
     /// `shequn risk`: the incident queue, one incident, the actions.
     pub risk: RiskTexts,
     pub doctor: DoctorTexts,
+    /// Launching a group (issue 16): the board, the kit, the plan's commands.
+    pub launch: LaunchTexts,
     /// The commands' tables, words and refusals.
     pub cli: CliTexts,
     /// What keeps the user from using the database's files (`disk::FileProblem`).
     pub files: FilesTexts,
+    /// Why a file cannot be imported (`import::Reason`).
+    pub import_errors: ImportErrorTexts,
+    /// clap's own words in `--help` and in refusals of bad arguments.
+    pub clap: ClapTexts,
+    /// `--help`: the text of each command (`members.list`; `shequn` for the program)
+    /// and argument (`members.list.tier`; `shequn.lang`), checked by `cli::help`'s test.
+    pub help: BTreeMap<String, String>,
     /// What to do first: after `init`, and on every tab of a console with no groups.
     pub first_run: FirstRunTexts,
     /// Stable English enumeration words (`todo`, `core`, `draft`, ...) → display text.
@@ -68,6 +82,104 @@ pub struct Texts {
     pub actions: BTreeMap<String, String>,
     /// Short action names for the key hints on the bottom line.
     pub hints: BTreeMap<String, String>,
+}
+
+/// Launching a group: phases, metrics, states, kit items, the board and the commands.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LaunchTexts {
+    /// Phase word (`prep` …) → its name.
+    pub phases: BTreeMap<String, String>,
+    /// Phase word → its metric's short label.
+    pub metrics: BTreeMap<String, String>,
+    /// Phase word → what to do in it (source 000's 执行要点).
+    pub steps: BTreeMap<String, String>,
+    /// State word (`passed`, `current`, `late`, `ahead`) → its name.
+    pub states: BTreeMap<String, String>,
+    /// Kit item code → its name.
+    pub items: BTreeMap<String, String>,
+    /// Positioning part (`who`, `need`, `solution`) → its name.
+    pub parts: BTreeMap<String, String>,
+    pub title: String,
+    pub none: String,
+    pub legend: String,
+    pub next_late: String,
+    pub next_current: String,
+    pub next_ahead: String,
+    pub all_passed: String,
+    pub positioning: String,
+    pub no_positioning: String,
+    pub kit_progress: String,
+    pub qr_until: String,
+    pub qr_expired: String,
+    pub launched: String,
+    pub no_template: String,
+    pub positioning_missing: String,
+    pub not_launched: String,
+    pub unknown_phase: String,
+    pub unknown_item: String,
+    pub bad_days: String,
+    pub plan_nothing: String,
+    pub plan_saved: String,
+    pub kit_done: String,
+    pub kit_undone: String,
+    pub kit_text_saved: String,
+    pub kit_no_text: String,
+    pub kit_empty_text: String,
+    pub qr_saved: String,
+    pub qr_no_expiry: String,
+    pub qr_past: String,
+    pub answers_imported: String,
+    pub col_group: String,
+    pub col_phase: String,
+    pub col_dates: String,
+    pub col_state: String,
+    pub col_metric: String,
+    pub col_bar: String,
+    pub col_next: String,
+    pub col_kit: String,
+    pub col_item: String,
+    pub col_expires: String,
+    pub col_text: String,
+    pub hint: String,
+}
+
+impl LaunchTexts {
+    /// A word's text in one of the maps, or the word itself.
+    pub fn of<'a>(map: &'a BTreeMap<String, String>, word: &'a str) -> &'a str {
+        map.get(word).map_or(word, String::as_str)
+    }
+
+    /// The next step in words (`⚠ 引流期逾期(应于 2026-03-01):多渠道投放…`): the first
+    /// phase not passed with its state, first day and target date; None: all passed.
+    pub fn next_step(
+        &self,
+        next: Option<(
+            crate::domain::launch::Phase,
+            crate::domain::launch::State,
+            chrono::NaiveDate,
+            chrono::NaiveDate,
+        )>,
+    ) -> String {
+        use crate::domain::launch::State;
+        let Some((phase, state, from, due)) = next else {
+            return self.all_passed.clone();
+        };
+        let template = match state {
+            State::Late => &self.next_late,
+            State::Ahead => &self.next_ahead,
+            _ => &self.next_current,
+        };
+        fill(
+            template,
+            &[
+                ("phase", &Self::of(&self.phases, phase.word())),
+                ("due", &due),
+                ("from", &from),
+                ("step", &Self::of(&self.steps, phase.word())),
+            ],
+        )
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -446,6 +558,8 @@ pub struct CliTexts {
     pub no_database: String,
     /// A `--group` no group has ({name}).
     pub unknown_group: String,
+    /// `remind dismiss`/`snooze` with neither an id nor --kind/--group ({kinds}).
+    pub remind_which: String,
     /// A flag's value that is none of its choices ({flag}, {value}, {choices}).
     pub bad_choice: String,
     /// GBK could not hold some characters ({n} cells, first at {row}: {cell}).

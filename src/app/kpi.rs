@@ -11,6 +11,7 @@ use super::{Action, App, Effect, Mode};
 use crate::domain::kpi::Metric;
 use crate::i18n::fill;
 use crate::store::kpi::{AlertRow, GroupKpi, KpiBoard};
+use crate::store::launch::LaunchStatus;
 
 /// Days of history loaded (the `v` toggle switches between 30 and this without a reload).
 pub const LOAD_DAYS: u32 = 90;
@@ -27,6 +28,10 @@ pub struct KpiView {
     pub metric: usize,
     pub end: Option<NaiveDate>,
     pub alerts: Vec<AlertRow>,
+    /// `l`: the launch board (issue 16) instead of the KPI table.
+    pub launch: bool,
+    /// The groups in launch, as loaded with the board.
+    pub launch_rows: Vec<LaunchStatus>,
 }
 
 impl Default for KpiView {
@@ -36,6 +41,8 @@ impl Default for KpiView {
             metric: 0,
             end: None,
             alerts: Vec::new(),
+            launch: false,
+            launch_rows: Vec::new(),
         }
     }
 }
@@ -113,7 +120,9 @@ impl App {
             groups,
             mut all,
             alerts,
+            launch,
         } = board;
+        self.kpi_view.launch_rows = launch;
         all.group = self.texts.kpi.all_groups.clone();
         let mut rows = Vec::with_capacity(groups.len() + 1);
         rows.push(all);
@@ -131,6 +140,9 @@ impl App {
                 } else {
                     LOAD_DAYS
                 };
+            }
+            Action::KpiLaunch => {
+                self.kpi_view.launch = !self.kpi_view.launch;
             }
             Action::KpiMetric => {
                 self.kpi_view.metric = (self.kpi_view.metric + 1) % SPARK_METRICS.len();

@@ -152,6 +152,7 @@ pub const ACTIONS: &[&str] = &[
     "kpi_days",
     "kpi_metric",
     "kpi_enter",
+    "kpi_launch",
     "new_content",
     "edit_content",
     "submit_content",
@@ -380,6 +381,8 @@ pub enum Action {
     KpiMetric,
     /// Open the form for a value only WeChat sees.
     KpiEnter,
+    /// The launch board instead of the KPI table (and back).
+    KpiLaunch,
     // the Content tab
     NewContent,
     EditContent,
@@ -1120,7 +1123,7 @@ impl App {
                     return self.members_action(action);
                 }
             }
-            Action::KpiDays | Action::KpiMetric | Action::KpiEnter => {
+            Action::KpiDays | Action::KpiMetric | Action::KpiEnter | Action::KpiLaunch => {
                 if self.tab == Tab::Kpi {
                     return self.kpi_action(action);
                 }
@@ -1709,6 +1712,7 @@ pub fn action_named(name: &str) -> Option<Action> {
         "kpi_days" => Action::KpiDays,
         "kpi_metric" => Action::KpiMetric,
         "kpi_enter" => Action::KpiEnter,
+        "kpi_launch" => Action::KpiLaunch,
         "new_content" => Action::NewContent,
         "edit_content" => Action::EditContent,
         "submit_content" => Action::SubmitContent,

@@ -86,6 +86,42 @@ pub fn run(ctx: &Ctx, cmd: &GroupCmd) -> anyhow::Result<ExitCode> {
             println!("{}", fill(&t.group_updated, &[("name", name)]));
             Ok(ExitCode::SUCCESS)
         }
+        GroupCmd::Launch {
+            name,
+            kind,
+            platform,
+            positioning,
+            start,
+            region,
+        } => super::launch::launch(
+            ctx,
+            &mut store,
+            name,
+            kind,
+            *platform,
+            positioning.as_deref(),
+            *start,
+            region.as_deref(),
+        ),
+        GroupCmd::LaunchPlan {
+            name,
+            phase,
+            days,
+            start,
+            positioning,
+            region,
+        } => super::launch::plan(
+            ctx,
+            &mut store,
+            name,
+            phase.as_deref(),
+            *days,
+            *start,
+            positioning.as_deref(),
+            region.as_deref(),
+        ),
+        GroupCmd::Kit { name, cmd } => super::launch::kit(ctx, &mut store, name, cmd.as_ref()),
+        GroupCmd::LaunchStatus { name } => super::launch::status(ctx, &store, name.as_deref()),
         GroupCmd::List => {
             let rows = groups::list(store.conn())?;
             let cols: &[Column<GroupRow>] = &[

@@ -62,6 +62,10 @@ pub fn on_start(ctx: &mut Ctx) -> anyhow::Result<()> {
     if let Err(e) = refresh_if_needed(ctx, &mut store) {
         tracing::warn!("KPI refresh at start: {e:#}");
     }
+    // a launch phase that became late makes its Today task (once), like an alert
+    if let Err(e) = super::launch::judge_if_needed(ctx, &mut store) {
+        tracing::warn!("launch judgement at start: {e:#}");
+    }
     Ok(())
 }
 

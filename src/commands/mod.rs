@@ -12,6 +12,7 @@ pub mod import;
 pub mod init;
 pub mod keywords;
 pub mod kpi;
+pub mod launch;
 pub mod members;
 pub mod operator;
 pub mod output;

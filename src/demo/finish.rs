@@ -74,6 +74,8 @@ pub fn build(
             rules: &rules.risk,
         };
         crate::store::risk::open::follow_up_pending(tx, op, &risk_env)?;
+        // two young groups in launch (issue 16), one of them late
+        super::launch::launch_plans(tx, op, now, end, tz, &rules.launch)?;
         // the reminders a console would plan from all this (what is due fires when a
         // console opens on the demo)
         let planned = crate::store::reminders::plan(tx, op, now, tz, &rules, true)?;

@@ -49,6 +49,7 @@ mod content_catalogue;
 mod finish;
 mod groups;
 mod insert;
+mod launch;
 mod members;
 mod names;
 mod random;

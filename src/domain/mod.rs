@@ -4,6 +4,7 @@
 pub mod content;
 pub mod keywords;
 pub mod kpi;
+pub mod launch;
 pub mod rfm;
 pub mod risk;
 pub mod roles;
@@ -50,5 +51,6 @@ mod tests {
         let _ = super::rules::RemindRules::shipped();
         let _ = super::rules::ImportRules::shipped();
         let _ = super::risk::RiskRules::shipped();
+        let _ = super::launch::LaunchRules::shipped();
     }
 }

@@ -26,6 +26,10 @@ pub struct Rules {
     /// `[risk]`: defaults to the shipped section, so an older rules file still loads.
     #[serde(default = "crate::domain::risk::RiskRules::shipped")]
     pub risk: crate::domain::risk::RiskRules,
+    /// `[launch]`: launching a group (issue 16); defaults to the shipped section, so an
+    /// older rules file still loads.
+    #[serde(default = "crate::domain::launch::LaunchRules::shipped")]
+    pub launch: crate::domain::launch::LaunchRules,
 }
 
 /// `[import]`: what an import may do without being told so explicitly.

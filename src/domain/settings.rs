@@ -298,6 +298,7 @@ pub fn rules_with(overrides: &[(String, Value)]) -> Result<Rules, String> {
     rules.content.target()?;
     rules.import.check()?;
     rules.risk.check()?;
+    rules.launch.check()?;
     Ok(rules)
 }
 

@@ -89,7 +89,10 @@ pub fn of_table(table: &str) -> Topics {
         | "content_results" => Topics::CONTENT,
         "kpi_daily" | "kpi_dirty" | "kpi_meta" | "alerts" => Topics::KPI,
         "reminders" => Topics::REMINDERS,
-        "groups" => Topics::GROUPS,
+        // launching a group (issue 16): the launch board and the group's kit
+        "groups" | "launch_plans" | "launch_phases" | "launch_kit" | "launch_answers" => {
+            Topics::GROUPS
+        }
         "operators" => Topics::OPERATORS,
         "risk_incidents" => Topics::RISK,
         "team_settings" | "team_keywords" => Topics::SETTINGS,
@@ -109,7 +112,7 @@ pub fn of_entity(entity: &str) -> (Topics, bool) {
             (Topics::SOP, false)
         }
         "content" => (Topics::CONTENT, false),
-        "group" => (Topics::GROUPS, false),
+        "group" | "launch" | "kit" => (Topics::GROUPS, false),
         "alert" | "kpi_daily" | "stats" => (Topics::KPI, false),
         "operator" => (Topics::OPERATORS, false),
         "tiers" => (Topics::MEMBERS, false),

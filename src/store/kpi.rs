@@ -1062,6 +1062,9 @@ pub struct KpiBoard {
     pub groups: Vec<GroupKpi>,
     pub all: GroupKpi,
     pub alerts: Vec<AlertRow>,
+    /// The groups in launch (issue 16): the tab's launch board view. Filled by the
+    /// tab's loader (`store::launch::board`), empty from [`board`].
+    pub launch: Vec<super::launch::LaunchStatus>,
 }
 
 /// Every group's values from `from` to `to` (one group when `only` names it).
@@ -1151,5 +1154,6 @@ pub fn board(conn: &Connection, end: NaiveDate, days: u32, rules: &Rules) -> Res
         groups,
         all,
         alerts,
+        launch: Vec::new(),
     })
 }

@@ -39,6 +39,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../data/migrations/0011_import_batches.sql"),
     ),
     (12, include_str!("../../data/migrations/0012_risk.sql")),
+    (13, include_str!("../../data/migrations/0013_launch.sql")),
 ];
 
 /// The schema version this binary writes.

@@ -24,6 +24,7 @@ pub mod files;
 pub mod groups;
 pub mod import;
 pub mod kpi;
+pub mod launch;
 pub mod members;
 pub mod migrations;
 pub mod operators;

@@ -148,6 +148,9 @@ fn key_metric(app: &App, theme: &Theme, r: &GroupKpi, shown: Metric) -> Line<'st
 }
 
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    if app.kpi_view.launch {
+        return super::launch::render(app, frame, area, theme);
+    }
     let alerts = &app.kpi_view.alerts;
     let panel = if alerts.is_empty() || !app.kpi.loaded {
         0

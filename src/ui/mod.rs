@@ -5,6 +5,7 @@
 pub mod columns;
 pub mod content;
 pub mod kpi;
+pub mod launch;
 pub mod members;
 pub mod reminders;
 pub mod theme;
@@ -334,7 +335,14 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             "publish_content",
             "weekly_review",
         ],
-        "kpi" => &["open", "kpi_days", "kpi_metric", "kpi_enter", "search"],
+        "kpi" => &[
+            "open",
+            "kpi_launch",
+            "kpi_days",
+            "kpi_metric",
+            "kpi_enter",
+            "search",
+        ],
         _ => &[
             "go_to",
             "dismiss",

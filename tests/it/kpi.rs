@@ -994,6 +994,7 @@ fn kpi_keys_switch_days_and_metric_and_the_form_leaves_as_an_effect() {
         groups: vec![row(7, "杭州吃货联盟")],
         all: row(0, ""),
         alerts: Vec::new(),
+        launch: Vec::new(),
     }))));
     assert_eq!(app.kpi.rows[0].group, "All groups");
     // v: 90 days and back; m: the next banded metric, round

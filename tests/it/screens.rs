@@ -35,6 +35,11 @@ fn screen_demo() -> &'static std::path::Path {
 
 /// An App on the demo database with every tab loaded, as a console would have it.
 pub fn demo_app(lang: Lang) -> App {
+    demo_app_with(lang, |_| {})
+}
+
+/// [`demo_app`] on a copy of the demo that `prepare` changed first (through the binary).
+pub fn demo_app_with(lang: Lang, prepare: fn(&std::path::Path)) -> App {
     let now = parse_now(NOW, DEFAULT_TZ).unwrap();
     let mut app = App::new(
         lang,
@@ -50,6 +55,7 @@ pub fn demo_app(lang: Lang) -> App {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
     std::fs::copy(screen_demo(), &db).unwrap();
+    prepare(&db);
     let mut store = Store::open(&db, "li.na").unwrap();
     let env = StoreEnv {
         tz: DEFAULT_TZ,
@@ -653,6 +659,60 @@ fn kpi_details_form_and_the_90_day_view() {
         "enter a number only WeChat sees",
     ] {
         assert!(s.contains(want), "{want}: {s}");
+    }
+}
+
+/// The launch board (issue 16, `l` on the KPIs tab): the demo's two groups in launch
+/// and one launched through the CLI, whose 筹备期 is current with its kit against the bar.
+#[test]
+fn the_launch_board_shows_a_group_launched_through_the_cli() {
+    fn launch(db: &std::path::Path) {
+        // whoever runs the tests launches it, as an operator of the demo's team
+        crate::set_role(db, &shequn::config::operator_login(), "operator");
+        crate::bin()
+            .args(["group", "launch", "职场穿搭研习社", "--kind", "兴趣型"])
+            .args([
+                "--positioning",
+                "为 25-35 岁职场女性提供穿搭解决方案,每周 3 次穿搭教程 + 专属折扣",
+            ])
+            .args(["--start", "2026-03-01", "--db"])
+            .arg(db)
+            .assert()
+            .success();
+        crate::bin()
+            .args(["group", "kit", "职场穿搭研习社", "done", "rules", "--db"])
+            .arg(db)
+            .assert()
+            .success();
+    }
+    for (lang, w, h, name, want) in [
+        (
+            Lang::Zh,
+            80,
+            24,
+            "launch_board_zh_80x24",
+            "筹备 ▶ 14%/≥100%",
+        ),
+        (
+            Lang::En,
+            120,
+            40,
+            "launch_board_en_120x40",
+            "Prep ▶ 14%/≥100%",
+        ),
+    ] {
+        let mut app = demo_app_with(lang, launch);
+        app.update(Action::GoTab(Tab::Kpi));
+        app.update(Action::KpiLaunch);
+        let term = draw(&mut app, w, h);
+        let s = text(term.backend().buffer());
+        assert!(s.contains("职场穿搭研习社"), "{s}");
+        assert!(s.contains(want), "{want}: {s}");
+        insta::assert_snapshot!(name, term.backend());
+        // and back to the KPI table
+        app.update(Action::KpiLaunch);
+        let s = text(draw(&mut app, w, h).backend().buffer());
+        assert!(!s.contains(want), "{s}");
     }
 }
 

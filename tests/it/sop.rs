@@ -68,7 +68,7 @@ fn two_processes_preparing_a_fresh_day_agree_on_one_set_of_items() {
     let c = Connection::open(&db).unwrap();
     let (n, distinct): (i64, i64) = c
         .query_row(
-            "SELECT count(*), count(DISTINCT group_id || '-' || item_id) FROM sop_instances WHERE day = '2026-03-09'",
+            "SELECT count(*), count(DISTINCT group_id || '-' || COALESCE(item_id, 'task' || id)) FROM sop_instances WHERE day = '2026-03-09'",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )

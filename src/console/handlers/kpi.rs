@@ -12,12 +12,24 @@ use crate::store::Store;
 use crate::store::kpi::KpiEnv;
 
 pub fn load(store: &Store, day: NaiveDate, env: &StoreEnv) -> crate::store::Result<Loaded> {
-    Ok(Loaded::Kpi(Box::new(crate::store::kpi::board(
-        store.conn(),
-        day,
-        crate::app::kpi::LOAD_DAYS,
-        &env.rules,
-    )?)))
+    let mut board =
+        crate::store::kpi::board(store.conn(), day, crate::app::kpi::LOAD_DAYS, &env.rules)?;
+    board.launch = crate::store::launch::board(store.conn(), day, env.tz, &env.rules.launch, None)?;
+    Ok(Loaded::Kpi(Box::new(board)))
+}
+
+/// A launch phase that became late makes its Today task (once); one that passed sets
+/// its task aside. Writes only when there is something to write.
+pub fn judge_launch(
+    store: &mut Store,
+    now: DateTime<Utc>,
+    env: &StoreEnv,
+) -> crate::store::Result<()> {
+    if crate::store::launch::needs_judging(store.conn(), now, env.tz, &env.rules.launch)? {
+        store
+            .upkeep(|tx, op| crate::store::launch::judge(tx, op, now, env.tz, &env.rules.launch))?;
+    }
+    Ok(())
 }
 
 /// Judge the alerts when something marked KPIs for recomputing since the last

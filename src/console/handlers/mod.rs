@@ -30,6 +30,7 @@ pub fn load(
     // tabs that show alerts and their tasks. One indexed read when nothing is marked.
     if matches!(tab, Tab::Today | Tab::Kpi) {
         kpi::refresh_if_marked(store, now, env)?;
+        kpi::judge_launch(store, now, env)?;
     }
     Ok(match tab {
         Tab::Today => today::load(store, day, now, env)?,

@@ -19,7 +19,7 @@ use super::{ChatImportError, ChatOptions, ChatSummary, is_self};
 use crate::domain::keywords::Hit;
 use crate::domain::roles::Perm;
 use crate::domain::rules::Rules;
-use crate::import::{EventKind, ImportError, Record, RecordKind};
+use crate::import::{EventKind, ImportError, Reason, Record, RecordKind};
 use crate::store::risk::open::{self as risk, Found, Rejoin};
 use crate::store::{Store, StoreError, audit, changes, members};
 
@@ -246,7 +246,7 @@ where
                 file: file.to_string(),
                 err: ImportError {
                     line,
-                    reason: "the export does not say which group this is: pass --group NAME".into(),
+                    reason: Reason::NoGroup,
                 },
             };
             match rec.kind {

@@ -58,6 +58,8 @@ pub struct Texts {
     pub roles: RolesTexts,
     pub settings: SettingsTexts,
     pub keywords: KeywordsTexts,
+    /// `shequn risk`: the incident queue, one incident, the actions.
+    pub risk: RiskTexts,
     pub doctor: DoctorTexts,
     /// Launching a group (issue 16): the board, the kit, the plan's commands.
     pub launch: LaunchTexts,
@@ -484,6 +486,8 @@ pub struct RemindersTexts {
     pub content: String,
     pub review: String,
     pub alert: String,
+    /// A level-1 risk incident ({title}: the task's).
+    pub risk: String,
     pub member_new: String,
     pub member_recall: String,
     pub toast_title: String,
@@ -736,6 +740,59 @@ pub struct KeywordsTexts {
     pub categories: BTreeMap<String, String>,
 }
 
+/// `shequn risk` (issue 15).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskTexts {
+    pub empty: String,
+    /// Under the queue ({days}, {detect}, {dn}, {dj}, {dt}, {backfill}, {review}, {rn},
+    /// {rj}, {rt}).
+    pub on_time: String,
+    /// A pending incident's wait ({t}).
+    pub waiting: String,
+    pub secs: String,
+    pub mins: String,
+    pub hours: String,
+    pub days: String,
+    /// Around the word in the evidence.
+    pub mark_open: String,
+    pub mark_close: String,
+    pub show_title: String,
+    pub show_where: String,
+    pub show_word: String,
+    pub show_evidence: String,
+    pub show_clock: String,
+    pub show_action: String,
+    pub show_record: String,
+    pub no_record: String,
+    pub suggest: String,
+    pub acted: String,
+    pub reviewed: String,
+    pub member_acted: String,
+    pub handled: String,
+    pub need_reason: String,
+    pub need_member: String,
+    pub member_action: String,
+    pub member_group: String,
+    pub unknown_member: String,
+    pub ambiguous_member: String,
+    pub bad_id: String,
+    pub bad_level: String,
+    pub bad_action: String,
+    pub not_found: String,
+    pub usage: String,
+    /// "1" → what level 1 calls for.
+    pub levels: BTreeMap<String, String>,
+    /// review and the actions' words → names.
+    pub actions: BTreeMap<String, String>,
+    pub states: BTreeMap<String, String>,
+    /// The clock against a target: on_time, late, running, exempt.
+    pub judged: BTreeMap<String, String>,
+    /// What opened an incident (message, content, rejoin, manual), and the re-join's
+    /// category (blacklist).
+    pub sources: BTreeMap<String, String>,
+}
+
 /// `shequn doctor`: what each check says and how to fix it.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -947,6 +1004,7 @@ impl Texts {
                 let rule = t.alert_rules.get(title).map_or(title, String::as_str);
                 fill(&t.alert, &[("title", &rule)])
             }
+            ("risk", _) => fill(&t.risk, &[("title", &title)]),
             ("member", Some("new_silent")) => fill(
                 &t.member_new,
                 &[("name", &title), ("days", &tiers.new_silence_warn_days)],

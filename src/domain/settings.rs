@@ -300,6 +300,7 @@ pub fn rules_with(overrides: &[(String, Value)]) -> Result<Rules, String> {
         .map_err(|e: toml::de::Error| e.message().trim().to_string())?;
     rules.content.target()?;
     rules.import.check()?;
+    rules.risk.check()?;
     rules.launch.check()?;
     Ok(rules)
 }

@@ -116,6 +116,8 @@ pub fn of_entity(entity: &str) -> (Topics, bool) {
         "alert" | "kpi_daily" | "stats" => (Topics::KPI, false),
         "operator" => (Topics::OPERATORS, false),
         "tiers" => (Topics::MEMBERS, false),
+        // an incident's step (its sanction moves members through the hooks)
+        "incident" => (Topics::RISK, false),
         // the team's thresholds and keyword lists: every console re-reads them
         "setting" | "keyword" => (Topics::SETTINGS, false),
         // a restore replaced the whole database (store::backup)
@@ -499,6 +501,7 @@ mod tests {
             ("sop_instance", Topics::SOP, false),
             ("content", Topics::CONTENT, false),
             ("alert", Topics::KPI, false),
+            ("incident", Topics::RISK, false),
             ("setting", Topics::SETTINGS, false),
             ("keyword", Topics::SETTINGS, false),
             ("chat", Topics::empty(), false),

@@ -38,7 +38,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         11,
         include_str!("../../data/migrations/0011_import_batches.sql"),
     ),
-    (12, include_str!("../../data/migrations/0012_reserved.sql")),
+    (12, include_str!("../../data/migrations/0012_risk.sql")),
     (13, include_str!("../../data/migrations/0013_launch.sql")),
     (
         14,

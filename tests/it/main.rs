@@ -19,6 +19,7 @@ mod layout;
 mod localised;
 mod output;
 mod remind;
+mod risk;
 mod roles;
 mod roster;
 mod screens;

@@ -1,5 +1,7 @@
 //! The command line (PRODUCT.md "Command line"): clap derive types. Only commands that
-//! really work are listed; later issues add theirs here.
+//! really work are listed; later issues add theirs here. The doc comments are the
+//! English source of the help; what the user sees comes from the language files
+//! ([`help`]: `[help]` and `[clap]`), parsed with [`help::parse`].
 
 use std::path::PathBuf;
 
@@ -7,6 +9,8 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::i18n::Lang;
+
+pub mod help;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -313,14 +317,17 @@ pub enum RemindCmd {
     /// Dismiss a reminder (for everyone it is for), or every due one of a kind or
     /// group at once (--kind, --group, --day)
     Dismiss {
-        #[arg(required_unless_present_any = ["kind", "group"], conflicts_with_all = ["kind", "group", "day"])]
+        /// The reminder's id (`shequn remind` lists them)
+        // without one, --kind or --group says which: `commands::remind` refuses
+        // neither, in the user's language
+        #[arg(conflicts_with_all = ["kind", "group", "day"])]
         id: Option<i64>,
         #[command(flatten)]
         bulk: RemindBulk,
     },
     /// Remind again later: one reminder, or every due one of a kind or group at once
     Snooze {
-        #[arg(required_unless_present_any = ["kind", "group"], conflicts_with_all = ["kind", "group", "day"])]
+        #[arg(conflicts_with_all = ["kind", "group", "day"])]
         id: Option<i64>,
         /// 5, 15 or 60 (`[reminders] snooze_minutes` in the config)
         #[arg(long)]
@@ -342,7 +349,7 @@ pub struct RemindBulk {
     #[arg(long, value_name = "NAME")]
     pub group: Option<String>,
     /// Only those that fell due on this day (YYYY-MM-DD, the team's zone)
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub day: Option<NaiveDate>,
 }
 
@@ -646,23 +653,30 @@ pub enum ContentCmd {
     },
 }
 
+/// A value our own parsers refuse; `help::error_text` says it in the user's language
+/// (clap keeps it as the error's source). `Display` is the English, for the log.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArgError {
+    #[error("\"{0}\" is not a date: use YYYY-MM-DD, e.g. 2026-03-02")]
+    Date(String),
+    #[error("\"{0}\": use owner (群主), operator (运营官), assistant (助理) or viewer (访客)")]
+    Role(String),
+}
+
 /// A role by its word or its Chinese name (`domain::roles::Role::parse`, the one
 /// place roles are read).
-pub fn parse_role(s: &str) -> Result<Role, String> {
+pub fn parse_role(s: &str) -> Result<Role, ArgError> {
     use crate::domain::roles::Role as R;
     match R::parse(s) {
         Some(R::Owner) => Ok(Role::Owner),
         Some(R::Operator) => Ok(Role::Operator),
         Some(R::Assistant) => Ok(Role::Assistant),
         Some(R::Viewer) => Ok(Role::Viewer),
-        None => Err(format!(
-            "{s:?}: use owner (群主), operator (运营官), assistant (助理) or viewer (访客)"
-        )),
+        None => Err(ArgError::Role(s.to_string())),
     }
 }
 
 /// `YYYY-MM-DD`, with a message that says so.
-pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("{s:?} is not a date: use YYYY-MM-DD, e.g. 2026-03-02"))
+pub fn parse_date(s: &str) -> Result<NaiveDate, ArgError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| ArgError::Date(s.to_string()))
 }

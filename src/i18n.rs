@@ -10,6 +10,11 @@ use serde::Deserialize;
 
 use crate::domain::roles::{Forbidden, Role};
 
+mod clap_texts;
+mod import_errors;
+pub use clap_texts::ClapTexts;
+pub use import_errors::ImportErrorTexts;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
@@ -61,6 +66,13 @@ pub struct Texts {
     pub cli: CliTexts,
     /// What keeps the user from using the database's files (`disk::FileProblem`).
     pub files: FilesTexts,
+    /// Why a file cannot be imported (`import::Reason`).
+    pub import_errors: ImportErrorTexts,
+    /// clap's own words in `--help` and in refusals of bad arguments.
+    pub clap: ClapTexts,
+    /// `--help`: the text of each command (`members.list`; `shequn` for the program)
+    /// and argument (`members.list.tier`; `shequn.lang`), checked by `cli::help`'s test.
+    pub help: BTreeMap<String, String>,
     /// What to do first: after `init`, and on every tab of a console with no groups.
     pub first_run: FirstRunTexts,
     /// Stable English enumeration words (`todo`, `core`, `draft`, ...) → display text.
@@ -441,6 +453,8 @@ pub struct CliTexts {
     pub no_database: String,
     /// A `--group` no group has ({name}).
     pub unknown_group: String,
+    /// `remind dismiss`/`snooze` with neither an id nor --kind/--group ({kinds}).
+    pub remind_which: String,
     /// A flag's value that is none of its choices ({flag}, {value}, {choices}).
     pub bad_choice: String,
     /// GBK could not hold some characters ({n} cells, first at {row}: {cell}).

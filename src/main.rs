@@ -3,8 +3,6 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
-
 // mimalloc rather than glibc's malloc: `import chat` parses on one thread and writes on
 // another, so every string is freed by a thread that did not allocate it, and glibc
 // serialises those frees on the allocating arena's lock. Measured on the 1M-message
@@ -51,16 +49,21 @@ fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     // clap exits 2 on a usage error; PRODUCT.md says bad input is 1 (2 is for data and
-    // I/O failures), so parse errors are printed here and mapped.
-    let cli = match shequn::cli::Cli::try_parse() {
+    // I/O failures), so parse errors are printed here and mapped. Help and refusals are
+    // in the user's language, chosen before parsing as after it (`--lang`, else LANG).
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let lang = shequn::cli::help::lang_of(&args);
+    let cli = match shequn::cli::help::parse(lang, args) {
         Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            let text = shequn::cli::help::error_text(lang.texts(), &e);
+            let _ = write!(std::io::stderr(), "{text}");
+            return ExitCode::from(1);
+        }
         Err(e) => {
+            // --help, --version: clap prints them (with colour on a terminal)
             let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            };
+            return ExitCode::SUCCESS;
         }
     };
     // (the log is opened in there: after a setgid shequn has dropped its group)

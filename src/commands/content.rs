@@ -21,6 +21,7 @@ use crate::domain::content::{CHECKS, Check, Form, Kind, State};
 use crate::domain::keywords::Keywords;
 use crate::domain::roles::Perm;
 use crate::i18n::fill;
+use crate::import::Reason;
 use crate::store::content::{
     self, ContentInput, ContentItem, ContentStep, ListRow, ResultsInput, ReviewInput,
 };
@@ -1259,29 +1260,40 @@ fn column_of(header: &str) -> Option<&'static str> {
 /// `import results FILE`: every row or none. A bad row stops it with file:line.
 pub fn import_results(ctx: &Ctx, store: &mut Store, file: &Path) -> anyhow::Result<()> {
     let label = file.display().to_string();
-    let bad = |line: u64, why: String| -> anyhow::Error {
-        UserError(format!(
-            "{label}:{line}: {why} — nothing was imported; fix the file and run the import again"
+    let t = ctx.lang.texts();
+    // where (`file:line`, or the file), why in the user's language, nothing written
+    let say = |at: String, why: Reason| -> anyhow::Error {
+        tracing::warn!("import refused: {at}: {why}");
+        UserError(fill(
+            &t.import_errors.refused,
+            &[("at", &at), ("reason", &why.say(t))],
         ))
         .into()
     };
-    let input = std::fs::File::open(file).map_err(|e| UserError(format!("{label}: {e}")))?;
+    let bad = |line: u64, why: Reason| say(format!("{label}:{line}"), why);
+    let input = std::fs::File::open(file).map_err(|e| say(label.clone(), Reason::io(&e)))?;
     // a file cut inside a quoted field is an error, not a last row (issue 13)
     let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(
         crate::import::QuoteChecked::new(std::io::BufReader::new(input)),
     );
     let csv_bad = |e: &csv::Error| match crate::import::unterminated_line(e) {
-        Some(line) => bad(line, crate::import::CUT_FIELD.to_string()),
-        None => bad(e.position().map_or(1, csv::Position::line), e.to_string()),
+        Some(line) => bad(line, Reason::CutField),
+        None => bad(
+            e.position().map_or(1, csv::Position::line),
+            match e.kind() {
+                csv::ErrorKind::Utf8 { .. } => Reason::NotUtf8,
+                csv::ErrorKind::Io(io) => Reason::io(io),
+                _ => Reason::MalformedCsv {
+                    detail: e.to_string(),
+                },
+            },
+        ),
     };
     let headers = rdr.headers().map_err(|e| csv_bad(&e))?.clone();
     let cols: Vec<Option<&'static str>> = headers.iter().map(column_of).collect();
     let has = |c: &str| cols.contains(&Some(c));
     if !has("id") && !has("title") {
-        return Err(bad(
-            1,
-            "the header needs an `id` or a `title` column (plus any of opens, forwards, replies, clicks, orders)".into(),
-        ));
+        return Err(bad(1, Reason::ResultsHeader));
     }
     let mut rows: Vec<ResultLine> = Vec::new();
     for rec in rdr.records() {
@@ -1297,27 +1309,40 @@ pub fn import_results(ctx: &Ctx, store: &mut Store, file: &Path) -> anyhow::Resu
             continue;
         }
         let id = match (get("id"), get("title")) {
-            (Some(id), _) => id
-                .parse::<i64>()
-                .map_err(|_| bad(line, format!("id {id:?} is not a number")))?,
+            (Some(id), _) => id.parse::<i64>().map_err(|_| {
+                bad(
+                    line,
+                    Reason::BadId {
+                        value: id.to_string(),
+                    },
+                )
+            })?,
             (None, Some(title)) => match content::ids_by_title(store.conn(), title)?.as_slice() {
                 [id] => *id,
-                [] => return Err(bad(line, format!("no content item is titled {title:?}"))),
+                [] => {
+                    return Err(bad(
+                        line,
+                        Reason::NoSuchTitle {
+                            title: title.to_string(),
+                        },
+                    ));
+                }
                 many => {
                     return Err(bad(
                         line,
-                        format!(
-                            "{} items are titled {title:?} ({}); use an id column",
-                            many.len(),
-                            many.iter()
+                        Reason::SeveralTitled {
+                            n: many.len(),
+                            title: title.to_string(),
+                            ids: many
+                                .iter()
                                 .map(i64::to_string)
                                 .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
+                                .join(", "),
+                        },
                     ));
                 }
             },
-            (None, None) => return Err(bad(line, "neither an id nor a title".into())),
+            (None, None) => return Err(bad(line, Reason::NoIdNorTitle)),
         };
         let num = |c: &str| -> anyhow::Result<Option<i64>> {
             get(c)
@@ -1326,7 +1351,15 @@ pub fn import_results(ctx: &Ctx, store: &mut Store, file: &Path) -> anyhow::Resu
                         .parse::<i64>()
                         .ok()
                         .filter(|n| *n >= 0)
-                        .ok_or_else(|| bad(line, format!("{c} {v:?} is not a whole number ≥ 0")))
+                        .ok_or_else(|| {
+                            bad(
+                                line,
+                                Reason::BadCount {
+                                    column: c.to_string(),
+                                    value: v.to_string(),
+                                },
+                            )
+                        })
                 })
                 .transpose()
         };
@@ -1339,7 +1372,7 @@ pub fn import_results(ctx: &Ctx, store: &mut Store, file: &Path) -> anyhow::Resu
             lesson: get("lesson").map(str::to_string),
         };
         if input == ResultsInput::default() {
-            return Err(bad(line, "no numbers on this row".into()));
+            return Err(bad(line, Reason::NoNumbers));
         }
         rows.push(ResultLine { line, id, input });
     }

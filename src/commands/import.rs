@@ -8,7 +8,7 @@ use super::{Ctx, UserError};
 use crate::cli::{Format as OutFormat, ImportCmd};
 use crate::domain::roster::{Allowance, Limit, percent};
 use crate::i18n::{CliTexts, fill};
-use crate::import::{self, Format};
+use crate::import::{self, Format, ImportError, Reason};
 use crate::store::import::{
     ChatImportError, ChatOptions, ROSTER_NAMES, RosterError, RosterOptions, RosterSummary,
     import_chat, import_orders, import_roster,
@@ -27,18 +27,15 @@ pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
         } => {
             let format = match (from.as_deref(), map) {
                 (None | Some("auto"), None) => None,
-                (Some("csv") | None, Some(spec)) => {
-                    Some(Format::Csv(import::parse_map(spec).map_err(UserError)?))
-                }
+                (Some("csv") | None, Some(spec)) => Some(Format::Csv(
+                    import::parse_map(spec).map_err(|r| UserError(r.say(ctx.lang.texts())))?,
+                )),
                 (Some("csv"), None) => {
-                    return Err(UserError(
-                        "--from csv needs --map time=…,sender=…,content=…".into(),
-                    )
-                    .into());
+                    return Err(UserError(Reason::FromCsvNeedsMap.say(ctx.lang.texts())).into());
                 }
-                (Some(name), _) => Some(named_format(name)?),
+                (Some(name), _) => Some(named_format(ctx, name)?),
             };
-            let records = import::open(file, format, ctx.tz).map_err(|e| bad(file, &e))?;
+            let records = import::open(file, format, ctx.tz).map_err(|e| bad(ctx, file, &e))?;
             let format_word = import::format_name(records.detected()).to_string();
             let platform = if format_word == "wecom" {
                 "wecom"
@@ -56,13 +53,7 @@ pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!("cannot start the import's reader thread: {e}"))?;
             let summary = match import_chat(&mut store, records, &opts, now, ctx.tz, &ctx.rules) {
                 Ok(s) => s,
-                Err(ChatImportError::Bad { file, err }) => {
-                    return Err(UserError(format!(
-                        "{file}:{}: {} — nothing was imported; fix the file and run the import again",
-                        err.line, err.reason
-                    ))
-                    .into());
-                }
+                Err(ChatImportError::Bad { file, err }) => return Err(refused(ctx, &file, &err)),
                 Err(ChatImportError::Store(e)) => return Err(e.into()),
             };
             match ctx.format {
@@ -91,10 +82,11 @@ pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
             dry_run,
         } => {
             let (format, file_group, entries) =
-                import::roster::read_roster(file, ctx.tz).map_err(|e| bad(file, &e))?;
-            let group = group.clone().or(file_group).ok_or_else(|| {
-                UserError("the roster does not name its group: pass --group NAME".into())
-            })?;
+                import::roster::read_roster(file, ctx.tz).map_err(|e| bad(ctx, file, &e))?;
+            let group = group
+                .clone()
+                .or(file_group)
+                .ok_or_else(|| UserError(Reason::RosterNoGroup.say(ctx.lang.texts())))?;
             let label = file.display().to_string();
             let opts = RosterOptions {
                 group: &group,
@@ -128,17 +120,11 @@ pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
             }
         }
         ImportCmd::Orders { file } => {
-            let rows = import::orders::read_orders(file, ctx.tz).map_err(|e| bad(file, &e))?;
+            let rows = import::orders::read_orders(file, ctx.tz).map_err(|e| bad(ctx, file, &e))?;
             let label = file.display().to_string();
             let s = match import_orders(&mut store, rows, &label, now) {
                 Ok(s) => s,
-                Err(ChatImportError::Bad { file, err }) => {
-                    return Err(UserError(format!(
-                        "{file}:{}: {} — nothing was imported",
-                        err.line, err.reason
-                    ))
-                    .into());
-                }
+                Err(ChatImportError::Bad { file, err }) => return Err(refused(ctx, &file, &err)),
                 Err(ChatImportError::Store(e)) => return Err(e.into()),
             };
             match ctx.format {
@@ -151,20 +137,16 @@ pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
         }
         ImportCmd::Stats { file, group } => {
             let (format, rows) =
-                import::stats::read_stats(file, ctx.tz).map_err(|e| bad(file, &e))?;
+                import::stats::read_stats(file, ctx.tz).map_err(|e| bad(ctx, file, &e))?;
             let label = file.display().to_string();
             let mut values = Vec::with_capacity(rows.len());
             for r in rows {
                 let Some(g) = r.group.or_else(|| group.clone()) else {
-                    let at = if r.line > 0 {
-                        format!("{label}:{}", r.line)
-                    } else {
-                        label.clone()
+                    let err = ImportError {
+                        line: r.line,
+                        reason: Reason::StatsNoGroup,
                     };
-                    return Err(UserError(format!(
-                        "{at}: the file does not say which group: pass --group NAME (nothing was imported)"
-                    ))
-                    .into());
+                    return Err(refused(ctx, &label, &err));
                 };
                 values.push(kpi::StatValue {
                     line: r.line,
@@ -309,14 +291,29 @@ fn dry_run_lines(t: &CliTexts, s: &RosterSummary) -> Vec<String> {
     out
 }
 
-fn bad(file: &std::path::Path, e: &import::ImportError) -> anyhow::Error {
-    if e.line == 0 {
-        return anyhow::Error::new(UserError(format!("{}: {}", file.display(), e.reason)));
-    }
-    UserError(format!("{}:{}: {}", file.display(), e.line, e.reason)).into()
+fn bad(ctx: &Ctx, file: &std::path::Path, e: &ImportError) -> anyhow::Error {
+    refused(ctx, &file.display().to_string(), e)
 }
 
-fn named_format(name: &str) -> anyhow::Result<Format> {
+/// A file refused before anything was written, in the user's language: `file:line:`
+/// (just `file:` for the file as a whole), why, and that nothing was imported. The
+/// English reason goes to the log.
+fn refused(ctx: &Ctx, file: &str, e: &ImportError) -> anyhow::Error {
+    tracing::warn!("import refused: {file}: {e}");
+    let at = if e.line == 0 {
+        file.to_string()
+    } else {
+        format!("{file}:{}", e.line)
+    };
+    let t = ctx.lang.texts();
+    UserError(fill(
+        &t.import_errors.refused,
+        &[("at", &at), ("reason", &e.reason.say(t))],
+    ))
+    .into()
+}
+
+fn named_format(ctx: &Ctx, name: &str) -> anyhow::Result<Format> {
     Ok(match name {
         "wechatmsg" => Format::WeChatMsg,
         "memotrace" => Format::MemoTrace,
@@ -325,10 +322,10 @@ fn named_format(name: &str) -> anyhow::Result<Format> {
         "chatlab" => Format::ChatLab,
         "wecom" => Format::WeCom,
         other => {
-            return Err(UserError(format!(
-                "--from {other}: use auto, wechatmsg, memotrace, pywxdump, chatlog, chatlab, wecom or csv"
-            ))
-            .into());
+            let reason = Reason::UnknownFrom {
+                name: other.to_string(),
+            };
+            return Err(UserError(reason.say(ctx.lang.texts())).into());
         }
     })
 }

@@ -62,6 +62,7 @@ pub fn run(ctx: &Ctx, due: bool, watch: bool, cmd: Option<&RemindCmd>) -> anyhow
             show(ctx, &[row])
         }
         Some(RemindCmd::Dismiss { id, bulk }) => {
+            which(ctx, *id, bulk)?;
             let (now, tz) = (ctx.now(), ctx.tz);
             let mut store = open(ctx)?;
             plan(ctx, &mut store)?;
@@ -80,6 +81,7 @@ pub fn run(ctx: &Ctx, due: bool, watch: bool, cmd: Option<&RemindCmd>) -> anyhow
             show_changed(ctx, &rows)
         }
         Some(RemindCmd::Snooze { id, minutes, bulk }) => {
+            which(ctx, *id, bulk)?;
             let allowed = &ctx.rules.reminders.snooze_minutes;
             if !allowed.contains(minutes) {
                 let list: Vec<String> = allowed.iter().map(ToString::to_string).collect();
@@ -127,6 +129,16 @@ pub fn run(ctx: &Ctx, due: bool, watch: bool, cmd: Option<&RemindCmd>) -> anyhow
 
 /// The due reminders a bulk dismiss or snooze takes (`--kind`, `--group`, `--day`), with
 /// no version: the command line acts on what is there now.
+/// `remind dismiss` and `snooze` need to know which: an id, or a kind or a group (a
+/// day alone would take every due reminder of the day). clap would only ask for `<ID>`.
+fn which(ctx: &Ctx, id: Option<i64>, bulk: &RemindBulk) -> anyhow::Result<()> {
+    if id.is_none() && bulk.kind.is_none() && bulk.group.is_none() {
+        let t = ctx.lang.texts();
+        return Err(UserError(fill(&t.cli.remind_which, &[("kinds", &t.reminder_kinds())])).into());
+    }
+    Ok(())
+}
+
 fn bulk_rows(
     ctx: &Ctx,
     store: &Store,

@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 
 use super::jsonstream::{self, Emitter, LineCounter};
 use super::util::{self, Num, Text, non_empty, value_str};
-use super::{ImportError, MsgKind, Record};
+use super::{ImportError, MsgKind, Reason, Record};
 
 /// ChatLab JSON or JSONL, told apart while reading: the first top-level value is
 /// parsed by a streaming seed; if it had `messages` it was the whole document,
@@ -51,7 +51,9 @@ pub(crate) fn records<R: Read + Send + 'static>(input: R) -> Result<util::Items,
                     let item = serde_json::from_value::<Msg>(Value::Object(fields))
                         .map_err(|e| ImportError {
                             line: first_line,
-                            reason: e.to_string(),
+                            reason: Reason::ChatLabShape {
+                                detail: e.to_string(),
+                            },
                         })
                         .and_then(|msg| ctx.convert(first_line, &msg));
                     if em.emit(item).is_err() {
@@ -151,14 +153,20 @@ impl Ctx {
     }
 
     fn convert(&self, line: u64, m: &Msg) -> Result<Record, ImportError> {
-        let err = |reason: String| ImportError { line, reason };
+        let err = |reason: Reason| ImportError { line, reason };
         let at = match &m.timestamp.0 {
             Some(Ok(t)) if t.abs() >= 100_000_000_000 => t.div_euclid(1000),
             Some(Ok(t)) => *t,
-            None => return Err(err("timestamp is missing".into())),
+            None => {
+                return Err(err(Reason::MissingField {
+                    column: "timestamp".into(),
+                }));
+            }
             Some(Err(v)) => {
-                let shown = util::clip(v, 40);
-                return Err(err(format!("timestamp \"{shown}\" is not a Unix time")));
+                return Err(err(Reason::NotUnixTime {
+                    column: "timestamp".into(),
+                    value: util::clip(v, 40),
+                }));
             }
         };
         let kind = match &m.kind.0 {

@@ -20,7 +20,7 @@ use super::jsonstream::{self, Emitter, LineCounter};
 use super::util::{
     self, CsvRecords, CsvSource, Label, RowParser, field, non_empty, value_i64, value_str,
 };
-use super::{ImportError, MsgKind, Record, RecordKind, SELF_SENDER};
+use super::{ImportError, MsgKind, Reason, Record, RecordKind, SELF_SENDER};
 
 pub(crate) fn records<R: BufRead + Send + 'static>(
     mut input: R,
@@ -30,7 +30,7 @@ pub(crate) fn records<R: BufRead + Send + 'static>(
         .fill_buf()
         .map_err(|e| ImportError {
             line: 0,
-            reason: format!("cannot read the file: {e}"),
+            reason: Reason::io(&e),
         })?
         .iter()
         .copied()
@@ -137,7 +137,7 @@ struct CsvParser {
 }
 
 impl RowParser for CsvParser {
-    fn row(&mut self, rec: &csv::StringRecord) -> Result<RecordKind, String> {
+    fn row(&mut self, rec: &csv::StringRecord) -> Result<RecordKind, Reason> {
         let raw = field(rec, self.time);
         let at = util::parse_time(raw, self.tz).ok_or_else(|| util::bad_time("Time", raw))?;
         Ok(convert(Row {
@@ -205,17 +205,15 @@ fn item_to_record(tz: Tz, line: u64, it: Item) -> Result<Record, ImportError> {
         _ => None,
     };
     let Some(at) = at else {
-        let shown = it
-            .time
-            .as_ref()
-            .map_or_else(|| "missing".to_string(), Value::to_string);
-        return Err(ImportError {
-            line,
-            reason: format!(
-                "time {} is not a time (expected RFC 3339)",
-                util::clip(&shown, 40)
-            ),
-        });
+        let column = "time".to_string();
+        let reason = match &it.time {
+            None | Some(Value::Null) => Reason::MissingField { column },
+            Some(v) => Reason::NotRfc3339 {
+                column,
+                value: util::clip(&v.to_string(), 40),
+            },
+        };
+        return Err(ImportError { line, reason });
     };
     let kind = Record {
         line,

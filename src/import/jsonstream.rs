@@ -10,7 +10,7 @@ use std::rc::Rc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
-use super::{ImportError, Record};
+use super::{ImportError, Reason, Record};
 
 type Item = Result<Record, ImportError>;
 
@@ -70,7 +70,7 @@ impl Iterator for Stream {
                         Ok(()) => None,
                         Err(_) => Some(Err(ImportError {
                             line: 0,
-                            reason: "internal error while reading the JSON file".into(),
+                            reason: Reason::ReaderFailed,
                         })),
                     };
                 }
@@ -98,7 +98,9 @@ where
         })
         .map_err(|e| ImportError {
             line: 0,
-            reason: format!("cannot start the reader: {e}"),
+            reason: Reason::ReaderThread {
+                detail: e.to_string(),
+            },
         })?;
     Ok(Stream {
         rx,

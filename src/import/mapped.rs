@@ -9,7 +9,7 @@ use std::io::Read;
 use chrono_tz::Tz;
 
 use super::util::{self, CsvRecords, CsvSource, Label, RowParser, field, non_empty};
-use super::{ColumnMap, ImportError, MsgKind, RecordKind};
+use super::{ColumnMap, ImportError, MsgKind, Reason, RecordKind};
 
 struct Parser {
     tz: Tz,
@@ -32,10 +32,11 @@ pub(crate) fn records<R: Read + Send + 'static>(
     let find = |key: &str, name: &str| {
         src.col(name).ok_or_else(|| ImportError {
             line: src.header_line(),
-            reason: format!(
-                "column \"{name}\" ({key}=) is not in the header; the header has: {}",
-                util::clip(&src.header.join(","), 200)
-            ),
+            reason: Reason::MapColumn {
+                column: name.to_string(),
+                key: key.to_string(),
+                header: util::clip(&src.header.join(","), 200),
+            },
         })
     };
     let opt = |key: &str, name: &Option<String>| name.as_deref().map(|n| find(key, n)).transpose();
@@ -54,7 +55,7 @@ pub(crate) fn records<R: Read + Send + 'static>(
 }
 
 impl RowParser for Parser {
-    fn row(&mut self, rec: &csv::StringRecord) -> Result<RecordKind, String> {
+    fn row(&mut self, rec: &csv::StringRecord) -> Result<RecordKind, Reason> {
         let raw = field(rec, self.time);
         let at =
             util::parse_time(raw, self.tz).ok_or_else(|| util::bad_time(&self.time_name, raw))?;

@@ -40,7 +40,7 @@ pub(crate) fn records<R: Read + Send + 'static>(
 }
 
 impl RowParser for Parser {
-    fn row(&mut self, rec: &csv::StringRecord) -> Result<RecordKind, String> {
+    fn row(&mut self, rec: &csv::StringRecord) -> Result<RecordKind, super::Reason> {
         let raw = field(rec, self.time);
         let at = util::parse_time(raw, self.tz).ok_or_else(|| util::bad_time("时间", raw))?;
         let key = non_empty(field(rec, self.id)).map(|id| format!("mt:{id}"));

@@ -31,6 +31,8 @@ pub mod mapped;
 pub mod memotrace;
 pub mod orders;
 pub mod pywxdump;
+mod reason;
+pub use reason::Reason;
 pub mod roster;
 pub mod stats;
 pub mod system;
@@ -45,7 +47,7 @@ mod tests;
 pub use orders::{OrderRow, read_orders};
 pub use roster::{RosterEntry, read_roster};
 pub use system::parse_system_text;
-pub use util::{CUT_FIELD, QuoteChecked, unterminated_line};
+pub use util::{QuoteChecked, unterminated_line};
 
 /// `sender_name` of the exporting account's own messages when the export does not
 /// name it.
@@ -179,12 +181,13 @@ pub enum EventKind {
     Revoke,
 }
 
-/// Why a file cannot be imported: the line and what is wrong, for the operator.
+/// Why a file cannot be imported: the line and what is wrong, for the operator (said in
+/// their language by `reason.say`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("line {line}: {reason}")]
 pub struct ImportError {
     pub line: u64,
-    pub reason: String,
+    pub reason: Reason,
 }
 
 // ------------------------------------------------------------------ formats
@@ -201,11 +204,6 @@ pub fn format_name(f: &Format) -> &'static str {
         Format::Csv(_) => "csv",
     }
 }
-
-/// The formats [`sniff`] recognises, for messages.
-pub const SUPPORTED: &str = "wechatmsg (WeChatMsg/留痕 CSV), memotrace (MemoTrace CSV), \
-    pywxdump (PyWxDump CSV), chatlog (chatlog CSV or JSON), chatlab (ChatLab JSON or JSONL), \
-    wecom (企业微信会话内容存档 JSON lines)";
 
 /// The header lines of the CSV formats, as exported.
 pub(crate) const WECHATMSG_HEADER: &str = "localId,TalkerId,Type,SubType,IsSender,CreateTime,Status,StrContent,StrTime,Remark,NickName,Sender";
@@ -330,25 +328,29 @@ pub const MAP_KEYS: [&str; 7] = [
 ];
 
 /// Parses `time=时间,sender=发送人,content=内容[,sender_id=…,kind=…,id=…,group=…]`.
-pub fn parse_map(spec: &str) -> Result<ColumnMap, String> {
+pub fn parse_map(spec: &str) -> Result<ColumnMap, Reason> {
     let mut map = ColumnMap::default();
     let mut seen: Vec<&str> = Vec::new();
     for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let Some((key, column)) = pair.split_once('=') else {
-            return Err(format!("\"{pair}\" is not key=column (e.g. time=时间)"));
+            return Err(Reason::MapNotPair {
+                pair: util::clip(pair, 40),
+            });
         };
         let (key, column) = (key.trim(), column.trim());
         if column.is_empty() {
-            return Err(format!("{key}= needs a column name"));
+            return Err(Reason::MapNoColumn {
+                key: util::clip(key, 40),
+            });
         }
         let Some(&k) = MAP_KEYS.iter().find(|k| **k == key) else {
-            return Err(format!(
-                "unknown key \"{key}\": the keys are {}",
-                MAP_KEYS.join(", ")
-            ));
+            return Err(Reason::MapUnknownKey {
+                key: util::clip(key, 40),
+                keys: MAP_KEYS.join(", "),
+            });
         };
         if seen.contains(&k) {
-            return Err(format!("{k}= is given twice"));
+            return Err(Reason::MapTwice { key: k.to_string() });
         }
         seen.push(k);
         let column = column.to_string();
@@ -368,14 +370,13 @@ pub fn parse_map(spec: &str) -> Result<ColumnMap, String> {
         .filter(|k| !seen.contains(k))
         .collect();
     if !missing.is_empty() {
-        return Err(format!(
-            "missing {} (required: time=…,sender=…,content=…)",
-            missing
+        return Err(Reason::MapMissing {
+            missing: missing
                 .iter()
                 .map(|k| format!("{k}="))
                 .collect::<Vec<_>>()
-                .join(", ")
-        ));
+                .join(", "),
+        });
     }
     Ok(map)
 }
@@ -419,7 +420,7 @@ impl std::fmt::Debug for Records {
 pub fn open(path: &Path, format: Option<Format>, tz: Tz) -> Result<Records, ImportError> {
     let file = File::open(path).map_err(|e| ImportError {
         line: 0,
-        reason: format!("cannot open {}: {e}", path.display()),
+        reason: Reason::io(&e),
     })?;
     from_reader(file, format, tz)
 }
@@ -437,7 +438,7 @@ pub fn from_reader<R: Read + Send + 'static>(
         .read_to_end(&mut head)
         .map_err(|e| ImportError {
             line: 0,
-            reason: format!("cannot read the file: {e}"),
+            reason: Reason::io(&e),
         })?;
     if head.starts_with(util::BOM) {
         head.drain(..util::BOM.len());
@@ -462,18 +463,14 @@ pub fn from_reader<R: Read + Send + 'static>(
 fn unknown_format(head: &[u8]) -> ImportError {
     let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
     let first = String::from_utf8_lossy(first);
-    let seen = if first.trim().is_empty() {
-        "it is empty".to_string()
+    let reason = if first.trim().is_empty() {
+        Reason::EmptyFile
     } else {
-        format!("it starts with \"{}\"", util::clip(&first, 80))
+        Reason::UnknownFormat {
+            start: util::clip(&first, 80),
+        }
     };
-    ImportError {
-        line: 1,
-        reason: format!(
-            "cannot tell the format of this file ({seen}); supported: {SUPPORTED}; \
-             for another CSV use --from csv --map time=…,sender=…,content=…"
-        ),
-    }
+    ImportError { line: 1, reason }
 }
 
 /// Read records on a worker thread, a batch at a time, while the caller writes the

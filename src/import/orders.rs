@@ -7,8 +7,8 @@ use std::path::Path;
 
 use chrono_tz::Tz;
 
-use super::ImportError;
 use super::util::{self, CsvSource, field, non_empty};
+use super::{ImportError, Reason};
 
 /// One order (a negative amount is a refund).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +37,7 @@ pub fn read_orders(
 ) -> Result<impl Iterator<Item = Result<OrderRow, ImportError>> + Send + use<>, ImportError> {
     let file = File::open(path).map_err(|e| ImportError {
         line: 0,
-        reason: format!("cannot open {}: {e}", path.display()),
+        reason: Reason::io(&e),
     })?;
     orders_from_reader(file, tz)
 }
@@ -52,7 +52,7 @@ pub fn orders_from_reader<R: Read + Send + 'static>(
         .fill_buf()
         .map_err(|e| ImportError {
             line: 0,
-            reason: format!("cannot read the file: {e}"),
+            reason: Reason::io(&e),
         })?
         .starts_with(util::BOM);
     if bom {
@@ -71,11 +71,10 @@ pub fn orders_from_reader<R: Read + Send + 'static>(
     if !missing.is_empty() {
         return Err(ImportError {
             line: src.header_line(),
-            reason: format!(
-                "the orders header lacks {}; the header has: {}",
-                missing.join(", "),
-                util::clip(&src.header.join(","), 200)
-            ),
+            reason: Reason::OrdersHeader {
+                missing: missing.join(", "),
+                header: util::clip(&src.header.join(","), 200),
+            },
         });
     }
     let cols = Cols {
@@ -85,12 +84,14 @@ pub fn orders_from_reader<R: Read + Send + 'static>(
         product: src.col_any(&PRODUCT),
         order_id: src.col_any(&ORDER_ID),
     };
+    let member_name = src.header[cols.member].clone();
     let time_name = src.header[cols.time].clone();
     let amount_name = src.header[cols.amount].clone();
     Ok(Orders {
         src,
         cols,
         tz,
+        member_name,
         time_name,
         amount_name,
     })
@@ -109,6 +110,7 @@ pub struct Orders<R: Read> {
     src: CsvSource<R>,
     cols: Cols,
     tz: Tz,
+    member_name: String,
     time_name: String,
     amount_name: String,
 }
@@ -134,19 +136,18 @@ impl<R: Read> Iterator for Orders<R> {
 }
 
 impl<R: Read> Orders<R> {
-    fn row(&self, line: u64, rec: &csv::StringRecord) -> Result<OrderRow, String> {
+    fn row(&self, line: u64, rec: &csv::StringRecord) -> Result<OrderRow, Reason> {
         let c = &self.cols;
-        let member = non_empty(field(rec, c.member)).ok_or("the member is empty")?;
+        let member = non_empty(field(rec, c.member)).ok_or_else(|| Reason::EmptyField {
+            column: self.member_name.clone(),
+        })?;
         let raw = field(rec, c.time);
         let at =
             util::parse_time(raw, self.tz).ok_or_else(|| util::bad_time(&self.time_name, raw))?;
         let raw = field(rec, c.amount);
-        let amount_cents = parse_yuan(raw).ok_or_else(|| {
-            format!(
-                "{} \"{}\" is not an amount in yuan (e.g. 199.00)",
-                self.amount_name,
-                util::clip(raw, 30)
-            )
+        let amount_cents = parse_yuan(raw).ok_or_else(|| Reason::BadAmount {
+            column: self.amount_name.clone(),
+            value: util::clip(raw, 30),
         })?;
         let product = c.product.and_then(|i| non_empty(field(rec, i)));
         let key = match c.order_id.and_then(|i| non_empty(field(rec, i))) {

@@ -11,7 +11,7 @@ use std::io::Read;
 use chrono_tz::Tz;
 
 use super::util::{self, CsvRecords, CsvSource, Label, RowParser, field, non_empty};
-use super::{ImportError, RecordKind, SELF_SENDER};
+use super::{ImportError, Reason, RecordKind, SELF_SENDER};
 
 enum Body {
     /// v3: the `msg` column
@@ -53,7 +53,7 @@ pub(crate) fn records<R: Read + Send + 'static>(
         (None, None) => {
             return Err(ImportError {
                 line: src.header_line(),
-                reason: "not a PyWxDump header: missing column msg (v3) or content (v2)".into(),
+                reason: Reason::PyWxDumpBody,
             });
         }
     };
@@ -71,7 +71,7 @@ pub(crate) fn records<R: Read + Send + 'static>(
 }
 
 impl RowParser for Parser {
-    fn row(&mut self, rec: &csv::StringRecord) -> Result<RecordKind, String> {
+    fn row(&mut self, rec: &csv::StringRecord) -> Result<RecordKind, Reason> {
         let raw = field(rec, self.time);
         let at = util::parse_time(raw, self.tz).ok_or_else(|| util::bad_time("CreateTime", raw))?;
         let content = match self.body {
@@ -108,16 +108,14 @@ impl RowParser for Parser {
 }
 
 /// v2 `content`: `{"src": "…", "msg": "…"}` → msg.
-fn v2_msg(raw: &str) -> Result<String, String> {
+fn v2_msg(raw: &str) -> Result<String, Reason> {
     if raw.trim().is_empty() {
         return Ok(String::new());
     }
-    let v: serde_json::Value = serde_json::from_str(raw).map_err(|e| {
-        format!("content is not the JSON {{\"src\":…,\"msg\":…}} of PyWxDump v2 ({e})")
-    })?;
+    let v: serde_json::Value = serde_json::from_str(raw).map_err(|_| Reason::PyWxDumpV2)?;
     match v.get("msg") {
         Some(m) => Ok(util::value_str(Some(m))),
         None if v.is_object() => Ok(String::new()),
-        None => Err("content is not the JSON {\"src\":…,\"msg\":…} of PyWxDump v2".into()),
+        None => Err(Reason::PyWxDumpV2),
     }
 }

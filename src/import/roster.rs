@@ -8,8 +8,8 @@ use std::path::Path;
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
 
-use super::ImportError;
 use super::util::{self, CsvSource, field, non_empty, value_i64, value_str};
+use super::{ImportError, Reason};
 
 /// One member of a group.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +44,7 @@ pub fn read_roster(
         })
         .map_err(|e| ImportError {
             line: 0,
-            reason: format!("cannot read {}: {e}", path.display()),
+            reason: Reason::io(&e),
         })?;
     read_roster_bytes(&bytes, tz)
 }
@@ -58,7 +58,7 @@ pub fn read_roster_bytes(
     match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
         None => Err(ImportError {
             line: 1,
-            reason: "the file is empty".into(),
+            reason: Reason::EmptyFile,
         }),
         Some(b'{' | b'[') => {
             let v: Value = serde_json::from_slice(bytes).map_err(|e| util::json_error(&e))?;
@@ -78,18 +78,14 @@ pub fn read_roster_bytes(
 fn empty_roster(line: u64) -> ImportError {
     ImportError {
         line,
-        reason: "the roster lists no members — a group always has at least the exporting \
-                 account, so this export is cut or wrong; export the member list again"
-            .into(),
+        reason: Reason::EmptyRoster,
     }
 }
 
 fn not_a_roster() -> ImportError {
     ImportError {
         line: 1,
-        reason: "not a roster: expected 企业微信 groupchat/get JSON, PyWxDump users.json, \
-                 or a CSV with a name column (name, nickname, 昵称, 微信名)"
-            .into(),
+        reason: Reason::NotARoster,
     }
 }
 
@@ -99,10 +95,10 @@ fn json_roster(v: &Value) -> Result<(String, Option<String>, Vec<RosterEntry>), 
             if let Some(code) = value_i64(obj.get("errcode")).filter(|&c| c != 0) {
                 return Err(ImportError {
                     line: 1,
-                    reason: format!(
-                        "企业微信 returned errcode {code}: {}",
-                        value_str(obj.get("errmsg"))
-                    ),
+                    reason: Reason::WecomError {
+                        code,
+                        message: util::clip(&value_str(obj.get("errmsg")), 200),
+                    },
                 });
             }
             if let Some(Value::Object(chat)) = obj.get("group_chat") {
@@ -148,7 +144,7 @@ fn wecom(
         let Some(userid) = s("userid") else {
             return Err(ImportError {
                 line: 1,
-                reason: format!("member_list[{i}] has no userid"),
+                reason: Reason::NoUserid { index: i },
             });
         };
         let group_nickname = s("group_nickname");
@@ -194,7 +190,7 @@ fn users_json<'a>(
         else {
             return Err(ImportError {
                 line: 1,
-                reason: format!("user {} has no wxid and no name", i + 1),
+                reason: Reason::UserNoName { number: i + 1 },
             });
         };
         out.push(RosterEntry {
@@ -227,15 +223,14 @@ fn csv_roster(
     let Some(name_col) = src.col_any(&NAME) else {
         return Err(ImportError {
             line: src.header_line(),
-            reason: format!(
-                "the roster header has no name column ({}); recognised columns: {} | {} | {} | {} | {}",
-                NAME.join("|"),
-                ID.join("|"),
-                NAME.join("|"),
-                NICK.join("|"),
-                JOINED.join("|"),
-                ROLE.join("|"),
-            ),
+            reason: Reason::RosterNoName {
+                names: NAME.join("|"),
+                columns: [&ID[..], &NAME, &NICK, &JOINED, &ROLE]
+                    .iter()
+                    .map(|names| names.join("|"))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+            },
         });
     };
     let id_col = src.col_any(&ID);
@@ -248,18 +243,22 @@ fn csv_roster(
     let joined_name = joined_col
         .map(|i| src.header[i].clone())
         .unwrap_or_default();
+    let scene_name = scene_col.map(|i| src.header[i].clone()).unwrap_or_default();
+    let name_name = src.header[name_col].clone();
     let mut group = None;
     let mut out = Vec::new();
     while let Some(row) = src.next_row() {
         let (line, rec) = row?;
-        let err = |reason: String| ImportError { line, reason };
+        let err = |reason: Reason| ImportError { line, reason };
         let get = |i: Option<usize>| i.and_then(|i| non_empty(field(&rec, i)));
         let id = get(id_col);
         let Some(name) = get(Some(name_col)).or_else(|| id.clone()) else {
             if rec.iter().all(|f| f.trim().is_empty()) {
                 continue;
             }
-            return Err(err("the name is empty".into()));
+            return Err(err(Reason::EmptyField {
+                column: name_name.clone(),
+            }));
         };
         let joined_at = match get(joined_col) {
             None => None,
@@ -271,19 +270,18 @@ fn csv_roster(
         let role = match get(role_col) {
             None => None,
             Some(r) => Some(role_word(&r).ok_or_else(|| {
-                err(format!(
-                    "role \"{}\" is not 群主/owner, 管理员/admin or 成员/member",
-                    util::clip(&r, 20)
-                ))
+                err(Reason::BadRole {
+                    value: util::clip(&r, 20),
+                })
             })?),
         };
         let join_scene = match get(scene_col) {
             None => None,
             Some(s) => Some(s.parse().map_err(|_| {
-                err(format!(
-                    "join_scene \"{}\" is not a number",
-                    util::clip(&s, 20)
-                ))
+                err(Reason::NotANumber {
+                    column: scene_name.clone(),
+                    value: util::clip(&s, 20),
+                })
             })?),
         };
         if group.is_none() {

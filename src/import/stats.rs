@@ -22,9 +22,9 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::ImportError;
 use super::jsonstream::LineCounter;
 use super::util::{self, CsvSource, field, non_empty};
+use super::{ImportError, Reason};
 use crate::domain::kpi::Metric;
 
 /// One value of the file.
@@ -47,7 +47,7 @@ const WECOM_IGNORED: [&str; 3] = ["new_chat_cnt", "chat_total", "migrate_trainee
 pub fn read_stats(path: &Path, tz: Tz) -> Result<(String, Vec<StatRow>), ImportError> {
     let bytes = std::fs::read(path).map_err(|e| ImportError {
         line: 0,
-        reason: format!("cannot open {}: {e}", path.display()),
+        reason: Reason::io(&e),
     })?;
     stats_from_bytes(&bytes, tz)
 }
@@ -60,7 +60,7 @@ pub fn stats_from_bytes(bytes: &[u8], tz: Tz) -> Result<(String, Vec<StatRow>), 
         Some(_) => Ok(("csv".into(), csv_rows(bytes, tz)?)),
         None => Err(ImportError {
             line: 1,
-            reason: "the file is empty".into(),
+            reason: Reason::EmptyFile,
         }),
     }
 }
@@ -70,11 +70,10 @@ fn csv_rows(bytes: &[u8], tz: Tz) -> Result<Vec<StatRow>, ImportError> {
     let header_line = src.header_line();
     let date = src.col_any(&DATE).ok_or_else(|| ImportError {
         line: header_line,
-        reason: format!(
-            "no date column ({}); the header has: {}",
-            DATE.join("|"),
-            util::clip(&src.header.join(","), 200)
-        ),
+        reason: Reason::NoDateColumn {
+            names: DATE.join("|"),
+            header: util::clip(&src.header.join(","), 200),
+        },
     })?;
     let group = src.col_any(&GROUP);
     let mut cols: Vec<(usize, Metric)> = Vec::new();
@@ -84,18 +83,16 @@ fn csv_rows(bytes: &[u8], tz: Tz) -> Result<Vec<StatRow>, ImportError> {
         }
         let m = Metric::from_field(name).ok_or_else(|| ImportError {
             line: header_line,
-            reason: format!(
-                "unknown column {name:?}: use opens, clicks, orders, gmv, invites, qr_scans, \
-                 members, joins, leaves, messages, speakers, or the 企业微信 fields \
-                 new_member_cnt, member_total, member_has_msg, msg_total, chat_has_msg"
-            ),
+            reason: Reason::UnknownMetric {
+                column: util::clip(name, 40),
+            },
         })?;
         cols.push((i, m));
     }
     if cols.is_empty() {
         return Err(ImportError {
             line: header_line,
-            reason: "no metric columns (e.g. opens, orders, gmv, member_total)".into(),
+            reason: Reason::NoMetricColumns,
         });
     }
     let date_name = src.header[date].clone();
@@ -106,13 +103,13 @@ fn csv_rows(bytes: &[u8], tz: Tz) -> Result<Vec<StatRow>, ImportError> {
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        let bad = |reason: String| ImportError { line, reason };
+        let bad = |reason: Reason| ImportError { line, reason };
         let raw = field(&rec, date);
         let day = parse_day(raw, tz).ok_or_else(|| {
-            bad(format!(
-                "{date_name} \"{}\" is not a day: use 2026-03-02 (or unix seconds)",
-                util::clip(raw, 30)
-            ))
+            bad(Reason::BadDay {
+                column: date_name.clone(),
+                value: util::clip(raw, 30),
+            })
         })?;
         let group = group.and_then(|g| non_empty(field(&rec, g)));
         for &(i, metric) in &cols {
@@ -121,11 +118,10 @@ fn csv_rows(bytes: &[u8], tz: Tz) -> Result<Vec<StatRow>, ImportError> {
                 continue;
             }
             let value = parse_number(raw).ok_or_else(|| {
-                bad(format!(
-                    "{} \"{}\" is not a number ≥ 0",
-                    names[i],
-                    util::clip(raw, 30)
-                ))
+                bad(Reason::BadNumber {
+                    column: names[i].clone(),
+                    value: util::clip(raw, 30),
+                })
             })?;
             out.push(StatRow {
                 line,
@@ -146,46 +142,55 @@ fn wecom(bytes: &[u8], tz: Tz) -> Result<Vec<StatRow>, ImportError> {
     {
         return Err(ImportError {
             line: 1,
-            reason: format!(
-                "the file is 企业微信's error answer ({code}: {}), not statistics",
-                util::value_str(answer.errmsg.as_ref())
-            ),
+            reason: Reason::WecomError {
+                code,
+                message: util::clip(&util::value_str(answer.errmsg.as_ref()), 200),
+            },
         });
     }
-    let items = answer.items.ok_or_else(|| ImportError {
+    let items = answer.items.ok_or(ImportError {
         line: 1,
-        reason: "expected 企业微信 groupchat/statistic JSON with \"items\"".into(),
+        reason: Reason::NoItems,
     })?;
     let mut out = Vec::new();
     for (k, (line, item)) in items.iter().enumerate() {
         let line = *line;
-        let bad = |reason: String| ImportError {
-            line,
-            reason: format!("items[{k}]: {reason}"),
-        };
-        let at = util::value_i64(item.get("stat_time")).ok_or_else(|| {
-            bad("no stat_time: export with groupchat/statistic_group_by_day (按自然日聚合)".into())
-        })?;
+        let bad = |reason: Reason| ImportError { line, reason };
+        let at = util::value_i64(item.get("stat_time"))
+            .ok_or_else(|| bad(Reason::NoStatTime { item: k }))?;
         let day = tz
             .timestamp_opt(at, 0)
             .single()
             .map(|t| t.date_naive())
-            .ok_or_else(|| bad(format!("stat_time {at} is not a time")))?;
+            .ok_or_else(|| {
+                bad(Reason::BadStatTime {
+                    item: k,
+                    value: at.to_string(),
+                })
+            })?;
         let data = item
             .get("data")
             .and_then(serde_json::Value::as_object)
-            .ok_or_else(|| bad("no data".into()))?;
+            .ok_or_else(|| bad(Reason::NoData { item: k }))?;
         for (name, value) in data {
             if WECOM_IGNORED.contains(&name.as_str()) {
                 continue;
             }
             let Some(metric) = Metric::from_field(name) else {
-                return Err(bad(format!("unknown field {name:?}")));
+                return Err(bad(Reason::UnknownStatField {
+                    item: k,
+                    field: util::clip(name, 40),
+                }));
             };
             let value = value
                 .as_f64()
                 .filter(|v| v.is_finite() && *v >= 0.0)
-                .ok_or_else(|| bad(format!("{name} is not a number ≥ 0")))?;
+                .ok_or_else(|| {
+                    bad(Reason::BadStatValue {
+                        item: k,
+                        field: name.clone(),
+                    })
+                })?;
             out.push(StatRow {
                 line,
                 group: None,
@@ -370,7 +375,7 @@ mod tests {
         for (text, line, word) in cases {
             let e = stats_from_bytes(text.as_bytes(), DEFAULT_TZ).unwrap_err();
             assert_eq!(e.line, line, "{}", e.reason);
-            assert!(e.reason.contains(word), "{}", e.reason);
+            assert!(e.reason.to_string().contains(word), "{}", e.reason);
         }
         // the bare array, and an answer without items
         let bare = "[\n {\"stat_time\": 1709222400, \"data\": {\"bogus\": 1}}\n]";
@@ -381,10 +386,14 @@ mod tests {
             2
         );
         let none = stats_from_bytes(b"{\"errcode\": 0}", DEFAULT_TZ).unwrap_err();
-        assert!(none.reason.contains("items"), "{}", none.reason);
+        assert!(none.reason.to_string().contains("items"), "{}", none.reason);
         let error = stats_from_bytes(b"{\"errcode\": 40001, \"errmsg\": \"invalid\"}", DEFAULT_TZ)
             .unwrap_err();
-        assert!(error.reason.contains("40001"), "{}", error.reason);
+        assert!(
+            error.reason.to_string().contains("40001"),
+            "{}",
+            error.reason
+        );
     }
 
     #[test]
@@ -417,12 +426,12 @@ mod tests {
         let e = stats_from_bytes(b"date,opens\n2026-03-01,12\n2026-03-02,lots\n", DEFAULT_TZ)
             .unwrap_err();
         assert_eq!(e.line, 3);
-        assert!(e.reason.contains("opens"), "{}", e.reason);
+        assert!(e.reason.to_string().contains("opens"), "{}", e.reason);
         let e = stats_from_bytes(b"date,dau_rate\n2026-03-01,0.2\n", DEFAULT_TZ).unwrap_err();
         assert_eq!(e.line, 1);
-        assert!(e.reason.contains("dau_rate"), "{}", e.reason);
+        assert!(e.reason.to_string().contains("dau_rate"), "{}", e.reason);
         let e = stats_from_bytes(b"when,opens\n", DEFAULT_TZ).unwrap_err();
-        assert!(e.reason.contains("date"), "{}", e.reason);
+        assert!(e.reason.to_string().contains("date"), "{}", e.reason);
         let e = stats_from_bytes(b"date,opens\nyesterday,3\n", DEFAULT_TZ).unwrap_err();
         assert_eq!(e.line, 2);
         let e = stats_from_bytes(b"date,opens\n2026-03-01,-3\n", DEFAULT_TZ).unwrap_err();
@@ -459,9 +468,13 @@ mod tests {
             DEFAULT_TZ,
         )
         .unwrap_err();
-        assert!(e.reason.contains("40014"), "{}", e.reason);
+        assert!(e.reason.to_string().contains("40014"), "{}", e.reason);
         let e = stats_from_bytes(br#"{"items":[{"owner":"zhangsan","data":{}}]}"#, DEFAULT_TZ)
             .unwrap_err();
-        assert!(e.reason.contains("statistic_group_by_day"), "{}", e.reason);
+        assert!(
+            e.reason.to_string().contains("statistic_group_by_day"),
+            "{}",
+            e.reason
+        );
     }
 }

@@ -448,7 +448,8 @@ fn broken_file_errors_at_line_5_naming_create_time() {
     let err = got[3].clone().unwrap_err();
     assert_eq!(err.line, 5);
     assert!(
-        err.reason.contains("CreateTime") && err.reason.contains("yesterday"),
+        err.reason.to_string().contains("CreateTime")
+            && err.reason.to_string().contains("yesterday"),
         "{}",
         err.reason
     );
@@ -665,7 +666,8 @@ fn mapped_csv_details() {
     let err = open(&fixture("mapped.csv"), Some(bad), Shanghai).unwrap_err();
     assert_eq!(err.line, 1);
     assert!(
-        err.reason.contains("日期") && err.reason.contains("时间,发送人,内容"),
+        err.reason.to_string().contains("日期")
+            && err.reason.to_string().contains("时间,发送人,内容"),
         "{}",
         err.reason
     );
@@ -715,13 +717,15 @@ fn mapped_csv_details() {
     let err = got[2].clone().unwrap_err();
     assert_eq!(err.line, 4);
     assert!(
-        err.reason.starts_with("时间 \"abc\" is not a time"),
+        err.reason
+            .to_string()
+            .starts_with("时间 \"abc\" is not a time"),
         "{}",
         err.reason
     );
     let err = got[3].clone().unwrap_err();
     assert_eq!(
-        (err.line, err.reason.as_str()),
+        (err.line, err.reason.to_string().as_str()),
         (5, "expected 7 fields like the header, found 5")
     );
 }
@@ -733,31 +737,37 @@ fn parse_map_errors() {
         (m.time.as_str(), m.group.as_deref(), m.kind),
         ("时间", Some("群名"), None)
     );
-    let err = parse_map("time=时间,sender=发送人,content=内容,who=x").unwrap_err();
+    let err = parse_map("time=时间,sender=发送人,content=内容,who=x")
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("who") && err.contains("time, sender, content, sender_id, kind, id, group"),
         "{err}"
     );
-    let err = parse_map("time=时间,content=内容").unwrap_err();
+    let err = parse_map("time=时间,content=内容").unwrap_err().to_string();
     assert!(err.contains("sender="), "{err}");
     assert!(
         parse_map("")
             .unwrap_err()
+            .to_string()
             .contains("time=, sender=, content=")
     );
     assert!(
         parse_map("time=a,time=b,sender=c,content=d")
             .unwrap_err()
+            .to_string()
             .contains("twice")
     );
     assert!(
         parse_map("time,sender=c,content=d")
             .unwrap_err()
+            .to_string()
             .contains("key=column")
     );
     assert!(
         parse_map("time=,sender=c,content=d")
             .unwrap_err()
+            .to_string()
             .contains("needs a column")
     );
 }
@@ -775,14 +785,22 @@ fn unknown_and_mismatched_formats() {
         "wecom",
         "--from csv --map time=",
     ] {
-        assert!(err.reason.contains(word), "{word}: {}", err.reason);
+        assert!(
+            err.reason.to_string().contains(word),
+            "{word}: {}",
+            err.reason
+        );
     }
     let err = from_reader(Cursor::new(Vec::new()), None, Shanghai).unwrap_err();
-    assert!(err.reason.contains("empty"));
+    assert!(err.reason.to_string().contains("empty"));
     // forced to the wrong format: the header says so
     let err = open(&fixture("memotrace.csv"), Some(Format::WeChatMsg), Shanghai).unwrap_err();
     assert_eq!(err.line, 1);
-    assert!(err.reason.contains("CreateTime"), "{}", err.reason);
+    assert!(
+        err.reason.to_string().contains("CreateTime"),
+        "{}",
+        err.reason
+    );
     let err = open(&fixture("no-such-file.csv"), None, Shanghai).unwrap_err();
     assert_eq!(err.line, 0);
 }
@@ -800,10 +818,14 @@ fn json_errors_carry_lines() {
     assert!(got[0].is_ok());
     let e = got[1].clone().unwrap_err();
     assert_eq!(e.line, 3);
-    assert!(e.reason.starts_with("invalid JSON"), "{}", e.reason);
+    assert!(
+        e.reason.to_string().starts_with("invalid JSON"),
+        "{}",
+        e.reason
+    );
     let e = got[2].clone().unwrap_err();
     assert_eq!(
-        (e.line, e.reason.as_str()),
+        (e.line, e.reason.to_string().as_str()),
         (4, "msgtime \"soon\" is not a time in milliseconds")
     );
 
@@ -826,12 +848,16 @@ fn json_errors_carry_lines() {
     assert_eq!(m.group.as_deref(), Some("g"));
     let e = got[1].clone().unwrap_err();
     assert_eq!(
-        (e.line, e.reason.as_str()),
+        (e.line, e.reason.to_string().as_str()),
         (5, "timestamp \"later\" is not a Unix time")
     );
     let e = got[2].clone().unwrap_err();
     assert_eq!(e.line, 6);
-    assert!(e.reason.starts_with("invalid JSON: EOF"), "{}", e.reason);
+    assert!(
+        e.reason.to_string().starts_with("invalid JSON: EOF"),
+        "{}",
+        e.reason
+    );
 }
 
 /// Produces a ChatLab JSON document with `n` messages on the fly: the test holds no
@@ -1016,7 +1042,7 @@ fn roster_errors() {
     let err = roster::read_roster_bytes("微信号,群昵称\nwxid_a,A\n".as_bytes(), sh).unwrap_err();
     assert_eq!(err.line, 1);
     assert!(
-        err.reason.contains("name") && err.reason.contains("昵称"),
+        err.reason.to_string().contains("name") && err.reason.to_string().contains("昵称"),
         "{}",
         err.reason
     );
@@ -1025,7 +1051,9 @@ fn roster_errors() {
             .unwrap_err();
     assert_eq!(err.line, 3);
     assert!(
-        err.reason.starts_with("入群时间 \"上周\" is not a time"),
+        err.reason
+            .to_string()
+            .starts_with("入群时间 \"上周\" is not a time"),
         "{}",
         err.reason
     );
@@ -1033,7 +1061,10 @@ fn roster_errors() {
     assert_eq!(err.line, 2);
     let err = roster::read_roster_bytes(b"{\"errcode\":40003,\"errmsg\":\"invalid userid\"}", sh)
         .unwrap_err();
-    assert!(err.reason.contains("40003") && err.reason.contains("invalid userid"));
+    assert!(
+        err.reason.to_string().contains("40003")
+            && err.reason.to_string().contains("invalid userid")
+    );
     let err =
         roster::read_roster_bytes(b"{\n\"group_chat\": {\"member_list\": [}\n}", sh).unwrap_err();
     assert_eq!(err.line, 2);
@@ -1090,13 +1121,13 @@ fn orders() {
         .collect();
     let e = got[0].clone().unwrap_err();
     assert_eq!(e.line, 2);
-    assert!(e.reason.contains("十块"), "{}", e.reason);
+    assert!(e.reason.to_string().contains("十块"), "{}", e.reason);
     assert_eq!(got[1].clone().unwrap_err().line, 3);
     let err = orders::orders_from_reader(Cursor::new(b"name,when\n".to_vec()), Shanghai)
         .err()
         .unwrap();
     assert!(
-        err.reason.contains("member") && err.reason.contains("amount"),
+        err.reason.to_string().contains("member") && err.reason.to_string().contains("amount"),
         "{}",
         err.reason
     );

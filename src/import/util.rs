@@ -6,7 +6,7 @@ use std::io::Read;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 
-use super::{Event, ImportError, Message, MsgKind, Record, RecordKind, parse_system_text};
+use super::{Event, ImportError, Message, MsgKind, Reason, Record, RecordKind, parse_system_text};
 
 /// What every parser hands to `Records`.
 pub(crate) type Items = Box<dyn Iterator<Item = Result<Record, ImportError>> + Send>;
@@ -210,10 +210,6 @@ pub(crate) fn wechat_type(t: i64, sub: i64) -> Label {
 
 // ---------------------------------------------------------------- times
 
-/// The formats a free-form time may take (for the operator's error message).
-pub(crate) const TIME_FORMATS: &str =
-    "Unix seconds or milliseconds, RFC 3339, YYYY-MM-DD HH:MM[:SS] or YYYY/M/D H:MM[:SS]";
-
 /// Unix seconds, Unix milliseconds (≥ 12 digits), RFC 3339 (with offset), or a local
 /// `YYYY-MM-DD HH:MM[:SS[.f]]`, `YYYY/M/D H:MM[:SS]`, `YYYY-MM-DD` read in `tz`.
 pub(crate) fn parse_time(s: &str, tz: Tz) -> Option<i64> {
@@ -266,12 +262,12 @@ pub(crate) fn parse_local(s: &str, tz: Tz) -> Option<i64> {
         .map(|t| t.timestamp())
 }
 
-/// `"{column} "{value}" is not a time (expected …)"`.
-pub(crate) fn bad_time(column: &str, value: &str) -> String {
-    format!(
-        "{column} \"{}\" is not a time (expected {TIME_FORMATS})",
-        clip(value, 40)
-    )
+/// A value of `column` that is not a time in any of the formats [`parse_time`] reads.
+pub(crate) fn bad_time(column: &str, value: &str) -> Reason {
+    Reason::BadTime {
+        column: column.to_string(),
+        value: clip(value, 40),
+    }
 }
 
 // ---------------------------------------------------------------- CSV
@@ -467,13 +463,6 @@ pub fn unterminated_line(e: &csv::Error) -> Option<u64> {
     }
 }
 
-/// What an import says about a file cut inside a quoted field (with the line it
-/// started on).
-pub const CUT_FIELD: &str = "the file ends inside a quoted field that starts on this line: \
-    the file is cut short (an export or a copy that did not finish?); export or copy it \
-    again and import the whole file (if the quote on this line is really never closed, \
-    close it)";
-
 /// The 1-based line of the first byte at or after `offset` that is not a line break.
 fn line_at(breaks: &SharedBreaks, offset: u64) -> u64 {
     let mut b = breaks
@@ -530,7 +519,7 @@ impl<R: Read> CsvSource<R> {
         if !got {
             return Err(ImportError {
                 line: 1,
-                reason: "the file is empty".into(),
+                reason: Reason::EmptyFile,
             });
         }
         let line = line_at(&breaks, rec.position().map_or(0, |p| p.byte()));
@@ -579,11 +568,11 @@ impl<R: Read> CsvSource<R> {
         if !missing.is_empty() {
             return Err(ImportError {
                 line: self.header_line,
-                reason: format!(
-                    "not a {what} header: missing column(s) {}; the header has: {}",
-                    missing.join(", "),
-                    clip(&self.header.join(","), 200)
-                ),
+                reason: Reason::MissingColumns {
+                    format: what.to_string(),
+                    missing: missing.join(", "),
+                    header: clip(&self.header.join(","), 200),
+                },
             });
         }
         Ok(names.iter().filter_map(|n| self.col(n)).collect())
@@ -619,19 +608,17 @@ impl<R: Read> CsvSource<R> {
             if rec.len() != self.header.len() {
                 return Some(Err(ImportError {
                     line,
-                    reason: format!(
-                        "expected {} fields like the header, found {}",
-                        self.header.len(),
-                        rec.len()
-                    ),
+                    reason: Reason::FieldCount {
+                        expected: self.header.len(),
+                        found: rec.len(),
+                    },
                 }));
             }
             return Some(match csv::StringRecord::from_byte_record(rec) {
                 Ok(r) => Ok((line, r)),
                 Err(_) => Err(ImportError {
                     line,
-                    reason: "not valid UTF-8 (shequn reads UTF-8 only: re-save the file as UTF-8)"
-                        .into(),
+                    reason: Reason::NotUtf8,
                 }),
             });
         }
@@ -642,16 +629,16 @@ fn csv_error(e: &csv::Error, fallback: u64) -> ImportError {
     if let Some(line) = unterminated_line(e) {
         return ImportError {
             line,
-            reason: CUT_FIELD.into(),
+            reason: Reason::CutField,
         };
     }
     let line = e.position().map_or(fallback, |p| p.line());
     let reason = match e.kind() {
-        csv::ErrorKind::Io(io) => format!("cannot read the file: {io}"),
-        csv::ErrorKind::Utf8 { .. } => {
-            "not valid UTF-8 (shequn reads UTF-8 only: re-save the file as UTF-8)".into()
-        }
-        _ => format!("malformed CSV: {e}"),
+        csv::ErrorKind::Io(io) => Reason::io(io),
+        csv::ErrorKind::Utf8 { .. } => Reason::NotUtf8,
+        _ => Reason::MalformedCsv {
+            detail: e.to_string(),
+        },
     };
     ImportError { line, reason }
 }
@@ -663,7 +650,7 @@ pub(crate) fn field(rec: &csv::StringRecord, i: usize) -> &str {
 
 /// One CSV row turned into a record, or why the row is malformed.
 pub(crate) trait RowParser: Send {
-    fn row(&mut self, rec: &csv::StringRecord) -> Result<RecordKind, String>;
+    fn row(&mut self, rec: &csv::StringRecord) -> Result<RecordKind, Reason>;
 }
 
 /// The records of a CSV file, one per data row.
@@ -697,18 +684,24 @@ impl<R: Read + Send, P: RowParser> Iterator for CsvRecords<R, P> {
 
 // ---------------------------------------------------------------- JSON
 
-/// `serde_json` errors for operators: the message without the position suffix (the
-/// line is in `ImportError`), plus the column.
+/// `serde_json` errors for operators: what kind of error (a syntax error, a file that
+/// ends too soon, a value of the wrong type, the disk) with serde's message without the
+/// position suffix (the line is in `ImportError`), plus the column.
 pub(crate) fn json_error(e: &serde_json::Error) -> ImportError {
     let text = e.to_string();
-    let msg = text
+    let detail = text
         .rfind(" at line ")
-        .map_or(text.as_str(), |i| &text[..i]);
+        .map_or(text.as_str(), |i| &text[..i])
+        .to_string();
     let line = if e.line() == 0 { 1 } else { e.line() as u64 };
-    ImportError {
-        line,
-        reason: format!("invalid JSON: {msg} (column {})", e.column()),
-    }
+    let column = e.column();
+    let reason = match e.classify() {
+        serde_json::error::Category::Eof => Reason::JsonEof { detail, column },
+        serde_json::error::Category::Data => Reason::JsonData { detail, column },
+        serde_json::error::Category::Syntax => Reason::JsonSyntax { detail, column },
+        serde_json::error::Category::Io => Reason::CannotRead { detail },
+    };
+    ImportError { line, reason }
 }
 
 /// A JSON field read leniently and without building a `Value`: strings as is,
@@ -856,10 +849,9 @@ impl<R: std::io::BufRead> LineReader<R> {
                 Ok(_) => self.line += 1,
                 Err(e) => {
                     self.done = true;
-                    let reason = format!("cannot read the file: {e}");
                     return Some(Err(ImportError {
                         line: self.line + 1,
-                        reason,
+                        reason: Reason::io(&e),
                     }));
                 }
             }
@@ -871,8 +863,7 @@ impl<R: std::io::BufRead> LineReader<R> {
                 Ok(text) => Ok((line, text.trim())),
                 Err(_) => Err(ImportError {
                     line,
-                    reason: "not valid UTF-8 (shequn reads UTF-8 only: re-save the file as UTF-8)"
-                        .into(),
+                    reason: Reason::NotUtf8,
                 }),
             });
         }
@@ -943,7 +934,7 @@ mod tests {
 
     /// Every row of `data`, or the first error as (line, is it the cut-field one).
     fn rows_of(data: &[u8]) -> Result<Vec<Vec<String>>, (u64, bool)> {
-        let err = |e: ImportError| (e.line, e.reason == CUT_FIELD);
+        let err = |e: ImportError| (e.line, e.reason == Reason::CutField);
         let mut src = CsvSource::new(data).map_err(err)?;
         let mut out = vec![src.header.clone()];
         while let Some(row) = src.next_row() {

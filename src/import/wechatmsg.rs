@@ -53,18 +53,17 @@ pub(crate) fn records<R: Read + Send + 'static>(input: R) -> Result<util::Items,
 }
 
 impl RowParser for Parser {
-    fn row(&mut self, rec: &csv::StringRecord) -> Result<RecordKind, String> {
+    fn row(&mut self, rec: &csv::StringRecord) -> Result<RecordKind, super::Reason> {
         let raw_time = field(rec, self.time).trim();
-        let at: i64 = raw_time.parse().map_err(|_| {
-            format!(
-                "CreateTime \"{}\" is not a Unix time",
-                util::clip(raw_time, 40)
-            )
+        let at: i64 = raw_time.parse().map_err(|_| super::Reason::NotUnixTime {
+            column: "CreateTime".into(),
+            value: util::clip(raw_time, 40),
         })?;
         let t = field(rec, self.kind).trim();
-        let kind: i64 = t
-            .parse()
-            .map_err(|_| format!("Type \"{}\" is not a number", util::clip(t, 20)))?;
+        let kind: i64 = t.parse().map_err(|_| super::Reason::NotANumber {
+            column: "Type".into(),
+            value: util::clip(t, 20),
+        })?;
         let sub: i64 = field(rec, self.sub).trim().parse().unwrap_or(0);
         let talker = non_empty(field(rec, self.talker));
         let key = match (&talker, non_empty(field(rec, self.local_id))) {

@@ -12,7 +12,7 @@ use std::io::BufRead;
 use serde_json::{Map, Value};
 
 use super::util::{self, LineReader, non_empty, value_i64, value_str};
-use super::{Event, EventKind, ImportError, MsgKind, Record, RecordKind};
+use super::{Event, EventKind, ImportError, MsgKind, Reason, Record, RecordKind};
 
 pub(crate) fn records<R: BufRead + Send + 'static>(input: R) -> util::Items {
     Box::new(Lines {
@@ -42,13 +42,13 @@ impl<R: BufRead + Send> Iterator for Lines<R> {
                 .map_err(|reason| ImportError { line, reason }),
             None => Err(ImportError {
                 line,
-                reason: "not a JSON object".into(),
+                reason: Reason::NotJsonObject,
             }),
         })
     }
 }
 
-fn convert(obj: &Map<String, Value>) -> Result<RecordKind, String> {
+fn convert(obj: &Map<String, Value>) -> Result<RecordKind, Reason> {
     let get = |k: &str| value_str(obj.get(k));
     let action = non_empty(&get("action")).unwrap_or_else(|| "send".to_string());
     if action == "switch" {
@@ -58,12 +58,16 @@ fn convert(obj: &Map<String, Value>) -> Result<RecordKind, String> {
     }
     let at = match (value_i64(obj.get("msgtime")), obj.get("msgtime")) {
         (Some(ms), _) => ms.div_euclid(1000),
-        (None, None) => return Err("msgtime is missing".into()),
+        (None, None) => {
+            return Err(Reason::MissingField {
+                column: "msgtime".into(),
+            });
+        }
         (None, Some(v)) => {
-            return Err(format!(
-                "msgtime {} is not a time in milliseconds",
-                util::clip(&v.to_string(), 40)
-            ));
+            return Err(Reason::NotMillis {
+                column: "msgtime".into(),
+                value: util::clip(&v.to_string(), 40),
+            });
         }
     };
     let Some(room) = non_empty(&get("roomid")) else {
@@ -105,7 +109,9 @@ fn convert(obj: &Map<String, Value>) -> Result<RecordKind, String> {
                 return Ok(util::skip("no msgtype"));
             };
             let Some(from) = from else {
-                return Err("from is missing".into());
+                return Err(Reason::MissingField {
+                    column: "from".into(),
+                });
             };
             let (kind, content) = payload(&msgtype, obj);
             let key = msgid.map(|id| format!("wc:{id}"));

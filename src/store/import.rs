@@ -652,10 +652,9 @@ where
                                     file: file.to_string(),
                                     err: ImportError {
                                         line: row.line,
-                                        reason: format!(
-                                            "several members are called {:?}: put their wxid in the member column",
-                                            row.member
-                                        ),
+                                        reason: crate::import::Reason::AmbiguousMember {
+                                            name: row.member.clone(),
+                                        },
                                     },
                                 });
                             }

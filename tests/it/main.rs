@@ -14,6 +14,7 @@ mod guarded;
 mod import;
 mod kpi;
 mod layout;
+mod localised;
 mod output;
 mod remind;
 mod roles;

@@ -18,7 +18,7 @@ use serde_json::json;
 use super::{ChatImportError, ChatOptions, ChatSummary, is_self};
 use crate::domain::roles::Perm;
 use crate::domain::rules::Rules;
-use crate::import::{EventKind, ImportError, Record, RecordKind};
+use crate::import::{EventKind, ImportError, Reason, Record, RecordKind};
 use crate::store::{Store, StoreError, audit, changes, members};
 
 /// How long one of the import's write transactions runs before it commits. A colleague's
@@ -242,7 +242,7 @@ where
                 file: file.to_string(),
                 err: ImportError {
                     line,
-                    reason: "the export does not say which group this is: pass --group NAME".into(),
+                    reason: Reason::NoGroup,
                 },
             };
             match rec.kind {

@@ -34,9 +34,9 @@
 //!   must match every word; ties go by index.
 //!
 //! Design choices (and why):
-//! - **Tokens are `u32`s in one flat pool** (kind, syllable id, char), one 8-byte head per
-//!   member (its letter mask and where its tokens start): ~45 MB for a million members with
-//!   the precomputed columns below. Syllables are ids into one table of every toneless
+//! - **Tokens are `u32`s in one flat pool** (kind, syllable id, char), one 16-byte head per
+//!   member (its letter mask, where its tokens start, its pair filter), one byte per member
+//!   for each of the 36 + 24 precomputed columns below. Syllables are ids into one table of every toneless
 //!   reading the pinyin data holds (~410), built once per process.
 //! - **A query word becomes a plan**: for every position of the word and every syllable,
 //!   the positions a match can reach by a full reading or by a prefix of it. Matching a
@@ -46,8 +46,13 @@
 //! - **Cheap rejections first**: the member's letter mask (one load) must hold every letter
 //!   of the query; a name match stops the scan of the aliases.
 //! - **First keystrokes without scanning**: one letter or digit reads its precomputed column
-//!   of keys (a counting sort over a megabyte); a query with a Chinese character only looks
-//!   at the members holding its rarest one.
+//!   of keys (a counting sort over a megabyte); so do the two- and three-letter words of
+//!   `PREFIXES` (`zh`, `sha`, `wa`…: right after `z` or `s` a third of a Chinese roster is
+//!   still a candidate, and scoring it was the slowest keystroke); a query with a Chinese
+//!   character only looks at the members holding its rarest one.
+//! - **The first two letters filter too**: each member's head holds a 64-bit filter of the
+//!   letter pairs a match can start with (`start_pairs`), so `zs` or `hz` scores the few
+//!   members that can match, not every one `z` or `h` kept.
 //! - **Narrowing**: a match for `zhang` is a match for `zhan` (a prefix of a reading is a
 //!   reading prefix too), so `search_within` only scores the previous keystroke's result,
 //!   marked in a bitmap and walked in index order: it equals `search`.

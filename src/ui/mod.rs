@@ -80,6 +80,8 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         Mode::ReviewForm => content::review(app, frame, body, theme),
         Mode::ResultsForm => content::results(app, frame, body, theme),
         Mode::WeeklyReview => content::weekly(app, frame, body, theme),
+        Mode::LaunchForm => launch::form(app, frame, body, theme),
+        Mode::LaunchDetail => launch::detail(app, frame, body, theme),
         Mode::Normal | Mode::Search { .. } | Mode::Prompt { .. } => {}
     }
     // last, over everything: it only draws, so the editor keeps the cursor and the keys
@@ -278,7 +280,7 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     // a form shows its own keys inside it
     if matches!(
         app.mode,
-        Mode::Edit | Mode::ContentForm | Mode::ReviewForm | Mode::ResultsForm
+        Mode::Edit | Mode::ContentForm | Mode::ReviewForm | Mode::ResultsForm | Mode::LaunchForm
     ) {
         return;
     }
@@ -287,9 +289,14 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let section = match app.mode {
         Mode::Walk { .. } => "walk",
         Mode::Calendar { .. } => "calendar",
+        Mode::LaunchDetail => "launch",
         _ => app.tab.word(),
     };
     let own: &[&str] = match section {
+        "kpi" if app.kpi_view.launch => {
+            &["open", "launch_new", "kpi_launch", "kpi_enter", "search"]
+        }
+        "launch" => &["kit_done", "kit_copy", "down", "back"],
         "today" => &[
             "toggle_done",
             "walk",
@@ -513,6 +520,7 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     // the tab's own keys first: they are what `?` is pressed for
     let sections: &[&str] = match app.tab {
         Tab::Today => &["today", "walk", "calendar", "global"],
+        Tab::Kpi => &["kpi", "launch", "global"],
         _ => &[app.tab.word(), "global"],
     };
     for (i, section) in sections.iter().enumerate() {
@@ -520,6 +528,7 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             "global" => Some(app.texts.help_global.as_str()),
             "walk" => Some(app.texts.action_text("walk")),
             "calendar" => Some(app.texts.action_text("calendar")),
+            "launch" => Some(app.texts.launch.title.as_str()),
             _ => Some(app.tab.label(app.texts)),
         };
         if let Some(t) = title {
@@ -762,12 +771,33 @@ fn picker(
     }
     // a long item is cut with … inside the frame
     let item_w = usize::from(popup_width(area, 44).saturating_sub(5));
+    // a group picker shows each group's positioning after its name, cut to fit
+    let groups = matches!(
+        kind,
+        PickerKind::Group | PickerKind::MemberGroup | PickerKind::ContentGroup
+    );
     for (i, item) in matches.iter().enumerate().skip(first).take(room) {
-        let item = widgets::truncate(item, item_w);
+        let name = widgets::truncate(item, item_w);
+        let about = groups
+            .then(|| app.positioning_of(item))
+            .flatten()
+            .map(|p| {
+                let left =
+                    item_w.saturating_sub(unicode_width::UnicodeWidthStr::width(name.as_str()));
+                widgets::truncate(&format!("  {p}"), left)
+            })
+            .filter(|p| p.trim().chars().count() > 1)
+            .unwrap_or_default();
         lines.push(if i == selected {
-            Line::from(Span::styled(format!(" ▶ {item}"), theme.selected))
+            Line::from(vec![
+                Span::styled(format!(" ▶ {name}"), theme.selected),
+                Span::styled(about, theme.selected),
+            ])
         } else {
-            Line::from(format!("   {item}"))
+            Line::from(vec![
+                Span::raw(format!("   {name}")),
+                Span::styled(about, theme.muted),
+            ])
         });
     }
     // wide enough for the title (the assign picker names its item)

@@ -141,6 +141,8 @@ pub struct LaunchTexts {
     pub col_text: String,
     pub hint: String,
     // the console's launch form and a group's launch detail
+    /// `l` on the board's hint line: it goes back to the KPI table.
+    pub back: String,
     pub form_title: String,
     pub form_name: String,
     pub form_kind: String,

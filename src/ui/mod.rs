@@ -368,7 +368,13 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
                 "prev_day" => format!("{key}/{}", app.keymap.key_for(section, "next_day")?),
                 _ => key,
             };
-            Some((key, hint_label(app, a)))
+            // on the launch board, `l` goes back to the KPI table
+            let label = if *a == "kpi_launch" && app.kpi_view.launch {
+                app.texts.launch.back.clone()
+            } else {
+                hint_label(app, a)
+            };
+            Some((key, label))
         })
         .collect();
     let help = app

@@ -14,6 +14,7 @@ mod guarded;
 mod import;
 mod kpi;
 mod launch;
+mod launch_console;
 mod layout;
 mod localised;
 mod output;

@@ -175,7 +175,8 @@ pub fn detail(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         return;
     };
     let t = &app.texts.launch;
-    let width = super::popup_width(area, 78);
+    // wide enough for the next step's words on a wide terminal
+    let width = super::popup_width(area, 100);
     let room = usize::from(width.saturating_sub(2));
     let raw = s
         .positioning

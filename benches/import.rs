@@ -43,6 +43,7 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use shequn::clock::DEFAULT_TZ;
+use shequn::domain::keywords::Keywords;
 use shequn::domain::rules::Rules;
 use shequn::store::Store;
 use shequn::store::import::{ChatOptions, ChatSummary, import_chat};
@@ -82,22 +83,30 @@ fn median(xs: &mut [f64]) -> f64 {
 const GROUP: &str = "基准测试群";
 
 /// One import of the CSV into a fresh shequn database, as the CLI does it.
-fn shequn_import(csv: &Path, db: &Path) -> anyhow::Result<(f64, Store)> {
+fn shequn_import(
+    csv: &Path,
+    db: &Path,
+    keywords: Option<&Keywords>,
+) -> anyhow::Result<(f64, Store, ChatSummary)> {
     let mut store = Store::create(db, "bench")?;
     if let Ok(sql) = std::env::var("SHEQUN_BENCH_SQL") {
         store.conn().execute_batch(&sql)?;
     }
     let t = Instant::now();
-    let summary = import_once(csv, &mut store)?;
+    let summary = import_once(csv, &mut store, keywords)?;
     let secs = t.elapsed().as_secs_f64();
     anyhow::ensure!(
         summary.messages + summary.duplicates + summary.skipped + summary.events == summary.read,
         "the summary does not add up: {summary:?}"
     );
-    Ok((secs, store))
+    Ok((secs, store, summary))
 }
 
-fn import_once(csv: &Path, store: &mut Store) -> anyhow::Result<ChatSummary> {
+fn import_once(
+    csv: &Path,
+    store: &mut Store,
+    keywords: Option<&Keywords>,
+) -> anyhow::Result<ChatSummary> {
     let rules = Rules::shipped();
     let now = shequn::clock::parse_now("2026-03-01T09:00:00", DEFAULT_TZ)?;
     let records = shequn::import::prefetch(
@@ -108,6 +117,7 @@ fn import_once(csv: &Path, store: &mut Store) -> anyhow::Result<ChatSummary> {
         platform: "personal",
         file: "chat.csv",
         format: "wechatmsg",
+        keywords,
     };
     import_chat(store, records, &opts, now, DEFAULT_TZ, &rules).map_err(|e| anyhow::anyhow!("{e}"))
 }
@@ -228,8 +238,29 @@ fn main() -> anyhow::Result<()> {
         );
     }
 
+    // the risk scan alone (issue 15): every message's text through the keyword lists
+    let keywords = Keywords::shipped();
+    if !only {
+        let texts: Vec<String> = shequn::import::open(&csv, None, DEFAULT_TZ)
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .filter_map(|r| match r.ok()?.kind {
+                shequn::import::RecordKind::Message(m) => Some(m.content),
+                _ => None,
+            })
+            .collect();
+        let t = Instant::now();
+        let hits: usize = texts.iter().map(|x| keywords.find(x).len()).sum();
+        println!(
+            "risk scan alone: {:.2}s for {} messages ({hits} hits, {} words listed)",
+            t.elapsed().as_secs_f64(),
+            texts.len(),
+            keywords.len()
+        );
+    }
+
     let mut base = Vec::new();
     let mut ours = Vec::new();
+    let mut scanned = Vec::new();
     let mut last = None;
     for round in 1..=rounds {
         let r = dir.path().join(format!("round{round}"));
@@ -238,20 +269,37 @@ fn main() -> anyhow::Result<()> {
             println!("round {round}: sqlite3 .import into a bare table {b:.2}s");
             base.push(b);
         }
-        let (secs, store) = shequn_import(&csv, &r.join("shequn.db"))?;
+        let (secs, store, _) = shequn_import(&csv, &r.join("shequn.db"), None)?;
         println!(
-            "round {round}: shequn import chat {secs:.2}s ({:.0} messages/s)",
+            "round {round}: shequn import chat without the risk scan {secs:.2}s ({:.0} messages/s)",
             rows as f64 / secs
         );
         ours.push(secs);
         last = Some(store);
+        if !only {
+            let (secs, _, s) = shequn_import(&csv, &r.join("scanned.db"), Some(&keywords))?;
+            println!(
+                "round {round}: shequn import chat with the risk scan (as the CLI runs it) {secs:.2}s, {} incidents",
+                s.incidents
+            );
+            scanned.push(secs);
+            let _ = std::fs::remove_file(r.join("scanned.db"));
+        }
         // the next round starts from a clean page cache state for its files
         if round < rounds {
             let _ = std::fs::remove_file(r.join("bare.db"));
         }
     }
     let ours_median = median(&mut ours);
-    println!("shequn import chat, median of {rounds}: {ours_median:.2}s");
+    println!("shequn import chat without the risk scan, median of {rounds}: {ours_median:.2}s");
+    if !scanned.is_empty() {
+        let with = median(&mut scanned);
+        println!(
+            "with the risk scan, median of {rounds}: {with:.2}s ({:+.2}s, {:+.0} %)",
+            with - ours_median,
+            (with / ours_median - 1.0) * 100.0
+        );
+    }
     if only {
         return Ok(());
     }
@@ -277,7 +325,7 @@ fn main() -> anyhow::Result<()> {
             r.opened.len()
         );
         let t = Instant::now();
-        let again = import_once(&csv, &mut store)?;
+        let again = import_once(&csv, &mut store, Some(&keywords))?;
         println!(
             "re-import (all duplicates): {:.2}s, messages {}, duplicates {}",
             t.elapsed().as_secs_f64(),

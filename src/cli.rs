@@ -161,6 +161,13 @@ pub enum Command {
         #[command(subcommand)]
         cmd: KeywordsCmd,
     },
+    /// Risk incidents: the queue with its response clock, one incident with its
+    /// evidence and the member's record, and the actions (warn, mute, remove, close the
+    /// group, dismiss a false positive)
+    Risk {
+        #[command(subcommand)]
+        cmd: RiskCmd,
+    },
     /// A consistent copy of the database while everyone works on it (for cron), checked
     /// and rotated; needs the operator role
     Backup {
@@ -237,6 +244,75 @@ pub enum KeywordsCmd {
         file: PathBuf,
         #[arg(long, value_name = "LIST")]
         category: String,
+    },
+    /// Give a word a context in which it is no hit (a false positive: 刷单 in 刷单词)
+    Except {
+        word: String,
+        context: String,
+        /// The word's list (default: the first list that has it)
+        #[arg(long, value_name = "LIST")]
+        category: Option<String>,
+        /// Take the exception back
+        #[arg(long)]
+        remove: bool,
+    },
+    /// What the lists (or the lists plus a proposed file) would have flagged in the
+    /// imported history: hits per word and group, samples, likely false positives
+    Test {
+        /// A proposed list (one word a line, `word @2 !context` syntax) added to --category
+        #[arg(long, value_name = "WORDS", requires = "category")]
+        file: Option<PathBuf>,
+        /// One list: ad, fraud, sensitive, political, abuse (or 广告, 诈骗, 敏感, 政治, 辱骂)
+        #[arg(long, value_name = "LIST")]
+        category: Option<String>,
+        /// Only the last N days of history
+        #[arg(long, value_name = "N")]
+        days: Option<u32>,
+        /// One group (name or id)
+        #[arg(long, value_name = "GROUP")]
+        group: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RiskCmd {
+    /// The queue: incidents waiting for an action first (most serious level, then the
+    /// oldest), with the response clock and the on-time shares
+    List {
+        /// Only incidents still waiting for an action
+        #[arg(long)]
+        open: bool,
+        /// 1, 2 or 3 (or close, mute, warn; 关群, 禁言, 警告)
+        #[arg(long, value_name = "N")]
+        level: Option<String>,
+        #[arg(long, value_name = "NAME")]
+        group: Option<String>,
+        /// A member's id, wxid, name or group nickname
+        #[arg(long, value_name = "M")]
+        member: Option<String>,
+        /// Only incidents detected in the last N days
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=3650))]
+        days: Option<u32>,
+    },
+    /// One incident: the evidence with the word marked, the clock, the member's record
+    /// across groups and the suggested next step
+    Show { id: i64 },
+    /// Act on an incident (`risk act ID ACTION`) or on a member without one (`risk act
+    /// ACTION --member M --group G`). ACTION: review, warn, mute, remove, close, dismiss
+    /// (or 查看, 警告, 禁言, 移出, 关群, 误报)
+    Act {
+        /// [ID] ACTION
+        #[arg(required = true, num_args = 1..=2, value_name = "ID ACTION")]
+        args: Vec<String>,
+        /// Why (kept on record; needed for every action but review)
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        reason: String,
+        /// Act on this member without an incident (warn, mute, remove)
+        #[arg(long, value_name = "M")]
+        member: Option<String>,
+        /// The member's group (when they are in more than one)
+        #[arg(long, value_name = "NAME")]
+        group: Option<String>,
     },
 }
 

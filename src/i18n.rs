@@ -37,6 +37,9 @@ pub struct Texts {
     pub help_title: String,
     pub help_footer: String,
     pub help_global: String,
+    /// The help's headings of the walkthrough's and the calendar's keys.
+    pub help_walk: String,
+    pub help_calendar: String,
     pub detail_title: String,
     pub filter_label: String,
     pub rows: String,
@@ -58,6 +61,8 @@ pub struct Texts {
     pub roles: RolesTexts,
     pub settings: SettingsTexts,
     pub keywords: KeywordsTexts,
+    /// `shequn risk`: the incident queue, one incident, the actions.
+    pub risk: RiskTexts,
     pub doctor: DoctorTexts,
     /// Launching a group (issue 16): the board, the kit, the plan's commands.
     pub launch: LaunchTexts,
@@ -141,8 +146,6 @@ pub struct LaunchTexts {
     pub col_text: String,
     pub hint: String,
     // the console's launch form and a group's launch detail
-    /// `l` on the board's hint line: it goes back to the KPI table.
-    pub back: String,
     pub form_title: String,
     pub form_name: String,
     pub form_kind: String,
@@ -270,10 +273,6 @@ pub struct TodayTexts {
     pub missed: String,
     pub script: String,
     pub quota_warn: String,
-    pub walk_hint_done: String,
-    pub walk_hint_copy: String,
-    pub walk_hint_next: String,
-    pub walk_hint_exit: String,
     pub saved_override: String,
     pub retime_prompt: String,
     pub editor_title: String,
@@ -507,6 +506,8 @@ pub struct RemindersTexts {
     pub content: String,
     pub review: String,
     pub alert: String,
+    /// A level-1 risk incident ({title}: the task's).
+    pub risk: String,
     pub member_new: String,
     pub member_recall: String,
     pub toast_title: String,
@@ -730,8 +731,86 @@ pub struct KeywordsTexts {
     pub word_hash: String,
     pub word_control: String,
     pub bad_category: String,
+    pub bad_exception: String,
+    pub on_no_list: String,
+    pub except_added: String,
+    pub except_removed: String,
+    pub except_already: String,
+    pub col_level: String,
+    pub col_messages: String,
+    pub col_groups: String,
+    pub col_members: String,
+    pub col_clean: String,
+    pub col_group: String,
+    pub col_scanned: String,
+    pub proposed: String,
+    pub test_summary: String,
+    pub test_none: String,
+    pub test_words: String,
+    pub test_samples: String,
+    pub test_groups: String,
+    pub test_false: String,
+    pub test_false_none: String,
+    pub test_false_line: String,
+    pub line_no_word: String,
+    pub line_bad_level: String,
+    pub line_context: String,
+    pub line_nothing: String,
     /// List slugs (`ad`, …) → their names; an unknown one shows as its slug.
     pub categories: BTreeMap<String, String>,
+}
+
+/// `shequn risk` (issue 15).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskTexts {
+    pub empty: String,
+    /// Under the queue ({days}, {detect}, {dn}, {dj}, {dt}, {backfill}, {review}, {rn},
+    /// {rj}, {rt}).
+    pub on_time: String,
+    /// A pending incident's wait ({t}).
+    pub waiting: String,
+    pub secs: String,
+    pub mins: String,
+    pub hours: String,
+    pub days: String,
+    /// Around the word in the evidence.
+    pub mark_open: String,
+    pub mark_close: String,
+    pub show_title: String,
+    pub show_where: String,
+    pub show_word: String,
+    pub show_evidence: String,
+    pub show_clock: String,
+    pub show_action: String,
+    pub show_record: String,
+    pub no_record: String,
+    pub suggest: String,
+    pub acted: String,
+    pub reviewed: String,
+    pub member_acted: String,
+    pub handled: String,
+    pub need_reason: String,
+    pub need_member: String,
+    pub member_action: String,
+    pub member_group: String,
+    pub unknown_member: String,
+    pub ambiguous_member: String,
+    pub bad_id: String,
+    pub bad_level: String,
+    pub bad_action: String,
+    pub not_found: String,
+    pub usage: String,
+    /// "1" → what level 1 calls for.
+    pub levels: BTreeMap<String, String>,
+    /// review and the actions' words → names.
+    pub actions: BTreeMap<String, String>,
+    pub states: BTreeMap<String, String>,
+    /// The clock against a target: on_time, late, running, exempt.
+    pub judged: BTreeMap<String, String>,
+    /// What opened an incident (message, content, rejoin, manual), and the re-join's
+    /// category (blacklist).
+    pub sources: BTreeMap<String, String>,
 }
 
 /// `shequn doctor`: what each check says and how to fix it.
@@ -928,10 +1007,15 @@ impl Texts {
         kind: Option<&str>,
         title: &str,
         lead_min: Option<i64>,
+        due: bool,
         tiers: &crate::domain::tiers::TierRules,
     ) -> String {
         let t = &self.reminders;
+        // a due reminder says how it stands now ("还有 10 分钟", "到点了"); one still to
+        // come (Soon, snoozed) says nothing of now — "到点了" under Soon reads wrong — and
+        // its time is in the text ("09:05 早安") and beside it (when it comes)
         let lead = |text: String| match lead_min {
+            _ if !due => text,
             Some(m) if m < 0 => format!("{text} · {}", fill(&t.lead_before, &[("n", &-m)])),
             Some(0) => format!("{text} · {}", t.lead_at),
             Some(m) => format!("{text} · {}", fill(&t.lead_after, &[("n", &m)])),
@@ -945,6 +1029,7 @@ impl Texts {
                 let rule = t.alert_rules.get(title).map_or(title, String::as_str);
                 fill(&t.alert, &[("title", &rule)])
             }
+            ("risk", _) => fill(&t.risk, &[("title", &title)]),
             ("member", Some("new_silent")) => fill(
                 &t.member_new,
                 &[("name", &title), ("days", &tiers.new_silence_warn_days)],
@@ -968,6 +1053,7 @@ impl Texts {
         kind: Option<&str>,
         title: &str,
         lead_min: Option<i64>,
+        due: bool,
         n: usize,
         groups: usize,
         tiers: &crate::domain::tiers::TierRules,
@@ -984,7 +1070,7 @@ impl Texts {
             }
             ("review", _) => fill(&t.bundle_items, &[("text", &t.review_all), ("n", &n)]),
             _ => {
-                let text = self.reminder_text(source, kind, title, lead_min, tiers);
+                let text = self.reminder_text(source, kind, title, lead_min, due, tiers);
                 if groups > 1 {
                     fill(&t.bundle_groups, &[("text", &text), ("n", &groups)])
                 } else {
@@ -1165,6 +1251,9 @@ impl Texts {
                     ("slug", &category.word()),
                 ],
             ),
+            SettingsError::BadException { word, context } => {
+                fill(&k.bad_exception, &[("word", word), ("context", context)])
+            }
         }
     }
 }
@@ -1395,9 +1484,14 @@ mod tests {
             zh.hints.keys().collect::<Vec<_>>(),
             en.hints.keys().collect::<Vec<_>>()
         );
-        // a hint names an action the keymap knows
+        // a hint names an action the keymap knows (`view.action`: that action, named so
+        // in one view)
         for k in zh.hints.keys() {
-            assert!(zh.actions.contains_key(k), "hint for unknown action {k}");
+            let action = k.split_once('.').map_or(k.as_str(), |(_, a)| a);
+            assert!(
+                zh.actions.contains_key(action),
+                "hint for unknown action {k}"
+            );
         }
         assert_eq!(
             zh.reminders.sources.keys().collect::<Vec<_>>(),
@@ -1435,7 +1529,7 @@ mod tests {
         let tiers = crate::domain::rules::Rules::shipped().tiers;
         let zh = parse("zh", ZH_SRC);
         let en = parse("en", EN_SRC);
-        let say = |t: &Texts, s, k, title, lead| t.reminder_text(s, k, title, lead, &tiers);
+        let say = |t: &Texts, s, k, title, lead| t.reminder_text(s, k, title, lead, true, &tiers);
         assert_eq!(
             say(&zh, "sop", None, "08:30 早安问候", Some(-10)),
             "08:30 早安问候 · 还有 10 分钟"
@@ -1447,6 +1541,15 @@ mod tests {
         assert_eq!(
             say(&en, "sop", None, "08:30 早安问候", Some(0)),
             "08:30 早安问候 · now"
+        );
+        // not due yet: nothing about now, the item's time says when
+        assert_eq!(
+            zh.reminder_text("sop", None, "09:05 早安", Some(0), false, &tiers),
+            "09:05 早安"
+        );
+        assert_eq!(
+            en.reminder_text("sop", None, "08:30 早安问候", Some(-10), false, &tiers),
+            "08:30 早安问候"
         );
         assert_eq!(
             say(&zh, "countdown", Some("3"), "19:00 会员日倒计时", Some(-10)),

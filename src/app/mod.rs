@@ -1033,6 +1033,10 @@ impl App {
                 if matches!(self.mode, Mode::Calendar { .. }) {
                     return self.today_action(Action::Open);
                 }
+                // on wide screens the Members pane beside the list is the detail
+                if self.tab == Tab::Members && self.members_pane() {
+                    return Vec::new();
+                }
                 if self.has_selection() {
                     self.mode = Mode::Detail;
                     // the content popup shows the whole item: ask the store for it
@@ -1395,6 +1399,10 @@ impl App {
             Action::Resize { width, height } => {
                 self.width = width;
                 self.height = height;
+                // widened past the Members pane: the pane is the detail now
+                if self.tab == Tab::Members && self.mode == Mode::Detail && self.members_pane() {
+                    self.mode = Mode::Normal;
+                }
             }
             Action::Error(text) => self.flash = Some(Flash { text, error: true }),
             Action::LoadFailed(tab, text) => {
@@ -1668,7 +1676,11 @@ impl App {
         match self.tab {
             Tab::Today => self.today.current().is_some(),
             Tab::Members => self.members.current().is_some(),
-            Tab::Content => self.content.current().is_some(),
+            // the week schedule shows no selection: nothing acts on the list's
+            Tab::Content => {
+                self.content_state.view == content::ContentView::List
+                    && self.content.current().is_some()
+            }
             Tab::Kpi => self.kpi.current().is_some(),
             Tab::Reminders => self.reminders.current().is_some(),
         }

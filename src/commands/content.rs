@@ -57,8 +57,11 @@ pub fn run(ctx: &Ctx, cmd: &ContentCmd) -> anyhow::Result<ExitCode> {
             };
             let now = ctx.now().timestamp();
             let tz = ctx.tz;
+            let (rules, keywords) = (&ctx.rules, &ctx.keywords);
             let id = store.write(Perm::ContentDraft, |tx, op| {
-                content::create(tx, op, now, &input, tz)
+                let id = content::create(tx, op, now, &input, tz)?;
+                content::scan_draft(tx, op, now, tz, rules, keywords, id)?;
+                Ok(id)
             })?;
             let item = content::get(store.conn(), id)?;
             warn_keywords(ctx, &item)?;
@@ -123,8 +126,10 @@ pub fn run(ctx: &Ctx, cmd: &ContentCmd) -> anyhow::Result<ExitCode> {
             let now = ctx.now().timestamp();
             let tz = ctx.tz;
             let (id, seen) = (*id, *expect_version);
+            let (rules, keywords) = (&ctx.rules, &ctx.keywords);
             store.write(Perm::ContentDraft, |tx, op| {
-                content::save(tx, op, now, id, seen, &input, tz)
+                content::save(tx, op, now, id, seen, &input, tz)?;
+                content::scan_draft(tx, op, now, tz, rules, keywords, id).map(|_| ())
             })?;
             let item = content::get(store.conn(), id)?;
             warn_keywords(ctx, &item)?;

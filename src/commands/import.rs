@@ -48,6 +48,7 @@ pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
                 platform,
                 file: &label,
                 format: &format_word,
+                keywords: Some(&ctx.keywords),
             };
             let records = import::prefetch(records)
                 .map_err(|e| anyhow::anyhow!("cannot start the import's reader thread: {e}"))?;

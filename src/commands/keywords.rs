@@ -1,7 +1,9 @@
-//! `shequn keywords list|add|remove|import`: the team's keyword lists (issue 12) — the
-//! shipped `data/keywords/` lists, plus the words the team added, less the shipped
-//! words it took off, kept in the database. Changing them needs the operator role
-//! (`keywords.edit`); a change is all or nothing.
+//! `shequn keywords list|add|remove|import|except|test`: the team's keyword lists
+//! (issues 12 and 15) — the shipped `data/keywords/` lists, plus the words the team
+//! added, less the shipped words it took off, with the team's exceptions, kept in the
+//! database. Changing them needs the operator role (`keywords.edit`); a change is all
+//! or nothing. `test` is the dry-run: what the lists (and a proposed file) would have
+//! flagged in the imported history, before anyone saves anything.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -11,11 +13,13 @@ use serde::Serialize;
 use super::output::{Column, print};
 use super::settings::short_time;
 use super::{Ctx, UserError};
-use crate::cli::KeywordsCmd;
-use crate::domain::keywords::Category;
+use crate::cli::{Format, KeywordsCmd};
+use crate::domain::keywords::dryrun::{DryRun, GroupHits, Message, Report, WordHits};
+use crate::domain::keywords::{Category, Entry, LineProblem, list};
 use crate::domain::roles::Perm;
 use crate::domain::settings::{self as domain, WordPlan, WordState};
 use crate::i18n::fill;
+use crate::store::history;
 use crate::store::settings::{self, KeywordRow, ListChange};
 
 pub fn run(ctx: &Ctx, cmd: &KeywordsCmd) -> anyhow::Result<ExitCode> {
@@ -91,8 +95,311 @@ pub fn run(ctx: &Ctx, cmd: &KeywordsCmd) -> anyhow::Result<ExitCode> {
                 )
             );
         }
+        KeywordsCmd::Except {
+            word,
+            context,
+            category,
+            remove,
+        } => {
+            let k = settings::team(store.conn())?.keywords;
+            let c = match category {
+                Some(c) => category_of(ctx, c)?,
+                None => Category::ALL
+                    .into_iter()
+                    .find(|c| k.reports(*c, word).is_some())
+                    .ok_or_else(|| {
+                        UserError(fill(&texts.keywords.on_no_list, &[("word", word)]))
+                    })?,
+            };
+            let change = if *remove {
+                ListChange::Remove
+            } else {
+                ListChange::Add
+            };
+            let changed = store.write(Perm::KeywordsEdit, |tx, op| {
+                settings::change_exception(tx, op, now, c, word, context, change)
+            })?;
+            let template = match (changed, change) {
+                (false, _) => &texts.keywords.except_already,
+                (true, ListChange::Add) => &texts.keywords.except_added,
+                (true, ListChange::Remove) => &texts.keywords.except_removed,
+            };
+            println!(
+                "{}",
+                fill(
+                    template,
+                    &[
+                        ("category", &texts.category(c)),
+                        ("word", word),
+                        ("context", context)
+                    ]
+                )
+            );
+        }
+        KeywordsCmd::Test {
+            file,
+            category,
+            days,
+            group,
+        } => {
+            let only = category
+                .as_deref()
+                .map(|c| category_of(ctx, c))
+                .transpose()?;
+            let proposed = match (file, only) {
+                (Some(f), Some(c)) => read_entries(ctx, f)?.into_iter().map(|e| (c, e)).collect(),
+                _ => Vec::new(),
+            };
+            let group_id = group
+                .as_deref()
+                .map(|g| {
+                    crate::store::groups::by_name_or_id(store.conn(), g)?
+                        .ok_or_else(|| anyhow::Error::from(super::unknown_group(ctx, g)))
+                })
+                .transpose()?;
+            let since = days.map(|d| now - i64::from(d) * 86_400);
+            dry_run(ctx, &store, &proposed, only, since, group_id)?;
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `keywords test`: scan the history with the team's lists (plus `proposed`) and print
+/// what they would have flagged.
+fn dry_run(
+    ctx: &Ctx,
+    store: &crate::store::Store,
+    proposed: &[(Category, Entry)],
+    only: Option<Category>,
+    since: Option<i64>,
+    group: Option<i64>,
+) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let conn = store.conn();
+    let current = settings::team(conn)?.keywords;
+    let k = settings::team_keywords_with(conn, proposed)?;
+    let new_words: Vec<&str> = proposed
+        .iter()
+        .filter(|(c, e)| current.reports(*c, &e.word).is_none())
+        .map(|(_, e)| e.word.as_str())
+        .collect();
+    let mut run = DryRun::default();
+    history::each_message(conn, since, group, |m| {
+        let hits = k.find(&m.content);
+        run.add(
+            &Message {
+                group: &m.group,
+                member_id: m.member_id,
+                member: m.member.as_deref(),
+                sent_at: m.sent_at,
+                content: &m.content,
+            },
+            &hits,
+            only,
+        );
+    })?;
+    let sanctioned = history::sanctioned_members(conn)?;
+    let report = run.report(&sanctioned, |w| new_words.contains(&w));
+    let took = started.elapsed().as_millis();
+    tracing::info!(
+        scanned = report.scanned,
+        took_ms = took as u64,
+        "keywords test"
+    );
+    print_report(ctx, &report, took)
+}
+
+/// One word's row of `keywords test`.
+#[derive(Debug, Serialize)]
+struct WordRow<'a> {
+    #[serde(flatten)]
+    hits: &'a WordHits,
+    #[serde(skip)]
+    shown_category: String,
+}
+
+fn print_report(ctx: &Ctx, report: &Report, took: u128) -> anyhow::Result<()> {
+    let texts = ctx.lang.texts();
+    let t = &texts.keywords;
+    if ctx.format == Format::Json {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            #[serde(flatten)]
+            report: &'a Report,
+            likely_false_positives: Vec<&'a str>,
+            took_ms: u128,
+        }
+        let out = Out {
+            report,
+            likely_false_positives: report
+                .likely_false()
+                .iter()
+                .map(|w| w.word.as_str())
+                .collect(),
+            took_ms: took,
+        };
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    let rows: Vec<WordRow> = report
+        .words
+        .iter()
+        .map(|w| WordRow {
+            hits: w,
+            shown_category: texts.category(w.category),
+        })
+        .collect();
+    let cols: &[Column<WordRow>] = &[
+        Column {
+            header: &texts.keywords.col_category,
+            value: |r, _| r.shown_category.clone(),
+        },
+        Column {
+            header: &texts.keywords.col_word,
+            value: |r, t| {
+                if r.hits.proposed {
+                    format!("{} {}", r.hits.word, t.keywords.proposed)
+                } else {
+                    r.hits.word.clone()
+                }
+            },
+        },
+        Column {
+            header: &texts.keywords.col_level,
+            value: |r, _| r.hits.level.number().to_string(),
+        },
+        Column {
+            header: &texts.keywords.col_messages,
+            value: |r, _| r.hits.messages.to_string(),
+        },
+        Column {
+            header: &texts.keywords.col_groups,
+            value: |r, _| r.hits.groups.to_string(),
+        },
+        Column {
+            header: &texts.keywords.col_members,
+            value: |r, _| r.hits.members.to_string(),
+        },
+        Column {
+            header: &texts.keywords.col_clean,
+            value: |r, _| r.hits.clean_looking.to_string(),
+        },
+    ];
+    if ctx.format == Format::Csv {
+        return print(ctx, ctx.format, &rows, cols);
+    }
+    let share = if report.scanned == 0 {
+        0.0
+    } else {
+        report.flagged as f64 * 100.0 / report.scanned as f64
+    };
+    println!(
+        "{}",
+        fill(
+            &t.test_summary,
+            &[
+                ("scanned", &report.scanned),
+                ("flagged", &report.flagged),
+                ("share", &format!("{share:.1}%")),
+                ("ms", &took),
+            ]
+        )
+    );
+    if report.words.is_empty() {
+        println!("{}", t.test_none);
+        return Ok(());
+    }
+    println!("\n{}", t.test_words);
+    print(ctx, Format::Table, &rows, cols)?;
+    println!("\n{}", t.test_samples);
+    for w in &report.words {
+        println!("{}", w.word);
+        for s in &w.samples {
+            let at = ctx.local_time(s.sent_at).unwrap_or_default();
+            let when = at.get(..16).unwrap_or(&at).replace('T', " ");
+            println!(
+                "  {} · {} · {}  {}",
+                s.group,
+                s.member.as_deref().unwrap_or("-"),
+                when,
+                s.text
+            );
+        }
+    }
+    println!("\n{}", t.test_groups);
+    let gcols: &[Column<GroupHits>] = &[
+        Column {
+            header: &texts.keywords.col_group,
+            value: |r, _| r.group.clone(),
+        },
+        Column {
+            header: &texts.keywords.col_scanned,
+            value: |r, _| r.scanned.to_string(),
+        },
+        Column {
+            header: &texts.keywords.col_messages,
+            value: |r, _| r.flagged.to_string(),
+        },
+    ];
+    print(ctx, Format::Table, &report.groups, gcols)?;
+    let likely = report.likely_false();
+    println!("\n{}", t.test_false);
+    if likely.is_empty() {
+        println!("  {}", t.test_false_none);
+    }
+    for w in likely.iter().take(10) {
+        println!(
+            "  {}",
+            fill(
+                &t.test_false_line,
+                &[
+                    ("word", &w.word),
+                    ("clean", &w.clean_looking),
+                    ("messages", &w.messages)
+                ]
+            )
+        );
+    }
+    Ok(())
+}
+
+/// A proposed list file's entries; the first bad line refuses the file with its line.
+fn read_entries(ctx: &Ctx, file: &Path) -> Result<Vec<Entry>, UserError> {
+    let text =
+        std::fs::read_to_string(file).map_err(|e| UserError(format!("{}: {e}", file.display())))?;
+    let texts = ctx.lang.texts();
+    list::parse_list(&text)
+        .map(|(line, e)| {
+            let checked: Result<Entry, String> =
+                e.map_err(|p| line_problem(ctx, &p)).and_then(|e| {
+                    domain::check_word(&e.word).map_err(|p| texts.settings_error(&p))?;
+                    Ok(e)
+                });
+            checked.map_err(|message| {
+                UserError(fill(
+                    &texts.keywords.file_error,
+                    &[
+                        ("file", &file.display()),
+                        ("line", &line),
+                        ("message", &message),
+                    ],
+                ))
+            })
+        })
+        .collect()
+}
+
+/// What is wrong with a list line, in the user's language.
+fn line_problem(ctx: &Ctx, p: &LineProblem) -> String {
+    let t = &ctx.lang.texts().keywords;
+    match p {
+        LineProblem::NoWord { given } => fill(&t.line_no_word, &[("given", given)]),
+        LineProblem::BadLevel { given } => fill(&t.line_bad_level, &[("given", given)]),
+        LineProblem::ContextMissesWord { word, context } => {
+            fill(&t.line_context, &[("word", word), ("context", context)])
+        }
+        LineProblem::NothingToMatch { word } => fill(&t.line_nothing, &[("word", word)]),
+    }
 }
 
 /// A list named on the command line (slug or Chinese name), or the refusal listing them.

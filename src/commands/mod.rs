@@ -18,6 +18,7 @@ pub mod operator;
 pub mod output;
 pub mod remind;
 pub mod report;
+pub mod risk;
 pub mod settings;
 pub mod sop;
 
@@ -175,6 +176,7 @@ fn exit_code(e: &anyhow::Error) -> u8 {
             | StoreError::NewerSchema { .. }
             | StoreError::NotFound { .. }
             | StoreError::Stale { .. }
+            | StoreError::Handled { .. }
             | StoreError::Refused(_)
             | StoreError::UnknownGroup(_)
             | StoreError::OwnReview { .. }
@@ -348,6 +350,7 @@ fn run(cli: Cli, checked_db: Option<std::path::PathBuf>) -> anyhow::Result<ExitC
         (Some(Command::Report { cmd }), false) => report::run(&ctx, cmd),
         (Some(Command::Settings { cmd }), false) => settings::run(&ctx, cmd),
         (Some(Command::Keywords { cmd }), false) => keywords::run(&ctx, cmd),
+        (Some(Command::Risk { cmd }), false) => risk::run(&ctx, cmd),
         (Some(Command::Content { cmd }), false) => content::run(&ctx, cmd),
         (Some(Command::Backup { to, keep }), false) => backup::run(&ctx, to.as_deref(), *keep),
         (Some(Command::Restore { file, force }), false) => backup::restore(&ctx, file, *force),

@@ -67,6 +67,13 @@ pub fn build(
             keywords: &keywords,
         };
         crate::store::kpi::refresh(tx, op, &env)?;
+        // the Today tasks of the incidents still open, as their import would have made
+        let risk_env = crate::store::risk::open::Env {
+            now,
+            tz,
+            rules: &rules.risk,
+        };
+        crate::store::risk::open::follow_up_pending(tx, op, &risk_env)?;
         // two young groups in launch (issue 16), one of them late
         super::launch::launch_plans(tx, op, now, end, tz, &rules.launch)?;
         // the reminders a console would plan from all this (what is due fires when a

@@ -352,9 +352,11 @@ impl World {
         // risk, sanctions, points, orders
         {
             let mut st = tx.prepare_cached(
-                "INSERT INTO risk_incidents (id, group_id, member_id, message_at, message_key, at,
-                     level, category, keyword, action, handled_by, handled_at, note)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                "INSERT INTO risk_incidents (id, source, group_id, member_id, message_at, message_key,
+                     at, detected_at, level, category, keyword, evidence, hit_start, hit_end, state,
+                     reviewed_by, reviewed_at, action, acted_by, acted_at, note)
+                 VALUES (?1, 'message', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
+                         ?15, ?16, ?17, ?18, ?19, ?20)",
             )?;
             for (k, r) in self.risks.iter().enumerate() {
                 // the message by its key, when it is one of this group's
@@ -362,16 +364,31 @@ impl World {
                     .msg
                     .and_then(|x| self.messages.get(x).map(|m| (x, m)))
                     .filter(|(_, m)| m.g == r.g);
+                let evidence = msg.map(|(_, m)| m.content.as_str());
+                let span =
+                    evidence.and_then(|e| e.find(r.keyword).map(|s| (s, s + r.keyword.len())));
+                let state = match r.action {
+                    None => "open",
+                    Some("dismiss") => "dismissed",
+                    Some(_) => "acted",
+                };
                 st.execute(params![
                     k as i64 + 1,
                     gid(r.g),
                     r.m.map(|m| mid[m]),
                     msg.map(|(_, m)| m.at),
                     msg.map(|(x, _)| demo_message_key(x)),
+                    r.sent,
                     r.at,
                     r.level,
                     r.category,
                     r.keyword,
+                    evidence,
+                    span.map(|s| s.0 as i64),
+                    span.map(|s| s.1 as i64),
+                    state,
+                    r.handled_by,
+                    r.reviewed_at.or(r.handled_at),
                     r.action,
                     r.handled_by,
                     r.handled_at,

@@ -202,17 +202,22 @@ struct Points {
     by: String,
 }
 
+/// A risk incident: `sent` when it happened, `at` when it was detected, `handled_at`
+/// when it was acted on (and reviewed, unless `reviewed_at` says earlier).
 struct Risk {
     g: usize,
     m: Option<usize>,
     msg: Option<usize>,
+    sent: i64,
     at: i64,
     level: i64,
+    /// the keyword list's slug
     category: &'static str,
     keyword: &'static str,
     action: Option<&'static str>,
     handled_by: Option<String>,
     handled_at: Option<i64>,
+    reviewed_at: Option<i64>,
     note: Option<String>,
 }
 

@@ -6,6 +6,7 @@ pub mod keywords;
 pub mod kpi;
 pub mod launch;
 pub mod rfm;
+pub mod risk;
 pub mod roles;
 pub mod roster;
 pub mod rules;
@@ -49,6 +50,7 @@ mod tests {
         let _ = super::content::ContentRules::shipped();
         let _ = super::rules::RemindRules::shipped();
         let _ = super::rules::ImportRules::shipped();
+        let _ = super::risk::RiskRules::shipped();
         let _ = super::launch::LaunchRules::shipped();
     }
 }

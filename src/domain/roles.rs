@@ -64,6 +64,8 @@ pub enum Perm {
     MemberPoints,
     MemberSanction,
     MemberIdentity,
+    RiskReview,
+    RiskAct,
     ContentDraft,
     ContentReview,
     ContentPublish,
@@ -80,7 +82,7 @@ pub enum Perm {
 }
 
 impl Perm {
-    pub const ALL: [Perm; 22] = [
+    pub const ALL: [Perm; 24] = [
         Perm::SopTick,
         Perm::SopAssign,
         Perm::SopOverride,
@@ -90,6 +92,8 @@ impl Perm {
         Perm::MemberPoints,
         Perm::MemberSanction,
         Perm::MemberIdentity,
+        Perm::RiskReview,
+        Perm::RiskAct,
         Perm::ContentDraft,
         Perm::ContentReview,
         Perm::ContentPublish,
@@ -117,6 +121,8 @@ impl Perm {
             Perm::MemberPoints => "member.points",
             Perm::MemberSanction => "member.sanction",
             Perm::MemberIdentity => "member.identity",
+            Perm::RiskReview => "risk.review",
+            Perm::RiskAct => "risk.act",
             Perm::ContentDraft => "content.draft",
             Perm::ContentReview => "content.review",
             Perm::ContentPublish => "content.publish",
@@ -344,6 +350,8 @@ mod tests {
             (MemberPoints, [false, false, true, true]),
             (MemberSanction, [false, false, true, true]),
             (MemberIdentity, [false, false, true, true]),
+            (RiskReview, [false, true, true, true]),
+            (RiskAct, [false, false, true, true]),
             (ContentDraft, [false, true, true, true]),
             (ContentReview, [false, false, true, true]),
             (ContentPublish, [false, false, true, true]),

@@ -23,6 +23,9 @@ pub struct Rules {
     /// settings from before it) still loads.
     #[serde(default = "ImportRules::shipped")]
     pub import: ImportRules,
+    /// `[risk]`: defaults to the shipped section, so an older rules file still loads.
+    #[serde(default = "crate::domain::risk::RiskRules::shipped")]
+    pub risk: crate::domain::risk::RiskRules,
     /// `[launch]`: launching a group (issue 16); defaults to the shipped section, so an
     /// older rules file still loads.
     #[serde(default = "crate::domain::launch::LaunchRules::shipped")]

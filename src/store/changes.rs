@@ -95,7 +95,7 @@ pub fn of_table(table: &str) -> Topics {
         }
         "operators" => Topics::OPERATORS,
         "risk_incidents" => Topics::RISK,
-        "team_settings" | "team_keywords" => Topics::SETTINGS,
+        "team_settings" | "team_keywords" | "keyword_exceptions" => Topics::SETTINGS,
         "presence" => Topics::PRESENCE,
         // the audit log is read back by entity; our own bookkeeping and SQLite's are not
         // changes anyone looks at
@@ -116,6 +116,8 @@ pub fn of_entity(entity: &str) -> (Topics, bool) {
         "alert" | "kpi_daily" | "stats" => (Topics::KPI, false),
         "operator" => (Topics::OPERATORS, false),
         "tiers" => (Topics::MEMBERS, false),
+        // an incident's step (its sanction moves members through the hooks)
+        "incident" => (Topics::RISK, false),
         // the team's thresholds and keyword lists: every console re-reads them
         "setting" | "keyword" => (Topics::SETTINGS, false),
         // a restore replaced the whole database (store::backup)
@@ -499,6 +501,7 @@ mod tests {
             ("sop_instance", Topics::SOP, false),
             ("content", Topics::CONTENT, false),
             ("alert", Topics::KPI, false),
+            ("incident", Topics::RISK, false),
             ("setting", Topics::SETTINGS, false),
             ("keyword", Topics::SETTINGS, false),
             ("chat", Topics::empty(), false),
@@ -512,7 +515,7 @@ mod tests {
 
     #[test]
     fn the_team_settings_tables_signal_settings_and_nothing_else() {
-        for t in ["team_settings", "team_keywords"] {
+        for t in ["team_settings", "team_keywords", "keyword_exceptions"] {
             assert_eq!(of_table(t), Topics::SETTINGS, "{t}");
         }
         // and no other table moves the settings topic by itself

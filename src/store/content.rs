@@ -706,6 +706,30 @@ pub fn hits_text(hits: &[(String, crate::domain::keywords::Category)]) -> String
         .join(", ")
 }
 
+/// Scan a draft just created or saved (in the same write): each blocked word opens
+/// an incident on record for the reviewer (no member, no task: nothing was posted), and
+/// the open incidents of words the edit took out are closed (`risk::open::draft`).
+/// Saving stays allowed as before; approval still refuses the words unless overridden.
+#[allow(clippy::too_many_arguments)]
+pub fn scan_draft(
+    tx: &Transaction<'_>,
+    operator: &str,
+    at: i64,
+    tz: Tz,
+    rules: &Rules,
+    keywords: &Keywords,
+    id: i64,
+) -> Result<Vec<i64>> {
+    let item = get(tx, id)?;
+    let env = super::risk::open::Env {
+        now: chrono::DateTime::from_timestamp(at, 0).unwrap_or_default(),
+        tz,
+        rules: &rules.risk,
+    };
+    let text = format!("{}\n{}", item.title, item.body);
+    super::risk::open::draft(tx, operator, &env, id, &text, keywords)
+}
+
 /// The blocking words of an item's title and body, distinct, in order of appearance.
 pub fn blocking_words(
     item: &ContentItem,
@@ -804,6 +828,25 @@ pub fn step(
             detail["review"] = review_json(review);
             if !hits.is_empty() {
                 detail["overridden"] = json!(hits_text(&hits));
+                // the reviewer let the words through: their incidents are false positives
+                let open: Vec<i64> = tx
+                    .prepare_cached(
+                        "SELECT id FROM risk_incidents WHERE source = 'content' AND content_id = ?1
+                           AND state IN ('open', 'reviewed')",
+                    )?
+                    .query_map([id], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                for incident in open {
+                    super::risk::act::on_incident(
+                        tx,
+                        operator,
+                        at,
+                        incident,
+                        None,
+                        super::risk::act::Step::Act(crate::domain::risk::Action::Dismiss),
+                        reason.as_deref().unwrap_or_default(),
+                    )?;
+                }
             }
         }
         ContentStep::Reject { reason, review } => {

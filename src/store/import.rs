@@ -115,6 +115,8 @@ pub struct ChatSummary {
     pub new_members: u64,
     pub groups: Vec<String>,
     pub tier_changes: usize,
+    /// Risk incidents the new messages (and re-joins) opened.
+    pub incidents: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -139,6 +141,9 @@ pub struct ChatOptions<'a> {
     pub platform: &'a str,
     pub file: &'a str,
     pub format: &'a str,
+    /// The keyword lists every new message is scanned with (`None`: no scan — the
+    /// import benchmark's baseline).
+    pub keywords: Option<&'a crate::domain::keywords::Keywords>,
 }
 
 /// WAL pages between two checkpoints during a chat import (64 MB; see `import_chat`).
@@ -373,6 +378,8 @@ pub struct RosterSummary {
     /// The first [`ROSTER_NAMES`] of those who left and of those who joined, by name.
     pub left_names: Vec<String>,
     pub joined_names: Vec<String>,
+    /// Removed members the roster lists: each a `黑名单成员入群` incident.
+    pub incidents: u64,
 }
 
 /// How many names a roster summary lists of those who left or joined.
@@ -472,6 +479,16 @@ pub fn import_roster(
         });
     }
     members::recompute_tiers(&tx, &[g], now, tz, &rules.tiers)?;
+    // a removed member the roster lists is back in the group
+    let back = super::risk::open::present_removed(&tx, g, at)?;
+    let env = super::risk::open::Env {
+        now,
+        tz,
+        rules: &rules.risk,
+    };
+    s.incidents = super::risk::open::rejoins(&tx, &operator, &env, &back)?
+        .ids
+        .len() as u64;
     audit(
         &tx,
         at,

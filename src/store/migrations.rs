@@ -38,8 +38,12 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         11,
         include_str!("../../data/migrations/0011_import_batches.sql"),
     ),
-    (12, include_str!("../../data/migrations/0012_reserved.sql")),
+    (12, include_str!("../../data/migrations/0012_risk.sql")),
     (13, include_str!("../../data/migrations/0013_launch.sql")),
+    (
+        14,
+        include_str!("../../data/migrations/0014_keyword_exceptions.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -22,6 +22,7 @@ pub mod changes;
 pub mod content;
 pub mod files;
 pub mod groups;
+pub mod history;
 pub mod import;
 pub mod kpi;
 pub mod launch;
@@ -30,6 +31,7 @@ pub mod migrations;
 pub mod operators;
 pub mod presence;
 pub mod reminders;
+pub mod risk;
 pub mod settings;
 pub mod sop;
 pub mod views;
@@ -73,6 +75,16 @@ pub enum StoreError {
     Stale {
         what: &'static str,
         id: i64,
+        by: String,
+        at: String,
+    },
+    /// An incident a colleague (or this operator) already handled: nothing is done twice.
+    #[error(
+        "incident {id} was already handled: {action} by {by} at {at}; `shequn risk show {id}` shows it"
+    )]
+    Handled {
+        id: i64,
+        action: String,
         by: String,
         at: String,
     },

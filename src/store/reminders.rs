@@ -464,6 +464,7 @@ pub fn plan(
     )?);
     wants.extend(review_wants(tx)?);
     wants.extend(alert_wants(tx)?);
+    wants.extend(risk_wants(tx)?);
     if members {
         wants.extend(member_wants(tx, now, tz, end, rules)?);
     }
@@ -747,6 +748,32 @@ fn alert_wants(tx: &Transaction<'_>) -> Result<Vec<Want>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Level-1 incidents still waiting for an action, for the team, due at their detection:
+/// 立即关群/处理 fires at once. Only those with a task (a live message, not history
+/// imported late); the title is the task's.
+fn risk_wants(tx: &Transaction<'_>) -> Result<Vec<Want>> {
+    let mut st = tx.prepare_cached(
+        "SELECT r.id, r.group_id, s.title, r.detected_at FROM risk_incidents r
+         JOIN sop_instances s ON s.id = (SELECT max(id) FROM sop_instances WHERE incident_id = r.id)
+         WHERE r.level = 1 AND r.state IN ('open', 'reviewed')",
+    )?;
+    let rows = st.query_map([], |r| {
+        let id: i64 = r.get(0)?;
+        Ok(Want {
+            source: "risk",
+            source_id: Some(id),
+            group_id: r.get(1)?,
+            title: r.get(2)?,
+            due_at: r.get(3)?,
+            for_login: None,
+            key: format!("risk:{id}"),
+            lead_min: None,
+            kind: None,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// The first `at` (a wall-clock time) at or after the instant `t`.
 fn at_or_after(t: i64, at: chrono::NaiveTime, tz: Tz) -> Option<i64> {
     let day = Utc
@@ -914,6 +941,14 @@ fn resolve(tx: &Transaction<'_>, now: i64) -> Result<Vec<i64>> {
              WHERE {OPEN} AND source = 'alert'
                AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.id = reminders.source_id
                    AND a.closed_at IS NULL)
+             RETURNING id"
+        ),
+        // the incident was handled
+        format!(
+            "UPDATE reminders SET {CLOSE}, resolved = 'handled'
+             WHERE {OPEN} AND source = 'risk'
+               AND NOT EXISTS (SELECT 1 FROM risk_incidents r WHERE r.id = reminders.source_id
+                   AND r.state IN ('open', 'reviewed'))
              RETURNING id"
         ),
         // Expiry: a member warning a day after it last fell due (fired, or its snooze

@@ -14,7 +14,7 @@ use super::{Result, StoreError, audit};
 use crate::domain::keywords::{Category, Keywords};
 use crate::domain::rules::Rules;
 use crate::domain::settings::{
-    self as domain, Given, SettingsError, TeamWord, WordChange, WordOp, WordPlan,
+    self as domain, Given, SettingsError, TeamException, TeamWord, WordChange, WordOp, WordPlan,
 };
 
 /// One key the team set, as stored.
@@ -97,6 +97,18 @@ pub struct Team {
     pub skipped: Vec<String>,
 }
 
+/// The team's keyword lists with `proposed` words on top (`keywords test --file`).
+pub fn team_keywords_with(
+    conn: &Connection,
+    proposed: &[(Category, crate::domain::keywords::Entry)],
+) -> Result<Keywords> {
+    Ok(domain::team_keywords_with(
+        &team_words(&keyword_rows(conn)?),
+        &team_exceptions(&exception_rows(conn)?),
+        proposed,
+    ))
+}
+
 /// The team's rules and keyword lists, as the database holds them now.
 pub fn team(conn: &Connection) -> Result<Team> {
     let stored: Vec<(String, String)> = overrides(conn)?
@@ -110,7 +122,10 @@ pub fn team(conn: &Connection) -> Result<Team> {
             "team settings that no longer fit the rules are left out"
         );
     }
-    let keywords = domain::team_keywords(&team_words(&keyword_rows(conn)?));
+    let keywords = domain::team_keywords(
+        &team_words(&keyword_rows(conn)?),
+        &team_exceptions(&exception_rows(conn)?),
+    );
     Ok(Team {
         rules,
         keywords,
@@ -298,4 +313,129 @@ pub fn change_words(
 
 fn word_json(t: &TeamWord) -> serde_json::Value {
     json!({ "category": t.category.word(), "word": t.word, "change": t.change.word() })
+}
+
+/// One of the team's keyword exceptions, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExceptionRow {
+    pub category: String,
+    pub word: String,
+    pub context: String,
+    pub set_by: String,
+    pub set_at: i64,
+}
+
+/// Every exception the team gave, by category, word and context.
+pub fn exception_rows(conn: &Connection) -> Result<Vec<ExceptionRow>> {
+    let mut st = conn.prepare_cached(
+        "SELECT category, word, context, set_by, set_at FROM keyword_exceptions
+         ORDER BY category, word, context",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok(ExceptionRow {
+            category: r.get(0)?,
+            word: r.get(1)?,
+            context: r.get(2)?,
+            set_by: r.get(3)?,
+            set_at: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The rows as exceptions this shequn understands (an unknown category left out).
+pub fn team_exceptions(rows: &[ExceptionRow]) -> Vec<TeamException> {
+    rows.iter()
+        .filter_map(|r| {
+            Some(TeamException {
+                category: Category::parse(&r.category)?,
+                word: r.word.clone(),
+                context: r.context.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Give `word` of `category` the exception `context` (`ListChange::Add`), or take it
+/// back (`ListChange::Remove`), in this transaction, audited (entity `keyword`, action
+/// `except` or `unexcept`). The word must be one the team's lists report (a listed word,
+/// or a variant's canonical spelling such as 微信), and the context must contain it (or
+/// a spelling of it the lists report, 薇信公众号 for 微信).
+/// Returns whether anything changed (false: the exception was already so). This is what
+/// marking an incident a false positive calls with the hit's word and category.
+pub fn change_exception(
+    tx: &Transaction<'_>,
+    operator: &str,
+    at: i64,
+    category: Category,
+    word: &str,
+    context: &str,
+    change: ListChange,
+) -> Result<bool> {
+    let word = word.trim();
+    let context = context.trim();
+    let lists = team(tx)?.keywords;
+    let reported = lists
+        .reports(category, word)
+        .map(str::to_string)
+        .ok_or_else(|| {
+            StoreError::Settings(SettingsError::NotListed {
+                category,
+                word: word.to_string(),
+            })
+        })?;
+    // the context holds the word as written (刷单词 for 刷单), or a spelling the lists
+    // report as it (薇信公众号 for 微信)
+    if domain::check_exception(word, context).is_err() {
+        let spelled = lists.find(context).iter().any(|h| {
+            h.category == category && h.word == reported && h.end - h.start < context.len()
+        });
+        if !spelled {
+            domain::check_exception(word, context).map_err(StoreError::Settings)?;
+        }
+    }
+    let exists: bool = tx
+        .prepare_cached(
+            "SELECT 1 FROM keyword_exceptions WHERE category = ?1 AND word = ?2 AND context = ?3",
+        )?
+        .exists(params![category.word(), reported, context])?;
+    let value = json!({ "category": category.word(), "word": reported, "context": context });
+    match change {
+        ListChange::Add if !exists => {
+            tx.prepare_cached(
+                "INSERT INTO keyword_exceptions (category, word, context, set_by, set_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![category.word(), reported, context, operator, at])?;
+            audit(
+                tx,
+                at,
+                operator,
+                "except",
+                "keyword",
+                None,
+                None,
+                Some(&value),
+            )?;
+            Ok(true)
+        }
+        ListChange::Remove if exists => {
+            tx.prepare_cached(
+                "DELETE FROM keyword_exceptions WHERE category = ?1 AND word = ?2 AND context = ?3",
+            )?
+            .execute(params![category.word(), reported, context])?;
+            audit(
+                tx,
+                at,
+                operator,
+                "unexcept",
+                "keyword",
+                None,
+                Some(&value),
+                None,
+            )?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
 }

@@ -61,7 +61,8 @@ pub fn today(conn: &Connection, day: NaiveDate) -> Result<Vec<SopRow>> {
 /// [`today`] plus the tasks of KPI alerts still open that fell on an earlier day and
 /// are not done: such a task stays on the list until it is done or its alert closes.
 /// The same for the task of a late launch phase (issue 16): it stays until it is done,
-/// or set aside when the phase passes. (The console and `sop today` show this; `export
+/// or set aside when the phase passes; and for a risk incident's task (issue 15), until
+/// the incident is handled. (The console and `sop today` show this; `export
 /// checklist` keeps to exact days.)
 pub fn today_open(conn: &Connection, day: NaiveDate) -> Result<Vec<SopRow>> {
     checklist(
@@ -69,7 +70,10 @@ pub fn today_open(conn: &Connection, day: NaiveDate) -> Result<Vec<SopRow>> {
         day,
         "s.day = ?1 OR (s.alert_id IS NOT NULL AND s.day < ?1 AND s.state IN ('todo', 'missed')
              AND EXISTS (SELECT 1 FROM alerts a WHERE a.id = s.alert_id AND a.closed_at IS NULL))
-          OR (s.item_id IS NULL AND s.alert_id IS NULL AND s.day < ?1
+         OR (s.incident_id IS NOT NULL AND s.day < ?1 AND s.state IN ('todo', 'missed')
+             AND EXISTS (SELECT 1 FROM risk_incidents r WHERE r.id = s.incident_id
+                 AND r.state IN ('open', 'reviewed')))
+         OR (s.item_id IS NULL AND s.alert_id IS NULL AND s.day < ?1
              AND s.state IN ('todo', 'missed')
              AND EXISTS (SELECT 1 FROM launch_phases p WHERE p.task_id = s.id))",
     )

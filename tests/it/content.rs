@@ -371,8 +371,8 @@ fn a_blocked_word_in_the_body_stops_approval_until_overridden_on_record() {
         ),
     );
     let s = id.to_string();
-    let err = refused(&db, &["content", "approve", &s], "刷单 (fraud)");
-    assert!(err.contains("私聊我 (ad)"), "{err}");
+    let err = refused(&db, &["content", "approve", &s], "手机刷单 (fraud)");
+    assert!(err.contains("有意私聊 (ad)"), "{err}");
     assert!(err.contains("--override"), "says what to do: {err}");
     ok(
         &db,

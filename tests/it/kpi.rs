@@ -472,6 +472,7 @@ fn the_recompute_is_incremental() {
         platform: "personal",
         file: "day.csv",
         format: "csv",
+        keywords: None,
     };
     let s = shequn::store::import::import_chat(
         &mut store,

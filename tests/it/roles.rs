@@ -329,7 +329,7 @@ fn write_commands(dir: &Path, db: &Path) -> Vec<(Vec<String>, Perm)> {
             Perm::SettingsEdit,
         ),
         (
-            s(&["keywords", "add", "代写", "--category", "ad"]),
+            s(&["keywords", "add", "团购代拍", "--category", "ad"]),
             Perm::KeywordsEdit,
         ),
         (

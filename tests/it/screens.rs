@@ -197,6 +197,12 @@ fn screens() -> Vec<(&'static str, Setup)> {
         }),
         ("detail_members", |a| {
             tab(a, Tab::Members);
+            // (opened on a narrow screen: from 120 columns the pane beside the list is
+            // the detail, and widening closes the popup)
+            a.update(Action::Resize {
+                width: 80,
+                height: 24,
+            });
             a.update(Action::Open);
         }),
         ("detail_content", |a| {
@@ -1037,4 +1043,104 @@ fn numbers_are_never_cut_and_every_cut_shows_an_ellipsis() {
             }
         }
     }
+}
+
+/// What a cut line is read for survives the cut: a table title's filter and row count,
+/// a reminder bundle's count, a KOL's ★ (issue 14, seen at 80 columns in English).
+#[test]
+fn counts_and_marks_survive_a_cut() {
+    let mut app = demo_app(Lang::En);
+    app.update(Action::GoTab(Tab::Members));
+    app.update(Action::Search);
+    for c in "zhang".chars() {
+        app.update(Action::Input(c));
+    }
+    app.update(Action::Submit);
+    // a KOL with a name wider than its column
+    let at = app.members.visible[0];
+    app.members.rows[at].name = "一个非常非常非常长的群昵称-杭州-设计".into();
+    app.members.rows[at].kol = true;
+    let s = text(draw(&mut app, 80, 24).backend().buffer());
+    let count = format!("“zhang” · {} rows ┐", app.members.count());
+    assert!(
+        s.lines().nth(1).is_some_and(|l| l.contains(&count)),
+        "{count}\n{s}"
+    );
+    let row = s.lines().nth(3).unwrap_or_default();
+    assert!(row.contains("… ★"), "{row}");
+
+    app.update(Action::GoTab(Tab::Reminders));
+    let s = text(draw(&mut app, 80, 24).backend().buffer());
+    let bundles: Vec<&str> = s.lines().filter(|l| l.contains('▸')).collect();
+    assert!(bundles.iter().any(|l| l.contains(" people ")), "{s}");
+    for l in bundles
+        .iter()
+        .filter(|l| l.contains("people") || l.contains("items"))
+    {
+        let counted = l.split(" · ").last().unwrap_or_default();
+        assert!(
+            counted
+                .trim_start()
+                .starts_with(|c: char| c.is_ascii_digit()),
+            "{l}"
+        );
+    }
+}
+
+/// The week schedule shows no selection, so the keys that act on the selected item are
+/// neither offered nor acted on there; the list offers them again.
+#[test]
+fn the_week_schedule_offers_only_its_own_keys() {
+    let mut app = demo_app(Lang::En);
+    app.update(Action::GoTab(Tab::Content));
+    let list = text(draw(&mut app, 80, 24).backend().buffer());
+    assert!(
+        list.lines().last().is_some_and(|l| l.contains("e edit")),
+        "{list}"
+    );
+    app.update(Action::WeekView);
+    let week = text(draw(&mut app, 80, 24).backend().buffer());
+    let hints = week.lines().last().unwrap_or_default();
+    assert!(
+        !hints.contains("e edit") && !hints.contains("a review"),
+        "{hints}"
+    );
+    assert!(hints.contains("w list"), "{hints}");
+    app.update(Action::Open);
+    app.update(Action::EditContent);
+    assert_eq!(app.mode, shequn::app::Mode::Normal);
+}
+
+/// The calendar says what the Today title says about the day it shows; the help's
+/// headings are capitalised; the walkthrough shows the hint line's keys.
+#[test]
+fn calendar_help_and_walkthrough_agree_with_the_rest() {
+    let mut app = demo_app(Lang::En);
+    let title = text(draw(&mut app, 120, 40).backend().buffer());
+    let progress = title
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split(" done ").nth(1))
+        .and_then(|l| l.split_whitespace().next())
+        .map(str::to_string)
+        .expect("done n/m in the title");
+    app.update(Action::Calendar);
+    let cal = text(draw(&mut app, 120, 40).backend().buffer());
+    assert!(
+        cal.contains(&format!("· done {progress}")),
+        "{progress}\n{cal}"
+    );
+    app.mode = shequn::app::Mode::Normal;
+    app.update(Action::Help);
+    let help = text(draw(&mut app, 120, 40).backend().buffer());
+    assert!(
+        help.contains("Month calendar") && help.contains("Walkthrough"),
+        "{help}"
+    );
+    app.mode = shequn::app::Mode::Normal;
+    app.update(Action::Walk);
+    let walk = text(draw(&mut app, 120, 40).backend().buffer());
+    let hints = walk.lines().last().unwrap_or_default().trim();
+    let hints = hints.trim_end_matches("? help").trim();
+    assert!(walk.lines().any(|l| l.contains(hints)), "{hints}\n{walk}");
 }

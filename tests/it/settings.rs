@@ -263,23 +263,30 @@ fn keywords_are_added_removed_and_imported_shipped_words_included() {
     let shipped = Keywords::shipped();
     assert!(
         !shipped
-            .find("找人代写论文")
+            .find("有没有团购代拍的")
             .iter()
-            .any(|h| h.word == "代写")
+            .any(|h| h.word == "团购代拍")
     );
     assert!(!shipped.find("快加我微信").is_empty());
 
     let out = ok(
         &db,
-        &["keywords", "add", "代写", "加我微信", "--category", "广告"],
+        &[
+            "keywords",
+            "add",
+            "团购代拍",
+            "加我微信",
+            "--category",
+            "广告",
+        ],
     );
-    assert!(out.contains("ad: added 代写"), "{out}");
+    assert!(out.contains("ad: added 团购代拍"), "{out}");
     assert!(out.contains("already so: 加我微信"), "{out}");
     let out = ok(&db, &["keywords", "remove", "加我微信", "--category", "ad"]);
     assert!(out.contains("ad: removed 加我微信"), "{out}");
 
     let k = team(&db).keywords;
-    assert_eq!(k.find("找人代写论文")[0].word, "代写");
+    assert_eq!(k.find("有没有团购代拍的")[0].word, "团购代拍");
     assert!(k.find("快加我微信").iter().all(|h| h.word != "加我微信"));
     assert_eq!(k.len(), shipped.len());
 
@@ -289,7 +296,10 @@ fn keywords_are_added_removed_and_imported_shipped_words_included() {
             .and_then(|r| r.iter().find(|r| r["word"] == w))
             .map(|r| (r["state"].clone(), r["by"].clone()))
     };
-    assert_eq!(state("代写"), Some(("added".into(), me().as_str().into())));
+    assert_eq!(
+        state("团购代拍"),
+        Some(("added".into(), me().as_str().into()))
+    );
     assert_eq!(
         state("加我微信"),
         Some(("removed".into(), me().as_str().into()))
@@ -307,7 +317,7 @@ fn keywords_are_added_removed_and_imported_shipped_words_included() {
     );
 
     // a team word removed is deleted; a shipped word added back drops its removal
-    ok(&db, &["keywords", "remove", "代写", "--category", "ad"]);
+    ok(&db, &["keywords", "remove", "团购代拍", "--category", "ad"]);
     ok(&db, &["keywords", "add", "加我微信", "--category", "ad"]);
     let c = rusqlite::Connection::open(&db).unwrap();
     let left: i64 = c
@@ -320,7 +330,7 @@ fn keywords_are_added_removed_and_imported_shipped_words_included() {
     let file = d.path().join("ours.txt");
     std::fs::write(
         &file,
-        "# 我们的广告词\n代写\n\n代考   # exams\nESSAY\n加我微信\n",
+        "# 我们的广告词\n代跑作业\n\n代抢课   # exams\nESSAY\n加我微信\n",
     )
     .unwrap();
     let out = ok(
@@ -339,7 +349,7 @@ fn keywords_are_added_removed_and_imported_shipped_words_included() {
     );
     let k = team(&db).keywords;
     assert_eq!(
-        k.find("代考 essay")[1].word,
+        k.find("代抢课 essay")[1].word,
         "ESSAY",
         "ASCII case is ignored"
     );
@@ -357,7 +367,7 @@ fn keywords_are_added_removed_and_imported_shipped_words_included() {
         &[
             "keywords",
             "remove",
-            "代考",
+            "代抢课",
             "没有这个词",
             "--category",
             "ad",
@@ -381,8 +391,8 @@ fn keywords_are_added_removed_and_imported_shipped_words_included() {
     assert!(err.contains(&format!("{}:2:", long.display())), "{err}");
     assert_eq!(dump(&db), before, "a refusal wrote something");
     assert!(
-        team(&db).keywords.find("代考").len() == 1,
-        "代考 is still listed"
+        team(&db).keywords.find("代抢课").len() == 1,
+        "代抢课 is still listed"
     );
 }
 
@@ -456,7 +466,7 @@ fn one_connection_sets_and_the_others_next_read_sees_it() {
             op,
             2,
             shequn::domain::keywords::Category::Ad,
-            &["代写".into()],
+            &["团购代拍".into()],
             settings::ListChange::Add,
         )
     })
@@ -469,8 +479,8 @@ fn one_connection_sets_and_the_others_next_read_sees_it() {
     else {
         panic!("a settings action");
     };
-    assert_eq!(keywords.find("代写")[0].word, "代写");
-    assert_eq!(env.keywords.find("代写").len(), 1);
+    assert_eq!(keywords.find("团购代拍")[0].word, "团购代拍");
+    assert_eq!(env.keywords.find("团购代拍").len(), 1);
 }
 
 #[test]
@@ -487,8 +497,8 @@ fn thresholds_are_the_owners_and_keyword_lists_an_operators() {
         &["settings", "import", &rules],
     ];
     let keyword_cmds: [&[&str]; 3] = [
-        &["keywords", "add", "代写", "--category", "ad"],
-        &["keywords", "remove", "代写", "--category", "ad"],
+        &["keywords", "add", "团购代拍", "--category", "ad"],
+        &["keywords", "remove", "团购代拍", "--category", "ad"],
         &["keywords", "import", &words, "--category", "fraud"],
     ];
     // warm up: the upkeep every command does first is nobody's edit

@@ -358,6 +358,7 @@ fn a_chat_import_turns_foreign_keys_back_on_after_success_and_failure() {
         platform: "personal",
         file: "x.csv",
         format: "wechatmsg",
+        keywords: None,
     };
     let fk = |s: &Store| -> i64 {
         s.conn()

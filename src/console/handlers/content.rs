@@ -27,11 +27,15 @@ pub fn save(
 ) -> Action {
     let at = now.timestamp();
     let tz = env.tz;
-    let result = store.write(Perm::ContentDraft, |tx, op| match (id, version) {
-        (Some(id), Some(v)) => {
-            crate::store::content::save(tx, op, at, id, v, input, tz).map(|()| id)
-        }
-        _ => crate::store::content::create(tx, op, at, input, tz),
+    let result = store.write(Perm::ContentDraft, |tx, op| {
+        let id = match (id, version) {
+            (Some(id), Some(v)) => {
+                crate::store::content::save(tx, op, at, id, v, input, tz).map(|()| id)
+            }
+            _ => crate::store::content::create(tx, op, at, input, tz),
+        }?;
+        crate::store::content::scan_draft(tx, op, at, tz, &env.rules, &env.keywords, id)?;
+        Ok(id)
     });
     match result {
         Ok(id) => Action::Saved(Ok(format!("#{id} {} · ✓", input.title))),

@@ -16,9 +16,11 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use serde_json::json;
 
 use super::{ChatImportError, ChatOptions, ChatSummary, is_self};
+use crate::domain::keywords::Hit;
 use crate::domain::roles::Perm;
 use crate::domain::rules::Rules;
 use crate::import::{EventKind, ImportError, Reason, Record, RecordKind};
+use crate::store::risk::open::{self as risk, Found, Rejoin};
 use crate::store::{Store, StoreError, audit, changes, members};
 
 /// How long one of the import's write transactions runs before it commits. A colleague's
@@ -138,6 +140,8 @@ struct PendingMsg {
     hash: i64,
     kind: &'static str,
     content: String,
+    /// The keyword hit that speaks for it (`risk::primary`), found while reading.
+    hit: Option<Box<Hit>>,
 }
 
 /// An event read, waiting for its chunk's transaction: it goes to the staging database
@@ -256,7 +260,14 @@ where
                         None => (m.at, m.at),
                     });
                     self.bytes += m.content.len();
+                    // scanned here, outside any transaction: the write holds the lock
+                    // only for the insert
+                    let hit = opts
+                        .keywords
+                        .and_then(|k| risk::primary(k.find(&m.content)))
+                        .map(Box::new);
                     self.msgs.push(PendingMsg {
+                        hit,
                         g,
                         sender,
                         at: m.at,
@@ -552,6 +563,34 @@ struct Written {
     days: DayOf,
     inserted: u64,
     duplicates: u64,
+    risk: Seen,
+}
+
+/// What the risk scan saw, opened in the last transaction with the batch.
+#[derive(Default)]
+struct Seen {
+    /// member → (their latest removal, when): a message or a join after it is a re-join
+    blacklist: HashMap<i64, (i64, i64)>,
+    /// new messages with a keyword hit
+    found: Vec<Found>,
+    /// (member, group) → the first time seen there after the removal
+    rejoins: HashMap<(i64, i64), Rejoin>,
+}
+
+impl Seen {
+    fn seen(&mut self, member: i64, group: i64, at: i64) {
+        if let Some(&(sanction, removed)) = self.blacklist.get(&member)
+            && at > removed
+        {
+            let r = self.rejoins.entry((member, group)).or_insert(Rejoin {
+                member_id: member,
+                group_id: group,
+                sanction_id: sanction,
+                at,
+            });
+            r.at = r.at.min(at);
+        }
+    }
 }
 
 /// Import a stream of records (see the parent's header for the design). The caller has
@@ -585,6 +624,10 @@ where
         days: DayOf::new(tz),
         inserted: 0,
         duplicates: 0,
+        risk: Seen {
+            blacklist: risk::blacklist(&store.conn)?,
+            ..Seen::default()
+        },
     };
     let written = (|| -> Result<Duration, ChatImportError> {
         let mut waited = Duration::ZERO;
@@ -604,7 +647,7 @@ where
         summary.new_members = w.res.new_members;
         let groups: Vec<String> = reader.groups.iter().map(|g| g.name.clone()).collect();
         finish(
-            store, batch, &me, groups, &w.gids, w.res, w.activity, now, tz, rules, summary,
+            store, batch, &me, groups, &w.gids, w.res, w.activity, w.risk, now, tz, rules, summary,
             &mut holds,
         )?;
         tracing::info!(
@@ -710,6 +753,19 @@ fn write_chunk<I>(
                     // only what was not stored already counts as activity
                     w.activity.add(g, member, w.days.day(m.at));
                     w.inserted += 1;
+                    if let Some(hit) = &m.hit {
+                        w.risk.found.push(Found {
+                            group_id: g,
+                            member_id: Some(member),
+                            at: m.at,
+                            key: m.hash,
+                            text: m.content.clone(),
+                            hit: (**hit).clone(),
+                        });
+                    }
+                    if !w.risk.blacklist.is_empty() {
+                        w.risk.seen(member, g, m.at);
+                    }
                 } else {
                     w.duplicates += 1;
                 }
@@ -845,6 +901,7 @@ fn finish(
     gids: &[(i64, bool)],
     res: Resolver,
     activity: Activity,
+    mut risk_seen: Seen,
     now: DateTime<Utc>,
     tz: Tz,
     rules: &Rules,
@@ -862,7 +919,7 @@ fn finish(
             ins.execute(params![g, m])?;
         }
     }
-    write_events(tx, gids, &res.ids, summary)?;
+    write_events(tx, gids, &res.ids, summary, &mut risk_seen)?;
     {
         // an id learnt for someone known only by name — unless someone else has it by now
         let mut learn = tx.prepare_cached(
@@ -890,6 +947,17 @@ fn finish(
     }
     let changes_made = members::recompute_tiers(tx, &groups, now, tz, &rules.tiers)?;
     summary.tier_changes = changes_made.changed;
+    // the incidents of what this batch brought, visible with it
+    let env = risk::Env {
+        now,
+        tz,
+        rules: &rules.risk,
+    };
+    let opened = risk::messages(tx, &operator, &env, &risk_seen.found)?;
+    let mut rejoins: Vec<Rejoin> = risk_seen.rejoins.into_values().collect();
+    rejoins.sort_unstable_by_key(|r| (r.at, r.member_id, r.group_id));
+    let back = risk::rejoins(tx, &operator, &env, &rejoins)?;
+    summary.incidents = (opened.ids.len() + back.ids.len()) as u64;
     let record = serde_json::to_value(&*summary).map_err(StoreError::from)?;
     audit(
         tx,
@@ -916,6 +984,7 @@ fn write_events(
     gids: &[(i64, bool)],
     ids: &[i64],
     summary: &mut ChatSummary,
+    risk_seen: &mut Seen,
 ) -> Result<(), StoreError> {
     let mut st = tx.prepare(
         "SELECT g, at, kind, detail, key, actor, targets FROM import_stage.stage_events ORDER BY seq",
@@ -980,6 +1049,7 @@ fn write_events(
             match kind.as_str() {
                 "join" => {
                     joined.execute(params![g, m, at])?;
+                    risk_seen.seen(m, g, at);
                 }
                 "kick" | "leave" => {
                     let why = if kind == "kick" { "kicked" } else { "left" };

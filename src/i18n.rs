@@ -153,6 +153,27 @@ pub struct LaunchTexts {
     pub col_expires: String,
     pub col_text: String,
     pub hint: String,
+    // the console's launch form and a group's launch detail
+    pub form_title: String,
+    pub form_name: String,
+    pub form_kind: String,
+    pub form_platform: String,
+    pub form_positioning: String,
+    pub form_start: String,
+    pub form_positioning_help: String,
+    pub form_kind_help: String,
+    pub form_hint: String,
+    pub form_sending: String,
+    pub form_no_name: String,
+    pub form_name_taken: String,
+    pub form_no_kind: String,
+    pub form_bad_start: String,
+    pub detail_title: String,
+    pub detail_meta: String,
+    pub detail_kit: String,
+    pub detail_done_by: String,
+    pub detail_no_text: String,
+    pub detail_copied: String,
 }
 
 impl LaunchTexts {

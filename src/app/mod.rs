@@ -6,6 +6,7 @@
 pub mod content;
 pub mod keymap;
 pub mod kpi;
+pub mod launch;
 pub mod members;
 pub mod reminders;
 pub mod table;
@@ -153,6 +154,10 @@ pub const ACTIONS: &[&str] = &[
     "kpi_metric",
     "kpi_enter",
     "kpi_launch",
+    // the launch board (issue 16): a new group, and the kit in a group's launch detail
+    "launch_new",
+    "kit_done",
+    "kit_copy",
     "new_content",
     "edit_content",
     "submit_content",
@@ -228,6 +233,10 @@ pub enum Mode {
     ResultsForm,
     /// The weekly content review (a popup over the Content tab).
     WeeklyReview,
+    /// Launching a group (`App::launch.form`, KPIs tab).
+    LaunchForm,
+    /// A group's launch detail: phases, next step, the kit (`App::launch.detail`).
+    LaunchDetail,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -383,6 +392,8 @@ pub enum Action {
     KpiEnter,
     /// The launch board instead of the KPI table (and back).
     KpiLaunch,
+    /// Open the form to launch a group.
+    LaunchNew,
     // the Content tab
     NewContent,
     EditContent,
@@ -540,6 +551,11 @@ pub enum Effect {
     },
     /// Dismiss, snooze or add a reminder.
     Remind(RemindChange),
+    /// Launch a group (`shequn group launch`).
+    Launch(Box<launch::LaunchInput>),
+    /// A kit item of a group in launch done or not (`shequn group kit NAME done|undo
+    /// ITEM`; the QR code done is `kit NAME qr`).
+    LaunchKit(Box<launch::KitChange>),
     /// Send `ToastExpired(seq)` after this long.
     ToastTimer {
         seq: u64,
@@ -582,6 +598,8 @@ pub struct App {
     pub kpi: Table<GroupKpi>,
     /// The KPIs tab's metric, days and alerts.
     pub kpi_view: kpi::KpiView,
+    /// The launch board, its form and a group's launch detail.
+    pub launch: launch::LaunchState,
     /// The Reminders tab's lines: a reminder, or a bundle of one kind and day.
     pub reminders: Table<RemindLine>,
     /// The reminders behind those lines and which bundles are open.
@@ -703,6 +721,7 @@ impl App {
             content_state: content::ContentState::default(),
             kpi: Table::default(),
             kpi_view: kpi::KpiView::default(),
+            launch: launch::LaunchState::default(),
             reminders: Table::default(),
             remind: RemindState::default(),
             now,
@@ -801,6 +820,7 @@ impl App {
             Mode::Edit => return self.editor_key(key),
             Mode::MultiPick { .. } => return self.multipick_key(key),
             Mode::KpiForm(_) => return self.kpi_form_key(key),
+            Mode::LaunchForm => return self.launch_form_key(key),
             Mode::ContentForm | Mode::ReviewForm | Mode::ResultsForm => {
                 let fx = match self.mode {
                     Mode::ContentForm => self.content_form_key(key),
@@ -866,6 +886,7 @@ impl App {
         let section = match self.mode {
             Mode::Walk { .. } => "walk",
             Mode::Calendar { .. } => "calendar",
+            Mode::LaunchDetail => "launch",
             _ => self.tab.word(),
         };
         match self.keymap.action(section, k).and_then(action_named) {
@@ -883,6 +904,10 @@ impl App {
         }
         if self.mode == Mode::ContentForm {
             self.content_form_paste(text);
+            return Vec::new();
+        }
+        if self.mode == Mode::LaunchForm {
+            self.launch_form_paste(text);
             return Vec::new();
         }
         let mut fx = Vec::new();
@@ -925,6 +950,10 @@ impl App {
                 error: true,
             });
             return Vec::new();
+        }
+        // the launch board and a group's launch detail have keys of their own
+        if let Some(fx) = self.launch_intercept(&action) {
+            return fx;
         }
         match action {
             Action::Quit => {
@@ -1127,7 +1156,11 @@ impl App {
                     return self.members_action(action);
                 }
             }
-            Action::KpiDays | Action::KpiMetric | Action::KpiEnter | Action::KpiLaunch => {
+            Action::KpiDays
+            | Action::KpiMetric
+            | Action::KpiEnter
+            | Action::KpiLaunch
+            | Action::LaunchNew => {
                 if self.tab == Tab::Kpi {
                     return self.kpi_action(action);
                 }
@@ -1156,6 +1189,9 @@ impl App {
             }
             Action::RemindSaved(result) => return self.remind_saved(result),
             Action::Saved(result) => {
+                if self.mode == Mode::LaunchForm {
+                    return self.launch_saved(result);
+                }
                 // the item form stays open on a refusal (nothing typed is lost) and
                 // closes once its save went through
                 if self.mode == Mode::ContentForm
@@ -1314,6 +1350,8 @@ impl App {
                 | Mode::MultiPick { .. }
                 | Mode::Edit
                 | Mode::KpiForm(_)
+                | Mode::LaunchForm
+                | Mode::LaunchDetail
                 | Mode::ContentForm
                 | Mode::ReviewForm
                 | Mode::ResultsForm) => {
@@ -1450,7 +1488,9 @@ impl App {
                 }
                 _ => None,
             },
-            Tab::Kpi => matches!(action, Action::KpiEnter).then_some(KpiEnter),
+            Tab::Kpi => self
+                .launch_needs(action)
+                .or_else(|| matches!(action, Action::KpiEnter).then_some(KpiEnter)),
             Tab::Reminders => {
                 // only one's own or the team's are listed
                 matches!(action, Action::Dismiss | Action::Snooze).then_some(RemindOwn)
@@ -1615,6 +1655,7 @@ impl App {
                 }
             }
             Tab::Content => self.content.apply(cmd, page),
+            Tab::Kpi if self.kpi_view.launch => self.board_table(cmd),
             Tab::Kpi => self.kpi.apply(cmd, page),
             Tab::Reminders => self.reminders.apply(cmd, page),
         }
@@ -1625,6 +1666,7 @@ impl App {
             Tab::Today => &self.today.filter,
             Tab::Members => &self.members.filter,
             Tab::Content => &self.content.filter,
+            Tab::Kpi if self.kpi_view.launch => &self.launch.board.filter,
             Tab::Kpi => &self.kpi.filter,
             Tab::Reminders => &self.reminders.filter,
         }
@@ -1725,6 +1767,10 @@ pub fn action_named(name: &str) -> Option<Action> {
         "kpi_metric" => Action::KpiMetric,
         "kpi_enter" => Action::KpiEnter,
         "kpi_launch" => Action::KpiLaunch,
+        "launch_new" => Action::LaunchNew,
+        // a group's launch detail: its kit items
+        "kit_done" => Action::ToggleDone,
+        "kit_copy" => Action::Copy,
         "new_content" => Action::NewContent,
         "edit_content" => Action::EditContent,
         "submit_content" => Action::SubmitContent,

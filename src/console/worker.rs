@@ -281,6 +281,8 @@ impl Worker {
                     saved,
                 } => handlers::kpi::entry(store, env, now, (group_id, day), metric, value.0, saved),
                 Effect::Remind(change) => handlers::reminders::change(store, env, now, change),
+                Effect::Launch(input) => handlers::launch::launch(store, env, now, &input),
+                Effect::LaunchKit(k) => handlers::launch::kit(store, env, now, &k),
                 // the loop's own effects never come here
                 Effect::Quit | Effect::Copy(_) | Effect::Bell | Effect::ToastTimer { .. } => {
                     return true;

@@ -80,6 +80,8 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         Mode::ReviewForm => content::review(app, frame, body, theme),
         Mode::ResultsForm => content::results(app, frame, body, theme),
         Mode::WeeklyReview => content::weekly(app, frame, body, theme),
+        Mode::LaunchForm => launch::form(app, frame, body, theme),
+        Mode::LaunchDetail => launch::detail(app, frame, body, theme),
         Mode::Normal | Mode::Search { .. } | Mode::Prompt { .. } => {}
     }
     // last, over everything: it only draws, so the editor keeps the cursor and the keys
@@ -278,7 +280,7 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     // a form shows its own keys inside it
     if matches!(
         app.mode,
-        Mode::Edit | Mode::ContentForm | Mode::ReviewForm | Mode::ResultsForm
+        Mode::Edit | Mode::ContentForm | Mode::ReviewForm | Mode::ResultsForm | Mode::LaunchForm
     ) {
         return;
     }
@@ -320,6 +322,9 @@ fn hint_section(app: &App) -> (&'static str, &'static str) {
     match app.mode {
         Mode::Walk { .. } => ("walk", "walk"),
         Mode::Calendar { .. } => ("calendar", "calendar"),
+        // a group's launch detail, and the launch board (issue 16)
+        Mode::LaunchDetail => ("launch", "launch"),
+        _ if app.on_board() => ("kpi", "launch_board"),
         _ if app.tab == Tab::Content
             && app.content_state.view == crate::app::content::ContentView::Week =>
         {
@@ -385,6 +390,8 @@ fn hint_actions(view: &str) -> &'static [&'static str] {
             "new_content",
             "weekly_review",
         ],
+        "launch_board" => &["open", "launch_new", "kpi_launch", "kpi_enter", "search"],
+        "launch" => &["kit_done", "kit_copy", "down", "back"],
         "kpi" => &[
             "open",
             "kpi_launch",
@@ -564,6 +571,7 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     // the tab's own keys first: they are what `?` is pressed for
     let sections: &[&str] = match app.tab {
         Tab::Today => &["today", "walk", "calendar", "global"],
+        Tab::Kpi => &["kpi", "launch", "global"],
         _ => &[app.tab.word(), "global"],
     };
     for (i, section) in sections.iter().enumerate() {
@@ -572,6 +580,7 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             // headings, capitalised like the others (not the keys' own descriptions)
             "walk" => Some(app.texts.help_walk.as_str()),
             "calendar" => Some(app.texts.help_calendar.as_str()),
+            "launch" => Some(app.texts.launch.title.as_str()),
             _ => Some(app.tab.label(app.texts)),
         };
         if let Some(t) = title {
@@ -816,12 +825,33 @@ fn picker(
     }
     // a long item is cut with … inside the frame
     let item_w = usize::from(popup_width(area, 44).saturating_sub(5));
+    // a group picker shows each group's positioning after its name, cut to fit
+    let groups = matches!(
+        kind,
+        PickerKind::Group | PickerKind::MemberGroup | PickerKind::ContentGroup
+    );
     for (i, item) in matches.iter().enumerate().skip(first).take(room) {
-        let item = widgets::truncate(item, item_w);
+        let name = widgets::truncate(item, item_w);
+        let about = groups
+            .then(|| app.positioning_of(item))
+            .flatten()
+            .map(|p| {
+                let left =
+                    item_w.saturating_sub(unicode_width::UnicodeWidthStr::width(name.as_str()));
+                widgets::truncate(&format!("  {p}"), left)
+            })
+            .filter(|p| p.trim().chars().count() > 1)
+            .unwrap_or_default();
         lines.push(if i == selected {
-            Line::from(Span::styled(format!(" ▶ {item}"), theme.selected))
+            Line::from(vec![
+                Span::styled(format!(" ▶ {name}"), theme.selected),
+                Span::styled(about, theme.selected),
+            ])
         } else {
-            Line::from(format!("   {item}"))
+            Line::from(vec![
+                Span::raw(format!("   {name}")),
+                Span::styled(about, theme.muted),
+            ])
         });
     }
     // wide enough for the title (the assign picker names its item)

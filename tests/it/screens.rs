@@ -259,6 +259,25 @@ fn screens() -> Vec<(&'static str, Setup)> {
             a.update(Action::WeekView);
             a.update(Action::WeeklyReview);
         }),
+        // the launch board (issue 16): the list with its selection, a group's launch
+        // detail, the launch form
+        ("launch_board", |a| {
+            tab(a, Tab::Kpi);
+            a.kpi_view.launch = true;
+            a.update(Action::Down);
+        }),
+        ("launch_detail", |a| {
+            tab(a, Tab::Kpi);
+            a.kpi_view.launch = true;
+            a.update(Action::Top);
+            a.update(Action::Open);
+            a.update(Action::Down);
+        }),
+        ("launch_form", |a| {
+            tab(a, Tab::Kpi);
+            a.kpi_view.launch = true;
+            a.update(Action::LaunchNew);
+        }),
     ]
 }
 
@@ -710,11 +729,55 @@ fn the_launch_board_shows_a_group_launched_through_the_cli() {
         let mut app = demo_app_with(lang, launch);
         app.update(Action::GoTab(Tab::Kpi));
         app.update(Action::KpiLaunch);
+        // the group launched is the last to start: the selection on it
+        app.update(Action::Bottom);
         let term = draw(&mut app, w, h);
         let s = text(term.backend().buffer());
-        assert!(s.contains("职场穿搭研习社"), "{s}");
+        assert!(s.contains("▶职场穿搭研习社"), "{s}");
         assert!(s.contains(want), "{want}: {s}");
         insta::assert_snapshot!(name, term.backend());
+        // Enter: its launch detail, the cursor on the kit's second item (the rules were
+        // marked done by whoever runs the tests: shown as the app's operator)
+        for r in &mut app.launch.board.rows {
+            for k in &mut r.kit {
+                if k.done_by.is_some() {
+                    k.done_by = Some("li.na".into());
+                }
+            }
+        }
+        app.update(Action::Open);
+        app.update(Action::Down);
+        let term = draw(&mut app, w, h);
+        let s = text(term.backend().buffer());
+        assert!(s.contains("职场穿搭研习社") && s.contains("1/7"), "{s}");
+        insta::assert_snapshot!(format!("{name}_detail"), term.backend());
+        app.update(Action::Back);
+        // n: the launch form, refused for a positioning without its solution
+        app.update(Action::LaunchNew);
+        let keys = |app: &mut App, text: &str| {
+            for c in text.chars() {
+                app.on_key(crossterm::event::KeyEvent::from(
+                    crossterm::event::KeyCode::Char(c),
+                ));
+            }
+        };
+        let code = |app: &mut App, k| {
+            app.on_key(crossterm::event::KeyEvent::from(k));
+        };
+        use crossterm::event::KeyCode as K;
+        keys(&mut app, "亲子阅读会");
+        code(&mut app, K::Tab);
+        keys(&mut app, "zs");
+        code(&mut app, K::Tab);
+        code(&mut app, K::Tab);
+        keys(&mut app, "为 3-6 岁孩子的家长提供亲子阅读");
+        code(&mut app, K::Enter);
+        let term = draw(&mut app, w, h);
+        let s = text(term.backend().buffer());
+        assert!(s.contains("亲子阅读会") && s.contains("知识型"), "{s}");
+        insta::assert_snapshot!(format!("{name}_form"), term.backend());
+        app.update(Action::Back);
+        app.mode = shequn::app::Mode::Normal;
         // and back to the KPI table
         app.update(Action::KpiLaunch);
         let s = text(draw(&mut app, w, h).backend().buffer());

@@ -99,6 +99,7 @@ pub fn store_message(texts: &Texts, e: &StoreError, db: &std::path::Path) -> Str
             ],
         ),
         StoreError::Busy => texts.errors.busy.clone(),
+        StoreError::Refusal(r) => texts.refusal(r),
         // Refused: the store's own sentence (English; see the report of issue 14.5);
         // Sqlite, Json, Template: failures of shequn itself, logged and said as they are
         e => e.to_string(),

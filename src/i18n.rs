@@ -13,6 +13,7 @@ use crate::domain::roles::{Forbidden, Role};
 mod clap_texts;
 mod error_texts;
 mod import_errors;
+mod refusal_texts;
 pub use clap_texts::ClapTexts;
 pub use error_texts::{ErrorTexts, SegmentTexts, SummaryTexts};
 pub use import_errors::ImportErrorTexts;

@@ -92,6 +92,8 @@ pub struct ErrorTexts {
     /// The store's names of what was not found or changed (`SOP item`, `member` …) →
     /// the user's words.
     pub things: BTreeMap<String, String>,
+    /// The store's typed refusals (`store::Refusal`).
+    pub refusals: super::refusal_texts::RefusalTexts,
 }
 
 /// What the commands print when they are done.

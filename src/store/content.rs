@@ -17,7 +17,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{Result, StoreError, audit};
+use super::{Refusal, Result, StoreError, audit};
 use crate::clock::{day_start, local_day};
 use crate::domain::content::{
     self as rules, CHECKS, Check, ContentRules, Form, Kind, MixLine, Outcome, Push, RankBy,
@@ -442,18 +442,14 @@ fn clean_column(c: Option<&String>) -> Option<String> {
 /// Refuse an input the store cannot keep, with what to do.
 fn check_input(tx: &Transaction<'_>, input: &ContentInput) -> Result<()> {
     if input.title.trim().is_empty() {
-        return Err(StoreError::Refused(
-            "an item needs a title (--title)".into(),
-        ));
+        return Err(Refusal::ContentNeedsTitle.into());
     }
     for g in clean_groups(&input.groups) {
         let n: i64 = tx.query_row("SELECT count(*) FROM groups WHERE id = ?1", [g], |r| {
             r.get(0)
         })?;
         if n == 0 {
-            return Err(StoreError::Refused(format!(
-                "there is no group {g}; `shequn group list` lists them"
-            )));
+            return Err(Refusal::NoGroupId { id: g }.into());
         }
     }
     Ok(())

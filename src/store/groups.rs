@@ -5,7 +5,7 @@
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
-use super::{Result, StoreError, audit};
+use super::{Refusal, Result, StoreError, audit};
 
 /// A group as `shequn group add` creates it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,10 +26,10 @@ pub fn add(tx: &Transaction<'_>, operator: &str, at: i64, g: &NewGroup<'_>) -> R
         |r| r.get(0),
     )?;
     if exists > 0 {
-        return Err(StoreError::Refused(format!(
-            "a group named {:?} exists already",
-            g.name
-        )));
+        return Err(Refusal::GroupExists {
+            name: g.name.to_string(),
+        }
+        .into());
     }
     tx.execute(
         "INSERT INTO groups (name, kind, platform, created_on, owner) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -90,9 +90,10 @@ pub fn edit(
             r.get(0)
         })?;
         if taken > 0 {
-            return Err(StoreError::Refused(format!(
-                "a group named {n:?} exists already"
-            )));
+            return Err(Refusal::GroupExists {
+                name: n.to_string(),
+            }
+            .into());
         }
     }
     let created = e.created_on.map(|d| d.to_string());

@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use rusqlite::{Transaction, params};
 use serde_json::json;
 
-use super::{Result, audit};
+use super::{Refusal, Result, audit};
 use crate::domain::tiers::{Facts, TierRules, classify};
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -430,7 +430,7 @@ pub fn change(
         MemberChange::Tag { name: tag, remove } => {
             let tag = tag.trim();
             if tag.is_empty() {
-                return Err(StoreError::Refused("a tag needs a name".into()));
+                return Err(Refusal::TagNeedsName.into());
             }
             tx.execute("INSERT OR IGNORE INTO tags (name) VALUES (?1)", [tag])?;
             let tid: i64 =
@@ -457,10 +457,10 @@ pub fn change(
         }
         MemberChange::Points { delta, reason } => {
             if reason.trim().is_empty() {
-                return Err(StoreError::Refused("points need a reason on record".into()));
+                return Err(Refusal::PointsNeedReason.into());
             }
             if *delta == 0 {
-                return Err(StoreError::Refused("0 points changes nothing".into()));
+                return Err(Refusal::ZeroPoints.into());
             }
             tx.execute(
                 "INSERT INTO points_ledger (member_id, at, delta, reason, by) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -472,9 +472,12 @@ pub fn change(
             let balance: i64 = balance(tx, id, &rules.points)?;
             let price = rules.points.coupon_at;
             if balance < price {
-                return Err(StoreError::Refused(format!(
-                    "{name} has {balance} points; a coupon takes {price}"
-                )));
+                return Err(Refusal::TooFewPoints {
+                    name: name.to_string(),
+                    balance,
+                    price,
+                }
+                .into());
             }
             tx.execute(
                 "INSERT INTO points_ledger (member_id, at, delta, reason, by) VALUES (?1, ?2, ?3, 'redeem:coupon', ?4)",
@@ -488,14 +491,13 @@ pub fn change(
             reason,
         } => {
             if !matches!(level.as_str(), "warn" | "mute" | "remove") {
-                return Err(StoreError::Refused(format!(
-                    "{level:?}: use warn, mute or remove"
-                )));
+                return Err(Refusal::BadSanction {
+                    level: level.clone(),
+                }
+                .into());
             }
             if reason.trim().is_empty() {
-                return Err(StoreError::Refused(
-                    "a sanction needs its reason on record".into(),
-                ));
+                return Err(Refusal::SanctionNeedsReason.into());
             }
             let gid: i64 = tx
                 .query_row(
@@ -505,7 +507,10 @@ pub fn change(
                     |r| r.get(0),
                 )
                 .map_err(|_| {
-                    StoreError::Refused(format!("{name} is not in a group named {group:?}"))
+                    StoreError::from(Refusal::NotInGroup {
+                        name: name.to_string(),
+                        group: group.clone(),
+                    })
                 })?;
             tx.execute(
                 "INSERT INTO sanctions (member_id, group_id, level, reason, by, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -526,9 +531,7 @@ pub fn change(
             if let Some(i) = identity
                 && !matches!(i.as_str(), "customer" | "partner" | "staff")
             {
-                return Err(StoreError::Refused(format!(
-                    "{i:?}: use customer, partner or staff"
-                )));
+                return Err(Refusal::BadIdentity { value: i.clone() }.into());
             }
             tx.execute(
                 "UPDATE members SET identity = ?2, version = version + 1 WHERE id = ?1",

@@ -30,6 +30,7 @@ pub mod members;
 pub mod migrations;
 pub mod operators;
 pub mod presence;
+pub mod refusal;
 pub mod reminders;
 pub mod risk;
 pub mod settings;
@@ -43,6 +44,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::domain::roles::{Access, Forbidden, Perm, Permissions};
 pub use audit::{AuditEntry, audit};
+pub use refusal::Refusal;
 
 /// How long a write waits for another operator's transaction before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -91,6 +93,10 @@ pub enum StoreError {
     /// An action the rules do not allow, with what to do instead.
     #[error("{0}")]
     Refused(String),
+    /// A refusal with a typed reason (`refusal::Refusal`), said in the user's language
+    /// by `ctx::store_message`; nothing was written.
+    #[error(transparent)]
+    Refusal(#[from] refusal::Refusal),
     #[error("the database is busy (another operator is writing); try again in a moment")]
     Busy,
     /// A write the caller's role may not do (`data/roles.toml`); nothing was written.

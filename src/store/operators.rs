@@ -7,7 +7,7 @@
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
-use super::{Result, StoreError, audit};
+use super::{Refusal, Result, StoreError, audit};
 use crate::domain::roles::{Access, Role};
 
 /// Who `login` is to this database: their row's role; a login without one is a viewer
@@ -181,9 +181,10 @@ pub fn grant(tx: &Transaction<'_>, operator: &str, at: i64, login: &str, role: R
 /// operator.
 pub fn remove(tx: &Transaction<'_>, operator: &str, at: i64, login: &str) -> Result<()> {
     let Some(old) = role_of(tx, login)? else {
-        return Err(StoreError::Refused(format!(
-            "{login} is not an operator; `shequn operator list` lists them"
-        )));
+        return Err(Refusal::NotAnOperator {
+            login: login.to_string(),
+        }
+        .into());
     };
     tx.execute("DELETE FROM operators WHERE login = ?1", [login])?;
     keep_an_owner(tx, operator)?;

@@ -47,7 +47,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::json;
 
-use super::{Result, Store, StoreError, audit};
+use super::{Refusal, Result, Store, StoreError, audit};
 use crate::domain::rules::Rules;
 use crate::domain::sop::Recurrence;
 
@@ -1146,9 +1146,11 @@ fn for_change(
     if let Some(owner) = &cur.for_login
         && owner != operator
     {
-        return Err(StoreError::Refused(format!(
-            "reminder {id} is {owner}'s; only they can dismiss or snooze it"
-        )));
+        return Err(Refusal::NotYourReminder {
+            id,
+            owner: owner.clone(),
+        }
+        .into());
     }
     if cur.state == "dismissed" {
         let by = cur
@@ -1156,9 +1158,7 @@ fn for_change(
             .clone()
             .or_else(|| cur.resolved.clone())
             .unwrap_or_default();
-        return Err(StoreError::Refused(format!(
-            "reminder {id} is already dismissed ({by})"
-        )));
+        return Err(Refusal::AlreadyDismissed { id, by }.into());
     }
     Ok(cur)
 }
@@ -1212,9 +1212,11 @@ const SNOOZE_MAX_MIN: i64 = 7 * 24 * 60;
 
 fn check_minutes(minutes: i64) -> Result<()> {
     if !(1..=SNOOZE_MAX_MIN).contains(&minutes) {
-        return Err(StoreError::Refused(format!(
-            "snooze for 1 to {SNOOZE_MAX_MIN} minutes, not {minutes}"
-        )));
+        return Err(Refusal::SnoozeRange {
+            max: SNOOZE_MAX_MIN,
+            minutes,
+        }
+        .into());
     }
     Ok(())
 }
@@ -1355,15 +1357,11 @@ pub fn add(
     let at = now.timestamp();
     let title = new.title.trim();
     if title.is_empty() {
-        return Err(StoreError::Refused(
-            "a reminder needs a title: what should it remind of?".into(),
-        ));
+        return Err(Refusal::ReminderNeedsTitle.into());
     }
     // a minute's grace: "now" typed at 08:25:59 is not in the past
     if new.due_at < at - 60 {
-        return Err(StoreError::Refused(
-            "that time has passed; give a time still ahead (10m, 20:30, 2026-03-03 09:00)".into(),
-        ));
+        return Err(Refusal::TimePassed.into());
     }
     let group_id: Option<i64> = match &new.group {
         Some(g) => Some(super::require_group(tx, g)?),
@@ -1378,9 +1376,10 @@ pub fn add(
             |r| r.get(0),
         )?;
         if !known {
-            return Err(StoreError::Refused(format!(
-                "no operator {login:?}: add them with `shequn operator add {login} --role operator`"
-            )));
+            return Err(Refusal::NoOperator {
+                login: login.to_string(),
+            }
+            .into());
         }
     }
     tx.execute(

@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::json;
 
-use super::{Result, StoreError, audit};
+use super::{Refusal, Result, StoreError, audit};
 use crate::clock::local_to_utc;
 use crate::domain::sop::{
     ItemState, Recurrence, SHIPPED, SopChange, Template, check_script, parse_hhmm, parse_template,
@@ -147,7 +147,9 @@ pub fn set_override(
             |r| r.get(0),
         )
         .optional()?
-        .ok_or_else(|| StoreError::Refused(format!("the template has no item {item_code:?}")))?;
+        .ok_or_else(|| Refusal::NoTemplateItem {
+            code: item_code.to_string(),
+        })?;
     set_override_item(tx, operator, at, today, group_id, item, o)
 }
 
@@ -176,9 +178,10 @@ pub fn set_override_item(
     if let Some(new_slot) = &o.slot
         && parse_hhmm(new_slot).is_none()
     {
-        return Err(StoreError::Refused(format!(
-            "{new_slot:?} is not a time: use HH:MM, e.g. 09:15"
-        )));
+        return Err(Refusal::BadSlot {
+            value: new_slot.clone(),
+        }
+        .into());
     }
     if let Some(script) = &o.script {
         let rec = Recurrence::parse(&rec).map_err(|e| StoreError::Refused(e.to_string()))?;
@@ -235,9 +238,9 @@ pub fn apply_by_name(
     groups: &[String],
 ) -> Result<Vec<Applied>> {
     let tid = template_id(tx, template)?.ok_or_else(|| {
-        StoreError::Refused(format!(
-            "no template {template:?}; `shequn sop templates` lists them"
-        ))
+        StoreError::from(Refusal::NoTemplate {
+            name: template.to_string(),
+        })
     })?;
     let mut applied = Vec::new();
     for g in groups {
@@ -623,9 +626,10 @@ pub fn change(
                 |r| r.get(0),
             )?;
             if known == 0 {
-                return Err(StoreError::Refused(format!(
-                    "no operator {login:?}: add them with `shequn operator add {login} --role operator`"
-                )));
+                return Err(Refusal::NoOperator {
+                    login: login.to_string(),
+                }
+                .into());
             }
             tx.execute(
                 "UPDATE sop_instances SET assignee = ?2, version = version + 1 WHERE id = ?1",

@@ -14,7 +14,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::json;
 
 use super::groups::{self, NewGroup};
-use super::{Result, StoreError, audit};
+use super::{Refusal, Result, StoreError, audit};
 use crate::clock::{local_day, local_to_utc};
 pub use crate::domain::launch::NewAnswer;
 use crate::domain::launch::{
@@ -149,9 +149,9 @@ fn plan_of(conn: &Connection, name: &str) -> Result<(i64, NaiveDate)> {
     let start = start
         .and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
         .ok_or_else(|| {
-            StoreError::Refused(format!(
-                "{name:?} is not being launched: `shequn group launch` starts a group with a plan"
-            ))
+            StoreError::from(Refusal::NotLaunching {
+                name: name.to_string(),
+            })
         })?;
     Ok((g, start))
 }
@@ -256,9 +256,9 @@ fn kit_item(conn: &Connection, g: i64, item: &str) -> Result<(String, Option<Str
     )
     .optional()?
     .ok_or_else(|| {
-        StoreError::Refused(format!(
-            "the kit has no item {item:?} (rules, welcome, intro, faq, poster, questionnaire, qr)"
-        ))
+        StoreError::from(Refusal::NoKitItem {
+            item: item.to_string(),
+        })
     })
 }
 

@@ -182,6 +182,7 @@ fn exit_code(e: &anyhow::Error) -> u8 {
             | StoreError::Stale { .. }
             | StoreError::Handled { .. }
             | StoreError::Refused(_)
+            | StoreError::Refusal(_)
             | StoreError::UnknownGroup(_)
             | StoreError::OwnReview { .. }
             | StoreError::Forbidden(_)

@@ -57,9 +57,7 @@ pub enum Refusal {
     GroupExists { name: String },
     #[error("{name:?} is not being launched: `shequn group launch` starts a group with a plan")]
     NotLaunching { name: String },
-    #[error(
-        "the kit has no item {item:?} (rules, welcome, intro, faq, poster, questionnaire, qr)"
-    )]
+    #[error("the kit has no item {item:?} (rules, welcome, intro, faq, poster, questionnaire, qr)")]
     NoKitItem { item: String },
     // operators
     #[error("{login} is not an operator; `shequn operator list` lists them")]
@@ -76,11 +74,22 @@ impl Refusal {
             Refusal::NoGroupId { id: 42 },
             Refusal::NoTemplateItem { code: s("morning") },
             Refusal::BadSlot { value: s("25:00") },
-            Refusal::NoTemplate { name: s("知识型") },
+            Refusal::NoTemplate {
+                name: s("知识型")
+            },
             Refusal::NoOperator { login: s("lisi") },
-            Refusal::NotYourReminder { id: 7, owner: s("lisi") },
-            Refusal::AlreadyDismissed { id: 7, by: s("lisi") },
-            Refusal::SnoozeRange { max: 10080, minutes: 0 },
+            Refusal::NotYourReminder {
+                id: 7,
+                owner: s("lisi"),
+            },
+            Refusal::AlreadyDismissed {
+                id: 7,
+                by: s("lisi"),
+            },
+            Refusal::SnoozeRange {
+                max: 10080,
+                minutes: 0,
+            },
             Refusal::ReminderNeedsTitle,
             Refusal::TimePassed,
             Refusal::TagNeedsName,
@@ -98,8 +107,12 @@ impl Refusal {
                 group: s("读书会3群"),
             },
             Refusal::BadIdentity { value: s("boss") },
-            Refusal::GroupExists { name: s("读书会3群") },
-            Refusal::NotLaunching { name: s("读书会3群") },
+            Refusal::GroupExists {
+                name: s("读书会3群"),
+            },
+            Refusal::NotLaunching {
+                name: s("读书会3群"),
+            },
             Refusal::NoKitItem { item: s("flyer") },
             Refusal::NotAnOperator { login: s("lisi") },
         ]

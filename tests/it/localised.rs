@@ -383,3 +383,69 @@ fn import_summaries_are_said_in_the_users_language_with_the_incidents_opened() {
     assert!(said.contains("duplicates 2"), "{said}");
     assert!(!said.contains("incident"), "{said}");
 }
+
+/// The store's own refusals (`store::Refusal`, `[errors.refusals]`): in Chinese under
+/// `--lang zh`, in English under `--lang en`, exit 1, each saying what to do, the
+/// database as before.
+#[test]
+fn the_stores_refusals_are_said_in_the_users_language_and_change_nothing() {
+    let (_dir, db) = crate::fresh_demo();
+    bin().args(["kpi", "--db"]).arg(&db).assert().success();
+    let before = dump(&db);
+    // (args, what zh says, what en says)
+    let cases: &[(&[&str], &str, &str)] = &[
+        (
+            &["group", "add", "职场穿搭福利群", "--kind", "知识型"],
+            "已有名为 职场穿搭福利群 的群:请换一个名称",
+            "a group named 职场穿搭福利群 exists already: pick another name",
+        ),
+        (
+            &[
+                "group",
+                "edit",
+                "职场穿搭福利群",
+                "--name",
+                "宝妈育儿交流群3群",
+            ],
+            "已有名为 宝妈育儿交流群3群 的群",
+            "a group named 宝妈育儿交流群3群 exists already",
+        ),
+        (
+            &["operator", "remove", "nobody"],
+            "nobody 不是运营者;`shequn operator list`",
+            "nobody is not an operator; `shequn operator list`",
+        ),
+        (
+            &["sop", "apply", "nosuch", "--group", "职场穿搭福利群"],
+            "没有模板 nosuch;`shequn sop templates`",
+            "no template nosuch; `shequn sop templates`",
+        ),
+        (
+            &[
+                "remind", "add", "--at", "10m", "--title", "喝水", "--for", "nobody",
+            ],
+            "没有运营者 nobody:请先用 `shequn operator add nobody --role operator`",
+            "no operator nobody: add them with `shequn operator add nobody",
+        ),
+        (
+            &[
+                "remind",
+                "add",
+                "--at",
+                "2020-03-01 09:00",
+                "--title",
+                "喝水",
+            ],
+            "这个时间已经过去",
+            "that time has passed",
+        ),
+    ];
+    for (args, zh, en) in cases {
+        for (lang, says) in [("zh", zh), ("en", en)] {
+            let (code, err) = run_in(lang, &db, args);
+            assert_eq!(code, Some(1), "{lang} {args:?}: {err}");
+            assert!(err.contains(says), "{lang} {args:?}: {err}");
+        }
+    }
+    assert_eq!(dump(&db), before, "a refusal changed the database");
+}

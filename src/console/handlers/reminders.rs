@@ -8,6 +8,8 @@ use super::describe;
 use crate::app::{Action, Loaded, RemindChange, RemindVerb};
 use crate::console::StoreEnv;
 use crate::domain::roles::Perm;
+use crate::domain::when::When;
+use crate::i18n::fill;
 use crate::reminders::StepError;
 use crate::store::reminders::{self as remind, NewReminder, Step, Watcher};
 use crate::store::{Store, StoreError};
@@ -101,7 +103,16 @@ fn apply(
         }
         RemindChange::Add { when, title } => {
             let due = when.instant(now, tz).ok_or_else(|| {
-                StoreError::Refused("that time does not exist in the team's zone".into())
+                // only a wall-clock time can fall in a gap the clocks skip
+                let when_text = match when {
+                    When::At(t) => t.format("%Y-%m-%d %H:%M").to_string(),
+                    When::Clock(t) | When::Tomorrow(t) => t.format("%H:%M").to_string(),
+                    When::In(_) | When::Exact(_) => String::new(),
+                };
+                StoreError::Refused(fill(
+                    &env.texts.errors.no_such_time,
+                    &[("value", &when_text), ("tz", &tz)],
+                ))
             })?;
             let new = NewReminder {
                 due_at: remind::whole_second_after(due),

@@ -12,6 +12,36 @@ use super::{Texts, fill};
 pub struct RefusalTexts {
     pub content_needs_title: String,
     pub no_group_id: String,
+    /// `{id} {title} {state} {step} {hint}`: a step the item's state does not allow.
+    pub content_state: String,
+    pub step_submit: String,
+    pub step_approve: String,
+    pub step_reject: String,
+    pub step_publish: String,
+    pub step_unschedule: String,
+    pub step_results: String,
+    pub step_edit: String,
+    /// What to do, by the item's state (`{id}`); `hint_results`: results before it
+    /// went out.
+    pub hint_draft: String,
+    pub hint_review: String,
+    pub hint_scheduled: String,
+    pub hint_published: String,
+    pub hint_reviewed: String,
+    pub hint_results: String,
+    pub content_needs: String,
+    pub need_slot: String,
+    pub need_group: String,
+    pub need_both: String,
+    pub checks_failed: String,
+    pub blocked_words: String,
+    pub negative_result: String,
+    pub result_opens: String,
+    pub result_forwards: String,
+    pub result_replies: String,
+    pub result_clicks: String,
+    pub result_orders: String,
+    pub reject_needs_reason: String,
     pub no_template_item: String,
     pub bad_slot: String,
     pub no_template: String,
@@ -43,6 +73,93 @@ impl Texts {
         match r {
             Refusal::ContentNeedsTitle => t.content_needs_title.clone(),
             Refusal::NoGroupId { id } => fill(&t.no_group_id, &[("id", id)]),
+            Refusal::ContentState {
+                id,
+                title,
+                state,
+                step,
+            } => {
+                let step_text = match step.as_str() {
+                    "submit" => &t.step_submit,
+                    "approve" => &t.step_approve,
+                    "reject" => &t.step_reject,
+                    "publish" => &t.step_publish,
+                    "unschedule" => &t.step_unschedule,
+                    "results" => &t.step_results,
+                    _ => &t.step_edit,
+                };
+                let hint = match (state.as_str(), step.as_str()) {
+                    ("draft" | "review" | "scheduled", "results") => &t.hint_results,
+                    ("draft", _) => &t.hint_draft,
+                    ("review", _) => &t.hint_review,
+                    ("scheduled", _) => &t.hint_scheduled,
+                    ("published", _) => &t.hint_published,
+                    _ => &t.hint_reviewed,
+                };
+                fill(
+                    &t.content_state,
+                    &[
+                        ("id", id as &dyn std::fmt::Display),
+                        ("title", title),
+                        ("state", &self.enum_text(state)),
+                        ("step", step_text),
+                        ("hint", &fill(hint, &[("id", id)])),
+                    ],
+                )
+            }
+            Refusal::ContentNeeds {
+                id,
+                title,
+                slot,
+                group,
+                version,
+            } => {
+                let what = match (slot, group) {
+                    (true, true) => &t.need_both,
+                    (true, false) => &t.need_slot,
+                    _ => &t.need_group,
+                };
+                fill(
+                    &t.content_needs,
+                    &[
+                        ("id", id as &dyn std::fmt::Display),
+                        ("title", title),
+                        ("what", what),
+                        ("version", version),
+                    ],
+                )
+            }
+            Refusal::ChecksFailed { id, title, checks } => fill(
+                &t.checks_failed,
+                &[
+                    ("id", id as &dyn std::fmt::Display),
+                    ("title", title),
+                    ("checks", checks),
+                ],
+            ),
+            Refusal::BlockedWords { id, title, words } => fill(
+                &t.blocked_words,
+                &[
+                    ("id", id as &dyn std::fmt::Display),
+                    ("title", title),
+                    ("words", words),
+                ],
+            ),
+            Refusal::NegativeResult { id, name } => {
+                let name = match name.as_str() {
+                    "opens" => t.result_opens.as_str(),
+                    "forwards" => t.result_forwards.as_str(),
+                    "replies" => t.result_replies.as_str(),
+                    "clicks" => t.result_clicks.as_str(),
+                    "orders" => t.result_orders.as_str(),
+                    other => other,
+                };
+                fill(&t.negative_result, &[("id", id), ("name", &name)])
+            }
+            Refusal::RejectNeedsReason { id, title } => fill(
+                &t.reject_needs_reason,
+                &[("id", id as &dyn std::fmt::Display), ("title", title)],
+            ),
             Refusal::NoTemplateItem { code } => fill(&t.no_template_item, &[("code", code)]),
             Refusal::BadSlot { value } => fill(&t.bad_slot, &[("value", value)]),
             Refusal::NoTemplate { name } => fill(&t.no_template, &[("name", name)]),
@@ -93,13 +210,23 @@ mod tests {
     #[test]
     fn every_refusal_is_said_in_both_languages() {
         let all = Refusal::examples();
-        assert_eq!(all.len(), 23, "a new Refusal needs an example here");
+        assert_eq!(all.len(), 30, "a new Refusal needs an example here");
         for r in &all {
             for lang in [Lang::Zh, Lang::En] {
                 let s = lang.texts().refusal(r);
                 assert!(!s.is_empty(), "{r:?} in {lang:?}");
                 assert!(!s.contains('{') && !s.contains('}'), "{r:?}: {s}");
-                for field in ["42", "lisi", "张三", "读书会3群", "flyer", "25:00", "kick"] {
+                for field in [
+                    "42",
+                    "育儿干货",
+                    "代购",
+                    "lisi",
+                    "张三",
+                    "读书会3群",
+                    "flyer",
+                    "25:00",
+                    "kick",
+                ] {
                     if r.to_string().contains(field) {
                         assert!(s.contains(field), "{r:?} in {lang:?} loses {field}: {s}");
                     }

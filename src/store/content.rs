@@ -603,11 +603,13 @@ pub fn save(
         || cur.kind != input.kind
         || cur.form != input.form;
     let state = rules::after_edit(cur.state, words).map_err(|why| {
-        StoreError::Refused(format!(
-            "content {id} ({}): {}",
-            cur.title,
-            with_id(&why, id)
-        ))
+        tracing::info!("content {id}: {}", with_id(&why, id));
+        Refusal::ContentState {
+            id,
+            title: cur.title.clone(),
+            state: cur.state.word().to_string(),
+            step: "edit".to_string(),
+        }
     })?;
     let new = snapshot(input, state, &material, &owner);
     if old == new && material_set == cur.material_set {
@@ -754,15 +756,16 @@ pub fn step(
     {
         return Err(stale(&cur, None));
     }
-    let refuse = |why: String| {
-        StoreError::Refused(format!(
-            "content {id} ({}): {}",
-            cur.title,
-            with_id(&why, id)
-        ))
-    };
     let t = step.transition();
-    let next = rules::next_state(cur.state, t).map_err(refuse)?;
+    let next = rules::next_state(cur.state, t).map_err(|why| {
+        tracing::info!("content {id}: {}", with_id(&why, id));
+        Refusal::ContentState {
+            id,
+            title: cur.title.clone(),
+            state: cur.state.word().to_string(),
+            step: t.word().to_string(),
+        }
+    })?;
     let by_other = || -> Result<()> {
         if rules.content.review_by_other && operator == cur.author {
             return Err(StoreError::OwnReview {
@@ -782,19 +785,15 @@ pub fn step(
         }
         ContentStep::Approve(review) => {
             by_other()?;
-            let mut missing = Vec::new();
-            if cur.slot.is_none() {
-                missing.push("a slot (when it goes out)");
-            }
-            if cur.groups.is_empty() {
-                missing.push("a group (where it goes)");
-            }
-            if !missing.is_empty() {
-                return Err(refuse(format!(
-                    "it needs {} before it can be approved: set it with `shequn content edit {id} --slot \"YYYY-MM-DD HH:MM\" --group NAME --expect-version {}`, then approve",
-                    missing.join(" and "),
-                    cur.version
-                )));
+            if cur.slot.is_none() || cur.groups.is_empty() {
+                return Err(Refusal::ContentNeeds {
+                    id,
+                    title: cur.title.clone(),
+                    slot: cur.slot.is_none(),
+                    group: cur.groups.is_empty(),
+                    version: cur.version,
+                }
+                .into());
             }
             let failed: Vec<&str> = [&review.compliance, &review.fit, &review.appeal]
                 .iter()
@@ -803,18 +802,22 @@ pub fn step(
                 .map(|(_, (_, zh))| zh)
                 .collect();
             if !failed.is_empty() {
-                return Err(refuse(format!(
-                    "{} did not pass; all three checks must pass to approve — reject it with a reason instead",
-                    failed.join(", ")
-                )));
+                return Err(Refusal::ChecksFailed {
+                    id,
+                    title: cur.title.clone(),
+                    checks: failed.join("、"),
+                }
+                .into());
             }
             let hits = blocking_words(&cur, keywords);
             let reason = override_reason(review);
             if !hits.is_empty() && reason.is_none() {
-                return Err(refuse(format!(
-                    "it contains blocked words: {} — remove them, or approve with an override reason (--override REASON), which goes on record",
-                    hits_text(&hits)
-                )));
+                return Err(Refusal::BlockedWords {
+                    id,
+                    title: cur.title.clone(),
+                    words: hits_text(&hits),
+                }
+                .into());
             }
             insert_review(tx, id, operator, at, review)?;
             tx.execute(
@@ -848,9 +851,11 @@ pub fn step(
         ContentStep::Reject { reason, review } => {
             let reason = reason.trim();
             if reason.is_empty() {
-                return Err(refuse(
-                    "a rejection needs a reason for the author (--reason \"…\")".into(),
-                ));
+                return Err(Refusal::RejectNeedsReason {
+                    id,
+                    title: cur.title.clone(),
+                }
+                .into());
             }
             by_other()?;
             if let Some(r) = review {
@@ -878,7 +883,11 @@ pub fn step(
                 ("orders", r.orders),
             ] {
                 if v.is_some_and(|v| v < 0) {
-                    return Err(refuse(format!("{name} cannot be negative")));
+                    return Err(Refusal::NegativeResult {
+                        id,
+                        name: name.to_string(),
+                    }
+                    .into());
                 }
             }
             tx.execute(
@@ -1498,7 +1507,11 @@ mod tests {
             State::Review
         );
         let e = go(&mut author, id, &ContentStep::Submit).unwrap_err();
-        assert!(e.to_string().contains("already in review"), "{e}");
+        assert!(
+            matches!(&e, StoreError::Refusal(Refusal::ContentState { state, step, .. })
+                if state == "review" && step == "submit"),
+            "{e}"
+        );
         // the author may not approve
         let e = go(&mut author, id, &ContentStep::Approve(pass())).unwrap_err();
         assert!(
@@ -1507,7 +1520,17 @@ mod tests {
         );
         // no slot yet
         let e = go(&mut reviewer, id, &ContentStep::Approve(pass())).unwrap_err();
-        assert!(e.to_string().contains("a slot"), "{e}");
+        assert!(
+            matches!(
+                &e,
+                StoreError::Refusal(Refusal::ContentNeeds {
+                    slot: true,
+                    group: false,
+                    ..
+                })
+            ),
+            "{e}"
+        );
         // the reviewer adds the slot: the item stays in review
         let item = get(reviewer.conn(), id).unwrap();
         let mut inp = item.input();
@@ -1533,7 +1556,10 @@ mod tests {
             },
         )
         .unwrap_err();
-        assert!(e.to_string().contains("reason"), "{e}");
+        assert!(
+            matches!(&e, StoreError::Refusal(Refusal::RejectNeedsReason { .. })),
+            "{e}"
+        );
         let st = go(
             &mut reviewer,
             id,
@@ -1571,14 +1597,22 @@ mod tests {
                 save(tx, op, NOW, id, item.version, &inp, TZ)
             })
             .unwrap_err();
-        assert!(e.to_string().contains("unschedule"), "{e}");
+        assert!(
+            matches!(&e, StoreError::Refusal(Refusal::ContentState { state, step, .. })
+                if state == "scheduled" && step == "edit"),
+            "{e}"
+        );
         let e = go(
             &mut author,
             id,
             &ContentStep::Results(ResultsInput::default()),
         )
         .unwrap_err();
-        assert!(e.to_string().contains("publish"), "{e}");
+        assert!(
+            matches!(&e, StoreError::Refusal(Refusal::ContentState { state, step, .. })
+                if state == "scheduled" && step == "results"),
+            "{e}"
+        );
         assert_eq!(
             go(&mut author, id, &ContentStep::Publish).unwrap(),
             State::Published

@@ -11,6 +11,39 @@ pub enum Refusal {
     ContentNeedsTitle,
     #[error("there is no group {id}; `shequn group list` lists them")]
     NoGroupId { id: i64 },
+    /// A step (or an edit) the item's state does not allow; `state` and `step` are the
+    /// stable words (`scheduled`, `submit`, `edit`).
+    #[error("content {id} ({title}) is {state}: it cannot be {step}ed now")]
+    ContentState {
+        id: i64,
+        title: String,
+        state: String,
+        step: String,
+    },
+    #[error("content {id} ({title}) needs a slot and a group before it can be approved")]
+    ContentNeeds {
+        id: i64,
+        title: String,
+        slot: bool,
+        group: bool,
+        version: i64,
+    },
+    #[error("content {id} ({title}): {checks} did not pass; all three checks must pass")]
+    ChecksFailed {
+        id: i64,
+        title: String,
+        checks: String,
+    },
+    #[error("content {id} ({title}) contains blocked words: {words}")]
+    BlockedWords {
+        id: i64,
+        title: String,
+        words: String,
+    },
+    #[error("content {id} ({title}): a rejection needs a reason for the author")]
+    RejectNeedsReason { id: i64, title: String },
+    #[error("content {id}: {name} cannot be negative")]
+    NegativeResult { id: i64, name: String },
     // SOP
     #[error("the template has no item {code:?}; `shequn sop templates` lists them")]
     NoTemplateItem { code: String },
@@ -72,6 +105,43 @@ impl Refusal {
         vec![
             Refusal::ContentNeedsTitle,
             Refusal::NoGroupId { id: 42 },
+            Refusal::ContentState {
+                id: 42,
+                title: s("育儿干货"),
+                state: s("scheduled"),
+                step: s("submit"),
+            },
+            Refusal::ContentState {
+                id: 42,
+                title: s("育儿干货"),
+                state: s("draft"),
+                step: s("results"),
+            },
+            Refusal::ContentNeeds {
+                id: 42,
+                title: s("育儿干货"),
+                slot: true,
+                group: true,
+                version: 3,
+            },
+            Refusal::ChecksFailed {
+                id: 42,
+                title: s("育儿干货"),
+                checks: s("合规性"),
+            },
+            Refusal::BlockedWords {
+                id: 42,
+                title: s("育儿干货"),
+                words: s("代购"),
+            },
+            Refusal::NegativeResult {
+                id: 42,
+                name: s("opens"),
+            },
+            Refusal::RejectNeedsReason {
+                id: 42,
+                title: s("育儿干货"),
+            },
             Refusal::NoTemplateItem { code: s("morning") },
             Refusal::BadSlot { value: s("25:00") },
             Refusal::NoTemplate {

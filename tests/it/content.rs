@@ -276,9 +276,17 @@ fn the_pipeline_refuses_out_of_order_steps_and_changes_nothing() {
         &["content", "approve", mine],
         "submit it for review first",
     );
-    refused(&db, &["content", "publish", mine], "approved review");
+    refused(
+        &db,
+        &["content", "publish", mine],
+        "cannot be published now: submit it for review first",
+    );
     ok(&db, &["content", "submit", mine]);
-    refused(&db, &["content", "submit", mine], "already in review");
+    refused(
+        &db,
+        &["content", "submit", mine],
+        "so it cannot be submitted for review now",
+    );
     // the author may not review their own item: said from the language files, whole
     let err = refused(
         &db,

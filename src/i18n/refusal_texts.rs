@@ -43,6 +43,14 @@ pub struct RefusalTexts {
     pub result_orders: String,
     pub reject_needs_reason: String,
     pub no_template_item: String,
+    /// `{label}`: the SOP item; `{why}` one of the six below (`{by}`, `{at}`).
+    pub sop_item: String,
+    pub sop_already_done: String,
+    pub sop_already_skipped: String,
+    pub sop_nothing_to_undo: String,
+    pub sop_no_reason: String,
+    pub sop_claimed: String,
+    pub sop_not_open: String,
     pub bad_slot: String,
     pub no_template: String,
     pub no_operator: String,
@@ -160,6 +168,19 @@ impl Texts {
                 &t.reject_needs_reason,
                 &[("id", id as &dyn std::fmt::Display), ("title", title)],
             ),
+            Refusal::SopItem { label, why, by, at } => {
+                use crate::domain::sop::Refusal as R;
+                let why = match why {
+                    R::AlreadyDone => &t.sop_already_done,
+                    R::AlreadySkipped => &t.sop_already_skipped,
+                    R::NothingToUndo => &t.sop_nothing_to_undo,
+                    R::NoReason => &t.sop_no_reason,
+                    R::ClaimedByOther => &t.sop_claimed,
+                    R::NotOpen => &t.sop_not_open,
+                };
+                let why = fill(why, &[("by", by), ("at", at)]);
+                fill(&t.sop_item, &[("label", label), ("why", &why.trim())])
+            }
             Refusal::NoTemplateItem { code } => fill(&t.no_template_item, &[("code", code)]),
             Refusal::BadSlot { value } => fill(&t.bad_slot, &[("value", value)]),
             Refusal::NoTemplate { name } => fill(&t.no_template, &[("name", name)]),
@@ -210,7 +231,7 @@ mod tests {
     #[test]
     fn every_refusal_is_said_in_both_languages() {
         let all = Refusal::examples();
-        assert_eq!(all.len(), 30, "a new Refusal needs an example here");
+        assert_eq!(all.len(), 36, "a new Refusal needs an example here");
         for r in &all {
             for lang in [Lang::Zh, Lang::En] {
                 let s = lang.texts().refusal(r);

@@ -49,6 +49,15 @@ pub enum Refusal {
     NoTemplateItem { code: String },
     #[error("{value:?} is not a time: use HH:MM, e.g. 09:15")]
     BadSlot { value: String },
+    /// A change the item's state does not allow (`domain::sop::transition`); `by` and
+    /// `at`: who did it or claimed it, and when (empty when nobody).
+    #[error("{label}: {why} (by {by} {at})")]
+    SopItem {
+        label: String,
+        why: crate::domain::sop::Refusal,
+        by: String,
+        at: String,
+    },
     #[error("no template {name:?}; `shequn sop templates` lists them")]
     NoTemplate { name: String },
     #[error("no operator {login:?}: add them with `shequn operator add {login} --role operator`")]
@@ -101,6 +110,7 @@ impl Refusal {
     /// One of each, for the test that says every reason in both languages.
     #[cfg(test)]
     pub fn examples() -> Vec<Refusal> {
+        use crate::domain::sop::Refusal as SopRefusal;
         let s = |x: &str| x.to_string();
         vec![
             Refusal::ContentNeedsTitle,
@@ -144,6 +154,42 @@ impl Refusal {
             },
             Refusal::NoTemplateItem { code: s("morning") },
             Refusal::BadSlot { value: s("25:00") },
+            Refusal::SopItem {
+                label: s("早安问候"),
+                why: SopRefusal::AlreadyDone,
+                by: s("lisi"),
+                at: s("08:31"),
+            },
+            Refusal::SopItem {
+                label: s("早安问候"),
+                why: SopRefusal::AlreadySkipped,
+                by: s("lisi"),
+                at: s("08:31"),
+            },
+            Refusal::SopItem {
+                label: s("早安问候"),
+                why: SopRefusal::NothingToUndo,
+                by: s(""),
+                at: s(""),
+            },
+            Refusal::SopItem {
+                label: s("早安问候"),
+                why: SopRefusal::NoReason,
+                by: s(""),
+                at: s(""),
+            },
+            Refusal::SopItem {
+                label: s("早安问候"),
+                why: SopRefusal::ClaimedByOther,
+                by: s("lisi"),
+                at: s(""),
+            },
+            Refusal::SopItem {
+                label: s("早安问候"),
+                why: SopRefusal::NotOpen,
+                by: s(""),
+                at: s(""),
+            },
             Refusal::NoTemplate {
                 name: s("知识型")
             },

@@ -559,12 +559,17 @@ pub fn change(
         });
     }
     let next = transition(cur.state, cur.claimed_by.as_deref(), operator, what).map_err(|e| {
-        let who = match (&cur.done_by, cur.done_at, &cur.claimed_by) {
-            (Some(by), Some(at), _) => format!("{by} at {}", hhmm(at, tz)),
-            (_, _, Some(c)) => c.clone(),
-            _ => String::new(),
+        let (by, at) = match (&cur.done_by, cur.done_at, &cur.claimed_by) {
+            (Some(by), Some(at), _) => (by.clone(), hhmm(at, tz)),
+            (_, _, Some(c)) => (c.clone(), String::new()),
+            _ => (String::new(), String::new()),
         };
-        StoreError::Refused(format!("{} ({}): {}", cur.label, e.explain(&who), e))
+        Refusal::SopItem {
+            label: cur.label.clone(),
+            why: e,
+            by,
+            at,
+        }
     })?;
     let at = now.timestamp();
     let old =

@@ -468,10 +468,7 @@ fn many_operators_pressing_done_at_once_make_one_record() {
         "{results:?}"
     );
     for e in results.iter().filter_map(|r| r.as_ref().err()) {
-        assert!(
-            e.contains("already done") && e.contains("done by op"),
-            "{e}"
-        );
+        assert!(e.contains("already done") && e.contains("by op"), "{e}");
     }
 }
 

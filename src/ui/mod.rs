@@ -8,6 +8,7 @@ pub mod kpi;
 pub mod launch;
 pub mod members;
 pub mod reminders;
+pub mod risk;
 pub mod theme;
 pub mod today;
 pub mod widgets;
@@ -49,6 +50,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         Tab::Content => content::render(app, frame, body, theme),
         Tab::Kpi => kpi::render(app, frame, body, theme),
         Tab::Reminders => reminders::render(app, frame, body, theme),
+        Tab::Risk => risk::render(app, frame, body, theme),
     }
     status_bar(app, frame, status, theme);
     hint_line(app, frame, hints, theme);
@@ -80,6 +82,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         Mode::ReviewForm => content::review(app, frame, body, theme),
         Mode::ResultsForm => content::results(app, frame, body, theme),
         Mode::WeeklyReview => content::weekly(app, frame, body, theme),
+        Mode::WordPreview => risk::preview(app, frame, body, theme),
         Mode::Normal | Mode::Search { .. } | Mode::Prompt { .. } => {}
     }
     // last, over everything: it only draws, so the editor keeps the cursor and the keys
@@ -254,6 +257,29 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             PromptKind::Points => member(&app.texts.members.prompt_points),
             PromptKind::SanctionReason { .. } => member(&app.texts.members.prompt_sanction),
             PromptKind::AddReminder => app.texts.reminders.prompt_add.clone(),
+            PromptKind::RiskReason { action } => fill(
+                &app.texts.risk.prompt_reason,
+                &[
+                    ("incident", &app.incident_label(*id)),
+                    (
+                        "action",
+                        &app.texts
+                            .risk
+                            .actions
+                            .get(action.word())
+                            .cloned()
+                            .unwrap_or_default(),
+                    ),
+                ],
+            ),
+            PromptKind::RiskExcept => fill(
+                &app.texts.risk.prompt_except,
+                &[("incident", &app.incident_label(*id))],
+            ),
+            PromptKind::NewWord { category } => fill(
+                &app.texts.risk.prompt_word,
+                &[("category", &app.texts.category(*category))],
+            ),
         };
         let line = Line::from(vec![
             Span::styled(format!(" {label}: "), theme.key),
@@ -343,6 +369,18 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             "kpi_enter",
             "search",
         ],
+        "risk" => &[
+            "open",
+            "risk_review",
+            "risk_warn",
+            "risk_mute",
+            "risk_remove",
+            "risk_close",
+            "risk_dismiss",
+            "add_word",
+            "risk_panel",
+            "search",
+        ],
         _ => &[
             "go_to",
             "dismiss",
@@ -362,6 +400,16 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
                 _ => key,
             };
             Some((key, hint_label(app, a)))
+        })
+        .collect();
+    // a key whose write this operator may not do (a viewer, --readonly) is greyed
+    let allowed: Vec<bool> = own
+        .iter()
+        .filter(|a| app.keymap.key_for(section, a).is_some())
+        .map(|a| {
+            crate::app::action_named(a)
+                .and_then(|action| app.needs(&action))
+                .is_none_or(|perm| app.access.may(perm))
         })
         .collect();
     let help = app
@@ -384,8 +432,15 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     });
     hints.extend(help);
     let mut spans = vec![Span::raw(" ")];
-    for (keys, label) in hints {
-        spans.push(Span::styled(keys, theme.key));
+    for (i, (keys, label)) in hints.into_iter().enumerate() {
+        let key_style = if allowed.get(i).copied().unwrap_or(true) {
+            theme.key
+        } else {
+            theme
+                .muted
+                .add_modifier(ratatui::style::Modifier::CROSSED_OUT)
+        };
+        spans.push(Span::styled(keys, key_style));
         spans.push(Span::styled(format!(" {label}  "), theme.muted));
     }
     frame.render_widget(Line::from(spans), area);
@@ -670,6 +725,10 @@ fn detail(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         scrolled(app, frame, rect, block, lines, theme);
         return;
     }
+    if app.tab == Tab::Risk {
+        risk::detail(app, frame, area, theme);
+        return;
+    }
     if app.tab == Tab::Kpi {
         let width = popup_width(area, 76);
         let lines = kpi::detail_lines(app, theme, usize::from(width.saturating_sub(2)));
@@ -683,7 +742,7 @@ fn detail(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         Tab::Today => today::detail(app),
         Tab::Members => members::detail(app),
         Tab::Content => content::detail(app),
-        Tab::Kpi => Vec::new(),
+        Tab::Kpi | Tab::Risk => Vec::new(),
         Tab::Reminders => reminders::detail(app),
     };
     let label_w = fields
@@ -745,6 +804,7 @@ fn picker(
         PickerKind::Identity { .. } => &app.texts.members.pick_identity,
         PickerKind::ContentGroup => &app.texts.members.pick_group,
         PickerKind::Snooze { .. } | PickerKind::SnoozeAll => &app.texts.reminders.pick_snooze,
+        PickerKind::WordCategory => app.texts.action_text("add_word"),
     };
     let matches = picker_matches(items, input);
     let room = usize::from(area.height.saturating_sub(5)).max(1);

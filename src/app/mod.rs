@@ -194,6 +194,7 @@ pub const ACTIONS: &[&str] = &[
     "risk_dismiss",
     "add_word",
     "risk_panel",
+    "risk_details",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1857,6 +1858,7 @@ pub fn action_named(name: &str) -> Option<Action> {
         "risk_dismiss" => Action::RiskStep(risk_act(crate::domain::risk::Action::Dismiss)),
         "add_word" => Action::AddWord,
         "risk_panel" => Action::TogglePanel,
+        "risk_details" => Action::Details,
         _ => return None,
     })
 }

@@ -359,7 +359,8 @@ fn render_panel(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
-/// Styled pieces wrapped at `w` cells, each line led by `lead`.
+/// Styled pieces wrapped at `w` cells, each line led by `lead`: a Latin word moves to
+/// the next line whole (unless it is longer than a line), Chinese breaks anywhere.
 fn wrap_styled(
     parts: &[(String, Style)],
     w: usize,
@@ -371,24 +372,38 @@ fn wrap_styled(
     let mut cur: Vec<Span<'static>> = vec![first];
     let mut used = 0;
     for (text, style) in parts {
-        let mut run = String::new();
+        // tokens: a run of Latin letters and digits, or one grapheme
+        let mut tokens: Vec<String> = Vec::new();
         for g in text.graphemes(true) {
-            if g == "\n" || g == "\r\n" {
+            let latin = g
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "'’-_.:/".contains(c));
+            match tokens.last_mut() {
+                Some(t)
+                    if latin
+                        && t.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "'’-_.:/".contains(c)) =>
+                {
+                    t.push_str(g)
+                }
+                _ => tokens.push(g.to_string()),
+            }
+        }
+        let mut run = String::new();
+        for tok in tokens {
+            let newline = tok == "\n" || tok == "\r\n";
+            let tw = width(&tok);
+            if newline || (used + tw > w && used > 0) {
                 cur.push(Span::styled(std::mem::take(&mut run), *style));
                 lines.push(Line::from(std::mem::take(&mut cur)));
                 cur.push(Span::raw(lead.to_string()));
                 used = 0;
-                continue;
+                if newline || tok == " " {
+                    continue;
+                }
             }
-            let gw = unicode_width::UnicodeWidthStr::width(g);
-            if used + gw > w {
-                cur.push(Span::styled(std::mem::take(&mut run), *style));
-                lines.push(Line::from(std::mem::take(&mut cur)));
-                cur.push(Span::raw(lead.to_string()));
-                used = 0;
-            }
-            run.push_str(g);
-            used += gw;
+            run.push_str(&tok);
+            used += tw;
         }
         cur.push(Span::styled(run, *style));
     }

@@ -632,3 +632,38 @@ fn today_at_1531_opens_at_the_1500_item_and_the_walkthrough_goes_on_after_a_skip
     let s = tmux.wait_for("EXIT=");
     assert!(s.contains("EXIT=0"), "{s}");
 }
+
+#[test]
+fn acting_on_an_incident_in_the_risk_tab_takes_it_out_of_the_open_queue() {
+    let (_d, db) = fresh_demo();
+    let tmux = Tmux::new("risk");
+    tmux.start(&format!("{}; sleep 30", console_cmd(&db, "en")));
+    tmux.wait_for("1 Today");
+    tmux.keys(&["6"]);
+    let s = tmux.wait_for("pending 4");
+    assert!(
+        s.contains("6 Risk") && s.contains("close") && s.contains("late"),
+        "{s}"
+    );
+    // the second pending incident: #9, level 2 (mute)
+    tmux.keys(&["j"]);
+    tmux.keys(&["m"]);
+    tmux.wait_for("#9");
+    tmux.keys(&["-l", "spam, muted in WeChat"]);
+    tmux.keys(&["Enter"]);
+    let s = tmux.wait_for("pending 3");
+    assert!(s.contains("Incident 9"), "{s}");
+    let open = crate::json(&db, &["risk", "list", "--open"]);
+    let ids: Vec<i64> = open["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert!(!ids.contains(&9), "{ids:?}");
+    let nine = crate::json(&db, &["risk", "show", "9"]);
+    assert_eq!(nine["incident"]["action"], "mute");
+    assert_eq!(nine["incident"]["note"], "spam, muted in WeChat");
+    tmux.keys(&["q"]);
+}

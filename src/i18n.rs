@@ -782,6 +782,9 @@ pub struct RiskTexts {
     pub bad_action: String,
     pub not_found: String,
     pub usage: String,
+    pub except_dismiss_only: String,
+    pub except_no_word: String,
+    pub except_added: String,
     // the Risk tab (6): its queue, panel, detail, prompts and the word preview
     pub tab_title: String,
     pub tab_pending: String,

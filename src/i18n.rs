@@ -37,6 +37,9 @@ pub struct Texts {
     pub help_title: String,
     pub help_footer: String,
     pub help_global: String,
+    /// The help's headings of the walkthrough's and the calendar's keys.
+    pub help_walk: String,
+    pub help_calendar: String,
     pub detail_title: String,
     pub filter_label: String,
     pub rows: String,
@@ -142,6 +145,27 @@ pub struct LaunchTexts {
     pub col_expires: String,
     pub col_text: String,
     pub hint: String,
+    // the console's launch form and a group's launch detail
+    pub form_title: String,
+    pub form_name: String,
+    pub form_kind: String,
+    pub form_platform: String,
+    pub form_positioning: String,
+    pub form_start: String,
+    pub form_positioning_help: String,
+    pub form_kind_help: String,
+    pub form_hint: String,
+    pub form_sending: String,
+    pub form_no_name: String,
+    pub form_name_taken: String,
+    pub form_no_kind: String,
+    pub form_bad_start: String,
+    pub detail_title: String,
+    pub detail_meta: String,
+    pub detail_kit: String,
+    pub detail_done_by: String,
+    pub detail_no_text: String,
+    pub detail_copied: String,
 }
 
 impl LaunchTexts {
@@ -250,10 +274,6 @@ pub struct TodayTexts {
     pub missed: String,
     pub script: String,
     pub quota_warn: String,
-    pub walk_hint_done: String,
-    pub walk_hint_copy: String,
-    pub walk_hint_next: String,
-    pub walk_hint_exit: String,
     pub saved_override: String,
     pub retime_prompt: String,
     pub editor_title: String,
@@ -1047,10 +1067,15 @@ impl Texts {
         kind: Option<&str>,
         title: &str,
         lead_min: Option<i64>,
+        due: bool,
         tiers: &crate::domain::tiers::TierRules,
     ) -> String {
         let t = &self.reminders;
+        // a due reminder says how it stands now ("还有 10 分钟", "到点了"); one still to
+        // come (Soon, snoozed) says nothing of now — "到点了" under Soon reads wrong — and
+        // its time is in the text ("09:05 早安") and beside it (when it comes)
         let lead = |text: String| match lead_min {
+            _ if !due => text,
             Some(m) if m < 0 => format!("{text} · {}", fill(&t.lead_before, &[("n", &-m)])),
             Some(0) => format!("{text} · {}", t.lead_at),
             Some(m) => format!("{text} · {}", fill(&t.lead_after, &[("n", &m)])),
@@ -1088,6 +1113,7 @@ impl Texts {
         kind: Option<&str>,
         title: &str,
         lead_min: Option<i64>,
+        due: bool,
         n: usize,
         groups: usize,
         tiers: &crate::domain::tiers::TierRules,
@@ -1104,7 +1130,7 @@ impl Texts {
             }
             ("review", _) => fill(&t.bundle_items, &[("text", &t.review_all), ("n", &n)]),
             _ => {
-                let text = self.reminder_text(source, kind, title, lead_min, tiers);
+                let text = self.reminder_text(source, kind, title, lead_min, due, tiers);
                 if groups > 1 {
                     fill(&t.bundle_groups, &[("text", &text), ("n", &groups)])
                 } else {
@@ -1518,9 +1544,14 @@ mod tests {
             zh.hints.keys().collect::<Vec<_>>(),
             en.hints.keys().collect::<Vec<_>>()
         );
-        // a hint names an action the keymap knows
+        // a hint names an action the keymap knows (`view.action`: that action, named so
+        // in one view)
         for k in zh.hints.keys() {
-            assert!(zh.actions.contains_key(k), "hint for unknown action {k}");
+            let action = k.split_once('.').map_or(k.as_str(), |(_, a)| a);
+            assert!(
+                zh.actions.contains_key(action),
+                "hint for unknown action {k}"
+            );
         }
         assert_eq!(
             zh.reminders.sources.keys().collect::<Vec<_>>(),
@@ -1558,7 +1589,7 @@ mod tests {
         let tiers = crate::domain::rules::Rules::shipped().tiers;
         let zh = parse("zh", ZH_SRC);
         let en = parse("en", EN_SRC);
-        let say = |t: &Texts, s, k, title, lead| t.reminder_text(s, k, title, lead, &tiers);
+        let say = |t: &Texts, s, k, title, lead| t.reminder_text(s, k, title, lead, true, &tiers);
         assert_eq!(
             say(&zh, "sop", None, "08:30 早安问候", Some(-10)),
             "08:30 早安问候 · 还有 10 分钟"
@@ -1570,6 +1601,15 @@ mod tests {
         assert_eq!(
             say(&en, "sop", None, "08:30 早安问候", Some(0)),
             "08:30 早安问候 · now"
+        );
+        // not due yet: nothing about now, the item's time says when
+        assert_eq!(
+            zh.reminder_text("sop", None, "09:05 早安", Some(0), false, &tiers),
+            "09:05 早安"
+        );
+        assert_eq!(
+            en.reminder_text("sop", None, "08:30 早安问候", Some(-10), false, &tiers),
+            "08:30 早安问候"
         );
         assert_eq!(
             say(&zh, "countdown", Some("3"), "19:00 会员日倒计时", Some(-10)),

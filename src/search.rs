@@ -34,9 +34,9 @@
 //!   must match every word; ties go by index.
 //!
 //! Design choices (and why):
-//! - **Tokens are `u32`s in one flat pool** (kind, syllable id, char), one 8-byte head per
-//!   member (its letter mask and where its tokens start): ~45 MB for a million members with
-//!   the precomputed columns below. Syllables are ids into one table of every toneless
+//! - **Tokens are `u32`s in one flat pool** (kind, syllable id, char), one 16-byte head per
+//!   member (its letter mask, where its tokens start, its pair filter), one byte per member
+//!   for each of the 36 + 24 precomputed columns below. Syllables are ids into one table of every toneless
 //!   reading the pinyin data holds (~410), built once per process.
 //! - **A query word becomes a plan**: for every position of the word and every syllable,
 //!   the positions a match can reach by a full reading or by a prefix of it. Matching a
@@ -46,8 +46,13 @@
 //! - **Cheap rejections first**: the member's letter mask (one load) must hold every letter
 //!   of the query; a name match stops the scan of the aliases.
 //! - **First keystrokes without scanning**: one letter or digit reads its precomputed column
-//!   of keys (a counting sort over a megabyte); a query with a Chinese character only looks
-//!   at the members holding its rarest one.
+//!   of keys (a counting sort over a megabyte); so do the two- and three-letter words of
+//!   `PREFIXES` (`zh`, `sha`, `wa`…: right after `z` or `s` a third of a Chinese roster is
+//!   still a candidate, and scoring it was the slowest keystroke); a query with a Chinese
+//!   character only looks at the members holding its rarest one.
+//! - **The first two letters filter too**: each member's head holds a 64-bit filter of the
+//!   letter pairs a match can start with (`start_pairs`), so `zs` or `hz` scores the few
+//!   members that can match, not every one `z` or `h` kept.
 //! - **Narrowing**: a match for `zhang` is a match for `zhan` (a prefix of a reading is a
 //!   reading prefix too), so `search_within` only scores the previous keystroke's result,
 //!   marked in a bitmap and walked in index order: it equals `search`.
@@ -78,6 +83,18 @@ const MAX_THREADS: usize = 8;
 const COUNTING_SORT_MAX_RANGE: u32 = 1 << 16;
 /// Letters and digits: each has a precomputed column of single-character keys.
 const SINGLES: usize = 36;
+/// Words of two and three letters with a precomputed column of keys too: the second and
+/// third keystrokes of the syllables most names start with. Narrowing makes every later
+/// keystroke cheap, but these come right after a letter that matches a third of a
+/// Chinese roster (`z`, `s`, `c`, `w`), so scoring them would look at that third: 60,000
+/// to 330,000 members at a million. The syllable initials `zh`, `ch`, `sh` with each
+/// vowel after them, and the two-letter starts of the commonest surnames (王 `wa`, 李刘林
+/// `li`, 杨 `ya`, 黄胡 `hu`, 吴 `wu`, 徐 `xu`). A word's parent (the word less its last
+/// letter) comes before it: an item only matches a word if it matches its parent.
+const PREFIXES: [&str; 24] = [
+    "zh", "ch", "sh", "wa", "li", "ya", "hu", "wu", "xu", "zha", "zhe", "zhi", "zho", "zhu", "cha",
+    "che", "chi", "cho", "chu", "sha", "she", "shi", "sho", "shu",
+];
 
 // A token: kind in the top 2 bits, a syllable id in the next 9, a char in the low 21.
 const KIND_SHIFT: u32 = 30;
@@ -201,6 +218,24 @@ const PLACE_READINGS: [(char, &[&str]); 5] = [
 const PINYIN_RANGES: [(u32, u32); 3] = [(0x3400, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FFFF)];
 
 static SYLLABLES: LazyLock<Syllables> = LazyLock::new(Syllables::build);
+
+/// The plans of `PREFIXES` and where each one's parent's key is (`Ok`: a `PREFIXES`
+/// word before it; `Err`: a single-letter column), made once per process (an `append`
+/// uses them too).
+static PREFIX_PLANS: LazyLock<Vec<(Plan, Result<usize, usize>)>> = LazyLock::new(|| {
+    PREFIXES
+        .iter()
+        .enumerate()
+        .map(|(p, w)| {
+            let parent = &w[..w.len() - 1];
+            let at = match PREFIXES[..p].iter().position(|x| *x == parent) {
+                Some(q) => Ok(q),
+                None => Err(parent.bytes().next().and_then(single_index).unwrap_or(0)),
+            };
+            (Plan::new(w), at)
+        })
+        .collect()
+});
 
 impl Syllables {
     fn build() -> Syllables {
@@ -369,6 +404,10 @@ struct Plan {
     cjk: Vec<char>,
     /// The one letter or digit the word is, if so.
     single: Option<u8>,
+    /// The word as matched (folded, cut): which precomputed column answers it, if any.
+    text: String,
+    /// The `pair_bit` of its first two chars when both are letters or digits, else 0.
+    pair: u64,
 }
 
 impl Plan {
@@ -439,7 +478,15 @@ impl Plan {
             [u] if u.is_ascii_alphanumeric() => Some(*u as u8),
             _ => None,
         };
+        let pair = match units.as_slice() {
+            [a, b, ..] if a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric() => {
+                pair_bit(*a as u8, *b as u8)
+            }
+            _ => 0,
+        };
         Plan {
+            pair,
+            text: units.iter().collect(),
             starts,
             done: 1 << len,
             eq,
@@ -665,6 +712,9 @@ struct Query {
     words: Vec<Plan>,
     /// The `byte_bit`s of all words: an item must have them all.
     mask: u32,
+    /// The `pair_bit`s of the words' first two chars, where both are letters or digits:
+    /// an item must have them all.
+    pairs: u64,
 }
 
 impl Query {
@@ -672,7 +722,8 @@ impl Query {
     fn parse(query: &str) -> Option<Query> {
         let words: Vec<Plan> = query.split_whitespace().map(Plan::new).collect();
         let mask = words.iter().fold(0, |m, w| m | w.mask);
-        (!words.is_empty()).then_some(Query { words, mask })
+        let pairs = words.iter().fold(0, |m, w| m | w.pair);
+        (!words.is_empty()).then_some(Query { words, mask, pairs })
     }
 
     /// The key of an item's tokens (higher is better), or `None` if a word misses.
@@ -771,11 +822,13 @@ where
     hits.into_iter().map(|(i, _)| i).collect()
 }
 
-/// An item's letter mask and where its tokens start.
+/// An item's letter mask, where its tokens start, and the `pair_bit`s of the two
+/// letters a word's match can start with anywhere in its texts (see `start_pairs`).
 #[derive(Clone, Copy, Default)]
 struct Head {
     mask: u32,
     tok: u32,
+    pairs: u64,
 }
 
 /// Buffers reused from one keystroke to the next.
@@ -798,6 +851,8 @@ pub struct SearchIndex {
     /// 0 when it does not match. The first keystroke over a million members is then two
     /// passes over a megabyte instead of scoring every member.
     singles: Vec<Vec<u8>>,
+    /// `prefixes[p][i]`: item `i`'s key for the word `PREFIXES[p]`, the same way.
+    prefixes: Vec<Vec<u8>>,
     /// The items whose texts hold a Chinese character, for each one present (ascending).
     cjk: HashMap<char, Vec<u32>>,
     threads: usize,
@@ -819,8 +874,14 @@ struct Builder {
     heads: Vec<Head>,
     toks: Vec<u32>,
     singles: Vec<Vec<u8>>,
+    /// Filled item by item when appending; a build fills them at the end, in parallel
+    /// (`prefix_columns`).
+    prefixes: Vec<Vec<u8>>,
+    /// Whether `end_item` fills `prefixes` (an append) or `finish` does (a build).
+    item_prefixes: bool,
     cjk: HashMap<char, Vec<u32>>,
     item_mask: u32,
+    item_pairs: u64,
     item_singles: [u8; SINGLES],
     /// The Chinese characters of the item being built.
     item_cjk: Vec<char>,
@@ -834,8 +895,11 @@ impl Builder {
             heads: vec![Head::default()],
             toks: Vec::new(),
             singles: vec![Vec::new(); SINGLES],
+            prefixes: vec![Vec::new(); PREFIXES.len()],
+            item_prefixes: false,
             cjk: HashMap::new(),
             item_mask: 0,
+            item_pairs: 0,
             item_singles: [0; SINGLES],
             item_cjk: Vec::new(),
             item_texts: 0,
@@ -849,20 +913,34 @@ impl Builder {
         self.item_texts += 1;
         let end = self.toks.len() - 1;
         single_keys(&self.toks[start..end], name, &mut self.item_singles);
+        self.item_pairs |= start_pairs(&self.toks[start..end]);
     }
 
     /// Closes the current item. Returns false (and leaves the item out) when the index cannot
     /// grow any more: 2^32 tokens, or 2^32 - 2 items.
     fn end_item(&mut self) -> bool {
         let mask = std::mem::take(&mut self.item_mask);
+        let pairs = std::mem::take(&mut self.item_pairs);
         let singles = std::mem::replace(&mut self.item_singles, [0; SINGLES]);
         self.item_texts = 0;
         match u32::try_from(self.toks.len()) {
             Ok(end) if self.heads.len() < u32::MAX as usize - 1 => {
                 if let Some(head) = self.heads.last_mut() {
                     head.mask = mask;
+                    head.pairs = pairs;
                 }
-                self.heads.push(Head { mask: 0, tok: end });
+                let start = self.heads.last().map_or(0, |h| h.tok as usize);
+                if self.item_prefixes {
+                    let keys = prefix_keys(&self.toks[start..], mask, |c| singles[c]);
+                    for (column, key) in self.prefixes.iter_mut().zip(keys) {
+                        column.push(key);
+                    }
+                }
+                self.heads.push(Head {
+                    mask: 0,
+                    tok: end,
+                    pairs: 0,
+                });
                 for (column, key) in self.singles.iter_mut().zip(singles) {
                     column.push(key);
                 }
@@ -890,15 +968,154 @@ impl Builder {
             .clamp(1, MAX_THREADS);
         self.toks.shrink_to_fit();
         self.heads.shrink_to_fit();
+        if !self.item_prefixes {
+            self.prefixes = prefix_columns(&self.heads, &self.toks, &self.singles, threads);
+        }
         SearchIndex {
             heads: self.heads,
             toks: self.toks,
             singles: self.singles,
+            prefixes: self.prefixes,
             cjk: self.cjk,
             threads,
             scratch: Mutex::new(Scratch::default()),
         }
     }
+}
+
+/// The bit of two letters or digits (folded) in a `Head::pairs`: 64 bits for 36 × 36
+/// pairs, so a bit stands for a few pairs (a filter lets a few more items through, never
+/// fewer).
+#[inline]
+fn pair_bit(a: u8, b: u8) -> u64 {
+    let x = u32::from(a).wrapping_mul(131).wrapping_add(u32::from(b));
+    1 << (x.wrapping_mul(0x9E37_79B9) >> 26)
+}
+
+/// The `pair_bit`s of the first two letters of every match a word can have in one text's
+/// tokens. A match starts on a letter or a Chinese character; its second letter is the
+/// next letter of the same reading (`zh` in 张), or, when the first piece was one letter
+/// (an initial, a latin letter), the first letter of the next letter or character after
+/// any separators (`zs` in 张三, `z3`, `zs` in `Zhang·Sun`). So a word whose first two
+/// chars are letters or digits can only match an item holding their pair: most items a
+/// second keystroke would score are rejected by one load (`zs` among the 张, 赵, 周…).
+fn start_pairs(toks: &[u32]) -> u64 {
+    let syl = &*SYLLABLES;
+    let mut bits = 0;
+    // the letters a one-letter first piece could be on the last letter-bearing token
+    let mut prev = [0u8; MAX_READINGS];
+    let mut nprev = 0;
+    let mut t = 0;
+    while t < toks.len() {
+        let tok = toks[t];
+        t += 1;
+        match kind_of(tok) {
+            K_LIT | K_WORD => {
+                let c = char_of(tok) as u8;
+                for &p in &prev[..nprev] {
+                    bits |= pair_bit(p, c);
+                }
+                prev[0] = c;
+                nprev = 1;
+            }
+            K_SYL => {
+                let mut end = t;
+                while end < toks.len() && is_alt(toks[end]) {
+                    end += 1;
+                }
+                let mut firsts = [0u8; MAX_READINGS];
+                let mut n = 0;
+                for r in std::iter::once(tok).chain(toks[t..end].iter().copied()) {
+                    let name = syl.names[syl_of(r)].as_bytes();
+                    let Some(&first) = name.first() else {
+                        continue;
+                    };
+                    for &p in &prev[..nprev] {
+                        bits |= pair_bit(p, first);
+                    }
+                    if let Some(&second) = name.get(1) {
+                        bits |= pair_bit(first, second);
+                    }
+                    if n < MAX_READINGS {
+                        firsts[n] = first;
+                        n += 1;
+                    }
+                }
+                prev = firsts;
+                nprev = n;
+                t = end;
+            }
+            // separators are skipped inside a match; an end ends the text
+            _ if tok == END => nprev = 0,
+            _ => {}
+        }
+    }
+    bits
+}
+
+/// An item's keys for the `PREFIXES` words (its tokens, its mask, its single-letter
+/// keys): the plan's own score, so they are exact by construction; only items that match
+/// a word's parent and hold its letters are scored, which keeps a build's extra work to
+/// the members that do match.
+fn prefix_keys(toks: &[u32], mask: u32, single: impl Fn(usize) -> u8) -> [u8; PREFIXES.len()] {
+    let mut keys = [0u8; PREFIXES.len()];
+    for (p, (plan, parent)) in PREFIX_PLANS.iter().enumerate() {
+        let parent_key = match *parent {
+            Ok(q) => keys[q],
+            Err(c) => single(c),
+        };
+        if parent_key == 0 || mask & plan.mask != plan.mask {
+            continue;
+        }
+        // (keys are at most NAME_BONUS + WHOLE_FULL)
+        keys[p] = u8::try_from(score_word(plan, toks).0).unwrap_or(u8::MAX);
+    }
+    keys
+}
+
+/// The `PREFIXES` columns of a whole build, the items split over `threads` (scoring a
+/// third of a million members for `zh` and as many for its successors is most of a
+/// build's work).
+fn prefix_columns(
+    heads: &[Head],
+    toks: &[u32],
+    singles: &[Vec<u8>],
+    threads: usize,
+) -> Vec<Vec<u8>> {
+    let n = heads.len().saturating_sub(1);
+    let mut columns = vec![vec![0u8; n]; PREFIXES.len()];
+    let ranges = split_even(n, if n >= PARALLEL_MIN { threads } else { 1 });
+    // each thread gets its range of every column
+    let mut parts: Vec<Vec<&mut [u8]>> = ranges.iter().map(|_| Vec::new()).collect();
+    for column in &mut columns {
+        let mut rest = column.as_mut_slice();
+        for (part, range) in parts.iter_mut().zip(&ranges) {
+            let (mine, after) = rest.split_at_mut(range.len());
+            part.push(mine);
+            rest = after;
+        }
+    }
+    let fill = |range: Range<usize>, mut out: Vec<&mut [u8]>| {
+        for (k, i) in range.enumerate() {
+            let toks = &toks[heads[i].tok as usize..heads[i + 1].tok as usize];
+            let single = |c: usize| singles.get(c).and_then(|col| col.get(i)).copied();
+            let keys = prefix_keys(toks, heads[i].mask, |c| single(c).unwrap_or(0));
+            for (column, key) in out.iter_mut().zip(keys) {
+                column[k] = key;
+            }
+        }
+    };
+    std::thread::scope(|s| {
+        let mut jobs = parts.into_iter().zip(ranges);
+        let first = jobs.next();
+        for (out, range) in jobs {
+            s.spawn(move || fill(range, out));
+        }
+        if let Some((out, range)) = first {
+            fill(range, out);
+        }
+    });
+    columns
 }
 
 /// Raises `keys` to what each one-letter (or digit) query gives in one text's tokens: what
@@ -1023,9 +1240,11 @@ impl SearchIndex {
     /// `None` when the index cannot grow (see `Builder::end_item`).
     pub fn append<S: AsRef<str>>(&mut self, texts: impl IntoIterator<Item = S>) -> Option<u32> {
         let mut b = Builder::new();
+        b.item_prefixes = true;
         b.heads = std::mem::take(&mut self.heads);
         b.toks = std::mem::take(&mut self.toks);
         b.singles = std::mem::take(&mut self.singles);
+        b.prefixes = std::mem::take(&mut self.prefixes);
         b.cjk = std::mem::take(&mut self.cjk);
         for text in texts {
             b.add_text(text.as_ref());
@@ -1035,6 +1254,7 @@ impl SearchIndex {
         self.heads = b.heads;
         self.toks = b.toks;
         self.singles = b.singles;
+        self.prefixes = b.prefixes;
         self.cjk = b.cjk;
         added.then(|| (self.len() - 1) as u32)
     }
@@ -1122,12 +1342,19 @@ impl SearchIndex {
             .min_by_key(|items| items.len())
     }
 
-    /// The precomputed keys when `query` is one letter or digit.
+    /// The precomputed keys when `query` is one letter or digit, or one of `PREFIXES`.
     fn single_column(&self, query: &Query) -> Option<&[u8]> {
-        match query.words.as_slice() {
-            [word] => Some(self.singles.get(single_index(word.single?)?)?.as_slice()),
-            _ => None,
-        }
+        let [word] = query.words.as_slice() else {
+            return None;
+        };
+        let column = match word.single {
+            Some(c) => self.singles.get(single_index(c)?)?,
+            None => {
+                let p = PREFIXES.iter().position(|w| *w == word.text)?;
+                self.prefixes.get(p)?
+            }
+        };
+        Some(column.as_slice())
     }
 
     fn take_scratch(&self) -> Scratch {
@@ -1220,7 +1447,8 @@ impl SearchIndex {
         let mut kept = [0u32; BATCH];
         let mut n = 0;
         for &i in items {
-            if self.heads[i as usize].mask & query.mask == query.mask {
+            let head = &self.heads[i as usize];
+            if head.mask & query.mask == query.mask && head.pairs & query.pairs == query.pairs {
                 kept[n] = i;
                 n += 1;
             }
@@ -1393,7 +1621,8 @@ mod tests {
         }
         assert_eq!(grown.len(), whole.len());
         for q in [
-            "zhang", "zs", "z", "s", "李", "lxm", "shan", "二", "sunny", "a", "xiao er", "",
+            "zhang", "zs", "z", "s", "李", "lxm", "shan", "二", "sunny", "a", "xiao er", "", "zh",
+            "sha", "er", "wa", "li",
         ] {
             assert_eq!(grown.search(q), whole.search(q), "{q}");
             let within: Vec<u32> = (0..whole.len() as u32).collect();
@@ -1786,11 +2015,12 @@ mod tests {
             .chain(b'0'..=b'9')
             .map(|c| char::from(c).to_string())
             .collect();
-        let extra = ["zhangsan", "x z", "杭", "芳 f", "-", "_", "a_"];
+        let extra = ["zhangsan", "x z", "杭", "芳 f", "-", "_", "a_", "ZH", "zh "];
         for query in QUERIES
             .iter()
             .copied()
             .chain(extra)
+            .chain(PREFIXES)
             .chain(letters.iter().map(String::as_str))
         {
             let ends = query.char_indices().skip(1).map(|(at, _)| at);
@@ -1803,9 +2033,42 @@ mod tests {
         }
     }
 
+    /// The two letters a match starts with come from one reading, or from an initial or
+    /// a letter and the next letter or character past any separators: the pair filter
+    /// (`start_pairs`) lets every such match through, and the prefix columns
+    /// (`PREFIXES`) say what the matcher says.
+    #[test]
+    fn pair_filter_and_prefix_columns_keep_every_match() {
+        let items: Vec<Vec<&str>> = vec![
+            vec!["Zhang·三"],
+            vec!["a张"],
+            vec!["张a"],
+            vec!["3张", "阿-三"],
+            vec!["张 · 三"],
+            vec!["单", "x"],
+            vec!["Zoë_Li"],
+            vec!["长沙", "重庆-曾-行"],
+            vec!["小z", "s🌞h"],
+            vec!["王伟", "李晓-黄"],
+            vec!["〇张三"],
+        ];
+        let idx = SearchIndex::build(&items);
+        for q in [
+            "zs", "az", "za", "3z", "3za", "3zh", "zh", "sh", "ch", "sha", "cha", "oe", "el", "cs",
+            "chq", "cq", "zx", "xi", "xz", "wa", "wl", "wx", "li", "lx", "hu", "zhs", "zsh", "sh",
+            "zh s", "a3", "ax", "as", "ys", "yz", "zhang",
+        ] {
+            let expected: Vec<u32> = rank(q, &items).into_iter().map(|i| i as u32).collect();
+            assert_eq!(idx.search(q), expected, "{q}");
+            let all: Vec<u32> = (0..items.len() as u32).collect();
+            assert_eq!(idx.search_within(q, &all), expected, "{q} within");
+        }
+    }
+
     #[test]
     fn large_lists_split_over_threads_match_the_single_threaded_result() {
         let names = ["张三", "李晓明", "Amy_Li", "小张", "单雄信"];
+        // (more than PARALLEL_MIN items: scans and the build's prefix columns use threads)
         let items: Vec<[&str; 1]> = (0..PARALLEL_MIN * 2 + 7).map(|i| [names[i % 5]]).collect();
         let idx = SearchIndex::build(&items);
         let found = idx.search("zhang");
@@ -1816,6 +2079,11 @@ mod tests {
         let all = idx.search("");
         assert_eq!(idx.search_within("zhang", &all), found);
         assert_eq!(idx.search_within("zhangs", &found), zhangsan);
+        // the prefix columns, filled over threads, say what the matcher says
+        for q in ["zh", "shu", "li", "xi", "x"] {
+            let expected: Vec<u32> = rank(q, &items).into_iter().map(|i| i as u32).collect();
+            assert_eq!(idx.search(q), expected, "{q}");
+        }
     }
 
     #[test]

@@ -528,8 +528,13 @@ impl App {
         self.content_state.panel.unwrap_or(self.width >= 110)
     }
 
+    /// The item the keys act on: the list's selection, none in the week schedule
+    /// (which shows no selection, so it does not offer those keys either).
     fn selected_content(&self) -> Option<&ContentRow> {
-        self.content.current()
+        match self.content_state.view {
+            ContentView::List => self.content.current(),
+            ContentView::Week => None,
+        }
     }
 
     pub(super) fn content_action(&mut self, action: Action) -> Vec<Effect> {

@@ -11,7 +11,6 @@ use super::{Action, App, Effect, Mode};
 use crate::domain::kpi::Metric;
 use crate::i18n::fill;
 use crate::store::kpi::{AlertRow, GroupKpi, KpiBoard};
-use crate::store::launch::LaunchStatus;
 
 /// Days of history loaded (the `v` toggle switches between 30 and this without a reload).
 pub const LOAD_DAYS: u32 = 90;
@@ -28,10 +27,8 @@ pub struct KpiView {
     pub metric: usize,
     pub end: Option<NaiveDate>,
     pub alerts: Vec<AlertRow>,
-    /// `l`: the launch board (issue 16) instead of the KPI table.
+    /// `l`: the launch board (issue 16, `App::launch`) instead of the KPI table.
     pub launch: bool,
-    /// The groups in launch, as loaded with the board.
-    pub launch_rows: Vec<LaunchStatus>,
 }
 
 impl Default for KpiView {
@@ -42,7 +39,6 @@ impl Default for KpiView {
             end: None,
             alerts: Vec::new(),
             launch: false,
-            launch_rows: Vec::new(),
         }
     }
 }
@@ -122,7 +118,7 @@ impl App {
             alerts,
             launch,
         } = board;
-        self.kpi_view.launch_rows = launch;
+        self.launch_loaded(launch);
         all.group = self.texts.kpi.all_groups.clone();
         let mut rows = Vec::with_capacity(groups.len() + 1);
         rows.push(all);

@@ -131,7 +131,16 @@ pub fn new_and_silent(r: &MemberRow, now: i64, rules: &crate::domain::tiers::Tie
     crate::domain::tiers::new_member_silent(&facts, rules)
 }
 
+/// From this screen width on, the selected member's detail sits beside the list.
+pub const PANE_MIN_WIDTH: u16 = 120;
+
 impl App {
+    /// Whether the member detail pane is beside the list: then it is the detail, and
+    /// Enter opens no popup repeating it.
+    pub fn members_pane(&self) -> bool {
+        self.width >= PANE_MIN_WIDTH
+    }
+
     /// Recompute which members show: search hits (best first) or everyone, then the
     /// filters.
     pub(super) fn refilter_members(&mut self) {

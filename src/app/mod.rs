@@ -6,6 +6,7 @@
 pub mod content;
 pub mod keymap;
 pub mod kpi;
+pub mod launch;
 pub mod members;
 pub mod reminders;
 pub mod risk;
@@ -166,6 +167,10 @@ pub const ACTIONS: &[&str] = &[
     "kpi_metric",
     "kpi_enter",
     "kpi_launch",
+    // the launch board (issue 16): a new group, and the kit in a group's launch detail
+    "launch_new",
+    "kit_done",
+    "kit_copy",
     "new_content",
     "edit_content",
     "submit_content",
@@ -253,6 +258,10 @@ pub enum Mode {
     WeeklyReview,
     /// What a word would have flagged, before it is added to a list (Risk tab).
     WordPreview,
+    /// Launching a group (`App::launch.form`, KPIs tab).
+    LaunchForm,
+    /// A group's launch detail: phases, next step, the kit (`App::launch.detail`).
+    LaunchDetail,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -420,6 +429,8 @@ pub enum Action {
     KpiEnter,
     /// The launch board instead of the KPI table (and back).
     KpiLaunch,
+    /// Open the form to launch a group.
+    LaunchNew,
     // the Content tab
     NewContent,
     EditContent,
@@ -585,6 +596,11 @@ pub enum Effect {
     },
     /// Dismiss, snooze or add a reminder.
     Remind(RemindChange),
+    /// Launch a group (`shequn group launch`).
+    Launch(Box<launch::LaunchInput>),
+    /// A kit item of a group in launch done or not (`shequn group kit NAME done|undo
+    /// ITEM`; the QR code done is `kit NAME qr`).
+    LaunchKit(Box<launch::KitChange>),
     /// Send `ToastExpired(seq)` after this long.
     ToastTimer {
         seq: u64,
@@ -646,6 +662,8 @@ pub struct App {
     pub kpi: Table<GroupKpi>,
     /// The KPIs tab's metric, days and alerts.
     pub kpi_view: kpi::KpiView,
+    /// The launch board, its form and a group's launch detail.
+    pub launch: launch::LaunchState,
     /// The Reminders tab's lines: a reminder, or a bundle of one kind and day.
     pub reminders: Table<RemindLine>,
     /// The reminders behind those lines and which bundles are open.
@@ -775,6 +793,7 @@ impl App {
             content_state: content::ContentState::default(),
             kpi: Table::default(),
             kpi_view: kpi::KpiView::default(),
+            launch: launch::LaunchState::default(),
             reminders: Table::default(),
             remind: RemindState::default(),
             risk: Table::default(),
@@ -885,6 +904,7 @@ impl App {
                     .and_then(action_named);
                 return self.preview_key(action);
             }
+            Mode::LaunchForm => return self.launch_form_key(key),
             Mode::ContentForm | Mode::ReviewForm | Mode::ResultsForm => {
                 let fx = match self.mode {
                     Mode::ContentForm => self.content_form_key(key),
@@ -950,6 +970,7 @@ impl App {
         let section = match self.mode {
             Mode::Walk { .. } => "walk",
             Mode::Calendar { .. } => "calendar",
+            Mode::LaunchDetail => "launch",
             _ => self.tab.word(),
         };
         match self.keymap.action(section, k).and_then(action_named) {
@@ -967,6 +988,10 @@ impl App {
         }
         if self.mode == Mode::ContentForm {
             self.content_form_paste(text);
+            return Vec::new();
+        }
+        if self.mode == Mode::LaunchForm {
+            self.launch_form_paste(text);
             return Vec::new();
         }
         let mut fx = Vec::new();
@@ -1009,6 +1034,10 @@ impl App {
                 error: true,
             });
             return Vec::new();
+        }
+        // the launch board and a group's launch detail have keys of their own
+        if let Some(fx) = self.launch_intercept(&action) {
+            return fx;
         }
         match action {
             Action::Quit => {
@@ -1087,6 +1116,10 @@ impl App {
             Action::Open => {
                 if matches!(self.mode, Mode::Calendar { .. }) {
                     return self.today_action(Action::Open);
+                }
+                // on wide screens the Members pane beside the list is the detail
+                if self.tab == Tab::Members && self.members_pane() {
+                    return Vec::new();
                 }
                 if self.has_selection() {
                     self.mode = Mode::Detail;
@@ -1210,7 +1243,11 @@ impl App {
                     return self.members_action(action);
                 }
             }
-            Action::KpiDays | Action::KpiMetric | Action::KpiEnter | Action::KpiLaunch => {
+            Action::KpiDays
+            | Action::KpiMetric
+            | Action::KpiEnter
+            | Action::KpiLaunch
+            | Action::LaunchNew => {
                 if self.tab == Tab::Kpi {
                     return self.kpi_action(action);
                 }
@@ -1244,6 +1281,9 @@ impl App {
             }
             Action::RemindSaved(result) => return self.remind_saved(result),
             Action::Saved(result) => {
+                if self.mode == Mode::LaunchForm {
+                    return self.launch_saved(result);
+                }
                 // the item form stays open on a refusal (nothing typed is lost) and
                 // closes once its save went through
                 if self.mode == Mode::ContentForm
@@ -1407,6 +1447,8 @@ impl App {
                 | Mode::MultiPick { .. }
                 | Mode::Edit
                 | Mode::KpiForm(_)
+                | Mode::LaunchForm
+                | Mode::LaunchDetail
                 | Mode::ContentForm
                 | Mode::ReviewForm
                 | Mode::ResultsForm
@@ -1455,6 +1497,10 @@ impl App {
             Action::Resize { width, height } => {
                 self.width = width;
                 self.height = height;
+                // widened past the Members pane: the pane is the detail now
+                if self.tab == Tab::Members && self.mode == Mode::Detail && self.members_pane() {
+                    self.mode = Mode::Normal;
+                }
             }
             Action::Error(text) => self.flash = Some(Flash { text, error: true }),
             Action::LoadFailed(tab, text) => {
@@ -1544,7 +1590,9 @@ impl App {
                 }
                 _ => None,
             },
-            Tab::Kpi => matches!(action, Action::KpiEnter).then_some(KpiEnter),
+            Tab::Kpi => self
+                .launch_needs(action)
+                .or_else(|| matches!(action, Action::KpiEnter).then_some(KpiEnter)),
             Tab::Reminders => {
                 // only one's own or the team's are listed
                 matches!(action, Action::Dismiss | Action::Snooze).then_some(RemindOwn)
@@ -1720,6 +1768,7 @@ impl App {
                 }
             }
             Tab::Content => self.content.apply(cmd, page),
+            Tab::Kpi if self.kpi_view.launch => self.board_table(cmd),
             Tab::Kpi => self.kpi.apply(cmd, page),
             Tab::Reminders => self.reminders.apply(cmd, page),
             Tab::Risk => self.risk.apply(cmd, page),
@@ -1731,6 +1780,7 @@ impl App {
             Tab::Today => &self.today.filter,
             Tab::Members => &self.members.filter,
             Tab::Content => &self.content.filter,
+            Tab::Kpi if self.kpi_view.launch => &self.launch.board.filter,
             Tab::Kpi => &self.kpi.filter,
             Tab::Reminders => &self.reminders.filter,
             Tab::Risk => &self.risk.filter,
@@ -1741,7 +1791,11 @@ impl App {
         match self.tab {
             Tab::Today => self.today.current().is_some(),
             Tab::Members => self.members.current().is_some(),
-            Tab::Content => self.content.current().is_some(),
+            // the week schedule shows no selection: nothing acts on the list's
+            Tab::Content => {
+                self.content_state.view == content::ContentView::List
+                    && self.content.current().is_some()
+            }
             Tab::Kpi => self.kpi.current().is_some(),
             Tab::Reminders => self.reminders.current().is_some(),
             Tab::Risk => self.risk.current().is_some(),
@@ -1830,6 +1884,10 @@ pub fn action_named(name: &str) -> Option<Action> {
         "kpi_metric" => Action::KpiMetric,
         "kpi_enter" => Action::KpiEnter,
         "kpi_launch" => Action::KpiLaunch,
+        "launch_new" => Action::LaunchNew,
+        // a group's launch detail: its kit items
+        "kit_done" => Action::ToggleDone,
+        "kit_copy" => Action::Copy,
         "new_content" => Action::NewContent,
         "edit_content" => Action::EditContent,
         "submit_content" => Action::SubmitContent,

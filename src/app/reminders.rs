@@ -538,6 +538,7 @@ impl App {
             r.kind.as_deref(),
             &r.title,
             r.lead_min,
+            r.section(self.now.timestamp()) == Section::Due,
             &self.rules.tiers,
         )
     }
@@ -549,6 +550,7 @@ impl App {
             r.kind.as_deref(),
             &r.title,
             r.lead_min,
+            r.section(self.now.timestamp()) == Section::Due,
             n,
             groups,
             &self.rules.tiers,

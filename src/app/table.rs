@@ -6,7 +6,7 @@
 pub trait Row {
     /// Stable identity, so the selection survives a reload.
     fn key(&self) -> i64;
-    /// Text the `/` filter searches (lower-cased by the caller).
+    /// Text the `/` filter searches (with the member search's rules, see `refilter`).
     fn haystack(&self) -> String;
     /// Whether the cursor may rest on it: a divider row (the Today tab's "now") is
     /// shown among the rows but passed over by every move.
@@ -142,20 +142,16 @@ impl<R: Row> Table<R> {
         self.snap(1);
     }
 
+    /// The rows a `/` filter keeps, in their order: the member search's rules over each
+    /// row's text (`hz` finds 杭州, `zaoan` 早安问候; latin and Chinese text as typed;
+    /// every word must match), so every tab's `/` means what the Members one means.
     fn refilter(&mut self) {
-        let needle = self.filter.to_lowercase();
-        let words: Vec<&str> = needle.split_whitespace().collect();
+        let matcher = crate::search::Matcher::new(&self.filter);
         self.visible = self
             .rows
             .iter()
             .enumerate()
-            .filter(|(_, r)| {
-                if words.is_empty() {
-                    return true;
-                }
-                let hay = r.haystack().to_lowercase();
-                words.iter().all(|w| hay.contains(w))
-            })
+            .filter(|(_, r)| matcher.is_empty() || matcher.score([r.haystack()]).is_some())
             .map(|(i, _)| i)
             .collect();
     }
@@ -276,6 +272,23 @@ mod tests {
         t.set_filter("nobody");
         assert!(t.current().is_none());
         t.move_by(1, 5); // no panic on an empty view
+    }
+
+    /// Every tab's `/` takes pinyin and initials like the Members search, and keeps the
+    /// rows in their order.
+    #[test]
+    fn filter_takes_pinyin_and_initials() {
+        let mut t = Table::default();
+        t.set_rows(rows());
+        t.set_filter("bmq");
+        assert_eq!(t.visible, vec![0, 3]);
+        t.set_filter("zhang");
+        assert_eq!(t.visible, vec![0, 2]);
+        t.set_filter("zhang py");
+        assert_eq!(t.visible, vec![2]);
+        // aligned to syllables: no letters picked across them
+        t.set_filter("zhasan");
+        assert!(t.visible.is_empty());
     }
 
     #[test]

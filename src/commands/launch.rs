@@ -13,7 +13,7 @@ use std::io::Read;
 use std::path::Path;
 use std::process::ExitCode;
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::output::{table, write_csv};
@@ -386,10 +386,7 @@ pub fn kit(
                 }
                 Some(d) => Some(*d),
                 // a personal-WeChat group's code lasts 7 days; a 企业微信 活码 does not expire
-                None if status.platform == "personal" => {
-                    today.checked_add_days(Days::new(u64::from(ctx.rules.launch.qr.valid_days)))
-                }
-                None => None,
+                None => dl::qr_expiry(&status.platform, today, ctx.rules.launch.qr.valid_days),
             };
             store.write(Perm::GroupEdit, |tx, op| {
                 sl::kit_qr(tx, op, now, ctx.tz, &ctx.rules.launch, name, expires)

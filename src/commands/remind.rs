@@ -243,6 +243,7 @@ fn text(ctx: &Ctx, r: &ReminderRow) -> String {
         r.kind.as_deref(),
         &r.title,
         r.lead_min,
+        r.section(ctx.now().timestamp()) == crate::store::reminders::Section::Due,
         &ctx.rules.tiers,
     )
 }

@@ -236,6 +236,8 @@ pub fn daily(texts: &Texts, rules: &Rules, tz: chrono_tz::Tz, d: &Daily) -> Stri
             r.kind.as_deref(),
             &r.title,
             r.lead_min,
+            // the day's due reminders
+            true,
             &rules.tiers,
         );
         let title = match &r.group {

@@ -50,6 +50,8 @@ impl Request {
                     | Effect::Remind(_)
                     | Effect::Risk { .. }
                     | Effect::AddWord { .. }
+                    | Effect::Launch(_)
+                    | Effect::LaunchKit(_)
             )
         )
     }

@@ -302,6 +302,8 @@ impl Worker {
                 Effect::AddWord { category, word } => {
                     handlers::risk::add_word(store, env, now, category, &word)
                 }
+                Effect::Launch(input) => handlers::launch::launch(store, env, now, &input),
+                Effect::LaunchKit(k) => handlers::launch::kit(store, env, now, &k),
                 // the loop's own effects never come here
                 Effect::Quit | Effect::Copy(_) | Effect::Bell | Effect::ToastTimer { .. } => {
                     return true;

@@ -301,6 +301,14 @@ impl Playbook {
     }
 }
 
+/// When a QR code put up `today` expires unless told: a personal-WeChat group's code
+/// after `valid_days`, a 企业微信 活码 never (`group kit NAME qr`, the console's kit).
+pub fn qr_expiry(platform: &str, today: NaiveDate, valid_days: u32) -> Option<NaiveDate> {
+    (platform == "personal")
+        .then(|| today.checked_add_days(Days::new(u64::from(valid_days))))
+        .flatten()
+}
+
 /// A kit text with its placeholders filled.
 pub fn fill_text(text: &str, group: &str, positioning: Option<&Positioning>, raw: &str) -> String {
     let (who, need, solution) = positioning.map_or(("", "", ""), |p| {

@@ -80,6 +80,23 @@ pub fn truncate_line(line: Line<'static>, max: usize) -> Line<'static> {
     }
 }
 
+/// `line` cut to at most `max` cells, its last span kept whole when it has two or more
+/// and that span fits with a cell to spare: what is cut is the text before it (a title's
+/// row count, a bundle's `· 24 people`, a name's ★ are what the line is read for).
+pub fn truncate_keep_tail(mut line: Line<'static>, max: usize) -> Line<'static> {
+    let total: usize = line.spans.iter().map(|s| width(&s.content)).sum();
+    let tail_w = line.spans.last().map_or(0, |s| width(&s.content));
+    if total <= max || line.spans.len() < 2 || tail_w + 1 >= max {
+        return truncate_line(line, max);
+    }
+    let Some(tail) = line.spans.pop() else {
+        return line;
+    };
+    let mut head = truncate_line(line, max - tail_w);
+    head.spans.push(tail);
+    head
+}
+
 /// How a column takes a narrow screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fit {
@@ -107,6 +124,9 @@ pub struct Col<'a> {
     pub at_least: u16,
     /// Right-aligned (numbers).
     pub right: bool,
+    /// The last span of a cell of two or more spans is kept whole when the cell is cut
+    /// (a count, a ★): the text before it is cut instead.
+    pub tail: bool,
 }
 
 impl<'a> Col<'a> {
@@ -120,6 +140,7 @@ impl<'a> Col<'a> {
             want: min,
             at_least: 0,
             right: false,
+            tail: false,
         }
     }
 
@@ -133,11 +154,18 @@ impl<'a> Col<'a> {
             want: 0,
             at_least: 0,
             right: false,
+            tail: false,
         }
     }
 
     pub fn right(mut self) -> Col<'a> {
         self.right = true;
+        self
+    }
+
+    /// Keep a multi-span cell's last span whole when it is cut (see `truncate_keep_tail`).
+    pub fn tail(mut self) -> Col<'a> {
+        self.tail = true;
         self
     }
 

@@ -361,6 +361,16 @@ pub fn detail_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>
         ));
     }
     lines.push(Line::from(head));
+    // what the group is for, when it was launched with a positioning (issue 16)
+    if let Some(p) = app.positioning_of(&r.group).filter(|_| !r.is_all()) {
+        lines.push(super::columns::truncate_line(
+            Line::from(Span::styled(
+                format!(" {}: {p}", app.texts.launch.positioning),
+                theme.muted,
+            )),
+            width,
+        ));
+    }
     let ranked = app.kpi.rows.iter().filter(|g| g.rank.is_some()).count();
     lines.push(Line::from(Span::styled(
         format!(

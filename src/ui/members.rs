@@ -39,11 +39,10 @@ pub fn last_spoke(app: &App, day: Option<&str>) -> String {
 }
 
 /// The detail pane's width; it sits beside the list from this screen width on.
-const PANE_W: u16 = 46;
-const PANE_MIN_SCREEN: u16 = 120;
+const PANE_W: u16 = 48;
 
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
-    if area.width >= PANE_MIN_SCREEN {
+    if app.members_pane() && area.width >= crate::app::members::PANE_MIN_WIDTH {
         let [l, p] =
             Layout::horizontal([Constraint::Min(60), Constraint::Length(PANE_W)]).areas(area);
         render_list(app, frame, l, theme);
@@ -117,7 +116,7 @@ fn render_list(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             // the name and the group stay; the reason goes first, then the 30-day
             // count, the tier, the last message
             columns: vec![
-                Col::text(&t.col_name, KEEP, 8).want(10),
+                Col::text(&t.col_name, KEEP, 8).want(10).tail(),
                 Col::text(&t.col_group, KEEP, 10).want(16),
                 Col::whole(&t.col_tier, 4),
                 Col::whole(&t.col_last, 3).right(),
@@ -141,15 +140,16 @@ fn render_list(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
                 }
                 _ => r.name.clone(),
             };
+            // the ★ is its own span, kept when the name is cut (`Col::tail`)
             let name = if warn {
-                format!("⚠{name}")
+                Line::from(format!("⚠{name}"))
             } else if r.kol {
-                format!("{name} ★")
+                Line::from(vec![Span::raw(name), Span::raw(" ★")])
             } else {
-                name
+                Line::from(name)
             };
             vec![
-                Line::from(name),
+                name,
                 Line::from(r.group.clone()),
                 Line::from(Span::styled(
                     app.texts.enum_text(&r.tier).to_string(),
@@ -197,7 +197,8 @@ pub fn detail(app: &App) -> Vec<(String, String)> {
 fn pane(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(theme.border);
+        .border_style(theme.border)
+        .padding(ratatui::widgets::Padding::horizontal(1));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let lines = detail_lines(app, theme, usize::from(inner.width));

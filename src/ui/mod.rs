@@ -83,6 +83,8 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         Mode::ResultsForm => content::results(app, frame, body, theme),
         Mode::WeeklyReview => content::weekly(app, frame, body, theme),
         Mode::WordPreview => risk::preview(app, frame, body, theme),
+        Mode::LaunchForm => launch::form(app, frame, body, theme),
+        Mode::LaunchDetail => launch::detail(app, frame, body, theme),
         Mode::Normal | Mode::Search { .. } | Mode::Prompt { .. } => {}
     }
     // last, over everything: it only draws, so the editor keeps the cursor and the keys
@@ -304,18 +306,80 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     // a form shows its own keys inside it
     if matches!(
         app.mode,
-        Mode::Edit | Mode::ContentForm | Mode::ReviewForm | Mode::ResultsForm
+        Mode::Edit | Mode::ContentForm | Mode::ReviewForm | Mode::ResultsForm | Mode::LaunchForm
     ) {
         return;
     }
     // The keys of what is on screen, from the keymap (so they cannot drift): the
     // tab's own first — what it is for — then help, as many as fit.
-    let section = match app.mode {
-        Mode::Walk { .. } => "walk",
-        Mode::Calendar { .. } => "calendar",
-        _ => app.tab.word(),
+    let (section, view) = hint_section(app);
+    let mut hints = key_hints(app);
+    let help = app
+        .keymap
+        .key_for(section, "help")
+        .or_else(|| app.keymap.key_for("global", "help"))
+        .map(|k| (k, hint_label(app, view, "help")));
+    let width = |h: &(String, String)| {
+        unicode_width::UnicodeWidthStr::width(h.0.as_str())
+            + unicode_width::UnicodeWidthStr::width(h.1.as_str())
+            + 3
     };
-    let own: &[&str] = match section {
+    let room = usize::from(area.width)
+        .saturating_sub(1)
+        .saturating_sub(help.as_ref().map_or(0, width));
+    let mut used = 0;
+    hints.retain(|h| {
+        used += width(h);
+        used <= room
+    });
+    hints.extend(help);
+    // a key whose write this operator may not do (a viewer, --readonly) is greyed
+    let refused: Vec<String> = hint_actions(view)
+        .iter()
+        .filter(|a| {
+            crate::app::action_named(a)
+                .and_then(|action| app.needs(&action))
+                .is_some_and(|perm| !app.access.may(perm))
+        })
+        .filter_map(|a| app.keymap.key_for(section, a))
+        .collect();
+    let mut spans = vec![Span::raw(" ")];
+    for (keys, label) in hints {
+        let key_style = if refused.contains(&keys) {
+            theme
+                .muted
+                .add_modifier(ratatui::style::Modifier::CROSSED_OUT)
+        } else {
+            theme.key
+        };
+        spans.push(Span::styled(keys, key_style));
+        spans.push(Span::styled(format!(" {label}  "), theme.muted));
+    }
+    frame.render_widget(Line::from(spans), area);
+}
+
+/// What is on screen, for its keys: the keymap section they are in, and the name of
+/// the view (the content week schedule has keys of its own: its items cannot be
+/// selected, so the keys that act on the selected item are not offered there).
+fn hint_section(app: &App) -> (&'static str, &'static str) {
+    match app.mode {
+        Mode::Walk { .. } => ("walk", "walk"),
+        Mode::Calendar { .. } => ("calendar", "calendar"),
+        // a group's launch detail, and the launch board (issue 16)
+        Mode::LaunchDetail => ("launch", "launch"),
+        _ if app.on_board() => ("kpi", "launch_board"),
+        _ if app.tab == Tab::Content
+            && app.content_state.view == crate::app::content::ContentView::Week =>
+        {
+            ("content", "week")
+        }
+        _ => (app.tab.word(), app.tab.word()),
+    }
+}
+
+/// The actions the hint line offers in each view, most useful first.
+fn hint_actions(view: &str) -> &'static [&'static str] {
+    match view {
         "today" => &[
             "toggle_done",
             "walk",
@@ -361,6 +425,16 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             "publish_content",
             "weekly_review",
         ],
+        "week" => &[
+            "week_view",
+            "prev_week",
+            "this_week",
+            "group_filter",
+            "new_content",
+            "weekly_review",
+        ],
+        "launch_board" => &["open", "launch_new", "kpi_launch", "kpi_enter", "search"],
+        "launch" => &["kit_done", "kit_copy", "down", "back"],
         "kpi" => &[
             "open",
             "kpi_launch",
@@ -389,67 +463,43 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             "add_reminder",
             "search",
         ],
-    };
-    let mut hints: Vec<(String, String)> = own
-        .iter()
-        .filter_map(|a| {
-            let key = app.keymap.key_for(section, a)?;
-            // a pair of keys for the day (`[/]`), one hint
-            let key = match *a {
-                "prev_day" => format!("{key}/{}", app.keymap.key_for(section, "next_day")?),
-                _ => key,
-            };
-            Some((key, hint_label(app, a)))
-        })
-        .collect();
-    // a key whose write this operator may not do (a viewer, --readonly) is greyed
-    let allowed: Vec<bool> = own
-        .iter()
-        .filter(|a| app.keymap.key_for(section, a).is_some())
-        .map(|a| {
-            crate::app::action_named(a)
-                .and_then(|action| app.needs(&action))
-                .is_none_or(|perm| app.access.may(perm))
-        })
-        .collect();
-    let help = app
-        .keymap
-        .key_for(section, "help")
-        .or_else(|| app.keymap.key_for("global", "help"))
-        .map(|k| (k, hint_label(app, "help")));
-    let width = |h: &(String, String)| {
-        unicode_width::UnicodeWidthStr::width(h.0.as_str())
-            + unicode_width::UnicodeWidthStr::width(h.1.as_str())
-            + 3
-    };
-    let room = usize::from(area.width)
-        .saturating_sub(1)
-        .saturating_sub(help.as_ref().map_or(0, width));
-    let mut used = 0;
-    hints.retain(|h| {
-        used += width(h);
-        used <= room
-    });
-    hints.extend(help);
-    let mut spans = vec![Span::raw(" ")];
-    for (i, (keys, label)) in hints.into_iter().enumerate() {
-        let key_style = if allowed.get(i).copied().unwrap_or(true) {
-            theme.key
-        } else {
-            theme
-                .muted
-                .add_modifier(ratatui::style::Modifier::CROSSED_OUT)
-        };
-        spans.push(Span::styled(keys, key_style));
-        spans.push(Span::styled(format!(" {label}  "), theme.muted));
     }
-    frame.render_widget(Line::from(spans), area);
 }
 
-/// An action's name on the hint line: its short form (`[hints]`), else the text before
-/// any parenthesis or colon of its help text.
-pub fn hint_label(app: &App, action: &str) -> String {
-    if let Some(h) = app.texts.hints.get(action) {
+/// The keys of what is on screen, as (keys, label), from the keymap: the hint line
+/// and the walkthrough popup show these (one list, so they cannot differ). Help is not
+/// among them.
+pub fn key_hints(app: &App) -> Vec<(String, String)> {
+    let (section, view) = hint_section(app);
+    hint_actions(view)
+        .iter()
+        .filter(|a| {
+            // on wide screens the Members pane is the detail: Enter adds nothing there
+            !(**a == "open" && view == "members" && app.members_pane())
+        })
+        .filter_map(|a| {
+            let key = app.keymap.key_for(section, a)?;
+            // a pair of keys for the day or week (`[/]`), one hint
+            let key = match *a {
+                "prev_day" => format!("{key}/{}", app.keymap.key_for(section, "next_day")?),
+                "prev_week" => format!("{key}/{}", app.keymap.key_for(section, "next_week")?),
+                _ => key,
+            };
+            Some((key, hint_label(app, view, a)))
+        })
+        .collect()
+}
+
+/// An action's name on the hint line: its short form for this view (`[hints]`
+/// `"walk.toggle_done"`), else for every view (`toggle_done`), else the text before any
+/// parenthesis or colon of its help text.
+pub fn hint_label(app: &App, view: &str, action: &str) -> String {
+    if let Some(h) = app
+        .texts
+        .hints
+        .get(&format!("{view}.{action}"))
+        .or_else(|| app.texts.hints.get(action))
+    {
         return h.clone();
     }
     let label = app.texts.action_text(action);
@@ -469,10 +519,18 @@ pub fn popup_width(area: Rect, w: u16) -> u16 {
     if area.width - w <= 4 { area.width } else { w }
 }
 
+/// The height a popup of at most `h` takes in `area`: all of it when no more than two
+/// rows would be left (the border of the table below, drawn against the popup's own,
+/// reads as a second frame: two bottom borders stacked).
+pub fn popup_height(area: Rect, h: u16) -> u16 {
+    let h = h.min(area.height);
+    if area.height - h <= 2 { area.height } else { h }
+}
+
 /// A centred popup of at most `w`×`h` inside `area`.
 pub fn popup(area: Rect, w: u16, h: u16) -> Rect {
     let w = popup_width(area, w);
-    let h = h.min(area.height);
+    let h = popup_height(area, h);
     Rect::new(
         area.x + (area.width - w) / 2,
         area.y + (area.height - h) / 2,
@@ -568,13 +626,16 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     // the tab's own keys first: they are what `?` is pressed for
     let sections: &[&str] = match app.tab {
         Tab::Today => &["today", "walk", "calendar", "global"],
+        Tab::Kpi => &["kpi", "launch", "global"],
         _ => &[app.tab.word(), "global"],
     };
     for (i, section) in sections.iter().enumerate() {
         let title = match *section {
             "global" => Some(app.texts.help_global.as_str()),
-            "walk" => Some(app.texts.action_text("walk")),
-            "calendar" => Some(app.texts.action_text("calendar")),
+            // headings, capitalised like the others (not the keys' own descriptions)
+            "walk" => Some(app.texts.help_walk.as_str()),
+            "calendar" => Some(app.texts.help_calendar.as_str()),
+            "launch" => Some(app.texts.launch.title.as_str()),
             _ => Some(app.tab.label(app.texts)),
         };
         if let Some(t) = title {
@@ -718,10 +779,12 @@ fn palette(
 fn detail(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     if app.tab == Tab::Members {
         let width = popup_width(area, 72);
-        let lines = members::detail_lines(app, theme, usize::from(width.saturating_sub(2)));
+        // a cell of padding inside the border either side, like the other popups' text
+        let lines = members::detail_lines(app, theme, usize::from(width.saturating_sub(4)));
         let rect = popup(area, width, lines.len() as u16 + 2);
         clear_popup(frame, rect);
-        let block = popup_block(format!(" {} ", app.texts.members.detail_title), theme);
+        let block = popup_block(format!(" {} ", app.texts.members.detail_title), theme)
+            .padding(ratatui::widgets::Padding::horizontal(1));
         scrolled(app, frame, rect, block, lines, theme);
         return;
     }
@@ -822,12 +885,33 @@ fn picker(
     }
     // a long item is cut with … inside the frame
     let item_w = usize::from(popup_width(area, 44).saturating_sub(5));
+    // a group picker shows each group's positioning after its name, cut to fit
+    let groups = matches!(
+        kind,
+        PickerKind::Group | PickerKind::MemberGroup | PickerKind::ContentGroup
+    );
     for (i, item) in matches.iter().enumerate().skip(first).take(room) {
-        let item = widgets::truncate(item, item_w);
+        let name = widgets::truncate(item, item_w);
+        let about = groups
+            .then(|| app.positioning_of(item))
+            .flatten()
+            .map(|p| {
+                let left =
+                    item_w.saturating_sub(unicode_width::UnicodeWidthStr::width(name.as_str()));
+                widgets::truncate(&format!("  {p}"), left)
+            })
+            .filter(|p| p.trim().chars().count() > 1)
+            .unwrap_or_default();
         lines.push(if i == selected {
-            Line::from(Span::styled(format!(" ▶ {item}"), theme.selected))
+            Line::from(vec![
+                Span::styled(format!(" ▶ {name}"), theme.selected),
+                Span::styled(about, theme.selected),
+            ])
         } else {
-            Line::from(format!("   {item}"))
+            Line::from(vec![
+                Span::raw(format!("   {name}")),
+                Span::styled(about, theme.muted),
+            ])
         });
     }
     // wide enough for the title (the assign picker names its item)

@@ -72,7 +72,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             columns: vec![
                 Col::whole(&t.col_state, 2),
                 Col::whole(&t.col_due, 3),
-                Col::text(&t.col_title, KEEP, 12).want(20),
+                Col::text(&t.col_title, KEEP, 12).want(20).tail(),
                 Col::text(&t.col_group, KEEP, 8).want(14),
                 Col::text(&t.col_for, 1, 6),
             ],
@@ -98,6 +98,9 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
                     Line::from(text)
                 }
             };
+            // a bundle's count (`· 24 people`) comes last, after a ` · `: its own span,
+            // kept when the text is cut (`Col::tail`)
+            let mut counted = false;
             let (text, group) = if line.bundle.is_empty() {
                 // under its bundle's line, which says what kind it is: a member's
                 // name, an item's title
@@ -116,17 +119,25 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
                     n => fill(&t.toast_groups, &[("n", &n)]),
                 };
                 // one step in several groups: the group column counts them
-                let text = match r.source.as_str() {
-                    "member" | "review" => app.bundle_text(r, line.bundle.len(), groups),
-                    _ if groups > 1 => app.reminder_text(r),
-                    _ => app.bundle_text(r, line.bundle.len(), groups),
+                let text = if groups > 1 && !matches!(r.source.as_str(), "member" | "review") {
+                    app.reminder_text(r)
+                } else {
+                    counted = true;
+                    app.bundle_text(r, line.bundle.len(), groups)
                 };
                 (format!("{mark} {text}"), group)
             };
             vec![
                 Line::from(Span::styled(label.to_string(), section_style(theme, s))),
                 muted(when),
-                muted(text),
+                match text.rsplit_once(" · ").filter(|_| counted) {
+                    Some((head, tail)) => {
+                        let mut l = muted(head.to_string());
+                        l.spans.extend(muted(format!(" · {tail}")).spans);
+                        l
+                    }
+                    None => muted(text),
+                },
                 muted(group),
                 muted(r.for_login.clone().unwrap_or_else(|| t.everyone.clone())),
             ]

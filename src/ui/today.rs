@@ -66,12 +66,18 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     }
 }
 
+/// The day's list as its title counts it: (done, all, missed). The calendar says the
+/// same for that day, so the two never disagree on screen.
+fn list_counts(app: &App) -> (i64, i64, i64) {
+    let source = &app.sop.source;
+    let count = |state: &str| source.iter().filter(|r| r.state == state).count() as i64;
+    (count("done"), source.len() as i64, count("missed"))
+}
+
 fn render_list(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let t = &app.texts.today;
     let data = &app.today;
-    let source = &app.sop.source;
-    let done = source.iter().filter(|r| r.state == "done").count();
-    let missed = source.iter().filter(|r| r.state == "missed").count();
+    let (done, total, missed) = list_counts(app);
     let day = app.today_day;
     let mut spans = vec![
         Span::styled(
@@ -88,7 +94,7 @@ fn render_list(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             theme.title,
         ),
         Span::styled(
-            fill(&t.progress, &[("done", &done), ("total", &source.len())]),
+            fill(&t.progress, &[("done", &done), ("total", &total)]),
             theme.accent,
         ),
     ];
@@ -343,28 +349,21 @@ pub fn walk(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         }
     }
     lines.push(Line::from(""));
-    // the walkthrough's keys, from the keymap, in the order they are used
+    // the walkthrough's keys: the hint line's own list (one source, the keymap), on
+    // as many lines as they take; a key and its label are never split
     let mut hints = vec![Span::raw(" ")];
-    for (action, label) in [
-        ("toggle_done", &t.walk_hint_done),
-        ("copy", &t.walk_hint_copy),
-        (
-            "skip",
-            &app.texts
-                .action_text("skip")
-                .split(['(', '('])
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_string(),
-        ),
-        ("down", &t.walk_hint_next),
-        ("back", &t.walk_hint_exit),
-    ] {
-        if let Some(key) = app.keymap.key_for("walk", action) {
-            hints.push(Span::styled(key, theme.key));
-            hints.push(Span::styled(format!(" {label}  "), theme.muted));
+    let mut used = 1;
+    for (key, label) in super::key_hints(app) {
+        let label = format!(" {label}  ");
+        let w = super::columns::width(&key) + super::columns::width(&label);
+        if used + w > text_w + 2 && used > 1 {
+            lines.push(Line::from(std::mem::take(&mut hints)));
+            hints.push(Span::raw(" "));
+            used = 1;
         }
+        hints.push(Span::styled(key, theme.key));
+        hints.push(Span::styled(label, theme.muted));
+        used += w;
     }
     lines.push(Line::from(hints));
     let h = (lines.len() as u16 + 2).min(area.height);
@@ -502,14 +501,25 @@ pub fn calendar(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme, cur
         })
         .collect::<Vec<_>>();
     lines.push(Line::from(legend));
-    if let Some(s) = summary.iter().find(|s| s.day == cursor) {
+    // the day the list shows counts what the list counts (its content posts and the
+    // open alert tasks carried over from earlier days too), else the day's SOP items
+    let counts = if cursor == app.today_day && app.today.loaded {
+        let (done, items, missed) = list_counts(app);
+        Some((done, items, missed))
+    } else {
+        summary
+            .iter()
+            .find(|s| s.day == cursor)
+            .map(|s| (s.done, s.items, s.missed))
+    };
+    if let Some((done, items, missed)) = counts.filter(|c| c.1 > 0) {
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(
             format!(
                 " {} · {} · {}",
                 cursor,
-                fill(&t.progress, &[("done", &s.done), ("total", &s.items)]),
-                fill(&t.missed, &[("n", &s.missed)])
+                fill(&t.progress, &[("done", &done), ("total", &items)]),
+                fill(&t.missed, &[("n", &missed)])
             ),
             theme.muted,
         )));

@@ -46,28 +46,27 @@ pub fn list<'a, R: DataRow>(
 ) {
     let h = list_height(area);
     let mut title = spec.title;
-    // (a divider row is not counted)
-    let count = if data.filter.is_empty() {
-        fill(&app.texts.rows, &[("n", &data.count())])
-    } else {
-        format!(
-            "{} “{}” · {}",
-            app.texts.filter_label,
-            data.filter,
-            fill(&app.texts.rows, &[("n", &data.count())])
-        )
-    };
     // a tab's title may end in a space of its own (" 内容队列 "): one space before the ·
     if let Some(last) = title.spans.last_mut()
         && last.content.ends_with(' ')
     {
         last.content = last.content.trim_end().to_string().into();
     }
-    title
-        .spans
-        .push(Span::styled(format!(" · {count} "), theme.muted));
-    // the title is cut like any text, so the border's corner stays on screen
-    let title = truncate_line(
+    // (a divider row is not counted)
+    let rows = fill(&app.texts.rows, &[("n", &data.count())]);
+    let room = usize::from(area.width.saturating_sub(2));
+    let count = if data.filter.is_empty() {
+        format!(" · {rows} ")
+    } else {
+        // what was typed is cut before the count is: at most half the title's room
+        let fixed = columns::width(&format!(" · {} “” · {rows} ", app.texts.filter_label));
+        let query = truncate(&data.filter, (room / 2).saturating_sub(fixed).max(1));
+        format!(" · {} “{query}” · {rows} ", app.texts.filter_label)
+    };
+    title.spans.push(Span::styled(count, theme.muted));
+    // the title is cut like any text, so the border's corner stays on screen; the
+    // filter and the row count are what it is read for: what is cut is the text before
+    let title = columns::truncate_keep_tail(
         Line::from(
             title
                 .spans
@@ -75,7 +74,7 @@ pub fn list<'a, R: DataRow>(
                 .map(|s| Span::styled(s.content.into_owned(), s.style))
                 .collect::<Vec<_>>(),
         ),
-        usize::from(area.width.saturating_sub(2)),
+        room,
     );
     let block = Block::default()
         .borders(Borders::ALL)
@@ -145,7 +144,13 @@ pub fn list<'a, R: DataRow>(
         .map(|mut row| {
             Row::new(shown.iter().map(|&(i, w)| {
                 let line = row.get_mut(i).map(std::mem::take).unwrap_or_default();
-                Cell::from(align(i, truncate_line(line, usize::from(w))))
+                let w = usize::from(w);
+                let line = if cols[i].tail {
+                    columns::truncate_keep_tail(line, w)
+                } else {
+                    truncate_line(line, w)
+                };
+                Cell::from(align(i, line))
             }))
         })
         .collect();

@@ -15,6 +15,7 @@ mod import;
 mod keywords;
 mod kpi;
 mod launch;
+mod launch_console;
 mod layout;
 mod localised;
 mod output;

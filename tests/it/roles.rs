@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
+use shequn::app::launch::{KitChange, LaunchInput};
 use shequn::app::{Action, App, Effect, Mode, RemindChange, Tab};
 use shequn::clock::{DEFAULT_TZ, parse_now};
 use shequn::console::StoreEnv;
@@ -858,6 +859,18 @@ fn console_keys() -> Vec<Key> {
             Perm::ContentPublish,
         ),
         k(Tab::Kpi, any, A::KpiEnter, Perm::KpiEnter),
+        // the launch board (issue 16): the launch form, a kit item in a group's detail
+        k(Tab::Kpi, any, A::LaunchNew, Perm::GroupEdit),
+        k(
+            Tab::Kpi,
+            |a| {
+                a.kpi_view.launch = true;
+                a.update(Action::Open);
+                a.mode == Mode::LaunchDetail
+            },
+            A::ToggleDone,
+            Perm::GroupEdit,
+        ),
         k(Tab::Reminders, open_reminder, A::Dismiss, Perm::RemindOwn),
         k(Tab::Reminders, open_reminder, A::Snooze, Perm::RemindOwn),
         k(Tab::Reminders, any, A::AddReminder, Perm::RemindOwn),
@@ -881,6 +894,9 @@ fn reset(app: &mut App) {
     app.editor = None;
     app.content_state.form = None;
     app.content_state.pending = None;
+    app.kpi_view.launch = false;
+    app.launch.form = None;
+    app.launch.detail = None;
 }
 
 #[test]
@@ -896,6 +912,8 @@ fn every_writing_key_of_the_console_for_every_role() {
             reset(&mut app);
             assert!((key.pick)(&mut app), "{:?}: no row to act on", key.action);
             assert_eq!(app.needs(&key.action), Some(key.perm), "{:?}", key.action);
+            // (a key inside a popup, the launch detail's Space, starts from it)
+            let before = app.mode.clone();
             let fx = app.update(key.action.clone());
             if who.allows(key.perm) {
                 // what the key asks the store for is a write of that kind, if anything
@@ -912,13 +930,13 @@ fn every_writing_key_of_the_console_for_every_role() {
                 assert_ne!(said.as_deref(), Some(refusal.as_str()), "{what}");
                 // something happened: a prompt, a form, a picker, or a request
                 assert!(
-                    !fx.is_empty() || app.mode != Mode::Normal || said.is_some(),
+                    !fx.is_empty() || app.mode != before || said.is_some(),
                     "{what}: nothing happened"
                 );
             } else {
                 assert_eq!(said.as_deref(), Some(refusal.as_str()), "{what}");
                 assert!(app.flash.as_ref().is_some_and(|f| f.error));
-                assert_eq!(app.mode, Mode::Normal, "{what}: a prompt or form opened");
+                assert_eq!(app.mode, before, "{what}: a prompt or form opened");
                 assert!(fx.is_empty(), "{what}: {fx:?}");
                 assert!(app.content_state.form.is_none() && app.editor.is_none());
                 check_refusal_in_console(who, key.perm, &refusal, &what);
@@ -941,6 +959,8 @@ fn is_write(e: &Effect) -> bool {
             | Effect::ContentStep { .. }
             | Effect::KpiEntry { .. }
             | Effect::Remind(_)
+            | Effect::Launch(_)
+            | Effect::LaunchKit(_)
     )
 }
 
@@ -1139,6 +1159,12 @@ fn handler_matrix(who: Who) -> usize {
             1,
         )[0]
     };
+    let launching = ids(
+        &db,
+        "SELECT id FROM groups WHERE name = '新品体验官招募群'",
+        &[],
+        1,
+    )[0];
     let pass = ReviewInput {
         compliance: Check::pass(""),
         fit: Check::pass(""),
@@ -1321,6 +1347,41 @@ fn handler_matrix(who: Who) -> usize {
                     Metric::Opens,
                     12.0,
                     "ok".into(),
+                ))
+            }),
+        ),
+        // the launch board's form and a group's kit (issue 16)
+        (
+            Perm::GroupEdit,
+            Box::new(move |s: &mut Store| {
+                saved(handlers::launch::launch(
+                    s,
+                    env,
+                    now,
+                    &LaunchInput {
+                        name: "穿搭研习社".into(),
+                        kind: "兴趣型".into(),
+                        platform: "personal",
+                        positioning: None,
+                        start: "2026-03-02".parse().unwrap(),
+                    },
+                ))
+            }),
+        ),
+        (
+            Perm::GroupEdit,
+            Box::new(move |s: &mut Store| {
+                saved(handlers::launch::kit(
+                    s,
+                    env,
+                    now,
+                    &KitChange {
+                        group_id: launching,
+                        group: "新品体验官招募群".into(),
+                        platform: "personal".into(),
+                        item: "qr".into(),
+                        done: true,
+                    },
                 ))
             }),
         ),

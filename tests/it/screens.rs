@@ -232,6 +232,12 @@ fn screens() -> Vec<(&'static str, Setup)> {
         }),
         ("detail_members", |a| {
             tab(a, Tab::Members);
+            // (opened on a narrow screen: from 120 columns the pane beside the list is
+            // the detail, and widening closes the popup)
+            a.update(Action::Resize {
+                width: 80,
+                height: 24,
+            });
             a.update(Action::Open);
         }),
         ("detail_content", |a| {
@@ -287,6 +293,25 @@ fn screens() -> Vec<(&'static str, Setup)> {
             tab(a, Tab::Content);
             a.update(Action::WeekView);
             a.update(Action::WeeklyReview);
+        }),
+        // the launch board (issue 16): the list with its selection, a group's launch
+        // detail, the launch form
+        ("launch_board", |a| {
+            tab(a, Tab::Kpi);
+            a.kpi_view.launch = true;
+            a.update(Action::Down);
+        }),
+        ("launch_detail", |a| {
+            tab(a, Tab::Kpi);
+            a.kpi_view.launch = true;
+            a.update(Action::Top);
+            a.update(Action::Open);
+            a.update(Action::Down);
+        }),
+        ("launch_form", |a| {
+            tab(a, Tab::Kpi);
+            a.kpi_view.launch = true;
+            a.update(Action::LaunchNew);
         }),
     ]
 }
@@ -784,11 +809,55 @@ fn the_launch_board_shows_a_group_launched_through_the_cli() {
         let mut app = demo_app_with(lang, launch);
         app.update(Action::GoTab(Tab::Kpi));
         app.update(Action::KpiLaunch);
+        // the group launched is the last to start: the selection on it
+        app.update(Action::Bottom);
         let term = draw(&mut app, w, h);
         let s = text(term.backend().buffer());
-        assert!(s.contains("职场穿搭研习社"), "{s}");
+        assert!(s.contains("▶职场穿搭研习社"), "{s}");
         assert!(s.contains(want), "{want}: {s}");
         insta::assert_snapshot!(name, term.backend());
+        // Enter: its launch detail, the cursor on the kit's second item (the rules were
+        // marked done by whoever runs the tests: shown as the app's operator)
+        for r in &mut app.launch.board.rows {
+            for k in &mut r.kit {
+                if k.done_by.is_some() {
+                    k.done_by = Some("li.na".into());
+                }
+            }
+        }
+        app.update(Action::Open);
+        app.update(Action::Down);
+        let term = draw(&mut app, w, h);
+        let s = text(term.backend().buffer());
+        assert!(s.contains("职场穿搭研习社") && s.contains("1/7"), "{s}");
+        insta::assert_snapshot!(format!("{name}_detail"), term.backend());
+        app.update(Action::Back);
+        // n: the launch form, refused for a positioning without its solution
+        app.update(Action::LaunchNew);
+        let keys = |app: &mut App, text: &str| {
+            for c in text.chars() {
+                app.on_key(crossterm::event::KeyEvent::from(
+                    crossterm::event::KeyCode::Char(c),
+                ));
+            }
+        };
+        let code = |app: &mut App, k| {
+            app.on_key(crossterm::event::KeyEvent::from(k));
+        };
+        use crossterm::event::KeyCode as K;
+        keys(&mut app, "亲子阅读会");
+        code(&mut app, K::Tab);
+        keys(&mut app, "zs");
+        code(&mut app, K::Tab);
+        code(&mut app, K::Tab);
+        keys(&mut app, "为 3-6 岁孩子的家长提供亲子阅读");
+        code(&mut app, K::Enter);
+        let term = draw(&mut app, w, h);
+        let s = text(term.backend().buffer());
+        assert!(s.contains("亲子阅读会") && s.contains("知识型"), "{s}");
+        insta::assert_snapshot!(format!("{name}_form"), term.backend());
+        app.update(Action::Back);
+        app.mode = shequn::app::Mode::Normal;
         // and back to the KPI table
         app.update(Action::KpiLaunch);
         let s = text(draw(&mut app, w, h).backend().buffer());
@@ -1054,4 +1123,104 @@ fn numbers_are_never_cut_and_every_cut_shows_an_ellipsis() {
             }
         }
     }
+}
+
+/// What a cut line is read for survives the cut: a table title's filter and row count,
+/// a reminder bundle's count, a KOL's ★ (issue 14, seen at 80 columns in English).
+#[test]
+fn counts_and_marks_survive_a_cut() {
+    let mut app = demo_app(Lang::En);
+    app.update(Action::GoTab(Tab::Members));
+    app.update(Action::Search);
+    for c in "zhang".chars() {
+        app.update(Action::Input(c));
+    }
+    app.update(Action::Submit);
+    // a KOL with a name wider than its column
+    let at = app.members.visible[0];
+    app.members.rows[at].name = "一个非常非常非常长的群昵称-杭州-设计".into();
+    app.members.rows[at].kol = true;
+    let s = text(draw(&mut app, 80, 24).backend().buffer());
+    let count = format!("“zhang” · {} rows ┐", app.members.count());
+    assert!(
+        s.lines().nth(1).is_some_and(|l| l.contains(&count)),
+        "{count}\n{s}"
+    );
+    let row = s.lines().nth(3).unwrap_or_default();
+    assert!(row.contains("… ★"), "{row}");
+
+    app.update(Action::GoTab(Tab::Reminders));
+    let s = text(draw(&mut app, 80, 24).backend().buffer());
+    let bundles: Vec<&str> = s.lines().filter(|l| l.contains('▸')).collect();
+    assert!(bundles.iter().any(|l| l.contains(" people ")), "{s}");
+    for l in bundles
+        .iter()
+        .filter(|l| l.contains("people") || l.contains("items"))
+    {
+        let counted = l.split(" · ").last().unwrap_or_default();
+        assert!(
+            counted
+                .trim_start()
+                .starts_with(|c: char| c.is_ascii_digit()),
+            "{l}"
+        );
+    }
+}
+
+/// The week schedule shows no selection, so the keys that act on the selected item are
+/// neither offered nor acted on there; the list offers them again.
+#[test]
+fn the_week_schedule_offers_only_its_own_keys() {
+    let mut app = demo_app(Lang::En);
+    app.update(Action::GoTab(Tab::Content));
+    let list = text(draw(&mut app, 80, 24).backend().buffer());
+    assert!(
+        list.lines().last().is_some_and(|l| l.contains("e edit")),
+        "{list}"
+    );
+    app.update(Action::WeekView);
+    let week = text(draw(&mut app, 80, 24).backend().buffer());
+    let hints = week.lines().last().unwrap_or_default();
+    assert!(
+        !hints.contains("e edit") && !hints.contains("a review"),
+        "{hints}"
+    );
+    assert!(hints.contains("w list"), "{hints}");
+    app.update(Action::Open);
+    app.update(Action::EditContent);
+    assert_eq!(app.mode, shequn::app::Mode::Normal);
+}
+
+/// The calendar says what the Today title says about the day it shows; the help's
+/// headings are capitalised; the walkthrough shows the hint line's keys.
+#[test]
+fn calendar_help_and_walkthrough_agree_with_the_rest() {
+    let mut app = demo_app(Lang::En);
+    let title = text(draw(&mut app, 120, 40).backend().buffer());
+    let progress = title
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split(" done ").nth(1))
+        .and_then(|l| l.split_whitespace().next())
+        .map(str::to_string)
+        .expect("done n/m in the title");
+    app.update(Action::Calendar);
+    let cal = text(draw(&mut app, 120, 40).backend().buffer());
+    assert!(
+        cal.contains(&format!("· done {progress}")),
+        "{progress}\n{cal}"
+    );
+    app.mode = shequn::app::Mode::Normal;
+    app.update(Action::Help);
+    let help = text(draw(&mut app, 120, 40).backend().buffer());
+    assert!(
+        help.contains("Month calendar") && help.contains("Walkthrough"),
+        "{help}"
+    );
+    app.mode = shequn::app::Mode::Normal;
+    app.update(Action::Walk);
+    let walk = text(draw(&mut app, 120, 40).backend().buffer());
+    let hints = walk.lines().last().unwrap_or_default().trim();
+    let hints = hints.trim_end_matches("? help").trim();
+    assert!(walk.lines().any(|l| l.contains(hints)), "{hints}\n{walk}");
 }

@@ -667,3 +667,50 @@ fn acting_on_an_incident_in_the_risk_tab_takes_it_out_of_the_open_queue() {
     assert_eq!(nine["incident"]["note"], "spam, muted in WeChat");
     tmux.keys(&["q"]);
 }
+
+/// The launch board in a real terminal (issue 16): `4`, `l`, `n`, the form typed in
+/// Chinese, Enter — the group is on the board, selected, and in the database with its
+/// plan; Enter opens its launch detail.
+#[test]
+fn a_group_launched_from_the_board_s_form_is_on_the_board() {
+    let (_d, db) = fresh_demo();
+    let tmux = Tmux::new("launch");
+    tmux.start_sized(&format!("{}; sleep 30", console_cmd(&db, "zh")), 80, 24);
+    tmux.wait_for("早安问候");
+    tmux.keys(&["4"]);
+    tmux.wait_for("全部群");
+    tmux.keys(&["l"]);
+    tmux.wait_for("建群看板 · 2");
+    tmux.keys(&["n"]);
+    tmux.wait_for("启动建群");
+    tmux.keys(&["-l", "职场穿搭研习社"]);
+    tmux.keys(&["Tab"]);
+    tmux.keys(&["-l", "xq"]);
+    tmux.wait_for("[兴趣型]");
+    tmux.keys(&["Tab", "Tab"]);
+    // a positioning without its solution first: refused, the text stays
+    tmux.keys(&["-l", "为 25-35 岁职场女性提供穿搭"]);
+    tmux.keys(&["Enter"]);
+    let s = tmux.wait_for("定位缺少「解决方案」");
+    assert!(s.contains("职场穿搭研习社"), "{s}");
+    tmux.keys(&["-l", "解决方案,每周 3 次穿搭教程 + 专属折扣"]);
+    tmux.keys(&["Enter"]);
+    let s = tmux.wait_for("建群看板 · 3");
+    assert!(s.contains("▶职场穿搭研习社"), "selected:\n{s}");
+    assert!(s.contains("已启动建群「职场穿搭研习社」"), "{s}");
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let (phases, positioning): (i64, String) = c
+        .query_row(
+            "SELECT count(*), g.positioning FROM launch_phases p JOIN groups g ON g.id = p.group_id
+             WHERE g.name = '职场穿搭研习社'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(phases, 7);
+    assert!(positioning.ends_with("专属折扣"), "{positioning}");
+    tmux.keys(&["Enter"]);
+    let s = tmux.wait_for("建群详情 · 职场穿搭研习社");
+    assert!(s.contains("物料包 0/7"), "{s}");
+    tmux.keys(&["Escape", "q"]);
+}

@@ -5,6 +5,7 @@
 
 pub mod content;
 pub mod kpi;
+pub mod launch;
 pub mod members;
 pub mod reminders;
 pub mod risk;

@@ -65,6 +65,10 @@ pub struct LaunchStatus {
     pub kit_done: usize,
     pub kit_total: usize,
     pub qr_expires: Option<NaiveDate>,
+    /// The kit itself, item by item (the console's launch detail; `group kit` prints
+    /// it on its own).
+    #[serde(skip)]
+    pub kit: Vec<KitRow>,
 }
 
 impl LaunchStatus {
@@ -264,6 +268,7 @@ fn one(
         kit_done,
         kit_total: kit.len(),
         qr_expires,
+        kit,
     })
 }
 

@@ -641,10 +641,8 @@ fn acting_on_an_incident_in_the_risk_tab_takes_it_out_of_the_open_queue() {
     tmux.wait_for("1 Today");
     tmux.keys(&["6"]);
     let s = tmux.wait_for("pending 4");
-    assert!(
-        s.contains("6 Risk") && s.contains("close") && s.contains("late"),
-        "{s}"
-    );
+    // (a toast of the reminders that fired at start may cover the right of the rows)
+    assert!(s.contains("6 Risk") && s.contains("1 close"), "{s}");
     // the second pending incident: #9, level 2 (mute)
     tmux.keys(&["j"]);
     tmux.keys(&["m"]);

@@ -42,6 +42,65 @@ pub fn store_message(texts: &Texts, e: &StoreError, db: &std::path::Path) -> Str
         StoreError::UnknownGroup(name) => fill(&texts.cli.unknown_group, &[("name", name)]),
         // the first run: said in the user's language with the commands that help
         StoreError::Missing(p) => fill(&texts.cli.no_database, &[("db", &p.display())]),
+        StoreError::Open { path, source } => fill(
+            &texts.errors.db_open,
+            &[("path", &path.display()), ("e", source)],
+        ),
+        StoreError::NewerSchema {
+            path,
+            found,
+            supported,
+        } => fill(
+            &texts.errors.newer_schema,
+            &[
+                ("path", &path.display()),
+                ("found", found),
+                ("supported", supported),
+            ],
+        ),
+        StoreError::ReadOnlyOlder {
+            path,
+            found,
+            latest,
+        } => fill(
+            &texts.errors.read_only_older,
+            &[
+                ("path", &path.display()),
+                ("found", found),
+                ("latest", latest),
+            ],
+        ),
+        StoreError::NotFound { what, id } => fill(
+            &texts.errors.not_found,
+            &[("what", &texts.errors.thing(what)), ("id", id)],
+        ),
+        StoreError::Stale { what, id, by, at } => fill(
+            &texts.errors.stale,
+            &[
+                ("what", &texts.errors.thing(what)),
+                ("id", id),
+                ("by", by),
+                ("at", at),
+            ],
+        ),
+        StoreError::Handled { id, action, by, at } => fill(
+            &texts.errors.handled,
+            &[
+                ("id", id),
+                (
+                    "action",
+                    &[&texts.risk.actions, &texts.risk.states]
+                        .iter()
+                        .find_map(|m| m.get(action.as_str()))
+                        .unwrap_or(action),
+                ),
+                ("by", by),
+                ("at", at),
+            ],
+        ),
+        StoreError::Busy => texts.errors.busy.clone(),
+        // Refused: the store's own sentence (English; see the report of issue 14.5);
+        // Sqlite, Json, Template: failures of shequn itself, logged and said as they are
         e => e.to_string(),
     }
 }
@@ -85,16 +144,25 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn from_cli(cli: &Cli) -> anyhow::Result<Ctx> {
-        let tz = config::team_tz().map_err(UserError)?;
+        let lang = config::resolve_lang(cli.lang);
+        let e = &lang.texts().errors;
+        // (config says why in English, for the log; the user reads it in their language)
+        let tz = config::team_tz().map_err(|why| {
+            tracing::warn!("{why}");
+            let name = std::env::var("SHEQUN_TZ").unwrap_or_default();
+            UserError(fill(&e.bad_tz, &[("name", &format!("{name:?}"))]))
+        })?;
         let clock: Arc<dyn Clock> = match std::env::var("SHEQUN_NOW") {
-            Ok(v) if !v.is_empty() => Arc::new(FixedClock(
-                parse_now(&v, tz).map_err(|e| UserError(e.to_string()))?,
-            )),
+            Ok(v) if !v.is_empty() => {
+                Arc::new(FixedClock(parse_now(&v, tz).map_err(|_| {
+                    UserError(fill(&e.bad_now, &[("value", &format!("{v:?}"))]))
+                })?))
+            }
             _ => Arc::new(SystemClock),
         };
         Ok(Ctx {
             db: config::resolve_db(cli.db.clone()),
-            lang: config::resolve_lang(cli.lang),
+            lang,
             format: cli.format,
             encoding: cli.encoding,
             export: matches!(cli.command, Some(crate::cli::Command::Export { .. })),

@@ -11,8 +11,10 @@ use serde::Deserialize;
 use crate::domain::roles::{Forbidden, Role};
 
 mod clap_texts;
+mod error_texts;
 mod import_errors;
 pub use clap_texts::ClapTexts;
+pub use error_texts::{ErrorTexts, SegmentTexts, SummaryTexts};
 pub use import_errors::ImportErrorTexts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum, serde::Serialize)]
@@ -85,6 +87,12 @@ pub struct Texts {
     pub actions: BTreeMap<String, String>,
     /// Short action names for the key hints on the bottom line.
     pub hints: BTreeMap<String, String>,
+    /// The commands' refusals and failures, each saying what to do.
+    pub errors: ErrorTexts,
+    /// What the commands print when they are done (the import summaries …).
+    pub summaries: SummaryTexts,
+    /// The RFM segments' names.
+    pub segments: SegmentTexts,
 }
 
 /// Launching a group: phases, metrics, states, kit items, the board and the commands.

@@ -36,7 +36,10 @@ fn main() -> ExitCode {
     let elevated = match unsafe { shequn::guard::Elevated::detect() } {
         Ok(e) => e,
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "shequn: {e}");
+            // in the language the command line asks for (`--lang`, else LANG)
+            let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+            let texts = shequn::cli::help::lang_of(&args).texts();
+            let _ = writeln!(std::io::stderr(), "shequn: {}", texts.guard_error(&e));
             return ExitCode::from(1);
         }
     };

@@ -32,6 +32,7 @@ use super::{Ctx, UserError};
 use crate::cli::Format;
 use crate::disk;
 use crate::domain::roles::Perm;
+use crate::i18n::{Texts, fill};
 use crate::store::backup::{self as copies, Probe};
 use crate::store::{Need, Store, StoreError, migrations, presence};
 
@@ -164,7 +165,14 @@ pub struct CheckFailed(String);
 /// Write one backup of `store` into `dir` as `{stem}.db` (or `{stem}-N.db` when that is
 /// taken): a temporary file with the database file's permissions (never readable by
 /// others), the online copy, `quick_check`, fsync, rename, fsync of the folder.
-pub fn make(store: &Store, dir: &Path, stem: &str, damaged: Damaged) -> anyhow::Result<Made> {
+pub fn make(
+    t: &Texts,
+    store: &Store,
+    dir: &Path,
+    stem: &str,
+    damaged: Damaged,
+) -> anyhow::Result<Made> {
+    let e = &t.errors;
     let started = Instant::now();
     let name = (0..1000)
         .map(|n| match n {
@@ -173,15 +181,15 @@ pub fn make(store: &Store, dir: &Path, stem: &str, damaged: Damaged) -> anyhow::
         })
         .find(|name| !dir.join(name).exists())
         .ok_or_else(|| {
-            UserError(format!(
-                "{} holds too many backups named {stem}",
-                dir.display()
+            UserError(fill(
+                &e.backup_names,
+                &[("dir", &dir.display()), ("stem", &stem)],
             ))
         })?;
     let path = dir.join(&name);
     let tmp = Scratch::new(dir.join(format!(".{name}.{}.tmp", std::process::id())));
-    let model =
-        disk::owner(store.path()).with_context(|| format!("reading {}", store.path().display()))?;
+    let model = disk::owner(store.path())
+        .with_context(|| fill(&e.read_path, &[("path", &store.path().display())]))?;
     {
         use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
         let f = std::fs::OpenOptions::new()
@@ -189,7 +197,7 @@ pub fn make(store: &Store, dir: &Path, stem: &str, damaged: Damaged) -> anyhow::
             .create_new(true)
             .mode(0o600)
             .open(&tmp.path)
-            .with_context(|| format!("creating {}", tmp.path.display()))?;
+            .with_context(|| fill(&e.create, &[("path", &tmp.path.display())]))?;
         // the database's group (a setgid folder gives it already), and its mode minus
         // anything for others: a backup holds every member's data
         let made = disk::owner(&tmp.path)?;
@@ -209,12 +217,12 @@ pub fn make(store: &Store, dir: &Path, stem: &str, damaged: Damaged) -> anyhow::
     }
     std::fs::File::open(&tmp.path)
         .and_then(|f| f.sync_all())
-        .with_context(|| format!("syncing {}", tmp.path.display()))?;
+        .with_context(|| fill(&e.sync, &[("path", &tmp.path.display())]))?;
     std::fs::rename(&tmp.path, &path)
-        .with_context(|| format!("renaming the copy to {}", path.display()))?;
+        .with_context(|| fill(&e.rename, &[("path", &path.display())]))?;
     let mut tmp = tmp;
     tmp.armed = false;
-    disk::sync_dir(dir).with_context(|| format!("syncing {}", dir.display()))?;
+    disk::sync_dir(dir).with_context(|| fill(&e.sync, &[("path", &dir.display())]))?;
     let bytes = std::fs::metadata(&path)?.len();
     Ok(Made {
         path,
@@ -226,21 +234,16 @@ pub fn make(store: &Store, dir: &Path, stem: &str, damaged: Damaged) -> anyhow::
 
 /// The backup folder to write into: `--to` (which must exist) or the team's default,
 /// made like the database's directory on first use.
-fn folder(db: &Path, to: Option<&Path>) -> anyhow::Result<PathBuf> {
+fn folder(t: &Texts, db: &Path, to: Option<&Path>) -> anyhow::Result<PathBuf> {
     if let Some(to) = to {
         if !to.is_dir() {
-            return Err(UserError(format!(
-                "{} is not a directory: create it first (backup --to does not, so a cron job \
-                 never fills the disk under a mount point that is not mounted)",
-                to.display()
-            ))
-            .into());
+            return Err(UserError(fill(&t.errors.not_a_dir, &[("path", &to.display())])).into());
         }
         return Ok(to.to_path_buf());
     }
     let dir = default_dir(db);
     if disk::make_dir_like(&dir, &disk::dir_of(db))
-        .with_context(|| format!("making the backup folder {}", dir.display()))?
+        .with_context(|| fill(&t.errors.make_folder, &[("path", &dir.display())]))?
     {
         tracing::info!("made the backup folder {}", dir.display());
     }
@@ -273,11 +276,13 @@ pub fn run(ctx: &Ctx, to: Option<&Path>, keep: u32) -> anyhow::Result<ExitCode> 
     // a backup reads the database: `--readonly` opens it so, and that is fine
     let store = ctx.open()?;
     store.allowed(Perm::Backup)?;
-    let dir = folder(&ctx.db, to)?;
+    let t = ctx.lang.texts();
+    let dir = folder(t, &ctx.db, to)?;
     let at = ctx.now().with_timezone(&ctx.tz).naive_local();
-    let made = make(&store, &dir, &stem(at), Damaged::Refuse)?;
+    let made = make(t, &store, &dir, &stem(at), Damaged::Refuse)?;
     drop(store);
-    let listed = backups_in(&dir).with_context(|| format!("listing {}", dir.display()))?;
+    let listed =
+        backups_in(&dir).with_context(|| fill(&t.errors.list, &[("path", &dir.display())]))?;
     let mut removed = Vec::new();
     for old in to_rotate(&listed, keep as usize, &made.path) {
         match std::fs::remove_file(&old) {
@@ -313,7 +318,11 @@ pub fn run(ctx: &Ctx, to: Option<&Path>, keep: u32) -> anyhow::Result<ExitCode> 
                 made.seconds
             )?;
             for r in removed {
-                writeln!(out, "removed {}", r.display())?;
+                writeln!(
+                    out,
+                    "{}",
+                    fill(&t.summaries.removed, &[("path", &r.display())])
+                )?;
             }
         }
     }
@@ -338,27 +347,25 @@ pub fn restore(ctx: &Ctx, file: &Path, force: bool) -> anyhow::Result<ExitCode> 
         return Err(StoreError::ReadOnly.into());
     }
     let started = Instant::now();
+    let t = ctx.lang.texts();
+    let say = |template: &str| fill(template, &[("file", &file.display())]);
     let mut live = ctx.open()?;
     live.allowed(Perm::Restore)?;
     if std::fs::canonicalize(file).ok() == std::fs::canonicalize(&ctx.db).ok() {
-        return Err(UserError(format!("{} is the database itself", file.display())).into());
+        return Err(UserError(say(&t.errors.restore_self)).into());
     }
     // the file: a sound shequn database this binary can read
     let probe = Probe::open(file).map_err(|e| match e {
-        StoreError::Missing(_) => UserError(format!("no file at {}", file.display())).into(),
-        StoreError::Open { source, .. } => UserError(format!(
-            "{} is not a database shequn can read: {source}",
-            file.display()
+        StoreError::Missing(_) => UserError(say(&t.errors.restore_missing)).into(),
+        StoreError::Open { source, .. } => UserError(fill(
+            &t.errors.restore_unreadable,
+            &[("file", &file.display()), ("e", &source)],
         ))
         .into(),
         e => anyhow::Error::from(e),
     })?;
     if !probe.is_shequn()? {
-        return Err(UserError(format!(
-            "{} is a SQLite database, but not one of shequn's",
-            file.display()
-        ))
-        .into());
+        return Err(UserError(say(&t.errors.restore_foreign)).into());
     }
     let schema_from = probe.schema_version()?;
     if schema_from > migrations::latest() {
@@ -371,11 +378,14 @@ pub fn restore(ctx: &Ctx, file: &Path, force: bool) -> anyhow::Result<ExitCode> 
     }
     let problems = probe.quick_check()?;
     if !problems.is_empty() {
-        anyhow::bail!(
-            "{} fails its integrity check ({}): pick another backup; nothing was changed",
-            file.display(),
-            problems.join("; ")
-        );
+        // a damaged file is a data failure (exit 2), not a refusal
+        return Err(anyhow::Error::msg(fill(
+            &t.errors.restore_damaged,
+            &[
+                ("file", &file.display()),
+                ("problems", &problems.join("; ")),
+            ],
+        )));
     }
     // nobody may be working on it: presence seen within the online window, whoever
     // it is (also the caller's own consoles)
@@ -386,19 +396,21 @@ pub fn restore(ctx: &Ctx, file: &Path, force: bool) -> anyhow::Result<ExitCode> 
         .map(|o| format!("{}@{} ({})", o.login, o.host, o.tab))
         .collect();
     if !online.is_empty() && !force {
-        return Err(UserError(format!(
-            "{} console(s) open on {}: {}. Ask them to quit (q), or restore anyway with \
-             --force (their consoles reload the restored data); nothing was changed",
-            online.len(),
-            ctx.db.display(),
-            names.join(", ")
+        return Err(UserError(fill(
+            &t.errors.restore_online,
+            &[
+                ("n", &online.len()),
+                ("db", &ctx.db.display()),
+                ("names", &names.join(", ")),
+            ],
         ))
         .into());
     }
     // the database as it is now, kept beside the other backups (and never rotated)
-    let dir = folder(&ctx.db, None)?;
+    let dir = folder(t, &ctx.db, None)?;
     let at = now.with_timezone(&ctx.tz).naive_local();
     let before = make(
+        t,
         &live,
         &dir,
         &format!("{}-before-restore", stem(at)),

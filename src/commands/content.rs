@@ -45,7 +45,7 @@ pub fn run(ctx: &Ctx, cmd: &ContentCmd) -> anyhow::Result<ExitCode> {
         } => {
             let input = ContentInput {
                 title: title.clone(),
-                body: read_body(body_file)?,
+                body: read_body(ctx, body_file)?,
                 kind: parse_kind(ctx, kind)?,
                 form: parse_form(ctx, form)?,
                 column: column.clone(),
@@ -94,7 +94,7 @@ pub fn run(ctx: &Ctx, cmd: &ContentCmd) -> anyhow::Result<ExitCode> {
                 input.title.clone_from(t);
             }
             if let Some(f) = body_file {
-                input.body = read_body(f)?;
+                input.body = read_body(ctx, f)?;
             }
             if let Some(k) = kind {
                 input.kind = parse_kind(ctx, k)?;
@@ -158,7 +158,7 @@ pub fn run(ctx: &Ctx, cmd: &ContentCmd) -> anyhow::Result<ExitCode> {
             notes,
             override_reason,
         } => {
-            let notes = parse_notes(notes)?;
+            let notes = parse_notes(ctx, notes)?;
             let review = ReviewInput {
                 compliance: Check::pass(&notes[0]),
                 fit: Check::pass(&notes[1]),
@@ -176,10 +176,10 @@ pub fn run(ctx: &Ctx, cmd: &ContentCmd) -> anyhow::Result<ExitCode> {
             let review = if notes.is_empty() && fail.is_empty() {
                 None
             } else {
-                let notes = parse_notes(notes)?;
+                let notes = parse_notes(ctx, notes)?;
                 let failed = fail
                     .iter()
-                    .map(|f| check_index(f))
+                    .map(|f| check_index(ctx, f))
                     .collect::<anyhow::Result<Vec<usize>>>()?;
                 let check = |i: usize| Check {
                     pass: !failed.contains(&i),
@@ -254,24 +254,26 @@ pub fn parse_slot(ctx: &Ctx, s: &str) -> anyhow::Result<i64> {
         _ => None,
     };
     at.ok_or_else(|| {
-        UserError(format!(
-            "--slot {s:?}: use \"YYYY-MM-DD HH:MM\" in the team's time zone, e.g. \"2026-03-03 20:00\""
+        UserError(fill(
+            &ctx.lang.texts().errors.bad_slot,
+            &[("value", &format!("{s:?}"))],
         ))
         .into()
     })
 }
 
 /// The body text: a file, or stdin for `-`.
-fn read_body(path: &Path) -> anyhow::Result<String> {
+fn read_body(ctx: &Ctx, path: &Path) -> anyhow::Result<String> {
+    let t = &ctx.lang.texts().errors;
     if path.as_os_str() == "-" {
         let mut s = String::new();
         std::io::stdin()
             .read_to_string(&mut s)
-            .map_err(|e| UserError(format!("cannot read the body from stdin: {e}")))?;
+            .map_err(|e| UserError(fill(&t.read_stdin, &[("e", &e)])))?;
         return Ok(s);
     }
     std::fs::read_to_string(path)
-        .map_err(|e| UserError(format!("--body-file {}: {e}", path.display())).into())
+        .map_err(|e| UserError(fill(&t.read_file, &[("file", &path.display()), ("e", &e)])).into())
 }
 
 /// A group by name (or by id when no group has that name).
@@ -284,14 +286,15 @@ fn group_ids(ctx: &Ctx, store: &Store, names: &[String]) -> anyhow::Result<Vec<i
 }
 
 /// compliance / fit / appeal (or 合规性 / 匹配度 / 吸引力) → 0 / 1 / 2.
-fn check_index(name: &str) -> anyhow::Result<usize> {
+fn check_index(ctx: &Ctx, name: &str) -> anyhow::Result<usize> {
     let n = name.trim();
     CHECKS
         .iter()
         .position(|(en, zh)| en.eq_ignore_ascii_case(n) || *zh == n)
         .ok_or_else(|| {
-            UserError(format!(
-                "{name:?} is not a check: use compliance (合规性), fit (匹配度) or appeal (吸引力)"
+            UserError(fill(
+                &ctx.lang.texts().errors.bad_check,
+                &[("value", &format!("{name:?}"))],
             ))
             .into()
         })
@@ -299,14 +302,14 @@ fn check_index(name: &str) -> anyhow::Result<usize> {
 
 /// `--note compliance=…,fit=…` (repeatable) → the three notes. A comma only separates
 /// notes when a check's name follows it, so notes may contain commas.
-fn parse_notes(list: &[String]) -> anyhow::Result<[String; 3]> {
+fn parse_notes(ctx: &Ctx, list: &[String]) -> anyhow::Result<[String; 3]> {
     let mut out: [String; 3] = Default::default();
     for arg in list {
         let mut parts: Vec<String> = Vec::new();
         for piece in arg.split(',') {
             let starts_a_note = piece
                 .split_once('=')
-                .is_some_and(|(k, _)| check_index(k).is_ok());
+                .is_some_and(|(k, _)| check_index(ctx, k).is_ok());
             match parts.last_mut() {
                 Some(last) if !starts_a_note => {
                     last.push(',');
@@ -317,11 +320,12 @@ fn parse_notes(list: &[String]) -> anyhow::Result<[String; 3]> {
         }
         for p in parts {
             let (k, v) = p.split_once('=').ok_or_else(|| {
-                UserError(format!(
-                    "--note {p:?}: use CHECK=TEXT, e.g. --note compliance=无违规词,fit=符合定位"
+                UserError(fill(
+                    &ctx.lang.texts().errors.bad_note,
+                    &[("value", &format!("{p:?}"))],
                 ))
             })?;
-            out[check_index(k)?] = v.trim().to_string();
+            out[check_index(ctx, k)?] = v.trim().to_string();
         }
     }
     Ok(out)

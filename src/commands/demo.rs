@@ -11,6 +11,7 @@ use super::{Ctx, UserError};
 use crate::cli::Format;
 use crate::clock::local_day;
 use crate::demo::{DAYS, DemoCounts};
+use crate::i18n::fill;
 
 /// Building the demo is the generator's (`crate::demo`); re-exported here because the
 /// integration tests build their demo databases through the command's path.
@@ -91,16 +92,14 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<ExitCode> {
 
 /// Write the demo database at `ctx.db`, which must not exist yet.
 pub fn write(ctx: &Ctx) -> anyhow::Result<DemoCounts> {
+    let e = &ctx.lang.texts().errors;
     if ctx.db.exists() {
-        return Err(UserError(format!(
-            "{} already exists; the demo only writes new files (remove it or pick another --db)",
-            ctx.db.display()
-        ))
-        .into());
+        return Err(UserError(fill(&e.demo_exists, &[("db", &ctx.db.display())])).into());
     }
-    super::check_no_leftovers(&ctx.db)?;
+    super::check_no_leftovers(ctx.lang.texts(), &ctx.db)?;
     if let Some(dir) = ctx.db.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .with_context(|| fill(&e.create, &[("path", &dir.display())]))?;
     }
     let side = side_path(&ctx.db);
     let _ = std::fs::remove_file(&side);
@@ -112,7 +111,7 @@ pub fn write(ctx: &Ctx) -> anyhow::Result<DemoCounts> {
     }
     let counts = result?;
     std::fs::rename(&side, &ctx.db)
-        .with_context(|| format!("moving the demo into place at {}", ctx.db.display()))?;
+        .with_context(|| fill(&e.move_demo, &[("path", &ctx.db.display())]))?;
     Ok(counts)
 }
 

@@ -21,7 +21,11 @@ pub fn run(
     let to = to.unwrap_or_else(|| local_day(ctx.now(), ctx.tz));
     let from = from.unwrap_or_else(|| to.checked_sub_days(Days::new(29)).unwrap_or(to));
     if from > to {
-        return Err(super::UserError(format!("--from {from} is after --to {to}")).into());
+        return Err(super::UserError(crate::i18n::fill(
+            &ctx.lang.texts().errors.from_after_to,
+            &[("from", &from), ("to", &to)],
+        ))
+        .into());
     }
     // A spreadsheet export defaults to CSV; --format json still works for scripts.
     let format = if ctx.format == Format::Table {

@@ -24,7 +24,8 @@ pub fn run(ctx: &Ctx, cmd: &GroupCmd) -> anyhow::Result<ExitCode> {
         } => {
             let name = name.trim().to_string();
             if name.is_empty() || kind.trim().is_empty() {
-                return Err(UserError("a group needs a name and a --kind".into()).into());
+                let e = &ctx.lang.texts().errors;
+                return Err(UserError(e.group_needs.clone()).into());
             }
             let now = ctx.now();
             let created = created.unwrap_or_else(|| local_day(now, ctx.tz));
@@ -59,10 +60,8 @@ pub fn run(ctx: &Ctx, cmd: &GroupCmd) -> anyhow::Result<ExitCode> {
             created,
         } => {
             if new_name.is_none() && kind.is_none() && platform.is_none() && created.is_none() {
-                return Err(UserError(
-                    "nothing to change: give --name, --kind, --platform or --created".into(),
-                )
-                .into());
+                let e = &ctx.lang.texts().errors;
+                return Err(UserError(e.nothing_to_change.clone()).into());
             }
             let platform = platform.map(|p| match p {
                 Platform::Wecom => "wecom",
@@ -71,7 +70,7 @@ pub fn run(ctx: &Ctx, cmd: &GroupCmd) -> anyhow::Result<ExitCode> {
             let at = ctx.now().timestamp();
             let new_name = new_name.as_ref().map(|n| n.trim().to_string());
             if new_name.as_deref() == Some("") {
-                return Err(UserError("a group's name cannot be empty".into()).into());
+                return Err(UserError(ctx.lang.texts().errors.empty_name.clone()).into());
             }
             let edit = GroupEdit {
                 name: new_name.as_deref(),

@@ -7,11 +7,11 @@ use std::process::ExitCode;
 use super::{Ctx, UserError};
 use crate::cli::{Format as OutFormat, ImportCmd};
 use crate::domain::roster::{Allowance, Limit, percent};
-use crate::i18n::{CliTexts, fill};
+use crate::i18n::{CliTexts, Texts, fill};
 use crate::import::{self, Format, ImportError, Reason};
 use crate::store::import::{
-    ChatImportError, ChatOptions, ROSTER_NAMES, RosterError, RosterOptions, RosterSummary,
-    import_chat, import_orders, import_roster,
+    ChatImportError, ChatOptions, ChatSummary, ROSTER_NAMES, RosterError, RosterOptions,
+    RosterSummary, import_chat, import_orders, import_roster,
 };
 use crate::store::{Store, kpi};
 
@@ -50,8 +50,9 @@ pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
                 format: &format_word,
                 keywords: Some(&ctx.keywords),
             };
-            let records = import::prefetch(records)
-                .map_err(|e| anyhow::anyhow!("cannot start the import's reader thread: {e}"))?;
+            let records = import::prefetch(records).map_err(|e| {
+                anyhow::Error::msg(fill(&ctx.lang.texts().errors.reader_thread, &[("e", &e)]))
+            })?;
             let summary = match import_chat(&mut store, records, &opts, now, ctx.tz, &ctx.rules) {
                 Ok(s) => s,
                 Err(ChatImportError::Bad { file, err }) => return Err(refused(ctx, &file, &err)),
@@ -59,19 +60,7 @@ pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
             };
             match ctx.format {
                 OutFormat::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
-                _ => println!(
-                    "{} ({}): read {}, messages {}, events {}, duplicates {}, skipped {}, errors {} · {} new members · groups: {}",
-                    summary.file,
-                    summary.format,
-                    summary.read,
-                    summary.messages,
-                    summary.events,
-                    summary.duplicates,
-                    summary.skipped,
-                    summary.errors,
-                    summary.new_members,
-                    summary.groups.join(", ")
-                ),
+                _ => println!("{}", chat_line(ctx.lang.texts(), &summary)),
             }
             after_import(ctx, &mut store)?;
         }
@@ -111,10 +100,7 @@ pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
                         println!("{line}");
                     }
                 }
-                _ => println!(
-                    "{} ({}) → {}: read {}, joined {}, left {}, unchanged {}, {} new members",
-                    s.file, s.format, s.group, s.read, s.joined, s.left, s.unchanged, s.new_members
-                ),
+                _ => println!("{}", roster_line(ctx.lang.texts(), &s)),
             }
             if !s.dry_run {
                 after_import(ctx, &mut store)?;
@@ -131,8 +117,17 @@ pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
             match ctx.format {
                 OutFormat::Json => println!("{}", serde_json::to_string_pretty(&s)?),
                 _ => println!(
-                    "{}: read {}, orders {}, duplicates {}, unmatched members {}",
-                    s.file, s.read, s.orders, s.duplicates, s.unmatched
+                    "{}",
+                    fill(
+                        &ctx.lang.texts().summaries.orders,
+                        &[
+                            ("file", &s.file),
+                            ("read", &s.read),
+                            ("orders", &s.orders),
+                            ("duplicates", &s.duplicates),
+                            ("unmatched", &s.unmatched),
+                        ],
+                    )
                 ),
             }
         }
@@ -163,13 +158,18 @@ pub fn run(ctx: &Ctx, cmd: &ImportCmd) -> anyhow::Result<ExitCode> {
                 OutFormat::Json => println!("{}", serde_json::to_string_pretty(&s)?),
                 _ => {
                     println!(
-                        "{} ({}): {} values ({} changed) on {} days · groups: {}",
-                        s.file,
-                        s.format,
-                        s.values,
-                        s.changed,
-                        s.days,
-                        s.groups.join(", ")
+                        "{}",
+                        fill(
+                            &ctx.lang.texts().summaries.stats,
+                            &[
+                                ("file", &s.file),
+                                ("format", &s.format),
+                                ("values", &s.values),
+                                ("changed", &s.changed),
+                                ("days", &s.days),
+                                ("groups", &s.groups.join(", ")),
+                            ],
+                        )
                     );
                     let r = kpi::Refreshed {
                         opened: s.opened.clone(),
@@ -206,6 +206,58 @@ fn after_import(ctx: &Ctx, store: &mut Store) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The summary of `import chat` in the user's language; the risk incidents the import
+/// opened only when there are some (a clean import says nothing about risk).
+pub fn chat_line(t: &Texts, s: &ChatSummary) -> String {
+    let w = &t.summaries;
+    let incidents = if s.incidents > 0 {
+        fill(&w.chat_incidents, &[("n", &s.incidents)])
+    } else {
+        String::new()
+    };
+    fill(
+        &w.chat,
+        &[
+            ("file", &s.file),
+            ("format", &s.format),
+            ("read", &s.read),
+            ("messages", &s.messages),
+            ("events", &s.events),
+            ("duplicates", &s.duplicates),
+            ("skipped", &s.skipped),
+            ("errors", &s.errors),
+            ("new_members", &s.new_members),
+            ("groups", &s.groups.join(", ")),
+            ("incidents", &incidents),
+        ],
+    )
+}
+
+/// The summary of `import members`; removed members the roster brought back (each an
+/// incident) only when there are some.
+pub fn roster_line(t: &Texts, s: &RosterSummary) -> String {
+    let w = &t.summaries;
+    let incidents = if s.incidents > 0 {
+        fill(&w.roster_incidents, &[("n", &s.incidents)])
+    } else {
+        String::new()
+    };
+    fill(
+        &w.roster,
+        &[
+            ("file", &s.file),
+            ("format", &s.format),
+            ("group", &s.group),
+            ("read", &s.read),
+            ("joined", &s.joined),
+            ("left", &s.left),
+            ("unchanged", &s.unchanged),
+            ("new_members", &s.new_members),
+            ("incidents", &incidents),
+        ],
+    )
 }
 
 /// A refused roster in words: the file, how many would leave of how many, the limit,

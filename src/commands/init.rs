@@ -20,6 +20,7 @@ use anyhow::Context;
 
 use super::{Ctx, UserError};
 use crate::domain::roles::Perm;
+use crate::i18n::{Texts, fill};
 use crate::store::operators::Setup;
 use crate::store::{Store, StoreError, operators, sop};
 
@@ -35,23 +36,25 @@ pub fn run(ctx: &Ctx, mode: Mode<'_>) -> anyhow::Result<ExitCode> {
     if ctx.readonly {
         return Err(StoreError::ReadOnly.into());
     }
+    let t = ctx.lang.texts();
     let (mut store, setup) = match mode {
         Mode::Personal => {
-            refuse_existing(&ctx.db)?;
-            refuse_network_fs(&ctx.db)?;
+            refuse_existing(t, &ctx.db)?;
+            refuse_network_fs(t, &ctx.db)?;
             let dir = ctx
                 .db
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| fill(&t.errors.create, &[("path", &dir.display())]))?;
             (Store::create(&ctx.db, &ctx.operator)?, Setup::Personal)
         }
         Mode::Team(group) => {
-            let gid = group_id(group)?;
-            refuse_existing(&ctx.db)?;
-            refuse_network_fs(&ctx.db)?;
-            make_team_dir(&ctx.db, gid)?;
+            let gid = group_id(t, group)?;
+            refuse_existing(t, &ctx.db)?;
+            refuse_network_fs(t, &ctx.db)?;
+            make_team_dir(t, &ctx.db, gid)?;
             let store = Store::create(&ctx.db, &ctx.operator).inspect_err(|_| undo(&ctx.db))?;
             let group = group.to_string();
             (store, Setup::Team { group })
@@ -65,11 +68,9 @@ pub fn run(ctx: &Ctx, mode: Mode<'_>) -> anyhow::Result<ExitCode> {
                 },
             ),
             None => {
-                return Err(UserError(format!(
-                    "init --guarded {group} needs the shequn installed setgid {group}; this one \
-                     is not setgid (README: Team mode and the threat model)"
-                ))
-                .into());
+                return Err(
+                    UserError(fill(&t.errors.guarded_needs_setgid, &[("group", &group)])).into(),
+                );
             }
         },
     };
@@ -80,25 +81,27 @@ pub fn run(ctx: &Ctx, mode: Mode<'_>) -> anyhow::Result<ExitCode> {
         sop::install_shipped(tx, op, now)?;
         Ok(())
     })?;
-    println!("created {} (owner: {})", ctx.db.display(), ctx.operator);
+    println!(
+        "{}",
+        fill(
+            &t.summaries.created,
+            &[("db", &ctx.db.display()), ("owner", &ctx.operator)]
+        )
+    );
     // what to do next, with the commands as they must be typed
-    let steps = &ctx.lang.texts().first_run.steps;
-    println!("\n{}", crate::i18n::fill(steps, &[("db", &ctx.db_flag())]));
+    println!("\n{}", fill(&t.first_run.steps, &[("db", &ctx.db_flag())]));
     Ok(ExitCode::SUCCESS)
 }
 
 /// SQLite's WAL needs shared memory and locks that work between every process using the
 /// file: NFS, SMB/CIFS, sshfs and other FUSE mounts do not give them reliably (a
 /// corrupted team database later, not an error now), so `init` refuses them.
-fn refuse_network_fs(db: &Path) -> Result<(), UserError> {
+fn refuse_network_fs(t: &Texts, db: &Path) -> Result<(), UserError> {
     let landing = crate::disk::nearest_existing(&crate::disk::dir_of(db));
     match crate::disk::fs_kind(&landing) {
-        Ok(Some(kind)) if kind.unsafe_for_wal => Err(UserError(format!(
-            "{} is on {}: a shared SQLite database needs a local filesystem (WAL's shared \
-             memory and locks do not work over the network or FUSE); put it on a local disk \
-             of the server the team logs into",
-            landing.display(),
-            kind.name
+        Ok(Some(kind)) if kind.unsafe_for_wal => Err(UserError(fill(
+            &t.errors.network_fs,
+            &[("path", &landing.display()), ("fs", &kind.name)],
         ))),
         Ok(_) => Ok(()),
         Err(e) => {
@@ -112,82 +115,68 @@ fn refuse_network_fs(db: &Path) -> Result<(), UserError> {
 /// the team directory goes (`guard::new_team_dir`), make it and the empty file, and
 /// open the database. Returns its canonical path with the connection.
 pub fn create_guarded(
+    t: &Texts,
     db: &Path,
     group: &str,
     elevated: &crate::guard::Elevated,
     operator: &str,
 ) -> anyhow::Result<(PathBuf, Store)> {
-    let gid = group_id(group)?;
+    let gid = group_id(t, group)?;
     if gid != elevated.gid() {
-        return Err(UserError(format!(
-            "this shequn is installed setgid {}, not {group}: init --guarded takes the group it \
-             is installed with",
-            elevated.group_name()
+        return Err(UserError(fill(
+            &t.errors.guarded_other_group,
+            &[("installed", &elevated.group_name()), ("group", &group)],
         ))
         .into());
     }
-    refuse_existing(db)?;
+    refuse_existing(t, db)?;
     let name = db
         .file_name()
-        .ok_or_else(|| UserError(format!("{} names no file", db.display())))?;
-    let dir =
-        crate::guard::new_team_dir(own_dir(db)?, gid).map_err(|e| UserError(e.to_string()))?;
+        .ok_or_else(|| UserError(fill(&t.errors.no_file_name, &[("db", &db.display())])))?;
+    let dir = crate::guard::new_team_dir(own_dir(t, db)?, gid)
+        .map_err(|e| UserError(t.guard_error(&e)))?;
     let db = dir.join(name);
-    make_team_dir(&db, gid)?;
+    make_team_dir(t, &db, gid)?;
     let store = Store::create(&db, operator).inspect_err(|_| undo(&db))?;
     store.touch_files().inspect_err(|_| undo(&db))?;
     Ok((db, store))
 }
 
 /// Refuse an existing database, or the leftovers of one.
-fn refuse_existing(db: &Path) -> anyhow::Result<()> {
+fn refuse_existing(t: &Texts, db: &Path) -> anyhow::Result<()> {
     if db.exists() {
-        return Err(UserError(format!(
-            "{} already exists; shequn init only creates new databases",
-            db.display()
-        ))
-        .into());
+        return Err(UserError(fill(&t.errors.init_exists, &[("db", &db.display())])).into());
     }
-    super::check_no_leftovers(db)?;
+    super::check_no_leftovers(t, db)?;
     Ok(())
 }
 
 /// The directory `init --team`/`--guarded` creates for `db`: its parent, which must be
 /// named (not the current directory).
-fn own_dir(db: &Path) -> anyhow::Result<&Path> {
+fn own_dir<'a>(t: &Texts, db: &'a Path) -> anyhow::Result<&'a Path> {
     db.parent()
         .filter(|p| !p.as_os_str().is_empty() && *p != Path::new("."))
-        .ok_or_else(|| {
-            UserError(format!(
-                "a team database gets a directory of its own, which init creates: give one, \
-                 e.g. --db team/{}",
-                db.display()
-            ))
-            .into()
-        })
+        .ok_or_else(|| UserError(fill(&t.errors.team_needs_dir, &[("db", &db.display())])).into())
 }
 
 /// Create `db`'s own directory (it must not exist; its parent must) 2770 of `gid`, and
 /// the empty database file in it 0660. Undone if a step fails.
-fn make_team_dir(db: &Path, gid: u32) -> anyhow::Result<()> {
-    let dir = own_dir(db)?;
+fn make_team_dir(t: &Texts, db: &Path, gid: u32) -> anyhow::Result<()> {
+    let dir = own_dir(t, db)?;
     if dir.exists() {
-        return Err(UserError(format!(
-            "{} already exists: init --team/--guarded creates the database's own directory and \
-             never changes an existing one; name a new one, e.g. --db {}",
-            dir.display(),
-            dir.join("team")
-                .join(db.file_name().unwrap_or_default())
-                .display()
+        let example = dir.join("team").join(db.file_name().unwrap_or_default());
+        return Err(UserError(fill(
+            &t.errors.team_dir_exists,
+            &[("dir", &dir.display()), ("example", &example.display())],
         ))
         .into());
     }
     if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty())
         && !parent.is_dir()
     {
-        return Err(UserError(format!(
-            "{} does not exist: init creates the team's directory in an existing one",
-            parent.display()
+        return Err(UserError(fill(
+            &t.errors.team_parent_missing,
+            &[("dir", &parent.display())],
         ))
         .into());
     }
@@ -195,19 +184,21 @@ fn make_team_dir(db: &Path, gid: u32) -> anyhow::Result<()> {
     std::fs::DirBuilder::new()
         .mode(0o700)
         .create(dir)
-        .with_context(|| format!("creating {}", dir.display()))?;
+        .with_context(|| fill(&t.errors.create, &[("path", &dir.display())]))?;
     let made = (|| -> anyhow::Result<()> {
         std::os::unix::fs::chown(dir, None, Some(gid)).map_err(|e| {
-            UserError(format!(
-                "cannot give {} to group {}: {e} (you must be in the group, or use the shequn \
-                 installed setgid to it with --guarded)",
-                dir.display(),
-                crate::disk::group_name(gid)
+            UserError(fill(
+                &t.errors.chown,
+                &[
+                    ("dir", &dir.display()),
+                    ("group", &crate::disk::group_name(gid)),
+                    ("e", &e),
+                ],
             ))
         })?;
         // chmod after chown: a chown may clear the setgid bit
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o2770))
-            .with_context(|| format!("making {} setgid", dir.display()))?;
+            .with_context(|| fill(&t.errors.setgid, &[("path", &dir.display())]))?;
         // the file exists before SQLite opens it, with its mode: SQLite gives the -wal
         // and -shm the same mode, whatever the umask
         let file = std::fs::OpenOptions::new()
@@ -215,9 +206,9 @@ fn make_team_dir(db: &Path, gid: u32) -> anyhow::Result<()> {
             .create_new(true)
             .mode(0o660)
             .open(db)
-            .with_context(|| format!("creating {}", db.display()))?;
+            .with_context(|| fill(&t.errors.create, &[("path", &db.display())]))?;
         file.set_permissions(std::fs::Permissions::from_mode(0o660))
-            .with_context(|| format!("setting permissions on {}", db.display()))?;
+            .with_context(|| fill(&t.errors.set_mode, &[("path", &db.display())]))?;
         Ok(())
     })();
     if made.is_err() {
@@ -237,18 +228,19 @@ fn undo(db: &Path) {
     }
 }
 
-fn group_id(name: &str) -> anyhow::Result<u32> {
-    let c =
-        std::ffi::CString::new(name).map_err(|_| UserError(format!("bad group name {name:?}")))?;
+fn group_id(t: &Texts, name: &str) -> anyhow::Result<u32> {
+    let c = std::ffi::CString::new(name).map_err(|_| {
+        UserError(fill(
+            &t.errors.bad_unix_group,
+            &[("name", &format!("{name:?}"))],
+        ))
+    })?;
     // SAFETY: getgrnam reads a NUL-terminated string and returns a pointer into static
     // storage or null; we copy gr_gid out immediately, on this thread, before any other
     // call that could overwrite it.
     let gr = unsafe { libc::getgrnam(c.as_ptr()) };
     if gr.is_null() {
-        return Err(UserError(format!(
-            "no Unix group named {name:?}: create it first (groupadd {name})"
-        ))
-        .into());
+        return Err(UserError(fill(&t.errors.no_unix_group, &[("name", &name)])).into());
     }
     // SAFETY: non-null pointer returned by getgrnam, see above.
     Ok(unsafe { (*gr).gr_gid })

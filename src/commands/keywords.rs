@@ -341,8 +341,12 @@ fn print_report(ctx: &Ctx, report: &Report, took: u128) -> anyhow::Result<()> {
 
 /// A proposed list file's entries; the first bad line refuses the file with its line.
 fn read_entries(ctx: &Ctx, file: &Path) -> Result<Vec<Entry>, UserError> {
-    let text =
-        std::fs::read_to_string(file).map_err(|e| UserError(format!("{}: {e}", file.display())))?;
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        UserError(fill(
+            &ctx.lang.texts().errors.read_file,
+            &[("file", &file.display()), ("e", &e)],
+        ))
+    })?;
     let texts = ctx.lang.texts();
     list::parse_list(&text)
         .map(|(line, e)| {
@@ -419,8 +423,12 @@ fn say(ctx: &Ctx, c: Category, change: ListChange, plan: &WordPlan) {
 
 /// A list file's words, each checked; the first bad one refuses the file with its line.
 fn read(ctx: &Ctx, file: &Path) -> Result<Vec<String>, UserError> {
-    let text =
-        std::fs::read_to_string(file).map_err(|e| UserError(format!("{}: {e}", file.display())))?;
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        UserError(fill(
+            &ctx.lang.texts().errors.read_file,
+            &[("file", &file.display()), ("e", &e)],
+        ))
+    })?;
     let texts = ctx.lang.texts();
     domain::list_words(&text)
         .map(|(line, w)| {

@@ -126,7 +126,7 @@ pub fn launch(
     let name = name.trim();
     let kind = kind.trim();
     if name.is_empty() || kind.is_empty() {
-        return Err(UserError("a group needs a name and a --kind".into()).into());
+        return Err(UserError(t.errors.group_needs.clone()).into());
     }
     let positioning = positioning.map(str::trim).filter(|p| !p.is_empty());
     check_positioning(t, positioning)?;
@@ -337,7 +337,7 @@ pub fn kit(
         }
         Some(KitCmd::Text { item, file }) => {
             let item = item_arg(ctx, item)?;
-            let text = read_text(file)?;
+            let text = read_text(ctx, file)?;
             if text.trim().is_empty() {
                 return Err(UserError(fill(
                     &t.launch.kit_empty_text,
@@ -414,13 +414,16 @@ pub fn kit(
 }
 
 /// A file's text, or stdin's for `-`.
-fn read_text(file: &Path) -> anyhow::Result<String> {
+fn read_text(ctx: &Ctx, file: &Path) -> anyhow::Result<String> {
     if file.as_os_str() == "-" {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s)?;
         return Ok(s);
     }
-    std::fs::read_to_string(file).map_err(|e| UserError(format!("{}: {e}", file.display())).into())
+    std::fs::read_to_string(file).map_err(|e| {
+        let t = &texts(ctx).errors;
+        UserError(fill(&t.read_file, &[("file", &file.display()), ("e", &e)])).into()
+    })
 }
 
 /// One phase of one group, for CSV.

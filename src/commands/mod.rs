@@ -91,14 +91,13 @@ pub fn unknown_group(ctx: &Ctx, name: &str) -> UserError {
 /// Refuse to create a database where a `-wal` or `-shm` file of an earlier one is still
 /// lying around: SQLite would replay that old log into the new file and corrupt it.
 /// (Seen for real: a console still open on a database someone deleted.)
-pub fn check_no_leftovers(db: &std::path::Path) -> Result<(), UserError> {
+pub fn check_no_leftovers(t: &crate::i18n::Texts, db: &std::path::Path) -> Result<(), UserError> {
     for suffix in ["-wal", "-shm", "-journal"] {
         let side = std::path::PathBuf::from(format!("{}{suffix}", db.display()));
         if side.exists() {
-            return Err(UserError(format!(
-                "{} is left over from an earlier database at this path (is a console still open on it?); \
-                 close that console or remove the file, then try again",
-                side.display()
+            return Err(UserError(crate::i18n::fill(
+                &t.errors.leftover,
+                &[("file", &side.display())],
             )));
         }
     }
@@ -146,7 +145,12 @@ pub fn main(cli: Cli, elevated: Option<crate::guard::Elevated>) -> ExitCode {
             let text = match (&problem, e.downcast_ref::<StoreError>()) {
                 (Some(p), _) => texts.file_problem(p),
                 (None, Some(s)) => crate::ctx::store_message(texts, s, &db),
-                (None, None) => format!("{e:#}"),
+                (None, None) => match e.downcast_ref::<crate::guard::GuardError>() {
+                    Some(g) => texts.guard_error(g),
+                    // a refusal or a failure in the user's words; an OS error's own
+                    // words follow a failure's sentence (`{e:#}`: the context, then why)
+                    None => format!("{e:#}"),
+                },
             };
             // Not eprintln!: after a hang-up stderr is a dead tty, and eprintln! panics.
             let _ = writeln!(std::io::stderr(), "shequn: {text}");
@@ -203,6 +207,7 @@ fn privileged_start(
     let operator = crate::config::operator_login();
     let db = crate::config::resolve_db(cli.db.clone());
     let group = el.group_name();
+    let t = crate::config::resolve_lang(cli.lang).texts();
     let opened = match (&cli.command, cli.demo) {
         (Some(Command::Demo), _) | (None, true) => None,
         (Some(Command::Init { .. }), false) if cli.readonly => {
@@ -214,14 +219,13 @@ fn privileged_start(
             }),
             false,
         ) => {
-            let (db, store) = init::create_guarded(&db, g, &el, &operator)?;
+            let (db, store) = init::create_guarded(t, &db, g, &el, &operator)?;
             Some((db, vec![store]))
         }
         (Some(Command::Init { .. }), false) => {
-            return Err(UserError(format!(
-                "this shequn is installed setgid {group} (guarded mode): it only creates \
-                 `init --guarded {group}` databases; for a personal or --team one use a shequn \
-                 that is not setgid"
+            return Err(UserError(crate::i18n::fill(
+                &t.errors.guarded_only,
+                &[("group", &group)],
             ))
             .into());
         }
@@ -230,28 +234,30 @@ fn privileged_start(
         // group, which they only use there. What they take from the user — the folder
         // `--to`, the file to restore — must be the user's own to read or write.
         (Some(Command::Backup { .. } | Command::Restore { .. } | Command::Doctor), false) => {
-            let db = crate::guard::team_db(&db, el.gid()).map_err(|e| UserError(e.to_string()))?;
-            let own = |path: &std::path::Path, mode: libc::c_int, what: &str| {
+            let db =
+                crate::guard::team_db(&db, el.gid()).map_err(|e| UserError(t.guard_error(&e)))?;
+            let own = |path: &std::path::Path, mode: libc::c_int, refusal: &str| {
                 if crate::guard::real_user_can(path, mode) {
                     Ok(())
                 } else {
-                    Err(UserError(format!(
-                        "{}: you cannot {what} it yourself, so shequn will not either",
-                        path.display()
+                    Err(UserError(crate::i18n::fill(
+                        refusal,
+                        &[("path", &path.display())],
                     )))
                 }
             };
             match &cli.command {
                 Some(Command::Backup { to: Some(dir), .. }) => {
-                    own(dir, libc::W_OK | libc::X_OK, "write into")?;
+                    own(dir, libc::W_OK | libc::X_OK, &t.errors.own_write)?;
                 }
-                Some(Command::Restore { file, .. }) => own(file, libc::R_OK, "read")?,
+                Some(Command::Restore { file, .. }) => own(file, libc::R_OK, &t.errors.own_read)?,
                 _ => {}
             }
             return Ok((Some(db), Some(el)));
         }
         _ => {
-            let db = crate::guard::team_db(&db, el.gid()).map_err(|e| UserError(e.to_string()))?;
+            let db =
+                crate::guard::team_db(&db, el.gid()).map_err(|e| UserError(t.guard_error(&e)))?;
             let mut stores = Vec::new();
             for _ in 0..connections(cli) {
                 let store = if cli.readonly {
@@ -327,10 +333,7 @@ fn run(cli: Cli, checked_db: Option<std::path::PathBuf>) -> anyhow::Result<ExitC
         kpi::on_start(&mut ctx)?;
     }
     match (&cli.command, cli.demo) {
-        (Some(_), true) => Err(UserError(
-            "--demo opens the console; to write a demo database use `shequn demo --db PATH`".into(),
-        )
-        .into()),
+        (Some(_), true) => Err(UserError(ctx.lang.texts().errors.demo_with_command.clone()).into()),
         (Some(Command::Init { team, guarded }), false) => {
             let mode = match (team, guarded) {
                 (_, Some(g)) => init::Mode::Guarded(g),
@@ -362,10 +365,13 @@ fn run(cli: Cli, checked_db: Option<std::path::PathBuf>) -> anyhow::Result<ExitC
             let path = demo::temp_path(&ctx);
             let ctx = Ctx { db: path, ..ctx };
             demo::write(&ctx)?;
-            println!("demo database: {}", ctx.db.display());
+            let said = &ctx.lang.texts().summaries;
+            let shown = ctx.db.display();
+            let db: [(&str, &dyn std::fmt::Display); 1] = [("db", &shown)];
+            println!("{}", crate::i18n::fill(&said.demo_at, &db));
             let outcome = crate::console::run(&ctx)?;
             if outcome == crate::console::Outcome::Quit {
-                println!("demo database kept at {}", ctx.db.display());
+                println!("{}", crate::i18n::fill(&said.demo_kept, &db));
             }
             Ok(ExitCode::from(outcome.exit_code()))
         }

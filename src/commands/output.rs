@@ -109,9 +109,7 @@ pub fn records<T: Serialize>(rows: &[T]) -> anyhow::Result<Vec<Vec<String>>> {
     for r in rows {
         w.serialize(r)?;
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| anyhow::anyhow!("writing CSV: {e}"))?;
+    let bytes = w.into_inner().map_err(|e| e.into_error())?; // into a Vec: cannot fail
     let mut rd = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -206,9 +204,7 @@ pub fn csv_bytes(
             .collect();
         w.write_record(&cells)?;
     }
-    let text = w
-        .into_inner()
-        .map_err(|e| anyhow::anyhow!("writing CSV: {e}"))?;
+    let text = w.into_inner().map_err(|e| e.into_error())?; // into a Vec: cannot fail
     let bytes = match encoding {
         Encoding::Gbk => {
             let s = String::from_utf8_lossy(&text);

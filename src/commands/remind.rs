@@ -36,10 +36,16 @@ pub fn run(ctx: &Ctx, due: bool, watch: bool, cmd: Option<&RemindCmd>) -> anyhow
             team,
             note,
         }) => {
-            let when = crate::domain::when::parse(at).map_err(|e| UserError(e.to_string()))?;
-            let due_at = when
-                .instant(ctx.now(), ctx.tz)
-                .ok_or_else(|| UserError(format!("{at:?} does not exist in {}", ctx.tz)))?;
+            let e = &ctx.lang.texts().errors;
+            let quoted = format!("{at:?}");
+            let when = crate::domain::when::parse(at)
+                .map_err(|_| UserError(fill(&e.bad_when, &[("value", &quoted)])))?;
+            let due_at = when.instant(ctx.now(), ctx.tz).ok_or_else(|| {
+                UserError(fill(
+                    &e.no_such_time,
+                    &[("value", &quoted), ("tz", &ctx.tz)],
+                ))
+            })?;
             let new = NewReminder {
                 due_at: reminders::whole_second_after(due_at),
                 title: title.clone(),
@@ -85,9 +91,9 @@ pub fn run(ctx: &Ctx, due: bool, watch: bool, cmd: Option<&RemindCmd>) -> anyhow
             let allowed = &ctx.rules.reminders.snooze_minutes;
             if !allowed.contains(minutes) {
                 let list: Vec<String> = allowed.iter().map(ToString::to_string).collect();
-                return Err(UserError(format!(
-                    "snooze for {} minutes (`[reminders] snooze_minutes` in the config), not {minutes}",
-                    list.join(", ")
+                return Err(UserError(fill(
+                    &ctx.lang.texts().errors.snooze_minutes,
+                    &[("allowed", &list.join(", ")), ("n", &minutes)],
                 ))
                 .into());
             }
@@ -359,7 +365,8 @@ fn watch(ctx: &Ctx) -> anyhow::Result<ExitCode> {
             "dismissed_by",
             "note",
         ])?;
-        let head = w.into_inner().context("writing the CSV header")?;
+        // (into a Vec: only an I/O error of the Vec, which cannot fail)
+        let head = w.into_inner().map_err(|e| e.into_error())?;
         if emit_line(&String::from_utf8_lossy(&head)).is_err() {
             return Ok(ExitCode::SUCCESS);
         }
@@ -367,17 +374,18 @@ fn watch(ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .context("starting the runtime")?;
+        .with_context(|| ctx.lang.texts().errors.watch_start.clone())?;
     rt.block_on(async {
         use tokio::signal::unix::{SignalKind, signal};
-        let mut term = signal(SignalKind::terminate()).context("installing a signal handler")?;
-        let mut int = signal(SignalKind::interrupt()).context("installing a signal handler")?;
+        let failed = || ctx.lang.texts().errors.watch_start.clone();
+        let mut term = signal(SignalKind::terminate()).with_context(failed)?;
+        let mut int = signal(SignalKind::interrupt()).with_context(failed)?;
         // `nohup shequn remind --watch >> file &` keeps watching after the logout, as
         // nohup promises (the console does the same)
         let mut hup = if crate::tui::sighup_ignored() {
             None
         } else {
-            Some(signal(SignalKind::hangup()).context("installing a signal handler")?)
+            Some(signal(SignalKind::hangup()).with_context(failed)?)
         };
         let hangup = async {
             match &mut hup {

@@ -143,8 +143,12 @@ fn was(ctx: &Ctx, c: &SettingChange) -> String {
 
 /// A settings file's keys, or its first syntax error with its line.
 fn read(ctx: &Ctx, file: &Path) -> Result<Vec<FileKey>, UserError> {
-    let text =
-        std::fs::read_to_string(file).map_err(|e| UserError(format!("{}: {e}", file.display())))?;
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        UserError(fill(
+            &ctx.lang.texts().errors.read_file,
+            &[("file", &file.display()), ("e", &e)],
+        ))
+    })?;
     domain::read_file(&text).map_err(|e| {
         UserError(fill(
             &ctx.lang.texts().settings.file_error,

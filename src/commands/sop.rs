@@ -195,14 +195,15 @@ fn claim(ctx: &Ctx, store: &mut Store, id: i64) -> anyhow::Result<ExitCode> {
 }
 
 /// `ITEM=VALUE` pairs from the command line.
-fn pairs<'a>(flag: &str, list: &'a [String]) -> anyhow::Result<Vec<(&'a str, &'a str)>> {
+fn pairs<'a>(ctx: &Ctx, flag: &str, list: &'a [String]) -> anyhow::Result<Vec<(&'a str, &'a str)>> {
     list.iter()
         .map(|p| {
             p.split_once('=')
                 .filter(|(k, _)| !k.is_empty())
                 .ok_or_else(|| {
-                    UserError(format!(
-                        "--{flag} {p:?}: use ITEM=VALUE, e.g. --{flag} morning=09:00"
+                    UserError(crate::i18n::fill(
+                        &ctx.lang.texts().errors.bad_pair,
+                        &[("flag", &flag), ("value", &format!("{p:?}"))],
                     ))
                     .into()
                 })
@@ -218,8 +219,8 @@ fn apply(
     at: &[String],
     text: &[String],
 ) -> anyhow::Result<ExitCode> {
-    let at = pairs("at", at)?;
-    let text = pairs("text", text)?;
+    let at = pairs(ctx, "at", at)?;
+    let text = pairs(ctx, "text", text)?;
     let now = ctx.now().timestamp();
     let today = local_day(ctx.now(), ctx.tz);
     let template = template.to_string();

@@ -358,7 +358,7 @@ pub fn detail_lines<'a>(app: &'a App, theme: &Theme, width: usize) -> Vec<Line<'
         out.push(Line::from(vec![
             label(&t.detail_rfm),
             Span::raw(format!("R{} F{} M{} · ", s.r, s.f, s.m)),
-            Span::styled(s.segment.zh(), theme.accent),
+            Span::styled(app.texts.segments.name(s.segment), theme.accent),
         ]));
     }
     for (at, level, reason, by) in d.sanctions.iter().take(3) {

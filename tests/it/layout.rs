@@ -4,7 +4,10 @@
 //!   enforced in one place;
 //! * no two modules import each other: compared where their paths diverge (`domain::kpi`
 //!   vs `domain::rules`, `commands` vs `console`), references may go one way only. A
-//!   parent and its own child files are one unit.
+//!   parent and its own child files are one unit;
+//! * the commands say what a person reads from the language files: no English text in
+//!   a `UserError`, `anyhow!`, `bail!` or error context in `src/commands/`, `ctx.rs`
+//!   and `main.rs` (issue 14: zh throughout).
 //!
 //! The checks work on the text with comments removed and string literals set apart by a
 //! small lexer (no parser dependency); their own tests below prove they catch what they
@@ -219,6 +222,129 @@ fn sql_allowed(file: &str) -> bool {
             file == *home
         }
     })
+}
+
+// --- English in the commands' errors -----------------------------------------------
+
+/// Where the commands' errors are made: every text there comes from `crate::i18n`.
+fn speaks_to_users(file: &str) -> bool {
+    file.starts_with("commands/") || file == "ctx.rs" || file == "main.rs"
+}
+
+/// Calls whose first argument is what the user reads (code with whitespace removed,
+/// literals blanked to `""`).
+const USER_TEXT_CALLS: &[&str] = &[
+    "UserError(format!(\"\"",
+    "UserError(\"\"",
+    "anyhow!(\"\"",
+    "bail!(\"\"",
+    "Error::msg(\"\"",
+    ".context(\"\"",
+    "with_context(||format!(\"\"",
+    "with_context(||\"\"",
+];
+
+/// A literal with words in it: a letter outside the `{placeholders}` and escapes
+/// (`"{}: {e}"` is no text; `"no file at {}"` is).
+fn has_words(literal: &str) -> bool {
+    let mut depth = 0;
+    let mut chars = literal.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '{' => depth += 1,
+            '}' => depth = (depth - 1).max(0),
+            c if depth == 0 && c.is_alphabetic() => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A user-facing error made from a literal with words in it: `file:line: the text`.
+fn english_findings(file: &str, src: &str) -> Vec<String> {
+    let lexed = lex(src);
+    let code: String = lexed.code.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut found = Vec::new();
+    for call in USER_TEXT_CALLS {
+        for (at, _) in code.match_indices(call) {
+            // the literal is the one whose blank ends the match: count the blanks before
+            let literal_at = at + call.len() - 2;
+            let index = code[..literal_at].matches("\"\"").count();
+            if let Some((line, text)) = lexed.strings.get(index)
+                && has_words(text)
+            {
+                found.push((*line, text.clone()));
+            }
+        }
+    }
+    found.sort();
+    found
+        .into_iter()
+        .map(|(line, text)| format!("src/{file}:{line}: {text:?}"))
+        .collect()
+}
+
+#[test]
+fn the_commands_errors_come_from_the_language_files() {
+    let tree = source_tree();
+    let mut found = Vec::new();
+    let mut seen = 0;
+    for (file, src) in &tree {
+        if speaks_to_users(file) {
+            seen += 1;
+            found.extend(english_findings(file, src));
+        }
+    }
+    assert!(seen > 15, "only {seen} command files read");
+    assert!(
+        found.is_empty(),
+        "a person reads these: put the text in data/i18n/{{zh,en}}.toml (`[errors]`) and \
+         say it with `fill(&ctx.lang.texts().errors.…, …)`:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn english_in_an_error_is_seen_and_texts_are_not() {
+    let src = r##"
+fn a(ctx: &Ctx, f: &Path) -> anyhow::Result<()> {
+    let t = ctx.lang.texts();
+    let ok = UserError(fill(&t.errors.read_file, &[("file", &f.display())]));
+    let fine = UserError(format!("{}: {e}", f.display()));
+    let bad = UserError(format!(
+        "{} is not a directory",
+        f.display()
+    ));
+    let also = UserError("a group needs a name".into());
+    std::fs::read(f).with_context(|| format!("creating {}", f.display()))?;
+    // UserError("in a comment")
+    anyhow::bail!("no such {thing}");
+    Ok(())
+}
+"##;
+    let found = english_findings("commands/x.rs", src);
+    assert_eq!(found.len(), 4, "{found:#?}");
+    assert!(
+        found[0].starts_with("src/commands/x.rs:7: \"{} is not"),
+        "{found:#?}"
+    );
+    assert!(
+        found[1].starts_with("src/commands/x.rs:10: \"a group"),
+        "{found:#?}"
+    );
+    assert!(
+        found[2].starts_with("src/commands/x.rs:11: \"creating"),
+        "{found:#?}"
+    );
+    assert!(
+        found[3].starts_with("src/commands/x.rs:13: \"no such"),
+        "{found:#?}"
+    );
+    assert!(speaks_to_users("commands/sop.rs") && speaks_to_users("ctx.rs"));
+    assert!(!speaks_to_users("store/sop.rs") && !speaks_to_users("console/worker.rs"));
 }
 
 // --- modules that import each other -------------------------------------------------

@@ -215,3 +215,171 @@ fn remind_dismiss_without_an_id_or_a_kind_names_both_ways_in_each_language() {
     }
     assert!(dump(&db) == before, "the database changed");
 }
+
+/// Runs `shequn --lang LANG ARGS --db DB`: (exit code, stderr).
+fn run_in(lang: &str, db: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let out = bin()
+        .args(["--lang", lang])
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .output()
+        .expect("runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The commands' own refusals (issue 14.5: `[errors]`): in Chinese under `--lang zh`,
+/// in English under `--lang en`, exit 1, each saying what to do, the database as before.
+#[test]
+fn the_commands_refusals_are_said_in_the_users_language_and_change_nothing() {
+    let (dir, db) = crate::fresh_demo();
+    // the first command on a copied database may judge its KPIs: compare from after it
+    bin().args(["kpi", "--db"]).arg(&db).assert().success();
+    let before = dump(&db);
+    let missing = dir.path().join("nowhere.txt");
+    let missing = missing.to_str().expect("a UTF-8 path");
+    // (args, what zh says, what en says)
+    let cases: &[(&[&str], &str, &str)] = &[
+        (
+            &["group", "add", "新群", "--kind", " "],
+            "群需要名称和 --kind",
+            "a group needs a name and a --kind",
+        ),
+        (
+            &["group", "edit", "新群"],
+            "没有要改的:请给出 --name",
+            "nothing to change: give --name",
+        ),
+        (
+            &[
+                "export",
+                "members",
+                "--from",
+                "2026-03-02",
+                "--to",
+                "2026-03-01",
+            ],
+            "--from 2026-03-02 晚于 --to 2026-03-01:请对调两者",
+            "--from 2026-03-02 is after --to 2026-03-01: swap them",
+        ),
+        (
+            &["remind", "add", "--at", "后天左右", "--title", "喝水"],
+            "\"后天左右\" 不是时间:请用 10m",
+            "\"后天左右\" is not a time: use 10m",
+        ),
+        (
+            &["remind", "snooze", "1", "--minutes", "7"],
+            "不能是 7",
+            "not 7",
+        ),
+        (
+            &["content", "approve", "1", "--note", "nonsense"],
+            "--note \"nonsense\":请用 审核项=文字",
+            "--note \"nonsense\": use CHECK=TEXT",
+        ),
+        (
+            &["sop", "apply", "x", "--group", "新群", "--at", "morning"],
+            "--at \"morning\":请用 项=值",
+            "--at \"morning\": use ITEM=VALUE",
+        ),
+        (
+            &["keywords", "import", missing, "--category", "ad"],
+            "无法读取",
+            "cannot read",
+        ),
+        (
+            &["restore", missing],
+            "处没有文件:请检查备份的路径",
+            "no file at",
+        ),
+    ];
+    for (args, zh, en) in cases {
+        for (lang, says) in [("zh", zh), ("en", en)] {
+            let (code, err) = run_in(lang, &db, args);
+            assert_eq!(code, Some(1), "{lang} {args:?}: {err}");
+            assert!(err.contains(says), "{lang} {args:?}: {err}");
+            if lang == "zh" {
+                // a Chinese sentence, not an English one with Chinese values in it
+                let han = err
+                    .chars()
+                    .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c));
+                assert!(han.count() >= 4, "{args:?}: {err}");
+            }
+        }
+    }
+    assert_eq!(dump(&db), before, "a refusal changed the database");
+}
+
+/// The first run's refusals: a demo over an existing file, `init` over one, a bad
+/// `SHEQUN_NOW` — in Chinese, exit 1, the file untouched.
+#[test]
+fn refusals_before_a_database_is_open_are_said_in_chinese() {
+    let (_dir, db) = crate::init_db();
+    let before = dump(&db);
+    for (args, says) in [
+        (&["demo"][..], "已存在;演示只写新文件"),
+        (&["init"][..], "已存在;shequn init 只创建新数据库"),
+        (&["--demo", "kpi"][..], "--demo 用于打开控制台"),
+    ] {
+        let (code, err) = run_in("zh", &db, args);
+        assert_eq!(code, Some(1), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    let out = bin()
+        .env("SHEQUN_NOW", "下周一")
+        .args(["--lang", "zh", "kpi", "--db"])
+        .arg(&db)
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("SHEQUN_NOW=\"下周一\" 不是时间"), "{err}");
+    assert_eq!(dump(&db), before);
+}
+
+/// The import summaries in the user's language; a chat import that opened risk
+/// incidents says how many (and nothing about them when there are none).
+#[test]
+fn import_summaries_are_said_in_the_users_language_with_the_incidents_opened() {
+    let (dir, db) = crate::init_db();
+    let file = dir.path().join("chat.csv");
+    std::fs::write(
+        &file,
+        "Time,SenderName,Sender,TalkerName,Talker,Content\n\
+         2026-03-01T08:25:00+08:00,张三,wxid_a,读书会,1@chatroom,早\n\
+         2026-03-01T08:26:00+08:00,李四,wxid_b,读书会,1@chatroom,加我微信领取兼职刷单日赚500\n",
+    )
+    .expect("write");
+    let out = bin()
+        .args(["--lang", "zh", "import", "chat"])
+        .arg(&file)
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .expect("runs");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("读取 2,消息 2"), "{said}");
+    assert!(said.contains("新成员 2"), "{said}");
+    assert!(said.contains("新开风控事件"), "{said}");
+    assert!(!said.contains("read "), "{said}");
+    // again: all duplicates, no incident, no word about them
+    let out = bin()
+        .args(["--lang", "en", "import", "chat"])
+        .arg(&file)
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .expect("runs");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("read 2, messages 0"), "{said}");
+    assert!(said.contains("duplicates 2"), "{said}");
+    assert!(!said.contains("incident"), "{said}");
+}

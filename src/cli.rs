@@ -313,6 +313,10 @@ pub enum RiskCmd {
         /// The member's group (when they are in more than one)
         #[arg(long, value_name = "NAME")]
         group: Option<String>,
+        /// With dismiss: the word no longer hits in this context (an exception to the
+        /// incident's word, e.g. the text around the hit)
+        #[arg(long, value_name = "CONTEXT")]
+        except: Option<String>,
     },
 }
 

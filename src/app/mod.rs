@@ -9,6 +9,7 @@ pub mod kpi;
 pub mod launch;
 pub mod members;
 pub mod reminders;
+pub mod risk;
 pub mod table;
 pub mod today;
 
@@ -38,15 +39,17 @@ pub enum Tab {
     Content,
     Kpi,
     Reminders,
+    Risk,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [
+    pub const ALL: [Tab; 6] = [
         Tab::Today,
         Tab::Members,
         Tab::Content,
         Tab::Kpi,
         Tab::Reminders,
+        Tab::Risk,
     ];
 
     pub fn index(self) -> usize {
@@ -61,6 +64,7 @@ impl Tab {
             Tab::Content => "content",
             Tab::Kpi => "kpi",
             Tab::Reminders => "reminders",
+            Tab::Risk => "risk",
         }
     }
 
@@ -71,12 +75,19 @@ impl Tab {
             Tab::Content => &t.tabs.content,
             Tab::Kpi => &t.tabs.kpi,
             Tab::Reminders => &t.tabs.reminders,
+            Tab::Risk => &t.tabs.risk,
         }
     }
 
     /// What the tab shows, by change topic: a change to one of these makes it stale.
     /// (Settings change thresholds and lists every tab judges by.)
     pub fn topics(self) -> Topics {
+        if self == Tab::Risk {
+            // incidents, their actions and the week's counts move only with `risk`
+            // (an import that opens incidents, an action, a sanction); the team's lists
+            // do not change an incident already opened
+            return Topics::RISK;
+        }
         Topics::GROUPS
             | Topics::SETTINGS
             | match self {
@@ -86,6 +97,7 @@ impl Tab {
                 Tab::Content => Topics::CONTENT,
                 Tab::Kpi => Topics::KPI,
                 Tab::Reminders => Topics::REMINDERS,
+                Tab::Risk => Topics::RISK,
             }
     }
 
@@ -107,6 +119,7 @@ pub const ACTIONS: &[&str] = &[
     "tab_content",
     "tab_kpi",
     "tab_reminders",
+    "tab_risk",
     "down",
     "up",
     "top",
@@ -177,6 +190,16 @@ pub const ACTIONS: &[&str] = &[
     "add_reminder",
     "details",
     "go_to",
+    // the Risk tab
+    "risk_review",
+    "risk_warn",
+    "risk_mute",
+    "risk_remove",
+    "risk_close",
+    "risk_dismiss",
+    "add_word",
+    "risk_panel",
+    "risk_details",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -233,6 +256,8 @@ pub enum Mode {
     ResultsForm,
     /// The weekly content review (a popup over the Content tab).
     WeeklyReview,
+    /// What a word would have flagged, before it is added to a list (Risk tab).
+    WordPreview,
     /// Launching a group (`App::launch.form`, KPIs tab).
     LaunchForm,
     /// A group's launch detail: phases, next step, the kit (`App::launch.detail`).
@@ -259,6 +284,16 @@ pub enum PromptKind {
     },
     /// Reminders: "10m check the offer's results" (a time, then what).
     AddReminder,
+    /// Risk: the reason for an action on an incident.
+    RiskReason {
+        action: crate::domain::risk::Action,
+    },
+    /// Risk: a false positive's exception context (empty: none).
+    RiskExcept,
+    /// Risk: a word to add to a list (previewed before it is saved).
+    NewWord {
+        category: crate::domain::keywords::Category,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -288,6 +323,8 @@ pub enum PickerKind {
     },
     /// A bundle of reminders (which: `RemindState::snoozing`).
     SnoozeAll,
+    /// Risk: the list a new word goes on.
+    WordCategory,
 }
 
 /// A message on the bottom line until the next key.
@@ -426,6 +463,11 @@ pub enum Action {
     Restored(Box<Restored>),
     /// The database file was replaced under the console: it ends, saying this.
     FileReplaced(String),
+    // the Risk tab
+    /// A step on the selected incident (review, or an action after its reason).
+    RiskStep(crate::store::risk::act::Step),
+    /// Add a word to a list, after its preview.
+    AddWord,
 }
 
 /// A restore seen by the store thread: who ran it, and who the operator is in the
@@ -479,6 +521,9 @@ pub enum Loaded {
     ContentItem(Box<crate::store::content::ContentItem>),
     Kpi(Box<KpiBoard>),
     Reminders(Vec<ReminderRow>),
+    Risk(Box<crate::store::risk::Board>),
+    /// What a proposed word would have flagged.
+    WordPreview(Box<risk::WordPreview>),
 }
 
 /// What the loop must do after an update.
@@ -563,6 +608,25 @@ pub enum Effect {
     },
     /// Ring the terminal bell (`[reminders] bell = true`).
     Bell,
+    /// A step on an incident as seen at `version`; a false positive may add an
+    /// exception to its word (`except`: the context).
+    Risk {
+        id: i64,
+        version: i64,
+        step: crate::store::risk::act::Step,
+        reason: String,
+        except: Option<String>,
+    },
+    /// Run the dry-run of a word on a list over the history.
+    PreviewWord {
+        category: crate::domain::keywords::Category,
+        word: String,
+    },
+    /// Add the word to the team's list.
+    AddWord {
+        category: crate::domain::keywords::Category,
+        word: String,
+    },
     Quit,
 }
 
@@ -604,6 +668,10 @@ pub struct App {
     pub reminders: Table<RemindLine>,
     /// The reminders behind those lines and which bundles are open.
     pub remind: RemindState,
+    /// The Risk tab's incident queue.
+    pub risk: Table<crate::store::risk::IncidentRow>,
+    /// The Risk tab's side panel, records and the word being added.
+    pub risk_state: risk::RiskState,
     pub now: DateTime<Utc>,
     pub tz: Tz,
     pub db_label: String,
@@ -676,6 +744,10 @@ pub const COMMANDS: &[Command] = &[
         action: "tab_reminders",
     },
     Command {
+        word: "risk",
+        action: "tab_risk",
+    },
+    Command {
         word: "apply",
         action: "apply_template",
     },
@@ -724,6 +796,8 @@ impl App {
             launch: launch::LaunchState::default(),
             reminders: Table::default(),
             remind: RemindState::default(),
+            risk: Table::default(),
+            risk_state: risk::RiskState::default(),
             now,
             tz,
             db_label,
@@ -820,6 +894,16 @@ impl App {
             Mode::Edit => return self.editor_key(key),
             Mode::MultiPick { .. } => return self.multipick_key(key),
             Mode::KpiForm(_) => return self.kpi_form_key(key),
+            Mode::WordPreview => {
+                let action = Key::from_event(&key)
+                    .and_then(|k| {
+                        self.keymap
+                            .action("editor", k)
+                            .or_else(|| self.keymap.action(self.tab.word(), k))
+                    })
+                    .and_then(action_named);
+                return self.preview_key(action);
+            }
             Mode::LaunchForm => return self.launch_form_key(key),
             Mode::ContentForm | Mode::ReviewForm | Mode::ResultsForm => {
                 let fx = match self.mode {
@@ -1106,6 +1190,9 @@ impl App {
                 Tab::Members if matches!(action, Action::Note | Action::GroupFilter) => {
                     return self.members_action(action);
                 }
+                Tab::Risk if matches!(action, Action::TogglePanel) => {
+                    return self.risk_action(action);
+                }
                 Tab::Content
                     if matches!(
                         action,
@@ -1181,6 +1268,11 @@ impl App {
                 }
             }
             Action::AddReminder => return self.reminders_action(action),
+            Action::RiskStep(_) | Action::AddWord => {
+                if self.tab == Tab::Risk {
+                    return self.risk_action(action);
+                }
+            }
             Action::Reminded(fired) => return self.reminded(fired),
             Action::ToastExpired(seq) => {
                 if self.toast.as_ref().is_some_and(|t| t.seq == seq) {
@@ -1301,6 +1393,11 @@ impl App {
                             return self.member_prompt(kind, &input, id, version);
                         }
                         PromptKind::AddReminder => return self.reminder_prompt(&input),
+                        PromptKind::RiskReason { .. }
+                        | PromptKind::RiskExcept
+                        | PromptKind::NewWord { .. } => {
+                            return self.risk_prompt(kind, &input, id, version);
+                        }
                         PromptKind::Skip | PromptKind::Note => {
                             let skip = kind == PromptKind::Skip;
                             let change = if skip {
@@ -1354,7 +1451,8 @@ impl App {
                 | Mode::LaunchDetail
                 | Mode::ContentForm
                 | Mode::ReviewForm
-                | Mode::ResultsForm) => {
+                | Mode::ResultsForm
+                | Mode::WordPreview) => {
                     self.mode = m;
                 }
                 Mode::Search { .. }
@@ -1412,6 +1510,7 @@ impl App {
                     Tab::Content => self.content.loaded = true,
                     Tab::Kpi => self.kpi.loaded = true,
                     Tab::Reminders => self.reminders.loaded = true,
+                    Tab::Risk => self.risk.loaded = true,
                 }
                 self.flash = Some(Flash { text, error: true });
             }
@@ -1432,7 +1531,10 @@ impl App {
     /// Whether the open popup scrolls with the moving keys (instead of the list under
     /// it moving).
     pub fn scrolls(&self) -> bool {
-        matches!(self.mode, Mode::Help | Mode::Detail | Mode::WeeklyReview)
+        matches!(
+            self.mode,
+            Mode::Help | Mode::Detail | Mode::WeeklyReview | Mode::WordPreview
+        )
     }
 
     /// The kind of write `action` starts here — on this tab, in this mode, on the
@@ -1495,6 +1597,12 @@ impl App {
                 // only one's own or the team's are listed
                 matches!(action, Action::Dismiss | Action::Snooze).then_some(RemindOwn)
             }
+            Tab::Risk => match action {
+                Action::RiskStep(crate::store::risk::act::Step::Review) => Some(RiskReview),
+                Action::RiskStep(_) => Some(RiskAct),
+                Action::AddWord => Some(KeywordsEdit),
+                _ => None,
+            },
         }
     }
 
@@ -1580,6 +1688,7 @@ impl App {
             Tab::Content => self.content.stale = true,
             Tab::Kpi => self.kpi.stale = true,
             Tab::Reminders => self.reminders.stale = true,
+            Tab::Risk => self.risk.stale = true,
         }
     }
 
@@ -1591,6 +1700,7 @@ impl App {
             Tab::Content => self.content.loaded && self.content.stale,
             Tab::Kpi => self.kpi.loaded && self.kpi.stale,
             Tab::Reminders => self.reminders.loaded && self.reminders.stale,
+            Tab::Risk => self.risk.loaded && self.risk.stale,
         }
     }
 
@@ -1605,6 +1715,7 @@ impl App {
             Tab::Content => (self.content.loaded, self.content.stale),
             Tab::Kpi => (self.kpi.loaded, self.kpi.stale),
             Tab::Reminders => (self.reminders.loaded, self.reminders.stale),
+            Tab::Risk => (self.risk.loaded, self.risk.stale),
         };
         if !loaded || stale {
             fx.push(self.load(tab));
@@ -1635,6 +1746,8 @@ impl App {
             Loaded::ContentItem(item) => self.content_item_loaded(*item),
             Loaded::Kpi(board) => self.kpi_loaded(*board),
             Loaded::Reminders(rows) => self.reminders_loaded(rows),
+            Loaded::Risk(board) => self.risk_loaded(*board),
+            Loaded::WordPreview(p) => self.word_previewed(*p),
         }
         self.apply_jump();
     }
@@ -1658,6 +1771,7 @@ impl App {
             Tab::Kpi if self.kpi_view.launch => self.board_table(cmd),
             Tab::Kpi => self.kpi.apply(cmd, page),
             Tab::Reminders => self.reminders.apply(cmd, page),
+            Tab::Risk => self.risk.apply(cmd, page),
         }
     }
 
@@ -1669,6 +1783,7 @@ impl App {
             Tab::Kpi if self.kpi_view.launch => &self.launch.board.filter,
             Tab::Kpi => &self.kpi.filter,
             Tab::Reminders => &self.reminders.filter,
+            Tab::Risk => &self.risk.filter,
         }
     }
 
@@ -1683,6 +1798,7 @@ impl App {
             }
             Tab::Kpi => self.kpi.current().is_some(),
             Tab::Reminders => self.reminders.current().is_some(),
+            Tab::Risk => self.risk.current().is_some(),
         }
     }
 }
@@ -1724,6 +1840,7 @@ pub fn action_named(name: &str) -> Option<Action> {
         "tab_content" => Action::GoTab(Tab::Content),
         "tab_kpi" => Action::GoTab(Tab::Kpi),
         "tab_reminders" => Action::GoTab(Tab::Reminders),
+        "tab_risk" => Action::GoTab(Tab::Risk),
         "down" => Action::Down,
         "up" => Action::Up,
         "top" => Action::Top,
@@ -1791,8 +1908,21 @@ pub fn action_named(name: &str) -> Option<Action> {
         "add_reminder" => Action::AddReminder,
         "details" => Action::Details,
         "go_to" => Action::GoTo,
+        "risk_review" => Action::RiskStep(crate::store::risk::act::Step::Review),
+        "risk_warn" => Action::RiskStep(risk_act(crate::domain::risk::Action::Warn)),
+        "risk_mute" => Action::RiskStep(risk_act(crate::domain::risk::Action::Mute)),
+        "risk_remove" => Action::RiskStep(risk_act(crate::domain::risk::Action::Remove)),
+        "risk_close" => Action::RiskStep(risk_act(crate::domain::risk::Action::Close)),
+        "risk_dismiss" => Action::RiskStep(risk_act(crate::domain::risk::Action::Dismiss)),
+        "add_word" => Action::AddWord,
+        "risk_panel" => Action::TogglePanel,
+        "risk_details" => Action::Details,
         _ => return None,
     })
+}
+
+fn risk_act(a: crate::domain::risk::Action) -> crate::store::risk::act::Step {
+    crate::store::risk::act::Step::Act(a)
 }
 
 use table::Row;

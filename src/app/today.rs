@@ -577,6 +577,10 @@ impl App {
                 self.content_group_picked(choice);
                 Vec::new()
             }
+            PickerKind::WordCategory => {
+                self.word_category_picked(choice);
+                Vec::new()
+            }
             PickerKind::Snooze { id, version } => self.snooze_picked(&[(id, version)], choice),
             PickerKind::SnoozeAll => {
                 let seen = std::mem::take(&mut self.remind.snoozing);

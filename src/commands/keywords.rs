@@ -14,7 +14,7 @@ use super::output::{Column, print};
 use super::settings::short_time;
 use super::{Ctx, UserError};
 use crate::cli::{Format, KeywordsCmd};
-use crate::domain::keywords::dryrun::{DryRun, GroupHits, Message, Report, WordHits};
+use crate::domain::keywords::dryrun::{GroupHits, Report, WordHits};
 use crate::domain::keywords::{Category, Entry, LineProblem, list};
 use crate::domain::roles::Perm;
 use crate::domain::settings::{self as domain, WordPlan, WordState};
@@ -175,31 +175,7 @@ fn dry_run(
     group: Option<i64>,
 ) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let conn = store.conn();
-    let current = settings::team(conn)?.keywords;
-    let k = settings::team_keywords_with(conn, proposed)?;
-    let new_words: Vec<&str> = proposed
-        .iter()
-        .filter(|(c, e)| current.reports(*c, &e.word).is_none())
-        .map(|(_, e)| e.word.as_str())
-        .collect();
-    let mut run = DryRun::default();
-    history::each_message(conn, since, group, |m| {
-        let hits = k.find(&m.content);
-        run.add(
-            &Message {
-                group: &m.group,
-                member_id: m.member_id,
-                member: m.member.as_deref(),
-                sent_at: m.sent_at,
-                content: &m.content,
-            },
-            &hits,
-            only,
-        );
-    })?;
-    let sanctioned = history::sanctioned_members(conn)?;
-    let report = run.report(&sanctioned, |w| new_words.contains(&w));
+    let report = history::dry_run(store.conn(), proposed, only, since, group)?;
     let took = started.elapsed().as_millis();
     tracing::info!(
         scanned = report.scanned,

@@ -71,13 +71,21 @@ pub fn on_start(ctx: &mut Ctx) -> anyhow::Result<()> {
 
 /// One line per opened or closed alert, for the commands that changed data.
 pub fn describe(r: &Refreshed, ctx: &Ctx) -> Vec<String> {
-    let t = &ctx.lang.texts().cli;
+    let texts = ctx.lang.texts();
+    let t = &texts.cli;
+    // the rule as the console says it (`日活率 < 15.0%`), not its code (`dau_low`)
+    let rule_name = |a: &AlertRow| {
+        ctx.rules.kpi.alerts.get(&a.rule).map_or_else(
+            || a.rule.clone(),
+            |r| texts.enum_text(&r.metric.label_key()).to_string(),
+        )
+    };
     let rule_line = |a: &AlertRow| {
         ctx.rules
             .kpi
             .alerts
             .get(&a.rule)
-            .map(|r| format!("{} {}", r.metric.word(), r.line()))
+            .map(|r| r.line())
             .unwrap_or_default()
     };
     let mut out = Vec::new();
@@ -86,7 +94,7 @@ pub fn describe(r: &Refreshed, ctx: &Ctx) -> Vec<String> {
             &t.alert_opened,
             &[
                 ("group", &a.group),
-                ("rule", &a.rule),
+                ("rule", &rule_name(a)),
                 ("detail", &rule_line(a)),
                 ("since", &a.since),
                 ("task", &a.task.map_or_else(String::new, |t| t.to_string())),
@@ -96,7 +104,7 @@ pub fn describe(r: &Refreshed, ctx: &Ctx) -> Vec<String> {
     for a in &r.closed {
         out.push(fill(
             &t.alert_closed,
-            &[("group", &a.group), ("rule", &a.rule)],
+            &[("group", &a.group), ("rule", &rule_name(a))],
         ));
     }
     out

@@ -48,13 +48,14 @@ pub fn run(ctx: &Ctx, cmd: &RiskCmd) -> anyhow::Result<ExitCode> {
             reason,
             member,
             group,
+            except,
         } => act_on(
             ctx,
             &mut store,
             args,
             reason,
-            member.as_deref(),
-            group.as_deref(),
+            (member.as_deref(), group.as_deref()),
+            except.as_deref(),
         ),
     }
 }
@@ -477,8 +478,8 @@ fn act_on(
     store: &mut Store,
     args: &[String],
     reason: &str,
-    member: Option<&str>,
-    group: Option<&str>,
+    (member, group): (Option<&str>, Option<&str>),
+    except: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
     let t = texts(ctx);
     let r = &t.risk;
@@ -495,6 +496,10 @@ fn act_on(
         _ => return Err(UserError(r.usage.clone()).into()),
     };
     let step = parse_step(ctx, word)?;
+    if except.is_some() && step != Step::Act(Action::Dismiss) {
+        let id = id.map_or_else(|| "ID".to_string(), |i| i.to_string());
+        return Err(UserError(fill(&r.except_dismiss_only, &[("id", &id)])).into());
+    }
     if step != Step::Review && reason.trim().is_empty() {
         return Err(UserError(r.need_reason.clone()).into());
     }
@@ -511,6 +516,8 @@ fn act_on(
         }
         let (mid, name) = member_of(ctx, store, m)?;
         let gid = member_group(ctx, store, mid, &name, group)?;
+        // the group's name as the database has it (`--group` may be an id, or absent)
+        let group_name = crate::store::groups::name_of(store.conn(), gid)?.unwrap_or_default();
         let done = store.write(Perm::RiskAct, |tx, op| {
             act::on_member(tx, op, now, mid, gid, action, reason)
         })?;
@@ -521,7 +528,7 @@ fn act_on(
                 &r.member_acted,
                 &[
                     ("member", &name),
-                    ("group", &group.unwrap_or_default().to_string()),
+                    ("group", &group_name),
                     ("action", &map(&r.actions, action.word()).to_string()),
                     ("sanction", &done.sanction.unwrap_or_default().to_string()),
                     ("next", &map(&r.actions, record.next.word()).to_string()),
@@ -561,8 +568,18 @@ fn act_on(
         }
         Err(e) => return Err(e.into()),
     };
+    // a false positive's exception: a second write, for it needs `keywords.edit`
+    let excepted = match except {
+        Some(context) => except_word(ctx, store, id, context)?,
+        None => None,
+    };
     if ctx.format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&done)?);
+        let mut out = serde_json::to_value(&done)?;
+        if let Some((category, word, context)) = &excepted {
+            out["exception"] =
+                json!({ "category": category.word(), "word": word, "context": context });
+        }
+        println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(ExitCode::SUCCESS);
     }
     match done.action {
@@ -579,7 +596,54 @@ fn act_on(
             )
         ),
     }
+    if let Some((category, word, context)) = &excepted {
+        println!(
+            "{}",
+            fill(
+                &r.except_added,
+                &[
+                    ("word", word),
+                    ("context", context),
+                    ("category", &t.category(*category)),
+                ],
+            )
+        );
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Add the exception a false positive asks for: the incident's word no longer hits in
+/// `context`. None (said) when the incident has no word.
+fn except_word(
+    ctx: &Ctx,
+    store: &mut Store,
+    id: i64,
+    context: &str,
+) -> anyhow::Result<Option<(crate::domain::keywords::Category, String, String)>> {
+    let t = texts(ctx);
+    let now = ctx.now().timestamp();
+    let row = risk::get(store.conn(), id, &ctx.rules.risk, now)?;
+    let hit = row
+        .category
+        .as_deref()
+        .and_then(crate::domain::keywords::Category::parse)
+        .zip(row.keyword.clone());
+    let Some((category, word)) = hit else {
+        eprintln!("{}", fill(&t.risk.except_no_word, &[("id", &id)]));
+        return Ok(None);
+    };
+    store.write(Perm::KeywordsEdit, |tx, op| {
+        crate::store::settings::change_exception(
+            tx,
+            op,
+            now,
+            category,
+            &word,
+            context,
+            crate::store::settings::ListChange::Add,
+        )
+    })?;
+    Ok(Some((category, word, context.trim().to_string())))
 }
 
 /// The group a member-level action is in: `--group`, else the member's only group.

@@ -48,6 +48,8 @@ impl Request {
                     | Effect::ContentStep { .. }
                     | Effect::KpiEntry { .. }
                     | Effect::Remind(_)
+                    | Effect::Risk { .. }
+                    | Effect::AddWord { .. }
                     | Effect::Launch(_)
                     | Effect::LaunchKit(_)
             )

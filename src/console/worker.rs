@@ -281,6 +281,27 @@ impl Worker {
                     saved,
                 } => handlers::kpi::entry(store, env, now, (group_id, day), metric, value.0, saved),
                 Effect::Remind(change) => handlers::reminders::change(store, env, now, change),
+                Effect::Risk {
+                    id,
+                    version,
+                    step,
+                    reason,
+                    except,
+                } => handlers::risk::step(
+                    store,
+                    env,
+                    now,
+                    (id, version),
+                    step,
+                    &reason,
+                    except.as_deref(),
+                ),
+                Effect::PreviewWord { category, word } => {
+                    handlers::risk::preview(store, env, category, word)
+                }
+                Effect::AddWord { category, word } => {
+                    handlers::risk::add_word(store, env, now, category, &word)
+                }
                 Effect::Launch(input) => handlers::launch::launch(store, env, now, &input),
                 Effect::LaunchKit(k) => handlers::launch::kit(store, env, now, &k),
                 // the loop's own effects never come here

@@ -14,10 +14,11 @@ use super::{HOUR, LAST, MIN, Persona, Risk, Sanction, World};
 const AD_LINES: [&str; 4] = [
     "加我微信领取免费资料 V:ziliao8866",
     "低价代购大牌包包,正品保证,加V:luxury_2580 了解",
-    "转发这条链接到 3 个群,送 50 元话费 👉 http://t.cn/A6xYzq",
+    "转发到3个群就送 50 元话费,截图找我 👉 http://t.cn/A6xYzq",
     "加我微信进内部福利群,每天免单 V:fuli_9527",
 ];
-const AD_KEYWORDS: [&str; 4] = ["加我微信", "代购", "转发", "加我微信"];
+// the words the shipped lists report for each line (the longest listed word)
+const AD_KEYWORDS: [&str; 4] = ["加我微信", "低价代购", "转发到3个群", "加我微信"];
 const SCAM_LINE: &str = "宝妈在家就能做的兼职,手机刷单每天 200-500,日结,有意私聊我";
 const SCAM_LINE_2: &str = "招聘兼职,刷单返佣金,先垫付后返现,名额有限";
 const GAMBLING_LINE: &str = "有没有人一起玩网上赌博,稳赚不赔,带你上岸";

@@ -181,3 +181,11 @@ pub fn by_name_or_id(conn: &Connection, name: &str) -> Result<Option<i64>> {
     }
     Ok(None)
 }
+
+/// A group's name by its id (archived ones too).
+pub fn name_of(conn: &Connection, id: i64) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row("SELECT name FROM groups WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?)
+}

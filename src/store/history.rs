@@ -1,13 +1,17 @@
 //! The imported chat history as the keyword dry-run reads it (`shequn keywords test`,
 //! issue 15): every visible text message (not one of an import still being written,
 //! `visible_messages`) with its group's and sender's names, streamed in time order, and
-//! the members with a sanction on record (whose hits are not "clean-looking").
+//! the members with a sanction on record (whose hits are not "clean-looking"); and the
+//! dry-run itself ([`dry_run`]), the one computation `keywords test` and the console's
+//! preview of a word share.
 
 use std::collections::HashSet;
 
 use rusqlite::{Connection, params};
 
 use super::Result;
+use crate::domain::keywords::dryrun::{DryRun, Message, Report};
+use crate::domain::keywords::{Category, Entry};
 
 /// One message of the history.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,4 +58,41 @@ pub fn sanctioned_members(conn: &Connection) -> Result<HashSet<i64>> {
     let mut st = conn.prepare_cached("SELECT DISTINCT member_id FROM sanctions")?;
     let ids = st.query_map([], |r| r.get::<_, i64>(0))?;
     Ok(ids.collect::<rusqlite::Result<_>>()?)
+}
+
+/// What the team's lists plus `proposed` would have flagged in the history (sent at or
+/// after `since`, of one group or all), only the hits of `only` when given: `keywords
+/// test` and the console's preview before a word is saved. A proposed word the lists
+/// do not report yet is marked `proposed` in the report.
+pub fn dry_run(
+    conn: &Connection,
+    proposed: &[(Category, Entry)],
+    only: Option<Category>,
+    since: Option<i64>,
+    group: Option<i64>,
+) -> Result<Report> {
+    let current = super::settings::team(conn)?.keywords;
+    let k = super::settings::team_keywords_with(conn, proposed)?;
+    let new_words: Vec<&str> = proposed
+        .iter()
+        .filter(|(c, e)| current.reports(*c, &e.word).is_none())
+        .map(|(_, e)| e.word.as_str())
+        .collect();
+    let mut run = DryRun::default();
+    each_message(conn, since, group, |m| {
+        let hits = k.find(&m.content);
+        run.add(
+            &Message {
+                group: &m.group,
+                member_id: m.member_id,
+                member: m.member.as_deref(),
+                sent_at: m.sent_at,
+                content: &m.content,
+            },
+            &hits,
+            only,
+        );
+    })?;
+    let sanctioned = sanctioned_members(conn)?;
+    Ok(run.report(&sanctioned, |w| new_words.contains(&w)))
 }

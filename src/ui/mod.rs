@@ -8,6 +8,7 @@ pub mod kpi;
 pub mod launch;
 pub mod members;
 pub mod reminders;
+pub mod risk;
 pub mod theme;
 pub mod today;
 pub mod widgets;
@@ -49,6 +50,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         Tab::Content => content::render(app, frame, body, theme),
         Tab::Kpi => kpi::render(app, frame, body, theme),
         Tab::Reminders => reminders::render(app, frame, body, theme),
+        Tab::Risk => risk::render(app, frame, body, theme),
     }
     status_bar(app, frame, status, theme);
     hint_line(app, frame, hints, theme);
@@ -80,6 +82,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         Mode::ReviewForm => content::review(app, frame, body, theme),
         Mode::ResultsForm => content::results(app, frame, body, theme),
         Mode::WeeklyReview => content::weekly(app, frame, body, theme),
+        Mode::WordPreview => risk::preview(app, frame, body, theme),
         Mode::LaunchForm => launch::form(app, frame, body, theme),
         Mode::LaunchDetail => launch::detail(app, frame, body, theme),
         Mode::Normal | Mode::Search { .. } | Mode::Prompt { .. } => {}
@@ -256,6 +259,29 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             PromptKind::Points => member(&app.texts.members.prompt_points),
             PromptKind::SanctionReason { .. } => member(&app.texts.members.prompt_sanction),
             PromptKind::AddReminder => app.texts.reminders.prompt_add.clone(),
+            PromptKind::RiskReason { action } => fill(
+                &app.texts.risk.prompt_reason,
+                &[
+                    ("incident", &app.incident_label(*id)),
+                    (
+                        "action",
+                        &app.texts
+                            .risk
+                            .actions
+                            .get(action.word())
+                            .cloned()
+                            .unwrap_or_default(),
+                    ),
+                ],
+            ),
+            PromptKind::RiskExcept => fill(
+                &app.texts.risk.prompt_except,
+                &[("incident", &app.incident_label(*id))],
+            ),
+            PromptKind::NewWord { category } => fill(
+                &app.texts.risk.prompt_word,
+                &[("category", &app.texts.category(*category))],
+            ),
         };
         let line = Line::from(vec![
             Span::styled(format!(" {label}: "), theme.key),
@@ -307,9 +333,26 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         used <= room
     });
     hints.extend(help);
+    // a key whose write this operator may not do (a viewer, --readonly) is greyed
+    let refused: Vec<String> = hint_actions(view)
+        .iter()
+        .filter(|a| {
+            crate::app::action_named(a)
+                .and_then(|action| app.needs(&action))
+                .is_some_and(|perm| !app.access.may(perm))
+        })
+        .filter_map(|a| app.keymap.key_for(section, a))
+        .collect();
     let mut spans = vec![Span::raw(" ")];
     for (keys, label) in hints {
-        spans.push(Span::styled(keys, theme.key));
+        let key_style = if refused.contains(&keys) {
+            theme
+                .muted
+                .add_modifier(ratatui::style::Modifier::CROSSED_OUT)
+        } else {
+            theme.key
+        };
+        spans.push(Span::styled(keys, key_style));
         spans.push(Span::styled(format!(" {label}  "), theme.muted));
     }
     frame.render_widget(Line::from(spans), area);
@@ -398,6 +441,18 @@ fn hint_actions(view: &str) -> &'static [&'static str] {
             "kpi_days",
             "kpi_metric",
             "kpi_enter",
+            "search",
+        ],
+        "risk" => &[
+            "open",
+            "risk_review",
+            "risk_warn",
+            "risk_mute",
+            "risk_remove",
+            "risk_close",
+            "risk_dismiss",
+            "add_word",
+            "risk_panel",
             "search",
         ],
         _ => &[
@@ -733,6 +788,10 @@ fn detail(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         scrolled(app, frame, rect, block, lines, theme);
         return;
     }
+    if app.tab == Tab::Risk {
+        risk::detail(app, frame, area, theme);
+        return;
+    }
     if app.tab == Tab::Kpi {
         let width = popup_width(area, 76);
         let lines = kpi::detail_lines(app, theme, usize::from(width.saturating_sub(2)));
@@ -746,7 +805,7 @@ fn detail(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         Tab::Today => today::detail(app),
         Tab::Members => members::detail(app),
         Tab::Content => content::detail(app),
-        Tab::Kpi => Vec::new(),
+        Tab::Kpi | Tab::Risk => Vec::new(),
         Tab::Reminders => reminders::detail(app),
     };
     let label_w = fields
@@ -808,6 +867,7 @@ fn picker(
         PickerKind::Identity { .. } => &app.texts.members.pick_identity,
         PickerKind::ContentGroup => &app.texts.members.pick_group,
         PickerKind::Snooze { .. } | PickerKind::SnoozeAll => &app.texts.reminders.pick_snooze,
+        PickerKind::WordCategory => app.texts.action_text("add_word"),
     };
     let matches = picker_matches(items, input);
     let room = usize::from(area.height.saturating_sub(5)).max(1);

@@ -3,12 +3,18 @@
 use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use shequn::app::PromptKind;
 use shequn::app::keymap::Keymap;
+use shequn::app::risk::WordPreview;
 use shequn::app::{ACTIONS, Action, App, Changed, Effect, Loaded, Mode, Tab, TodayData};
 use shequn::clock::{DEFAULT_TZ, parse_now};
+use shequn::domain::keywords::Category;
+use shequn::domain::risk::{Action as RiskAct, Judged};
 use shequn::domain::rules::Rules;
 use shequn::i18n::Lang;
 use shequn::store::changes::Topics;
+use shequn::store::risk::act::Step;
+use shequn::store::risk::{Board, IncidentRow};
 use shequn::store::views::MemberRow;
 
 fn app() -> App {
@@ -101,7 +107,7 @@ fn number_keys_switch_tabs_and_load_each_once() {
     a.on_key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT));
     assert_eq!(a.tab, Tab::Today);
     a.on_key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT));
-    assert_eq!(a.tab, Tab::Reminders);
+    assert_eq!(a.tab, Tab::Risk);
     a.on_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
     assert_eq!(a.tab, Tab::Today);
 }
@@ -1006,4 +1012,246 @@ fn pickers_and_the_palette_take_pinyin_and_initials() {
     // the word typed in full first: `remind` before the `reminders` tab
     let found = shequn::app::palette_matches(zh.texts, "remind");
     assert_eq!(found[0].word, "remind", "{found:?}");
+}
+
+// ---- the Risk tab (issue 15) ----
+
+fn incident(id: i64, level: u8, state: &str, evidence: &str, word: &str) -> IncidentRow {
+    let start = evidence.find(word);
+    IncidentRow {
+        id,
+        level,
+        state: state.into(),
+        source: "message".into(),
+        group: Some("杭州吃货联盟".into()),
+        group_id: Some(1),
+        member: Some("赵敏嘉".into()),
+        member_id: Some(7),
+        content_id: None,
+        category: Some("ad".into()),
+        keyword: Some(word.into()),
+        evidence: Some(evidence.into()),
+        hit_start: start,
+        hit_end: start.map(|s| s + word.len()),
+        at: 1_000,
+        detected_at: 1_060,
+        reviewed_at: None,
+        reviewed_by: None,
+        acted_at: (state != "open").then_some(2_000),
+        acted_by: (state != "open").then(|| "wang.lei".into()),
+        action: (state != "open").then(|| "warn".into()),
+        note: None,
+        detection: Judged::OnTime,
+        review: Judged::Late,
+        detect_secs: 60,
+        review_secs: None,
+        act_secs: None,
+        task: None,
+        version: 3,
+    }
+}
+
+fn risk_app() -> App {
+    let mut app = app();
+    app.update(Action::GoTab(Tab::Risk));
+    app.update(Action::Loaded(Loaded::Risk(Box::new(Board {
+        incidents: vec![
+            incident(
+                10,
+                3,
+                "open",
+                "今天的团购大家看看,加我微信领优惠券哦",
+                "加我微信",
+            ),
+            incident(11, 3, "acted", "代购大牌包包", "代购"),
+        ],
+        records: Vec::new(),
+        top_words: Vec::new(),
+        ad_share: Vec::new(),
+        on_time: Default::default(),
+    }))));
+    app
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.on_key(key(c));
+    }
+}
+
+#[test]
+fn an_action_on_an_incident_asks_its_reason_and_carries_the_version_seen() {
+    let mut app = risk_app();
+    assert!(app.on_key(key('m')).is_empty());
+    assert!(matches!(
+        app.mode,
+        Mode::Prompt {
+            kind: PromptKind::RiskReason { .. },
+            id: 10,
+            ..
+        }
+    ));
+    // no reason: refused in the console's words, nothing written
+    let fx = app.on_key(enter());
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(app.flash.as_ref().map(|f| f.error), Some(true));
+    app.on_key(key('m'));
+    type_text(&mut app, "spam, muted in WeChat");
+    let fx = app.on_key(enter());
+    assert_eq!(
+        fx,
+        vec![Effect::Risk {
+            id: 10,
+            version: 3,
+            step: Step::Act(RiskAct::Mute),
+            reason: "spam, muted in WeChat".into(),
+            except: None,
+        }]
+    );
+    // review needs no reason
+    let fx = app.on_key(key('v'));
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::Risk {
+            step: Step::Review,
+            ..
+        }]
+    ));
+}
+
+#[test]
+fn a_false_positive_offers_an_exception_prefilled_with_the_text_around_the_hit() {
+    let mut app = risk_app();
+    app.on_key(key('d'));
+    type_text(&mut app, "the owner's own offer");
+    assert!(app.on_key(enter()).is_empty());
+    let Mode::Prompt {
+        kind: PromptKind::RiskExcept,
+        input,
+        ..
+    } = &app.mode
+    else {
+        panic!("{:?}", app.mode);
+    };
+    assert_eq!(input, "购大家看看,加我微信领优惠券哦");
+    let fx = app.on_key(enter());
+    assert_eq!(
+        fx,
+        vec![Effect::Risk {
+            id: 10,
+            version: 3,
+            step: Step::Act(RiskAct::Dismiss),
+            reason: "the owner's own offer".into(),
+            except: Some("购大家看看,加我微信领优惠券哦".into()),
+        }]
+    );
+    // cleared: dismissed without an exception
+    app.on_key(key('d'));
+    type_text(&mut app, "x");
+    app.on_key(enter());
+    for _ in 0..40 {
+        app.on_key(backspace());
+    }
+    let fx = app.on_key(enter());
+    assert!(matches!(fx.as_slice(), [Effect::Risk { except: None, .. }]));
+}
+
+#[test]
+fn a_handled_incident_and_a_viewer_are_refused_before_any_prompt() {
+    let mut app = risk_app();
+    app.on_key(key('j'));
+    assert_eq!(app.risk.current().map(|r| r.id), Some(11));
+    assert!(app.on_key(key('w')).is_empty());
+    assert_eq!(app.mode, Mode::Normal);
+    let flash = app.flash.clone().expect("refused");
+    assert!(flash.error && flash.text.contains("#11") && flash.text.contains("wang.lei"));
+
+    let mut app = risk_app();
+    app.access.role = shequn::domain::roles::Role::Viewer;
+    for c in ['w', 'm', 'x', 'C', 'd', 'v', 'a'] {
+        assert!(app.on_key(key(c)).is_empty(), "{c}");
+        assert_eq!(app.mode, Mode::Normal, "{c}");
+        assert!(app.flash.as_ref().is_some_and(|f| f.error), "{c}");
+    }
+    // looking is not writing
+    app.on_key(key('i'));
+    assert_eq!(app.mode, Mode::Detail);
+}
+
+#[test]
+fn the_risk_tab_reloads_on_the_risk_topic_only() {
+    let mut app = risk_app();
+    for topics in [
+        Topics::MEMBERS,
+        Topics::SETTINGS,
+        Topics::GROUPS,
+        Topics::KPI,
+    ] {
+        let fx = app.update(Action::Changed(Changed {
+            topics,
+            members: None,
+        }));
+        assert!(
+            !fx.contains(&Effect::Load(Tab::Risk, app.today_day)),
+            "{topics:?}"
+        );
+    }
+    let fx = app.update(Action::Changed(Changed {
+        topics: Topics::RISK,
+        members: None,
+    }));
+    assert_eq!(fx, vec![Effect::Load(Tab::Risk, app.today_day)]);
+    // a refused step (a colleague acted first) looks again
+    app.risk.stale = false;
+    let fx = app.update(Action::Saved(Err("incident #10 was handled".into())));
+    assert_eq!(fx, vec![Effect::Load(Tab::Risk, app.today_day)]);
+    // a sanction is a risk change as seen from another tab: stale, loaded when shown
+    app.update(Action::GoTab(Tab::Members));
+    app.update(Action::Changed(Changed {
+        topics: Topics::RISK | Topics::MEMBERS,
+        members: None,
+    }));
+    assert!(
+        app.update(Action::GoTab(Tab::Risk))
+            .contains(&Effect::Load(Tab::Risk, app.today_day))
+    );
+}
+
+#[test]
+fn a_word_is_previewed_on_the_history_before_it_is_added() {
+    let mut app = risk_app();
+    app.on_key(key('a'));
+    assert!(matches!(app.mode, Mode::Picker { .. }));
+    // the first list: ad
+    app.on_key(enter());
+    type_text(&mut app, "代写");
+    let fx = app.on_key(enter());
+    assert_eq!(
+        fx,
+        vec![Effect::PreviewWord {
+            category: Category::Ad,
+            word: "代写".into()
+        }]
+    );
+    let preview = WordPreview {
+        category: Category::Ad,
+        word: "代写".into(),
+        report: Default::default(),
+    };
+    app.update(Action::Loaded(Loaded::WordPreview(Box::new(
+        preview.clone(),
+    ))));
+    assert_eq!(app.mode, Mode::WordPreview);
+    // Esc: nothing saved
+    assert!(app.on_key(esc()).is_empty());
+    assert_eq!(app.mode, Mode::Normal);
+    app.update(Action::Loaded(Loaded::WordPreview(Box::new(preview))));
+    let fx = app.on_key(enter());
+    assert_eq!(
+        fx,
+        vec![Effect::AddWord {
+            category: Category::Ad,
+            word: "代写".into()
+        }]
+    );
 }

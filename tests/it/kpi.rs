@@ -725,7 +725,7 @@ fn import_stats_stores_wechat_numbers_and_opens_alerts_or_changes_nothing() {
         .success()
         .stdout(
             predicate::str::contains("6 values").and(predicate::str::contains(
-                "alert opened: 宠物用品团购群 · open_low",
+                "alert opened: 宠物用品团购群 · open rate (< 20.0%)",
             )),
         );
     let c = Connection::open(&db).unwrap();

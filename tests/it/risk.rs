@@ -515,3 +515,131 @@ fn a_draft_with_blocked_words_opens_an_incident_and_an_edit_without_them_closes_
     assert_eq!(list[0]["state"], "acted");
     assert_eq!(list[0]["note"], "edited");
 }
+
+#[test]
+fn a_false_positive_with_except_lets_the_word_alone_in_that_context_from_then_on() {
+    let (dir, db) = init_db();
+    import(&db, &spam(dir.path()), "测试群");
+    let id = by_member(&incidents(&db), "小广")["id"].as_i64().unwrap();
+    let id_s = id.to_string();
+    // --except goes with a false positive only: refused, nothing written
+    let sanctions = one(&db, "SELECT count(*) FROM sanctions");
+    bin()
+        .args([
+            "risk",
+            "act",
+            &id_s,
+            "warn",
+            "--reason",
+            "x",
+            "--except",
+            "加我微信领取",
+        ])
+        .args(["--lang", "en", "--db"])
+        .arg(&db)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("false positive only"));
+    assert_eq!(one(&db, "SELECT count(*) FROM sanctions"), sanctions);
+    let out = json(
+        &db,
+        &[
+            "risk",
+            "act",
+            &id_s,
+            "误报",
+            "--reason",
+            "群主本人发的资料",
+            "--except",
+            "加我微信领取免费资料",
+        ],
+    );
+    assert_eq!(out["state"], "dismissed");
+    assert_eq!(out["exception"]["context"], "加我微信领取免费资料");
+    assert_eq!(
+        one(
+            &db,
+            "SELECT count(*) FROM keyword_exceptions WHERE context = '加我微信领取免费资料'"
+        ),
+        1
+    );
+    // the same text from someone else opens nothing; the word elsewhere still does
+    let again = export(
+        dir.path(),
+        "again.csv",
+        &[
+            (11, 50, "wxid_b", "小白", "加我微信领取免费资料"),
+            (12, 40, "wxid_c", "小黑", "加我微信,带你赚钱"),
+        ],
+    );
+    import(&db, &again, "测试群");
+    let list = incidents(&db);
+    assert!(list.iter().all(|i| i["member"] != "小白"), "{list:?}");
+    by_member(&list, "小黑");
+}
+
+#[test]
+fn a_member_action_names_the_group_it_was_recorded_in() {
+    let (dir, db) = init_db();
+    import(&db, &spam(dir.path()), "测试群");
+    bin()
+        .args([
+            "risk",
+            "act",
+            "warn",
+            "--member",
+            "正常人",
+            "--reason",
+            "刷屏",
+        ])
+        .args(["--lang", "en", "--db"])
+        .arg(&db)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("正常人 in 测试群: warn"));
+}
+
+#[test]
+fn the_risk_board_has_the_queue_the_week_s_words_ad_share_and_records() {
+    let (dir, db) = init_db();
+    import(&db, &spam(dir.path()), "测试群");
+    let store = shequn::store::Store::open(&db, "t").unwrap();
+    let rules = shequn::domain::rules::Rules::shipped();
+    let board =
+        shequn::store::risk::board(store.conn(), &rules.risk, NOW, "2026-02-24", "2026-03-02")
+            .unwrap();
+    assert_eq!(board.incidents.len(), incidents(&db).len());
+    // pending first, the most serious level first
+    let levels: Vec<u8> = board.incidents.iter().map(|i| i.level).collect();
+    let mut sorted = levels.clone();
+    sorted.sort();
+    assert_eq!(levels, sorted);
+    // this week's words: the message of 30 days ago is not counted
+    let words: Vec<&str> = board.top_words.iter().map(|w| w.word.as_str()).collect();
+    assert_eq!(board.top_words.len(), 3, "{words:?}");
+    assert!(
+        board
+            .top_words
+            .iter()
+            .all(|w| w.incidents == 1 && w.dismissed == 0)
+    );
+    assert!(!words.iter().any(|w| w.contains("代购")), "{words:?}");
+    // every listed member's record came with it
+    for i in &board.incidents {
+        let m = i.member_id.unwrap();
+        assert!(board.records.iter().any(|r| r.member_id == m), "{m}");
+    }
+    let group = board
+        .ad_share
+        .iter()
+        .find(|a| a.group == "测试群")
+        .expect("the group's ad share");
+    assert!(group.messages > 0.0, "{group:?}");
+    let share = group.share.unwrap();
+    assert!((0.0..=1.0).contains(&share), "{group:?}");
+    // a dismissed incident counts as a word's false positive
+    let id = board.incidents[0].id.to_string();
+    json(&db, &["risk", "act", &id, "dismiss", "--reason", "test"]);
+    let words = shequn::store::risk::top_words(store.conn(), NOW - 7 * 86_400, 10).unwrap();
+    assert_eq!(words.iter().map(|w| w.dismissed).sum::<i64>(), 1);
+}

@@ -18,6 +18,8 @@ use shequn::store::presence::Online;
 
 use crate::NOW;
 use shequn::console::StoreEnv;
+use shequn::domain::risk::Action as RiskAct;
+use shequn::store::risk::act::Step;
 
 /// The demo as built by the operator "ops.lead", once per test run.
 fn screen_demo() -> &'static std::path::Path {
@@ -171,6 +173,39 @@ fn screens() -> Vec<(&'static str, Setup)> {
         ("content", |a| tab(a, Tab::Content)),
         ("kpi", |a| tab(a, Tab::Kpi)),
         ("reminders", |a| tab(a, Tab::Reminders)),
+        ("risk", |a| tab(a, Tab::Risk)),
+        // the side panel: instead of the queue below 150 columns, beside it above
+        ("risk_panel", |a| {
+            tab(a, Tab::Risk);
+            a.update(Action::TogglePanel);
+        }),
+        ("help_risk", |a| {
+            tab(a, Tab::Risk);
+            a.update(Action::Help);
+        }),
+        ("detail_risk", |a| {
+            tab(a, Tab::Risk);
+            a.update(Action::Open);
+        }),
+        ("risk_reason", |a| {
+            tab(a, Tab::Risk);
+            a.update(Action::Down);
+            a.update(Action::RiskStep(Step::Act(RiskAct::Mute)));
+        }),
+        ("risk_except", |a| {
+            tab(a, Tab::Risk);
+            a.update(Action::RiskStep(Step::Act(RiskAct::Dismiss)));
+            for c in "not spam".chars() {
+                a.update(Action::Input(c));
+            }
+            a.update(Action::Submit);
+        }),
+        ("word_preview", |a| {
+            tab(a, Tab::Risk);
+            a.update(Action::Loaded(shequn::app::Loaded::WordPreview(Box::new(
+                word_preview(),
+            ))));
+        }),
         ("help_today", |a| {
             tab(a, Tab::Today);
             a.update(Action::Help);
@@ -281,6 +316,50 @@ fn screens() -> Vec<(&'static str, Setup)> {
     ]
 }
 
+/// A dry-run of 代写 on the ad list as the store thread reports it.
+fn word_preview() -> shequn::app::risk::WordPreview {
+    use shequn::domain::keywords::dryrun::{Report, Sample, WordHits};
+    use shequn::domain::keywords::{Category, Level};
+    let sample = |group: &str, member: &str, text: &str| Sample {
+        group: group.into(),
+        member: Some(member.into()),
+        sent_at: 1_772_380_000,
+        text: text.into(),
+    };
+    shequn::app::risk::WordPreview {
+        category: Category::Ad,
+        word: "代写".into(),
+        report: Report {
+            scanned: 2_418,
+            flagged: 5,
+            words: vec![WordHits {
+                word: "代写".into(),
+                category: Category::Ad,
+                level: Level::Warn,
+                proposed: true,
+                messages: 5,
+                groups: 2,
+                members: 4,
+                clean_looking: 2,
+                samples: vec![
+                    sample(
+                        "Python 学习营 07 期",
+                        "橙子妈妈🐟",
+                        "论文【代写】、作业代做,加V私聊,价格美丽",
+                    ),
+                    sample(
+                        "读书会·每月一本",
+                        "海阔天空🌈",
+                        "这本书是作者自己写的,不是【代写】的吧?",
+                    ),
+                    sample("Python 学习营 07 期", "小鱼", "有没有人【代写】毕业设计,急"),
+                ],
+            }],
+            groups: Vec::new(),
+        },
+    }
+}
+
 /// A screen as a person reads it, trailing blanks trimmed.
 fn snapshot_text(buf: &Buffer) -> String {
     (0..buf.area.height)
@@ -300,6 +379,7 @@ fn every_screen_in_both_languages_at_four_sizes() {
             app.update(Action::GoTab(Tab::Today));
             (app.today.selected, app.members.selected, app.kpi.selected) = fresh;
             app.content_state.view = shequn::app::content::ContentView::List;
+            app.risk_state.panel_flip = false;
             setup(&mut app);
             for (w, h) in SIZES {
                 let term = draw(&mut app, w, h);
@@ -492,7 +572,7 @@ fn no_panic_at_any_size() {
         },
     ];
     for (i, (w, h)) in sizes.into_iter().enumerate() {
-        let tab = Tab::ALL[i % 5];
+        let tab = Tab::ALL[i % Tab::ALL.len()];
         app.update(Action::GoTab(tab));
         modes[i % 4](&mut app);
         app.update(Action::Bottom);

@@ -633,6 +633,39 @@ fn today_at_1531_opens_at_the_1500_item_and_the_walkthrough_goes_on_after_a_skip
     assert!(s.contains("EXIT=0"), "{s}");
 }
 
+#[test]
+fn acting_on_an_incident_in_the_risk_tab_takes_it_out_of_the_open_queue() {
+    let (_d, db) = fresh_demo();
+    let tmux = Tmux::new("risk");
+    tmux.start(&format!("{}; sleep 30", console_cmd(&db, "en")));
+    tmux.wait_for("1 Today");
+    tmux.keys(&["6"]);
+    let s = tmux.wait_for("pending 4");
+    // (a toast of the reminders that fired at start may cover the right of the rows)
+    assert!(s.contains("6 Risk") && s.contains("1 close"), "{s}");
+    // the second pending incident: #9, level 2 (mute)
+    tmux.keys(&["j"]);
+    tmux.keys(&["m"]);
+    tmux.wait_for("#9");
+    tmux.keys(&["-l", "spam, muted in WeChat"]);
+    tmux.keys(&["Enter"]);
+    let s = tmux.wait_for("pending 3");
+    assert!(s.contains("Incident 9"), "{s}");
+    let open = crate::json(&db, &["risk", "list", "--open"]);
+    let ids: Vec<i64> = open["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert!(!ids.contains(&9), "{ids:?}");
+    let nine = crate::json(&db, &["risk", "show", "9"]);
+    assert_eq!(nine["incident"]["action"], "mute");
+    assert_eq!(nine["incident"]["note"], "spam, muted in WeChat");
+    tmux.keys(&["q"]);
+}
+
 /// The launch board in a real terminal (issue 16): `4`, `l`, `n`, the form typed in
 /// Chinese, Enter — the group is on the board, selected, and in the database with its
 /// plan; Enter opens its launch detail.

@@ -8,6 +8,7 @@ pub mod kpi;
 pub mod launch;
 pub mod members;
 pub mod reminders;
+pub mod risk;
 pub mod settings;
 pub mod today;
 
@@ -39,6 +40,7 @@ pub fn load(
         Tab::Content => Loaded::Content(Box::new(content::load(store, day, now, env)?)),
         Tab::Kpi => kpi::load(store, day, env)?,
         Tab::Reminders => reminders::load(store, now, env)?,
+        Tab::Risk => risk::load(store, now, env)?,
     })
 }
 

@@ -11,7 +11,8 @@
 //!   row, refused when a colleague already acted (the incident's `version`).
 //! * This file: the queue ([`list`]), one incident ([`get`]), a member's record across
 //!   groups ([`member_record`]), the words that hit most ([`top_words`]), ad share per
-//!   group ([`ad_share`]) and the on-time shares ([`on_time`]).
+//!   group ([`ad_share`]) and the on-time shares ([`on_time`]); all of them at once for
+//!   the Risk tab ([`board`]).
 //!
 //! The clock (README "Risk"): `at` is when the message was sent, `detected_at` when
 //! shequn saw it (the import's time), `reviewed_at` the first person's look (or the
@@ -426,4 +427,82 @@ pub fn find_members(conn: &Connection, text: &str) -> Result<Vec<(i64, String)>>
     )?;
     let rows = st.query_map([text], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Days of handled incidents, and of the on-time shares, the Risk tab shows (the
+/// default of `risk list`'s shares).
+pub const BOARD_DAYS: i64 = 30;
+/// Days the words that hit most and the ad share are counted over ("this week").
+pub const WEEK_DAYS: i64 = 7;
+/// At most this many members' records are read with the board (the members of the
+/// incidents listed first): the detail popup shows them without asking again.
+const BOARD_RECORDS: usize = 200;
+
+/// Everything the Risk tab shows, read in one go.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Board {
+    /// Every pending incident, then those handled in the last [`BOARD_DAYS`] days.
+    pub incidents: Vec<IncidentRow>,
+    /// The records of the listed incidents' members.
+    pub records: Vec<MemberRecord>,
+    /// This week's words that hit most.
+    pub top_words: Vec<WordHits>,
+    /// This week's ad share per group, highest first.
+    pub ad_share: Vec<AdShare>,
+    /// Over the last [`BOARD_DAYS`] days.
+    pub on_time: OnTime,
+}
+
+/// The Risk tab's data at `now`; `from..=to` are the team's calendar days of this week
+/// (the ad share is kept per day).
+pub fn board(
+    conn: &Connection,
+    rules: &RiskRules,
+    now: i64,
+    from: &str,
+    to: &str,
+) -> Result<Board> {
+    let since = now - BOARD_DAYS * 86_400;
+    let mut incidents = list(
+        conn,
+        &Filter {
+            pending: true,
+            ..Filter::default()
+        },
+        rules,
+        now,
+    )?;
+    incidents.extend(
+        list(
+            conn,
+            &Filter {
+                since: Some(since),
+                ..Filter::default()
+            },
+            rules,
+            now,
+        )?
+        .into_iter()
+        .filter(|r| !r.state().pending()),
+    );
+    let mut members: Vec<i64> = Vec::new();
+    for m in incidents.iter().filter_map(|r| r.member_id) {
+        if !members.contains(&m) {
+            members.push(m);
+        }
+        if members.len() >= BOARD_RECORDS {
+            break;
+        }
+    }
+    let records = members
+        .into_iter()
+        .map(|m| member_record(conn, m))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Board {
+        incidents,
+        records,
+        top_words: top_words(conn, now - WEEK_DAYS * 86_400, 10)?,
+        ad_share: ad_share(conn, from, to)?,
+        on_time: on_time(conn, rules, now, since)?,
+    })
 }

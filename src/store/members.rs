@@ -115,15 +115,8 @@ pub fn recompute_tiers(
         }
         let memberships: Vec<MembershipRow> = ms_q
             .query_map([g], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                ))
+                // a row is the tuple its columns make (rusqlite's `TryFrom<&Row>`)
+                <_>::try_from(r)
             })?
             .collect::<rusqlite::Result<_>>()?;
         for (id, member, joined, left, old_tier, old_reason, old_kol) in memberships {

@@ -149,15 +149,8 @@ pub fn board(
              ORDER BY p.start_on, g.name",
         )?
         .query_map([only], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-            ))
+            // a row is the tuple its columns make (rusqlite's `TryFrom<&Row>`)
+            <_>::try_from(r)
         })?
         .collect::<rusqlite::Result<_>>()?;
     let mut out = Vec::with_capacity(plans.len());

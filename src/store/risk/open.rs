@@ -242,15 +242,8 @@ pub fn follow_up_pending(tx: &Transaction<'_>, operator: &str, env: &Env<'_>) ->
              ORDER BY r.id",
         )?
         .query_map([since], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-            ))
+            // a row is the tuple its columns make (rusqlite's `TryFrom<&Row>`)
+            <_>::try_from(r)
         })?
         .collect::<rusqlite::Result<_>>()?;
     for (id, group, level, member, category, word, detected) in &rows {

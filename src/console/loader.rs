@@ -7,15 +7,35 @@
 //! of that snapshot, and handed back to the store thread (not to the screen): the store
 //! thread forwards it and, if members changed after the snapshot, patches the rows that
 //! changed right behind it, so the screen never keeps a row older than what it was told.
+//!
+//! The Risk tab's word preview (a dry run over every message: ~2 s at 1,000,000) is read
+//! here too, for the same reason, on the same connection: a guarded install opens its
+//! connections before dropping the group, so a thread cannot open one of its own later.
 
 use std::sync::mpsc as std_mpsc;
 
 use chrono::NaiveDate;
 
 use crate::app::Loaded;
+use crate::domain::keywords::Category;
+use crate::domain::keywords::dryrun::Report;
 use crate::domain::rules::PointRules;
 use crate::store::Store;
 use crate::store::changes::Versions;
+
+/// What the reader is asked to read.
+pub enum Job {
+    /// The member list as of a day.
+    Members(NaiveDate),
+    /// What one word would have flagged in the history (the Risk tab's preview).
+    Preview(Category, String),
+}
+
+/// What the reader hands back.
+pub enum Done {
+    Members(Read),
+    Preview(Category, String, crate::store::Result<Report>),
+}
 
 /// A finished read: the list (or why not) and the `members` version it is as of.
 pub struct Read {
@@ -24,26 +44,37 @@ pub struct Read {
     pub ms: f64,
 }
 
-/// Start the reader on `store` (its own connection); it reads whenever asked for a day,
-/// hands each read to `deliver` (false: nobody listens any more) and ends when the
-/// store thread drops its sender.
+/// Start the reader on `store` (its own connection); it reads whenever asked, hands
+/// each read to `deliver` (false: nobody listens any more) and ends when the store
+/// thread drops its sender.
 pub fn spawn(
     mut store: Store,
     points: PointRules,
-    mut deliver: impl FnMut(Read) -> bool + Send + 'static,
-) -> std::io::Result<std_mpsc::Sender<NaiveDate>> {
-    let (tx, rx) = std_mpsc::channel::<NaiveDate>();
+    mut deliver: impl FnMut(Done) -> bool + Send + 'static,
+) -> std::io::Result<std_mpsc::Sender<Job>> {
+    let (tx, rx) = std_mpsc::channel::<Job>();
     std::thread::Builder::new()
         .name("members".into())
         .spawn(move || {
-            while let Ok(mut day) = rx.recv() {
-                // asked again meanwhile: one read for the latest day
-                while let Ok(d) = rx.try_recv() {
-                    day = d;
+            while let Ok(job) = rx.recv() {
+                // asked again meanwhile: one member read for the latest day, and every
+                // preview asked for, in order
+                let (mut day, mut previews) = (None, Vec::new());
+                for job in std::iter::once(job).chain(rx.try_iter()) {
+                    match job {
+                        Job::Members(d) => day = Some(d),
+                        Job::Preview(c, w) => previews.push((c, w)),
+                    }
                 }
-                let read = read(&mut store, day, &points);
-                if !deliver(read) {
-                    return;
+                let members = day.map(|d| Done::Members(read(&mut store, d, &points)));
+                let previews = previews.into_iter().map(|(c, w)| {
+                    let report = super::handlers::risk::preview_report(&store, c, &w);
+                    Done::Preview(c, w, report)
+                });
+                for done in members.into_iter().chain(previews) {
+                    if !deliver(done) {
+                        return;
+                    }
                 }
             }
         })?;

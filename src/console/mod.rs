@@ -178,7 +178,7 @@ async fn event_loop(
     let members = match reader {
         Some(r) => {
             let back = req_tx.clone();
-            let deliver = move |read| back.send(Request::MembersRead(Box::new(read))).is_ok();
+            let deliver = move |done| back.send(Request::Read(Box::new(done))).is_ok();
             Some(
                 loader::spawn(r, ctx.rules.points, deliver)
                     .context("starting the member list's reader")?,

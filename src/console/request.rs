@@ -17,8 +17,8 @@ pub enum Request {
         now: DateTime<Utc>,
         reply: oneshot::Sender<Result<Step, StepError>>,
     },
-    /// The member list, read on its own connection (see `loader`).
-    MembersRead(Box<super::loader::Read>),
+    /// The member list or a word preview, read on the reader's connection (see `loader`).
+    Read(Box<super::loader::Done>),
     Quit,
 }
 

@@ -75,7 +75,7 @@ pub(super) struct Worker {
     replan: bool,
     planned_at: Option<Instant>,
     /// The member list's reader (its own connection), when it could be opened.
-    members: Option<std_mpsc::Sender<chrono::NaiveDate>>,
+    members: Option<std_mpsc::Sender<super::loader::Job>>,
     /// A read of the member list is under way: another ask waits for it, unless many
     /// members changed meanwhile (then `members_again` reads once more after it).
     members_reading: bool,
@@ -91,7 +91,7 @@ pub(super) struct Worker {
 impl Worker {
     pub(super) fn new(
         store: Store,
-        members: Option<std_mpsc::Sender<chrono::NaiveDate>>,
+        members: Option<std_mpsc::Sender<super::loader::Job>>,
         env: StoreEnv,
         clock: Arc<dyn Clock>,
         events: UnboundedSender<Event>,
@@ -170,7 +170,14 @@ impl Worker {
         let (store, env) = (&mut self.store, &self.env);
         let action = match req {
             Request::Quit => return false,
-            Request::MembersRead(read) => return self.members_read(*read),
+            Request::Read(done) => match *done {
+                super::loader::Done::Members(read) => return self.members_read(read),
+                super::loader::Done::Preview(category, word, report) => {
+                    let action =
+                        handlers::risk::preview(&self.store, &self.env, category, word, report);
+                    return self.send(action);
+                }
+            },
             Request::RemindStep { now, reply } => {
                 // plan when what reminders are planned from changed, and every few
                 // minutes (the horizon moves with the clock); else fire and look ahead
@@ -191,7 +198,7 @@ impl Worker {
                 | Effect::ClockLoad(Tab::Members, day)
                     if self.members.is_some() =>
                 {
-                    // read beside this thread; the answer comes back as `MembersRead`
+                    // read beside this thread; the answer comes back as `Read`
                     if self.members_reading {
                         if self.told.contains(Topics::MEMBERS) {
                             self.members_again = Some(day);
@@ -199,6 +206,25 @@ impl Worker {
                         return true;
                     }
                     return self.read_members(day);
+                }
+                Effect::PreviewWord { category, word } if self.members.is_some() => {
+                    // every message is read: beside this thread, the answer comes back
+                    // as `Read`
+                    let job = super::loader::Job::Preview(category, word);
+                    let Some(Err(std_mpsc::SendError(job))) =
+                        self.members.as_ref().map(|m| m.send(job))
+                    else {
+                        return true;
+                    };
+                    // the reader is gone: read here
+                    self.members = None;
+                    let super::loader::Job::Preview(category, word) = job else {
+                        return true;
+                    };
+                    let report = handlers::risk::preview_report(&self.store, category, &word);
+                    let action =
+                        handlers::risk::preview(&self.store, &self.env, category, word, report);
+                    return self.send(action);
                 }
                 fx @ (Effect::Load(tab, day)
                 | Effect::ClockLoad(tab, day)
@@ -297,7 +323,9 @@ impl Worker {
                     except.as_deref(),
                 ),
                 Effect::PreviewWord { category, word } => {
-                    handlers::risk::preview(store, env, category, word)
+                    // no reader (it could not be opened): read here
+                    let report = handlers::risk::preview_report(store, category, &word);
+                    handlers::risk::preview(store, env, category, word, report)
                 }
                 Effect::AddWord { category, word } => {
                     handlers::risk::add_word(store, env, now, category, &word)
@@ -315,7 +343,9 @@ impl Worker {
 
     fn read_members(&mut self, day: chrono::NaiveDate) -> bool {
         match &self.members {
-            Some(m) if m.send(day).is_ok() => self.members_reading = true,
+            Some(m) if m.send(super::loader::Job::Members(day)).is_ok() => {
+                self.members_reading = true;
+            }
             // the reader is gone: read here
             _ => {
                 self.members = None;

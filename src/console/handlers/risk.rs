@@ -130,11 +130,16 @@ fn refusal(store: &Store, env: &StoreEnv, e: &StoreError) -> String {
 }
 
 /// What `word` on `category` would have flagged in the whole history: the same
-/// computation as `shequn keywords test --file` with that one word.
-pub fn preview(store: &Store, env: &StoreEnv, category: Category, word: String) -> Action {
+/// computation as `shequn keywords test --file` with that one word. It reads every
+/// message, so the console runs it on the member list's reader (`loader`).
+pub fn preview_report(
+    store: &Store,
+    category: Category,
+    word: &str,
+) -> crate::store::Result<crate::domain::keywords::dryrun::Report> {
     let started = std::time::Instant::now();
     let entry = Entry {
-        word: word.clone(),
+        word: word.to_string(),
         level: None,
         except: Vec::new(),
     };
@@ -149,6 +154,17 @@ pub fn preview(store: &Store, env: &StoreEnv, category: Category, word: String) 
         ms = started.elapsed().as_secs_f64() * 1000.0,
         "word preview"
     );
+    report
+}
+
+/// The preview's report as the screen takes it.
+pub fn preview(
+    store: &Store,
+    env: &StoreEnv,
+    category: Category,
+    word: String,
+    report: crate::store::Result<crate::domain::keywords::dryrun::Report>,
+) -> Action {
     match report {
         Ok(report) => Action::Loaded(Loaded::WordPreview(Box::new(WordPreview {
             category,

@@ -160,7 +160,12 @@ impl App {
                     kind: PickerKind::WordCategory,
                     items: Category::ALL
                         .into_iter()
-                        .map(|c| format!("{} {}", c.word(), self.texts.category(c)))
+                        // the slug leads (the pick is read back by it); the label
+                        // follows where the language's differs (广告, not `ad ad`)
+                        .map(|c| match self.texts.category(c) {
+                            label if label == c.word() => label,
+                            label => format!("{} {label}", c.word()),
+                        })
                         .collect(),
                     input: String::new(),
                     selected: 0,
